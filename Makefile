@@ -1,0 +1,53 @@
+# Trygg: `make run` serves the demo, `make test` runs the whole suite, `make check` lints and type-checks.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+TRYGG := $(VENV)/bin/trygg
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test test-sqlite test-postgres check fuzz bench messages lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(TRYGG) migrate --no-input
+	$(TRYGG) load_demo
+	@echo "Trygg serves the demo on http://127.0.0.1:8000 (staff pages: http://127.0.0.1:8000/admin/)"
+	$(TRYGG) serve 127.0.0.1:8000
+
+# The whole suite on SQLite, then every database-touching test again on a throwaway PostgreSQL.
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
+
+test-postgres: install
+	$(PY) tools/with_postgres.py -- $(PY) -m pytest -n $(PYTEST_WORKERS) --db-only
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy trygg tools
+	$(TRYGG) makemigrations --check --dry-run
+
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+messages: install
+	cd trygg && ../$(TRYGG) makemessages -l en --ignore 'demo/*' && ../$(TRYGG) compilemessages -l en
+
+lock: install
+	$(PY) -m pip freeze --exclude-editable | grep -v '^trygg' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

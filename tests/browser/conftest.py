@@ -1,0 +1,54 @@
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import CHROMIUM, require_program
+
+WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Debian's Chromium, never a downloaded browser; as root it needs --no-sandbox, and the closed network
+# here refuses the background connections Chromium would otherwise keep opening.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = require_program(CHROMIUM, "Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+def axe_violations(axe: Axe, page: object, *, impacts: set[str] | None = None) -> list[dict]:
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_A_AA}})
+    violations = results.response["violations"]
+    if impacts is not None:
+        violations = [violation for violation in violations if violation["impact"] in impacts]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in violations
+    ]

@@ -1,0 +1,107 @@
+"""The public, read-only JSON API. Schemas and routes only; reads go through the selectors."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.pagination import PageNumberPagination, paginate
+
+from trygg.municipalities.models import Municipality
+from trygg.promises import selectors
+from trygg.promises.models import Activity, FocusArea, Promise
+from trygg.promises.text import activity_commitment
+
+from .schemas import MunicipalityOut, PromiseOut, PromiseSummaryOut
+
+api = NinjaAPI(
+    title="Trygg API",
+    version="1",
+    description="Medborgarlöften: kommuner, löften, fokusområden och aktiviteter (endast publicerade).",
+    urls_namespace="api",
+)
+
+
+def _municipality(municipality: Municipality) -> dict[str, Any]:
+    return {
+        "slug": municipality.slug,
+        "name": municipality.name,
+        "scb_code": municipality.scb_code,
+        "county": municipality.county,
+        "population": municipality.population,
+    }
+
+
+def _promise_summary(request: HttpRequest, promise: Promise) -> dict[str, Any]:
+    return {
+        "slug": promise.slug,
+        "title": promise.title,
+        "status": promise.status,
+        "valid_from": promise.valid_from,
+        "valid_until": promise.valid_until,
+        "published_on": promise.published_on,
+        "url": request.build_absolute_uri(promise.get_absolute_url()),
+    }
+
+
+def _activity(request: HttpRequest, promise: Promise, activity: Activity) -> dict[str, Any]:
+    return {
+        "id": activity.pk,
+        "text": activity.text,
+        "responsible_parties": [{"name": p.name, "kind": p.kind} for p in activity.responsible_parties.all()],
+        "partners": [{"name": p.name, "kind": p.kind} for p in activity.partners.all()],
+        "quantity": activity.quantity,
+        "quantity_max": activity.quantity_max,
+        "at_least": activity.at_least,
+        "unit": activity.unit,
+        "per": activity.per or None,
+        "commitment": activity_commitment(activity=activity, promise=promise),
+        "target_group": activity.target_group,
+        "place": activity.place,
+        "area": activity.area.name if activity.area else None,
+        "start_date": activity.start_date,
+        "end_date": activity.end_date,
+        "url": request.build_absolute_uri(activity.get_absolute_url()),
+    }
+
+
+def _focus_area(request: HttpRequest, promise: Promise, focus_area: FocusArea) -> dict[str, Any]:
+    return {
+        "slug": focus_area.slug,
+        "title": focus_area.title,
+        "description": focus_area.description,
+        "problems": [problem.slug for problem in focus_area.problems.all()],
+        "activities": [_activity(request, promise, activity) for activity in focus_area.activities.all()],
+        "url": request.build_absolute_uri(focus_area.get_absolute_url()),
+    }
+
+
+@api.get("/municipalities", response=list[MunicipalityOut], tags=["kommuner"])
+@paginate(PageNumberPagination)
+def municipality_list(request: HttpRequest) -> Any:
+    return Municipality.objects.order_by("name")
+
+
+@api.get("/municipalities/{slug}/promises", response=list[PromiseSummaryOut], tags=["löften"])
+@paginate(PageNumberPagination)
+def promise_list(request: HttpRequest, slug: str) -> Any:
+    municipality = selectors.municipality_get_public(slug=slug)
+    promises = Promise.objects.public().filter(municipality=municipality).select_related("municipality")
+    return [_promise_summary(request, promise) for promise in promises.order_by("-valid_from", "slug")]
+
+
+@api.get("/municipalities/{slug}/promises/{promise_slug}", response=PromiseOut, tags=["löften"])
+def promise_detail(request: HttpRequest, slug: str, promise_slug: str) -> Any:
+    promise = selectors.promise_get_public(municipality_slug=slug, promise_slug=promise_slug)
+    return {
+        **_promise_summary(request, promise),
+        "municipality": _municipality(promise.municipality),
+        "introduction": promise.introduction,
+        "source_note": promise.source_note,
+        "signatories": [
+            {"name": s.name, "role": s.role, "party": s.party.name if s.party else None}
+            for s in promise.signatories.all()
+        ],
+        "focus_areas": [
+            _focus_area(request, promise, focus_area) for focus_area in promise.focus_areas.all()
+        ],
+    }

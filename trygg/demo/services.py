@@ -1,0 +1,115 @@
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
+from trygg.problems.models import Problem
+from trygg.problems.services import problems_ensure_defaults
+from trygg.promises.models import Activity, FocusArea, Promise, Signatory
+
+from . import ljungby
+
+STAFF_GROUP = "Demo: samordnare"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    municipality: Municipality
+    promise: Promise
+    staff_created: list[str]
+
+
+def _parties(municipality: Municipality, police_area: PoliceArea) -> dict[str, Party]:
+    police, _ = Party.objects.get_or_create(
+        name=ljungby.POLIS, kind=Party.Kind.POLICE, municipality=None, police_area=police_area
+    )
+    parties = {ljungby.POLIS: police}
+    for name, kind in [
+        (ljungby.KOMMUN, Party.Kind.MUNICIPALITY),
+        (ljungby.CIVIL_SOCIETY, Party.Kind.OTHER),
+        (ljungby.COUNTY_BOARD, Party.Kind.OTHER),
+        (ljungby.INTEREST_GROUPS, Party.Kind.OTHER),
+    ]:
+        parties[name], _ = Party.objects.update_or_create(
+            municipality=municipality, name=name, defaults={"kind": kind}
+        )
+    return parties
+
+
+def _focus_areas(promise: Promise, parties: dict[str, Party], areas: dict[str, Area]) -> None:
+    problems = {problem.slug: problem for problem in Problem.objects.all()}
+    for order, demo_area in enumerate(ljungby.FOCUS_AREAS, start=1):
+        focus_area, _ = FocusArea.objects.update_or_create(
+            promise=promise,
+            slug=demo_area.slug,
+            defaults={"title": demo_area.title, "description": demo_area.description, "order": order},
+        )
+        focus_area.problems.set([problems[slug] for slug in demo_area.problems])
+        for activity_order, demo in enumerate(demo_area.activities, start=1):
+            activity, _ = Activity.objects.update_or_create(
+                focus_area=focus_area,
+                order=activity_order,
+                defaults={
+                    "text": demo.text,
+                    "quantity": demo.quantity,
+                    "at_least": demo.at_least,
+                    "unit": demo.unit,
+                    "per": demo.per,
+                    "target_group": demo.target_group,
+                    "place": demo.place,
+                    "area": areas[demo.area] if demo.area else None,
+                },
+            )
+            activity.responsible_parties.set([parties[name] for name in demo.parties])
+            activity.partners.set([parties[name] for name in demo.partners])
+
+
+def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
+    user_model = get_user_model()
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["promises", "municipalities", "problems"])
+    )
+    created = []
+    for username, first_name, last_name, party_name, role in ljungby.DEMO_STAFF:
+        user, was_created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": first_name, "last_name": last_name, "is_staff": True}
+        )
+        if was_created:
+            user.set_password(ljungby.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            created.append(username)
+        user.groups.add(group)
+        Membership.objects.get_or_create(
+            user=user, municipality=municipality, party=parties[party_name], role=role
+        )
+    return created
+
+
+@transaction.atomic
+def demo_load() -> DemoResult:
+    """Create or refresh the Ljungby demo; running it again changes nothing and duplicates nothing."""
+    problems_ensure_defaults()
+    police_area, _ = PoliceArea.objects.get_or_create(name=ljungby.POLICE_AREA)
+    municipality, _ = Municipality.objects.update_or_create(
+        slug=ljungby.MUNICIPALITY["slug"], defaults=ljungby.MUNICIPALITY
+    )
+    municipality.police_areas.add(police_area)
+    areas = {
+        name: Area.objects.get_or_create(municipality=municipality, name=name)[0] for name in ljungby.AREAS
+    }
+    parties = _parties(municipality, police_area)
+    promise, _ = Promise.objects.update_or_create(
+        municipality=municipality,
+        slug=ljungby.PROMISE["slug"],
+        defaults={**ljungby.PROMISE, "status": Promise.Status.PUBLISHED},
+    )
+    for order, (name, role, party_name) in enumerate(ljungby.SIGNATORIES, start=1):
+        Signatory.objects.update_or_create(
+            promise=promise, order=order, defaults={"name": name, "role": role, "party": parties[party_name]}
+        )
+    _focus_areas(promise, parties, areas)
+    staff_created = _staff(municipality, parties)
+    return DemoResult(municipality=municipality, promise=promise, staff_created=staff_created)

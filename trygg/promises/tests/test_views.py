@@ -1,0 +1,170 @@
+import html5lib
+import pytest
+from pytest_django import DjangoAssertNumQueries
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from trygg.demo.services import demo_load
+from trygg.promises.models import Promise
+from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory, PromiseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_promise() -> Promise:
+    return demo_load().promise
+
+
+def _parse(content: bytes) -> object:
+    # html5lib in strict mode raises on any parse error: the page is well-formed HTML5.
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(content)
+
+
+def test_the_promise_page_shows_every_focus_area_and_activity(client: Client, demo_promise: Promise) -> None:
+    response = client.get(demo_promise.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for focus_area in demo_promise.focus_areas.all():
+        assert f'id="{focus_area.slug}"' in page
+        for activity in focus_area.activities.all():
+            assert f'id="aktivitet-{activity.pk}"' in page
+    assert page.count('class="activity"') == 19
+    assert "4 mätningar under året" in page
+    assert "minst 1 grannsamverkansmöte under året" in page
+    assert "Magnus Gunnarsson" in page
+
+
+def test_the_promise_page_is_valid_html_with_one_h1_landmarks_and_a_skip_link(
+    client: Client, demo_promise: Promise
+) -> None:
+    response = client.get(demo_promise.get_absolute_url())
+    document = _parse(response.content)
+
+    assert document.get("lang") == "sv"  # type: ignore[attr-defined]
+    assert len(document.findall(".//h1")) == 1  # type: ignore[attr-defined]
+    assert document.find(".//main[@id='main']") is not None  # type: ignore[attr-defined]
+    assert document.find(".//header") is not None  # type: ignore[attr-defined]
+    assert document.find(".//footer") is not None  # type: ignore[attr-defined]
+    skip = document.find(".//body/a")  # type: ignore[attr-defined]
+    assert skip.get("href") == "#main"
+    footer_text = "".join(document.find(".//footer").itertext())  # type: ignore[attr-defined]
+    assert "112" in footer_text and "114 14" in footer_text
+    assert document.find(".//footer//a[@href='/tillganglighet/']") is not None  # type: ignore[attr-defined]
+
+
+def test_the_promise_pages_query_count_does_not_grow_with_its_activities(
+    client: Client, demo_promise: Promise
+) -> None:
+    url = demo_promise.get_absolute_url()
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    focus_area = demo_promise.focus_areas.first()
+    assert focus_area is not None
+    ActivityFactory.create_batch(
+        30, focus_area=focus_area, responsible_parties=list(demo_promise.municipality.parties.all()[:2])
+    )
+    FocusAreaFactory.create_batch(3, promise=demo_promise)
+
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+
+    assert response.content.decode().count('class="activity"') == 49
+    assert len(after) == len(before)
+
+
+def test_the_promise_page_needs_few_queries(
+    client: Client, demo_promise: Promise, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_max_num_queries(12):
+        client.get(demo_promise.get_absolute_url())
+
+
+def test_a_focus_area_and_an_activity_each_have_their_own_page(client: Client, demo_promise: Promise) -> None:
+    focus_area = demo_promise.focus_areas.get(slug="narkotika")
+    activity = focus_area.activities.get(text__contains="avloppsvattnet")
+
+    focus_page = client.get(focus_area.get_absolute_url())
+    activity_page = client.get(activity.get_absolute_url())
+
+    assert focus_page.status_code == 200
+    assert "Förekomst av narkotika" in focus_page.content.decode()
+    assert activity_page.status_code == 200
+    assert "4 mätningar under året" in activity_page.content.decode()
+    _parse(focus_page.content)
+    _parse(activity_page.content)
+
+
+def test_an_activity_of_another_promise_is_not_found_under_this_one(
+    client: Client, demo_promise: Promise
+) -> None:
+    other = ActivityFactory.create()
+    url = reverse(
+        "promises:activity",
+        kwargs={"municipality": "ljungby", "promise": demo_promise.slug, "activity": other.pk},
+    )
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_draft_promise_is_hidden_from_the_public(client: Client, demo_promise: Promise) -> None:
+    draft = PromiseFactory.create(
+        municipality=demo_promise.municipality, slug="2024", title="Utkast 2024", status=Promise.Status.DRAFT
+    )
+    focus_area = FocusAreaFactory.create(promise=draft)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(focus_area.get_absolute_url()).status_code == 404
+    assert "Utkast 2024" not in client.get("/ljungby/").content.decode()
+
+
+def test_the_page_for_a_missing_year_is_a_proper_404_page(client: Client, demo_promise: Promise) -> None:
+    response = client.get("/ljungby/1999/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Sidan finns inte" in page
+    assert 'href="#main"' in page
+    _parse(response.content)
+
+
+def test_the_municipality_page_lists_earlier_promises(client: Client, demo_promise: Promise) -> None:
+    response = client.get("/ljungby/")
+
+    assert response.status_code == 200
+    assert demo_promise.get_absolute_url() in response.content.decode()
+
+
+def test_the_home_page_lists_municipalities(client: Client, demo_promise: Promise) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert 'href="/ljungby/"' in response.content.decode()
+
+
+def test_the_english_page_has_lang_en_and_english_chrome(client: Client, demo_promise: Promise) -> None:
+    response = client.get("/en" + demo_promise.get_absolute_url())
+
+    assert response.status_code == 200
+    document = _parse(response.content)
+    assert document.get("lang") == "en"  # type: ignore[attr-defined]
+    assert "Skip to content" in response.content.decode()
+
+
+def test_the_accessibility_statement_and_about_pages_exist(client: Client) -> None:
+    assert client.get("/tillganglighet/").status_code == 200
+    about = client.get("/om/")
+    assert about.status_code == 200
+    assert "allmänna handlingar" in about.content.decode()
+
+
+def test_the_theme_stylesheet_carries_the_municipalitys_accent_colour(
+    client: Client, demo_promise: Promise
+) -> None:
+    response = client.get("/ljungby/tema.css")
+
+    assert response["Content-Type"].startswith("text/css")
+    assert "--accent: #005a8c" in response.content.decode()

@@ -1,0 +1,62 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from trygg.municipalities.models import Municipality
+
+from . import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    municipalities = Municipality.objects.order_by("name")
+    return render(request, "promises/home.html", {"municipalities": municipalities})
+
+
+def municipality_detail(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = selectors.municipality_get_public(slug=municipality)
+    current, earlier = selectors.promise_list_public(municipality=found, today=timezone.localdate())
+    return render(
+        request,
+        "promises/municipality_detail.html",
+        {"municipality": found, "current_promises": current, "earlier_promises": earlier},
+    )
+
+
+def promise_detail(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
+    return render(
+        request, "promises/promise_detail.html", {"promise": found, "municipality": found.municipality}
+    )
+
+
+def focus_area_detail(request: HttpRequest, municipality: str, promise: str, focus_area: str) -> HttpResponse:
+    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
+    area = selectors.focus_area_get_public(promise=found, slug=focus_area)
+    return render(
+        request,
+        "promises/focus_area_detail.html",
+        {"promise": found, "municipality": found.municipality, "focus_area": area},
+    )
+
+
+def activity_detail(request: HttpRequest, municipality: str, promise: str, activity: int) -> HttpResponse:
+    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
+    focus_area, found_activity = selectors.activity_get_public(promise=found, activity_id=activity)
+    return render(
+        request,
+        "promises/activity_detail.html",
+        {
+            "promise": found,
+            "municipality": found.municipality,
+            "focus_area": focus_area,
+            "activity": found_activity,
+        },
+    )
+
+
+def theme_css(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = selectors.municipality_get_public(slug=municipality)
+    # The colour was validated as #rrggbb on save, so it is safe to place in a stylesheet.
+    response = HttpResponse(f":root {{ --accent: {found.accent_colour}; }}\n", content_type="text/css")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
