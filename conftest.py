@@ -4,10 +4,6 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Playwright's sync API runs an event loop in the test thread; the test itself never touches the
-# database from inside that loop, so Django's async-safety guard would only get in the way.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 # A small example count keeps `make test` quick; `make fuzz` runs the long drill.
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -56,3 +52,72 @@ def require_program(path_or_name: str, what: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}; CI must have it.")
     pytest.skip(f"{message}; install it to run this test.")
+
+
+# Personas: a coordinator, a police officer and a crew member of one municipality, a resident (no account)
+# and an outsider (a coordinator of another municipality).
+@pytest.fixture
+def home_municipality(db):
+    from trygg.demo.services import demo_load
+
+    return demo_load().municipality
+
+
+def _staff_user(municipality, username, role, party_kind):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trygg.municipalities.models import Membership, Party
+    from trygg.municipalities.tests.factories import UserFactory
+
+    user = UserFactory.create(username=username)
+    party = (
+        Party.objects.filter(kind=party_kind).filter(models_q_municipality_or_police(municipality)).first()
+    )
+    Membership.objects.create(user=user, municipality=municipality, party=party, role=role)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def models_q_municipality_or_police(municipality):
+    from django.db.models import Q
+
+    return Q(municipality=municipality) | Q(police_area__municipalities=municipality)
+
+
+@pytest.fixture
+def coordinator(home_municipality):
+    return _staff_user(home_municipality, "coordinator", "coordinator", "municipality")
+
+
+@pytest.fixture
+def police_officer(home_municipality):
+    return _staff_user(home_municipality, "officer", "police", "police")
+
+
+@pytest.fixture
+def crew_member(home_municipality):
+    return _staff_user(home_municipality, "crew", "crew", "municipality")
+
+
+@pytest.fixture
+def outsider(db):
+    from trygg.municipalities.tests.factories import MunicipalityFactory, PartyFactory
+
+    other = MunicipalityFactory.create(name="Annanstad kommun", slug="annanstad")
+    PartyFactory.create(municipality=other, name="Annanstad kommun", kind="municipality")
+    return _staff_user(other, "outsider", "coordinator", "municipality")
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in as if they had given their password and a valid one-time code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    def log_in(user):
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.first().persistent_id
+        session.save()
+        return client
+
+    return log_in

@@ -2,14 +2,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.utils.translation import gettext_lazy as _
 
 from trygg.api.api import api
 from trygg.core import views as core_views
-
-admin.site.site_header = _("Trygg – administration")
-admin.site.site_title = _("Trygg")
-admin.site.index_title = _("Inställningar och innehåll")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
@@ -19,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("tillganglighet/", core_views.accessibility_statement, name="accessibility"),
     path("om/", core_views.about, name="about"),
+    path("personal/", include("trygg.accounts.urls")),
     path("", include("trygg.promises.urls")),
     prefix_default_language=False,
 )

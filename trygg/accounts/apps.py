@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "trygg.accounts"
     verbose_name = _("Konton")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -270,4 +270,6 @@ DEMO_STAFF = (
     ("samordnare", "Sam", "Ordnare", KOMMUN, "coordinator"),
     ("kommunpolis", "Kim", "Polis", POLIS, "police"),
 )
+# The demo's second factor: a fixed TOTP secret (hex, 20 bytes) printed by `make run`.
+DEMO_TOTP_KEY = "54727967672d64656d6f2d6c6a756e6762792d31"
 DEMO_PASSWORD = "trygg-demo-ljungby"  # noqa: S105 - printed by `make run`; production refuses to load the demo.

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
 from trygg.problems.models import Problem
@@ -82,6 +83,9 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
             user.save(update_fields=["password"])
             created.append(username)
         user.groups.add(group)
+        TOTPDevice.objects.get_or_create(
+            user=user, name="Demo", defaults={"key": ljungby.DEMO_TOTP_KEY, "confirmed": True}
+        )
         Membership.objects.get_or_create(
             user=user, municipality=municipality, party=parties[party_name], role=role
         )

@@ -1,33 +1,38 @@
 from django.contrib import admin
 
+from trygg.audit.admin import AuditedAdminMixin
+
+from .admin_scoping import MunicipalityScopedAdmin, ScopedInlineMixin
 from .models import Area, Membership, Municipality, Party, PoliceArea
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["municipality", "party"]
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ScopedInlineMixin, admin.TabularInline):
     model = Party
     extra = 0
     fields = ["name", "kind", "police_area"]
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(ScopedInlineMixin, admin.TabularInline):
     model = Area
     extra = 0
     fields = ["name"]
 
 
 @admin.register(PoliceArea)
-class PoliceAreaAdmin(admin.ModelAdmin):
+class PoliceAreaAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "municipalities"
     search_fields = ["name"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "pk"
     list_display = ["name", "scb_code", "county", "population"]
     search_fields = ["name", "scb_code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -36,21 +41,24 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "municipality"
     list_display = ["name", "kind", "municipality", "police_area"]
     list_filter = ["kind"]
     search_fields = ["name"]
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "municipality"
     list_display = ["name", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "municipality"
     list_display = ["user", "municipality", "party", "role"]
     list_filter = ["role", "municipality"]
     autocomplete_fields = ["user", "municipality", "party"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from trygg.audit.admin import AuditedAdminMixin
+
 from .models import Problem
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]

@@ -4,16 +4,19 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from trygg.audit.admin import AuditedAdminMixin
+from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin, ScopedInlineMixin
+
 from .models import Activity, FocusArea, Promise, Signatory
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(ScopedInlineMixin, admin.TabularInline):
     model = Signatory
     extra = 0
     fields = ["order", "name", "role", "party"]
 
 
-class FocusAreaInline(admin.StackedInline):
+class FocusAreaInline(ScopedInlineMixin, admin.StackedInline):
     model = FocusArea
     extra = 0
     fields = ["order", "title", "slug", "description", "problems", "activities_link"]
@@ -33,7 +36,7 @@ class FocusAreaInline(admin.StackedInline):
         )
 
 
-class ActivityInline(admin.StackedInline):
+class ActivityInline(ScopedInlineMixin, admin.StackedInline):
     model = Activity
     extra = 0
     fieldsets = [
@@ -49,7 +52,8 @@ class ActivityInline(admin.StackedInline):
 
 
 @admin.register(Promise)
-class PromiseAdmin(admin.ModelAdmin):
+class PromiseAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "municipality"
     list_display = ["title", "municipality", "slug", "valid_from", "valid_until", "status"]
     list_filter = ["status", "municipality"]
     search_fields = ["title", "introduction"]
@@ -68,7 +72,8 @@ class PromiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "promise__municipality"
     list_display = ["title", "promise", "order"]
     list_filter = ["promise__municipality", "promise"]
     search_fields = ["title", "description"]
@@ -79,7 +84,8 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+    municipality_path = "focus_area__promise__municipality"
     list_display = ["__str__", "focus_area", "quantity", "per"]
     list_filter = ["focus_area__promise__municipality", "per"]
     search_fields = ["text"]

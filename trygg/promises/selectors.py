@@ -1,9 +1,11 @@
 import datetime as dt
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
 from .models import Activity, FocusArea, Promise
@@ -57,3 +59,14 @@ def activity_get_public(*, promise: Promise, activity_id: int) -> tuple[FocusAre
             if activity.pk == activity_id:
                 return focus_area, activity
     raise Http404
+
+
+def promise_get_for_staff(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Promise:
+    """Any promise (drafts too) of the user's municipalities; others do not exist for them."""
+    focus_areas = FocusArea.objects.prefetch_related("problems", _activities_prefetch())
+    queryset = (
+        Promise.objects.filter(municipality__in=rules.staff_municipalities(user))
+        .select_related("municipality")
+        .prefetch_related(Prefetch("focus_areas", queryset=focus_areas), "signatories__party")
+    )
+    return get_object_or_404(queryset, pk=pk)

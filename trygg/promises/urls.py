@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "promises"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("personal/lofte/<int:pk>/", staff_views.promise_staff_detail, name="staff_detail"),
+    path("personal/lofte/<int:pk>/publicera/", staff_views.promise_publish, name="staff_publish"),
     path("<slug:municipality>/", views.municipality_detail, name="municipality"),
     path("<slug:municipality>/tema.css", views.theme_css, name="theme_css"),
     path("<slug:municipality>/<slug:promise>/", views.promise_detail, name="detail"),

@@ -1,10 +1,10 @@
 import html5lib
 import pytest
-from pytest_django import DjangoAssertNumQueries
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from trygg.demo.services import demo_load
 from trygg.promises.models import Promise

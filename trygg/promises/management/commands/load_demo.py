@@ -1,3 +1,4 @@
+import base64
 from typing import Any
 
 from django.conf import settings
@@ -18,5 +19,10 @@ class Command(BaseCommand):
             f"Demo loaded: {result.municipality.name}, {result.promise.focus_areas.count()} focus areas, "
             f"{sum(area.activities.count() for area in result.promise.focus_areas.all())} activities."
         )
+        secret = base64.b32encode(bytes.fromhex(ljungby.DEMO_TOTP_KEY)).decode()
         for username, *_rest in ljungby.DEMO_STAFF:
             self.stdout.write(f"Demo staff login: {username} / {ljungby.DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Demo second factor: add the TOTP secret {secret} to an authenticator app "
+            f"(or run: oathtool --totp -b {secret}) and give its 6-digit code at login."
+        )

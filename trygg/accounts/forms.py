@@ -1,0 +1,39 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class StaffLoginForm(OTPAuthenticationForm):
+    """Username, password and the one-time code from the authenticator app, in one step.
+
+    Every failure gives the same message, so the form does not tell whether an account exists.
+    """
+
+    error_messages = {
+        "invalid_login": _("Fel användarnamn, lösenord eller engångskod."),
+        "inactive": _("Fel användarnamn, lösenord eller engångskod."),
+    }
+    otp_error_messages = {
+        key: _("Fel användarnamn, lösenord eller engångskod.")
+        for key in OTPAuthenticationForm.otp_error_messages
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only authenticator apps (TOTP) are offered, so there is no device to choose and no challenge.
+        del self.fields["otp_device"]
+        del self.fields["otp_challenge"]
+        self.fields["username"].label = _("Användarnamn")
+        self.fields["password"].label = _("Lösenord")
+        self.fields["otp_token"].label = _("Engångskod från din autentiseringsapp")
+        self.fields["otp_token"].widget = forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+        )
+        self.fields["otp_token"].required = True
+
+    def _chosen_device(self, user: Any) -> TOTPDevice | None:
+        # Each staff user has one authenticator app; with none, verification fails with the same answer.
+        return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("logga-in/", views.StaffLoginView.as_view(), name="login"),
+    path("logga-ut/", views.StaffLogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,107 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from trygg.demo.services import demo_load
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _production_env(tmp_path: Path) -> dict[str, str]:
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {
+        **inherited,
+        "TRYGG_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "trygg.example.se",
+        "TRYGG_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "DEBUG": "false",
+    }
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_secret(tmp_path: Path) -> None:
+    env = {**_production_env(tmp_path), "SECRET_KEY": "development-only-secret-do-not-use-in-production"}
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_with_the_demo_login_in_its_database(tmp_path: Path) -> None:
+    development = {**_production_env(tmp_path), "TRYGG_ENV": "development"}
+    for command in (["migrate", "-v0"], ["load_demo"]):
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command],
+            env=development,
+            check=True,
+            capture_output=True,
+        )
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "trygg.E001" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy_and_security_headers(client: Client) -> None:
+    demo_load()
+
+    response = client.get("/ljungby/2023/")
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "script-src 'self'" in policy  # a nonce is added only on pages that need one
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_error_page_shows_no_traceback_sql_or_paths(client: Client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/ljungby/does-not-exist/")
+
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert (
+        "Traceback" not in body
+        and "SELECT" not in body
+        and "/work/" not in body
+        and "site-packages" not in body
+    )

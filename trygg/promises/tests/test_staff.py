@@ -1,0 +1,119 @@
+import pytest
+from django.test import Client
+
+from trygg.accounts.models import User
+from trygg.audit.models import AuditEntry
+from trygg.municipalities.models import Municipality
+from trygg.promises.models import Promise
+from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory, PromiseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(home_municipality: Municipality) -> Promise:
+    promise = PromiseFactory.create(municipality=home_municipality, slug="2027", status=Promise.Status.DRAFT)
+    area = FocusAreaFactory.create(promise=promise)
+    ActivityFactory.create(
+        focus_area=area,
+        text="Polisen ska fotpatrullera på torget.",
+        quantity=None,
+        per="",
+        responsible_parties=list(home_municipality.parties.all()[:1]),
+    )
+    return promise
+
+
+def test_the_staff_view_lists_each_activitys_findings(login, coordinator: User, draft: Promise) -> None:
+    page = login(coordinator).get(f"/personal/lofte/{draft.pk}/").content.decode()
+
+    assert "Inget antal" in page
+    assert "Publicera löftet" in page
+
+
+def test_publishing_with_findings_needs_an_explicit_confirmation(
+    login, coordinator: User, draft: Promise
+) -> None:
+    client: Client = login(coordinator)
+
+    refused = client.post(f"/personal/lofte/{draft.pk}/publicera/", {})
+    draft.refresh_from_db()
+    assert refused.status_code == 400
+    assert draft.status == Promise.Status.DRAFT
+
+    accepted = client.post(f"/personal/lofte/{draft.pk}/publicera/", {"confirm_findings": "on"})
+    draft.refresh_from_db()
+    assert accepted.status_code == 302
+    assert draft.status == Promise.Status.PUBLISHED
+    entry = AuditEntry.objects.get(model="promises.promise", object_id=str(draft.pk))
+    assert entry.changes["status"] == ["draft", "published"]
+    assert entry.actor == coordinator
+
+
+def test_staff_of_another_municipality_get_404_for_its_promises(
+    login, outsider: User, draft: Promise
+) -> None:
+    client: Client = login(outsider)
+
+    assert client.get(f"/personal/lofte/{draft.pk}/").status_code == 404
+    assert (
+        client.post(f"/personal/lofte/{draft.pk}/publicera/", {"confirm_findings": "on"}).status_code == 404
+    )
+    draft.refresh_from_db()
+    assert draft.status == Promise.Status.DRAFT
+
+
+def test_a_crew_member_may_read_but_not_publish(login, crew_member: User, draft: Promise) -> None:
+    client: Client = login(crew_member)
+
+    assert client.get(f"/personal/lofte/{draft.pk}/").status_code == 200
+    assert (
+        client.post(f"/personal/lofte/{draft.pk}/publicera/", {"confirm_findings": "on"}).status_code == 403
+    )
+    draft.refresh_from_db()
+    assert draft.status == Promise.Status.DRAFT
+    assert not AuditEntry.objects.filter(model="promises.promise").exists()
+
+
+def test_the_admin_shows_only_the_users_own_municipalities_promises(
+    login, coordinator: User, outsider: User, draft: Promise
+) -> None:
+    coordinator.groups.add(*User.objects.get(username="samordnare").groups.all())
+    outsider.groups.add(*User.objects.get(username="samordnare").groups.all())
+
+    assert login(coordinator).get(f"/admin/promises/promise/{draft.pk}/change/").status_code == 200
+    other = login(outsider).get(f"/admin/promises/promise/{draft.pk}/change/")
+    assert other.status_code == 302  # Django's admin answers a missing object with a redirect to the list
+    listing = login(outsider).get("/admin/promises/promise/").content.decode()
+    assert draft.title not in listing
+
+
+def test_an_admin_change_writes_one_audit_record_with_the_changed_fields(
+    login, coordinator: User, draft: Promise
+) -> None:
+    coordinator.groups.add(*User.objects.get(username="samordnare").groups.all())
+    client: Client = login(coordinator)
+    url = f"/admin/promises/promise/{draft.pk}/change/"
+    form = {
+        "municipality": draft.municipality_id,
+        "title": "Nytt namn på löftet",
+        "slug": draft.slug,
+        "valid_from": "2027-01-01",
+        "valid_until": "2027-12-31",
+        "introduction": "",
+        "status": "draft",
+        "published_on": "",
+        "source_note": "",
+        "signatories-TOTAL_FORMS": "0",
+        "signatories-INITIAL_FORMS": "0",
+        "focus_areas-TOTAL_FORMS": "0",
+        "focus_areas-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(model="promises.promise", object_id=str(draft.pk))
+    assert entry.action == "update"
+    assert entry.changes["title"] == [draft.title, "Nytt namn på löftet"]
+    assert set(entry.changes) == {"title", "valid_from", "valid_until"}
