@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "trygg.municipalities",
     "trygg.problems",
     "trygg.promises",
+    "trygg.followup",
+    "trygg.reports",
+    "trygg.surveys",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +202,32 @@ OTP_TOTP_ISSUER = "Trygg"
 
 # Words the site uses in its own URLs; no municipality or promise may take them as a slug.
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "personal", "static", "media", "en", "sv", "i18n", "tillganglighet", "om", "aktivitet"}
+    {
+        "admin",
+        "api",
+        "personal",
+        "static",
+        "media",
+        "en",
+        "sv",
+        "i18n",
+        "tillganglighet",
+        "om",
+        "aktivitet",
+        # Pages of the follow-up, reports and survey apps under /<kommun>/ and /<kommun>/<löfte>/.
+        "uppfoljning",
+        "tidslinje",
+        "rapport",
+        "export",
+        "kalender",
+        "flode",
+        "jamfor",
+        "felanmalan",
+        "karta",
+        "trygghetsmatning",
+        "enkat",
+        "resultat",
+    }
 )
 
 LOGGING = {

@@ -15,6 +15,9 @@ urlpatterns += i18n_patterns(
     path("tillganglighet/", core_views.accessibility_statement, name="accessibility"),
     path("om/", core_views.about, name="about"),
     path("personal/", include("trygg.accounts.urls")),
+    path("", include("trygg.followup.urls")),
+    path("", include("trygg.reports.urls")),
+    path("", include("trygg.surveys.urls")),
     path("", include("trygg.promises.urls")),
     prefix_default_language=False,
 )

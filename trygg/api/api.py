@@ -11,6 +11,10 @@ from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment
 
+from trygg.followup.api import router as followup_router
+from trygg.reports.api import router as reports_router
+from trygg.surveys.api import router as surveys_router
+
 from .schemas import MunicipalityOut, PromiseOut, PromiseSummaryOut
 
 api = NinjaAPI(
@@ -105,3 +109,8 @@ def promise_detail(request: HttpRequest, slug: str, promise_slug: str) -> Any:
             _focus_area(request, promise, focus_area) for focus_area in promise.focus_areas.all()
         ],
     }
+
+
+api.add_router("/", followup_router)
+api.add_router("/", reports_router)
+api.add_router("/", surveys_router)
