@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "leaflet",
     "trygg.core",
     "trygg.audit",
     "trygg.accounts",
@@ -173,13 +174,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "true").lower() == "true"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The background map: any XYZ tile server (a municipality may run its own). Tests never fetch tiles.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap-bidragsgivare")
+_tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
+LEAFLET_CONFIG = {
+    "TILES": [("Karta", MAP_TILES_URL, {"attribution": MAP_ATTRIBUTION, "maxZoom": 19})],
+    "DEFAULT_CENTER": (56.8333, 13.9408),
+    "DEFAULT_ZOOM": 13,
+    "RESET_VIEW": False,
+    "NO_GLOBALS": True,
+}
+
 # No inline script or style anywhere; a script that must be inline carries the request's nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_tiles_origin] if _tiles_origin else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
