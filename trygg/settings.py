@@ -1,5 +1,6 @@
 """Trygg's settings: one file, read from the environment, with safe development defaults."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -45,7 +46,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
-    "leaflet",
     "trygg.core",
     "trygg.audit",
     "trygg.accounts",
@@ -178,13 +178,14 @@ if PRODUCTION:
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap-bidragsgivare")
 _tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
-LEAFLET_CONFIG = {
-    "TILES": [("Karta", MAP_TILES_URL, {"attribution": MAP_ATTRIBUTION, "maxZoom": 19})],
-    "DEFAULT_CENTER": (56.8333, 13.9408),
-    "DEFAULT_ZOOM": 13,
-    "RESET_VIEW": False,
-    "NO_GLOBALS": True,
-}
+# Leaflet itself comes from django-leaflet's static files (`leaflet/leaflet.js`, `leaflet/leaflet.css`); the app is
+# not installed because its admin integration needs GDAL, which Trygg does not use.
+_leaflet_spec = importlib.util.find_spec("leaflet")
+STATICFILES_DIRS = (
+    [Path(next(iter(_leaflet_spec.submodule_search_locations))) / "static"]
+    if _leaflet_spec and _leaflet_spec.submodule_search_locations
+    else []
+)
 
 # No inline script or style anywhere; a script that must be inline carries the request's nonce.
 CONTENT_SECURITY_POLICY = {
