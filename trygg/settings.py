@@ -214,6 +214,21 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Trygg"
 
+# Rate limits on anonymous posts (see trygg/core/ratelimit.py): shared by all processes through the database,
+# or Redis when RATE_LIMIT_REDIS_URL is set. RATE_LIMIT_CLIENT_HEADER names the header a trusted proxy sets.
+RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "true"
+RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
+RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
+
+# The cache is shared between processes too: the database by default, Redis when REDIS_URL is set.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trygg_cache"}
+    )
+}
+
 # Words the site uses in its own URLs; no municipality or promise may take them as a slug.
 RESERVED_SLUGS = frozenset(
     {

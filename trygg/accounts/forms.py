@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from trygg.municipalities.models import Municipality
+
 
 class StaffLoginForm(OTPAuthenticationForm):
     """Username, password and the one-time code from the authenticator app, in one step.
@@ -37,3 +39,19 @@ class StaffLoginForm(OTPAuthenticationForm):
     def _chosen_device(self, user: Any) -> TOTPDevice | None:
         # Each staff user has one authenticator app; with none, verification fails with the same answer.
         return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Namn på nyckeln"), max_length=100, help_text=_("T.ex. systemet som ska använda den.")
+    )
+    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Kommun"), queryset=Municipality.objects.none()
+    )
+    days = forms.IntegerField(
+        label=_("Giltig i antal dagar"), min_value=1, max_value=90, initial=30, help_text=_("Högst 90 dagar.")
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]

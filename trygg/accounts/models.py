@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -25,3 +27,36 @@ class User(AbstractUser):
             f"{self.password}:{self.session_generation}",
             algorithm="sha256",
         ).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self, now: "dt.datetime") -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the staff API, scoped to one municipality. Only its hash is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", verbose_name=_("kommun"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    prefix = models.CharField(_("början av nyckeln"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("går ut"))
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

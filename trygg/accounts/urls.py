@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("logga-in/", views.StaffLoginView.as_view(), name="login"),
     path("logga-ut/", views.StaffLogoutView.as_view(), name="logout"),
+    path("api-nycklar/", views.api_tokens, name="api_tokens"),
+    path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
 ]

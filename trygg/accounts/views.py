@@ -1,12 +1,16 @@
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 
 from trygg.municipalities import rules
 from trygg.promises.models import Promise
 
+from . import services
 from .decorators import staff_required
-from .forms import StaffLoginForm
+from .forms import ApiTokenForm, StaffLoginForm
+from .models import ApiToken
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -39,3 +43,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_use_admin": rules.can_use_admin(request.user),
         },
     )
+
+
+@staff_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    municipalities = rules.staff_municipalities(request.user).order_by("name")
+    form = ApiTokenForm(request.POST or None, municipalities=municipalities)
+    created_secret = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _token, created_secret = services.api_token_create(
+                user=request.user,  # type: ignore[arg-type]
+                municipality=form.cleaned_data["municipality"],
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                now=timezone.now(),
+            )
+            form = ApiTokenForm(municipalities=municipalities)
+        else:
+            status = 400
+    tokens = ApiToken.objects.filter(user__pk=request.user.pk).select_related("municipality")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "created_secret": created_secret, "now": timezone.now()},
+        status=status,
+    )
+
+
+@staff_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.api_token_revoke(token=token, by=request.user, now=timezone.now())  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("accounts:api_tokens"))

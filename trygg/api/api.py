@@ -6,12 +6,12 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.pagination import PageNumberPagination, paginate
 
+from trygg.accounts.api_auth import staff_token_auth
+from trygg.followup.api import router as followup_router
 from trygg.municipalities.models import Municipality
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment
-
-from trygg.followup.api import router as followup_router
 from trygg.reports.api import router as reports_router
 from trygg.surveys.api import router as surveys_router
 
@@ -109,6 +109,13 @@ def promise_detail(request: HttpRequest, slug: str, promise_slug: str) -> Any:
             _focus_area(request, promise, focus_area) for focus_area in promise.focus_areas.all()
         ],
     }
+
+
+@api.get("/staff/whoami", auth=staff_token_auth, tags=["personal"])
+def staff_whoami(request: HttpRequest) -> dict[str, str]:
+    """Who a staff token belongs to and which municipality it is scoped to."""
+    token = request.auth  # type: ignore[attr-defined]
+    return {"user": token.user.get_username(), "municipality": token.municipality.slug}
 
 
 api.add_router("/", followup_router)

@@ -1,7 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _create_cache_table(sender: Any, **kwargs: Any) -> None:
+    # The database cache needs its table; creating it after every migrate keeps `trygg migrate` the only step.
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=kwargs.get("using", "default"), verbosity=0)
 
 
 class CoreConfig(AppConfig):
     name = "trygg.core"
     verbose_name = _("Gemensamt")
+
+    def ready(self) -> None:
+        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="trygg_create_cache_table")
