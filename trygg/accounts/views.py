@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +12,7 @@ from trygg.promises.models import Promise
 from . import services
 from .decorators import staff_required
 from .forms import ApiTokenForm, StaffLoginForm
-from .models import ApiToken
+from .models import ApiToken, User
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -63,7 +65,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             form = ApiTokenForm(municipalities=municipalities)
         else:
             status = 400
-    tokens = ApiToken.objects.filter(user__pk=request.user.pk).select_related("municipality")
+    tokens = ApiToken.objects.filter(user=cast(User, request.user)).select_related("municipality")
     return render(
         request,
         "accounts/api_tokens.html",
@@ -74,7 +76,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk)
+    token = get_object_or_404(ApiToken, pk=pk, user=cast(User, request.user))
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     services.api_token_revoke(token=token, by=request.user, now=timezone.now())  # type: ignore[arg-type]
