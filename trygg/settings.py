@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "trygg.followup",
     "trygg.reports",
     "trygg.surveys",
+    "trygg.comments",
+    "trygg.crimestats",
+    "trygg.evidence",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,13 @@ RESERVED_SLUGS = frozenset(
         "trygghetsmatning",
         "enkat",
         "resultat",
+        # Comments, crime statistics and the lägesbild.
+        "kommentarer",
+        "kommentera",
+        "prenumerera",
+        "brottsstatistik",
+        "lagesbild",
+        "atgardsplan",
     }
 )
 

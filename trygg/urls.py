@@ -18,6 +18,9 @@ urlpatterns += i18n_patterns(
     path("", include("trygg.followup.urls")),
     path("", include("trygg.reports.urls")),
     path("", include("trygg.surveys.urls")),
+    path("", include("trygg.comments.urls")),
+    path("", include("trygg.crimestats.urls")),
+    path("", include("trygg.evidence.urls")),
     path("", include("trygg.promises.urls")),
     prefix_default_language=False,
 )

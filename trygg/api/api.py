@@ -7,6 +7,9 @@ from ninja import NinjaAPI
 from ninja.pagination import PageNumberPagination, paginate
 
 from trygg.accounts.api_auth import staff_token_auth
+from trygg.comments.api import router as comments_router
+from trygg.crimestats.api import router as crimestats_router
+from trygg.evidence.api import router as evidence_router
 from trygg.followup.api import router as followup_router
 from trygg.municipalities.models import Municipality
 from trygg.promises import selectors
@@ -121,3 +124,6 @@ def staff_whoami(request: HttpRequest) -> dict[str, str]:
 api.add_router("/", followup_router)
 api.add_router("/", reports_router)
 api.add_router("/", surveys_router)
+api.add_router("/", comments_router)
+api.add_router("/", crimestats_router)
+api.add_router("/", evidence_router)
