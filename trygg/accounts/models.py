@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class User(AbstractUser):
@@ -60,3 +61,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class IdentityProviderDevice(Device):
+    """Stands for the second factor the municipality's identity provider checked at an OpenID Connect login.
+
+    It never accepts a token itself; the OIDC callback marks the session verified with it when the provider
+    says it used more than one factor.
+    """
+
+    class Meta:
+        verbose_name = _("inloggning via identitetsleverantör")
+        verbose_name_plural = _("inloggningar via identitetsleverantör")
+
+    def verify_token(self, token: str) -> bool:
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("logga-in/", views.StaffLoginView.as_view(), name="login"),
     path("logga-ut/", views.StaffLogoutView.as_view(), name="logout"),
+    path("oidc/logga-in/", oidc.oidc_start, name="oidc_start"),
+    path("oidc/callback/", oidc.oidc_callback, name="oidc_callback"),
     path("api-nycklar/", views.api_tokens, name="api_tokens"),
     path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
 ]
