@@ -241,6 +241,16 @@ RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "
 RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 
+# How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
+RETENTION_DAYS = {
+    # A reporter's name and e-mail, counted from when the report was closed.
+    "report_contact": int(os.environ.get("RETENTION_REPORT_CONTACT_DAYS", "90")),
+    # Photos of closed reports.
+    "report_photos": int(os.environ.get("RETENTION_REPORT_PHOTOS_DAYS", "365")),
+    # E-mail addresses given with comments.
+    "comment_email": int(os.environ.get("RETENTION_COMMENT_EMAIL_DAYS", "365")),
+}
+
 # The cache is shared between processes too: the database by default, Redis when REDIS_URL is set.
 CACHES = {
     "default": (
