@@ -27,7 +27,7 @@ class FakeSource:
 
 
 @pytest.fixture
-def fake_source():  # type: ignore[no-untyped-def]
+def fake_source():
     source = FakeSource()
     registry.register(source)
     yield source
