@@ -9,6 +9,7 @@ from trygg.core import views as core_views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("healthz", core_views.health, name="health"),
 ]
 
 urlpatterns += i18n_patterns(

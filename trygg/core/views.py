@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,3 +10,15 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html", {"retention": settings.RETENTION_DAYS})
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For the load balancer: 200 when the database answers, 503 (with Retry-After) when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain", headers={"Retry-After": "10"}
+        )
+    return HttpResponse("ok\n", content_type="text/plain", headers={"Cache-Control": "no-store"})

@@ -105,3 +105,28 @@ def test_an_error_page_shows_no_traceback_sql_or_paths(client: Client, settings)
         and "/work/" not in body
         and "site-packages" not in body
     )
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_answers_when_the_database_does(client: Client) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_says_503_with_retry_after_when_the_database_fails(
+    client: Client, monkeypatch
+) -> None:
+    from django.db import DatabaseError
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr("trygg.core.views.connection.cursor", broken_cursor)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
