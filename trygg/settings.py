@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "trygg.comments",
     "trygg.crimestats",
     "trygg.evidence",
+    "trygg.meetings",
+    "trygg.indicators",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +296,13 @@ RESERVED_SLUGS = frozenset(
         "brottsstatistik",
         "lagesbild",
         "atgardsplan",
+        # Meetings, safety walks and indicators.
+        "moten",
+        "mote",
+        "trygghetsvandringar",
+        "trygghetsvandring",
+        "matningar",
+        "grannsamverkan",
     }
 )
 

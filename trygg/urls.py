@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("", include("trygg.comments.urls")),
     path("", include("trygg.crimestats.urls")),
     path("", include("trygg.evidence.urls")),
+    path("", include("trygg.meetings.urls")),
+    path("", include("trygg.indicators.urls")),
     path("", include("trygg.promises.urls")),
     prefix_default_language=False,
 )

@@ -11,6 +11,8 @@ from trygg.comments.api import router as comments_router
 from trygg.crimestats.api import router as crimestats_router
 from trygg.evidence.api import router as evidence_router
 from trygg.followup.api import router as followup_router
+from trygg.indicators.api import router as indicators_router
+from trygg.meetings.api import router as meetings_router
 from trygg.municipalities.models import Municipality
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
@@ -127,3 +129,5 @@ api.add_router("/", surveys_router)
 api.add_router("/", comments_router)
 api.add_router("/", crimestats_router)
 api.add_router("/", evidence_router)
+api.add_router("/", meetings_router)
+api.add_router("/", indicators_router)
