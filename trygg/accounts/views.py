@@ -47,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "promises": promises,
             "can_use_admin": rules.can_use_admin(request.user),
+            "can_import": rules.editable_municipalities(request.user).exists(),
         },
     )
 

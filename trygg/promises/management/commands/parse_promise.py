@@ -1,0 +1,126 @@
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from trygg.promises.findings import EXPLANATIONS
+from trygg.promises.parsing import ParsedPromise, parse_promise_text, to_json_dict
+from trygg.promises.readers import DocumentError, decode_text, read_document
+
+PER_WORDS = {
+    "year": "per år",
+    "term": "per termin",
+    "quarter": "per kvartal",
+    "month": "per månad",
+    "week": "per vecka",
+    "day": "per dygn",
+    "period": "under hela perioden",
+}
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """The text of PATH (or of standard input for "-") and the name to use in messages."""
+    if path == "-":
+        try:
+            return decode_text(sys.stdin.buffer.read()), "stdin"
+        except DocumentError as error:
+            raise CommandError(f"stdin: {error}") from error
+    file = Path(path)
+    # pypdf logs every oddity of a broken file; the one clear message below is enough.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    if not file.is_file():
+        raise CommandError(_("%(path)s: filen finns inte.") % {"path": path})
+    try:
+        return read_document(file), path
+    except DocumentError as error:
+        raise CommandError(f"{path}: {error}") from error
+
+
+def parse_or_fail(text: str, name: str) -> ParsedPromise:
+    parsed = parse_promise_text(text)
+    if not parsed.activities:
+        raise CommandError(
+            _(
+                "%(name)s: inga aktiviteter hittades. Har fokusområdena rubriker och står aktiviteterna "
+                "som punkter eller som meningar med ”ska”, ”lovar” eller ”genomför”?"
+            )
+            % {"name": name}
+        )
+    return parsed
+
+
+def promised(activity: Any) -> str:
+    parts = []
+    if activity.at_least:
+        parts.append("minst")
+    if activity.quantity is not None and activity.quantity_max is not None:
+        parts.append(f"{activity.quantity}–{activity.quantity_max}")
+    elif activity.quantity_max is not None:
+        parts.append(f"högst {activity.quantity_max}")
+    elif activity.quantity is not None:
+        parts.append(str(activity.quantity))
+    if not parts:
+        return "–"
+    if activity.unit:
+        parts.append(activity.unit)
+    if activity.per:
+        parts.append(PER_WORDS.get(activity.per, activity.per))
+    return " ".join(parts)
+
+
+def summary(parsed: ParsedPromise, name: str) -> str:
+    activities = parsed.activities
+    with_findings = sum(1 for activity in activities if activity.issues)
+    period = (
+        f"{parsed.period.start.isoformat()} – {parsed.period.end.isoformat()}"
+        if parsed.period
+        else _("ingen period angiven")
+    )
+    lines = [
+        name,
+        f"{_('Kommun')}: {parsed.municipality or _('anges inte i texten')}",
+        f"{_('Period')}: {period}",
+        _("%(areas)s fokusområden, %(activities)s aktiviteter, %(findings)s med anmärkningar.")
+        % {"areas": len(parsed.focus_areas), "activities": len(activities), "findings": with_findings},
+    ]
+    for area_number, area in enumerate(parsed.focus_areas, start=1):
+        lines += ["", f"{area_number}. {area.title or _('(utan rubrik)')}"]
+        for activity_number, activity in enumerate(area.activities, start=1):
+            lines.append(f"  {area_number}.{activity_number} {activity.text}")
+            lines.append(f"      {_('Ansvarig')}: {', '.join(activity.parties) or '–'}")
+            if activity.partners:
+                lines.append(f"      {_('Tillsammans med')}: {', '.join(activity.partners)}")
+            lines.append(f"      {_('Lovat')}: {promised(activity)}")
+            if activity.target_group:
+                lines.append(f"      {_('Målgrupp')}: {activity.target_group}")
+            if activity.place:
+                lines.append(f"      {_('Plats')}: {activity.place}")
+            for code in activity.issues:
+                lines.append(f"      {_('Anmärkning')} ({code}): {EXPLANATIONS.get(code, code)}")
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = (
+        "Läser ett medborgarlöfte (.txt, .md, .html, .pdf, .docx eller - för standard input) och visar "
+        "fokusområden, aktiviteter och anmärkningar; --json skriver strukturen som JSON."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", metavar="PATH", help="Filen med löftet, eller - för standard input.")
+        parser.add_argument("--json", action="store_true", help="Skriv strukturen som ett JSON-objekt.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text, name = read_source(options["path"])
+        parsed = parse_or_fail(text, name)
+        if self.stdout._out is sys.stdout and hasattr(sys.stdout, "reconfigure"):
+            # Swedish letters must survive a pipe even where the locale is not UTF-8.
+            sys.stdout.reconfigure(encoding="utf-8")
+        if options["json"]:
+            self.stdout.write(json.dumps(to_json_dict(parsed), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(summary(parsed, name))
