@@ -1,0 +1,86 @@
+import pytest
+
+from tests.browser.conftest import axe_violations
+from trygg.demo.services import demo_load
+from trygg.demo.surveys import load_surveys_demo
+from trygg.municipalities.tests.factories import UserFactory
+from trygg.surveys import services
+from trygg.surveys.models import Response, Survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def open_survey(live_server):
+    municipality = demo_load().municipality
+    builder = UserFactory.create(username="bygger", is_superuser=True)
+    survey = services.survey_create(
+        municipality=municipality,
+        year=2025,
+        title="Trygghetsmätning 2025",
+        slug="2025",
+        mode=Survey.Mode.INVITATION,
+        k=10,
+        languages=["en"],
+        areas=["Centrum", "Landsbygd"],
+        by=builder,
+    )
+    services.survey_set_status(survey=survey, status=Survey.Status.OPEN, by=builder)
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=builder)
+    return live_server, survey, code
+
+
+def tab_until(page, script: str, limit: int = 150) -> None:
+    """Press Tab until `script` (about document.activeElement) is true: the keyboard is the only input."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {script}; }})()"):
+            return
+    raise AssertionError(f"Tab never reached: {script}")
+
+
+def test_a_resident_answers_the_whole_survey_with_the_keyboard_only(open_survey, page, axe) -> None:
+    server, survey, code = open_survey
+    page.goto(f"{server.url}{survey.get_absolute_url()}")
+    assert axe_violations(axe, page) == []
+
+    tab_until(page, "el.name === 'code'")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/fragor/1/")
+    assert axe_violations(axe, page) == []
+
+    # A radio group takes one Tab stop; the arrow keys move the choice within it.
+    tab_until(page, "el.name === 'area'")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.querySelector('input[name=area]:checked').value") == "Landsbygd"
+    tab_until(page, "el.name === 'next'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/fragor/2/")
+
+    tab_until(page, "el.name === 'p_klotter'")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    assert axe_violations(axe, page) == []
+    for step in range(2, 6):
+        tab_until(page, "el.name === 'next'")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        if step < 5:
+            page.wait_for_url(f"**/fragor/{step + 1}/")
+
+    page.wait_for_url("**/tack/")
+    assert page.locator("h1").inner_text() == "Tack för dina svar"
+    stored = Response.objects.get(survey=survey)
+    assert stored.area == "Landsbygd"
+    assert stored.answers == {"p_klotter": 2}
+
+
+def test_the_results_page_has_no_wcag_violations(live_server, page, axe) -> None:
+    municipality = demo_load().municipality
+    surveys = load_surveys_demo(municipality)
+
+    for url in [surveys[1].get_results_url(), surveys[1].get_results_url() + "landsbygd/"]:
+        page.goto(f"{live_server.url}{url}")
+        assert axe_violations(axe, page) == [], url
+        assert page.locator("img.chart").first.evaluate("img => img.naturalWidth") > 0

@@ -1,0 +1,76 @@
+import json
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from trygg.surveys.analysis import DEFAULT_K, MIN_K, SurveyFileError, read_responses, survey_indices
+
+
+class Command(BaseCommand):
+    help = "Beräkna trygghetsmätningens indikatorer ur en fil i utbytesformatet och skriv dem som JSON."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="Svarsfilen (CSV i UTF-8, en rad per svarande).")
+        parser.add_argument(
+            "--by", default="", help="Gruppera per kolumner, kommaseparerade, t.ex. area,kon."
+        )
+        parser.add_argument(
+            "--k",
+            type=int,
+            default=None,
+            help=f"Minsta antal svar i en cell (standard: inställningen, {DEFAULT_K}; aldrig under {MIN_K}).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Visa ingen förloppsindikator.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: str = options["file"]
+        by = [column.strip() for column in options["by"].split(",") if column.strip()]
+        k = (
+            options["k"]
+            if options["k"] is not None
+            else int(getattr(settings, "SURVEY_SUPPRESSION_K", DEFAULT_K))
+        )
+        mapping = getattr(settings, "SURVEY_PROBLEM_POINTS", None)
+        if k < MIN_K:
+            self._fail(f"{path}: k måste vara minst {MIN_K} (fick {k}).", status=2)
+
+        bar = tqdm(
+            total=None,
+            unit="B",
+            unit_scale=True,
+            desc="Läser",
+            file=sys.stderr,
+            disable=options["no_progress"],
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            responses = read_responses(path, progress=progress, group_columns=by)
+        except FileNotFoundError:
+            bar.close()
+            self._fail(f"{path}: filen finns inte.", status=2)
+        except SurveyFileError as error:
+            bar.close()
+            for item in error.errors:
+                sys.stderr.write(f"{path}: {item}\n")
+            if error.total > len(error.errors):
+                sys.stderr.write(f"{path}: … och {error.total - len(error.errors)} fel till\n")
+            sys.exit(1)
+        bar.close()
+        try:
+            result = survey_indices(responses, by=by, k=k, mapping=mapping)
+        except ValueError as error:
+            self._fail(f"{path}: {error}", status=2)
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def _fail(self, message: str, *, status: int) -> None:
+        sys.stderr.write(message + "\n")
+        sys.exit(status)

@@ -1,0 +1,166 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from trygg.municipalities import rules
+
+from . import analysis
+from .dataset import AREA_COLUMN, responses_from_answers
+from .models import Language, Question, QuestionTranslation, Survey, SurveyDataFile
+
+GROUP_CODES = ("kon", "alder")
+CACHE_SECONDS = 600
+
+
+def survey_get_for_answering(*, municipality_slug: str, slug: str) -> Survey:
+    """A survey whose form is public: open for answers, or closed/published (the form then says so)."""
+    return get_object_or_404(
+        Survey.objects.select_related("municipality").exclude(status=Survey.Status.DRAFT),
+        municipality__slug=municipality_slug,
+        slug=slug,
+    )
+
+
+def survey_get_published(*, municipality_slug: str, slug: str) -> Survey:
+    return get_object_or_404(
+        Survey.objects.published().select_related("municipality"),
+        municipality__slug=municipality_slug,
+        slug=slug,
+    )
+
+
+def surveys_for_staff(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Survey]:
+    return (
+        Survey.objects.filter(municipality__in=rules.staff_municipalities(user))
+        .select_related("municipality")
+        .annotate(response_count=Count("responses", distinct=True))
+    )
+
+
+def survey_get_for_staff(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Survey:
+    return get_object_or_404(
+        Survey.objects.filter(municipality__in=rules.staff_municipalities(user)).select_related(
+            "municipality"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    code: str
+    kind: str
+    section: str
+    text: str
+    choices: list[tuple[str, str]]
+    lang: str
+    rtl: bool
+
+
+def survey_questions(*, survey: Survey) -> list[Question]:
+    return [
+        link.question
+        for link in survey.survey_questions.select_related("question", "question__problem").order_by(
+            "order", "pk"
+        )
+    ]
+
+
+def survey_form_questions(*, survey: Survey, language: str) -> list[FormQuestion]:
+    """The survey's questions with their texts in `language` (Swedish where no translation exists)."""
+    translations = QuestionTranslation.objects.filter(language=language).filter(
+        Q(municipality__isnull=True) | Q(municipality=survey.municipality)
+    )
+    links = survey.survey_questions.select_related("question").prefetch_related(
+        Prefetch("question__translations", queryset=translations, to_attr="in_language")
+    )
+    found = []
+    for link in links.order_by("order", "pk"):
+        question = link.question
+        own = [item for item in question.in_language if item.municipality_id is not None]  # type: ignore[attr-defined]
+        chosen = (own or question.in_language or [None])[0]  # type: ignore[attr-defined]
+        labels = chosen.choice_labels if chosen is not None else {}
+        found.append(
+            FormQuestion(
+                code=question.code,
+                kind=question.kind,
+                section=question.section,
+                text=chosen.text if chosen is not None else question.text,
+                choices=[(str(code), labels.get(str(code), label)) for code, label in question.choices],
+                lang=Language.html_lang(language) if chosen is not None else "sv",
+                rtl=Language.is_rtl(language) if chosen is not None else False,
+            )
+        )
+    return found
+
+
+def survey_languages(*, survey: Survey) -> list[tuple[str, str]]:
+    labels = dict(Language.choices)
+    return [(Language.SWEDISH.value, labels["sv"])] + [
+        (code, labels[code]) for code in survey.languages if code in labels and code != "sv"
+    ]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The numbers: every page goes through analysis.survey_indices
+
+
+def survey_dataset(*, survey: Survey) -> analysis.Responses:
+    """The survey's answers as analysis.Responses: the imported file if there is one, else the web responses."""
+    data_file = SurveyDataFile.objects.filter(survey=survey).first()
+    if data_file is not None:
+        with data_file.file.open("rb") as handle:
+            return analysis.read_responses(handle)
+    codes = [question.code for question in survey_questions(survey=survey)]
+    rows = survey.responses.values_list("area", "answers", "weight").iterator(chunk_size=5000)
+    return responses_from_answers(
+        rows, questions=codes, group_columns=[code for code in GROUP_CODES if code in codes]
+    )
+
+
+def _data_version(survey: Survey) -> str:
+    data_file = SurveyDataFile.objects.filter(survey=survey).values_list("pk", flat=True).first()
+    if data_file is not None:
+        return f"file{data_file}"
+    return f"web{survey.responses.count()}"
+
+
+def survey_indices(*, survey: Survey, by: Sequence[str] = ()) -> analysis.SurveyIndices:
+    """survey_indices for the survey, cached per data version; `by` columns missing in the data are skipped."""
+    key = f"surveys:indices:{survey.pk}:{_data_version(survey)}:{survey.k}:{','.join(by)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    dataset = survey_dataset(survey=survey)
+    usable = [column for column in by if column in dataset.texts or column in dataset.codes]
+    result = analysis.survey_indices(dataset, by=usable, k=survey.k)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def survey_areas_in_data(*, survey: Survey) -> list[str]:
+    result = survey_indices(survey=survey, by=(AREA_COLUMN,))
+    return [group["by"][AREA_COLUMN] for group in result["groups"][1:] if group["by"].get(AREA_COLUMN)]
+
+
+def survey_previous(*, survey: Survey) -> Survey | None:
+    return (
+        Survey.objects.published()
+        .filter(municipality=survey.municipality, year__lt=survey.year)
+        .order_by("-year", "-pk")
+        .first()
+    )
+
+
+def question_labels(*, survey: Survey) -> dict[str, str]:
+    """Short labels: victimisation questions go by their problem's name ("Skadegörelse")."""
+    return {
+        question.code: question.problem.name
+        if question.kind == Question.Kind.VICTIMISATION and question.problem is not None
+        else question.text
+        for question in survey_questions(survey=survey)
+    }

@@ -1,0 +1,398 @@
+import datetime as dt
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from trygg.accounts.models import User
+from trygg.audit.models import AuditEntry
+from trygg.audit.services import audit_record
+from trygg.municipalities.models import Municipality
+from trygg.problems.models import Problem
+from trygg.problems.services import problems_ensure_defaults
+
+from . import analysis, importing, rules
+from .bank import load_bank
+from .models import (
+    InvitationCode,
+    Question,
+    QuestionTranslation,
+    Response,
+    Survey,
+    SurveyDataFile,
+    SurveyQuestion,
+)
+
+# No 0/O, 1/I/L: the code is typed from a printed letter.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+MAX_CODES_PER_BATCH = 100_000
+
+
+class CodeInvalid(Exception):
+    pass
+
+
+class CodeAlreadyUsed(Exception):
+    pass
+
+
+def code_normalise(code: str) -> str:
+    return "".join(character for character in code.upper() if character.isalnum())
+
+
+def code_hash(*, survey: Survey, code: str) -> str:
+    return hashlib.sha256(f"{survey.code_salt}:{code_normalise(code)}".encode()).hexdigest()
+
+
+def code_format(raw: str) -> str:
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The question bank
+
+
+@transaction.atomic
+def questions_ensure_bank() -> int:
+    """Create the shipped questions and translations that are missing; never overwrite staff changes."""
+    problems_ensure_defaults()
+    problems = {problem.slug: problem for problem in Problem.objects.all()}
+    created = 0
+    for order, entry in enumerate(load_bank(), start=1):
+        question, was_created = Question.objects.get_or_create(
+            municipality=None,
+            code=entry.code,
+            defaults={
+                "kind": entry.kind,
+                "section": entry.section,
+                "text": entry.texts["sv"],
+                "choices": [[code, label] for code, label in entry.choices.get("sv", [])],
+                "problem": problems.get(entry.problem) if entry.problem else None,
+                "order": order,
+            },
+        )
+        created += was_created
+        for language, text in entry.texts.items():
+            if language == "sv":
+                continue
+            QuestionTranslation.objects.get_or_create(
+                question=question,
+                municipality=None,
+                language=language,
+                defaults={
+                    "text": text,
+                    "choice_labels": {str(code): label for code, label in entry.choices.get(language, [])},
+                },
+            )
+    return created
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Building a survey
+
+
+def _require_builder(by: User, municipality: Municipality) -> None:
+    if not rules.can_build_survey(by, municipality):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    municipality: Municipality,
+    year: int,
+    title: str,
+    slug: str,
+    mode: str,
+    k: int,
+    languages: Sequence[str],
+    areas: Sequence[str],
+    by: User,
+    with_bank: bool = True,
+) -> Survey:
+    _require_builder(by, municipality)
+    if k < analysis.MIN_K:
+        raise ValidationError(_("k får aldrig vara under %(min)s.") % {"min": analysis.MIN_K})
+    if Survey.objects.filter(municipality=municipality, slug=slug).exists():
+        raise ValidationError(_("Det finns redan en mätning med den adressen."))
+    survey = Survey.objects.create(
+        municipality=municipality,
+        year=year,
+        title=title,
+        slug=slug,
+        mode=mode,
+        k=k,
+        languages=list(languages),
+        areas=list(areas),
+    )
+    if with_bank:
+        questions_ensure_bank()
+        SurveyQuestion.objects.bulk_create(
+            SurveyQuestion(survey=survey, question=question, order=question.order)
+            for question in Question.objects.bank()
+        )
+    audit_record(actor=by, action=AuditEntry.Action.CREATE, instance=survey, changes={"title": [None, title]})
+    return survey
+
+
+def _require_draft(survey: Survey) -> None:
+    if survey.status != Survey.Status.DRAFT:
+        raise ValidationError(_("Frågorna kan bara ändras medan mätningen är ett utkast."))
+
+
+@transaction.atomic
+def survey_set_questions(*, survey: Survey, questions: Sequence[Question], by: User) -> Survey:
+    """Keep exactly these questions, in the bank's order, with the survey's own questions last."""
+    _require_builder(by, survey.municipality)
+    _require_draft(survey)
+    for question in questions:
+        if question.municipality_id not in (None, survey.municipality_id):
+            raise PermissionDenied
+    before = sorted(survey.survey_questions.values_list("question__code", flat=True))
+    survey.survey_questions.exclude(question__in=questions).delete()
+    present = set(survey.survey_questions.values_list("question_id", flat=True))
+    SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(survey=survey, question=question, order=question.order)
+        for question in questions
+        if question.pk not in present
+    )
+    after = sorted(question.code for question in questions)
+    audit_record(
+        actor=by, action=AuditEntry.Action.UPDATE, instance=survey, changes={"questions": [before, after]}
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_add_custom_question(
+    *,
+    survey: Survey,
+    text: str,
+    kind: str,
+    choices: Sequence[str],
+    problem: Problem | None,
+    by: User,
+) -> Question:
+    _require_builder(by, survey.municipality)
+    _require_draft(survey)
+    prefix = {Question.Kind.PROBLEM: "p_", Question.Kind.CHOICE: "x_", Question.Kind.TEXT: "fritext_"}[
+        Question.Kind(kind)
+    ]
+    stem = slugify(text).replace("-", "_")[:30].strip("_") or "fraga"
+    code = f"{prefix}{stem}"
+    taken = set(Question.objects.available_to(survey.municipality).values_list("code", flat=True))
+    suffix = 2
+    while code in taken:
+        code = f"{prefix}{stem}_{suffix}"
+        suffix += 1
+    if kind == Question.Kind.PROBLEM:
+        stored_choices = list(Question.objects.get(municipality=None, code="p_klotter").choices)
+        section = Question.Section.PROBLEMS
+    elif kind == Question.Kind.CHOICE:
+        labels = [label.strip() for label in choices if label.strip()]
+        if len(labels) < 2:
+            raise ValidationError(_("Ange minst två svarsalternativ, ett per rad."))
+        stored_choices = [[number, label] for number, label in enumerate(labels, start=1)]
+        section = Question.Section.POLICE
+    else:
+        stored_choices = []
+        section = Question.Section.POLICE
+    question = Question.objects.create(
+        municipality=survey.municipality,
+        code=code,
+        kind=kind,
+        section=section,
+        text=text,
+        choices=stored_choices,
+        problem=problem,
+        order=1000 + Question.objects.filter(municipality=survey.municipality).count(),
+    )
+    SurveyQuestion.objects.create(survey=survey, question=question, order=question.order)
+    audit_record(actor=by, action=AuditEntry.Action.CREATE, instance=question, changes={"code": [None, code]})
+    return question
+
+
+@transaction.atomic
+def question_translation_save(
+    *,
+    question: Question,
+    municipality: Municipality,
+    language: str,
+    text: str,
+    choice_labels: Mapping[str, str],
+    by: User,
+) -> QuestionTranslation:
+    """The municipality's own version of a question in a language (e.g. lättläst); wins over the shipped one."""
+    _require_builder(by, municipality)
+    if question.municipality_id not in (None, municipality.pk):
+        raise PermissionDenied
+    translation, created = QuestionTranslation.objects.update_or_create(
+        question=question,
+        municipality=municipality,
+        language=language,
+        defaults={"text": text, "choice_labels": dict(choice_labels)},
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        instance=translation,
+        changes={"text": [None, text]},
+    )
+    return translation
+
+
+@transaction.atomic
+def survey_set_status(*, survey: Survey, status: str, by: User) -> Survey:
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    _require_builder(by, locked.municipality)
+    before = locked.status
+    locked.status = status
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes={"status": [before, status]}
+    )
+    return locked
+
+
+@transaction.atomic
+def invitation_codes_generate(*, survey: Survey, count: int, by: User) -> list[str]:
+    """Create `count` one-time codes and return them in plain text: the only time they exist unhashed."""
+    _require_builder(by, survey.municipality)
+    if survey.mode != Survey.Mode.INVITATION:
+        raise ValidationError(_("En öppen mätning har inga inbjudningskoder."))
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise ValidationError(_("Ange ett antal mellan 1 och %(max)s.") % {"max": MAX_CODES_PER_BATCH})
+    existing = set(InvitationCode.objects.filter(survey=survey).values_list("code_hash", flat=True))
+    codes: list[str] = []
+    hashes: list[str] = []
+    while len(codes) < count:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        hashed = code_hash(survey=survey, code=raw)
+        if hashed in existing:
+            continue
+        existing.add(hashed)
+        codes.append(code_format(raw))
+        hashes.append(hashed)
+    InvitationCode.objects.bulk_create(
+        (InvitationCode(survey=survey, code_hash=hashed) for hashed in hashes), batch_size=5000
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=survey,
+        changes={"invitation_codes": [None, count]},
+        reason=_("Inbjudningskoder skapade"),
+    )
+    return codes
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Answering
+
+
+def code_is_usable(*, survey: Survey, digest: str) -> bool:
+    return InvitationCode.objects.filter(survey=survey, code_hash=digest, used=False).exists()
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    survey: Survey,
+    code_digest: str | None,
+    area: str,
+    answers: Mapping[str, object],
+    today: dt.date,
+) -> Response:
+    """Store one respondent's answers and use up their code (given as its hash), both or neither.
+
+    Deliberately no audit entry: a logged time of use would tie the code to the response.
+    """
+    if survey.status != Survey.Status.OPEN:
+        raise ValidationError(_("Mätningen tar inte emot svar just nu."))
+    if survey.mode == Survey.Mode.INVITATION:
+        if not code_digest:
+            raise CodeInvalid
+        # Lock the code's row: fifty simultaneous submissions with one code must give one response.
+        found = (
+            InvitationCode.objects.select_for_update().filter(survey=survey, code_hash=code_digest).first()
+        )
+        if found is None:
+            raise CodeInvalid
+        if found.used:
+            raise CodeAlreadyUsed
+        found.used = True
+        found.save(update_fields=["used"])
+    if area and area not in survey.areas:
+        raise ValidationError(_("Okänt område."))
+    return Response.objects.create(survey=survey, submitted_on=today, area=area, answers=dict(answers))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Importing
+
+
+def upload_dir() -> Path:
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "surveys" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def survey_import_file(
+    *,
+    survey: Survey,
+    path: str | os.PathLike[str],
+    kind: str,
+    mapping: Mapping[str, str],
+    original_name: str,
+    by: User,
+    today: dt.date,
+    progress: importing.Progress | None = None,
+) -> SurveyDataFile:
+    """Map, validate and keep an uploaded file as the survey's answers; raise SurveyFileError and keep nothing
+    if any row has an error."""
+    _require_builder(by, survey.municipality)
+    if survey.responses.exists():
+        raise ValidationError(
+            _("Mätningen har redan svar från webbformuläret; importera till en ny mätning.")
+        )
+    targets = [target for target in mapping.values() if target]
+    if len(set(targets)) != len(targets):
+        raise ValidationError(_("Två kolumner har fått samma namn."))
+    with tempfile.NamedTemporaryFile(
+        "w+", encoding="utf-8", suffix=".csv", newline="", delete=False
+    ) as handle:
+        converted = handle.name
+        importing.write_interchange(path, kind, mapping, handle, progress=progress)
+    try:
+        responses = analysis.read_responses(converted, progress=progress)
+        SurveyDataFile.objects.filter(survey=survey).delete()
+        with open(converted, "rb") as opened:
+            data_file = SurveyDataFile(
+                survey=survey,
+                original_name=original_name[:255],
+                row_count=responses.row_count,
+                imported_on=today,
+            )
+            data_file.file.save("answers.csv", File(opened), save=False)
+            data_file.save()
+    finally:
+        os.unlink(converted)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=data_file,
+        changes={"rows": [None, data_file.row_count], "file": [None, original_name]},
+    )
+    return data_file

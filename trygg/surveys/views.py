@@ -1,0 +1,241 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import results, selectors, services
+from .forms import NO_AREA, AnswerForm, CodeForm, LanguageForm
+from .models import Language, Question, Survey
+
+SESSION_PREFIX = "surveys:answering:"
+
+
+def _state_key(survey: Survey) -> str:
+    return f"{SESSION_PREFIX}{survey.pk}"
+
+
+def _state(request: HttpRequest, survey: Survey) -> dict[str, Any] | None:
+    return request.session.get(_state_key(survey))
+
+
+def _save_state(request: HttpRequest, survey: Survey, state: dict[str, Any]) -> None:
+    request.session[_state_key(survey)] = state
+
+
+def _language(request: HttpRequest, survey: Survey, state: dict[str, Any] | None) -> str:
+    offered = {code for code, _label in selectors.survey_languages(survey=survey)}
+    asked = request.GET.get("sprak", "")
+    if asked in offered:
+        if state is not None:
+            state["language"] = asked
+            _save_state(request, survey, state)
+        return asked
+    if state is not None and state.get("language") in offered:
+        return str(state["language"])
+    return Language.SWEDISH.value
+
+
+def _sections(survey: Survey, language: str) -> list[tuple[str, str, list[selectors.FormQuestion]]]:
+    """The questionnaire's pages: one per section that has questions, background first."""
+    questions = selectors.survey_form_questions(survey=survey, language=language)
+    pages = []
+    for section, label in Question.Section.choices:
+        in_section = [question for question in questions if question.section == section]
+        if in_section or (section == Question.Section.BACKGROUND and survey.areas):
+            pages.append((section, str(label), in_section))
+    return pages
+
+
+def _common(request: HttpRequest, survey: Survey, language: str) -> dict[str, Any]:
+    languages = selectors.survey_languages(survey=survey)
+    return {
+        "survey": survey,
+        "municipality": survey.municipality,
+        "language": language,
+        "survey_languages": languages,
+        "language_form": LanguageForm(initial={"sprak": language}, languages=languages),
+    }
+
+
+def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
+    found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
+    state = _state(request, found)
+    language = _language(request, found, state)
+    context = _common(request, found, language)
+    if found.status != Survey.Status.OPEN:
+        return render(request, "surveys/answer_closed.html", context)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        digest = None
+        if found.mode == Survey.Mode.INVITATION:
+            if form.is_valid():
+                digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
+                if not services.code_is_usable(survey=found, digest=digest):
+                    # The same answer for an unknown and a used code: nobody learns which codes exist.
+                    form.add_error(
+                        "code", _("Koden fungerar inte. Den kan vara felskriven eller redan använd.")
+                    )
+            if not form.is_valid():
+                response = render(request, "surveys/answer_start.html", {**context, "form": form})
+                response.status_code = 400
+                return response
+        _save_state(request, found, {"code": digest, "language": language, "answers": {}, "area": None})
+        return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, 1]))
+    return render(request, "surveys/answer_start.html", {**context, "form": form})
+
+
+def answer_step(request: HttpRequest, municipality: str, survey: str, step: int) -> HttpResponse:
+    found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
+    state = _state(request, found)
+    if found.status != Survey.Status.OPEN or state is None:
+        return HttpResponseRedirect(found.get_absolute_url())
+    language = _language(request, found, state)
+    pages = _sections(found, language)
+    if not 1 <= step <= len(pages):
+        raise Http404
+    section, section_label, questions = pages[step - 1]
+    areas = found.areas if section == Question.Section.BACKGROUND else []
+    answers: dict[str, object] = state["answers"]
+    initial: dict[str, object] = {code: str(value) for code, value in answers.items()}
+    if state.get("area") is not None:
+        initial["area"] = state["area"] or NO_AREA
+    form = AnswerForm(request.POST or None, initial=initial, questions=questions, areas=areas)
+    context = {
+        **_common(request, found, language),
+        "form": form,
+        "step": step,
+        "step_count": len(pages),
+        "section_label": section_label,
+        "questions": questions,
+        "is_last": step == len(pages),
+    }
+    if request.method != "POST":
+        return render(request, "surveys/answer_step.html", context)
+
+    going_back = "back" in request.POST
+    if form.is_valid():
+        page_answers = form.answers()
+        area = form.cleaned_data.get("area")
+    else:
+        page_answers = form.valid_part()
+        area = None
+    # Answers of this page replace the stored ones; a question left empty now is no answer any more.
+    for question in questions:
+        answers.pop(question.code, None)
+    answers.update(page_answers)
+    if area is not None:
+        state["area"] = "" if area == NO_AREA else area
+    _save_state(request, found, state)
+    if going_back:
+        target = max(step - 1, 1)
+        if step == 1:
+            return HttpResponseRedirect(found.get_absolute_url())
+        return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, target]))
+    if not form.is_valid():
+        response = render(request, "surveys/answer_step.html", context)
+        response.status_code = 400
+        return response
+    if step < len(pages):
+        return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, step + 1]))
+    if found.areas and state.get("area") is None:
+        return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, 1]))
+    try:
+        services.response_submit(
+            survey=found,
+            code_digest=state.get("code"),
+            area=state.get("area") or "",
+            answers=answers,
+            today=timezone.localdate(),
+        )
+    except (services.CodeAlreadyUsed, services.CodeInvalid):
+        del request.session[_state_key(found)]
+        response = render(request, "surveys/answer_used.html", _common(request, found, language))
+        response.status_code = 409
+        return response
+    except ValidationError:
+        return HttpResponseRedirect(found.get_absolute_url())
+    # Nothing of the answers stays in the session once they are stored.
+    del request.session[_state_key(found)]
+    request.session.cycle_key()
+    return HttpResponseRedirect(reverse("surveys:thanks", args=[municipality, survey]))
+
+
+def answer_thanks(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
+    found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
+    return render(
+        request, "surveys/answer_thanks.html", {"survey": found, "municipality": found.municipality}
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Public results
+
+
+def _area_from_slug(survey: Survey, area: str | None) -> str | None:
+    if area is None:
+        return None
+    for name in selectors.survey_areas_in_data(survey=survey):
+        if slugify(name) == area:
+            return name
+    raise Http404
+
+
+def _scope(municipality: str, survey: str, area: str | None) -> results.ScopeResults:
+    found = selectors.survey_get_published(municipality_slug=municipality, slug=survey)
+    scope = results.scope_results(survey=found, area=_area_from_slug(found, area))
+    if scope is None:
+        raise Http404
+    return scope
+
+
+def results_page(
+    request: HttpRequest, municipality: str, survey: str, area: str | None = None
+) -> HttpResponse:
+    scope = _scope(municipality, survey, area)
+    suffix = [slugify(scope.area)] if scope.area else []
+    areas = [(name, slugify(name)) for name in selectors.survey_areas_in_data(survey=scope.survey)]
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "survey": scope.survey,
+            "municipality": scope.survey.municipality,
+            "scope": scope,
+            "headers": results.headers(),
+            "areas": areas,
+            "current_area_slug": suffix[0] if suffix else "",
+            "csv_url": reverse("surveys:results_csv", args=[municipality, survey, *suffix]),
+            "problem_chart_url": reverse(
+                "surveys:results_chart", args=[municipality, survey, *suffix, "problem"]
+            ),
+            "share_chart_url": reverse(
+                "surveys:results_chart", args=[municipality, survey, *suffix, "andelar"]
+            ),
+        },
+    )
+
+
+def results_csv(
+    request: HttpRequest, municipality: str, survey: str, area: str | None = None
+) -> HttpResponse:
+    scope = _scope(municipality, survey, area)
+    name = "-".join(part for part in [municipality, survey, slugify(scope.area or ""), "resultat"] if part)
+    response = HttpResponse(results.results_csv(scope), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def results_chart(
+    request: HttpRequest, municipality: str, survey: str, kind: str, area: str | None = None
+) -> HttpResponse:
+    if kind not in {"problem", "andelar"}:
+        raise Http404
+    scope = _scope(municipality, survey, area)
+    response = HttpResponse(results.results_chart(scope, kind=kind), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
