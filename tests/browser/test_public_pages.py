@@ -19,7 +19,7 @@ PUBLIC_PATHS = [
 
 @pytest.fixture
 def demo(live_server):
-    demo_load()
+    demo_load(with_examples=True)
     return live_server
 
 

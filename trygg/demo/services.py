@@ -71,7 +71,9 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     user_model = get_user_model()
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["promises", "municipalities", "problems"])
+        Permission.objects.filter(
+            content_type__app_label__in=["promises", "municipalities", "problems", "surveys", "followup", "reports"]
+        )
     )
     created = []
     for username, first_name, last_name, party_name, role in ljungby.DEMO_STAFF:
@@ -92,9 +94,20 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     return created
 
 
+def _example_data(municipality: Municipality, promise: Promise) -> None:
+    """The invented example data of the other apps, each labelled "exempeldata" on screen."""
+    from .surveys import load_surveys_demo
+
+    load_surveys_demo(municipality)
+
+
 @transaction.atomic
-def demo_load() -> DemoResult:
-    """Create or refresh the Ljungby demo; running it again changes nothing and duplicates nothing."""
+def demo_load(*, with_examples: bool = False) -> DemoResult:
+    """Create or refresh the Ljungby demo; running it again changes nothing and duplicates nothing.
+
+    `with_examples` adds the other apps' invented example data (surveys, reports, executions …); tests leave
+    it out unless they need it, since it takes seconds.
+    """
     problems_ensure_defaults()
     police_area, _ = PoliceArea.objects.get_or_create(name=ljungby.POLICE_AREA)
     municipality, _ = Municipality.objects.update_or_create(
@@ -116,4 +129,6 @@ def demo_load() -> DemoResult:
         )
     _focus_areas(promise, parties, areas)
     staff_created = _staff(municipality, parties)
+    if with_examples:
+        _example_data(municipality, promise)
     return DemoResult(municipality=municipality, promise=promise, staff_created=staff_created)

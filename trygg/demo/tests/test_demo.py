@@ -40,9 +40,9 @@ def test_the_demo_holds_all_seven_focus_areas_and_nineteen_activities() -> None:
 
 
 def test_loading_the_demo_twice_creates_no_duplicates() -> None:
-    demo_load()
+    demo_load(with_examples=True)
     first = _counts()
-    demo_load()
+    demo_load(with_examples=True)
 
     assert _counts() == first
 

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo and its known staff password are not for production.")
-        result = demo_load()
+        result = demo_load(with_examples=True)
         self.stdout.write(
             f"Demo loaded: {result.municipality.name}, {result.promise.focus_areas.count()} focus areas, "
             f"{sum(area.activities.count() for area in result.promise.focus_areas.all())} activities."
