@@ -72,7 +72,14 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["promises", "municipalities", "problems", "surveys", "followup", "reports"]
+            content_type__app_label__in=[
+                "promises",
+                "municipalities",
+                "problems",
+                "surveys",
+                "followup",
+                "reports",
+            ]
         )
     )
     created = []

@@ -1,0 +1,44 @@
+"""SVG charts of rates over the years (matplotlib, text kept as text so screen readers and search see it)."""
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+# Distinguishable without colour too: each line has its own marker and dash pattern.
+STYLES = [("#005a8c", "o", "-"), ("#8c3b00", "s", "--"), ("#3b6e1f", "^", "-."), ("#555555", "D", ":")]
+
+
+def line_chart_svg(
+    *, title: str, years: Sequence[int], lines: Sequence[tuple[str, Sequence[float | None]]], y_label: str
+) -> bytes:
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "trygg", "font.size": 11}):
+        figure, axes = plt.subplots(figsize=(7.5, 3.8))
+        for (label, values), (colour, marker, dash) in zip(lines, STYLES, strict=False):
+            points = [(year, value) for year, value in zip(years, values, strict=True) if value is not None]
+            if not points:
+                continue
+            axes.plot(
+                [year for year, _value in points],
+                [value for _year, value in points],
+                label=label,
+                color=colour,
+                marker=marker,
+                linestyle=dash,
+                linewidth=2,
+            )
+        axes.set_title(title)
+        axes.set_ylabel(y_label)
+        axes.set_xticks(list(years))
+        axes.set_ylim(bottom=0)
+        axes.grid(axis="y", alpha=0.3)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="lower left", frameon=False, fontsize=9)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close(figure)
+    return buffer.getvalue()

@@ -1,0 +1,675 @@
+"""Reading reported-crime and population files: parsing and validation only.
+
+No Django import: the import commands, the staff upload page and the benchmark call these functions, and the tests
+run them without a database. A file with any error yields no rows at all; every error names the line as an editor
+shows it (the header is line 1, or the line after `skip_lines` lines of preamble) and the column as the file
+names it.
+
+The reported-crime layout (the default, see docs/lagesbild.md):
+
+    kommunkod,kommun,brottskategori,period,antal
+    0781,Ljungby,skadegorelse,2023,412
+    0781,Ljungby,klotter,2023-04,17
+
+Other layouts, such as a table exported from Brå's statistics database, are read through a column-mapping
+file (TOML) described in `ColumnMapping` and in docs/lagesbild.md.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields
+from typing import IO
+
+import polars as pl
+
+MAX_REPORTED_ERRORS = 1000
+
+# SCB's county codes: the first two digits of every kommun code.
+COUNTIES: dict[str, str] = {
+    "01": "Stockholms län",
+    "03": "Uppsala län",
+    "04": "Södermanlands län",
+    "05": "Östergötlands län",
+    "06": "Jönköpings län",
+    "07": "Kronobergs län",
+    "08": "Kalmar län",
+    "09": "Gotlands län",
+    "10": "Blekinge län",
+    "12": "Skåne län",
+    "13": "Hallands län",
+    "14": "Västra Götalands län",
+    "17": "Värmlands län",
+    "18": "Örebro län",
+    "19": "Västmanlands län",
+    "20": "Dalarnas län",
+    "21": "Gävleborgs län",
+    "22": "Västernorrlands län",
+    "23": "Jämtlands län",
+    "24": "Västerbottens län",
+    "25": "Norrbottens län",
+}
+
+MONTH_NAMES: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januari", "jan"),
+            ("februari", "feb"),
+            ("mars", "mar"),
+            ("april", "apr"),
+            ("maj",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("augusti", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def gettext_noop(message: str) -> str:
+    # Marks a message for makemessages without importing Django; the web layer translates `error.template`.
+    return message
+
+
+MESSAGES: dict[str, str] = {
+    "empty_file": gettext_noop("Filen är tom. Den ska börja med en rubrikrad."),
+    "encoding": gettext_noop("Texten kunde inte läsas som %(value)s. Spara filen som UTF-8."),
+    "unparsable": gettext_noop("Raderna kunde inte läsas som CSV (%(value)s)."),
+    "missing_column": gettext_noop("Kolumnen %(value)s saknas i rubrikraden."),
+    "no_period_columns": gettext_noop("Ingen kolumn i rubrikraden ser ut som en period (%(value)s)."),
+    "bad_code": gettext_noop(
+        "Kommunkoden %(value)s är inte giltig. Den ska vara SCB:s fyra siffror, t.ex. 0781 för Ljungby "
+        "(kalkylprogram tar ofta bort den inledande nollan)."
+    ),
+    "unknown_kommun": gettext_noop(
+        "Kommunen med koden %(value)s finns inte i Trygg. Lägg till den eller importera med "
+        "--create-municipalities."
+    ),
+    "unknown_category": gettext_noop(
+        "Brottskategorin %(value)s är okänd. Lägg till den (eller ett alias) i crimestats/categories.toml."
+    ),
+    "bad_period": gettext_noop("Perioden %(value)s är inte ett år (2023) eller en månad (2023-04)."),
+    "bad_year": gettext_noop("Året %(value)s är inte ett årtal med fyra siffror."),
+    "bad_month": gettext_noop("Månaden %(value)s är inte ett tal 1–12 eller ett månadsnamn."),
+    "bad_count": gettext_noop("Antalet %(value)s är inte ett heltal."),
+    "negative_count": gettext_noop("Antalet %(value)s är negativt; det ska vara 0 eller större."),
+    "duplicate": gettext_noop("Samma kommun, kategori och period finns redan på rad %(first)s."),
+    "bad_population": gettext_noop("Folkmängden %(value)s är inte ett heltal större än 0."),
+}
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One problem in an input file: the line as an editor shows it and the column as the file names it."""
+
+    line: int
+    column: str | None
+    code: str
+    value: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        return MESSAGES[self.code]
+
+    @property
+    def message(self) -> str:
+        return self.template % {"value": _quoted(self.value), **self.params}
+
+    def __str__(self) -> str:
+        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column is not None else "")
+        return f"{where}: {self.message}"
+
+
+class CrimeFileError(Exception):
+    """The file has errors, so nothing from it may be imported. `total` counts errors beyond those kept."""
+
+    def __init__(self, errors: list[LineError], total: int | None = None) -> None:
+        self.errors = sorted(errors, key=lambda error: (error.line, error.column or ""))
+        self.total = len(errors) if total is None else total
+        shown = "\n".join(str(error) for error in self.errors[:20])
+        more = self.total - min(len(self.errors), 20)
+        super().__init__(shown + (f"\n… och {more} fel till" if more > 0 else ""))
+
+
+class MappingFileError(Exception):
+    """The column-mapping file itself is wrong (unknown key, bad pattern…)."""
+
+
+def _quoted(value: str | None) -> str:
+    return "" if value is None else f"”{value}”"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Column mapping
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column of the file holds which field. Header names match case-insensitively.
+
+    Either `kommun_code` (+ optional `kommun_name`) or `kommun` (one column "0781 Ljungby"). Either `period`
+    ("2023", "2023-04" or "2023M04"), or `year` with an optional `month` (1–12 or a Swedish month name), or
+    `period_columns`: a regular expression for a wide table with one column per period (its cells are counts).
+    `missing_values` are cell texts that mean "no figure" (e.g. ".." in Brå's tables): such a row is skipped.
+    """
+
+    kommun_code: str | None = "kommunkod"
+    kommun_name: str | None = "kommun"
+    kommun: str | None = None
+    category: str = "brottskategori"
+    period: str | None = "period"
+    year: str | None = None
+    month: str | None = None
+    count: str | None = "antal"
+    period_columns: str | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    skip_lines: int = 0
+    missing_values: tuple[str, ...] = ()
+
+
+DEFAULT_MAPPING = ColumnMapping()
+
+_MAPPING_SECTIONS = {
+    "columns": {"kommun_code", "kommun_name", "kommun", "category", "period", "year", "month", "count"},
+    "periods": {"columns"},
+    "file": {"delimiter", "encoding", "skip_lines", "missing_values"},
+}
+
+
+def mapping_from_toml(source: str | os.PathLike[str] | IO[bytes]) -> ColumnMapping:
+    """Read a column-mapping file; raise MappingFileError naming the key that is wrong."""
+    try:
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as handle:
+                data = tomllib.load(handle)
+        else:
+            data = tomllib.load(source)
+    except tomllib.TOMLDecodeError as error:
+        raise MappingFileError(f"Mappningsfilen är inte giltig TOML: {error}") from error
+    values: dict[str, object] = {}
+    for section, content in data.items():
+        allowed = _MAPPING_SECTIONS.get(section)
+        if allowed is None or not isinstance(content, dict):
+            raise MappingFileError(f"Okänd del [{section}] i mappningsfilen.")
+        for key, value in content.items():
+            if key not in allowed:
+                raise MappingFileError(f"Okänd nyckel {key} i [{section}].")
+            values["period_columns" if section == "periods" else key] = value
+    columns = {"kommun_code", "kommun_name", "kommun", "period", "year", "month", "count"} & set(values)
+    explicit = "columns" in data
+    # A mapping names the columns it uses; the defaults apply only to what it leaves out entirely.
+    base = {name: None for name in ("kommun_code", "kommun_name", "period", "count")} if explicit else {}
+    merged = {**base, **values}
+    if "missing_values" in merged:
+        merged["missing_values"] = tuple(str(item) for item in merged["missing_values"])  # type: ignore[attr-defined]
+    mapping = ColumnMapping(**merged)  # type: ignore[arg-type]
+    if explicit and not columns and mapping.period_columns is None:
+        raise MappingFileError("[columns] måste namnge minst kommun och period.")
+    _check_mapping(mapping)
+    return mapping
+
+
+def _check_mapping(mapping: ColumnMapping) -> None:
+    if not (mapping.kommun_code or mapping.kommun):
+        raise MappingFileError("Ange kolumnen för kommunkoden: kommun_code eller kommun.")
+    if not (mapping.period or mapping.year or mapping.period_columns):
+        raise MappingFileError("Ange perioden: period, year (och month) eller [periods] columns.")
+    if not mapping.period_columns and not mapping.count:
+        raise MappingFileError("Ange kolumnen count (antal).")
+    if mapping.period_columns:
+        try:
+            re.compile(mapping.period_columns)
+        except re.error as error:
+            raise MappingFileError(
+                f"[periods] columns är inget giltigt reguljärt uttryck: {error}"
+            ) from error
+    try:
+        codecs.lookup(mapping.encoding)
+    except LookupError as error:
+        raise MappingFileError(f"Okänd teckenkodning {mapping.encoding}.") from error
+    for name in (item.name for item in fields(mapping)):
+        value = getattr(mapping, name)
+        if name in _MAPPING_SECTIONS["columns"] and value is not None and not isinstance(value, str):
+            raise MappingFileError(f"{name} ska vara ett kolumnnamn i citattecken.")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading the bytes
+
+
+def file_checksum(source: str | os.PathLike[str] | bytes) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes):
+        digest.update(source)
+    else:
+        with open(source, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Frame:
+    frame: pl.DataFrame
+    header_line: int
+    columns: dict[str, str]  # lower-cased, stripped header name → the name as written
+
+
+def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) -> _Frame:
+    data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
+    if mapping.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        try:
+            data = data.decode(mapping.encoding).encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CrimeFileError([LineError(1, None, "encoding", mapping.encoding)]) from error
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    start = 0
+    for _ in range(mapping.skip_lines):
+        newline = data.find(b"\n", start)
+        start = len(data) if newline < 0 else newline + 1
+    data = data[start:]
+    header_line = mapping.skip_lines + 1
+    first_line = data.split(b"\n", 1)[0]
+    if not first_line.strip():
+        raise CrimeFileError([LineError(header_line, None, "empty_file")])
+    try:
+        first_line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CrimeFileError([LineError(header_line, None, "encoding", "UTF-8")]) from error
+    delimiter = mapping.delimiter or max((";", "\t", ","), key=lambda char: first_line.count(char.encode()))
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            separator=delimiter,
+            infer_schema=False,
+            has_header=True,
+        ).with_columns(pl.all().fill_null(""))
+    except pl.exceptions.ComputeError as error:
+        message = str(error).splitlines()[0][:200]
+        code = "encoding" if "utf-8" in message.lower() else "unparsable"
+        raise CrimeFileError(
+            [LineError(header_line, None, code, "UTF-8" if code == "encoding" else message)]
+        ) from error
+    except pl.exceptions.NoDataError as error:
+        raise CrimeFileError([LineError(header_line, None, "empty_file")]) from error
+    columns = {name.strip().lower(): name for name in frame.columns}
+    return _Frame(frame=frame, header_line=header_line, columns=columns)
+
+
+def _column(found: _Frame, wanted: str, errors: list[LineError]) -> str | None:
+    name = found.columns.get(wanted.strip().lower())
+    if name is None:
+        errors.append(LineError(found.header_line, wanted, "missing_column", wanted))
+    return name
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reported crime
+
+
+@dataclass(frozen=True)
+class CrimeTable:
+    """A validated file: one row per (kommun, category, period); month 0 is a whole-year figure."""
+
+    frame: pl.DataFrame  # kommun_code, kommun_name, category, year, month, count
+    skipped: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    @property
+    def periods(self) -> list[tuple[int, int]]:
+        unique = self.frame.select("year", "month").unique().sort("year", "month")
+        return [(int(year), int(month)) for year, month in unique.iter_rows()]
+
+    @property
+    def kommun_codes(self) -> list[str]:
+        return sorted(self.frame.get_column("kommun_code").unique().to_list())
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(self.frame.get_column("category").unique().to_list())
+
+
+def period_label(year: int, month: int) -> str:
+    return f"{year}" if month == 0 else f"{year}-{month:02d}"
+
+
+def periods_summary(periods: Collection[tuple[int, int]]) -> str:
+    """ "2019–2023 (år)", "2023-01–2023-12 (månader)" or a list when the periods are not contiguous."""
+    yearly = sorted(year for year, month in periods if month == 0)
+    monthly = sorted((year, month) for year, month in periods if month != 0)
+    parts = []
+    if yearly:
+        contiguous = yearly == list(range(yearly[0], yearly[-1] + 1))
+        text = f"{yearly[0]}–{yearly[-1]}" if contiguous and len(yearly) > 1 else ", ".join(map(str, yearly))
+        parts.append(f"{text} (år)")
+    if monthly:
+        ordinals = [year * 12 + month - 1 for year, month in monthly]
+        contiguous = ordinals == list(range(ordinals[0], ordinals[-1] + 1))
+        if contiguous and len(monthly) > 1:
+            text = f"{period_label(*monthly[0])}–{period_label(*monthly[-1])}"
+        else:
+            text = ", ".join(period_label(*item) for item in monthly[:24]) + (
+                " …" if len(monthly) > 24 else ""
+            )
+        parts.append(f"{text} (månader)")
+    return "; ".join(parts)
+
+
+def category_lookup(categories: Mapping[str, Collection[str]]) -> dict[str, str]:
+    """code → [name, aliases…] as a lookup from every accepted spelling (case-folded) to the code."""
+    lookup: dict[str, str] = {}
+    for code, spellings in categories.items():
+        for spelling in (code, *spellings):
+            lookup[spelling.strip().lower()] = code
+    return lookup
+
+
+class _Checks:
+    """Collects errors from boolean masks over the frame, keeping at most `limit` of them."""
+
+    def __init__(self, frame: pl.DataFrame, limit: int) -> None:
+        self.frame = frame
+        self.limit = limit
+        self.errors: list[LineError] = []
+        self.total = 0
+
+    def add(self, mask: pl.Expr, code: str, column: str | pl.Expr, value: pl.Expr) -> None:
+        failing = self.frame.filter(mask)
+        if failing.height == 0:
+            return
+        self.total += failing.height
+        room = self.limit - len(self.errors)
+        if room <= 0:
+            return
+        column_expr = pl.lit(column) if isinstance(column, str) else column
+        shown = failing.head(room).select(
+            pl.col("_line"), column_expr.alias("_column"), value.alias("_value")
+        )
+        for line, column_name, text in shown.iter_rows():
+            self.errors.append(LineError(int(line), column_name, code, text))
+
+
+def read_crime_file(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    categories: Mapping[str, Collection[str]],
+    municipalities: Collection[str] | None = None,
+    mapping: ColumnMapping = DEFAULT_MAPPING,
+    max_errors: int = MAX_REPORTED_ERRORS,
+) -> CrimeTable:
+    """Read and validate a reported-crime file; raise CrimeFileError (and return nothing) if it has errors.
+
+    `categories` maps each category code to its other accepted spellings (name, aliases). `municipalities`,
+    when given, is the set of kommun codes that exist: any other code is an error.
+    """
+    found = _read_frame(source, mapping)
+    errors: list[LineError] = []
+    code_column = _column(found, mapping.kommun, errors) if mapping.kommun else None
+    if not mapping.kommun and mapping.kommun_code:
+        code_column = _column(found, mapping.kommun_code, errors)
+    name_column = None
+    if mapping.kommun_name and not mapping.kommun:
+        name_column = found.columns.get(mapping.kommun_name.strip().lower())
+    category_column = _column(found, mapping.category, errors)
+    period_column = year_column = month_column = count_column = None
+    wide_columns: list[str] = []
+    if mapping.period_columns:
+        pattern = re.compile(mapping.period_columns)
+        wide_columns = [name for name in found.frame.columns if pattern.fullmatch(name.strip())]
+        if not wide_columns:
+            errors.append(LineError(found.header_line, None, "no_period_columns", mapping.period_columns))
+    else:
+        if mapping.period:
+            period_column = _column(found, mapping.period, errors)
+        else:
+            year_column = _column(found, mapping.year or "", errors)
+            month_column = _column(found, mapping.month, errors) if mapping.month else None
+        count_column = _column(found, mapping.count or "", errors)
+    if errors:
+        raise CrimeFileError(errors)
+    assert code_column is not None and category_column is not None
+
+    frame = found.frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + found.header_line + 1).alias("_line")
+    )
+    if wide_columns:
+        frame = frame.unpivot(
+            on=wide_columns,
+            index=[name for name in frame.columns if name not in wide_columns],
+            variable_name="_period_column",
+            value_name="_count_raw",
+        ).with_columns(pl.col("_period_column").str.strip_chars().alias("_period_raw"))
+        period_source: str | pl.Expr = pl.col("_period_column")
+        count_source: str | pl.Expr = pl.col("_period_column")
+    else:
+        assert count_column is not None
+        frame = frame.with_columns(pl.col(count_column).alias("_count_raw"))
+        count_source = count_column
+        if period_column:
+            frame = frame.with_columns(pl.col(period_column).str.strip_chars().alias("_period_raw"))
+            period_source = period_column
+        else:
+            assert year_column is not None
+            month = pl.col(month_column).str.strip_chars() if month_column else pl.lit("")
+            frame = frame.with_columns(
+                pl.col(year_column).str.strip_chars().alias("_year_raw"), month.alias("_month_raw")
+            )
+            period_source = year_column
+
+    if mapping.kommun:
+        parts = pl.col(code_column).str.strip_chars().str.extract_groups(r"^(\S+)\s*(.*)$")
+        frame = frame.with_columns(
+            parts.struct.field("1").fill_null("").alias("kommun_code"),
+            parts.struct.field("2").fill_null("").alias("kommun_name"),
+        )
+    else:
+        name = pl.col(name_column).str.strip_chars() if name_column else pl.lit("")
+        frame = frame.with_columns(
+            pl.col(code_column).str.strip_chars().alias("kommun_code"), name.alias("kommun_name")
+        )
+
+    count_text = pl.col("_count_raw").str.replace_all(r"[\s\u00a0]", "")
+    if mapping.missing_values:
+        skip = pl.col("_count_raw").str.strip_chars().is_in(list(mapping.missing_values))
+        before = frame.height
+        frame = frame.filter(~skip)
+        skipped = before - frame.height
+    else:
+        skipped = 0
+    lookup = category_lookup(categories)
+    frame = frame.with_columns(
+        count_text.cast(pl.Int64, strict=False).alias("count"),
+        pl.col(category_column)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(lookup, default=None, return_dtype=pl.String)
+        .alias("category"),
+    )
+    if "_period_raw" in frame.columns:
+        period = pl.col("_period_raw").str.extract_groups(r"^(\d{4})(?:[-M](\d{2}))?$")
+        frame = frame.with_columns(
+            period.struct.field("1").cast(pl.Int32, strict=False).alias("year"),
+            period.struct.field("2").cast(pl.Int32, strict=False).fill_null(0).alias("month"),
+            period.struct.field("1").is_null().alias("_period_bad"),
+        )
+        frame = frame.with_columns(
+            (pl.col("_period_bad") | (pl.col("month") > 12)).alias("_period_bad"),
+            pl.lit(False).alias("_year_bad"),
+            pl.lit(False).alias("_month_bad"),
+        )
+    else:
+        month_number = (
+            pl.col("_month_raw")
+            .str.to_lowercase()
+            .replace_strict(
+                {name: str(number) for name, number in MONTH_NAMES.items()}, default=pl.col("_month_raw")
+            )
+        )
+        frame = frame.with_columns(
+            pl.when(pl.col("_year_raw").str.contains(r"^\d{4}$"))
+            .then(pl.col("_year_raw").cast(pl.Int32, strict=False))
+            .alias("year"),
+            pl.when(pl.col("_month_raw") == "")
+            .then(pl.lit(0, dtype=pl.Int32))
+            .otherwise(month_number.cast(pl.Int32, strict=False))
+            .alias("month"),
+            pl.lit(False).alias("_period_bad"),
+        )
+        frame = frame.with_columns(
+            pl.col("year").is_null().alias("_year_bad"),
+            (pl.col("month").is_null() | (pl.col("month") < 0) | (pl.col("month") > 12)).alias("_month_bad"),
+        )
+
+    checks = _Checks(frame, max_errors)
+    code = pl.col("kommun_code")
+    bad_code = ~code.str.contains(r"^\d{4}$") | ~code.str.slice(0, 2).is_in(list(COUNTIES))
+    checks.add(bad_code, "bad_code", code_column, code)
+    if municipalities is not None:
+        checks.add(~bad_code & ~code.is_in(list(municipalities)), "unknown_kommun", code_column, code)
+    checks.add(pl.col("category").is_null(), "unknown_category", category_column, pl.col(category_column))
+    if "_period_raw" in frame.columns:
+        checks.add(pl.col("_period_bad"), "bad_period", period_source, pl.col("_period_raw"))
+    else:
+        checks.add(pl.col("_year_bad"), "bad_year", period_source, pl.col("_year_raw"))
+        checks.add(pl.col("_month_bad"), "bad_month", month_column or "", pl.col("_month_raw"))
+    not_integer = pl.col("count").is_null()
+    checks.add(not_integer, "bad_count", count_source, pl.col("_count_raw"))
+    checks.add(~not_integer & (pl.col("count") < 0), "negative_count", count_source, pl.col("_count_raw"))
+    if checks.total:
+        raise CrimeFileError(checks.errors, checks.total)
+
+    keys = ["kommun_code", "category", "year", "month"]
+    duplicated = frame.with_columns(pl.col("_line").min().over(keys).alias("_first")).filter(
+        pl.col("_line") != pl.col("_first")
+    )
+    if duplicated.height:
+        errors = [
+            LineError(int(line), None, "duplicate", None, {"first": str(first)})
+            for line, first in duplicated.head(max_errors).select("_line", "_first").iter_rows()
+        ]
+        raise CrimeFileError(errors, duplicated.height)
+
+    result = frame.select(
+        "kommun_code",
+        "kommun_name",
+        "category",
+        pl.col("year").cast(pl.Int16),
+        pl.col("month").cast(pl.Int8),
+        "count",
+    )
+    return CrimeTable(frame=result, skipped=skipped)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Population (SCB's layout)
+
+POPULATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kommun_code": ("kommunkod", "kod"),
+    "kommun_name": ("kommun", "kommunnamn"),
+    "region": ("region",),
+    "year": ("år", "ar", "year"),
+    "population": ("folkmängd", "folkmangd", "befolkning", "population", "antal"),
+}
+
+
+@dataclass(frozen=True)
+class PopulationTable:
+    frame: pl.DataFrame  # kommun_code, kommun_name, year, population
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+
+def read_population_file(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    municipalities: Collection[str] | None = None,
+    max_errors: int = MAX_REPORTED_ERRORS,
+) -> PopulationTable:
+    """Read `kommunkod,kommun,år,folkmängd` (or `region,år,folkmängd` with "0781 Ljungby" in region)."""
+    found = _read_frame(source, ColumnMapping(delimiter=None))
+    names = {
+        key: next((found.columns[alias] for alias in aliases if alias in found.columns), None)
+        for key, aliases in POPULATION_COLUMNS.items()
+    }
+    errors = [
+        LineError(found.header_line, wanted, "missing_column", wanted)
+        for key, wanted in (("year", "år"), ("population", "folkmängd"))
+        if names[key] is None
+    ]
+    if names["kommun_code"] is None and names["region"] is None:
+        errors.append(LineError(found.header_line, "kommunkod", "missing_column", "kommunkod"))
+    if errors:
+        raise CrimeFileError(errors)
+    frame = found.frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + found.header_line + 1).alias("_line")
+    )
+    code_column = names["kommun_code"] or names["region"]
+    assert code_column is not None and names["year"] is not None and names["population"] is not None
+    if names["kommun_code"]:
+        kommun_name = pl.col(names["kommun_name"]).str.strip_chars() if names["kommun_name"] else pl.lit("")
+        frame = frame.with_columns(
+            pl.col(code_column).str.strip_chars().alias("kommun_code"), kommun_name.alias("kommun_name")
+        )
+    else:
+        parts = pl.col(code_column).str.strip_chars().str.extract_groups(r"^(\S+)\s*(.*)$")
+        frame = frame.with_columns(
+            parts.struct.field("1").fill_null("").alias("kommun_code"),
+            parts.struct.field("2").fill_null("").alias("kommun_name"),
+        )
+    year_raw = pl.col(names["year"]).str.strip_chars()
+    population_raw = pl.col(names["population"])
+    frame = frame.with_columns(
+        pl.when(year_raw.str.contains(r"^\d{4}$")).then(year_raw.cast(pl.Int32, strict=False)).alias("year"),
+        population_raw.str.replace_all(r"[\s\u00a0]", "").cast(pl.Int64, strict=False).alias("population"),
+    )
+    checks = _Checks(frame, max_errors)
+    code = pl.col("kommun_code")
+    bad_code = ~code.str.contains(r"^\d{4}$") | ~code.str.slice(0, 2).is_in(list(COUNTIES))
+    checks.add(bad_code, "bad_code", code_column, code)
+    if municipalities is not None:
+        checks.add(~bad_code & ~code.is_in(list(municipalities)), "unknown_kommun", code_column, code)
+    checks.add(pl.col("year").is_null(), "bad_year", names["year"], year_raw)
+    checks.add(
+        pl.col("population").is_null() | (pl.col("population") <= 0),
+        "bad_population",
+        names["population"],
+        population_raw,
+    )
+    if checks.total:
+        raise CrimeFileError(checks.errors, checks.total)
+    keys = ["kommun_code", "year"]
+    duplicated = frame.with_columns(pl.col("_line").min().over(keys).alias("_first")).filter(
+        pl.col("_line") != pl.col("_first")
+    )
+    if duplicated.height:
+        raise CrimeFileError(
+            [
+                LineError(int(line), None, "duplicate", None, {"first": str(first)})
+                for line, first in duplicated.head(max_errors).select("_line", "_first").iter_rows()
+            ],
+            duplicated.height,
+        )
+    return PopulationTable(
+        frame=frame.select("kommun_code", "kommun_name", pl.col("year").cast(pl.Int16), "population")
+    )

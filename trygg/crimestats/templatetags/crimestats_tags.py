@@ -1,0 +1,45 @@
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from trygg.crimestats.analysis import Change, Figure
+
+register = template.Library()
+
+
+@register.filter
+def number(value: float | int | None, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def rate(figure: Figure | None) -> str:
+    if figure is None or figure.rate is None:
+        return "–"
+    text = number(figure.rate, 1)
+    return f"{text} ({_('osäker')})" if figure.uncertain else text
+
+
+@register.filter
+def count(figure: Figure | None) -> str:
+    if figure is None or figure.count is None:
+        return "–"
+    text = number(figure.count)
+    return f"{text} ({_('%(months)s mån.') % {'months': figure.months}})" if figure.partial else text
+
+
+@register.filter
+def percent_change(value: Change | None) -> str:
+    if value is None or value.percent is None:
+        return "–"
+    sign = "+" if value.percent > 0 else ("−" if value.percent < 0 else "±")
+    return f"{sign}{number(abs(value.percent), 1)} %"
+
+
+@register.filter
+def times(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return _("%(value)s gånger") % {"value": number(value, 2)}

@@ -1,0 +1,142 @@
+from typing import Any
+
+import pytest
+
+from trygg.crimestats.importers import (
+    ColumnMapping,
+    CrimeFileError,
+    MappingFileError,
+    mapping_from_toml,
+    periods_summary,
+    read_crime_file,
+    read_population_file,
+)
+
+CATEGORIES = {"skadegorelse": ["Skadegörelse"], "klotter": ["Klotter", "Skadegörelse genom klotter"]}
+HEADER = "kommunkod,kommun,brottskategori,period,antal\n"
+
+
+def _errors(text: str, **kwargs: Any) -> list[tuple[int, str | None, str]]:
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file((HEADER + text).encode(), categories=CATEGORIES, **kwargs)
+    return [(error.line, error.column, error.code) for error in raised.value.errors]
+
+
+def test_a_valid_file_gives_one_row_per_kommun_category_and_period() -> None:
+    table = read_crime_file(
+        (HEADER + "0781,Ljungby,skadegorelse,2023,412\n0781,Ljungby,Klotter,2023-04,17\n").encode(),
+        categories=CATEGORIES,
+    )
+
+    assert table.frame.rows() == [
+        ("0781", "Ljungby", "skadegorelse", 2023, 0, 412),
+        ("0781", "Ljungby", "klotter", 2023, 4, 17),
+    ]
+    assert table.periods == [(2023, 0), (2023, 4)]
+
+
+def test_a_bad_kommun_code_names_the_line_and_the_column() -> None:
+    assert _errors("0781,Ljungby,skadegorelse,2023,1\n781,Ljungby,skadegorelse,2022,1\n") == [
+        (3, "kommunkod", "bad_code")
+    ]
+
+
+def test_a_negative_count_names_the_line_and_the_column() -> None:
+    assert _errors("0781,Ljungby,skadegorelse,2023,-4\n") == [(2, "antal", "negative_count")]
+
+
+def test_an_unknown_category_names_the_line_and_the_column() -> None:
+    errors = _errors("0781,Ljungby,skadegorelse,2023,1\n0781,Ljungby,mord,2023,1\n")
+
+    assert errors == [(3, "brottskategori", "unknown_category")]
+
+
+def test_every_error_of_the_file_is_reported_in_line_order() -> None:
+    errors = _errors("781,Ljungby,mord,2023-13,x\n0781,Ljungby,klotter,2023,1\n0781,Ljungby,klotter,2023,2\n")
+
+    assert errors == [
+        (2, "antal", "bad_count"),
+        (2, "brottskategori", "unknown_category"),
+        (2, "kommunkod", "bad_code"),
+        (2, "period", "bad_period"),
+    ]
+
+
+def test_a_duplicate_period_names_the_first_line() -> None:
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(
+            (HEADER + "0781,Ljungby,klotter,2023,1\n0781,Ljungby,klotter,2023,2\n").encode(),
+            categories=CATEGORIES,
+        )
+
+    assert "rad 3" in str(raised.value) and "rad 2" in str(raised.value)
+
+
+def test_a_kommun_missing_from_trygg_is_an_error_when_the_known_ones_are_given() -> None:
+    assert _errors("0780,Växjö,klotter,2023,1\n", municipalities={"0781"}) == [
+        (2, "kommunkod", "unknown_kommun")
+    ]
+
+
+def test_a_missing_column_is_reported_on_the_header_line() -> None:
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(b"kommunkod,kommun,period,antal\n0781,Ljungby,2023,1\n", categories=CATEGORIES)
+
+    assert [(error.line, error.column) for error in raised.value.errors] == [(1, "brottskategori")]
+
+
+def test_a_bra_style_wide_table_is_read_through_a_mapping_file(tmp_path) -> None:
+    mapping_file = tmp_path / "bra.toml"
+    mapping_file.write_text(
+        '[columns]\nkommun = "Region"\ncategory = "Brott"\n[periods]\ncolumns = "\\\\d{4}"\n'
+        '[file]\nskip_lines = 1\nmissing_values = [".."]\n',
+        encoding="utf-8",
+    )
+    data = "Anmälda brott, exporterad tabell\nRegion;Brott;2022;2023\n0781 Ljungby;Skadegörelse;1 200;..\n0780 Växjö;Klotter;5;x\n"
+
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(data.encode(), categories=CATEGORIES, mapping=mapping_from_toml(mapping_file))
+
+    # The title line is line 1 and the header line 2, so the Växjö row is line 4; the column is the period's.
+    assert [(error.line, error.column, error.code) for error in raised.value.errors] == [
+        (4, "2023", "bad_count")
+    ]
+    fixed = data.replace(";x", ";6").encode()
+    table = read_crime_file(fixed, categories=CATEGORIES, mapping=mapping_from_toml(mapping_file))
+    assert sorted(table.frame.rows()) == [
+        ("0780", "Växjö", "klotter", 2022, 0, 5),
+        ("0780", "Växjö", "klotter", 2023, 0, 6),
+        ("0781", "Ljungby", "skadegorelse", 2022, 0, 1200),
+    ]
+    assert table.skipped == 1
+
+
+def test_year_and_month_columns_with_month_names() -> None:
+    mapping = ColumnMapping(category="brott", period=None, year="år", month="månad")
+    data = "kommunkod;kommun;brott;år;månad;antal\n0781;Ljungby;klotter;2023;april;4\n0781;Ljungby;klotter;2023;5;6\n"
+
+    table = read_crime_file(data.encode(), categories=CATEGORIES, mapping=mapping)
+
+    assert table.periods == [(2023, 4), (2023, 5)]
+    assert periods_summary(table.periods) == "2023-04–2023-05 (månader)"
+
+
+def test_a_mapping_file_with_an_unknown_key_is_refused(tmp_path) -> None:
+    mapping_file = tmp_path / "bad.toml"
+    mapping_file.write_text('[columns]\nkommunkod = "Kod"\n', encoding="utf-8")
+
+    with pytest.raises(MappingFileError, match="kommunkod"):
+        mapping_from_toml(mapping_file)
+
+
+def test_population_reads_scbs_region_column() -> None:
+    table = read_population_file("region,år,folkmängd\n0781 Ljungby,2023,28 300\n".encode())
+
+    assert table.frame.rows() == [("0781", "Ljungby", 2023, 28300)]
+
+
+def test_population_errors_name_line_and_column() -> None:
+    with pytest.raises(CrimeFileError) as raised:
+        read_population_file("kommunkod,kommun,år,folkmängd\n0781,Ljungby,2023,0\n".encode())
+
+    assert [(error.line, error.column) for error in raised.value.errors] == [(2, "folkmängd")]

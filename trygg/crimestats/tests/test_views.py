@@ -1,0 +1,112 @@
+from typing import Any
+
+import html5lib
+import pytest
+from django.test import Client
+
+from trygg.accounts.models import User
+from trygg.crimestats.models import ComparisonGroup
+from trygg.demo.evidence import load_evidence_demo
+from trygg.municipalities.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def _parse(content: bytes) -> Any:
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(content)
+
+
+@pytest.fixture
+def with_statistics(home_municipality: Municipality) -> Municipality:
+    load_evidence_demo(home_municipality)
+    return home_municipality
+
+
+def test_the_statistics_page_is_valid_html_with_tables_charts_and_the_example_label(
+    client: Client,
+    with_statistics: Municipality,
+    django_assert_max_num_queries,
+) -> None:
+    with django_assert_max_num_queries(20):
+        response = client.get("/ljungby/brottsstatistik/")
+
+    assert response.status_code == 200
+    document = _parse(response.content)
+    assert len(document.findall(".//h1")) == 1
+    page = response.content.decode()
+    assert '<span class="example-data">Exempeldata</span>' in page
+    images = document.findall(".//img[@class='chart']")
+    assert images and all(image.get("alt") for image in images)
+    assert all(table.find("caption") is not None for table in document.findall(".//table"))
+    assert "Kronobergs län" in page and "Liknande kommuner i länet" in page
+
+
+def test_the_chart_is_an_svg_with_its_text_as_text(client: Client, with_statistics: Municipality) -> None:
+    response = client.get("/ljungby/brottsstatistik/diagram/klotter.svg")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content and b"Klotter" in response.content
+
+
+def test_an_unknown_category_chart_is_404(client: Client, with_statistics: Municipality) -> None:
+    assert client.get("/ljungby/brottsstatistik/diagram/mord.svg").status_code == 404
+
+
+def test_staff_see_imports_and_an_outsider_gets_404_for_anothers_comparison_group(
+    login,
+    coordinator: User,
+    outsider: User,
+    with_statistics: Municipality,
+) -> None:
+    assert login(coordinator).get("/personal/brottsstatistik/").status_code == 200
+    assert login(outsider).get("/personal/brottsstatistik/ljungby/jamforelsegrupp/").status_code == 404
+
+
+def test_a_crew_member_may_not_change_the_comparison_group(
+    login,
+    crew_member: User,
+    with_statistics: Municipality,
+) -> None:
+    client = login(crew_member)
+    before = list(
+        ComparisonGroup.objects.get(municipality=with_statistics).members.values_list("pk", flat=True)
+    )
+
+    assert client.get("/personal/brottsstatistik/ljungby/jamforelsegrupp/").status_code == 200
+    response = client.post("/personal/brottsstatistik/ljungby/jamforelsegrupp/", {"name": "X", "members": []})
+
+    assert response.status_code == 403
+    assert (
+        list(ComparisonGroup.objects.get(municipality=with_statistics).members.values_list("pk", flat=True))
+        == before
+    )
+
+
+def test_a_crew_member_may_not_import(login, crew_member: User, with_statistics: Municipality) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "x.csv", b"kommunkod,kommun,brottskategori,period,antal\n0781,L,klotter,2000,1\n"
+    )
+    response = login(crew_member).post("/personal/brottsstatistik/", {"kind": "crime", "file": upload})
+
+    assert response.status_code == 403
+
+
+def test_an_upload_with_errors_lists_them_and_imports_nothing(
+    login, coordinator: User, with_statistics: Municipality
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trygg.crimestats.models import ImportRun
+
+    runs = ImportRun.objects.count()
+    upload = SimpleUploadedFile(
+        "x.csv", b"kommunkod,kommun,brottskategori,period,antal\n0781,L,klotter,2000,-1\n"
+    )
+    response = login(coordinator).post("/personal/brottsstatistik/", {"kind": "crime", "file": upload})
+
+    assert response.status_code == 400
+    assert "rad 2" in response.content.decode() and "antal" in response.content.decode()
+    assert ImportRun.objects.count() == runs

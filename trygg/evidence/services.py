@@ -1,0 +1,261 @@
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from trygg.audit.models import AuditEntry
+from trygg.audit.services import audit_changes, audit_record
+from trygg.municipalities.models import Municipality, Party
+from trygg.municipalities.rules import AnyUser
+from trygg.problems.models import Problem
+from trygg.promises.models import Activity, FocusArea, Promise
+
+from . import rules, selectors
+from .models import Dialogue, DialogueProblem, FocusAreaEvidence, Measure
+
+DIALOGUE_FIELDS = ["date", "kind", "place", "participants", "notes"]
+MEASURE_FIELDS = ["year", "start_date", "end_date", "text", "owner", "is_public", "order"]
+
+
+@dataclass(frozen=True)
+class RaisedProblem:
+    problem: Problem
+    raised_by: int
+    notes: str = ""
+
+
+@transaction.atomic
+def dialogue_save(
+    *,
+    municipality: Municipality,
+    by: AnyUser,
+    date: dt.date,
+    kind: str,
+    place: str,
+    participants: int | None,
+    notes: str,
+    raised: Sequence[RaisedProblem],
+    dialogue: Dialogue | None = None,
+    example_data: bool = False,
+) -> Dialogue:
+    """Create or update a dialogue and the problems raised in it (the list replaces the earlier one)."""
+    if not rules.can_record_dialogues(by, municipality):
+        raise PermissionDenied
+    if dialogue is not None and dialogue.municipality_id != municipality.pk:
+        raise PermissionDenied
+    slugs = [item.problem.slug for item in raised]
+    if len(slugs) != len(set(slugs)):
+        raise ValidationError(_("Varje problem kan bara anges en gång per dialog."))
+    values = {"date": date, "kind": kind, "place": place, "participants": participants, "notes": notes}
+    created = dialogue is None
+    before = {} if dialogue is None else {name: getattr(dialogue, name) for name in DIALOGUE_FIELDS}
+    before_raised = (
+        []
+        if dialogue is None
+        else sorted(
+            f"{row.problem.slug}:{row.raised_by}"
+            for row in dialogue.problems_raised.select_related("problem")
+        )
+    )
+    if dialogue is None:
+        dialogue = Dialogue(
+            municipality=municipality,
+            created_by=by if by.is_authenticated else None,
+            example_data=example_data,
+        )  # type: ignore[misc]
+    for name, value in values.items():
+        setattr(dialogue, name, value)
+    dialogue.full_clean(exclude=["created_by"])
+    dialogue.save()
+    dialogue.problems_raised.all().delete()
+    DialogueProblem.objects.bulk_create(
+        [
+            DialogueProblem(
+                dialogue=dialogue, problem=item.problem, raised_by=item.raised_by, notes=item.notes
+            )
+            for item in raised
+        ]
+    )
+    after_raised = sorted(f"{item.problem.slug}:{item.raised_by}" for item in raised)
+    changes = audit_changes(
+        before={**before, "problems": before_raised},
+        after={**values, "problems": after_raised},
+        fields=[*DIALOGUE_FIELDS, "problems"],
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        instance=dialogue,
+        changes=changes,
+    )
+    return dialogue
+
+
+def _unique_focus_area_slug(promise: Promise, title: str) -> str:
+    base = slugify(title)[:70] or "fokusomrade"
+    taken = set(promise.focus_areas.values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def focus_area_create_from_evidence(
+    *, promise: Promise, problem: Problem, year: int, by: AnyUser, title: str = ""
+) -> FocusArea:
+    """Add a focus area for a ranked problem to a draft promise, keeping the ranking's parts as its evidence."""
+    locked = Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
+    if not rules.can_create_focus_area(by, locked.municipality):
+        raise PermissionDenied
+    if locked.status != Promise.Status.DRAFT:
+        raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
+    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
+    entry = ranked.problem(problem.slug)
+    if entry is None:
+        raise ValidationError(_("Problemet finns inte i rangordningen."))
+    title = title.strip() or problem.name
+    order = (locked.focus_areas.aggregate(last=Max("order"))["last"] or 0) + 1
+    focus_area = FocusArea.objects.create(
+        promise=locked, title=title, slug=_unique_focus_area_slug(locked, title), order=order
+    )
+    focus_area.problems.set([problem])
+    FocusAreaEvidence.objects.bulk_create(
+        [
+            FocusAreaEvidence(
+                focus_area=focus_area,
+                problem=problem,
+                year=year,
+                part=part.code,
+                label=part.label,
+                explanation=part.explanation[:500],
+                source=(
+                    f"{part.source.label}: {part.source.note}" if part.source.note else part.source.label
+                )[:300],
+                source_date=part.source.date,
+                points=part.points,
+                score=entry.score,
+                rank=entry.rank,
+                status=part.status,
+                snapshot={
+                    "template": part.template,
+                    "params": dict(part.params),
+                    "weight": str(part.weight),
+                    "signal": None if part.signal is None else str(part.signal),
+                    "uncertain": part.uncertain,
+                },
+                example_data=part.source.example_data and part.status == "ok",
+                order=order_number,
+            )
+            for order_number, part in enumerate(entry.parts)
+        ]
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=focus_area,
+        changes={"title": [None, title], "problem": [None, problem.slug], "score": [None, str(entry.score)]},
+        reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
+    )
+    return focus_area
+
+
+@transaction.atomic
+def measure_save(
+    *,
+    municipality: Municipality,
+    by: AnyUser,
+    year: int,
+    text: str,
+    owner: Party,
+    is_public: bool,
+    problems: Sequence[Problem],
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    order: int = 0,
+    measure: Measure | None = None,
+) -> Measure:
+    if not rules.can_edit_measures(by, municipality):
+        raise PermissionDenied
+    if measure is not None and measure.municipality_id != municipality.pk:
+        raise PermissionDenied
+    if owner.municipality_id not in (None, municipality.pk):
+        raise ValidationError(_("Den ansvariga parten hör till en annan kommun."))
+    values = {
+        "year": year,
+        "start_date": start_date,
+        "end_date": end_date,
+        "text": text,
+        "owner": owner,
+        "is_public": is_public,
+        "order": order,
+    }
+    created = measure is None
+    before = {} if measure is None else {name: getattr(measure, name) for name in MEASURE_FIELDS}
+    before_problems = [] if measure is None else list(measure.problems.all())
+    if measure is None:
+        measure = Measure(municipality=municipality)
+    for name, value in values.items():
+        setattr(measure, name, value)
+    measure.full_clean()
+    measure.save()
+    measure.problems.set(problems)
+    changes = audit_changes(
+        before={**before, "problems": before_problems},
+        after={**values, "problems": list(problems)},
+        fields=[*MEASURE_FIELDS, "problems"],
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        instance=measure,
+        changes=changes,
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_publish_as_activity(*, measure: Measure, focus_area: FocusArea, by: AnyUser) -> Activity:
+    """Make a public measure an activity of a draft promise's focus area, without typing it again."""
+    locked = Measure.objects.select_for_update().select_related("municipality", "owner").get(pk=measure.pk)
+    if not rules.can_edit_measures(by, locked.municipality):
+        raise PermissionDenied
+    promise = focus_area.promise
+    if promise.municipality_id != locked.municipality_id:
+        raise PermissionDenied
+    if promise.status != Promise.Status.DRAFT:
+        raise ValidationError(_("Aktiviteter kan bara läggas till i ett utkast."))
+    if not locked.is_public:
+        raise ValidationError(_("En intern åtgärd kan inte bli en aktivitet i medborgarlöftet."))
+    if locked.activity_id is not None:
+        raise ValidationError(_("Åtgärden är redan en aktivitet i ett medborgarlöfte."))
+    order = (focus_area.activities.aggregate(last=Max("order"))["last"] or 0) + 1
+    activity = Activity.objects.create(
+        focus_area=focus_area,
+        text=locked.text,
+        start_date=locked.start_date,
+        end_date=locked.end_date,
+        order=order,
+    )
+    activity.responsible_parties.set([locked.owner])
+    locked.activity = activity
+    locked.save(update_fields=["activity"])
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=activity,
+        changes={"text": [None, activity.text], "focus_area": [None, str(focus_area.pk)]},
+        reason=_("Publicerad från åtgärdsplanen"),
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=locked,
+        changes={"activity": [None, str(activity.pk)]},
+    )
+    return activity

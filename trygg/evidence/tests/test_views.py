@@ -1,0 +1,308 @@
+import datetime as dt
+from typing import Any
+
+import html5lib
+import pytest
+from django.template import Context, Template
+from django.test import Client
+
+from trygg.accounts.models import User
+from trygg.audit.models import AuditEntry
+from trygg.demo.evidence import load_evidence_demo
+from trygg.evidence import selectors
+from trygg.evidence.models import Dialogue, FocusAreaEvidence, Measure
+from trygg.municipalities.models import Municipality
+from trygg.problems.models import Problem
+from trygg.promises.models import Activity, FocusArea, Promise
+from trygg.promises.tests.factories import FocusAreaFactory, PromiseFactory
+
+pytestmark = pytest.mark.django_db
+
+YEAR = dt.date.today().year - 1
+
+
+def _parse(content: bytes) -> Any:
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(content)
+
+
+@pytest.fixture
+def ljungby(home_municipality: Municipality) -> Municipality:
+    load_evidence_demo(home_municipality)
+    return home_municipality
+
+
+@pytest.fixture
+def draft(ljungby: Municipality) -> Promise:
+    return PromiseFactory.create(municipality=ljungby, slug="utkast", status=Promise.Status.DRAFT)
+
+
+def test_the_demo_is_idempotent(ljungby: Municipality) -> None:
+    counts = (Dialogue.objects.count(), Measure.objects.count(), FocusAreaEvidence.objects.count())
+    from trygg.crimestats.models import ImportRun, ReportedCrime
+
+    figures = ReportedCrime.objects.count(), ImportRun.objects.count()
+
+    load_evidence_demo(ljungby)
+
+    assert (Dialogue.objects.count(), Measure.objects.count(), FocusAreaEvidence.objects.count()) == counts
+    assert (ReportedCrime.objects.count(), ImportRun.objects.count()) == figures
+
+
+def test_the_ranking_uses_crime_and_dialogues_and_says_the_survey_is_missing(ljungby: Municipality) -> None:
+    ranked = selectors.ranking_for(municipality=ljungby, year=YEAR)
+
+    assert ranked.sources["crime"].available and ranked.sources["dialogue"].available
+    klotter = ranked.problem("klotter")
+    assert klotter is not None and klotter.score > 0
+    assert sum(part.points for part in klotter.parts) == klotter.score
+    # The survey app may or may not provide indices yet; when it does not, the part says so.
+    if not ranked.sources["survey"].available:
+        assert all(part.is_missing for part in klotter.parts if part.source.key == "survey")
+
+
+def test_the_ranking_page_shows_every_part_and_marks_example_data(
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+) -> None:
+    response = login(coordinator).get(f"/personal/lagesbild/ljungby/{YEAR}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    _parse(response.content)
+    assert '<span class="example-data">Exempeldata</span>' in page
+    assert "Anmälda brott: nivå" in page and "Dialoger" in page
+
+
+def test_the_public_lagesbild_shows_only_public_measures_and_the_staff_version_all(
+    client: Client,
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+) -> None:
+    Measure.objects.update(year=YEAR)
+    internal = Measure.objects.filter(is_public=False).first()
+    assert internal is not None
+
+    public = client.get(f"/ljungby/lagesbild/{YEAR}/")
+    staff = login(coordinator).get(f"/personal/lagesbild/ljungby/{YEAR}/dokument/")
+
+    assert public.status_code == 200 and staff.status_code == 200
+    document = _parse(public.content)
+    assert len(document.findall(".//h1")) == 1
+    assert internal.text not in public.content.decode()
+    assert internal.text in staff.content.decode()
+    assert '<span class="example-data">Exempeldata</span>' in public.content.decode()
+
+
+def test_the_lagesbild_pdf_is_a_pdf(client: Client, ljungby: Municipality) -> None:
+    response = client.get(f"/ljungby/lagesbild/{YEAR}.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_a_focus_area_created_from_the_ranking_keeps_its_evidence_and_renders_it(
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+    draft: Promise,
+) -> None:
+    response = login(coordinator).post(
+        f"/personal/lagesbild/ljungby/{YEAR}/fokusomrade/",
+        {"problem": "klotter", "promise": draft.pk, "title": ""},
+    )
+
+    assert response.status_code == 302
+    focus_area = FocusArea.objects.get(promise=draft)
+    assert list(focus_area.problems.values_list("slug", flat=True)) == ["klotter"]
+    evidence = list(FocusAreaEvidence.objects.filter(focus_area=focus_area))
+    ranked = selectors.ranking_for(municipality=ljungby, year=YEAR).problem("klotter")
+    assert ranked is not None
+    assert sum(item.points for item in evidence) == ranked.score
+    assert all(item.score == ranked.score for item in evidence)
+    assert AuditEntry.objects.filter(model="promises.focusarea", object_id=str(focus_area.pk)).exists()
+
+    # The include the promise pages will carry: one line, and one query for all focus areas of the promise.
+    focus_area = FocusArea.objects.select_related("promise").get(pk=focus_area.pk)
+    html = Template("{% load evidence_tags %}{% why_prioritised focus_area level=2 %}").render(
+        Context({"focus_area": focus_area})
+    )
+    assert "Därför prioriterar vi detta" in html
+    assert "Anmälda brott: nivå" in html and "Exempeldata" in html
+    assert "Källor som saknades" in html or all(item.status != "missing" for item in evidence)
+
+
+def test_the_why_prioritised_include_is_empty_for_a_focus_area_without_evidence(
+    ljungby: Municipality,
+) -> None:
+    focus_area = FocusAreaFactory.create(promise=PromiseFactory.create(municipality=ljungby))
+
+    html = Template("{% load evidence_tags %}{% why_prioritised focus_area %}").render(
+        Context({"focus_area": focus_area})
+    )
+
+    assert html.strip() == ""
+
+
+def test_a_published_promise_refuses_new_focus_areas_from_the_ranking(
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+) -> None:
+    published = Promise.objects.get(municipality=ljungby, slug="2023")
+    before = published.focus_areas.count()
+
+    response = login(coordinator).post(
+        f"/personal/lagesbild/ljungby/{YEAR}/fokusomrade/", {"problem": "klotter", "promise": published.pk}
+    )
+
+    assert response.status_code == 400
+    assert published.focus_areas.count() == before
+
+
+def test_a_public_measure_is_published_as_an_activity_without_typing_it_again(
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+    draft: Promise,
+) -> None:
+    focus_area = FocusAreaFactory.create(promise=draft)
+    measure = Measure.objects.filter(municipality=ljungby, is_public=True).first()
+    assert measure is not None
+
+    response = login(coordinator).post(
+        f"/personal/lagesbild/ljungby/atgarder/{measure.pk}/publicera/", {"focus_area": focus_area.pk}
+    )
+
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    activity = Activity.objects.get(focus_area=focus_area)
+    assert measure.activity == activity
+    assert activity.text == measure.text
+    assert list(activity.responsible_parties.all()) == [measure.owner]
+
+
+def test_an_internal_measure_cannot_be_published(
+    login,
+    coordinator: User,
+    ljungby: Municipality,
+    draft: Promise,
+) -> None:
+    focus_area = FocusAreaFactory.create(promise=draft)
+    measure = Measure.objects.get(municipality=ljungby, is_public=False)
+
+    response = login(coordinator).post(
+        f"/personal/lagesbild/ljungby/atgarder/{measure.pk}/publicera/", {"focus_area": focus_area.pk}
+    )
+
+    assert response.status_code == 400
+    assert not Activity.objects.filter(focus_area=focus_area).exists()
+
+
+def test_a_police_officer_records_a_dialogue_with_the_problems_raised(
+    login,
+    police_officer: User,
+    ljungby: Municipality,
+) -> None:
+    klotter = Problem.objects.get(slug="klotter")
+    form = {
+        "date": f"{YEAR}-06-01",
+        "kind": "medborgardialog",
+        "place": "Torget",
+        "participants": "20",
+        "notes": "",
+        "problem-TOTAL_FORMS": "2",
+        "problem-INITIAL_FORMS": "0",
+        "problem-MIN_NUM_FORMS": "0",
+        "problem-MAX_NUM_FORMS": "1000",
+        "problem-0-problem": str(klotter.pk),
+        "problem-0-raised_by": "4",
+        "problem-0-notes": "Tunneln",
+        "problem-1-problem": "",
+        "problem-1-raised_by": "",
+        "problem-1-notes": "",
+    }
+
+    response = login(police_officer).post("/personal/lagesbild/ljungby/dialoger/ny/", form)
+
+    assert response.status_code == 302
+    dialogue = Dialogue.objects.get(place="Torget")
+    assert [(row.problem.slug, row.raised_by) for row in dialogue.problems_raised.all()] == [("klotter", 4)]
+    assert AuditEntry.objects.filter(model="evidence.dialogue", object_id=str(dialogue.pk)).exists()
+
+
+def test_the_dialogue_form_page_is_valid_html(login, coordinator: User, ljungby: Municipality) -> None:
+    response = login(coordinator).get("/personal/lagesbild/ljungby/dialoger/ny/")
+
+    assert response.status_code == 200
+    _parse(response.content)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/personal/lagesbild/ljungby/{YEAR}/",
+        f"/personal/lagesbild/ljungby/{YEAR}/dokument/",
+        "/personal/lagesbild/ljungby/dialoger/",
+        "/personal/lagesbild/ljungby/atgarder/",
+    ],
+)
+def test_staff_of_another_municipality_get_404(
+    login, outsider: User, ljungby: Municipality, path: str
+) -> None:
+    assert login(outsider).get(path).status_code == 404
+
+
+def test_staff_of_another_municipality_cannot_touch_its_dialogues_or_measures(
+    login,
+    outsider: User,
+    ljungby: Municipality,
+) -> None:
+    dialogue = Dialogue.objects.filter(municipality=ljungby).first()
+    measure = Measure.objects.filter(municipality=ljungby).first()
+    assert dialogue is not None and measure is not None
+    client = login(outsider)
+
+    assert client.get(f"/personal/lagesbild/ljungby/dialoger/{dialogue.pk}/").status_code == 404
+    assert (
+        client.post(f"/personal/lagesbild/annanstad/atgarder/{measure.pk}/", {"text": "x"}).status_code == 404
+    )
+
+
+def test_a_crew_member_may_read_but_not_record_or_plan(
+    login,
+    crew_member: User,
+    ljungby: Municipality,
+    draft: Promise,
+) -> None:
+    client = login(crew_member)
+    dialogues = Dialogue.objects.count()
+    measures = Measure.objects.count()
+
+    assert client.get("/personal/lagesbild/ljungby/dialoger/").status_code == 200
+    assert client.post("/personal/lagesbild/ljungby/dialoger/ny/", {"date": "2024-01-01"}).status_code == 403
+    assert client.post("/personal/lagesbild/ljungby/atgarder/ny/", {"text": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/personal/lagesbild/ljungby/{YEAR}/fokusomrade/", {"problem": "klotter", "promise": draft.pk}
+        ).status_code
+        == 403
+    )
+    assert Dialogue.objects.count() == dialogues and Measure.objects.count() == measures
+    assert not FocusArea.objects.filter(promise=draft).exists()
+
+
+def test_the_evidence_command_prints_every_part_and_the_missing_sources(ljungby: Municipality) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("evidence", "--municipality", "ljungby", "--year", str(YEAR), "--top", "3", stdout=out)
+
+    text = out.getvalue()
+    assert text.startswith(f"Lägesbild {YEAR}: Ljungby kommun")
+    assert " 1. " in text and "Anmälda brott: nivå" in text
+    assert "Dialoger: finns" in text
