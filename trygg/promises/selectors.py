@@ -4,7 +4,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from trygg.followup.selectors import promise_attach_progress, with_followup
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
@@ -32,9 +34,19 @@ def _activities_prefetch() -> Prefetch:
     )
 
 
-def promise_get_public(*, municipality_slug: str, promise_slug: str) -> Promise:
-    """A published or closed promise with everything its page shows, in a fixed number of queries."""
-    focus_areas = FocusArea.objects.prefetch_related("problems", _activities_prefetch())
+def promise_get_public(
+    *, municipality_slug: str, promise_slug: str, progress_as_of: dt.date | None = None
+) -> Promise:
+    """A published or closed promise with everything its page shows, in a fixed number of queries.
+
+    Each activity carries its follow-up (`activity.progress`: status, progress and latest executions) as of
+    `progress_as_of` (default today), each focus area and the promise a `progress_summary`.
+    """
+    as_of = progress_as_of or timezone.localdate()
+    activities = with_followup(
+        Activity.objects.select_related("area").prefetch_related("responsible_parties", "partners"), as_of
+    )
+    focus_areas = FocusArea.objects.prefetch_related("problems", Prefetch("activities", queryset=activities))
     queryset = (
         Promise.objects.public()
         .select_related("municipality")
@@ -43,7 +55,9 @@ def promise_get_public(*, municipality_slug: str, promise_slug: str) -> Promise:
             "signatories__party",
         )
     )
-    return get_object_or_404(queryset, municipality__slug=municipality_slug, slug=promise_slug)
+    promise = get_object_or_404(queryset, municipality__slug=municipality_slug, slug=promise_slug)
+    promise_attach_progress(promise=promise, as_of=as_of)
+    return promise
 
 
 def focus_area_get_public(*, promise: Promise, slug: str) -> FocusArea:

@@ -1,0 +1,152 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from trygg.municipalities.models import Area, Municipality
+from trygg.promises.models import Promise, slug_validator
+
+from .models import ASSESSMENT_CHOICES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class ExecutionForm(forms.Form):
+    done_on = forms.DateField(label=_("Datum då det gjordes"), widget=DateInput())
+    description = forms.CharField(
+        label=_("Vad som gjordes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=_("Texten visas för invånarna. Skriv inga personuppgifter."),
+    )
+    count = forms.IntegerField(
+        label=_("Antal"),
+        min_value=1,
+        initial=1,
+        help_text=_("Hur många av det som lovas det här gäller, t.ex. 5 för fem skolbesök."),
+    )
+    participants = forms.IntegerField(label=_("Antal deltagare"), min_value=0, required=False)
+    place = forms.CharField(label=_("Plats"), max_length=300, required=False)
+    area = forms.ModelChoiceField(label=_("Område"), queryset=Area.objects.none(), required=False)
+    link_note = forms.CharField(
+        label=_("Koppling till möte eller mätning"),
+        max_length=300,
+        required=False,
+        help_text=_("T.ex. namnet på mötet eller mätningen som detta gäller."),
+    )
+
+    def __init__(self, *args: object, municipality: Municipality, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["area"].queryset = Area.objects.filter(municipality=municipality)  # type: ignore[attr-defined]
+
+
+class ExecutionRecordForm(ExecutionForm):
+    attachment = forms.FileField(
+        label=_("Bilaga eller foto"),
+        required=False,
+        help_text=_("Visas bara för personalen. Högst 10 MB."),
+    )
+
+    def clean_attachment(self) -> object:
+        attachment = self.cleaned_data.get("attachment")
+        if attachment is not None and attachment.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("Filen är större än 10 MB."))
+        return attachment
+
+
+class ExecutionCorrectionForm(ExecutionForm):
+    withdrawn = forms.BooleanField(
+        label=_("Registrerades av misstag: räkna inte med det"),
+        required=False,
+        help_text=_("Uppgiften finns kvar i historiken men räknas inte längre."),
+    )
+    reason = forms.CharField(
+        label=_("Varför rättas uppgiften?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sparas tillsammans med ditt namn och tidpunkten."),
+    )
+
+
+class PlannedDateForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    note = forms.CharField(label=_("Vad som planeras"), max_length=300, required=False)
+
+
+class AssessmentForm(forms.Form):
+    status = forms.ChoiceField(label=_("Bedömning"), choices=ASSESSMENT_CHOICES)
+    reason = forms.CharField(
+        label=_("Motivering"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Visas för invånarna tillsammans med bedömningen."),
+    )
+
+
+class CancellationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Varför ställs aktiviteten in?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Visas för invånarna."),
+    )
+
+
+class CopyPromiseForm(forms.Form):
+    title = forms.CharField(label=_("Rubrik"), max_length=200)
+    slug = forms.CharField(
+        label=_("Adress"),
+        max_length=60,
+        validators=[slug_validator],
+        help_text=_("Del av webbadressen, t.ex. ”2024”."),
+    )
+    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
+    activities = forms.MultipleChoiceField(
+        label=_("Aktiviteter att ta med"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: object, promise: Promise, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [
+            (str(activity.pk), f"{focus_area.title}: {activity.text}")
+            for focus_area in promise.focus_areas.all()
+            for activity in focus_area.activities.all()
+        ]
+        self.fields["activities"].choices = choices  # type: ignore[attr-defined]
+        if not self.is_bound:
+            years = max(promise.valid_until.year - promise.valid_from.year + 1, 1)
+            self.initial.update(
+                {
+                    "title": promise.title.replace(
+                        str(promise.valid_from.year), str(promise.valid_from.year + years)
+                    ),
+                    "slug": str(promise.valid_from.year + years),
+                    "valid_from": _add_years(promise.valid_from, years),
+                    "valid_until": _add_years(promise.valid_until, years),
+                    "activities": [value for value, _label in choices],
+                }
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
+        return cleaned
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class ReportDateForm(forms.Form):
+    datum = forms.DateField(label=_("Läget den"), widget=DateInput(), required=False)

@@ -1,0 +1,222 @@
+"""The report card (uppföljningsrapport): a promise's state as of one date, as HTML, PDF, SVG and exports."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from trygg.promises.models import FocusArea, Promise
+from trygg.promises.text import activity_commitment
+
+from .charts import status_chart_svg
+from .models import StatusChoice
+from .selectors import ActivityProgress, ProgressSummary, promise_attach_progress
+
+# The order in which the lättläst summary mentions the statuses.
+_EASY_READ_ORDER = (
+    "done",
+    "on_track",
+    "not_started",
+    "delayed",
+    "partly_done",
+    "not_done",
+    "cancelled",
+    "not_assessed",
+)
+
+
+def _sentence(value: str, count: int) -> str:
+    # Spelled out per status so that makemessages finds every sentence.
+    if value == "done":
+        text = ngettext("%(count)s aktivitet är klar.", "%(count)s aktiviteter är klara.", count)
+    elif value == "on_track":
+        text = ngettext(
+            "%(count)s aktivitet pågår som planerat.", "%(count)s aktiviteter pågår som planerat.", count
+        )
+    elif value == "not_started":
+        text = ngettext(
+            "%(count)s aktivitet har inte börjat än.", "%(count)s aktiviteter har inte börjat än.", count
+        )
+    elif value == "delayed":
+        text = ngettext("%(count)s aktivitet är försenad.", "%(count)s aktiviteter är försenade.", count)
+    elif value == "partly_done":
+        text = ngettext(
+            "%(count)s aktivitet blev bara delvis gjord.",
+            "%(count)s aktiviteter blev bara delvis gjorda.",
+            count,
+        )
+    elif value == "not_done":
+        text = ngettext(
+            "%(count)s aktivitet blev inte gjord.", "%(count)s aktiviteter blev inte gjorda.", count
+        )
+    elif value == "cancelled":
+        text = ngettext("%(count)s aktivitet är inställd.", "%(count)s aktiviteter är inställda.", count)
+    else:
+        text = ngettext(
+            "%(count)s aktivitet har ingen bedömning än.",
+            "%(count)s aktiviteter har ingen bedömning än.",
+            count,
+        )
+    return text % {"count": count}
+
+
+def easy_read_summary(*, promise: Promise, summary: ProgressSummary, as_of: dt.date) -> list[str]:
+    """A few short sentences in lättläst Swedish: what the state was on the date."""
+    sentences = [
+        _("Det här är läget den %(date)s.") % {"date": date_format(as_of, "j F Y")},
+        ngettext(
+            "Kommunen och polisen lovade att göra %(count)s sak.",
+            "Kommunen och polisen lovade att göra %(count)s saker.",
+            summary.total,
+        )
+        % {"count": summary.total},
+    ]
+    for value in _EASY_READ_ORDER:
+        count = summary.number(value)
+        if count:
+            sentences.append(_sentence(value, count))
+    return sentences
+
+
+@dataclass
+class ReportCard:
+    promise: Promise
+    as_of: dt.date
+    summary: ProgressSummary
+    easy_read: list[str]
+    focus_areas: list[FocusArea]
+
+    def chart_rows(self) -> list[tuple[str, dict[str, int]]]:
+        return [
+            (
+                focus_area.title,
+                {value: number for value, _label, number in focus_area.progress_summary.counts},  # type: ignore[attr-defined]
+            )
+            for focus_area in self.focus_areas
+        ]
+
+    def table_statuses(self) -> list[tuple[str, str]]:
+        """The statuses that occur, in the fixed order: the columns of the chart's table."""
+        present = {value for value, _label, _number in self.summary.counts}
+        return [(value, str(label)) for value, label in StatusChoice.choices if value in present]
+
+    def table_rows(self) -> list[tuple[str, list[int], int]]:
+        statuses = self.table_statuses()
+        rows = []
+        for title, counts in self.chart_rows():
+            rows.append((title, [counts.get(value, 0) for value, _label in statuses], sum(counts.values())))
+        return rows
+
+    def table_totals(self) -> list[int]:
+        return [self.summary.number(value) for value, _label in self.table_statuses()]
+
+
+def report_card_build(*, promise: Promise, as_of: dt.date) -> ReportCard:
+    """The promise must come from `promise_get_public(progress_as_of=as_of)`, which attached the progress."""
+    if getattr(promise, "progress_as_of", None) != as_of:
+        promise_attach_progress(promise=promise, as_of=as_of)
+    summary: ProgressSummary = promise.progress_summary  # type: ignore[attr-defined]
+    return ReportCard(
+        promise=promise,
+        as_of=as_of,
+        summary=summary,
+        easy_read=easy_read_summary(promise=promise, summary=summary, as_of=as_of),
+        focus_areas=list(promise.focus_areas.all()),
+    )
+
+
+def report_chart_svg(report: ReportCard) -> bytes:
+    return status_chart_svg(
+        rows=report.chart_rows(),
+        statuses=report.table_statuses(),
+        title=_("Aktiviteter per status den %(date)s") % {"date": date_format(report.as_of, "j F Y")},
+        x_label=_("Antal aktiviteter"),
+    )
+
+
+def report_pdf(report: ReportCard, *, base_url: str) -> bytes:
+    from weasyprint import CSS, HTML  # imported here: loading WeasyPrint takes a moment
+
+    chart = base64.b64encode(report_chart_svg(report)).decode()
+    html = render_to_string(
+        "followup/report_card_pdf.html",
+        {"report": report, "promise": report.promise, "chart_data_uri": f"data:image/svg+xml;base64,{chart}"},
+    )
+    stylesheet = finders.find("followup/report_pdf.css")
+    assert isinstance(stylesheet, str)
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=stylesheet)])
+
+
+# ------------------------------------------------------------------------------------------- exports
+
+
+def _activity_row(promise: Promise, focus_area: FocusArea, progress: ActivityProgress) -> dict[str, Any]:
+    activity = progress.activity
+    return {
+        "activity_id": activity.pk,
+        "focus_area": focus_area.title,
+        "activity": activity.text,
+        "responsible": ", ".join(party.name for party in activity.responsible_parties.all()),
+        "commitment": activity_commitment(activity=activity, promise=promise),
+        "period_start": progress.period[0].isoformat(),
+        "period_end": progress.period[1].isoformat(),
+        "target": progress.result.target,
+        "done": progress.result.done,
+        "status": progress.status_value,
+        "status_label": progress.label,
+        "assessment_reason": progress.assessment.reason if progress.assessment else "",
+        "cancellation_reason": progress.cancellation.reason if progress.cancellation else "",
+    }
+
+
+def export_activities(report: ReportCard) -> list[dict[str, Any]]:
+    return [
+        _activity_row(report.promise, focus_area, activity.progress)  # type: ignore[attr-defined]
+        for focus_area in report.focus_areas
+        for activity in focus_area.activities.all()
+    ]
+
+
+def export_executions(*, promise: Promise, as_of: dt.date) -> list[dict[str, Any]]:
+    from .models import Execution
+
+    executions = (
+        Execution.objects.counted()
+        .filter(activity__focus_area__promise=promise, done_on__lte=as_of)
+        .select_related("area", "activity")
+        .order_by("done_on", "pk")
+    )
+    return [
+        {
+            "execution_id": execution.pk,
+            "activity_id": execution.activity_id,
+            "activity": execution.activity.text,
+            "done_on": execution.done_on.isoformat(),
+            "description": execution.description,
+            "count": execution.count,
+            "participants": execution.participants,
+            "place": execution.place,
+            "area": execution.area.name if execution.area else "",
+            "example_data": execution.is_example,
+        }
+        for execution in executions
+    ]
+
+
+def as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue()

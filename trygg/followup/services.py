@@ -1,0 +1,423 @@
+"""Writes of the follow-up: each one checks the rule, runs in one transaction and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from trygg.accounts.models import User
+from trygg.audit.models import AuditEntry
+from trygg.audit.services import audit_record
+from trygg.municipalities.models import Area, Membership
+from trygg.promises.models import Activity, FocusArea, Promise, Signatory
+
+from . import rules, selectors
+from .models import (
+    ActivityLineage,
+    Assessment,
+    Cancellation,
+    Execution,
+    ExecutionRevision,
+    PlannedDate,
+    ReminderSent,
+)
+from .status import ASSESSABLE, Status
+
+#: The fields a correction may change, and that a revision records.
+EXECUTION_FIELDS = (
+    "done_on",
+    "description",
+    "place",
+    "area",
+    "count",
+    "participants",
+    "link_note",
+    "withdrawn",
+)
+
+
+def _snapshot(execution: Execution) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in EXECUTION_FIELDS:
+        value = getattr(execution, "area_id" if name == "area" else name)
+        values[name] = value.isoformat() if isinstance(value, dt.date) else value
+    values["attachment"] = execution.attachment.name or ""
+    return values
+
+
+def _require(user: User, activity: Activity) -> None:
+    if not rules.can_follow_up_activity(user, activity):
+        raise PermissionDenied
+
+
+def _check_execution(
+    *, activity: Activity, done_on: dt.date, count: int, area: Area | None, today: dt.date
+) -> None:
+    if done_on > today:
+        raise ValidationError(
+            {
+                "done_on": _(
+                    "Datumet kan inte ligga i framtiden. Planera framtida tillfällen som planerade datum."
+                )
+            }
+        )
+    if count < 1:
+        raise ValidationError({"count": _("Antalet är minst 1.")})
+    municipality = rules.activity_municipality(activity)
+    if area is not None and area.municipality_id != municipality.pk:
+        raise ValidationError({"area": _("Området hör till en annan kommun.")})
+
+
+@transaction.atomic
+def execution_record(
+    *,
+    activity: Activity,
+    by: User,
+    done_on: dt.date,
+    description: str,
+    today: dt.date,
+    count: int = 1,
+    participants: int | None = None,
+    place: str = "",
+    area: Area | None = None,
+    attachment: UploadedFile | None = None,
+    link_note: str = "",
+) -> Execution:
+    _require(by, activity)
+    _check_execution(activity=activity, done_on=done_on, count=count, area=area, today=today)
+    if not description.strip():
+        raise ValidationError({"description": _("Beskriv vad som gjordes.")})
+    execution = Execution(
+        activity=activity,
+        done_on=done_on,
+        description=description.strip(),
+        count=count,
+        participants=participants,
+        place=place,
+        area=area,
+        link_note=link_note,
+        recorded_by=by,
+    )
+    if attachment is not None:
+        execution.attachment = attachment
+    execution.save()
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=execution,
+        changes={
+            name: [None, value] for name, value in _snapshot(execution).items() if value not in (None, "")
+        },
+    )
+    return execution
+
+
+@transaction.atomic
+def execution_correct(
+    *,
+    execution: Execution,
+    by: User,
+    reason: str,
+    today: dt.date,
+    changes: dict[str, Any],
+) -> Execution:
+    """Change an execution's fields; the previous values stay in an ExecutionRevision. Nothing is deleted:
+    an execution recorded by mistake is withdrawn (``withdrawn=True``) and stops counting."""
+    locked = Execution.objects.select_for_update().select_related("activity").get(pk=execution.pk)
+    activity = Activity.objects.select_related("focus_area__promise__municipality").get(pk=locked.activity_id)
+    _require(by, activity)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Skriv varför uppgiften rättas.")})
+    unknown = set(changes) - set(EXECUTION_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    before = _snapshot(locked)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _check_execution(
+        activity=activity, done_on=locked.done_on, count=locked.count, area=locked.area, today=today
+    )
+    after = _snapshot(locked)
+    if after == before:
+        raise ValidationError(_("Inget ändrades."))
+    locked.save()
+    ExecutionRevision.objects.create(
+        execution=locked,
+        changed_by=by,
+        changed_by_name=by.get_username(),
+        reason=reason.strip(),
+        before=before,
+        after=after,
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=locked,
+        changes={name: [before[name], after[name]] for name in after if before[name] != after[name]},
+        reason=reason.strip(),
+    )
+    return locked
+
+
+@transaction.atomic
+def planned_date_add(*, activity: Activity, by: User, date: dt.date, note: str = "") -> PlannedDate:
+    _require(by, activity)
+    planned = PlannedDate.objects.create(activity=activity, date=date, note=note.strip())
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=planned,
+        changes={"date": [None, date.isoformat()], "note": [None, planned.note]},
+    )
+    return planned
+
+
+@transaction.atomic
+def planned_date_remove(*, planned: PlannedDate, by: User, reason: str = "") -> None:
+    # A plan is not a record of what was done; removing it is fine, and the audit log keeps it.
+    _require(by, planned.activity)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        instance=planned,
+        changes={"date": [planned.date.isoformat(), None], "note": [planned.note, None]},
+        reason=reason,
+    )
+    planned.delete()
+
+
+@transaction.atomic
+def activity_assess(*, activity: Activity, by: User, status: str, reason: str, today: dt.date) -> Assessment:
+    _require(by, activity)
+    if activity.quantity is not None or activity.quantity_max is not None:
+        raise ValidationError(_("Aktiviteter med ett antal får sin status av det som registrerats."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Skriv en motivering till bedömningen.")})
+    try:
+        value = Status(status)
+    except ValueError:
+        value = None
+    if value not in ASSESSABLE:
+        raise ValidationError({"status": _("Välj en av bedömningarna i listan.")})
+    assessment = Assessment.objects.create(
+        activity=activity, status=status, reason=reason.strip(), assessed_on=today, assessed_by=by
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=assessment,
+        changes={"status": [None, status]},
+        reason=assessment.reason,
+    )
+    return assessment
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, by: User, reason: str, today: dt.date) -> Cancellation:
+    _require(by, activity)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Skriv varför aktiviteten ställs in. Anledningen visas för invånarna.")}
+        )
+    if Cancellation.objects.filter(activity=activity, lifted_on__isnull=True).exists():
+        raise ValidationError(_("Aktiviteten är redan inställd."))
+    cancellation = Cancellation.objects.create(
+        activity=activity, cancelled_on=today, reason=reason.strip(), cancelled_by=by
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=cancellation,
+        changes={"cancelled_on": [None, today.isoformat()]},
+        reason=cancellation.reason,
+    )
+    return cancellation
+
+
+@transaction.atomic
+def activity_lift_cancellation(*, activity: Activity, by: User, reason: str, today: dt.date) -> Cancellation:
+    _require(by, activity)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Skriv varför aktiviteten återupptas.")})
+    cancellation = (
+        Cancellation.objects.select_for_update().filter(activity=activity, lifted_on__isnull=True).first()
+    )
+    if cancellation is None:
+        raise ValidationError(_("Aktiviteten är inte inställd."))
+    cancellation.lifted_on = today
+    cancellation.lift_reason = reason.strip()
+    cancellation.save(update_fields=["lifted_on", "lift_reason"])
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=cancellation,
+        changes={"lifted_on": [None, today.isoformat()]},
+        reason=cancellation.lift_reason,
+    )
+    return cancellation
+
+
+# ------------------------------------------------------------------------------------- yearly cycle
+
+
+def _shift_years(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def promise_copy_to_next_period(
+    *,
+    promise: Promise,
+    by: User,
+    activity_ids: list[int],
+    slug: str,
+    title: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+) -> Promise:
+    """A new draft with the chosen activities (and their focus areas), each linked back to its source."""
+    if not rules.can_copy_promise(by, promise):
+        raise PermissionDenied
+    if Promise.objects.filter(municipality=promise.municipality, slug=slug).exists():
+        raise ValidationError({"slug": _("Det finns redan ett löfte med den adressen.")})
+    if valid_until < valid_from:
+        raise ValidationError({"valid_until": _("Slutdatumet kan inte ligga före startdatumet.")})
+    years = valid_from.year - promise.valid_from.year
+    new = Promise(
+        municipality=promise.municipality,
+        slug=slug,
+        title=title,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        introduction=promise.introduction,
+        status=Promise.Status.DRAFT,
+    )
+    new.full_clean()
+    new.save()
+    for signatory in Signatory.objects.filter(promise=promise):
+        Signatory.objects.create(
+            promise=new,
+            name=signatory.name,
+            role=signatory.role,
+            party=signatory.party,
+            order=signatory.order,
+        )
+    chosen = set(activity_ids)
+    for focus_area in FocusArea.objects.filter(promise=promise).prefetch_related("problems", "activities"):
+        activities = [activity for activity in focus_area.activities.all() if activity.pk in chosen]
+        if not activities:
+            continue
+        new_area = FocusArea.objects.create(
+            promise=new,
+            title=focus_area.title,
+            slug=focus_area.slug,
+            description=focus_area.description,
+            order=focus_area.order,
+        )
+        new_area.problems.set(focus_area.problems.all())
+        for activity in activities:
+            parties = list(activity.responsible_parties.all())
+            partners = list(activity.partners.all())
+            users = list(activity.responsible_users.all())
+            source_pk = activity.pk
+            copy = activity
+            copy.pk = None
+            copy.id = None
+            copy._state.adding = True
+            copy.focus_area = new_area
+            copy.start_date = _shift_years(activity.start_date, years)
+            copy.end_date = _shift_years(activity.end_date, years)
+            copy.save()
+            copy.responsible_parties.set(parties)
+            copy.partners.set(partners)
+            copy.responsible_users.set(users)
+            ActivityLineage.objects.create(activity=copy, source_id=source_pk)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=new,
+        changes={"copied_from": [None, str(promise.pk)], "activities": [None, sorted(chosen)]},
+    )
+    return new
+
+
+# ---------------------------------------------------------------------------------------- reminders
+
+
+def _recipients(activity: Activity) -> list[User]:
+    named = [user for user in activity.responsible_users.all() if user.is_active]
+    if named:
+        return named
+    municipality = activity.focus_area.promise.municipality
+    coordinators = Membership.objects.filter(municipality=municipality, role=Membership.Role.COORDINATOR)
+    parties = list(activity.responsible_parties.all())
+    if parties:
+        coordinators = coordinators.filter(party__in=parties)
+    return sorted(
+        {m.user for m in coordinators.select_related("user") if m.user.is_active}, key=lambda u: u.pk
+    )
+
+
+def reminders_send(*, today: dt.date) -> list[ReminderSent]:
+    """E-mail each recipient one digest of their activities that are behind or due soon, once a day."""
+    activities = list(
+        Activity.objects.filter(
+            focus_area__promise__status=Promise.Status.PUBLISHED,
+            focus_area__promise__valid_until__gte=today - dt.timedelta(days=1),
+            focus_area__promise__valid_from__lte=today + dt.timedelta(days=selectors.DUE_WITHIN_DAYS),
+        )
+        .select_related("focus_area__promise__municipality")
+        .prefetch_related("responsible_users", "responsible_parties")
+    )
+    progresses = selectors.activities_progress(
+        activities=activities,
+        scope=Q(activity_id__in=[a.pk for a in activities]),
+        as_of=today,
+        latest=0,
+        with_planned=True,
+    )
+    digests: dict[int, tuple[User, list[selectors.ActivityProgress]]] = {}
+    grouped: dict[int, list[selectors.ActivityProgress]] = defaultdict(list)
+    for activity in activities:
+        progress = progresses[activity.pk]
+        if not progress.is_due(today):
+            continue
+        for user in _recipients(activity):
+            if not user.email:
+                continue
+            digests.setdefault(user.pk, (user, grouped[user.pk]))
+            grouped[user.pk].append(progress)
+
+    sent: list[ReminderSent] = []
+    for user, items in digests.values():
+        try:
+            with transaction.atomic():
+                record = ReminderSent.objects.create(
+                    user=user, sent_on=today, activity_ids=[item.activity.pk for item in items]
+                )
+                context = {"user": user, "items": items, "today": today}
+                send_mail(
+                    subject=_("Trygg: %(count)s aktiviteter att följa upp") % {"count": len(items)},
+                    message=render_to_string("followup/email/reminder.txt", context),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[user.email],
+                )
+        except IntegrityError:
+            continue  # Already sent today (a second run, or a run in parallel).
+        sent.append(record)
+    return sent

@@ -1,0 +1,55 @@
+import pytest
+from django.test import Client
+
+from trygg.followup.models import Execution
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_public_api_reads_statuses_and_executions(client, demo_followup):
+    status = client.get("/api/municipalities/ljungby/promises/2023/status?as_of=2023-12-31").json()
+    executions = client.get("/api/municipalities/ljungby/promises/2023/executions").json()
+
+    assert status["total"] == 19
+    sewage = next(item for item in status["activities"] if "avloppsvattnet" in item["text"])
+    assert (sewage["status"], sewage["done"], sewage["target"], sewage["progress"]) == (
+        "done",
+        4,
+        4,
+        "4 av 4 mätningar",
+    )
+    assert executions["count"] == Execution.objects.count()
+    assert executions["items"][0]["example_data"] is True
+
+
+def _payload():
+    return {"done_on": "2023-05-16", "description": "Dialogmöte med Centrumföreningen.", "participants": 12}
+
+
+def test_verified_staff_of_the_party_record_through_the_api_with_a_csrf_token(
+    police_officer, login, police_activity
+):
+    client = login(police_officer)
+    client.handler.enforce_csrf_checks = True
+    url = f"/api/staff/activities/{police_activity.pk}/executions"
+
+    without_token = client.post(url, _payload(), content_type="application/json")
+    client.get("/personal/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    with_token = client.post(url, _payload(), content_type="application/json", HTTP_X_CSRFTOKEN=token)
+
+    assert without_token.status_code == 403
+    assert with_token.status_code == 201
+    assert Execution.objects.get().participants == 12
+
+
+def test_the_api_write_refuses_anonymous_other_parties_and_other_municipalities(
+    client, crew_member, outsider, login, police_activity
+):
+    url = f"/api/staff/activities/{police_activity.pk}/executions"
+
+    assert client.post(url, _payload(), content_type="application/json").status_code == 401
+    assert login(crew_member).post(url, _payload(), content_type="application/json").status_code == 403
+    assert Client().post(url, _payload(), content_type="application/json").status_code == 401
+    assert login(outsider).post(url, _payload(), content_type="application/json").status_code == 404
+    assert not Execution.objects.exists()

@@ -1,0 +1,249 @@
+"""Public follow-up pages: how status is derived, the timeline and its feeds, the report card, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from trygg.promises import selectors as promise_selectors
+from trygg.promises.models import Promise
+
+from . import report as reports
+from . import selectors
+from .forms import ReportDateForm
+from .models import PlannedDate, StatusChoice
+
+ACTIVITY_COLUMNS = [
+    "activity_id",
+    "focus_area",
+    "activity",
+    "responsible",
+    "commitment",
+    "period_start",
+    "period_end",
+    "target",
+    "done",
+    "status",
+    "status_label",
+    "assessment_reason",
+    "cancellation_reason",
+]
+EXECUTION_COLUMNS = [
+    "execution_id",
+    "activity_id",
+    "activity",
+    "done_on",
+    "description",
+    "count",
+    "participants",
+    "place",
+    "area",
+    "example_data",
+]
+
+
+def followup_explained(request: HttpRequest) -> HttpResponse:
+    return render(request, "followup/explained.html", {"statuses": StatusChoice.choices})
+
+
+def _as_of(request: HttpRequest) -> dt.date | None:
+    """The `datum` parameter, today without one, None when it is not a date."""
+    form = ReportDateForm(request.GET)
+    if not form.is_valid():
+        return None
+    return form.cleaned_data["datum"] or timezone.localdate()
+
+
+def _promise(municipality: str, promise: str, as_of: dt.date | None = None) -> Promise:
+    return promise_selectors.promise_get_public(
+        municipality_slug=municipality, promise_slug=promise, progress_as_of=as_of
+    )
+
+
+def promise_timeline(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    found = _promise(municipality, promise)
+    events = selectors.promise_timeline(promise=found, today=timezone.localdate())
+    return render(
+        request,
+        "followup/timeline.html",
+        {"promise": found, "municipality": found.municipality, "events": events},
+    )
+
+
+def promise_feed(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    found = _promise(municipality, promise)
+    events = selectors.promise_timeline(promise=found, today=timezone.localdate())[:100]
+    timeline_url = request.build_absolute_uri(
+        reverse("followup:timeline", kwargs={"municipality": municipality, "promise": promise})
+    )
+    feed = Atom1Feed(
+        title=_("Uppföljning: %(title)s") % {"title": found.title},
+        link=timeline_url,
+        description=_("Det som har gjorts och när aktiviteternas status har ändrats."),
+        language="sv",
+        feed_url=request.build_absolute_uri(),
+        feed_guid=timeline_url,
+    )
+    for event in events:
+        moment = timezone.make_aware(dt.datetime.combine(event.on, dt.time(12)))
+        feed.add_item(
+            title=event.title,
+            link=request.build_absolute_uri(event.activity.get_absolute_url()),
+            description=event.activity.text,
+            unique_id=f"{timeline_url}#{event.key}",
+            pubdate=moment,
+            updateddate=moment,
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    return response
+
+
+def promise_calendar(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    found = _promise(municipality, promise)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Trygg//uppfoljning//SV")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", found.title)
+    host = request.get_host()
+    stamp = timezone.now()
+    planned_dates = PlannedDate.objects.filter(activity__focus_area__promise=found).select_related("activity")
+    for planned in planned_dates:
+        event = Event()
+        event.add("uid", f"planerat-{planned.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", planned.date)
+        event.add("dtend", planned.date + dt.timedelta(days=1))
+        event.add("summary", planned.note or planned.activity.text[:120])
+        event.add("description", planned.activity.text)
+        event.add("url", request.build_absolute_uri(planned.activity.get_absolute_url()))
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{municipality}-{promise}.ics"'
+    return response
+
+
+def _report(request: HttpRequest, municipality: str, promise: str) -> reports.ReportCard | None:
+    as_of = _as_of(request)
+    if as_of is None:
+        return None
+    found = _promise(municipality, promise, as_of)
+    return reports.report_card_build(promise=found, as_of=as_of)
+
+
+def report_card(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    report = _report(request, municipality, promise)
+    if report is None:
+        found = _promise(municipality, promise)
+        response = render(
+            request,
+            "followup/report_card.html",
+            {"promise": found, "municipality": found.municipality, "form": ReportDateForm(request.GET)},
+        )
+        response.status_code = 400
+        return response
+    return render(
+        request,
+        "followup/report_card.html",
+        {
+            "promise": report.promise,
+            "municipality": report.promise.municipality,
+            "report": report,
+            "form": ReportDateForm(initial={"datum": report.as_of}),
+            "chart_src": reverse(
+                "followup:report_chart", kwargs={"municipality": municipality, "promise": promise}
+            )
+            + f"?datum={report.as_of.isoformat()}",
+        },
+    )
+
+
+def report_card_pdf(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    report = _report(request, municipality, promise)
+    if report is None:
+        return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
+    pdf = reports.report_pdf(report, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="uppfoljning-{municipality}-{promise}-{report.as_of.isoformat()}.pdf"'
+    )
+    return response
+
+
+def report_chart(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    report = _report(request, municipality, promise)
+    if report is None:
+        return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
+    response = HttpResponse(reports.report_chart_svg(report), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def export_activities_csv(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    report = _report(request, municipality, promise)
+    if report is None:
+        return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
+    response = HttpResponse(
+        reports.as_csv(reports.export_activities(report), ACTIVITY_COLUMNS),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="aktiviteter-{municipality}-{promise}.csv"'
+    return response
+
+
+def export_executions_csv(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    as_of = _as_of(request)
+    if as_of is None:
+        return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
+    found = _promise(municipality, promise, as_of)
+    rows = reports.export_executions(promise=found, as_of=as_of)
+    response = HttpResponse(reports.as_csv(rows, EXECUTION_COLUMNS), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="utforanden-{municipality}-{promise}.csv"'
+    return response
+
+
+def export_json(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    report = _report(request, municipality, promise)
+    if report is None:
+        return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
+    data = {
+        "municipality": municipality,
+        "promise": promise,
+        "title": report.promise.title,
+        "as_of": report.as_of,
+        "activities": reports.export_activities(report),
+        "executions": reports.export_executions(promise=report.promise, as_of=report.as_of),
+    }
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def promise_compare(request: HttpRequest, municipality: str, earlier: str, later: str) -> HttpResponse:
+    first = _promise(municipality, earlier)
+    second = _promise(municipality, later)
+    if first.pk == second.pk:
+        raise Http404
+    rows = selectors.promise_comparison(earlier=first, later=second, today=timezone.localdate())
+    return render(
+        request,
+        "followup/compare.html",
+        {
+            "municipality": first.municipality,
+            "earlier": first,
+            "later": second,
+            "rows": rows,
+            "today": date_format(timezone.localdate(), "j F Y"),
+        },
+    )
