@@ -103,9 +103,13 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
 
 def _example_data(municipality: Municipality, promise: Promise) -> None:
     """The invented example data of the other apps, each labelled "exempeldata" on screen."""
+    from .evidence import load_evidence_demo
+    from .followup import load_followup_demo
     from .surveys import load_surveys_demo
 
+    load_followup_demo(promise)
     load_surveys_demo(municipality)
+    load_evidence_demo(municipality)
 
 
 @transaction.atomic
