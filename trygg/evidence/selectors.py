@@ -201,7 +201,7 @@ def chosen_focus_areas(*, municipality: Municipality, year: int, public_only: bo
     focus_areas = (
         FocusArea.objects.filter(promise__in=promises).select_related("promise").prefetch_related("evidence")
     )
-    return [ChosenFocusArea(area, list(area.evidence.all())) for area in focus_areas]  # type: ignore[attr-defined]
+    return [ChosenFocusArea(area, list(area.evidence.all())) for area in focus_areas]
 
 
 @dataclass(frozen=True)

@@ -34,17 +34,20 @@ def fake_source():
     registry.sources.pop(source.name)
 
 
+@pytest.mark.django_db
 def test_an_export_asks_every_source_with_the_normalised_address(fake_source: FakeSource) -> None:
     assert personal_data_export(email=" Anna@Example.se ")["fake"] == [
         {"name": "Anna", "text": "Lampan är trasig"}
     ]
 
 
+@pytest.mark.django_db
 def test_erasure_removes_what_the_sources_hold(fake_source: FakeSource) -> None:
     assert personal_data_erase(email="anna@example.se")["fake"] == 1
     assert personal_data_export(email="anna@example.se")["fake"] == []
 
 
+@pytest.mark.django_db
 def test_the_purge_reaches_every_source(fake_source: FakeSource) -> None:
     now = timezone.now()
 

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from trygg.accounts.models import User
+from trygg.municipalities.models import Municipality, Party
+
+from . import selectors
+from .models import Report, ReportCategory
+from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
+from .services import MAX_PHOTOS
+
+PHOTO_ERRORS = {
+    "too_large": _("Bilden är för stor. Den får vara högst 10 MB."),
+    "too_many_pixels": _("Bilden har för många pixlar. Ta en bild med lägre upplösning."),
+    "not_an_image": _("Filen är ingen bild som vi kan läsa. Välj en JPEG-, PNG- eller WebP-bild."),
+    "unsupported": _("Bildformatet stöds inte. Välj en JPEG-, PNG- eller WebP-bild."),
+}
+
+
+def _field(form: forms.BaseForm, name: str) -> Any:
+    # A ChoiceField or ModelChoiceField; django-stubs types form.fields as plain Field.
+    return form.fields[name]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Vad gäller det?"), queryset=ReportCategory.objects.none(), empty_label=_("Välj kategori")
+    )
+    offensive = forms.BooleanField(
+        label=_("Klottret är kränkande, t.ex. rasistiskt eller sexistiskt"),
+        required=False,
+        help_text=_("Kränkande klotter tas bort snabbare."),
+    )
+    place = forms.CharField(
+        label=_("Adress eller plats"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Skriv en gata eller ett platsnamn, t.ex. ”Storgatan” eller ”Stora torget”. Du kan också klicka på kartan."
+        ),
+    )
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    description = forms.CharField(
+        label=_("Beskriv problemet"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Beskrivningen visas för alla. Skriv inga namn eller andra personuppgifter."),
+    )
+    photos = PhotosField(
+        label=_("Bilder (högst 3, valfritt)"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG eller WebP, högst 10 MB per bild. Vi tar bort all information om kamera och plats från bilderna."
+        ),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    reporter_name = forms.CharField(label=_("Ditt namn (valfritt)"), max_length=120, required=False)
+    reporter_email = forms.EmailField(
+        label=_("Din e-postadress (valfritt)"),
+        required=False,
+        help_text=_("Om du vill få e-post när ärendet ändras. Visas aldrig för andra."),
+    )
+    not_emergency = forms.BooleanField(
+        label=_("Jag har läst råden. Det är inte akut och jag vill skicka felanmälan."), required=False
+    )
+    # A field people never see; bots that fill every field give themselves away.
+    website = forms.CharField(label=_("Lämna tomt"), required=False)
+    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    step = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("submission_id", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        _field(self, "category").queryset = ReportCategory.objects.active().filter(municipality=municipality)
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["place"].widget.attrs.update({"autocomplete": "street-address"})
+        self.fields["reporter_email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["reporter_name"].widget.attrs.update({"autocomplete": "name"})
+        self.clean_photos_result: list[CleanPhoto] = []
+        self.place_candidates: list[Any] = []
+
+    def clean_photos(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("photos") or []
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("Du kan skicka högst 3 bilder."))
+        cleaned = []
+        for upload in files:
+            if upload.size is not None and upload.size > MAX_BYTES:
+                raise forms.ValidationError(PHOTO_ERRORS["too_large"])
+            try:
+                cleaned.append(photo_reencode(upload.read()))
+            except PhotoError as error:
+                raise forms.ValidationError(PHOTO_ERRORS[error.code]) from None
+        self.clean_photos_result = cleaned
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        text = (data.get("place") or "").strip()
+        data["place_name"] = ""
+        if text:
+            match = selectors.place_resolve(municipality=self.municipality, text=text)
+            if match.place is not None:
+                data["place_name"] = match.place.name
+                if latitude is None or longitude is None:
+                    latitude, longitude = match.place.latitude, match.place.longitude
+            elif latitude is None or longitude is None:
+                self.place_candidates = match.candidates
+                if match.candidates:
+                    names = ", ".join(f"{place.name} ({place.kind})" for place in match.candidates)
+                    self.add_error(
+                        "place", _("Flera platser passar: %(names)s. Skriv mer exakt.") % {"names": names}
+                    )
+                else:
+                    self.add_error(
+                        "place",
+                        _(
+                            "Vi hittar inte ”%(text)s”. Skriv ett annat gatunamn eller platsnamn, eller välj platsen på kartan."
+                        )
+                        % {"text": text},
+                    )
+        elif latitude is None or longitude is None:
+            self.add_error("place", _("Skriv en adress eller ett platsnamn, eller välj platsen på kartan."))
+        data["latitude"], data["longitude"] = latitude, longitude
+        return data
+
+
+class FollowForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Din e-postadress"),
+        help_text=_("Du får e-post när ärendet ändras. Adressen visas aldrig för andra."),
+    )
+    website = forms.CharField(label=_("Lämna tomt"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+
+class PublicFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Kategori"), required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, categories: list[ReportCategory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "category").choices = [("", _("Alla kategorier"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+        _field(self, "state").choices = [("", _("Alla")), *list(Report.State.choices)]
+
+
+class StaffFilterForm(forms.Form):
+    municipality = forms.ChoiceField(label=_("Kommun"), required=False)
+    category = forms.ChoiceField(label=_("Kategori"), required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    overdue = forms.BooleanField(label=_("Bara försenade"), required=False)
+    query = forms.CharField(label=_("Sök (ärendenummer, text, plats)"), required=False, max_length=100)
+
+    def __init__(
+        self, *args: Any, municipalities: list[Municipality], categories: list[ReportCategory], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "municipality").choices = [("", _("Alla mina kommuner"))] + [
+            (m.slug, m.name) for m in municipalities
+        ]
+        slugs: dict[str, str] = {}
+        for category in categories:
+            slugs.setdefault(category.slug, category.name)
+        _field(self, "category").choices = [
+            ("", _("Alla kategorier")),
+            *sorted(slugs.items(), key=lambda item: item[1]),
+        ]
+        _field(self, "state").choices = [
+            ("", _("Alla")),
+            ("open", _("Öppna (ny, mottagen, polisanmäld)")),
+            *list(Report.State.choices),
+        ]
+
+
+class ChangeForm(forms.Form):
+    state = forms.ChoiceField(label=_("Ny status"), required=False)
+    police_report_number = forms.CharField(
+        label=_("K-nummer (polisanmälan)"),
+        max_length=40,
+        required=False,
+        help_text=_("Visas bara för personal."),
+    )
+    note = forms.CharField(
+        label=_("Anteckning eller motivering (visas för allmänheten)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Krävs för ”ej åtgärdad” och ”inte kommunens ansvar”. Skriv inga personuppgifter."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "state").choices = [("", _("Oförändrad")), *list(Report.State.choices)]
+
+
+class AssignForm(forms.Form):
+    party = forms.ModelChoiceField(
+        label=_("Part (t.ex. driftenheten)"), queryset=Party.objects.none(), required=False
+    )
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "party").queryset = Party.objects.filter(municipality=municipality)
+        _field(self, "user").queryset = (
+            User.objects.filter(memberships__municipality=municipality).distinct().order_by("username")
+        )
+
+
+BULK_STATES = [
+    (Report.State.RECEIVED, _("mottagen")),
+    (Report.State.RESOLVED, _("åtgärdad")),
+    (Report.State.NOT_RESOLVED, _("ej åtgärdad")),
+    (Report.State.NOT_RESPONSIBLE, _("inte kommunens ansvar")),
+]
+
+
+class BulkForm(forms.Form):
+    reports = forms.TypedMultipleChoiceField(label=_("Valda ärenden"), coerce=int, choices=())
+    state = forms.ChoiceField(
+        label=_("Ändra status till"), choices=[("", _("Oförändrad")), *BULK_STATES], required=False
+    )
+    party = forms.ModelChoiceField(label=_("Lämna till part"), queryset=Party.objects.none(), required=False)
+    note = forms.CharField(
+        label=_("Anteckning eller motivering (visas för allmänheten)"), max_length=1000, required=False
+    )
+
+    def __init__(self, *args: Any, report_ids: list[int], parties: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "reports").choices = [(pk, str(pk)) for pk in report_ids]
+        _field(self, "party").queryset = parties
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("state") and not data.get("party"):
+            raise forms.ValidationError(_("Välj en ny status eller en part."))
+        return data
+
+
+class HotspotForm(forms.Form):
+    municipality = forms.ChoiceField(label=_("Kommun"))
+    category = forms.ChoiceField(label=_("Kategori"), required=False)
+    since = forms.DateField(
+        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cell = forms.TypedChoiceField(
+        label=_("Rutstorlek"),
+        coerce=int,
+        choices=[(100, "100 m"), (250, "250 m"), (500, "500 m")],
+        initial=250,
+    )
+
+    def __init__(
+        self, *args: Any, municipalities: list[Municipality], categories: list[ReportCategory], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "municipality").choices = [(m.slug, m.name) for m in municipalities]
+        slugs: dict[str, str] = {}
+        for category in categories:
+            slugs.setdefault(category.slug, category.name)
+        _field(self, "category").choices = [
+            ("", _("Alla kategorier")),
+            *sorted(slugs.items(), key=lambda item: item[1]),
+        ]

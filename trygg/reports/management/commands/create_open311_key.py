@@ -1,0 +1,23 @@
+"""`trygg create_open311_key --municipality SLUG NAME`: a new Open311 api_key, printed once."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trygg.municipalities.models import Municipality
+from trygg.reports.services import open311_key_create
+
+
+class Command(BaseCommand):
+    help = "Create an Open311 api_key for a municipality; the key is shown once and only its hash is stored."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="who will use the key, e.g. 'Felanmälningsappen'")
+        parser.add_argument("--municipality", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        municipality = Municipality.objects.filter(slug=options["municipality"]).first()
+        if municipality is None:
+            raise CommandError(f"no municipality with the slug {options['municipality']!r}")
+        _key, raw = open311_key_create(municipality=municipality, name=options["name"], by=None)
+        self.stdout.write(raw)

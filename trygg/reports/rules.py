@@ -1,0 +1,43 @@
+"""Who may do what with reports. Built on trygg.municipalities.rules.
+
+Any staff member of a municipality sees its reports. Coordinators, administrators and crews handle them
+(state, public notes); the police and the coordinators enter police report numbers; assignment, bulk
+actions and the municipality-wide settings are for coordinators and administrators. Reporters' contact
+data is for those who may have to answer them.
+"""
+
+from trygg.municipalities.models import Membership, Municipality
+from trygg.municipalities.rules import EDITOR_ROLES, AnyUser, roles_in
+
+HANDLER_ROLES = EDITOR_ROLES | {Membership.Role.CREW}
+POLICE_NUMBER_ROLES = EDITOR_ROLES | {Membership.Role.POLICE}
+
+
+def _has(user: AnyUser, municipality: Municipality, allowed: frozenset[str]) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(
+        roles_in(user, municipality) & allowed
+    )
+
+
+def can_view_reports(user: AnyUser, municipality: Municipality) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(roles_in(user, municipality))
+
+
+def can_change_report_state(user: AnyUser, municipality: Municipality) -> bool:
+    return _has(user, municipality, HANDLER_ROLES)
+
+
+def can_set_police_report_number(user: AnyUser, municipality: Municipality) -> bool:
+    return _has(user, municipality, POLICE_NUMBER_ROLES)
+
+
+def can_assign_reports(user: AnyUser, municipality: Municipality) -> bool:
+    return _has(user, municipality, EDITOR_ROLES)
+
+
+def can_bulk_change_reports(user: AnyUser, municipality: Municipality) -> bool:
+    return _has(user, municipality, EDITOR_ROLES)
+
+
+def can_view_reporter_contact(user: AnyUser, municipality: Municipality) -> bool:
+    return _has(user, municipality, HANDLER_ROLES)

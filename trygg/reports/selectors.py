@@ -1,0 +1,411 @@
+"""Reads for residents' reports. Public reads only ever see the snapped point and no reporter data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from trygg.municipalities import rules as municipality_rules
+from trygg.municipalities.models import Municipality
+from trygg.promises.models import Activity
+
+from . import geo
+from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
+from .services import open311_key_hash, place_normalize
+
+AnyUser = AbstractBaseUser | AnonymousUser
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def municipality_get(*, slug: str) -> Municipality:
+    return get_object_or_404(Municipality, slug=slug)
+
+
+def categories_public(*, municipality: Municipality) -> list[ReportCategory]:
+    return list(ReportCategory.objects.active().filter(municipality=municipality))
+
+
+# ------------------------------------------------------------------------- places
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    place: Place | None
+    candidates: list[Place]
+
+
+def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> PlaceMatch:
+    """Find a typed address or place name in the municipality's gazetteer.
+
+    An exact name wins; "Storgatan 12" finds the street "Storgatan" (house numbers are not in the
+    gazetteer, so the street is as close as it gets); otherwise a single partial match is taken, and
+    several are offered as candidates.
+    """
+    wanted = place_normalize(text)
+    if not wanted:
+        return PlaceMatch(None, [])
+    places = Place.objects.filter(municipality=municipality)
+    exact = list(places.filter(normalized=wanted)[:limit])
+    if len(exact) >= 1:
+        return PlaceMatch(exact[0] if len(exact) == 1 else None, exact if len(exact) > 1 else [])
+    without_number = re.sub(r"\s+\d+\s*[a-z]?$", "", wanted).strip()
+    if without_number and without_number != wanted:
+        street = list(places.filter(normalized=without_number)[:limit])
+        if len(street) == 1:
+            return PlaceMatch(street[0], [])
+        if street:
+            return PlaceMatch(None, street)
+    partial = list(places.filter(normalized__contains=without_number or wanted).order_by("name")[: limit + 1])
+    if len(partial) == 1:
+        return PlaceMatch(partial[0], [])
+    return PlaceMatch(None, partial[:limit])
+
+
+# --------------------------------------------------------------------- duplicates
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    report: Report
+    distance_m: int
+
+
+def report_duplicates(
+    *, category: ReportCategory, latitude: float, longitude: float, limit: int = 5
+) -> list[Duplicate]:
+    """Open public reports of the same category near a point, nearest first.
+
+    Distances are measured to the snapped public points, from the snapped new point, so that the hint
+    reveals nothing finer than the public map does.
+    """
+    radius = category.duplicate_radius_m
+    latitude, longitude = geo.snap_to_grid(latitude, longitude)
+    # The snapped point can be up to ~71 m off; widen the box by one cell so no neighbour is missed.
+    reach = radius + 100
+    dlat = reach / 111_320
+    dlon = reach / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    nearby = (
+        Report.objects.public()
+        .open()
+        .filter(
+            category=category,
+            public_latitude__range=(latitude - dlat, latitude + dlat),
+            public_longitude__range=(longitude - dlon, longitude + dlon),
+        )
+        .select_related("category", "municipality")
+    )
+    found = []
+    for report in nearby:
+        distance = distance_m(latitude, longitude, report.public_latitude, report.public_longitude)
+        if distance <= radius:
+            found.append(Duplicate(report, round(distance)))
+    found.sort(key=lambda duplicate: (duplicate.distance_m, -duplicate.report.created_at.timestamp()))
+    return found[:limit]
+
+
+# ---------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class PublicFilter:
+    category: str = ""
+    state: str = ""
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float] | None:
+    """``minlon,minlat,maxlon,maxlat`` in WGS84; ``None`` when absent. Raises ValueError when malformed."""
+    if not text:
+        return None
+    parts = [float(part) for part in text.split(",")]
+    if len(parts) != 4 or not all(math.isfinite(part) for part in parts):
+        raise ValueError("bbox needs four numbers")
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValueError("bbox is out of range or its corners are swapped")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def reports_public(*, municipality: Municipality, filters: PublicFilter) -> Any:
+    reports = (
+        Report.objects.public()
+        .filter(municipality=municipality)
+        .select_related("category", "municipality")
+        .defer("latitude", "longitude", "reporter_name", "reporter_email", "police_report_number")
+    )
+    if filters.category:
+        reports = reports.filter(category__slug=filters.category)
+    if filters.state:
+        reports = reports.filter(state=filters.state)
+    if filters.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        reports = reports.filter(
+            public_longitude__range=(min_lon, max_lon), public_latitude__range=(min_lat, max_lat)
+        )
+    return reports
+
+
+def report_feature(report: Report) -> dict[str, Any]:
+    """One report as a GeoJSON feature: the snapped point, category, state, dates. Nothing else."""
+    return {
+        "type": "Feature",
+        "id": report.reference,
+        "geometry": {
+            "type": "Point",
+            "coordinates": [round(report.public_longitude, 6), round(report.public_latitude, 6)],
+        },
+        "properties": {
+            "reference": report.reference,
+            "category": report.category.slug,
+            "category_name": report.category.name,
+            "state": report.state,
+            "state_name": str(report.get_state_display()),
+            "created": timezone.localtime(report.created_at).date().isoformat(),
+            "example": report.is_example,
+            "url": report.get_absolute_url(),
+        },
+    }
+
+
+def reports_geojson(
+    *, municipality: Municipality, filters: PublicFilter, limit: int = 2000
+) -> dict[str, Any]:
+    reports = list(reports_public(municipality=municipality, filters=filters)[: limit + 1])
+    return {
+        "type": "FeatureCollection",
+        "features": [report_feature(report) for report in reports[:limit]],
+        "truncated": len(reports) > limit,
+    }
+
+
+def report_get_public(*, municipality_slug: str, reference: str) -> Report:
+    queryset = (
+        Report.objects.public()
+        .select_related("category", "municipality", "assigned_party")
+        .prefetch_related(
+            Prefetch("events", queryset=ReportEvent.objects.order_by("at", "pk")),
+            Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk")),
+        )
+    )
+    return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
+
+
+def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:
+    return get_object_or_404(
+        ReportPhoto.objects.select_related("report"),
+        name=name,
+        report__is_public=True,
+        report__municipality__slug=municipality_slug,
+    )
+
+
+# ------------------------------------------------------------------------- staff
+
+
+@dataclass(frozen=True)
+class StaffFilter:
+    municipality: str = ""
+    category: str = ""
+    state: str = ""
+    overdue: bool = False
+    assigned_party: int | None = None
+    query: str = ""
+
+
+def reports_for_staff(*, user: AnyUser, filters: StaffFilter, now: dt.datetime | None = None) -> Any:
+    now = now or timezone.now()
+    reports = (
+        Report.objects.filter(municipality__in=municipality_rules.staff_municipalities(user))
+        .select_related("category", "municipality", "assigned_party", "assigned_user")
+        .order_by("due_at", "pk")
+    )
+    if filters.municipality:
+        reports = reports.filter(municipality__slug=filters.municipality)
+    if filters.category:
+        reports = reports.filter(category__slug=filters.category)
+    if filters.state == "open":
+        reports = reports.open()
+    elif filters.state:
+        reports = reports.filter(state=filters.state)
+    if filters.overdue:
+        reports = reports.overdue(now)
+    if filters.assigned_party:
+        reports = reports.filter(assigned_party_id=filters.assigned_party)
+    if filters.query:
+        reports = reports.filter(
+            Q(reference__icontains=filters.query)
+            | Q(description__icontains=filters.query)
+            | Q(place_name__icontains=filters.query)
+        )
+    return reports
+
+
+def report_get_for_staff(*, user: AnyUser, pk: int) -> Report:
+    """A report of one of the user's municipalities; others do not exist for them."""
+    queryset = (
+        Report.objects.filter(municipality__in=municipality_rules.staff_municipalities(user))
+        .select_related("category", "municipality", "assigned_party", "assigned_user")
+        .prefetch_related(
+            Prefetch("events", queryset=ReportEvent.objects.select_related("by").order_by("at", "pk")),
+            "photos",
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def is_overdue(report: Report, now: dt.datetime) -> bool:
+    return report.is_open and report.due_at < now
+
+
+# ------------------------------------------------------------- promise follow-up
+
+
+@dataclass(frozen=True)
+class MonthMetrics:
+    month: dt.date
+    reports: int
+    police_reported: int
+    police_share: float | None
+    resolved: int
+    median_days_to_resolved: float | None
+
+
+def activity_report_metrics(activity: Activity) -> list[MonthMetrics]:
+    """Per month of filing, for the reports in the categories linked to the activity: how many were
+    police-reported (the share) and the median time from filing to "åtgärdad", in days.
+
+    One query, whatever the number of reports. Months without reports are left out.
+    """
+    rows = Report.objects.filter(category__activities=activity).values_list(
+        "created_at", "state", "police_report_number", "police_reported_at", "resolved_at"
+    )
+    by_month: dict[dt.date, list[tuple[Any, ...]]] = {}
+    for row in rows.distinct():
+        local = timezone.localtime(row[0])
+        by_month.setdefault(dt.date(local.year, local.month, 1), []).append(row)
+    metrics = []
+    for month in sorted(by_month):
+        month_rows = by_month[month]
+        police = sum(1 for _c, _s, number, at, _r in month_rows if number or at is not None)
+        days = [
+            (resolved - created).total_seconds() / 86400
+            for created, state, _n, _p, resolved in month_rows
+            if state == Report.State.RESOLVED and resolved is not None
+        ]
+        metrics.append(
+            MonthMetrics(
+                month=month,
+                reports=len(month_rows),
+                police_reported=police,
+                police_share=police / len(month_rows) if month_rows else None,
+                resolved=len(days),
+                median_days_to_resolved=round(statistics.median(days), 1) if days else None,
+            )
+        )
+    return metrics
+
+
+def activities_with_report_categories(*, user: AnyUser) -> list[Activity]:
+    return list(
+        Activity.objects.filter(
+            report_categories__municipality__in=municipality_rules.staff_municipalities(user)
+        )
+        .select_related("focus_area__promise__municipality")
+        .prefetch_related("report_categories")
+        .distinct()
+        .order_by("focus_area__promise__municipality__name", "pk")
+    )
+
+
+def activity_get_for_staff(*, user: AnyUser, pk: int) -> Activity:
+    return get_object_or_404(
+        Activity.objects.select_related("focus_area__promise__municipality").prefetch_related(
+            "report_categories"
+        ),
+        pk=pk,
+        focus_area__promise__municipality__in=municipality_rules.staff_municipalities(user),
+    )
+
+
+# ---------------------------------------------------------------------- hotspots
+
+
+def hot_cells(
+    *,
+    municipality: Municipality,
+    category: ReportCategory | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    cell: int = geo.DEFAULT_CELL,
+) -> dict[str, Any]:
+    """Gi* hot cells of the municipality's reports (exact points: this is a staff layer) as GeoJSON.
+
+    Each feature is the cell's square in WGS84 with its count, z and p; the collection carries the
+    hotspot summary (cells, points).
+    """
+    reports = Report.objects.filter(municipality=municipality)
+    if category is not None:
+        reports = reports.filter(category=category)
+    if since is not None:
+        reports = reports.filter(created_at__date__gte=since)
+    if until is not None:
+        reports = reports.filter(created_at__date__lte=until)
+    points = list(reports.values_list("latitude", "longitude"))
+    empty: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "features": [],
+        "cells": 0,
+        "points": 0,
+        "cell": cell,
+    }
+    if not points:
+        return empty
+    result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    features = []
+    for row in result["hot"]:
+        x0, y0 = row["x"], row["y"]
+        lats, lons = geo.unproject([x0, x0 + cell, x0 + cell, x0, x0], [y0, y0, y0 + cell, y0 + cell, y0])
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[round(lon, 6), round(lat, 6)] for lat, lon in zip(lats, lons, strict=True)]
+                    ],
+                },
+                "properties": {"x": x0, "y": y0, "count": row["count"], "z": row["z"], "p": row["p"]},
+            }
+        )
+    return {**empty, "features": features, "cells": result["cells"], "points": result["points"]}
+
+
+# ------------------------------------------------------------------------ Open311
+
+
+def open311_key_get(*, raw: str) -> Open311Key | None:
+    if not raw:
+        return None
+    return (
+        Open311Key.objects.active()
+        .select_related("municipality")
+        .filter(key_hash=open311_key_hash(raw))
+        .first()
+    )

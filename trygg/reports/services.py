@@ -1,0 +1,549 @@
+"""Writes for residents' reports. Each service is one transaction and leaves an audit record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trygg.accounts.models import User
+from trygg.audit.models import AuditEntry
+from trygg.audit.services import audit_changes, audit_record
+from trygg.municipalities.models import Municipality, Party
+from trygg.problems.models import Problem
+
+from . import geo, rules
+from .catalogue import DEFAULT_CATEGORIES
+from .deadlines import due_at
+from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
+from .photos import CleanPhoto
+
+logger = logging.getLogger(__name__)
+
+MAX_PHOTOS = 3
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+_PENDING_DIR = "reports/pending"
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def report_due_at(*, category: ReportCategory, offensive: bool, start: dt.datetime) -> dt.datetime:
+    if offensive and category.offensive_response_hours:
+        return due_at(start, amount=category.offensive_response_hours, unit="hours")
+    return due_at(timezone.localtime(start), amount=category.response_time, unit=category.response_unit)
+
+
+def _new_reference(year: int) -> str:
+    while True:
+        reference = f"{year}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        if not Report.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _photo_name() -> str:
+    return secrets.token_hex(16) + ".jpg"
+
+
+def _store_photo(report: Report, photo: CleanPhoto) -> ReportPhoto:
+    name = _photo_name()
+    stored = ReportPhoto(report=report, name=name, width=photo.width, height=photo.height)
+    stored.image.save(name, ContentFile(photo.data), save=False)
+    stored.save()
+    return stored
+
+
+def place_normalize(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s-]", " ", folded)).strip()
+
+
+# ----------------------------------------------------------------- pending photos
+# Photos chosen before a confirmation step (an emergency warning or a possible duplicate) are kept,
+# already re-encoded, under the submission id, so that the resident does not have to choose them again.
+
+
+def _pending_dir(submission_id: uuid.UUID) -> str:
+    return f"{_PENDING_DIR}/{submission_id.hex}"
+
+
+def photos_stash(*, submission_id: uuid.UUID, photos: Sequence[CleanPhoto]) -> int:
+    for photo in photos:
+        default_storage.save(f"{_pending_dir(submission_id)}/{_photo_name()}", ContentFile(photo.data))
+    return photos_pending_count(submission_id=submission_id)
+
+
+def photos_pending_count(*, submission_id: uuid.UUID) -> int:
+    directory = _pending_dir(submission_id)
+    if not default_storage.exists(directory):
+        return 0
+    return len(default_storage.listdir(directory)[1])
+
+
+def _photos_pending_take(submission_id: uuid.UUID) -> list[CleanPhoto]:
+    from PIL import Image
+
+    directory = _pending_dir(submission_id)
+    if not default_storage.exists(directory):
+        return []
+    taken = []
+    for name in sorted(default_storage.listdir(directory)[1]):
+        path = f"{directory}/{name}"
+        with default_storage.open(path, "rb") as handle:
+            data = handle.read()
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+        taken.append(CleanPhoto(data=data, width=width, height=height))
+        default_storage.delete(path)
+    return taken
+
+
+# -------------------------------------------------------------------------- intake
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    created: bool
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    municipality: Municipality,
+    category: ReportCategory,
+    description: str,
+    latitude: float,
+    longitude: float,
+    place_name: str = "",
+    photos: Sequence[CleanPhoto] = (),
+    reporter_name: str = "",
+    reporter_email: str = "",
+    submission_id: uuid.UUID,
+    offensive: bool = False,
+    source: str = Report.Source.WEB,
+    now: dt.datetime | None = None,
+) -> Submitted:
+    """File a report once: a second post with the same submission id returns the first report."""
+    existing = Report.objects.filter(submission_id=submission_id).first()
+    if existing is not None:
+        return Submitted(existing, False)
+    if category.municipality_id != municipality.pk:
+        raise ValidationError(_("Kategorin hör inte till kommunen."))
+    pending = _photos_pending_take(submission_id)
+    all_photos = [*pending, *photos]
+    if len(all_photos) > MAX_PHOTOS:
+        raise ValidationError(_("Högst %(count)d bilder.") % {"count": MAX_PHOTOS})
+    now = now or timezone.now()
+    public_latitude, public_longitude = geo.snap_to_grid(latitude, longitude)
+    report = Report(
+        municipality=municipality,
+        category=category,
+        reference=_new_reference(timezone.localtime(now).year),
+        description=description.strip(),
+        offensive=offensive,
+        place_name=place_name,
+        latitude=latitude,
+        longitude=longitude,
+        public_latitude=public_latitude,
+        public_longitude=public_longitude,
+        reporter_name=reporter_name.strip(),
+        reporter_email=reporter_email.strip(),
+        submission_id=submission_id,
+        source=source,
+        created_at=now,
+        due_at=report_due_at(category=category, offensive=offensive, start=now),
+    )
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Two posts of the same form raced past the check above; the other one won.
+        winner = Report.objects.filter(submission_id=submission_id).first()
+        if winner is None:
+            raise
+        return Submitted(winner, False)
+    for photo in all_photos:
+        _store_photo(report, photo)
+    ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=_("Felanmälan inkom."))
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.CREATE,
+        instance=report,
+        changes={"state": [None, report.state], "category": [None, category.slug], "source": [None, source]},
+    )
+    return Submitted(report, True)
+
+
+@transaction.atomic
+def report_follow(*, report: Report, email: str) -> bool:
+    """Add a follower; True when the address was new. Nothing is revealed about other followers."""
+    _follower, created = ReportFollower.objects.get_or_create(report=report, email=email.strip().lower())
+    return created
+
+
+# -------------------------------------------------------------------------- staff
+
+
+def _notify(report: Report, note: str) -> None:
+    recipients = {report.reporter_email.lower()} if report.reporter_email else set()
+    recipients |= set(report.followers.values_list("email", flat=True))
+    if not recipients:
+        return
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    subject = _("Felanmälan %(reference)s: %(state)s") % {
+        "reference": report.reference,
+        "state": report.get_state_display(),
+    }
+    lines = [
+        _("Hej!"),
+        "",
+        _("Felanmälan %(reference)s (%(category)s) har nu status: %(state)s.")
+        % {
+            "reference": report.reference,
+            "category": report.category.name,
+            "state": report.get_state_display(),
+        },
+    ]
+    if note:
+        lines += ["", note]
+    lines += ["", _("Följ ärendet här: %(url)s") % {"url": f"{site}{report.get_absolute_url()}"}]
+    lines += ["", _("Du får det här meddelandet för att du lämnade din e-postadress i felanmälan.")]
+    body = "\n".join(lines)
+
+    def send() -> None:
+        for recipient in sorted(recipients):
+            try:
+                send_mail(subject, body, None, [recipient])
+            except Exception:  # a failed e-mail must not undo the staff member's change
+                logger.exception("Could not e-mail a report update")
+
+    transaction.on_commit(send)
+
+
+_AUDITED_FIELDS = (
+    "state",
+    "public_reason",
+    "police_report_number",
+    "assigned_party",
+    "assigned_user",
+    "is_public",
+    "offensive",
+    "category",
+    "due_at",
+)
+
+
+def _snapshot(report: Report) -> dict[str, object]:
+    return {
+        "state": report.state,
+        "public_reason": report.public_reason,
+        "police_report_number": report.police_report_number,
+        "assigned_party": report.assigned_party_id,
+        "assigned_user": report.assigned_user_id,
+        "is_public": report.is_public,
+        "offensive": report.offensive,
+        "category": report.category_id,
+        "due_at": report.due_at.isoformat() if report.due_at else None,
+    }
+
+
+def _apply_state(report: Report, state: str, now: dt.datetime) -> None:
+    if report.received_at is None and state != Report.State.NEW:
+        report.received_at = now
+    if state == Report.State.POLICE_REPORTED and report.police_reported_at is None:
+        report.police_reported_at = now
+    if state in Report.State.final_states():
+        report.resolved_at = now
+    else:
+        report.resolved_at = None
+    report.state = state
+
+
+@transaction.atomic
+def report_change(
+    *,
+    report: Report,
+    by: User,
+    state: str | None = None,
+    note: str = "",
+    police_report_number: str | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Change a report's state and/or police report number, with a public note for its history.
+
+    "Ej åtgärdad" and "inte kommunens ansvar" need a public reason; "polisanmäld" needs the police
+    report number (given now or before). Entering a number on an open report marks it police-reported.
+    """
+    locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
+    municipality = locked.municipality
+    now = now or timezone.now()
+    note = note.strip()
+    before = _snapshot(locked)
+    old_state = locked.state
+
+    if police_report_number is not None and police_report_number.strip() != locked.police_report_number:
+        if not rules.can_set_police_report_number(by, municipality):
+            raise PermissionDenied
+        locked.police_report_number = police_report_number.strip()
+        if locked.police_report_number and state is None and locked.is_open:
+            state = Report.State.POLICE_REPORTED
+        if locked.police_report_number and locked.police_reported_at is None:
+            locked.police_reported_at = now
+
+    if state is not None and state != old_state:
+        if state not in Report.State.values:
+            raise ValidationError(_("Okänd status."))
+        # Marking a report police-reported is the police number's own consequence; other states need handlers.
+        number_only = state == Report.State.POLICE_REPORTED and police_report_number
+        if not (rules.can_change_report_state(by, municipality) or number_only):
+            raise PermissionDenied
+        if state in Report.State.needs_reason() and not note:
+            raise ValidationError(_("Skriv en motivering som visas för allmänheten."))
+        if state == Report.State.POLICE_REPORTED and not locked.police_report_number:
+            raise ValidationError(_("Ange polisens diarienummer (K-nummer) för att markera som polisanmäld."))
+        _apply_state(locked, state, now)
+        if state in Report.State.needs_reason():
+            locked.public_reason = note
+
+    after = _snapshot(locked)
+    changes = audit_changes(before=before, after=after, fields=_AUDITED_FIELDS)
+    if not changes and not note:
+        return locked
+    locked.save()
+    event = ReportEvent.objects.create(
+        report=locked,
+        at=now,
+        state_from=old_state if locked.state != old_state else "",
+        state_to=locked.state if locked.state != old_state else "",
+        note=note,
+        by=by,
+    )
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes, reason=note)
+    if event.state_to or note:
+        _notify(locked, note)
+    return locked
+
+
+@transaction.atomic
+def report_assign(
+    *, report: Report, by: User, party: Party | None, user: User | None, now: dt.datetime | None = None
+) -> Report:
+    locked = Report.objects.select_for_update().select_related("municipality").get(pk=report.pk)
+    if not rules.can_assign_reports(by, locked.municipality):
+        raise PermissionDenied
+    if party is not None and party.municipality_id not in (None, locked.municipality_id):
+        raise ValidationError(_("Parten hör inte till kommunen."))
+    if user is not None and not rules.can_view_reports(user, locked.municipality):
+        raise ValidationError(_("Personen arbetar inte i kommunen."))
+    before = _snapshot(locked)
+    locked.assigned_party = party
+    locked.assigned_user = user
+    changes = audit_changes(before=before, after=_snapshot(locked), fields=_AUDITED_FIELDS)
+    if not changes:
+        return locked
+    now = now or timezone.now()
+    if locked.received_at is None:
+        locked.received_at = now
+    old_state = locked.state
+    if locked.state == Report.State.NEW:
+        locked.state = Report.State.RECEIVED
+        changes["state"] = [old_state, locked.state]
+    locked.save()
+    # Who does the work is public only as the organisation, never as a person.
+    note = (
+        _("Ärendet har lämnats till %(party)s.") % {"party": party.name}
+        if party is not None
+        else _("Ärendet har fått en ny handläggare.")
+    )
+    ReportEvent.objects.create(
+        report=locked,
+        at=now,
+        state_from=old_state if old_state != locked.state else "",
+        state_to=locked.state if old_state != locked.state else "",
+        note=note,
+        by=by,
+    )
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    _notify(locked, note)
+    return locked
+
+
+@transaction.atomic
+def report_update_details(
+    *,
+    report: Report,
+    by: User,
+    category: ReportCategory | None = None,
+    offensive: bool | None = None,
+    is_public: bool | None = None,
+) -> Report:
+    """Correct the category or the offensive flag (the due time follows) or hide a report from the public."""
+    locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
+    if not rules.can_change_report_state(by, locked.municipality):
+        raise PermissionDenied
+    before = _snapshot(locked)
+    if category is not None:
+        if category.municipality_id != locked.municipality_id:
+            raise ValidationError(_("Kategorin hör inte till kommunen."))
+        locked.category = category
+    if offensive is not None:
+        locked.offensive = offensive
+    if is_public is not None:
+        locked.is_public = is_public
+    locked.due_at = report_due_at(
+        category=locked.category, offensive=locked.offensive, start=locked.created_at
+    )
+    changes = audit_changes(before=before, after=_snapshot(locked), fields=_AUDITED_FIELDS)
+    if changes:
+        locked.save()
+        audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    return locked
+
+
+def report_bulk_change(
+    *, reports: Iterable[Report], by: User, state: str, note: str = "", now: dt.datetime | None = None
+) -> int:
+    """Change many reports at once; all or nothing. Each report gets its own history entry and audit record."""
+    with transaction.atomic():
+        changed = 0
+        for report in reports:
+            if not rules.can_bulk_change_reports(by, report.municipality):
+                raise PermissionDenied
+            before = report.state
+            updated = report_change(report=report, by=by, state=state, note=note, now=now)
+            changed += updated.state != before
+        return changed
+
+
+def report_bulk_assign(*, reports: Iterable[Report], by: User, party: Party | None) -> int:
+    with transaction.atomic():
+        count = 0
+        for report in reports:
+            if not rules.can_bulk_change_reports(by, report.municipality):
+                raise PermissionDenied
+            report_assign(report=report, by=by, party=party, user=None)
+            count += 1
+        return count
+
+
+def report_contact_view(*, report: Report, by: User) -> dict[str, str]:
+    """The reporter's contact data; the look itself is written to the audit log."""
+    if not rules.can_view_reporter_contact(by, report.municipality):
+        raise PermissionDenied
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.VIEW,
+        instance=report,
+        changes={"fields": ["reporter_name", "reporter_email"]},
+        reason=_("Visade anmälarens kontaktuppgifter"),
+    )
+    return {"name": report.reporter_name, "email": report.reporter_email}
+
+
+# --------------------------------------------------------------------- gazetteer
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    line: int
+    name: str
+    kind: str
+    latitude: float
+    longitude: float
+
+
+@transaction.atomic
+def places_import(*, municipality: Municipality, rows: Iterable[PlaceRow]) -> tuple[int, int]:
+    """Create or update gazetteer entries by (name, kind); returns (created, updated)."""
+    created = updated = 0
+    for row in rows:
+        _place, was_created = Place.objects.update_or_create(
+            municipality=municipality,
+            name=row.name,
+            kind=row.kind,
+            defaults={
+                "normalized": place_normalize(row.name),
+                "latitude": row.latitude,
+                "longitude": row.longitude,
+            },
+        )
+        created += was_created
+        updated += not was_created
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.UPDATE,
+        instance=municipality,
+        changes={"places_created": created, "places_updated": updated},
+        reason="import_gazetteer",
+    )
+    return created, updated
+
+
+# -------------------------------------------------------------------- categories
+
+
+@transaction.atomic
+def report_categories_ensure_defaults(*, municipality: Municipality) -> int:
+    """Create the default categories that are missing; what staff changed stays as it is."""
+    problems = {problem.slug: problem for problem in Problem.objects.all()}
+    created = 0
+    for order, default in enumerate(DEFAULT_CATEGORIES, start=1):
+        _category, was_created = ReportCategory.objects.get_or_create(
+            municipality=municipality,
+            slug=default.slug,
+            defaults={
+                "name": default.name,
+                "description": default.description,
+                "problem": problems.get(default.problem) if default.problem else None,
+                "response_time": default.response_time,
+                "response_unit": default.response_unit,
+                "offensive_response_hours": default.offensive_response_hours,
+                "duplicate_radius_m": default.duplicate_radius_m,
+                "order": order,
+            },
+        )
+        created += was_created
+    return created
+
+
+# ------------------------------------------------------------------------ Open311
+
+
+def open311_key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_create(*, municipality: Municipality, name: str, by: User | None) -> tuple[Open311Key, str]:
+    """A new api_key; the raw key is returned once and never stored."""
+    raw = "o311_" + secrets.token_urlsafe(32)
+    key = Open311Key.objects.create(
+        municipality=municipality, name=name, prefix=raw[:12], key_hash=open311_key_hash(raw)
+    )
+    audit_record(actor=by, action=AuditEntry.Action.CREATE, instance=key, changes={"name": [None, name]})
+    return key, raw
+
+
+@transaction.atomic
+def open311_key_revoke(*, key: Open311Key, by: User | None) -> Open311Key:
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=key, changes={"revoked": [False, True]})
+    return key

@@ -1,0 +1,83 @@
+/* Maps for residents' reports, on top of Leaflet. Progressive enhancement: every page works without it.
+ *
+ * <div class="report-map" hidden data-mode="pick|view|hot" data-tiles="…" data-attribution="…"
+ *      data-centre="[lat, lon]" data-geojson="url" data-lat="…" data-lon="…">
+ * pick: a click sets the form's hidden #id_latitude / #id_longitude and says so in #map-status.
+ * view: shows the features of data-geojson (points, with a link each) or one point (data-lat/lon).
+ * hot:  shows the polygons of data-geojson (the staff hot-cell layer).
+ */
+(function () {
+  "use strict";
+  if (typeof L === "undefined") { return; }
+
+  function number(value) {
+    var parsed = parseFloat(value);
+    return isFinite(parsed) ? parsed : null;
+  }
+
+  function setUp(element) {
+    var centre = [56.833, 13.941];
+    try { centre = JSON.parse(element.dataset.centre || "null") || centre; } catch (error) { /* keep default */ }
+    element.hidden = false;
+    var map = L.map(element, { scrollWheelZoom: false }).setView(centre, 14);
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: element.dataset.attribution || "" }).addTo(map);
+    }
+    var mode = element.dataset.mode;
+    if (mode === "pick") { pick(element, map); }
+    if (element.dataset.geojson) { load(element, map, mode); }
+    var lat = number(element.dataset.lat), lon = number(element.dataset.lon);
+    if (mode === "view" && lat !== null && lon !== null) {
+      L.circleMarker([lat, lon], { radius: 9, color: "#005a8c" }).addTo(map);
+      map.setView([lat, lon], 16);
+    }
+  }
+
+  function pick(element, map) {
+    var latInput = document.getElementById("id_latitude");
+    var lonInput = document.getElementById("id_longitude");
+    var status = document.getElementById("map-status");
+    var marker = null;
+    function place(lat, lon, announce) {
+      if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon], { alt: element.dataset.markerLabel || "" }).addTo(map); }
+      latInput.value = lat.toFixed(6);
+      lonInput.value = lon.toFixed(6);
+      if (status && announce) {
+        status.textContent = (element.dataset.pickedText || "") + " " + lat.toFixed(5) + ", " + lon.toFixed(5);
+      }
+    }
+    var lat = number(latInput && latInput.value), lon = number(lonInput && lonInput.value);
+    if (lat !== null && lon !== null) { place(lat, lon, false); map.setView([lat, lon], 16); }
+    map.on("click", function (event) { place(event.latlng.lat, event.latlng.lng, true); });
+  }
+
+  function link(feature) {
+    var a = document.createElement("a");
+    a.href = feature.properties.url;
+    a.textContent = feature.properties.reference + ": " + feature.properties.category_name + " (" + feature.properties.state_name + ")";
+    return a;
+  }
+
+  function load(element, map, mode) {
+    fetch(element.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !data.features || !data.features.length) { return; }
+        var layer = L.geoJSON(data, {
+          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 7, color: "#005a8c" }); },
+          style: function () { return mode === "hot" ? { color: "#b00020", weight: 1, fillOpacity: 0.35 } : {}; },
+          onEachFeature: function (feature, item) {
+            if (mode === "hot") {
+              item.bindPopup("n = " + feature.properties.count + ", z = " + (feature.properties.z === null ? "–" : feature.properties.z.toFixed(2)));
+            } else if (feature.properties && feature.properties.url) {
+              item.bindPopup(link(feature));
+            }
+          }
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [20, 20] });
+      })
+      .catch(function () { /* the list beside the map has the same reports */ });
+  }
+
+  document.querySelectorAll(".report-map").forEach(setUp);
+})();

@@ -1,0 +1,246 @@
+"""Public pages: the report form, a report's page, the map and list, GeoJSON, photos."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.municipalities.models import Municipality
+
+from . import selectors, services
+from .forms import FollowForm, PublicFilterForm, ReportForm
+from .models import Report
+from .wording import reads_like_emergency
+
+
+def post_limit() -> Limit:
+    count, seconds = getattr(settings, "REPORTS_RATE_LIMIT", (20, 600))
+    return Limit(scope="reports", count=count, seconds=seconds)
+
+
+def too_many_requests() -> HttpResponse:
+    return HttpResponse(
+        _(
+            "Du har skickat många felanmälningar på kort tid. Vänta en stund och försök igen. "
+            "Vid akut fara: ring 112."
+        ),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": "600"},
+    )
+
+
+def refused() -> HttpResponse:
+    return HttpResponse(
+        _("Formuläret kunde inte skickas. Ladda om sidan och försök igen."),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def map_config(municipality: Municipality) -> dict[str, str]:
+    """What map.js needs, passed as data- attributes (no inline script under the CSP)."""
+    return {
+        "tiles": settings.MAP_TILES_URL,
+        "attribution": settings.MAP_ATTRIBUTION,
+        "centre": json.dumps(
+            list(getattr(settings, "MAP_CENTRES", {}).get(municipality.slug, (56.833, 13.941)))
+        ),
+    }
+
+
+def _form_page(
+    request: HttpRequest, municipality: Municipality, form: ReportForm, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "reports/report_form.html",
+        {"municipality": municipality, "form": form, "map": map_config(municipality), **extra},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = selectors.municipality_get(slug=municipality)
+    if request.method == "GET":
+        return _form_page(request, found, ReportForm(municipality=found))
+
+    if rate_limit_exceeded(request=request, limit=post_limit()):
+        return too_many_requests()
+    if request.POST.get("website"):
+        return refused()
+    form = ReportForm(request.POST, request.FILES, municipality=found)
+    if not form.is_valid():
+        return _form_page(request, found, form, status=400)
+    data = form.cleaned_data
+    submission_id = data["submission_id"]
+    existing = Report.objects.filter(submission_id=submission_id, municipality=found).first()
+    if existing is not None:  # a second click on "Skicka"
+        return HttpResponseRedirect(_thanks_url(existing))
+
+    emergency = reads_like_emergency(data["description"])
+    duplicates = selectors.report_duplicates(
+        category=data["category"], latitude=data["latitude"], longitude=data["longitude"]
+    )
+    checked = data.get("step") == "check"
+    if (emergency or duplicates) and (not checked or (emergency and not data["not_emergency"])):
+        # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
+        pending = services.photos_stash(submission_id=submission_id, photos=form.clean_photos_result)
+        if checked and emergency and not data["not_emergency"]:
+            form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
+        check_form = ReportForm(
+            initial={
+                **{key: value for key, value in data.items() if key in form.fields and key != "photos"},
+                "category": data["category"].pk,
+                "latitude": data["latitude"],
+                "longitude": data["longitude"],
+                "step": "check",
+            },
+            municipality=found,
+        )
+        if form.errors:
+            check_form = form
+        return _form_page(
+            request,
+            found,
+            check_form,
+            status=200 if not form.errors else 400,
+            emergency=emergency,
+            duplicates=duplicates,
+            checking=True,
+            pending_photos=pending,
+        )
+
+    try:
+        submitted = services.report_submit(
+            municipality=found,
+            category=data["category"],
+            description=data["description"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            place_name=data["place_name"],
+            photos=form.clean_photos_result,
+            reporter_name=data["reporter_name"],
+            reporter_email=data["reporter_email"],
+            submission_id=submission_id,
+            offensive=data["offensive"],
+        )
+    except ValidationError as error:
+        form.add_error("photos", error)
+        return _form_page(request, found, form, status=400)
+    return HttpResponseRedirect(_thanks_url(submitted.report))
+
+
+def _thanks_url(report: Report) -> str:
+    return reverse(
+        "reports:thanks", kwargs={"municipality": report.municipality.slug, "reference": report.reference}
+    )
+
+
+@require_GET
+def report_thanks(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+    return render(
+        request, "reports/report_thanks.html", {"municipality": report.municipality, "report": report}
+    )
+
+
+@require_GET
+def report_detail(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"municipality": report.municipality, "report": report, "follow_form": FollowForm()},
+    )
+
+
+@require_POST
+def report_follow(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+    if rate_limit_exceeded(request=request, limit=post_limit()):
+        return too_many_requests()
+    if request.POST.get("website"):
+        return refused()
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/report_detail.html",
+            {"municipality": report.municipality, "report": report, "follow_form": form},
+            status=400,
+        )
+    services.report_follow(report=report, email=form.cleaned_data["email"])
+    return render(
+        request, "reports/report_followed.html", {"municipality": report.municipality, "report": report}
+    )
+
+
+def _public_filters(
+    request: HttpRequest, categories: list[Any]
+) -> tuple[PublicFilterForm, selectors.PublicFilter]:
+    form = PublicFilterForm(request.GET or None, categories=categories)
+    if form.is_valid():
+        return form, selectors.PublicFilter(
+            category=form.cleaned_data["category"], state=form.cleaned_data["state"]
+        )
+    return form, selectors.PublicFilter()
+
+
+@require_GET
+def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = selectors.municipality_get(slug=municipality)
+    categories = selectors.categories_public(municipality=found)
+    form, filters = _public_filters(request, categories)
+    reports = list(selectors.reports_public(municipality=found, filters=filters)[:500])
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reports/report_map.html",
+        {
+            "municipality": found,
+            "form": form,
+            "reports": reports,
+            "map": map_config(found),
+            "geojson_url": reverse("reports:geojson", kwargs={"municipality": found.slug})
+            + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@require_GET
+def report_geojson(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = selectors.municipality_get(slug=municipality)
+    categories = selectors.categories_public(municipality=found)
+    _form, filters = _public_filters(request, categories)
+    try:
+        bbox = selectors.parse_bbox(request.GET.get("bbox", ""))
+    except ValueError:
+        return JsonResponse({"error": _("bbox ska vara fyra tal: minlon,minlat,maxlon,maxlat.")}, status=400)
+    filters = selectors.PublicFilter(category=filters.category, state=filters.state, bbox=bbox)
+    response = JsonResponse(
+        selectors.reports_geojson(municipality=found, filters=filters),
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_GET
+def report_photo(request: HttpRequest, municipality: str, name: str) -> FileResponse:
+    photo = selectors.photo_get_public(municipality_slug=municipality, name=name)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="{photo.name}"'
+    return response
