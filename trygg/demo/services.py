@@ -105,10 +105,14 @@ def _example_data(municipality: Municipality, promise: Promise) -> None:
     """The invented example data of the other apps, each labelled "exempeldata" on screen."""
     from .evidence import load_evidence_demo
     from .followup import load_followup_demo
+    from .meetings import load_meetings_demo
+    from .reports import load_reports_demo
     from .surveys import load_surveys_demo
 
     load_followup_demo(promise)
+    load_meetings_demo(municipality, promise)
     load_surveys_demo(municipality)
+    load_reports_demo(municipality)
     load_evidence_demo(municipality)
 
 

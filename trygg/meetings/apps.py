@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "trygg.meetings"
     verbose_name = _("Möten och trygghetsvandringar")
+
+    def ready(self) -> None:
+        from trygg.core.privacy import registry
+
+        from .privacy import SignUpSource
+
+        registry.register(SignUpSource())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -409,3 +409,15 @@ def open311_key_get(*, raw: str) -> Open311Key | None:
         .filter(key_hash=open311_key_hash(raw))
         .first()
     )
+
+
+def report_counts_per_problem(*, municipality: Municipality, year: int) -> dict[str, int]:
+    """Residents' reports received in the year per problem slug, for the lägesbild's ranking."""
+    rows = (
+        Report.objects.filter(
+            municipality=municipality, created_at__year=year, category__problem__isnull=False
+        )
+        .values("category__problem__slug")
+        .annotate(reports=Count("pk"))
+    )
+    return {row["category__problem__slug"]: row["reports"] for row in rows}

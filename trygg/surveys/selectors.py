@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
@@ -7,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from trygg.municipalities import rules
+from trygg.municipalities.models import Municipality
 
 from . import analysis
 from .dataset import AREA_COLUMN, responses_from_answers
@@ -163,4 +165,42 @@ def question_labels(*, survey: Survey) -> dict[str, str]:
         if question.kind == Question.Kind.VICTIMISATION and question.problem is not None
         else question.text
         for question in survey_questions(survey=survey)
+    }
+
+
+def _problem_indices(survey: Survey) -> dict[str, float]:
+    indicators = survey_indices(survey=survey)["groups"][0]["indicators"]
+    indices = {}
+    for question in survey_questions(survey=survey):
+        cell = indicators.get(question.code)
+        if (
+            question.kind == Question.Kind.PROBLEM
+            and question.problem is not None
+            and cell
+            and not cell["suppressed"]
+        ):
+            indices[question.problem.slug] = float(cell["value"])  # type: ignore[arg-type]
+    return indices
+
+
+def survey_problem_indices(*, municipality: Municipality, year: int) -> dict[str, dict[str, Any]]:
+    """Problem indices (0–6) per problem slug from the municipality's published survey of the year.
+
+    The lägesbild's ranking reads this; with an earlier published survey, its index is given as `previous`.
+    """
+    survey = Survey.objects.published().filter(municipality=municipality, year=year).order_by("-pk").first()
+    if survey is None:
+        return {}
+    current = _problem_indices(survey)
+    previous_survey = survey_previous(survey=survey)
+    previous = _problem_indices(previous_survey) if previous_survey is not None else {}
+    return {
+        slug: {
+            "index": index,
+            "year": survey.year,
+            "previous": previous.get(slug),
+            "previous_year": previous_survey.year if previous_survey is not None else None,
+            "example_data": survey.is_example,
+        }
+        for slug, index in current.items()
     }

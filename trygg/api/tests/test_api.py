@@ -73,6 +73,8 @@ def test_the_openapi_schema_documents_the_public_endpoints(client: Client) -> No
         "/api/municipalities/{slug}/promises",
         "/api/municipalities/{slug}/promises/{promise_slug}",
     }
-    public = {path: operations for path, operations in schema["paths"].items() if not path.startswith("/api/staff/")}
+    public = {
+        path: operations for path, operations in schema["paths"].items() if not path.startswith("/api/staff/")
+    }
     assert all(set(operations) == {"get"} for operations in public.values()), "the public API is read-only"
     assert client.get("/api/docs").status_code == 200

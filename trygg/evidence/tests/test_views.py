@@ -306,3 +306,15 @@ def test_the_evidence_command_prints_every_part_and_the_missing_sources(ljungby:
     assert text.startswith(f"Lägesbild {YEAR}: Ljungby kommun")
     assert " 1. " in text and "Anmälda brott: nivå" in text
     assert "Dialoger: finns" in text
+
+
+@pytest.mark.django_db
+def test_the_ranking_finds_the_survey_and_report_sources_of_the_demo() -> None:
+    from trygg.demo.services import demo_load
+    from trygg.evidence.sources import report_counts, survey_indices
+
+    municipality = demo_load(with_examples=True).municipality
+
+    surveyed = survey_indices(municipality=municipality, year=2024)
+    assert surveyed.available and "klotter" in surveyed.indices
+    assert report_counts(municipality=municipality, year=dt.date.today().year).available

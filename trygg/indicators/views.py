@@ -1,0 +1,102 @@
+"""Public pages of the measured indicators: list, one indicator with chart, table and caveats, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from trygg.promises.selectors import municipality_get_public
+
+from . import charts, selectors
+from .models import Indicator
+
+SUPPRESSED = "färre än 5"
+
+
+def indicator_list(request: HttpRequest, municipality: str) -> HttpResponse:
+    found = municipality_get_public(slug=municipality)
+    return render(
+        request,
+        "indicators/indicator_list.html",
+        {"municipality": found, "indicators": selectors.indicators_public(municipality=found)},
+    )
+
+
+def indicator_detail(request: HttpRequest, municipality: str, indicator: str) -> HttpResponse:
+    found = selectors.indicator_get_public(municipality_slug=municipality, slug=indicator)
+    series = selectors.indicator_series(found)
+    return render(
+        request,
+        "indicators/indicator_detail.html",
+        {
+            "municipality": found.municipality,
+            "indicator": found,
+            "series": series,
+            "is_drug_tests": found.kind == Indicator.Kind.SCHOOL_DRUG_TESTS,
+            "sampling_count": len(series.rows),
+            "chart_src": reverse(
+                "indicators:chart", kwargs={"municipality": municipality, "indicator": indicator}
+            ),
+            "csv_href": reverse(
+                "indicators:csv", kwargs={"municipality": municipality, "indicator": indicator}
+            ),
+        },
+    )
+
+
+def indicator_chart(request: HttpRequest, municipality: str, indicator: str) -> HttpResponse:
+    found = selectors.indicator_get_public(municipality_slug=municipality, slug=indicator)
+    response = HttpResponse(
+        charts.series_svg(selectors.indicator_series(found)), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def indicator_csv(request: HttpRequest, municipality: str, indicator: str) -> HttpResponse:
+    """The public numbers: the same columns as the import, with small counts suppressed as on the page."""
+    found = selectors.indicator_get_public(municipality_slug=municipality, slug=indicator)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if found.kind == Indicator.Kind.SCHOOL_DRUG_TESTS:
+        writer.writerow(["provdatum", "testade", "positiva", "laboratorium", "exempeldata"])
+        for row in selectors.indicator_series(found).rows:
+            counts = row.counts
+            if counts is None:
+                continue
+            positive = (
+                SUPPRESSED if counts.suppressed else ("" if counts.positive is None else counts.positive)
+            )
+            writer.writerow(
+                [
+                    row.sampled_on.isoformat(),
+                    counts.tested,
+                    positive,
+                    "; ".join(sorted(row.labs)),
+                    int(row.is_example),
+                ]
+            )
+    else:
+        writer.writerow(["provdatum", "amne", "varde", "enhet", "laboratorium", "anteckning", "exempeldata"])
+        for measurement in found.measurements.all():
+            writer.writerow(
+                [
+                    measurement.sampled_on.isoformat(),
+                    measurement.substance,
+                    "" if measurement.value is None else measurement.value.normalize(),
+                    found.unit,
+                    measurement.lab,
+                    measurement.note,
+                    int(measurement.is_example),
+                ]
+            )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_("matningar")}-{municipality}-{found.slug}.csv"'
+    )
+    return response
