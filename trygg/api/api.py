@@ -4,9 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from trygg.accounts.api_auth import staff_token_auth
+from trygg.api.pagination import BoundedPageNumberPagination
 from trygg.comments.api import router as comments_router
 from trygg.crimestats.api import router as crimestats_router
 from trygg.evidence.api import router as evidence_router
@@ -85,13 +86,13 @@ def _focus_area(request: HttpRequest, promise: Promise, focus_area: FocusArea) -
 
 
 @api.get("/municipalities", response=list[MunicipalityOut], tags=["kommuner"])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def municipality_list(request: HttpRequest) -> Any:
     return Municipality.objects.order_by("name")
 
 
 @api.get("/municipalities/{slug}/promises", response=list[PromiseSummaryOut], tags=["löften"])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def promise_list(request: HttpRequest, slug: str) -> Any:
     municipality = selectors.municipality_get_public(slug=slug)
     promises = Promise.objects.public().filter(municipality=municipality).select_related("municipality")

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from trygg.api.pagination import BoundedPageNumberPagination
 
 from . import selectors
 
@@ -31,7 +33,7 @@ class CommentOut(Schema):
 
 
 @router.get("/municipalities/{slug}/promises/{promise_slug}/comments", response=list[CommentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def promise_comments(request: HttpRequest, slug: str, promise_slug: str) -> Any:
     """The published comments on a promise, its focus areas and activities, newest first."""
     promise = selectors.promise_get_public(municipality_slug=slug, promise_slug=promise_slug)

@@ -12,10 +12,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from trygg.accounts.models import User
+from trygg.api.pagination import BoundedPageNumberPagination
 from trygg.municipalities.models import Area
 from trygg.municipalities.rules import is_verified_staff
 from trygg.promises import selectors as promise_selectors
@@ -126,7 +127,7 @@ def promise_status(request: HttpRequest, slug: str, promise_slug: str, as_of: dt
 
 
 @router.get("/municipalities/{slug}/promises/{promise_slug}/executions", response=list[ExecutionOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def promise_executions(request: HttpRequest, slug: str, promise_slug: str) -> Any:
     """Every counted execution of the promise's activities, newest first."""
     promise = promise_selectors.promise_get_public(municipality_slug=slug, promise_slug=promise_slug)
