@@ -344,3 +344,18 @@ def test_the_report_page_shows_the_public_history(client: Client, reports_demo: 
     assert "Staketet ägs av idrottsföreningen" in page
     assert "inte kommunens ansvar" in page
     assert mail.outbox == []
+
+
+def test_the_public_activity_page_shows_the_police_report_share_per_month(client: Client) -> None:
+    from trygg.demo.reports import load_reports_demo
+    from trygg.demo.services import demo_load
+    from trygg.promises.models import Activity
+
+    municipality = demo_load().municipality
+    load_reports_demo(municipality)
+    activity = Activity.objects.get(text__startswith="All skadegörelse")
+
+    page = client.get(activity.get_absolute_url()).content.decode()
+
+    assert "Andel polisanmälda" in page
+    assert "Exempeldata" in page
