@@ -121,3 +121,14 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _swedish_by_default():  # type: ignore[no-untyped-def]
+    """Each test starts in Swedish: a request to an /en/ page leaves English active in its thread."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
