@@ -4,9 +4,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.audit.admin import AuditedAdminMixin
 from trygg.municipalities.admin import MembershipInline
+from trygg.municipalities.admin_scoping import scoped_choices
 
 from .models import User
 from .services import user_end_sessions
@@ -16,6 +19,13 @@ from .services import user_end_sessions
 class TryggUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [MembershipInline]
     actions = ["end_sessions"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # Only the users of the municipalities one edits: another tenant's staff answer as missing.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=scoped_choices(User, request).values("pk"))  # type: ignore[union-attr]
 
     @admin.action(description=_("Avsluta valda användares alla inloggningar"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -28,3 +38,18 @@ class TryggUserAdmin(AuditedAdminMixin, UserAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class ScopedTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's device admin, limited to the devices of the users of the municipalities one edits."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TOTPDevice]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user__in=scoped_choices(User, request).values("pk"))  # type: ignore[union-attr]
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, ScopedTOTPDeviceAdmin)

@@ -69,3 +69,7 @@ class ReminderSentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The digests name users of every municipality: only superusers read them, whatever the group allows.
+        return bool(request.user.is_superuser)
