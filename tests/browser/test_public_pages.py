@@ -1,4 +1,8 @@
+import datetime as dt
+from dataclasses import dataclass
+
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import axe_violations
 from trygg.demo.services import demo_load
@@ -14,13 +18,123 @@ PUBLIC_PATHS = [
     "/om/",
     "/en/ljungby/2023/",
     "/ljungby/1999/",
+    # follow-up
+    "/uppfoljning/",
+    "/ljungby/2023/tidslinje/",
+    "/ljungby/2023/rapport/",
+    "/ljungby/jamfor/2023/2024/",
+    # residents' reports
+    "/ljungby/felanmalan/",
+    "/ljungby/felanmalan/karta/",
+    "/ljungby/felanmalan/karta/?status=open",
+    "/ljungby/felanmalan/EX-LJU-S1/",
+    # surveys
+    "/ljungby/trygghetsmatning/oppen/",
+    "/ljungby/trygghetsmatning/exempel-2024/",
+    "/ljungby/trygghetsmatning/exempel-2024/resultat/",
+    "/ljungby/trygghetsmatning/exempel-2024/resultat/landsbygd/",
+    # comments, statistics, lägesbild, meetings, indicators
+    "/ljungby/2023/kommentarer/",
+    "/ljungby/brottsstatistik/",
+    "/ljungby/lagesbild/2024/",
+    "/ljungby/moten/",
+    "/ljungby/trygghetsvandringar/",
+    "/ljungby/grannsamverkan/",
+    "/ljungby/matningar/",
+    "/ljungby/matningar/avloppsvatten/",
+    # a few in English
+    "/en/uppfoljning/",
+    "/en/om/",
+    "/en/ljungby/felanmalan/",
+    "/en/ljungby/moten/",
+    "/en/ljungby/trygghetsmatning/exempel-2024/resultat/",
 ]
 
 
+def _object_paths() -> list[str]:
+    """Pages whose address holds a database id."""
+    from trygg.meetings.models import Meeting, SafetyWalk
+    from trygg.promises.models import Activity
+
+    activity = Activity.objects.filter(focus_area__promise__slug="2023").order_by("pk").first()
+    assert activity is not None
+    held = Meeting.objects.public().filter(status=Meeting.Status.HELD).order_by("pk").first()
+    walk = SafetyWalk.objects.order_by("pk").first()
+    assert held is not None and walk is not None
+    upcoming = Meeting.objects.get(title="Dialogmöte om centrum")
+    return [
+        f"/ljungby/2023/aktivitet/{activity.pk}/",
+        held.get_absolute_url(),
+        upcoming.get_absolute_url(),
+        walk.get_absolute_url(),
+    ]
+
+
+@dataclass(frozen=True)
+class Demo:
+    url: str
+    survey_code: str
+
+
+def _extras(municipality) -> str:
+    """What the demo lacks for a complete tour: a later promise to compare, an open survey, a coming meeting."""
+    from django.contrib.auth import get_user_model
+
+    from trygg.meetings.models import Meeting
+    from trygg.promises.models import Promise
+    from trygg.surveys import services as survey_services
+    from trygg.surveys.models import Survey
+
+    earlier = Promise.objects.get(municipality=municipality, slug="2023")
+    Promise.objects.create(
+        municipality=municipality,
+        slug="2024",
+        title="Medborgarlöfte 2024",
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2024, 12, 31),
+        introduction=earlier.introduction,
+        status=Promise.Status.PUBLISHED,
+    )
+    builder = get_user_model().objects.create_user(username="bygger", is_superuser=True)
+    survey = survey_services.survey_create(
+        municipality=municipality,
+        year=2025,
+        title="Trygghetsmätning 2025",
+        slug="oppen",
+        mode=Survey.Mode.INVITATION,
+        k=10,
+        languages=["en"],
+        areas=["Centrum", "Landsbygd"],
+        by=builder,
+    )
+    survey_services.survey_set_status(survey=survey, status=Survey.Status.OPEN, by=builder)
+    [code] = survey_services.invitation_codes_generate(survey=survey, count=1, by=builder)
+    Meeting.objects.create(
+        municipality=municipality,
+        kind=Meeting.Kind.DIALOGUE,
+        title="Dialogmöte om centrum",
+        starts_at=timezone.now() + dt.timedelta(days=10),
+        place="Stadshuset",
+        is_public=True,
+        capacity=20,
+    )
+    return code
+
+
 @pytest.fixture
-def demo(live_server):
-    demo_load(with_examples=True)
-    return live_server
+def demo(live_server, settings, tmp_path, page):
+    # No map tiles are fetched, and nothing off this server is asked for.
+    settings.MAP_TILES_URL = ""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RATE_LIMITS_ENABLED = False
+    result = demo_load(with_examples=True)
+    code = _extras(result.municipality)
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
+    )
+    return Demo(url=live_server.url, survey_code=code)
 
 
 def test_the_promise_page_shows_the_focus_areas_in_chromium(demo, page) -> None:
@@ -41,8 +155,13 @@ def test_the_promise_page_shows_the_focus_areas_in_chromium(demo, page) -> None:
 
 def test_every_public_page_has_no_wcag_21_a_or_aa_violations(demo, page, axe) -> None:
     found = {}
-    for path in PUBLIC_PATHS:
-        page.goto(f"{demo.url}{path}")
+    for path in [*PUBLIC_PATHS, *_object_paths()]:
+        response = page.goto(f"{demo.url}{path}")
+        if path != "/ljungby/1999/" and (
+            response is None or response.status != 200 or page.url != f"{demo.url}{path}"
+        ):
+            found[path] = f"answered {response.status if response else None} at {page.url}"
+            continue
         violations = axe_violations(axe, page)
         if violations:
             found[path] = violations
@@ -76,40 +195,142 @@ def test_the_accessibility_check_itself_reports_a_broken_page(page, axe) -> None
     assert {"image-alt", "html-has-lang", "link-name"} <= ids
 
 
-def test_the_login_form_empty_and_with_errors_has_no_violations(demo, page, axe) -> None:
-    page.goto(f"{demo.url}/personal/logga-in/")
-    assert axe_violations(axe, page) == []
+# Each public form: where it is, the form, what to type (wrong on purpose), the submit button, and the field
+# whose input must come back after the server has answered with errors.
+PUBLIC_FORMS = {
+    "login": ("/personal/logga-in/", "form:has(#id_username)", {"#id_username": "nobody"}, "#id_username"),
+    "comment": (
+        "/ljungby/2023/",
+        ".comment-form",
+        {"#id_kommentar-author_name": "Eva", "#id_kommentar-text": "   "},
+        "#id_kommentar-author_name",
+    ),
+    "subscription": (
+        "/ljungby/2023/",
+        "form:has(#id_prenumeration-email)",
+        {"#id_prenumeration-email": "inte-en-adress"},
+        "#id_prenumeration-email",
+    ),
+    "report": (
+        "/ljungby/felanmalan/",
+        "form:has(#id_description)",
+        {"#id_description": "Lampan är trasig.", "#id_reporter_name": "Eva"},
+        "#id_description",
+    ),
+    "survey code": (
+        "/ljungby/trygghetsmatning/oppen/",
+        "form:has(#id_code)",
+        {"#id_code": "FEL-KOD"},
+        "#id_code",
+    ),
+    "meeting sign-up": (
+        "MEETING",
+        "form:has(#id_count)",
+        {"#id_name": "Eva", "#id_email": "inte-en-adress"},
+        "#id_name",
+    ),
+}
 
-    page.fill("#id_username", "nobody")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
-    assert page.title().startswith("Fel:")
-    # autofocus moves focus to the error summary once the page has rendered.
-    page.wait_for_function("document.activeElement.className === 'error-summary'", timeout=5000)
-    assert page.input_value("#id_username") == "nobody"
-    assert axe_violations(axe, page) == []
+def _submit_with_errors(page, form: str, fills: dict[str, str], submit: str = "[type=submit]") -> None:
+    for selector, value in fills.items():
+        page.fill(selector, value)
+    # Skip the browser's own checks: the server's answer is what is tested.
+    page.locator(form).evaluate("form => { form.noValidate = true; }")
+    with page.expect_navigation():
+        page.locator(f"{form} {submit}").first.click()
 
 
-def test_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
+def _error_page_problems(page, axe, kept: str | None, value: str | None) -> list[object]:
+    problems: list[object] = []
+    if not page.title().startswith("Fel:"):
+        problems.append(f"title {page.title()!r}")
+    # autofocus moves focus to the error summary once the page has rendered. (wait_for_function would
+    # evaluate a string, which the page's Content-Security-Policy forbids.)
+    for _attempt in range(50):
+        if page.evaluate("document.activeElement.classList.contains('error-summary')"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        problems.append(f"focus on {page.evaluate('document.activeElement.outerHTML.slice(0, 80)')}")
+    if kept is not None and page.input_value(kept) != value:
+        problems.append(f"{kept} lost its input")
+    problems.extend(axe_violations(axe, page))
+    return problems
+
+
+def test_every_public_form_empty_and_with_errors_has_no_violations_and_moves_focus_to_the_errors(
+    demo, page, axe
+) -> None:
+    from trygg.meetings.models import Meeting
+
+    meeting_path = Meeting.objects.get(title="Dialogmöte om centrum").get_absolute_url()
+    found: dict[str, object] = {}
+    for name, (path, form, fills, kept) in PUBLIC_FORMS.items():
+        page.goto(f"{demo.url}{meeting_path if path == 'MEETING' else path}")
+        if empty := axe_violations(axe, page):
+            found[f"{name} (empty)"] = empty
+        _submit_with_errors(page, form, fills)
+        if problems := _error_page_problems(page, axe, kept, fills[kept]):
+            found[name] = problems
+
+    # A page of the questionnaire: a valid code first, then the first page sent without the required area.
+    page.goto(f"{demo.url}/ljungby/trygghetsmatning/oppen/")
+    page.fill("#id_code", demo.survey_code)
+    with page.expect_navigation():
+        page.click("form:has(#id_code) [type=submit]")
+    if empty := axe_violations(axe, page):
+        found["survey page (empty)"] = empty
+    _submit_with_errors(page, "form:has([name=next])", {}, submit="[name=next]")
+    if problems := _error_page_problems(page, axe, None, None):
+        found["survey page"] = problems
+
+    assert found == {}
+
+
+def _staff_login(page, url: str) -> None:
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from trygg.demo import ljungby
-    from trygg.promises.models import Promise
 
     device = TOTPDevice.objects.get(user__username="samordnare")
-    page.goto(f"{demo.url}/personal/logga-in/")
+    page.goto(f"{url}/personal/logga-in/")
     page.fill("#id_username", "samordnare")
     page.fill("#id_password", ljungby.DEMO_PASSWORD)
     page.fill(
         "#id_otp_token", f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
     )
     page.click("button[type=submit]")
-    page.wait_for_url(f"{demo.url}/personal/")
+    page.wait_for_url(f"{url}/personal/")
 
-    serious = {"serious", "critical"}
-    assert axe_violations(axe, page, impacts=serious) == []
-    page.goto(f"{demo.url}/personal/lofte/{Promise.objects.get(slug='2023').pk}/")
-    assert page.locator("h1").inner_text().startswith("Medborgarlöfte 2023")
-    assert axe_violations(axe, page, impacts=serious) == []
+
+def test_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
+    from trygg.promises.models import Promise
+    from trygg.reports.models import Report
+
+    _staff_login(page, demo.url)
+    promise = Promise.objects.get(municipality__slug="ljungby", slug="2023")
+    report = Report.objects.get(reference="EX-LJU-S1")
+    paths = [
+        "/personal/",
+        "/personal/aktiviteter/",
+        f"/personal/lofte/{promise.pk}/",
+        "/personal/lofte/importera/",
+        "/personal/felanmalan/",
+        f"/personal/felanmalan/{report.pk}/",
+        "/personal/kommentarer/",
+        "/personal/trygghetsmatning/",
+        "/personal/lagesbild/ljungby/2024/",
+        "/personal/moten/",
+        "/personal/matningar/",
+    ]
+    found: dict[str, object] = {}
+    for path in paths:
+        response = page.goto(f"{demo.url}{path}")
+        if response is None or response.status != 200 or page.url != f"{demo.url}{path}":
+            found[path] = f"answered {response.status if response else None} at {page.url}"
+        elif violations := axe_violations(axe, page, impacts={"serious", "critical"}):
+            found[path] = violations
+
+    assert found == {}

@@ -14,11 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.ratelimit import Limit, rate_limit_exceeded
 from trygg.promises.selectors import municipality_get_public
 
 from . import protocol, selectors, services
 from .forms import SignUpForm
 from .models import Meeting
+
+# A bot must not fill a meeting's places: sign-ups from one client are limited like the other public forms.
+SIGNUP_LIMIT = Limit(scope="meeting-signup", count=10, seconds=3600)
 
 
 def meeting_calendar(request: HttpRequest, municipality: str) -> HttpResponse:
@@ -98,6 +102,12 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
     if request.method != "POST":
         form = SignUpForm(initial={"submission_id": uuid.uuid4(), "count": 1})
         return _meeting_page(request, meeting, form, signed_up=request.GET.get("anmald") == "1")
+    if rate_limit_exceeded(request=request, limit=SIGNUP_LIMIT):
+        return HttpResponse(
+            _("För många försök på kort tid. Vänta en stund och försök igen."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     form = SignUpForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -8,11 +8,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from trygg.core.ratelimit import Limit, rate_limit_exceeded
+
 from . import results, selectors, services
 from .forms import NO_AREA, AnswerForm, CodeForm, LanguageForm
 from .models import Language, Question, Survey
 
 SESSION_PREFIX = "surveys:answering:"
+# Guessing invitation codes takes many tries: each client gets a few per hour.
+CODE_LIMIT = Limit(scope="survey-code", count=20, seconds=3600)
 
 
 def _state_key(survey: Survey) -> str:
@@ -73,6 +77,12 @@ def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpRe
     if request.method == "POST":
         digest = None
         if found.mode == Survey.Mode.INVITATION:
+            if rate_limit_exceeded(request=request, limit=CODE_LIMIT):
+                return HttpResponse(
+                    _("För många försök på kort tid. Vänta en stund och försök igen."),
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
             if form.is_valid():
                 digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
                 if not services.code_is_usable(survey=found, digest=digest):
