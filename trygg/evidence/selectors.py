@@ -1,6 +1,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Q, Sum
@@ -88,6 +89,21 @@ def _crime_evidence(
     return source, evidence
 
 
+def _meeting_mentions(municipality: Municipality, year: int) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Problems raised at held meetings (dialogue meetings, neighbourhood watch …): the meetings app's part
+    of the dialogue input. (held meetings, {problem slug: (mentions, meetings)})"""
+    if not apps.is_installed("trygg.meetings"):
+        return 0, {}
+    raised = apps.get_model("meetings", "RaisedProblem").objects.filter(
+        meeting__municipality=municipality, meeting__status="held", meeting__starts_at__year=year
+    )
+    rows = raised.values("problem__slug").annotate(
+        mentions=Sum("mentions"), meetings=Count("meeting", distinct=True)
+    )
+    held = raised.values("meeting").distinct().count()
+    return held, {row["problem__slug"]: (int(row["mentions"] or 0), row["meetings"]) for row in rows}
+
+
 def _dialogue_evidence(
     municipality: Municipality, year: int
 ) -> tuple[ranking.Source, dict[str, tuple[int, int]]]:
@@ -95,7 +111,8 @@ def _dialogue_evidence(
     summary = dialogues.aggregate(
         count=Count("pk"), last=Max("date"), example=Count("pk", filter=Q(example_data=True))
     )
-    if not summary["count"]:
+    meetings, meeting_mentions = _meeting_mentions(municipality, year)
+    if not summary["count"] and not meetings:
         note = _("inga dialoger registrerade för %(year)s") % {"year": year}
         return ranking.Source("dialogue", _("Dialoger"), False, note=note), {}
     rows = (
@@ -103,7 +120,11 @@ def _dialogue_evidence(
         .values("problem__slug")
         .annotate(mentions=Sum("raised_by"), dialogues=Count("dialogue", distinct=True))
     )
-    note = _("%(count)s dialoger %(year)s") % {"count": summary["count"], "year": year}
+    note = _("%(count)s dialoger och %(meetings)s möten med upptagna problem %(year)s") % {
+        "count": summary["count"],
+        "meetings": meetings,
+        "year": year,
+    }
     source = ranking.Source(
         "dialogue",
         _("Dialoger"),
@@ -112,7 +133,11 @@ def _dialogue_evidence(
         note=note,
         example_data=bool(summary["example"]),
     )
-    return source, {row["problem__slug"]: (row["mentions"], row["dialogues"]) for row in rows}
+    mentions = {row["problem__slug"]: (row["mentions"], row["dialogues"]) for row in rows}
+    for slug, (raised, held) in meeting_mentions.items():
+        before = mentions.get(slug, (0, 0))
+        mentions[slug] = (before[0] + raised, before[1] + held)
+    return source, mentions
 
 
 def ranking_for(*, municipality: Municipality, year: int) -> Ranking:

@@ -318,3 +318,30 @@ def test_the_ranking_finds_the_survey_and_report_sources_of_the_demo() -> None:
     surveyed = survey_indices(municipality=municipality, year=2024)
     assert surveyed.available and "klotter" in surveyed.indices
     assert report_counts(municipality=municipality, year=dt.date.today().year).available
+
+
+@pytest.mark.django_db
+def test_problems_raised_at_held_meetings_count_as_dialogue_input() -> None:
+    from trygg.demo.services import demo_load
+    from trygg.evidence.selectors import ranking_for
+    from trygg.meetings.models import Meeting, RaisedProblem
+    from trygg.problems.models import Problem
+
+    municipality = demo_load().municipality
+    meeting = Meeting.objects.create(
+        municipality=municipality,
+        kind="dialogmote",
+        title="Dialogmöte på landsbygden",
+        starts_at=dt.datetime(2023, 3, 14, 18, tzinfo=dt.UTC),
+        place="Bygdegården",
+        status=Meeting.Status.HELD,
+    )
+    RaisedProblem.objects.create(
+        meeting=meeting, problem=Problem.objects.get(slug="inbrott-landsbygd"), mentions=7
+    )
+
+    ranked = ranking_for(municipality=municipality, year=2023)
+
+    assert ranked.sources["dialogue"].available
+    part = next(p for p in ranked.problem("inbrott-landsbygd").parts if p.code == "dialogue")  # type: ignore[union-attr]
+    assert part.status == "ok" and part.points > 0
