@@ -201,6 +201,9 @@ if PRODUCTION:
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap-bidragsgivare")
 _tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
+# Reports: an optional Nominatim-compatible geocoder, asked when the municipality's gazetteer has no answer.
+REPORTS_GEOCODER_URL = os.environ.get("REPORTS_GEOCODER_URL", "")
+
 # Leaflet itself comes from django-leaflet's static files (`leaflet/leaflet.js`, `leaflet/leaflet.css`); the app is
 # not installed because its admin integration needs GDAL, which Trygg does not use.
 _leaflet_spec = importlib.util.find_spec("leaflet")

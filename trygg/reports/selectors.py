@@ -19,6 +19,7 @@ from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity
 
 from . import geo
+from .geocoding import geocode_online
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .services import open311_key_hash, place_normalize
 
@@ -67,6 +68,18 @@ def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> P
     partial = list(places.filter(normalized__contains=without_number or wanted).order_by("name")[: limit + 1])
     if len(partial) == 1:
         return PlaceMatch(partial[0], [])
+    if not partial:
+        found = geocode_online(text=text, municipality_name=municipality.name)
+        if found is not None:
+            # Not saved: an online answer is used for this report only, never added to the gazetteer.
+            place = Place(
+                municipality=municipality,
+                name=found.name,
+                kind="adress",
+                latitude=found.latitude,
+                longitude=found.longitude,
+            )
+            return PlaceMatch(place, [])
     return PlaceMatch(None, partial[:limit])
 
 
