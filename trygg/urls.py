@@ -32,3 +32,5 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns = [*static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT), *urlpatterns]
+
+handler403 = "trygg.core.security_events.forbidden"

@@ -18,3 +18,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="trygg_create_cache_table")
+        from .security_events import connect_lockout_signal
+
+        connect_lockout_signal()

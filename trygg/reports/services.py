@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
+from trygg.core.security_events import security_event
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 
@@ -454,6 +455,7 @@ def report_contact_view(*, report: Report, by: User) -> dict[str, str]:
         changes={"fields": ["reporter_name", "reporter_email"]},
         reason=_("Visade anmälarens kontaktuppgifter"),
     )
+    security_event("contact_viewed", report=str(report.pk), staff=str(by.pk))
     return {"name": report.reporter_name, "email": report.reporter_email}
 
 
