@@ -14,7 +14,22 @@ EXAMPLES = 400 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 15
 
 
 @pytest.fixture
-def demo_data(db):
+def keep_connection_open():
+    """Calling the WSGI application directly would close the test's database connection after each
+    request (Django's test client switches that off the same way); on PostgreSQL the test transaction
+    lives on that connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo_data(db, keep_connection_open):
     from trygg.demo.services import demo_load
 
     demo_load()
