@@ -207,7 +207,7 @@ REPORTS_GEOCODER_URL = os.environ.get("REPORTS_GEOCODER_URL", "")
 # Leaflet itself comes from django-leaflet's static files (`leaflet/leaflet.js`, `leaflet/leaflet.css`); the app is
 # not installed because its admin integration needs GDAL, which Trygg does not use.
 _leaflet_spec = importlib.util.find_spec("leaflet")
-STATICFILES_DIRS = (
+STATICFILES_DIRS = [BASE_DIR / "static"] + (
     [Path(next(iter(_leaflet_spec.submodule_search_locations))) / "static"]
     if _leaflet_spec and _leaflet_spec.submodule_search_locations
     else []

@@ -130,3 +130,10 @@ def test_the_health_endpoint_says_503_with_retry_after_when_the_database_fails(
 
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
+
+
+def test_the_sites_own_stylesheet_and_leaflet_are_found_by_the_static_files_finders() -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("trygg/site.css")
+    assert finders.find("leaflet/leaflet.js")
