@@ -24,10 +24,12 @@ import os
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import IO
 
 import polars as pl
+
+from trygg.core.fileerrors import LineError as BaseLineError
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -111,27 +113,8 @@ MESSAGES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class LineError:
-    """One problem in an input file: the line as an editor shows it and the column as the file names it."""
-
-    line: int
-    column: str | None
-    code: str
-    value: str | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def template(self) -> str:
-        return MESSAGES[self.code]
-
-    @property
-    def message(self) -> str:
-        return self.template % {"value": _quoted(self.value), **self.params}
-
-    def __str__(self) -> str:
-        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column is not None else "")
-        return f"{where}: {self.message}"
+class LineError(BaseLineError):
+    MESSAGES = MESSAGES
 
 
 class CrimeFileError(Exception):
@@ -147,10 +130,6 @@ class CrimeFileError(Exception):
 
 class MappingFileError(Exception):
     """The column-mapping file itself is wrong (unknown key, bad pattern…)."""
-
-
-def _quoted(value: str | None) -> str:
-    return "" if value is None else f"”{value}”"
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -12,13 +12,15 @@ import math
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import IO, TypedDict, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+
+from trygg.core.fileerrors import LineError as BaseLineError
 
 DEFAULT_K = 10
 MIN_K = 5
@@ -64,27 +66,8 @@ MESSAGES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class LineError:
-    """One problem in an input file: the line as an editor shows it (the header is line 1) and the column."""
-
-    line: int
-    column: str | None
-    code: str
-    value: str | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def template(self) -> str:
-        return MESSAGES[self.code]
-
-    @property
-    def message(self) -> str:
-        return self.template % {"value": _quoted(self.value), **self.params}
-
-    def __str__(self) -> str:
-        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column is not None else "")
-        return f"{where}: {self.message}"
+class LineError(BaseLineError):
+    MESSAGES = MESSAGES
 
 
 class SurveyFileError(Exception):
@@ -96,10 +79,6 @@ class SurveyFileError(Exception):
         shown = "\n".join(str(error) for error in errors[:20])
         more = self.total - min(len(errors), 20)
         super().__init__(shown + (f"\n… och {more} fel till" if more > 0 else ""))
-
-
-def _quoted(value: str | None) -> str:
-    return "" if value is None else f"”{value}”"
 
 
 class QuestionKind(Enum):
