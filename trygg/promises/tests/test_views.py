@@ -168,3 +168,24 @@ def test_the_theme_stylesheet_carries_the_municipalitys_accent_colour(
 
     assert response["Content-Type"].startswith("text/css")
     assert "--accent: #005a8c" in response.content.decode()
+
+
+def test_the_municipality_page_leads_to_every_public_part_of_the_site(
+    client: Client, demo_promise: Promise
+) -> None:
+    from trygg.demo.surveys import load_surveys_demo
+
+    load_surveys_demo(demo_promise.municipality)
+
+    page = client.get("/ljungby/").content.decode()
+
+    for path in (
+        "felanmalan/",
+        "felanmalan/karta/",
+        "moten/",
+        "trygghetsvandringar/",
+        "matningar/",
+        "brottsstatistik/",
+    ):
+        assert f'href="/ljungby/{path}"' in page
+    assert "/ljungby/trygghetsmatning/" in page and "Exempeldata" in page
