@@ -41,6 +41,7 @@ fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
 
 bench: install
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 messages: install
