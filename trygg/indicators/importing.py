@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from trygg.core.fileerrors import LineError
+
 COLUMNS = ("provdatum", "amne", "varde", "testade", "positiva", "laboratorium", "anteckning")
 REQUIRED = {
     "wastewater": ("provdatum", "amne", "varde"),
@@ -32,14 +34,33 @@ class Row:
     note: str
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
+def gettext_noop(message: str) -> str:
+    # Marks a message for makemessages without importing Django; a web layer translates `error.template`.
+    return message
 
-    def __str__(self) -> str:
-        return f"rad {self.line}, kolumn {self.column}: {self.message}"
+
+MESSAGES: dict[str, str] = {
+    "empty_file": gettext_noop("Filen är tom."),
+    "unknown_column": gettext_noop("Kolumnen är okänd; kända är %(known)s."),
+    "missing_column": gettext_noop("Kolumnen saknas."),
+    "field_count": gettext_noop("Raden har %(found)s fält, rubrikraden har %(expected)s."),
+    "missing_value": gettext_noop("Värde saknas."),
+    "bad_date": gettext_noop("%(value)s är inte ett datum ÅÅÅÅ-MM-DD."),
+    "future_date": gettext_noop("Datumet ligger i framtiden."),
+    "unknown_substance": gettext_noop("Ämnet %(value)s är okänt; kända är %(known)s."),
+    "substance_not_wastewater": gettext_noop("Ämne anges bara för avloppsvattenanalys."),
+    "bad_value": gettext_noop("%(value)s är inte ett tal ≥ 0."),
+    "bad_count": gettext_noop("%(value)s är inte ett heltal ≥ 0."),
+    "count_not_drug_tests": gettext_noop("Antal testade anges bara för drogtester."),
+    "more_positive_than_tested": gettext_noop("Fler positiva än testade."),
+    "duplicate_in_file": gettext_noop("Samma prov som på rad %(first)s."),
+    "already_imported": gettext_noop("Det finns redan en mätning för det provet."),
+    "invalid": gettext_noop("%(detail)s"),
+}
+
+
+class MeasurementLineError(LineError):
+    MESSAGES = MESSAGES
 
 
 def _delimiter(text: str) -> str:
@@ -49,20 +70,20 @@ def _delimiter(text: str) -> str:
 
 def measurements_parse(
     text: str, *, kind: str, substances: frozenset[str]
-) -> tuple[list[Row], list[RowError]]:
+) -> tuple[list[Row], list[MeasurementLineError]]:
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    errors: list[RowError] = []
+    errors: list[MeasurementLineError] = []
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        return [], [RowError(1, "-", "filen är tom")]
+        return [], [MeasurementLineError(1, None, "empty_file")]
     unknown = [name for name in header if name not in COLUMNS]
     for name in unknown:
-        errors.append(RowError(1, name, f"okänd kolumn; kända är {', '.join(COLUMNS)}"))
+        errors.append(MeasurementLineError(1, name, "unknown_column", params={"known": ", ".join(COLUMNS)}))
     for name in REQUIRED[kind]:
         if name not in header:
-            errors.append(RowError(1, name, "kolumnen saknas"))
+            errors.append(MeasurementLineError(1, name, "missing_column"))
     if errors:
         return [], errors
     rows: list[Row] = []
@@ -71,20 +92,27 @@ def measurements_parse(
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            errors.append(RowError(line, "-", f"{len(values)} fält, rubrikraden har {len(header)}"))
+            errors.append(
+                MeasurementLineError(
+                    line,
+                    None,
+                    "field_count",
+                    params={"found": str(len(values)), "expected": str(len(header))},
+                )
+            )
             continue
         cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
-        row_errors: list[RowError] = []
+        row_errors: list[MeasurementLineError] = []
 
         def cell(
             name: str,
             cells: dict[str, str] = cells,
-            row_errors: list[RowError] = row_errors,
+            row_errors: list[MeasurementLineError] = row_errors,
             line: int = line,
         ) -> str:
             value = cells.get(name, "")
             if not value and name in REQUIRED[kind]:
-                row_errors.append(RowError(line, name, "värde saknas"))
+                row_errors.append(MeasurementLineError(line, name, "missing_value"))
             return value
 
         sampled_on = None
@@ -93,14 +121,20 @@ def measurements_parse(
             try:
                 sampled_on = dt.date.fromisoformat(raw_date)
             except ValueError:
-                row_errors.append(RowError(line, "provdatum", f"”{raw_date}” är inte ett datum ÅÅÅÅ-MM-DD"))
+                row_errors.append(MeasurementLineError(line, "provdatum", "bad_date", raw_date))
         substance = cell("amne").lower()
         if kind == "wastewater" and substance and substance not in substances:
             row_errors.append(
-                RowError(line, "amne", f"okänt ämne ”{substance}”; kända är {', '.join(sorted(substances))}")
+                MeasurementLineError(
+                    line,
+                    "amne",
+                    "unknown_substance",
+                    substance,
+                    params={"known": ", ".join(sorted(substances))},
+                )
             )
         if kind != "wastewater" and substance:
-            row_errors.append(RowError(line, "amne", "ämne anges bara för avloppsvattenanalys"))
+            row_errors.append(MeasurementLineError(line, "amne", "substance_not_wastewater"))
         value = None
         raw_value = cell("varde")
         if raw_value:
@@ -109,7 +143,7 @@ def measurements_parse(
                 if not value.is_finite() or value < 0:
                     raise InvalidOperation
             except InvalidOperation:
-                row_errors.append(RowError(line, "varde", f"”{raw_value}” är inte ett tal ≥ 0"))
+                row_errors.append(MeasurementLineError(line, "varde", "bad_value", raw_value))
                 value = None
         counts: dict[str, int | None] = {}
         for name in ("testade", "positiva"):
@@ -119,19 +153,23 @@ def measurements_parse(
                 if raw.isdigit():
                     counts[name] = int(raw)
                 else:
-                    row_errors.append(RowError(line, name, f"”{raw}” är inte ett heltal ≥ 0"))
+                    row_errors.append(MeasurementLineError(line, name, "bad_count", raw))
         if kind != "school_drug_tests" and (counts["testade"] is not None or counts["positiva"] is not None):
-            row_errors.append(RowError(line, "testade", "antal testade anges bara för drogtester"))
+            row_errors.append(MeasurementLineError(line, "testade", "count_not_drug_tests"))
         if (
             counts["testade"] is not None
             and counts["positiva"] is not None
             and counts["positiva"] > counts["testade"]
         ):
-            row_errors.append(RowError(line, "positiva", "fler positiva än testade"))
+            row_errors.append(MeasurementLineError(line, "positiva", "more_positive_than_tested"))
         if sampled_on is not None:
             key = (sampled_on, substance)
             if key in seen:
-                row_errors.append(RowError(line, "provdatum", f"samma prov som på rad {seen[key]}"))
+                row_errors.append(
+                    MeasurementLineError(
+                        line, "provdatum", "duplicate_in_file", params={"first": str(seen[key])}
+                    )
+                )
             else:
                 seen[key] = line
         if row_errors:

@@ -167,17 +167,17 @@ def measurements_import(
 ) -> tuple[int, Counted]:
     """Import parsed rows all or nothing. Without ``by`` (a command run without --by) the measurements are
     stored but not counted as executions; a later save by staff, or a run with --by, counts them."""
-    from .importing import RowError
+    from .importing import MeasurementLineError
 
     if by is not None and not rules.can_record_measurements(by, indicator):
         raise PermissionDenied
-    errors: list[RowError] = []
+    errors: list[MeasurementLineError] = []
     existing = set(Measurement.objects.filter(indicator=indicator).values_list("sampled_on", "substance"))
     for row in rows:
         if row.sampled_on > today:
-            errors.append(RowError(row.line, "provdatum", "datumet ligger i framtiden"))
+            errors.append(MeasurementLineError(row.line, "provdatum", "future_date"))
         if (row.sampled_on, row.substance) in existing:
-            errors.append(RowError(row.line, "provdatum", "det finns redan en mätning för det provet"))
+            errors.append(MeasurementLineError(row.line, "provdatum", "already_imported"))
         try:
             _check(
                 indicator, substance=row.substance, value=row.value, tested=row.tested, positive=row.positive
@@ -190,7 +190,10 @@ def measurements_import(
                     "tested": "testade",
                     "positive": "positiva",
                 }.get(field, field)
-                errors.extend(RowError(row.line, column, message) for message in messages)
+                errors.extend(
+                    MeasurementLineError(row.line, column, "invalid", params={"detail": str(message)})
+                    for message in messages
+                )
     if errors:
         raise ImportErrors(errors)
     Measurement.objects.bulk_create(
