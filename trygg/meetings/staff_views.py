@@ -4,7 +4,8 @@ keep the neighbourhood-watch areas."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
@@ -37,12 +38,27 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+_Saved = TypeVar("_Saved")
+
+
 def _add_errors(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _save(form: BaseForm, save: Callable[[], _Saved]) -> _Saved | None:
+    """Calls the service once the form is valid. What the service refuses becomes the form's errors and the
+    result is None, so the caller shows the form again with the input kept."""
+    if not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
 
 
 def _render(
@@ -97,14 +113,14 @@ def meeting_new(request: HttpRequest, municipality: str) -> HttpResponse:
     if not rules.can_plan_in(request.user, found):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, municipality=found)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_plan(
+    if request.method == "POST":
+        meeting = _save(
+            form,
+            lambda: services.meeting_plan(
                 municipality=found, by=_user(request), details=_meeting_details(form)
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+            ),
+        )
+        if meeting is not None:
             return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]))
     return _render(
         request,
@@ -155,13 +171,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_meeting(request.user, meeting):
         raise PermissionDenied
     form = MeetingForm(request.POST, instance=meeting, municipality=meeting.municipality)
-    if form.is_valid():
-        try:
-            services.meeting_update(meeting=meeting, by=_user(request), details=_meeting_details(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]))
+    saved = _save(
+        form,
+        lambda: services.meeting_update(meeting=meeting, by=_user(request), details=_meeting_details(form)),
+    )
+    if saved is not None:
+        return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]))
     meeting = selectors.staff_meeting_get(user=request.user, pk=pk)
     return _meeting_page(request, meeting, form=form, status=400)
 
@@ -173,25 +188,22 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_meeting(request.user, meeting):
         raise PermissionDenied
     form = MeetingRecordForm(request.POST, problems=_problems())
-    if form.is_valid():
-        try:
-            recorded = services.meeting_record_held(
-                meeting=meeting,
-                by=_user(request),
-                participants=form.cleaned_data["participants"],
-                minutes=form.cleaned_data["minutes"],
-                problems=form.raised(),
-                today=timezone.localdate(),
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if not recorded.not_counted:
-                return HttpResponseRedirect(
-                    reverse("meetings:staff_meeting", args=[meeting.pk]) + "#genomfort"
-                )
-            meeting = selectors.staff_meeting_get(user=request.user, pk=pk)
-            return _meeting_page(request, meeting, not_counted=recorded.not_counted)
+    recorded = _save(
+        form,
+        lambda: services.meeting_record_held(
+            meeting=meeting,
+            by=_user(request),
+            participants=form.cleaned_data["participants"],
+            minutes=form.cleaned_data["minutes"],
+            problems=form.raised(),
+            today=timezone.localdate(),
+        ),
+    )
+    if recorded is not None:
+        if not recorded.not_counted:
+            return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]) + "#genomfort")
+        meeting = selectors.staff_meeting_get(user=request.user, pk=pk)
+        return _meeting_page(request, meeting, not_counted=recorded.not_counted)
     meeting = selectors.staff_meeting_get(user=request.user, pk=pk)
     return _meeting_page(request, meeting, record_form=form, status=400)
 
@@ -203,13 +215,14 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_meeting(request.user, meeting):
         raise PermissionDenied
     form = ReasonForm(request.POST, prefix="cancel")
-    if form.is_valid():
-        try:
-            services.meeting_cancel(meeting=meeting, by=_user(request), reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]))
+    saved = _save(
+        form,
+        lambda: services.meeting_cancel(
+            meeting=meeting, by=_user(request), reason=form.cleaned_data["reason"]
+        ),
+    )
+    if saved is not None:
+        return HttpResponseRedirect(reverse("meetings:staff_meeting", args=[meeting.pk]))
     meeting = selectors.staff_meeting_get(user=request.user, pk=pk)
     return _meeting_page(request, meeting, cancel_form=form, status=400)
 
@@ -239,12 +252,12 @@ def walk_new(request: HttpRequest, municipality: str) -> HttpResponse:
     if not rules.can_plan_in(request.user, found):
         raise PermissionDenied
     form = WalkForm(request.POST or None, municipality=found)
-    if request.method == "POST" and form.is_valid():
-        try:
-            walk = services.walk_plan(municipality=found, by=_user(request), details=_walk_details(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+    if request.method == "POST":
+        walk = _save(
+            form,
+            lambda: services.walk_plan(municipality=found, by=_user(request), details=_walk_details(form)),
+        )
+        if walk is not None:
             return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]))
     return _render(
         request,
@@ -286,13 +299,11 @@ def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_walk(request.user, walk):
         raise PermissionDenied
     form = WalkForm(request.POST, instance=walk, municipality=walk.municipality)
-    if form.is_valid():
-        try:
-            services.walk_update(walk=walk, by=_user(request), details=_walk_details(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]))
+    saved = _save(
+        form, lambda: services.walk_update(walk=walk, by=_user(request), details=_walk_details(form))
+    )
+    if saved is not None:
+        return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]))
     walk = selectors.staff_walk_get(user=request.user, pk=pk)
     return _walk_page(request, walk, form=form, status=400)
 
@@ -304,21 +315,20 @@ def walk_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_walk(request.user, walk):
         raise PermissionDenied
     form = WalkRecordForm(request.POST)
-    if form.is_valid():
-        try:
-            recorded = services.walk_record_held(
-                walk=walk,
-                by=_user(request),
-                participants=form.cleaned_data["participants"],
-                today=timezone.localdate(),
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if not recorded.not_counted:
-                return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]))
-            walk = selectors.staff_walk_get(user=request.user, pk=pk)
-            return _walk_page(request, walk, not_counted=recorded.not_counted)
+    recorded = _save(
+        form,
+        lambda: services.walk_record_held(
+            walk=walk,
+            by=_user(request),
+            participants=form.cleaned_data["participants"],
+            today=timezone.localdate(),
+        ),
+    )
+    if recorded is not None:
+        if not recorded.not_counted:
+            return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]))
+        walk = selectors.staff_walk_get(user=request.user, pk=pk)
+        return _walk_page(request, walk, not_counted=recorded.not_counted)
     walk = selectors.staff_walk_get(user=request.user, pk=pk)
     return _walk_page(request, walk, record_form=form, status=400)
 
@@ -376,25 +386,21 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     walk = task.observation.walk
     form = TaskForm(request.POST, prefix=f"task{task.pk}", municipality=walk.municipality)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.task_update(
-                task=task,
-                by=_user(request),
-                state=data["state"],
-                outcome=data["outcome"],
-                owner_party=data["owner_party"],
-                owner_user=data["owner_user"],
-                due_on=data["due_on"],
-                today=timezone.localdate(),
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return HttpResponseRedirect(
-                reverse("meetings:staff_walk", args=[walk.pk]) + f"#uppgift-{task.pk}"
-            )
+    saved = _save(
+        form,
+        lambda: services.task_update(
+            task=task,
+            by=_user(request),
+            state=form.cleaned_data["state"],
+            outcome=form.cleaned_data["outcome"],
+            owner_party=form.cleaned_data["owner_party"],
+            owner_user=form.cleaned_data["owner_user"],
+            due_on=form.cleaned_data["due_on"],
+            today=timezone.localdate(),
+        ),
+    )
+    if saved is not None:
+        return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]) + f"#uppgift-{task.pk}")
     return _render(
         request, "meetings/staff/task_form.html", {"task": task, "walk": walk, "form": form}, status=400
     )
@@ -414,12 +420,12 @@ def watch_new(request: HttpRequest, municipality: str) -> HttpResponse:
     if not rules.can_manage_watches(request.user, found):
         raise PermissionDenied
     form = WatchForm(request.POST or None, municipality=found)
-    if request.method == "POST" and form.is_valid():
-        try:
-            watch = services.watch_save(municipality=found, by=_user(request), details=_watch_details(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+    if request.method == "POST":
+        watch = _save(
+            form,
+            lambda: services.watch_save(municipality=found, by=_user(request), details=_watch_details(form)),
+        )
+        if watch is not None:
             return HttpResponseRedirect(reverse("meetings:staff_watch", args=[watch.pk]))
     return _render(
         request,
@@ -436,15 +442,15 @@ def watch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     form = WatchForm(request.POST or None, instance=watch, municipality=watch.municipality)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.watch_save(
+    if request.method == "POST":
+        saved = _save(
+            form,
+            lambda: services.watch_save(
                 municipality=watch.municipality, by=_user(request), details=_watch_details(form), watch=watch
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return HttpResponseRedirect(reverse("meetings:staff_watch", args=[watch.pk]))
+            ),
+        )
+        if saved is not None:
+            return HttpResponseRedirect(reverse("meetings:staff_watch", args=[saved.pk]))
     if form.errors:
         watch = selectors.staff_watch_get(user=request.user, pk=pk)
     meetings = list(watch.meetings.order_by("-starts_at"))
