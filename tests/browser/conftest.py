@@ -1,5 +1,6 @@
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -57,3 +58,20 @@ def axe_violations(axe: Axe, page: object, *, impacts: set[str] | None = None) -
         {"id": v["id"], "impact": v["impact"], "nodes": [node["target"] for node in v["nodes"]][:5]}
         for v in violations
     ]
+
+
+def staff_login(page: Any, url: str, username: str = "samordnare") -> None:
+    """Log a demo member of staff in through the login form, with a valid one-time code."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trygg.demo import ljungby
+
+    device = TOTPDevice.objects.get(user__username=username)
+    page.goto(f"{url}/personal/logga-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", ljungby.DEMO_PASSWORD)
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("#id_otp_token", f"{code:06d}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/personal/")

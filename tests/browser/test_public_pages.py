@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, staff_login
 from trygg.demo.services import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -288,28 +288,11 @@ def test_every_public_form_empty_and_with_errors_has_no_violations_and_moves_foc
     assert found == {}
 
 
-def _staff_login(page, url: str) -> None:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from trygg.demo import ljungby
-
-    device = TOTPDevice.objects.get(user__username="samordnare")
-    page.goto(f"{url}/personal/logga-in/")
-    page.fill("#id_username", "samordnare")
-    page.fill("#id_password", ljungby.DEMO_PASSWORD)
-    page.fill(
-        "#id_otp_token", f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-    )
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/personal/")
-
-
 def test_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
     from trygg.promises.models import Promise
     from trygg.reports.models import Report
 
-    _staff_login(page, demo.url)
+    staff_login(page, demo.url)
     promise = Promise.objects.get(municipality__slug="ljungby", slug="2023")
     report = Report.objects.get(reference="EX-LJU-S1")
     paths = [
