@@ -75,3 +75,62 @@ def staff_login(page: Any, url: str, username: str = "samordnare") -> None:
     page.fill("#id_otp_token", f"{code:06d}")
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/personal/")
+
+
+# Whether the focused element shows it: an outline or a box shadow (the site's :focus-visible draws both).
+_FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  if ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none') return null;
+  return el.outerHTML.slice(0, 120);
+}"""
+
+
+def press(page: Any, key: str) -> None:
+    """Press a key and check that wherever focus lands, it can be seen."""
+    from playwright.sync_api import Error
+
+    page.keyboard.press(key)
+    try:
+        hidden = page.evaluate(_FOCUS_SHOWN)
+    except Error:
+        return  # the key sent a form and the page is being replaced; the next key checks the new page
+    assert hidden is None, f"after {key}, focus is not visible on {hidden}"
+
+
+def tab_until(page: Any, script: str, limit: int = 400) -> None:
+    """Press Tab until `script` (about `el`, the focused element) is true: the keyboard is the only input."""
+    for _ in range(limit):
+        press(page, "Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {script}; }})()"):
+            return
+    raise AssertionError(f"Tab never reached: {script}")
+
+
+def tab_to(page: Any, element_id: str, limit: int = 400) -> None:
+    tab_until(page, f"el.id === {element_id!r}", limit)
+
+
+def assert_no_keyboard_trap(page: Any, limit: int = 600) -> int:
+    """Tab through the whole page until focus comes round to the first stop again, then Shift-Tab round the other
+    way: focus leaves every element it enters, in both directions. Returns the number of stops."""
+    current = "document.activeElement === document.body ? null : document.activeElement.outerHTML"
+    press(page, "Tab")
+    first = page.evaluate(current)
+    assert first is not None, "nothing on the page takes focus"
+    rounds = {}
+    for key in ["Tab", "Shift+Tab"]:
+        stops = [first]
+        for _ in range(limit):
+            press(page, key)
+            here = page.evaluate(current)
+            if here == first:
+                break
+            if here is not None:
+                stops.append(here)
+        else:
+            raise AssertionError(f"{key} never came round again; the last stops: {stops[-3:]}")
+        rounds[key] = len(stops)
+    assert rounds["Tab"] == rounds["Shift+Tab"], rounds
+    return rounds["Tab"]
