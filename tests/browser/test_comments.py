@@ -50,12 +50,3 @@ def test_the_comment_form_with_errors_has_no_violations(demo, page, axe) -> None
     assert page.locator(".error-summary").is_visible()
     assert axe_violations(axe, page) == []
     assert Comment.objects.count() == 0
-
-
-def test_the_comment_section_fits_a_320_pixel_screen(demo, browser) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    for path in ["/ljungby/2023/", "/ljungby/2023/narkotika/"]:
-        page.goto(f"{demo.url}{path}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
-    context.close()
