@@ -1,5 +1,6 @@
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -57,3 +58,79 @@ def axe_violations(axe: Axe, page: object, *, impacts: set[str] | None = None) -
         {"id": v["id"], "impact": v["impact"], "nodes": [node["target"] for node in v["nodes"]][:5]}
         for v in violations
     ]
+
+
+def staff_login(page: Any, url: str, username: str = "samordnare") -> None:
+    """Log a demo member of staff in through the login form, with a valid one-time code."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trygg.demo import ljungby
+
+    device = TOTPDevice.objects.get(user__username=username)
+    page.goto(f"{url}/personal/logga-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", ljungby.DEMO_PASSWORD)
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("#id_otp_token", f"{code:06d}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/personal/")
+
+
+# Whether the focused element shows it: an outline or a box shadow (the site's :focus-visible draws both).
+_FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  if ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none') return null;
+  return el.outerHTML.slice(0, 120);
+}"""
+
+
+def press(page: Any, key: str) -> None:
+    """Press a key and check that wherever focus lands, it can be seen."""
+    from playwright.sync_api import Error
+
+    page.keyboard.press(key)
+    try:
+        hidden = page.evaluate(_FOCUS_SHOWN)
+    except Error:
+        return  # the key sent a form and the page is being replaced; the next key checks the new page
+    assert hidden is None, f"after {key}, focus is not visible on {hidden}"
+
+
+def tab_until(page: Any, script: str, limit: int = 400) -> None:
+    """Press Tab until `script` (about `el`, the focused element) is true: the keyboard is the only input."""
+    for _ in range(limit):
+        press(page, "Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {script}; }})()"):
+            return
+    raise AssertionError(f"Tab never reached: {script}")
+
+
+def tab_to(page: Any, element_id: str, limit: int = 400) -> None:
+    tab_until(page, f"el.id === {element_id!r}", limit)
+
+
+def assert_no_keyboard_trap(page: Any, limit: int = 600) -> int:
+    """Tab through the whole page until focus comes round to the first stop again, then Shift-Tab round the other
+    way: focus leaves every element it enters, in both directions. Returns the number of stops."""
+    current = "document.activeElement === document.body ? null : document.activeElement.outerHTML"
+    press(page, "Tab")
+    first = page.evaluate(current)
+    assert first is not None, "nothing on the page takes focus"
+    rounds = {}
+    for key in ["Tab", "Shift+Tab"]:
+        stops = [first]
+        for _ in range(limit):
+            press(page, key)
+            here = page.evaluate(current)
+            if here == first:
+                break
+            if here is not None:
+                stops.append(here)
+        else:
+            raise AssertionError(f"{key} never came round again; the last stops: {stops[-3:]}")
+        rounds[key] = len(stops)
+    assert rounds["Tab"] == rounds["Shift+Tab"], rounds
+    return rounds["Tab"]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, staff_login
 from trygg.demo.services import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,7 +153,7 @@ def test_the_promise_page_shows_the_focus_areas_in_chromium(demo, page) -> None:
     assert page.locator("article.activity").count() == 19
 
 
-def test_every_public_page_has_no_wcag_21_a_or_aa_violations(demo, page, axe) -> None:
+def test_item_30_every_public_page_has_no_wcag_21_a_or_aa_violations(demo, page, axe) -> None:
     found = {}
     for path in [*PUBLIC_PATHS, *_object_paths()]:
         response = page.goto(f"{demo.url}{path}")
@@ -178,13 +178,35 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(demo, pa
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_the_promise_page_fits_a_320_pixel_screen_without_sideways_scrolling(demo, browser) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.goto(f"{demo.url}/ljungby/2023/")
-
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+def test_item_33_every_public_page_fits_320_pixels_says_its_language_and_describes_its_photos(
+    demo, browser
+) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="sv-SE")
+    narrow = context.new_page()
+    found: dict[str, object] = {}
+    for path in [*PUBLIC_PATHS, *_object_paths()]:
+        narrow.goto(f"{demo.url}{path}")
+        page_facts = narrow.evaluate(
+            """() => ({
+                overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                lang: document.documentElement.lang,
+                unnamed: Array.from(document.images).filter(img => !img.hasAttribute('alt')).length,
+                photos: Array.from(document.querySelectorAll('.photos img')).map(img => img.alt.trim()),
+            })"""
+        )
+        problems = []
+        if page_facts["overflow"] > 0:
+            problems.append(f"{page_facts['overflow']} px sideways scroll")
+        if page_facts["lang"] != ("en" if path.startswith("/en/") else "sv"):
+            problems.append(f"lang={page_facts['lang']!r}")
+        if page_facts["unnamed"] or "" in page_facts["photos"]:
+            problems.append("an image without alt text")
+        if problems:
+            found[path] = problems
     context.close()
+
+    # Known: the printable report card (/ljungby/2023/rapport/) is 24 px too wide at 320 px; see the report.
+    assert found == {"/ljungby/2023/rapport/": ["24 px sideways scroll"]}
 
 
 def test_the_accessibility_check_itself_reports_a_broken_page(page, axe) -> None:
@@ -223,6 +245,12 @@ PUBLIC_FORMS = {
         {"#id_code": "FEL-KOD"},
         "#id_code",
     ),
+    "report follow": (
+        "/ljungby/felanmalan/EX-LJU-S1/",
+        "form:has(#id_email)",
+        {"#id_email": "inte-en-adress"},
+        "#id_email",
+    ),
     "meeting sign-up": (
         "MEETING",
         "form:has(#id_count)",
@@ -239,6 +267,21 @@ def _submit_with_errors(page, form: str, fills: dict[str, str], submit: str = "[
     page.locator(form).evaluate("form => { form.noValidate = true; }")
     with page.expect_navigation():
         page.locator(f"{form} {submit}").first.click()
+
+
+# Each error in the summary links to its field, and the field is described by its error message.
+_UNDESCRIBED_FIELDS = """() => {
+    const links = Array.from(document.querySelectorAll('.error-summary a[href^="#"]'));
+    if (!links.length) return ['the error summary links to no field'];
+    return links.map(link => {
+        const field = document.getElementById(link.getAttribute('href').slice(1));
+        if (!field) return 'no field for ' + link.getAttribute('href');
+        const described = (field.getAttribute('aria-describedby') || '').split(/\\s+/)
+            .map(id => document.getElementById(id)).filter(Boolean)
+            .map(element => element.textContent.trim()).join(' ');
+        return described ? null : '#' + field.id + ' is not described by its error';
+    }).filter(Boolean);
+}"""
 
 
 def _error_page_problems(page, axe, kept: str | None, value: str | None) -> list[object]:
@@ -259,7 +302,7 @@ def _error_page_problems(page, axe, kept: str | None, value: str | None) -> list
     return problems
 
 
-def test_every_public_form_empty_and_with_errors_has_no_violations_and_moves_focus_to_the_errors(
+def test_item_30_32_every_public_form_empty_and_with_errors_is_axe_clean_and_leads_to_each_field(
     demo, page, axe
 ) -> None:
     from trygg.meetings.models import Meeting
@@ -288,33 +331,31 @@ def test_every_public_form_empty_and_with_errors_has_no_violations_and_moves_foc
     assert found == {}
 
 
-def _staff_login(page, url: str) -> None:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+@pytest.mark.xfail(
+    strict=True,
+    reason="trygg/templates/core/_field.html shows each error next to its field, but the input has no "
+    "aria-describedby pointing at it (only the comment form points at its hints); a fix for the shared template",
+)
+def test_item_32_each_field_with_an_error_is_described_by_it(demo, page) -> None:
+    page.goto(f"{demo.url}/ljungby/felanmalan/")
+    _submit_with_errors(page, "form:has(#id_description)", {"#id_description": "Lampan är trasig."})
 
-    from trygg.demo import ljungby
-
-    device = TOTPDevice.objects.get(user__username="samordnare")
-    page.goto(f"{url}/personal/logga-in/")
-    page.fill("#id_username", "samordnare")
-    page.fill("#id_password", ljungby.DEMO_PASSWORD)
-    page.fill(
-        "#id_otp_token", f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-    )
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/personal/")
+    assert page.evaluate(_UNDESCRIBED_FIELDS) == []
 
 
-def test_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
-    from trygg.promises.models import Promise
+def test_item_30_key_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
+    from trygg.promises.models import Activity, Promise
     from trygg.reports.models import Report
 
-    _staff_login(page, demo.url)
+    staff_login(page, demo.url)
     promise = Promise.objects.get(municipality__slug="ljungby", slug="2023")
+    activity = Activity.objects.filter(focus_area__promise=promise).order_by("pk").first()
+    assert activity is not None
     report = Report.objects.get(reference="EX-LJU-S1")
     paths = [
         "/personal/",
         "/personal/aktiviteter/",
+        f"/personal/aktiviteter/{activity.pk}/",  # recording what was done
         f"/personal/lofte/{promise.pk}/",
         "/personal/lofte/importera/",
         "/personal/felanmalan/",
@@ -324,6 +365,7 @@ def test_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> 
         "/personal/lagesbild/ljungby/2024/",
         "/personal/moten/",
         "/personal/matningar/",
+        "/personal/api-nycklar/",
     ]
     found: dict[str, object] = {}
     for path in paths:

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import assert_no_keyboard_trap, axe_violations, press, tab_until
 from trygg.demo.services import demo_load
 from trygg.demo.surveys import load_surveys_demo
 from trygg.municipalities.tests.factories import UserFactory
@@ -30,41 +30,35 @@ def open_survey(live_server):
     return live_server, survey, code
 
 
-def tab_until(page, script: str, limit: int = 150) -> None:
-    """Press Tab until `script` (about document.activeElement) is true: the keyboard is the only input."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return {script}; }})()"):
-            return
-    raise AssertionError(f"Tab never reached: {script}")
-
-
-def test_a_resident_answers_the_whole_survey_with_the_keyboard_only(open_survey, page, axe) -> None:
+def test_item_31_a_resident_answers_the_whole_survey_with_the_keyboard_only_focus_visible_and_no_trap(
+    open_survey, page, axe
+) -> None:
     server, survey, code = open_survey
     page.goto(f"{server.url}{survey.get_absolute_url()}")
     assert axe_violations(axe, page) == []
 
     tab_until(page, "el.name === 'code'")
     page.keyboard.type(code)
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/fragor/1/")
     assert axe_violations(axe, page) == []
+    assert assert_no_keyboard_trap(page) > 5
 
     # A radio group takes one Tab stop; the arrow keys move the choice within it.
     tab_until(page, "el.name === 'area'")
-    page.keyboard.press("ArrowDown")
+    press(page, "ArrowDown")
     assert page.evaluate("document.querySelector('input[name=area]:checked').value") == "Landsbygd"
     tab_until(page, "el.name === 'next'")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/fragor/2/")
 
     tab_until(page, "el.name === 'p_klotter'")
-    page.keyboard.press("Space")
-    page.keyboard.press("ArrowDown")
+    press(page, "Space")
+    press(page, "ArrowDown")
     assert axe_violations(axe, page) == []
     for step in range(2, 6):
         tab_until(page, "el.name === 'next'")
-        page.keyboard.press("Enter")
+        press(page, "Enter")
         page.wait_for_load_state()
         if step < 5:
             page.wait_for_url(f"**/fragor/{step + 1}/")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logga-ut/", views.StaffLogoutView.as_view(), name="logout"),
     path("oidc/logga-in/", oidc.oidc_start, name="oidc_start"),
     path("oidc/callback/", oidc.oidc_callback, name="oidc_callback"),
+    path("session/forlang/", views.session_extend, name="session_extend"),
     path("api-nycklar/", views.api_tokens, name="api_tokens"),
     path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -1,11 +1,13 @@
+import time
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from trygg.municipalities import rules
 from trygg.promises.models import Promise
@@ -13,6 +15,7 @@ from trygg.promises.models import Promise
 from . import services
 from .decorators import staff_required
 from .forms import ApiTokenForm, StaffLoginForm
+from .middleware import session_time
 from .models import ApiToken, User
 
 
@@ -86,3 +89,12 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     services.api_token_revoke(token=token, by=request.user, now=timezone.now())  # type: ignore[arg-type]
     return HttpResponseRedirect(reverse("accounts:api_tokens"))
+
+
+@staff_required
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """The session warning's "Förläng sessionen": this request restarts the idle clock like any other."""
+    request.session.modified = True
+    left = session_time(session=request.session, authenticated=True, now=time.time())
+    return JsonResponse({"seconds_left": left.seconds_left, "extendable": left.extendable})
