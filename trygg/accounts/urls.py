@@ -12,4 +12,5 @@ urlpatterns = [
     path("oidc/callback/", oidc.oidc_callback, name="oidc_callback"),
     path("api-nycklar/", views.api_tokens, name="api_tokens"),
     path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
+    path("personuppgifter/<int:municipality_pk>/", views.personal_data, name="personal_data"),
 ]
