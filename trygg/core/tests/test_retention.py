@@ -148,3 +148,16 @@ def test_the_daily_purge_command_names_every_source(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     for source in ("reports", "comments", "meeting_signups", "neighbourhood_watch_contacts"):
         assert f"{source}: " in out
+
+
+def test_the_privacy_page_gives_the_legal_basis_public_records_and_the_retention_from_the_settings(
+    client: Client, settings: Any, db: None
+) -> None:
+    settings.RETENTION_DAYS = {"report_contact": 91, "report_photos": 366, "comment_email": 367}
+
+    page = client.get("/om/").content.decode()
+
+    assert "artikel 6.1 e" in page and "allmänna handlingar" in page
+    for days in ("91 dagar efter att ärendet avslutats", "366 dagar efter att", "efter 367 dagar"):
+        assert days in page
+    assert "efter 7 dagar" in page  # unconfirmed subscriptions
