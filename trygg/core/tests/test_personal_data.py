@@ -324,3 +324,34 @@ def test_a_coordinator_sees_and_erases_only_their_own_municipalitys_data(
 
     assert "Möte i Annanstad" not in shown.content.decode()
     assert list(SignUp.objects.values_list("meeting__municipality__slug", flat=True)) == ["annanstad"]
+
+
+# The models that hold a resident's e-mail address or phone number, each covered by a registered source; and those
+# that hold someone's contact data for another reason.
+COVERED = {
+    "reports.Report": "reports",
+    "reports.ReportFollower": "reports",
+    "comments.CommentContact": "comments",
+    "comments.Subscription": "comments",
+    "meetings.SignUp": "meeting_signups",
+    "meetings.NeighbourhoodWatch": "neighbourhood_watch_contacts",
+}
+NOT_RESIDENTS = {"accounts.User": "staff accounts, managed in the admin"}
+
+
+def test_a_new_model_with_an_email_or_phone_field_must_be_given_a_source() -> None:
+    from django.apps import apps
+    from django.db import models
+
+    from trygg.core.privacy import registry
+
+    holding = {
+        model._meta.label
+        for model in apps.get_models()
+        if model.__module__.startswith("trygg.")
+        for field in model._meta.get_fields()
+        if isinstance(field, models.EmailField) or "phone" in field.name
+    }
+
+    assert holding == set(COVERED) | set(NOT_RESIDENTS)
+    assert set(COVERED.values()) <= set(registry.sources)
