@@ -113,7 +113,7 @@ def _row_repair(model: type[models.Model], file_field: models.FileField, pk: int
     label = model._meta.label
     if label in ROWS_DELETED_WITHOUT_FILE:
         owner = _owner_of(row)
-        row.delete()
+        # Recorded before the delete, while the row still has its id.
         audit_record(
             actor=None,
             action=AuditEntry.Action.UPDATE if owner is not None else AuditEntry.Action.DELETE,
@@ -121,6 +121,7 @@ def _row_repair(model: type[models.Model], file_field: models.FileField, pk: int
             changes={f"{model._meta.model_name}": [name, None]},
             reason=reason,
         )
+        row.delete()
         return True
     if file_field.blank:
         setattr(row, file_field.attname, "")
