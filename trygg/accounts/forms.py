@@ -55,3 +55,38 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+def _describe_hints(form: forms.Form) -> None:
+    # core/_field.html renders each hint as `<id>-hint`.
+    for bound in form:
+        if bound.help_text:
+            bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-hint"
+
+
+class PersonalDataLookupForm(forms.Form):
+    # Posted, never in the query string: the address must not reach the access log.
+    email = forms.EmailField(
+        label=_("Den registrerades e-postadress"),
+        help_text=_(
+            "Adressen som personen har använt i felanmälningar, kommentarer, prenumerationer eller anmälningar."
+        ),
+    )
+
+
+class PersonalDataErasureForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Ärende"),
+        max_length=500,
+        help_text=_("Diarienummer eller datum för begäran. Skriv inte personens namn eller e-postadress."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Jag har kontrollerat att begäran kommer från personen själv"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own prefix: the page shows it beside the search form, whose field has the same name.
+        kwargs.setdefault("prefix", "radera")
+        super().__init__(*args, **kwargs)
+        _describe_hints(self)

@@ -1,16 +1,21 @@
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
+from trygg.core import privacy
+from trygg.core.security_events import security_event
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
+from . import rules as rules_accounts
 from .models import ApiToken, User
 
 
@@ -65,3 +70,64 @@ def api_token_revoke(*, token: ApiToken, by: User, now: dt.datetime) -> None:
     audit_record(
         actor=by, action=AuditEntry.Action.UPDATE, instance=token, changes={"revoked": [False, True]}
     )
+
+
+# --- residents' requests about their personal data ----------------------------------------------------------
+
+
+def _names_held(data: dict[str, list[dict[str, Any]]]) -> set[str]:
+    return {
+        str(row["name"]).strip().lower()
+        for rows in data.values()
+        for row in rows
+        if len(str(row.get("name") or "").strip()) > 1
+    }
+
+
+@transaction.atomic
+def personal_data_request_export(
+    *, email: str, municipality: Municipality, by: User
+) -> dict[str, list[dict[str, Any]]]:
+    """What the municipality holds about an address; the look is audited (the address only as a hash)."""
+    if not rules_accounts.can_answer_personal_data_requests(by, municipality):
+        raise PermissionDenied
+    data = privacy.personal_data_export(email=email, municipality=municipality)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.VIEW,
+        instance=municipality,
+        changes={
+            "subject": privacy.email_hashed(email),
+            "records": {name: len(rows) for name, rows in data.items()},
+        },
+        reason=_("Utdrag av personuppgifter på begäran av den registrerade"),
+    )
+    security_event("personal_data_exported", municipality=str(municipality.pk), staff=str(by.pk))
+    return data
+
+
+@transaction.atomic
+def personal_data_request_erase(
+    *, email: str, municipality: Municipality, by: User, reason: str
+) -> dict[str, int]:
+    """Erase an address's contact data and name in the municipality; the records themselves stay."""
+    if not rules_accounts.can_answer_personal_data_requests(by, municipality):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Skriv ärendets diarienummer eller när begäran kom in.")})
+    held = privacy.personal_data_export(email=email, municipality=municipality)
+    written = reason.lower()
+    if privacy.email_normalise(email) in written or any(name in written for name in _names_held(held)):
+        # The reason stays in the audit log after the erasure: it must not bring the name back.
+        raise ValidationError({"reason": _("Skriv inte personens namn eller e-postadress i anledningen.")})
+    erased = privacy.personal_data_erase(email=email, municipality=municipality, by=by)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=municipality,
+        changes={"subject": privacy.email_hashed(email), "erased": erased},
+        reason=reason,
+    )
+    security_event("personal_data_erased", municipality=str(municipality.pk), staff=str(by.pk))
+    return erased

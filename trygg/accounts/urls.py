@@ -13,4 +13,5 @@ urlpatterns = [
     path("session/forlang/", views.session_extend, name="session_extend"),
     path("api-nycklar/", views.api_tokens, name="api_tokens"),
     path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
+    path("personuppgifter/<int:municipality_pk>/", views.personal_data, name="personal_data"),
 ]

@@ -1,20 +1,24 @@
+import json
 import time
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from trygg.municipalities import rules
 from trygg.promises.models import Promise
 
+from . import rules as rules_accounts
 from . import services
 from .decorators import staff_required
-from .forms import ApiTokenForm, StaffLoginForm
+from .forms import ApiTokenForm, PersonalDataErasureForm, PersonalDataLookupForm, StaffLoginForm
 from .middleware import session_time
 from .models import ApiToken, User
 
@@ -51,6 +55,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "promises": promises,
             "can_use_admin": rules.can_use_admin(request.user),
             "can_import": rules.editable_municipalities(request.user).exists(),
+            "personal_data_municipalities": [
+                municipality
+                for municipality in municipalities
+                if rules_accounts.can_answer_personal_data_requests(request.user, municipality)
+            ],
         },
     )
 
@@ -98,3 +107,69 @@ def session_extend(request: HttpRequest) -> HttpResponse:
     request.session.modified = True
     left = session_time(session=request.session, authenticated=True, now=time.time())
     return JsonResponse({"seconds_left": left.seconds_left, "extendable": left.extendable})
+
+
+SOURCE_LABELS = {
+    "reports": _("Felanmälningar och följda ärenden"),
+    "comments": _("Kommentarer och prenumerationer"),
+    "meeting_signups": _("Anmälningar till möten"),
+    "neighbourhood_watch_contacts": _("Kontaktperson för grannsamverkan"),
+}
+
+
+@staff_required
+def personal_data(request: HttpRequest, municipality_pk: int) -> HttpResponse:
+    """A resident's request: show or download what the municipality holds for an address, or erase it."""
+    municipality = get_object_or_404(rules.staff_municipalities(request.user), pk=municipality_pk)
+    if not rules_accounts.can_answer_personal_data_requests(request.user, municipality):
+        raise PermissionDenied
+    user = cast(User, request.user)
+    lookup = PersonalDataLookupForm(request.POST or None)
+    erasure = None
+    found = None
+    erased = None
+    status = 200
+    action = request.POST.get("action", "show")
+    if request.method == "POST" and action == "erase":
+        erasure = PersonalDataErasureForm(request.POST)
+        if erasure.is_valid():
+            try:
+                erased = services.personal_data_request_erase(
+                    email=erasure.cleaned_data["email"],
+                    municipality=municipality,
+                    by=user,
+                    reason=erasure.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                erasure.add_error(None, error)
+        if erased is None:
+            status = 400
+    elif request.method == "POST":
+        if lookup.is_valid():
+            email = lookup.cleaned_data["email"]
+            found = services.personal_data_request_export(email=email, municipality=municipality, by=user)
+            if action == "export":
+                response = HttpResponse(
+                    json.dumps(found, ensure_ascii=False, indent=2, default=str),
+                    content_type="application/json; charset=utf-8",
+                )
+                response["Content-Disposition"] = 'attachment; filename="personuppgifter.json"'
+                return response
+            erasure = PersonalDataErasureForm(initial={"email": email})
+        else:
+            status = 400
+    return render(
+        request,
+        "accounts/personal_data.html",
+        {
+            "municipality": municipality,
+            "lookup": lookup if erased is None else PersonalDataLookupForm(),
+            "erasure": erasure,
+            "found": [(SOURCE_LABELS.get(name, name), rows) for name, rows in (found or {}).items()]
+            if found is not None
+            else None,
+            "found_nothing": found is not None and not any(found.values()),
+            "erased": sum(erased.values()) if erased is not None else None,
+        },
+        status=status,
+    )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CommentsConfig(AppConfig):
     name = "trygg.comments"
     verbose_name = _("Kommentarer")
+
+    def ready(self) -> None:
+        from trygg.core.privacy import registry
+
+        from .privacy import CommentContactSource
+
+        registry.register(CommentContactSource())

@@ -2,22 +2,33 @@
 
 Each app that stores residents' personal data registers a source in its AppConfig.ready(). A source can export
 what it holds for an e-mail address, erase the contact data and name for it (the record itself stays, as
-public-records law requires), and purge what has passed its retention period.
+public-records law requires), and purge what has passed its retention period. Export and erasure may be limited
+to one municipality: a coordinator answers a resident's request for their own kommun only.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from trygg.accounts.models import User
+    from trygg.municipalities.models import Municipality
 
 
 class PersonalDataSource(Protocol):
     name: str
 
-    def export(self, *, email: str) -> list[dict[str, Any]]: ...
+    def export(self, *, email: str, municipality: Municipality | None = None) -> list[dict[str, Any]]: ...
 
-    def erase(self, *, email: str) -> int: ...
+    def erase(
+        self, *, email: str, municipality: Municipality | None = None, by: User | None = None
+    ) -> int: ...
 
     def purge(self, *, now: dt.datetime) -> int: ...
 
@@ -38,14 +49,39 @@ def retention_days(kind: str) -> int:
     return int(settings.RETENTION_DAYS[kind])
 
 
-def personal_data_export(*, email: str) -> dict[str, list[dict[str, Any]]]:
+def email_normalise(email: str) -> str:
     normalised = email.strip().lower()
-    return {name: source.export(email=normalised) for name, source in sorted(registry.sources.items())}
+    # An empty address would match every row without one (anonymous sign-ups, reports without contact).
+    if "@" not in normalised:
+        raise ValueError("not an e-mail address")
+    return normalised
 
 
-def personal_data_erase(*, email: str) -> dict[str, int]:
-    normalised = email.strip().lower()
-    return {name: source.erase(email=normalised) for name, source in sorted(registry.sources.items())}
+def email_hashed(email: str) -> str:
+    """The form the audit log keeps an address in (as trygg.audit.services does): it shows which, never what."""
+    return "sha256:" + hashlib.sha256(email_normalise(email).encode()).hexdigest()[:16]
+
+
+def personal_data_export(
+    *, email: str, municipality: Municipality | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    normalised = email_normalise(email)
+    return {
+        name: source.export(email=normalised, municipality=municipality)
+        for name, source in sorted(registry.sources.items())
+    }
+
+
+@transaction.atomic
+def personal_data_erase(
+    *, email: str, municipality: Municipality | None = None, by: User | None = None
+) -> dict[str, int]:
+    """Erase what every source holds for the address; all sources or none."""
+    normalised = email_normalise(email)
+    return {
+        name: source.erase(email=normalised, municipality=municipality, by=by)
+        for name, source in sorted(registry.sources.items())
+    }
 
 
 def personal_data_purge(*, now: dt.datetime) -> dict[str, int]:

@@ -9,7 +9,16 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about.html", {"retention": settings.RETENTION_DAYS})
+    from trygg.comments.privacy import UNCONFIRMED_SUBSCRIPTION_DAYS
+
+    return render(
+        request,
+        "core/about.html",
+        {
+            "retention": settings.RETENTION_DAYS,
+            "unconfirmed_subscription_days": UNCONFIRMED_SUBSCRIPTION_DAYS,
+        },
+    )
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from trygg.core.privacy import registry
 
-        from .privacy import SignUpSource
+        from .privacy import SignUpSource, WatchContactSource
 
         registry.register(SignUpSource())
+        registry.register(WatchContactSource())

@@ -103,15 +103,25 @@ def _photos_pending_take(submission_id: uuid.UUID) -> list[CleanPhoto]:
     directory = _pending_dir(submission_id)
     if not default_storage.exists(directory):
         return []
-    taken = []
+    taken, paths = [], []
     for name in sorted(default_storage.listdir(directory)[1]):
         path = f"{directory}/{name}"
-        with default_storage.open(path, "rb") as handle:
-            data = handle.read()
+        try:
+            with default_storage.open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            continue  # taken by `cleanup_media` as abandoned a moment ago
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
         taken.append(CleanPhoto(data=data, width=width, height=height))
-        default_storage.delete(path)
+        paths.append(path)
+
+    def forget() -> None:
+        for path in paths:
+            default_storage.delete(path)
+
+    # Only once the report is stored: a refused or rolled-back submission keeps its photos for the next try.
+    transaction.on_commit(forget)
     return taken
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -240,7 +240,12 @@ def report_geojson(request: HttpRequest, municipality: str) -> HttpResponse:
 @require_GET
 def report_photo(request: HttpRequest, municipality: str, name: str) -> FileResponse:
     photo = selectors.photo_get_public(municipality_slug=municipality, name=name)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (a lost disk write); `cleanup_media` removes such rows.
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="{photo.name}"'
     return response

@@ -197,7 +197,7 @@ def test_the_send_digests_command_is_idempotent(promise: Promise) -> None:
 
 
 def test_purge_comment_emails_uses_the_retention_setting(promise: Promise, settings) -> None:
-    settings.COMMENT_EMAIL_RETENTION_DAYS = 30
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "comment_email": 30}
     old, new = CommentFactory.create(on=promise), CommentFactory.create(on=promise)
     Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
     CommentContact.objects.create(comment=old, email="old@example.se")

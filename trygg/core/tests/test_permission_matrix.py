@@ -53,6 +53,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "promises:staff_detail": _pk("promise"),
     "promises:staff_publish": _pk("promise"),
     "accounts:api_token_revoke": lambda c: {"pk": NOTHING},  # the personas hold no tokens of their own
+    "accounts:personal_data": lambda c: {"municipality_pk": c["municipality"].pk},
     # followup
     "followup:staff_activity": _pk("activity"),
     "followup:record": _pk("activity"),
@@ -446,6 +447,7 @@ def test_an_empty_post_to_a_staff_page_by_a_stranger_writes_nothing(
 
 def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     """Each staff action on a home object, and whether the app's rules let the crew member do it."""
+    from trygg.accounts import rules as account_rules
     from trygg.comments import rules as comment_rules
     from trygg.crimestats import rules as crime_rules
     from trygg.evidence import rules as evidence_rules
@@ -460,6 +462,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     activity = context["activity"]
     may = {
         "promises:staff_publish": municipality_rules.can_publish_promise(crew, home),
+        "accounts:personal_data": account_rules.can_answer_personal_data_requests(crew, home),
         "followup:copy": followup_rules.can_copy_promise(crew, context["promise"]),
         "reports:staff_assign": report_rules.can_assign_reports(crew, home),
         "reports:staff_change": report_rules.can_change_report_state(crew, home),

@@ -15,10 +15,10 @@ class FakeSource:
         self.held = {"anna@example.se": [{"name": "Anna", "text": "Lampan är trasig"}]}
         self.purged_at: dt.datetime | None = None
 
-    def export(self, *, email: str) -> list[dict[str, Any]]:
+    def export(self, *, email: str, municipality: Any = None) -> list[dict[str, Any]]:
         return self.held.get(email, [])
 
-    def erase(self, *, email: str) -> int:
+    def erase(self, *, email: str, municipality: Any = None, by: Any = None) -> int:
         return len(self.held.pop(email, []))
 
     def purge(self, *, now: dt.datetime) -> int:

@@ -1,16 +1,17 @@
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from trygg.comments.privacy import UNCONFIRMED_SUBSCRIPTION_DAYS
 from trygg.comments.services import contact_emails_purge, unconfirmed_subscriptions_purge
+from trygg.core.privacy import retention_days
 
 
 class Command(BaseCommand):
     help = (
-        "Radera e-postadresser från kommentarer som är äldre än lagringstiden (COMMENT_EMAIL_RETENTION_DAYS)."
+        "Radera e-postadresser från kommentarer som är äldre än lagringstiden (RETENTION_COMMENT_EMAIL_DAYS)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -18,20 +19,21 @@ class Command(BaseCommand):
             "--older-than-days",
             type=int,
             default=None,
-            help="Lagringstid i dagar (standard: COMMENT_EMAIL_RETENTION_DAYS, annars 365).",
+            help="Lagringstid i dagar (standard: RETENTION_DAYS['comment_email'], 365 om inget annat är satt).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["older_than_days"]
         if days is None:
-            days = int(getattr(settings, "COMMENT_EMAIL_RETENTION_DAYS", 365))
+            days = retention_days("comment_email")
         if days < 0:
             self.stderr.write("--older-than-days kan inte vara negativt.")
             raise SystemExit(2)
         now = timezone.now()
         purged = contact_emails_purge(older_than=now - dt.timedelta(days=days))
-        # Addresses that never confirmed a subscription are kept a week at most.
-        unconfirmed = unconfirmed_subscriptions_purge(older_than=now - dt.timedelta(days=7))
+        unconfirmed = unconfirmed_subscriptions_purge(
+            older_than=now - dt.timedelta(days=UNCONFIRMED_SUBSCRIPTION_DAYS)
+        )
         self.stdout.write(
             f"{purged} e-postadresser raderade från kommentarer; {unconfirmed} obekräftade prenumerationer raderade."
         )

@@ -1,7 +1,7 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trygg.core.privacy import personal_data_erase, personal_data_export
 
@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if "@" not in options["email"]:
+            raise CommandError("--email ska vara en e-postadress.")
         if options["action"] == "export":
             result: Any = personal_data_export(email=options["email"])
         else:
