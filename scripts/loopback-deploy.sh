@@ -39,18 +39,23 @@ https_port=$(free_port)
 http_port=$(free_port)
 url="https://127.0.0.1:$https_port"
 
-# The environment file of docs/deploy.md, with loopback values.
-export TRYGG_ENV=production
-SECRET_KEY=$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1 TRUSTED_PROXY=true SITE_URL=$url
-export TRYGG_DATA_DIR=$work/data MEDIA_ROOT=$work/data/media STATIC_ROOT=$work/data/static
-export TASKS_BACKEND=database
-export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=$work/mail
-export DEFAULT_FROM_EMAIL=trygg@127.0.0.1
+# The environment file of docs/deploy.md (scripts/trygg.env.example) with loopback values, used as the server
+# uses it: sourced for gunicorn and the worker (systemd's EnvironmentFile), and by scripts/trygg-admin.
+secret=$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
+sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$secret|" -e "s|^ALLOWED_HOSTS=.*|ALLOWED_HOSTS=127.0.0.1|" \
+  -e "s|^SITE_URL=.*|SITE_URL=$url|" -e "s|^DATABASE_URL=.*|DATABASE_URL=$DATABASE_URL|" \
+  -e "s|^TRYGG_DATA_DIR=.*|TRYGG_DATA_DIR=$work/data|" -e "/^EMAIL_/d" scripts/trygg.env.example >"$work/trygg.env"
+cat >>"$work/trygg.env" <<ENV
+EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+EMAIL_FILE_PATH=$work/mail
+ENV
+set -a
+. "$work/trygg.env"
+set +a
+admin() { TRYGG_ENV_FILE=$work/trygg.env TRYGG_APP=$root TRYGG_VENV=$venv TRYGG_USER=$(id -un) scripts/trygg-admin "$@"; }
 
 say "Django's deployment checks"
-"$venv/bin/trygg" check --deploy --fail-level WARNING >&2
+admin check --deploy --fail-level WARNING >&2
 
 say "database and migrate"
 # On a server: `sudo -u postgres createdb --owner trygg trygg` (docs/deploy.md); here the cluster's superuser.
@@ -59,9 +64,10 @@ import os, psycopg
 with psycopg.connect(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
     connection.execute("CREATE DATABASE trygg")
 '
-"$venv/bin/trygg" migrate --no-input >"$work/migrate.log"
+# Migrations wait at most 5 s for a lock, so they never queue the site behind a long transaction.
+PGOPTIONS="-c lock_timeout=5s" admin migrate --no-input >"$work/migrate.log"
 say "collectstatic"
-"$venv/bin/trygg" collectstatic --no-input >"$work/collectstatic.log"
+admin collectstatic --no-input >"$work/collectstatic.log"
 
 say "gunicorn on 127.0.0.1:$app_port"
 GUNICORN_BIND=127.0.0.1:$app_port GUNICORN_WORKERS=2 GUNICORN_ACCESS_LOG=$work/gunicorn-access.log \
@@ -108,7 +114,8 @@ say "checks through nginx"
 [ "$(curl_tls "$url/healthz")" = "ok" ] || { say "health check failed"; exit 1; }
 curl_tls --output /dev/null "$url/om/"
 
-say "a queued e-mail is sent by the worker"
+say "e-mail: a test message, and one queued for the worker"
+admin sendtestemail admin@127.0.0.1 >&2
 "$venv/bin/trygg" shell -c '
 from django.db import transaction
 from trygg.core.tasks import email_send_on_commit
@@ -123,14 +130,14 @@ done
 
 say "the daily jobs and a backup"
 if "$venv/bin/trygg" help cleanup_media >/dev/null 2>&1; then
-  "$venv/bin/trygg" run_scheduled --backup-root "$work/backups" >"$work/scheduled.log"
+  admin run_scheduled --backup-root "$work/backups" >"$work/scheduled.log"
 else
   say "NOTE: trygg cleanup_media is not installed yet: the daily jobs run without it"
   only=()
-  for job in purge_personal_data purge_comment_emails purge_signups send_reminders send_digests; do
+  for job in purge_personal_data purge_comment_emails purge_signups send_reminders send_digests prune_db_task_results; do
     only+=(--only "$job")
   done
-  "$venv/bin/trygg" run_scheduled "${only[@]}" --backup-root "$work/backups" >"$work/scheduled.log"
+  admin run_scheduled "${only[@]}" --backup-root "$work/backups" >"$work/scheduled.log"
 fi
 ls "$work"/backups/trygg-*/manifest.json >/dev/null
 
