@@ -122,11 +122,12 @@ from trygg.core.tasks import email_send_on_commit
 with transaction.atomic():
     email_send_on_commit(subject="Loopback", body="The worker sends this.", to=["admin@127.0.0.1"])
 ' >&2
-for _ in $(seq 100); do
-  [ -n "$(ls -A "$work/mail" 2>/dev/null)" ] && break
+worker_sent() { grep -q -r "Subject: Loopback" "$work/mail" 2>/dev/null; }
+for _ in $(seq 150); do
+  worker_sent && break
   sleep 0.2
 done
-[ -n "$(ls -A "$work/mail" 2>/dev/null)" ] || { say "the worker did not send the e-mail"; exit 1; }
+worker_sent || { say "the worker did not send the queued e-mail"; exit 1; }
 
 say "the daily jobs and a backup"
 if "$venv/bin/trygg" help cleanup_media >/dev/null 2>&1; then
