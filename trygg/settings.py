@@ -195,7 +195,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "true").lower() == "true"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The background map: any XYZ tile server (a municipality may run its own). Tests never fetch tiles.
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -318,3 +317,56 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# Deployment (docs/deploy.md): the reverse proxy, e-mail and background tasks.
+# TRUSTED_PROXY=true says that every request comes through a proxy (nginx) that overwrites X-Forwarded-Proto
+# and X-Forwarded-For and keeps the Host header; without the proxy these headers could be forged.
+TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "false").lower() == "true"
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    RATE_LIMIT_CLIENT_HEADER = RATE_LIMIT_CLIENT_HEADER or "HTTP_X_FORWARDED_FOR"
+
+    # Every request reaches the application from the proxy's address: lockouts by address must use the
+    # client's address the proxy forwards, or one attacker would lock every resident out.
+    def _forwarded_client_address(request: object) -> str:
+        meta: dict[str, str] = getattr(request, "META", {})
+        return meta.get(RATE_LIMIT_CLIENT_HEADER, "").split(",")[0].strip() or meta.get("REMOTE_ADDR", "")
+
+    AXES_CLIENT_IP_CALLABLE = _forwarded_client_address
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
+]
+if os.environ.get("SITE_URL"):
+    SITE_URL = os.environ["SITE_URL"].rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "false").lower() == "true"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "false").lower() == "true"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Development prints e-mail to the console unless a mail server is named.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "trygg@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Source maps are fetched only by developer tools: compressing them took most of `trygg collectstatic`'s time.
+from whitenoise.compress import Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Background tasks (trygg/core/tasks.py): queued in the database and run by `trygg db_worker` in production,
+# run at once in development and tests.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("TASKS_BACKEND", "database" if PRODUCTION else "immediate")]
+    }
+}
