@@ -12,7 +12,8 @@ serves Trygg with gunicorn on 127.0.0.1 and runs the scenario in bench/locustfil
    recording executions) at rising user counts, one stage each, until p95 passes the limit or a request fails;
 2. the sustained run: the highest passing user count for BENCH_LOAD_SECONDS (default 600), with the CPU time
    the application processes and PostgreSQL spent per request;
-3. the baseline: /healthz (one `SELECT 1`, no template) at the same user count, the same way;
+3. the baseline: /healthz (one `SELECT 1`, no template) at the same user count, the same way; then each kind
+   of visitor alone (10 users, BENCH_LOAD_STAGE_SECONDS) for its CPU time per request;
 4. checklist item 35: 50 browsing residents for BENCH_LOAD_ITEM35_SECONDS (default BENCH_LOAD_SECONDS), and
    report posts with a 3 MB photo at 5 per second for BENCH_LOAD_PHOTO_SECONDS (default 120).
 
@@ -20,9 +21,9 @@ Locust runs on the same two cores as the server, so the figures are what this on
 load generator, not a server's ceiling. Prints a table, and with BENCH_RESULTS=<file> appends its figures
 there as JSON lines for tools/bench_table.py.
 
-Environment: BENCH_LOAD_SECONDS, BENCH_LOAD_STAGE_SECONDS (60), BENCH_LOAD_USERS (ladder, "10,20,30,40,60,80"),
+Environment: BENCH_LOAD_SECONDS, BENCH_LOAD_STAGE_SECONDS (60), BENCH_LOAD_USERS (ladder, "20,40,60,80,100,120,150,180,220"),
 BENCH_LOAD_P95_MS (300), BENCH_LOAD_WORKERS (gunicorn processes, 2 × cores + 1), BENCH_LOAD_THREADS (1),
-BENCH_LOAD_SKIP (comma-separated: search, item35-browse, item35-photos).
+BENCH_LOAD_SKIP (comma-separated: search, costs, item35-browse, item35-photos).
 """
 
 from __future__ import annotations
@@ -216,6 +217,8 @@ def start_gunicorn(environment: dict[str, str], port: int, workers: int, threads
 
 # Survey codes used by earlier runs against this database: each run starts after them.
 codes_used = [0]
+# Locust runs so far: each starts at other staff accounts.
+runs = [0]
 
 
 def run_locust(
@@ -252,7 +255,13 @@ def run_locust(
         *classes,
     ]
     used_file = workdir / "codes-used"
-    environment = {**environment, "BENCH_CODES_SKIP": str(codes_used[0]), "BENCH_CODES_USED": str(used_file)}
+    runs[0] += 1
+    environment = {
+        **environment,
+        "BENCH_CODES_SKIP": str(codes_used[0]),
+        "BENCH_CODES_USED": str(used_file),
+        "BENCH_STAFF_OFFSET": str(runs[0] * 4),
+    }
     completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if used_file.exists():
         codes_used[0] += int(used_file.read_text(encoding="utf-8") or 0)
@@ -308,7 +317,9 @@ def main() -> int:
     item35_seconds = _int_env("BENCH_LOAD_ITEM35_SECONDS", seconds)
     photo_seconds = _int_env("BENCH_LOAD_PHOTO_SECONDS", 120)
     limit_ms = float(os.environ.get("BENCH_LOAD_P95_MS", "300"))
-    ladder = [int(n) for n in os.environ.get("BENCH_LOAD_USERS", "10,20,30,40,60,80").split(",")]
+    ladder = [
+        int(n) for n in os.environ.get("BENCH_LOAD_USERS", "20,40,60,80,100,120,150,180,220").split(",")
+    ]
     cores = os.cpu_count() or 1
     workers = _int_env("BENCH_LOAD_WORKERS", 2 * cores + 1)
     threads = _int_env("BENCH_LOAD_THREADS", 1)
@@ -418,6 +429,8 @@ def measure(
             if not locust(f"search-{users}", users, stage_seconds, mixed).passes(limit_ms):
                 break
             found = users
+        if found == ladder[-1]:
+            print("  the ladder's top passed: the machine sustains more (extend BENCH_LOAD_USERS)")
         if not found:
             print(
                 f"  no stage kept p95 under {limit_ms:.0f} ms: the sustained run uses the lowest user count"
@@ -433,6 +446,23 @@ def measure(
     base_before = cpu_seconds(server_pid)
     baseline = locust("baseline-healthz", best, stage_seconds, ["Healthz"])
     base_cpu = (cpu_seconds(server_pid) - base_before) / max(baseline.requests, 1)
+
+    # What each kind of visitor costs, alone: the figures docs/scaling.md multiplies up.
+    costs: dict[str, tuple[float, float]] = {}
+    if "costs" not in skip:
+        print(f"cost of each kind of visitor alone ({stage_seconds} s each, 10 users):")
+        for kind in ("Resident", "SurveyRespondent", "Staff", "Reporter"):
+            app_start, db_start = cpu_seconds(server_pid), cpu_seconds(pg_pid)
+            alone = locust(f"cost-{kind}", 10, stage_seconds, [kind])
+            requests = max(alone.requests, 1)
+            costs[kind] = (
+                (cpu_seconds(server_pid) - app_start) / requests,
+                (cpu_seconds(pg_pid) - db_start) / requests,
+            )
+            print(
+                f"    CPU per request: application {costs[kind][0] * 1000:.1f} ms, "
+                f"PostgreSQL {costs[kind][1] * 1000:.1f} ms"
+            )
 
     print("per request in the sustained run:")
     for name, figures in sorted(sustained.per_name.items(), key=lambda item: item[0]):
@@ -483,6 +513,16 @@ def measure(
         baseline_name="/healthz",
     )
     emit(bench, "PostgreSQL CPU per request (mixed)", db_cpu * 1000, "ms")
+    for kind, (app, db) in costs.items():
+        emit(
+            bench,
+            f"{kind} alone: application CPU per request",
+            app * 1000,
+            "ms",
+            baseline=base_cpu * 1000,
+            baseline_name="/healthz",
+        )
+        emit(bench, f"{kind} alone: PostgreSQL CPU per request", db * 1000, "ms")
     for name, figures in sorted(sustained.per_name.items()):
         emit(
             bench, f"p95 {name}", figures["p95_ms"], "ms", baseline=baseline.p95_ms, baseline_name="/healthz"
