@@ -103,7 +103,7 @@ def render(records: list[dict[str, Any]], today: dt.date) -> str:
     return "\n".join(
         [
             START,
-            f"Measured {today.isoformat()} by `make bench` on: {machine_description()}.",
+            f"Measured {today.isoformat()} on: {machine_description()}.",
             "",
             "The ratio is the figure divided by its baseline from the same run.",
             "",
