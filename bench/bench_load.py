@@ -57,6 +57,7 @@ BIN = PYTHON.parent
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 SURVEY_CODES = 30_000
 BENCH_STAFF = 40
+MIXED = ["Resident", "Reporter", "SurveyRespondent", "Staff"]
 PHOTO_BYTES = 3 * 1024 * 1024  # a phone's photo, as checklist item 35 asks
 BENCH_TOTP_KEY = "54727967672d62656e63682d6c6f61642d{:06x}"  # "Trygg-bench-load-" + a number, in hex
 
@@ -360,7 +361,10 @@ def main() -> int:
             try:
                 if "--serve" in sys.argv:
                     print(f"serving on {host}; in another shell:\n  TRYGG_SCENARIO={scenario} ", end="")
-                    print(f"{BIN / 'locust'} -f {LOCUSTFILE} --host {host}\n(Ctrl-C stops)", flush=True)
+                    print(
+                        f"{BIN / 'locust'} -f {LOCUSTFILE} --host {host} {' '.join(MIXED)}\n(Ctrl-C stops)",
+                        flush=True,
+                    )
                     server.wait()
                     return 0
                 return measure(
@@ -403,7 +407,7 @@ def measure(
     threads: int,
     skip: set[str],
 ) -> int:
-    mixed = ["Resident", "Reporter", "SurveyRespondent", "Staff"]
+    mixed = MIXED
     print(f"machine: {machine()}")
     print(f"gunicorn: {workers} processes × {threads} thread(s); p95 limit {limit_ms:.0f} ms")
 

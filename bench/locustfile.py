@@ -4,7 +4,11 @@ Run by bench/bench_load.py, which prepares the database and writes the scenario 
 (TRYGG_SCENARIO: the municipality, promise, activities, report categories, the open survey, a file of
 one-time survey codes and staff accounts with their TOTP keys). By hand, against a server prepared the same way:
 
-    TRYGG_SCENARIO=/tmp/…/scenario.json locust -f bench/locustfile.py --host http://127.0.0.1:8000
+    TRYGG_SCENARIO=/tmp/…/scenario.json locust -f bench/locustfile.py --host http://127.0.0.1:8000 \
+        Resident Reporter SurveyRespondent Staff
+
+(`bench_load.py --serve` prepares and serves, and prints this command.) Name the classes: `Healthz` (the baseline)
+and `PhotoReporter` (checklist item 35) are separate runs, not part of the mix.
 
 A response counts as failed when its status is not the expected one, and also when it is a 200 that shows a
 form error (`class="errorlist"` or the error summary): a form that quietly refuses input is a failure too.
