@@ -40,9 +40,12 @@ check: install
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
 
+# Every benchmark, then one table of their figures in docs/performance.md (bench_load.py alone takes ~40 min).
 bench: install
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	mkdir -p var && rm -f var/bench-results.jsonl
+	@for script in bench/bench_*.py; do echo "== $$script"; BENCH_RESULTS=var/bench-results.jsonl $(PY) $$script || exit 1; done
+	$(PY) tools/bench_table.py var/bench-results.jsonl docs/performance.md
 
 messages: install
 	cd trygg && ../$(TRYGG) makemessages -l en --ignore 'demo/*' && ../$(TRYGG) compilemessages -l en

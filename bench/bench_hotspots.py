@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import polars as pl
 import pyproj
+from benchresults import emit
 
 from trygg.reports import geo
 
@@ -154,6 +155,16 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(values)
         print(f"{name:32} {median:8.3f}s {min(values):8.3f}s {median / base:10.2f}×")
     print(f"({args.repeat} runs each, interleaved; ratio = median / median of the baseline)")
+    for name, values in times.items():
+        if not name.startswith("baseline"):
+            emit(
+                "bench_hotspots",
+                f"{name}, {args.points:,} points".replace(",", " "),
+                statistics.median(values),
+                "s",
+                baseline=base,
+                baseline_name="pyproj + bincount",
+            )
     return 0
 
 

@@ -30,6 +30,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchresults import emit
+
 COUNTY_CODES = [
     "01",
     "03",
@@ -189,6 +191,20 @@ def main() -> None:
     print(
         f"re-import, nothing changes:    {reimport:8.2f} s  {rows / reimport:12,.0f} rows/s   ratio {reimport / polars_read:6.1f}"
     )
+    size = f"{rows:,} rows".replace(",", " ")
+    for figure, seconds in [
+        ("read_crime_file (validated)", parse),
+        ("crimestats_import (to the database)", full),
+        ("re-import, nothing changes", reimport),
+    ]:
+        emit(
+            "bench_import_crimestats",
+            f"{figure}, {size}, {connection.vendor}",
+            seconds,
+            "s",
+            baseline=polars_read,
+            baseline_name="polars read",
+        )
 
 
 if __name__ == "__main__":

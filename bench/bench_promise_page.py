@@ -32,6 +32,7 @@ django.setup()
 
 import datetime as dt  # noqa: E402
 
+from benchresults import emit  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -151,6 +152,23 @@ def main() -> None:
     print(f"{'promise page':14}{page_rps:10.1f}{page_median:12.2f}{page_p95:10.2f}")
     print(f"promise page: {len(queries)} queries, {len(page.content) // 1024} KiB of HTML")
     print(f"ratio bare/page: req/s {bare_rps / page_rps:.1f}×, p95 {page_p95 / bare_p95:.1f}×")
+    size = f"{arguments.activities} activities, {arguments.executions:,} executions".replace(",", " ")
+    emit(
+        "bench_promise_page",
+        f"promise page p95, {size}",
+        page_p95,
+        "ms",
+        baseline=bare_p95,
+        baseline_name="bare view",
+    )
+    emit(
+        "bench_promise_page",
+        f"promise page, {size}",
+        page_rps,
+        "req/s",
+        baseline=bare_rps,
+        baseline_name="bare view",
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchresults import emit
+
 from trygg.surveys.analysis import read_responses, survey_indices
 
 PROBLEM_ITEMS = [
@@ -169,6 +171,24 @@ def main() -> None:
     both, baseline = read + indices, polars_read + bincount
     print(f"read + indices: {both:.3f} s   ratio to polars read + numpy pass: {both / baseline:.2f}")
     print(f"peak memory (ru_maxrss) after read_responses + survey_indices: {peak_mib:.0f} MiB")
+    size = f"{arguments.rows:,} respondents".replace(",", " ")
+    emit(
+        "bench_survey_indices",
+        f"read_responses, {size}",
+        read,
+        "s",
+        baseline=polars_read,
+        baseline_name="polars read",
+    )
+    emit(
+        "bench_survey_indices",
+        f"survey_indices by area, {size}",
+        indices,
+        "s",
+        baseline=bincount,
+        baseline_name="numpy bincount pass",
+    )
+    emit("bench_survey_indices", f"peak memory, read + indices, {size}", peak_mib, "MiB")
 
 
 if __name__ == "__main__":
