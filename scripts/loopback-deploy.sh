@@ -130,16 +130,7 @@ done
 worker_sent || { say "the worker did not send the queued e-mail"; exit 1; }
 
 say "the daily jobs and a backup"
-if "$venv/bin/trygg" help cleanup_media >/dev/null 2>&1; then
-  admin run_scheduled --backup-root "$work/backups" >"$work/scheduled.log"
-else
-  say "NOTE: trygg cleanup_media is not installed yet: the daily jobs run without it"
-  only=()
-  for job in purge_personal_data purge_comment_emails purge_signups send_reminders send_digests prune_db_task_results; do
-    only+=(--only "$job")
-  done
-  admin run_scheduled "${only[@]}" --backup-root "$work/backups" >"$work/scheduled.log"
-fi
+admin run_scheduled --backup-root "$work/backups" >"$work/scheduled.log"
 ls "$work"/backups/trygg-*/manifest.json >/dev/null
 
 say "all checks passed"
