@@ -6,14 +6,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.core.files import stored_file_response
 from trygg.promises.models import Activity
 
 from . import rules, selectors, services
@@ -220,6 +221,13 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _back(activity)
     return _activity_page(request, activity, status=400, cancel_form=form)
+
+
+@staff_required
+@require_GET
+def execution_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An execution's attachment, for staff of its municipality: the staff activity page links here."""
+    return stored_file_response(selectors.staff_execution_get(user=request.user, pk=pk).attachment)
 
 
 @staff_required

@@ -167,6 +167,10 @@ def staff_walk_get(*, user: AnyUser, pk: int) -> SafetyWalk:
     )
 
 
+def staff_observation_get(*, user: AnyUser, pk: int) -> Observation:
+    return get_object_or_404(Observation.objects.filter(walk__in=rules.staff_walks(user)), pk=pk)
+
+
 def staff_task_get(*, user: AnyUser, pk: int) -> Task:
     return get_object_or_404(
         rules.staff_tasks(user).select_related(

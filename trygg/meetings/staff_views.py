@@ -9,15 +9,16 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.core.files import stored_file_response
 from trygg.problems.models import Problem
 
 from . import rules, selectors, services
@@ -376,6 +377,12 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
         {"walk": walk, "form": form, "saved": saved, "observations": list(walk.observations.all())},
         status=400 if form.errors else 200,
     )
+
+
+@staff_required
+@require_GET
+def observation_photo(request: HttpRequest, pk: int) -> FileResponse:
+    return stored_file_response(selectors.staff_observation_get(user=request.user, pk=pk).photo)
 
 
 @staff_required

@@ -19,6 +19,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         staff_views.observation_add,
         name="staff_observation",
     ),
+    path(
+        "personal/iakttagelser/<int:pk>/foto/", staff_views.observation_photo, name="staff_observation_photo"
+    ),
     path("personal/trygghetsvandringar/ny/<slug:municipality>/", staff_views.walk_new, name="staff_walk_new"),
     path("personal/uppgifter/<int:pk>/", staff_views.task_update, name="staff_task"),
     path("personal/grannsamverkan/<int:pk>/", staff_views.watch_detail, name="staff_watch"),

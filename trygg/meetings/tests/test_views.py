@@ -258,3 +258,24 @@ def test_the_calendar_query_count_does_not_grow_with_its_meetings(
 
     with django_assert_max_num_queries(8):
         client.get(url)
+
+
+def test_a_walks_observation_photo_is_shown_to_its_staff_and_hidden_from_others(
+    login, coordinator, outsider, walk, settings, tmp_path
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from trygg.meetings.models import Observation
+
+    settings.MEDIA_ROOT = tmp_path
+    observation = Observation.objects.create(
+        walk=walk, place="Skolan", category=Observation.Category.choices[0][0]
+    )
+    observation.photo.save("foto.jpg", ContentFile(b"\xff\xd8\xff\xe0 a photo"))
+    url = reverse("meetings:staff_observation_photo", args=[observation.pk])
+
+    mine = login(coordinator).get(url)
+    assert mine.status_code == 200
+    assert mine["Content-Type"] == "image/jpeg"
+    assert mine["Content-Disposition"].startswith("inline;")
+    assert login(outsider).get(url).status_code == 404
