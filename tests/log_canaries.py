@@ -159,9 +159,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     for log_filter in _root_filters():
         handler.addFilter(log_filter)
     root = logging.getLogger()
-    # The root logger lets DEBUG through to this file; its own handlers keep the level they had.
-    for existing in root.handlers:
-        if existing.level == logging.NOTSET:
+    # The root logger lets DEBUG through to this file; its own handlers, and pytest's report and caplog
+    # handlers, keep showing what they showed before.
+    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    pytest_handlers = [getattr(logging_plugin, name, None) for name in ("report_handler", "caplog_handler")]
+    for existing in [*root.handlers, *pytest_handlers]:
+        if isinstance(existing, logging.Handler) and existing.level == logging.NOTSET:
             existing.setLevel(root.level)
     root.setLevel(logging.DEBUG)
     root.addHandler(handler)
