@@ -62,9 +62,7 @@ def _logged(*canaries: str) -> Iterator[Logged]:
             logged.text = file.read().decode("utf-8", errors="replace")
 
 
-pytestmark = pytest.mark.django_db
-
-
+@pytest.mark.django_db
 def test_item_20_every_record_reaches_the_capture_file_through_the_projects_redaction(client: Client) -> None:
     with _logged() as logged:
         logging.getLogger("trygg.canary_check").debug("kontakt %s", "eva.ek@example.se")
@@ -152,6 +150,7 @@ def test_item_20_a_canary_in_the_log_fails_the_whole_run_also_under_xdist(tmp_pa
     ]
 
 
+@pytest.mark.django_db
 def test_item_20_no_line_break_in_a_path_or_username_forges_a_log_line(
     client: Client, coordinator: User
 ) -> None:
@@ -187,6 +186,7 @@ def _report_data(municipality: Municipality, **fields: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.django_db
 def test_item_20_a_reporters_email_and_phone_number_are_never_logged(
     client: Client, home_municipality: Municipality, settings, tmp_path: Path
 ) -> None:
@@ -208,6 +208,7 @@ def test_item_20_a_reporters_email_and_phone_number_are_never_logged(
     assert "django.request Bad Request: /ljungby/felanmalan/" in logged.text
 
 
+@pytest.mark.django_db
 def test_item_20_a_commenters_and_a_subscribers_email_and_phone_number_are_never_logged(
     client: Client, home_municipality: Municipality
 ) -> None:
@@ -239,6 +240,7 @@ def _code(user: User) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
+@pytest.mark.django_db
 def test_item_20_a_staff_password_is_never_logged_at_a_failed_or_a_successful_login(
     client: Client, coordinator: User
 ) -> None:
@@ -261,6 +263,7 @@ def test_item_20_a_staff_password_is_never_logged_at_a_failed_or_a_successful_lo
     assert "security event=login_failed" in logged.text
 
 
+@pytest.mark.django_db
 def test_item_20_the_session_key_of_a_logged_in_client_is_never_logged(
     login, coordinator: User, home_municipality: Municipality
 ) -> None:
@@ -312,6 +315,7 @@ def _answer_every_step(client: Client, survey: Survey) -> None:
         step += 1
 
 
+@pytest.mark.django_db
 def test_item_20_a_survey_code_and_the_clients_address_are_never_logged_when_used_and_reused(
     client: Client, invitation_survey: Survey, coordinator: User
 ) -> None:
