@@ -339,3 +339,26 @@ def test_item_20_a_survey_code_and_the_clients_address_are_never_logged_when_use
     assert Response.objects.filter(survey=invitation_survey).count() == 1
     assert reused.status_code == 400 and by_link.status_code == 400
     assert "django.request Bad Request: " + start in logged.text
+
+
+@pytest.mark.django_db
+def test_item_20_a_servers_error_logs_the_traceback_redacted_and_without_forged_lines(
+    home_municipality: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError(
+            f"could not show the page to {EMAIL}\r\nFORGED-LINE INFO trygg.security all is well"
+        )
+
+    monkeypatch.setattr("trygg.promises.selectors.promise_get_public", broken)
+    client = Client(raise_request_exception=False)
+
+    with _logged() as logged:
+        response = client.get("/ljungby/2023/")
+
+    assert response.status_code == 500
+    assert "ERROR django.request Internal Server Error: /ljungby/2023/" in logged.lines
+    assert any(
+        line.startswith("Traceback (most recent call last):") and "[e-post]" in line for line in logged.lines
+    )
+    assert not any(line.startswith("FORGED-LINE") for line in logged.lines)
