@@ -1,5 +1,3 @@
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,18 +25,6 @@ LINK_CODE_FAILED = "surveys:link-code-failed"
 
 # The same answer for an unknown and a used code: nobody learns which codes exist.
 CODE_REFUSED = gettext_lazy("Koden fungerar inte. Den kan vara felskriven eller redan använd.")
-
-
-def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages of the answering flow send no Referer at all, so nothing of it can follow a link off the site."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
 
 
 def _state_key(survey: Survey) -> str:
@@ -116,7 +102,6 @@ def _code_from_link(request: HttpRequest, found: Survey, language: str) -> HttpR
     return HttpResponseRedirect(_without_code(request))
 
 
-@no_referrer
 def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
     state = _state(request, found)
@@ -156,7 +141,6 @@ def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpRe
     return render(request, "surveys/answer_start.html", {**context, "form": form})
 
 
-@no_referrer
 def answer_step(request: HttpRequest, municipality: str, survey: str, step: int) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
     state = _state(request, found)
@@ -233,7 +217,6 @@ def answer_step(request: HttpRequest, municipality: str, survey: str, step: int)
     return HttpResponseRedirect(reverse("surveys:thanks", args=[municipality, survey]))
 
 
-@no_referrer
 def answer_thanks(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
     return render(
