@@ -158,21 +158,38 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
     for log_filter in _root_filters():
         handler.addFilter(log_filter)
+    _state["handler"] = handler
+    _attach(session.config)
+
+
+def _attach(config: pytest.Config) -> None:
+    """Put the capture on the root logger, again after a test that set logging up anew (`django.setup()`)."""
+    handler = _state.get("handler")
     root = logging.getLogger()
+    if handler is None or (handler in root.handlers and root.level == logging.DEBUG):
+        return
     # The root logger lets DEBUG through to this file; its own handlers, and pytest's report and caplog
     # handlers, keep showing what they showed before.
-    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    logging_plugin = config.pluginmanager.get_plugin("logging-plugin")
     pytest_handlers = [getattr(logging_plugin, name, None) for name in ("report_handler", "caplog_handler")]
     for existing in [*root.handlers, *pytest_handlers]:
         if isinstance(existing, logging.Handler) and existing.level == logging.NOTSET:
             existing.setLevel(root.level)
     root.setLevel(logging.DEBUG)
-    root.addHandler(handler)
+    if handler not in root.handlers:
+        root.addHandler(handler)
     # Loggers that do not pass records on to the root (django.server) are captured too.
     for logger in list(logging.root.manager.loggerDict.values()):
-        if isinstance(logger, logging.Logger) and not logger.propagate:
+        if isinstance(logger, logging.Logger) and not logger.propagate and handler not in logger.handlers:
             logger.addHandler(handler)
-    _state["handler"] = handler
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _attach(item.config)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _attach(item.config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
