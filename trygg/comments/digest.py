@@ -158,8 +158,12 @@ def digests_send(*, today: dt.date, now: dt.datetime, base_url: str) -> int:
                 Subscription.objects.filter(pk=subscription.pk).update(
                     last_digest_on=today, last_digest_at=now
                 )
+                message = _message(
+                    subscription=subscription, items=items, unsubscribe_url=unsubscribe_url(subscription)
+                )
+                # Sent once the log row is committed; a caller's transaction that rolls back sends nothing.
+                transaction.on_commit(message.send)
         except IntegrityError:
             continue
-        _message(subscription=subscription, items=items, unsubscribe_url=unsubscribe_url(subscription)).send()
         sent += 1
     return sent

@@ -31,4 +31,12 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         record.msg = redact(message)
         record.args = None
+        # A traceback repeats the exception's message, which may hold input: it is redacted and kept on one
+        # line too. The exception itself stays on the record for handlers that report it elsewhere.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -411,11 +412,17 @@ def reminders_send(*, today: dt.date) -> list[ReminderSent]:
                     user=user, sent_on=today, activity_ids=[item.activity.pk for item in items]
                 )
                 context = {"user": user, "items": items, "today": today}
-                send_mail(
-                    subject=_("Trygg: %(count)s aktiviteter att följa upp") % {"count": len(items)},
-                    message=render_to_string("followup/email/reminder.txt", context),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[user.email],
+                subject = _("Trygg: %(count)s aktiviteter att följa upp") % {"count": len(items)}
+                message = render_to_string("followup/email/reminder.txt", context)
+                # Sent once the record is committed: a run that rolls back e-mails nobody.
+                transaction.on_commit(
+                    partial(
+                        send_mail,
+                        subject=subject,
+                        message=message,
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        recipient_list=[user.email],
+                    )
                 )
         except IntegrityError:
             continue  # Already sent today (a second run, or a run in parallel).

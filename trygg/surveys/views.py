@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 
@@ -17,6 +18,13 @@ from .models import Language, Question, Survey
 SESSION_PREFIX = "surveys:answering:"
 # Guessing invitation codes takes many tries: each client gets a few per hour.
 CODE_LIMIT = Limit(scope="survey-code", count=20, seconds=3600)
+# Query parameters a printed or e-mailed link may carry the code in.
+LINK_CODE_PARAMETERS = ("kod", "code")
+LINK_CODE_FAILED = "surveys:link-code-failed"
+
+
+# The same answer for an unknown and a used code: nobody learns which codes exist.
+CODE_REFUSED = gettext_lazy("Koden fungerar inte. Den kan vara felskriven eller redan använd.")
 
 
 def _state_key(survey: Survey) -> str:
@@ -66,14 +74,51 @@ def _common(request: HttpRequest, survey: Survey, language: str) -> dict[str, An
     }
 
 
+def _without_code(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for name in LINK_CODE_PARAMETERS:
+        query.pop(name, None)
+    return request.path + (f"?{query.urlencode()}" if query else "")
+
+
+def _code_from_link(request: HttpRequest, found: Survey, language: str) -> HttpResponse:
+    """A code in a link is redeemed at once and the browser is sent on to an address without it.
+
+    The code never stays in the address bar, the history or a later Referer; the session keeps only its
+    hash, as after a typed code.
+    """
+    if found.status != Survey.Status.OPEN or found.mode != Survey.Mode.INVITATION:
+        return HttpResponseRedirect(_without_code(request))
+    raw = next(request.GET[name] for name in LINK_CODE_PARAMETERS if name in request.GET)
+    form = CodeForm({"code": raw})
+    if not rate_limit_exceeded(request=request, limit=CODE_LIMIT) and form.is_valid():
+        digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
+        if services.code_is_usable(survey=found, digest=digest):
+            _save_state(request, found, {"code": digest, "language": language, "answers": {}, "area": None})
+            return HttpResponseRedirect(
+                reverse("surveys:step", args=[found.municipality.slug, found.slug, 1])
+            )
+    request.session[LINK_CODE_FAILED] = True
+    return HttpResponseRedirect(_without_code(request))
+
+
 def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
     state = _state(request, found)
     language = _language(request, found, state)
+    if request.method == "GET" and any(name in request.GET for name in LINK_CODE_PARAMETERS):
+        return _code_from_link(request, found, language)
     context = _common(request, found, language)
     if found.status != Survey.Status.OPEN:
         return render(request, "surveys/answer_closed.html", context)
     form = CodeForm(request.POST or None)
+    if request.method == "GET" and request.session.pop(LINK_CODE_FAILED, False):
+        # The code of the link did not work: say so as if it had been typed, without showing it.
+        form = CodeForm({"code": ""})
+        form.errors["code"] = form.error_class([str(CODE_REFUSED)])
+        response = render(request, "surveys/answer_start.html", {**context, "form": form})
+        response.status_code = 400
+        return response
     if request.method == "POST":
         digest = None
         if found.mode == Survey.Mode.INVITATION:
@@ -86,10 +131,7 @@ def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpRe
             if form.is_valid():
                 digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
                 if not services.code_is_usable(survey=found, digest=digest):
-                    # The same answer for an unknown and a used code: nobody learns which codes exist.
-                    form.add_error(
-                        "code", _("Koden fungerar inte. Den kan vara felskriven eller redan använd.")
-                    )
+                    form.add_error("code", CODE_REFUSED)
             if not form.is_valid():
                 response = render(request, "surveys/answer_start.html", {**context, "form": form})
                 response.status_code = 400
