@@ -4,7 +4,6 @@ import uuid
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
+from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 
 from . import flags, rules
@@ -257,7 +257,7 @@ def reply_create(*, comment: Comment, party: Party, by: User, text: str) -> Offi
     )
     contact = CommentContact.objects.filter(comment=locked).first()
     if contact is not None:
-        transaction.on_commit(lambda: _send_reply_notice(comment=locked, reply=reply, email=contact.email))
+        _send_reply_notice(comment=locked, reply=reply, email=contact.email)
     return reply
 
 
@@ -268,9 +268,9 @@ def _send_reply_notice(*, comment: Comment, reply: OfficialReply, email: str) ->
         "Hej!\n\n%(party)s har svarat på din kommentar:\n\n%(reply)s\n\nLäs kommentaren och svaret: %(url)s\n\n"
         "Du får det här meddelandet för att du lämnade din e-postadress med kommentaren."
     ) % {"party": reply.party.name, "reply": reply.text, "url": url}
-    EmailMessage(
+    email_send_on_commit(
         subject=_("Svar från %(party)s på din kommentar") % {"party": reply.party.name}, body=body, to=[email]
-    ).send(fail_silently=True)
+    )
 
 
 @transaction.atomic
@@ -367,17 +367,15 @@ def subscription_request(*, target: models.Model, email: str, base_url: str) -> 
             "comments:subscription_confirm", kwargs={"token": subscription_confirm_token(subscription)}
         )
         title = str(target)
-        transaction.on_commit(
-            lambda: EmailMessage(
-                subject=_("Bekräfta att du vill följa %(title)s") % {"title": title},
-                body=_(
-                    "Hej!\n\nNågon, förhoppningsvis du, vill få e-post när det händer något nytt i "
-                    "”%(title)s”.\n\nBekräfta här: %(url)s\n\nOm det inte var du kan du strunta i det här "
-                    "meddelandet: du får ingen mer e-post och adressen raderas."
-                )
-                % {"title": title, "url": confirm_url},
-                to=[subscription.email],
-            ).send(fail_silently=True)
+        email_send_on_commit(
+            subject=_("Bekräfta att du vill följa %(title)s") % {"title": title},
+            body=_(
+                "Hej!\n\nNågon, förhoppningsvis du, vill få e-post när det händer något nytt i "
+                "”%(title)s”.\n\nBekräfta här: %(url)s\n\nOm det inte var du kan du strunta i det här "
+                "meddelandet: du får ingen mer e-post och adressen raderas."
+            )
+            % {"title": title, "url": confirm_url},
+            to=[subscription.email],
         )
     return subscription
 

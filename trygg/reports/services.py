@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import logging
 import re
 import secrets
 import unicodedata
@@ -17,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.core.security_events import security_event
+from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 
@@ -34,8 +33,6 @@ from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
 from .photos import CleanPhoto
-
-logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 3
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -238,14 +235,9 @@ def _notify(report: Report, note: str) -> None:
     lines += ["", _("Du får det här meddelandet för att du lämnade din e-postadress i felanmälan.")]
     body = "\n".join(lines)
 
-    def send() -> None:
-        for recipient in sorted(recipients):
-            try:
-                send_mail(subject, body, None, [recipient])
-            except Exception:  # a failed e-mail must not undo the staff member's change
-                logger.exception("Could not e-mail a report update")
-
-    transaction.on_commit(send)
+    # Queued when the change commits; a failed send is the worker's to record and never undoes the change.
+    for recipient in sorted(recipients):
+        email_send_on_commit(subject=subject, body=body, to=[recipient])
 
 
 _AUDITED_FIELDS = (

@@ -331,8 +331,8 @@ PUBLIC = {
     "api:promise_executions",
     "api:promise_comments",
 }
-# Development serves uploaded files itself (the pattern exists only when trygg.urls is imported with DEBUG on).
-PUBLIC_IN_DEVELOPMENT = {r"^media/(?P<path>.*)$"}
+# Development serves the logos itself (the pattern exists only when trygg.urls is imported with DEBUG on).
+PUBLIC_IN_DEVELOPMENT = {r"^media/logos/(?P<path>.*)$"}
 LOGIN_PAGES = ("/personal/logga-in/", "/admin/login/")
 
 
