@@ -10,6 +10,7 @@ import sys
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -110,7 +111,7 @@ def test_item_38_one_submission_posted_20_times_at_once_files_one_report_on_post
         pytest.skip("threads need a shared database: this runs under `make test-postgres`")
     settings.RATE_LIMITS_ENABLED = False
     load_reports_demo(home_municipality)
-    data = {
+    data: dict[str, Any] = {
         "category": ReportCategory.objects.get(municipality=home_municipality, slug="belysning").pk,
         "place": "Salvesbacken",
         "description": "Lampan vid parkens ingång lyser inte.",
