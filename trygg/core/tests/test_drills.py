@@ -6,20 +6,13 @@ Without PostgreSQL's binaries the PostgreSQL drills skip with a message, and fai
 """
 
 import contextlib
-import importlib
 import io
 import os
 import re
-import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +22,9 @@ import pytest
 import requests
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "tools"))
-from with_postgres import SEARCH_DIRS, as_server_user, free_port  # noqa: E402  (tools/ is no package)
+from .processes import App, Cluster, app_server, cluster, environment, prepare, trygg
 
-# The root conftest's helper, looked up at run time: a static import would make mypy check the conftest too.
-require_program = importlib.import_module("conftest").require_program
+__all__ = ["cluster"]  # a fixture, used by name
 
 POSTS = 200
 CLIENTS = 24
@@ -45,177 +35,6 @@ pytestmark = [
     pytest.mark.drill,
     pytest.mark.skipif(os.environ.get("TRYGG_DRILL") != "1", reason="fault drills run with `make drill`"),
 ]
-
-
-def _postgres_program(name: str) -> str:
-    for directory in SEARCH_DIRS:
-        if (directory / name).exists():
-            return require_program(str(directory / name), f"PostgreSQL's {name}")
-    return require_program(name, f"PostgreSQL's {name}")
-
-
-@dataclass
-class Cluster:
-    """A PostgreSQL cluster in a temporary directory that the drill may crash and start again."""
-
-    root: Path
-    pg_ctl: str
-    port: int = field(default_factory=free_port)
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/trygg"
-
-    def start(self) -> None:
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"
-        subprocess.run(
-            as_server_user(
-                [
-                    self.pg_ctl,
-                    "-D",
-                    str(self.root / "data"),
-                    "-l",
-                    str(self.root / "server.log"),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-    def crash(self) -> None:
-        # "immediate" ends every server process at once, without a checkpoint: recovery replays the WAL.
-        subprocess.run(
-            as_server_user([self.pg_ctl, "-D", str(self.root / "data"), "-m", "immediate", "stop"]),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    initdb, pg_ctl = _postgres_program("initdb"), _postgres_program("pg_ctl")
-    import psycopg
-
-    root = Path(tempfile.mkdtemp(prefix="trygg-drill-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, user="postgres", group="postgres")
-        root.chmod(0o700)
-    found = Cluster(root=root, pg_ctl=pg_ctl)
-    try:
-        subprocess.run(
-            as_server_user(
-                [initdb, "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        found.start()
-        with psycopg.connect(f"postgres://postgres@127.0.0.1:{found.port}/postgres", autocommit=True) as db:
-            db.execute("CREATE DATABASE trygg")
-        yield found
-    finally:
-        subprocess.run(
-            as_server_user([pg_ctl, "-D", str(root / "data"), "-m", "immediate", "stop"]),
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _environment(data_dir: Path, database_url: str) -> dict[str, str]:
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))}
-    return {
-        **inherited,
-        "DATABASE_URL": database_url,
-        "TRYGG_DATA_DIR": str(data_dir),
-        "MEDIA_ROOT": str(data_dir / "media"),
-        "RATE_LIMITS_ENABLED": "false",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "trygg.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def _trygg(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trygg.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def _prepare(env: dict[str, str]) -> None:
-    for command in (["migrate", "--no-input"], ["load_demo"]):
-        result = _trygg(env, *command)
-        assert result.returncode == 0, result.stderr[-2000:]
-
-
-@dataclass
-class App:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        # kill -9 of the master and every worker at once: gunicorn runs in a process group of its own.
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def tracebacks(self) -> int:
-        return self.log.read_text(errors="replace").count("Traceback")
-
-
-@contextlib.contextmanager
-def app_server(env: dict[str, str], data_dir: Path) -> Iterator[App]:
-    port = free_port()
-    log = data_dir / "gunicorn.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "trygg.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = App(url=f"http://127.0.0.1:{port}", process=process, log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{app.url}/healthz", timeout=2).status_code == 200:
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[
-                -3000:
-            ]
-            time.sleep(0.2)
-        yield app
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 def _photo() -> bytes:
@@ -309,7 +128,7 @@ def _stored_photos(url: str) -> dict[str, list[str]]:
 
 def _cleanup_job(env: dict[str, str]) -> bool:
     """Runs `trygg cleanup_media` where this checkout has it; False where it does not (yet)."""
-    result = _trygg(env, "cleanup_media")
+    result = trygg(env, "cleanup_media")
     if "Unknown command" in result.stderr:
         return False
     assert result.returncode == 0, result.stderr[-2000:]
@@ -319,8 +138,8 @@ def _cleanup_job(env: dict[str, str]) -> bool:
 def test_item_36_kill_9_of_every_app_worker_during_200_report_posts_loses_no_acknowledged_report(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    env = _environment(tmp_path, cluster.url)
-    _prepare(env)
+    env = environment(tmp_path, cluster.url)
+    prepare(env)
     photo = _photo()
     with app_server(env, tmp_path) as app:
         outcome = _post_while(app, app.kill, photo=photo)
@@ -350,8 +169,8 @@ def test_item_36_kill_9_of_every_app_worker_during_200_report_posts_loses_no_ack
 def test_item_37_and_39_a_postgresql_crash_during_200_writes_loses_nothing_acknowledged_and_the_app_recovers(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    env = _environment(tmp_path, cluster.url)
-    _prepare(env)
+    env = environment(tmp_path, cluster.url)
+    prepare(env)
     with app_server(env, tmp_path) as app:
         public = f"{app.url}/ljungby/felanmalan/karta/"
         assert requests.get(public, timeout=10).status_code == 200  # now in this worker's page cache, maybe
@@ -397,8 +216,8 @@ def test_item_37_kill_9_of_the_app_on_sqlite_wal_full_loses_nothing_acknowledged
     tmp_path: Path,
 ) -> None:
     database = tmp_path / "drill.sqlite3"
-    env = _environment(tmp_path, f"sqlite:///{database}")
-    _prepare(env)
+    env = environment(tmp_path, f"sqlite:///{database}")
+    prepare(env)
     with app_server(env, tmp_path) as app:
         outcome = _post_while(app, app.kill, photo=None)
 
