@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -144,14 +144,19 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
             return self.get_response(request)
         try:
-            generation: int | None = generation_read()
-        except DatabaseError:
-            generation = generation_last_known()
-        if generation is not None:
-            cached = page_cached(request, generation)
-            if cached is not None:
-                return cached
+            generation = generation_read()
+        except (OperationalError, InterfaceError):
+            # The database is down: the page as this process last cached it, or at once the 503.
+            from .unavailable import database_unavailable_response
+
+            logger.warning("Database unavailable: answering from the page cache or with a 503")
+            last = generation_last_known()
+            cached = page_cached(request, last) if last is not None else None
+            return cached if cached is not None else database_unavailable_response(request)
+        cached = page_cached(request, generation)
+        if cached is not None:
+            return cached
         response = self.get_response(request)
-        if generation is not None and _storable(request, response):
+        if _storable(request, response):
             caches[CACHE_ALIAS].set(page_key(request, generation), response, settings.PAGE_CACHE_SECONDS)
         return response

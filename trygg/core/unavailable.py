@@ -15,14 +15,12 @@ from functools import cache
 
 from django import forms
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-
-from .pagecache import generation_last_known, page_cached
 
 logger = logging.getLogger(__name__)
 
@@ -103,21 +101,13 @@ def _database_error(error: BaseException) -> bool:
 
 
 class DatabaseUnavailableMiddleware:
-    """Outermost of the layers that may touch the database: answers without it when it is down."""
+    """Turns a lost database in a view into a 503 (or the posted form, unsaved). Cached pages are the page
+    cache's part: it answers from memory when the generation number cannot be read."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            # The request would open its connection anyway; opening it first tells at once (within the
-            # connect timeout) whether the database is there.
-            connection.ensure_connection()
-        except (OperationalError, InterfaceError):
-            logger.warning("Database unavailable: answering without it")
-            generation = generation_last_known()
-            cached = page_cached(request, generation) if generation is not None else None
-            return cached if cached is not None else database_unavailable_response(request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -49,7 +49,7 @@ def test_item_39_with_postgresql_stopped_pages_answer_within_2_s_posts_keep_thei
 
         cluster.crash()
 
-        for path in ("/ljungby/", "/ljungby/felanmalan/karta/", "/om/", FORM, "/api/v1/municipalities"):
+        for path in ("/ljungby/", "/ljungby/felanmalan/karta/", "/om/", FORM, "/api/v1/municipalities/"):
             started = time.monotonic()
             answer = requests.get(f"{app.url}{path}", timeout=10)
             assert time.monotonic() - started < 2, path

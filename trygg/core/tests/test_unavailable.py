@@ -66,7 +66,7 @@ def test_item_39_an_english_page_says_so_in_english_and_the_api_in_json(
 ) -> None:
     with database_down():
         english = client.get("/en/ljungby/")
-        api = client.get("/api/v1/municipalities")
+        api = client.get("/api/v1/municipalities/")
 
     assert english.status_code == api.status_code == 503
     assert "temporarily unavailable" in english.content.decode()
