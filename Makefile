@@ -6,7 +6,7 @@ TRYGG := $(VENV)/bin/trygg
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres check fuzz bench messages lock clean
+.PHONY: install run test test-sqlite test-postgres check fuzz drill bench messages lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ check: install
 
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
+
+# Fault drills (security checklist items 36, 37, 39): kill -9 of the app and of PostgreSQL under load.
+drill: install
+	TRYGG_DRILL=1 $(PY) -m pytest -m drill trygg/core/tests
 
 # Every benchmark, then one table of their figures in docs/performance.md (bench_load.py alone takes ~40 min).
 bench: install

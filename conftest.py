@@ -135,3 +135,9 @@ def _swedish_by_default():  # type: ignore[no-untyped-def]
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):  # type: ignore[no-untyped-def]
+    """No page cache unless a test asks for it: inside a test's transaction no commit ever invalidates it."""
+    settings.PAGE_CACHE_SECONDS = 0

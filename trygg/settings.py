@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Database down: a cached page, the form kept, or a 503 (trygg/core/unavailable.py); then the page
+    # cache for anonymous visitors (trygg/core/pagecache.py), outside the session so it sees every cookie.
+    "trygg.core.unavailable.DatabaseUnavailableMiddleware",
+    "trygg.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,11 +112,20 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN,
     # so two writers queue on the busy timeout instead of failing with "database is locked".
+    # synchronous=FULL syncs the WAL at every commit: a report acknowledged to a resident survives a power cut,
+    # not only a crash of the application (which NORMAL already survives), for one fsync per commit.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # A database that does not answer must not hold a request for long: the page says "try again" in
+    # seconds. Django checks a kept connection before reusing it, so the site recovers without a restart.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -261,8 +274,21 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trygg_cache"}
-    )
+    ),
+    # Whole public pages for anonymous visitors (docs/caching.md): each process's memory by default, shared
+    # in Redis when REDIS_URL is set. Pages are filed under a generation number kept in the database, so a
+    # change invalidates them in every process at once.
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "pages",
+        }
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    ),
 }
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # Words the site uses in its own URLs; no municipality or promise may take them as a slug.
 RESERVED_SLUGS = frozenset(

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +22,6 @@ class CoreConfig(AppConfig):
         from .security_events import connect_lockout_signal
 
         connect_lockout_signal()
+        from .pagecache import watch_writes
+
+        connection_created.connect(watch_writes, dispatch_uid="trygg_page_generation")

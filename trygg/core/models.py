@@ -16,3 +16,15 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window_start}: {self.count}"
+
+
+class PageGeneration(models.Model):
+    """One number that every committed write to public data raises; cached pages are filed under it.
+
+    A process that reads a new number no longer finds the pages it cached under the old one, so the
+    invalidation reaches every process even when each keeps its pages in its own memory."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 import statistics
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,9 +102,15 @@ class Duplicate:
 
 
 def report_duplicates(
-    *, category: ReportCategory, latitude: float, longitude: float, limit: int = 5
+    *,
+    category: ReportCategory,
+    latitude: float,
+    longitude: float,
+    submission_id: uuid.UUID | None = None,
+    limit: int = 5,
 ) -> list[Duplicate]:
-    """Open public reports of the same category near a point, nearest first.
+    """Open public reports of the same category near a point, nearest first, other than the one filed by
+    this very submission (a second click may arrive while the first is being filed).
 
     Distances are measured to the snapped public points, from the snapped new point, so that the hint
     reveals nothing finer than the public map does.
@@ -124,6 +131,8 @@ def report_duplicates(
         )
         .select_related("category", "municipality")
     )
+    if submission_id is not None:
+        nearby = nearby.exclude(submission_id=submission_id)
     found = []
     for report in nearby:
         distance = distance_m(latitude, longitude, report.public_latitude, report.public_longitude)

@@ -90,7 +90,10 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
 
     emergency = reads_like_emergency(data["description"])
     duplicates = selectors.report_duplicates(
-        category=data["category"], latitude=data["latitude"], longitude=data["longitude"]
+        category=data["category"],
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        submission_id=submission_id,
     )
     checked = data.get("step") == "check"
     if (emergency or duplicates) and (not checked or (emergency and not data["not_emergency"])):

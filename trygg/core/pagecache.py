@@ -1,0 +1,162 @@
+"""Whole public pages cached for anonymous visitors, invalidated by a generation number in the database.
+
+The pages live in the "pages" cache (each process's memory by default, Redis when REDIS_URL is set). Every
+committed write to a table that public pages show raises `PageGeneration.number`; a cached request reads that
+number (one small query) and looks its page up under it, so a change is visible on the next request in every
+process. See docs/caching.md for what is cached and what never is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language_from_path
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+
+# Paths that are never cached: staff pages, the back office, the API, health checks, files.
+NEVER_CACHED = re.compile(r"^/(?:[a-z]{2}/)?(?:personal|admin|api|healthz|static|media)(?:/|$)")
+
+# Tables whose writes public pages never show; writing them leaves the cached pages valid. Everything
+# else invalidates, so a new public table is safe by default.
+QUIET_TABLES = re.compile(
+    r"^(?:django_session|django_admin_log|django_migrations|trygg_cache|axes_|otp_|audit_|"
+    r"core_ratelimitcounter|core_pagegeneration|django_tasks)"
+)
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-9_]+)', re.IGNORECASE)
+
+# The last generation this process read: pages cached under it are served while the database is down.
+_last_known: dict[str, int] = {}
+
+
+def generation_read() -> int:
+    from .models import PageGeneration
+
+    number = PageGeneration.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    _last_known["number"] = number
+    return number
+
+
+def generation_last_known() -> int | None:
+    return _last_known.get("number")
+
+
+def generation_bump(using: str = "default") -> None:
+    from .models import PageGeneration
+
+    if not PageGeneration.objects.using(using).filter(pk=1).update(number=F("number") + 1):
+        PageGeneration.objects.using(using).bulk_create(
+            [PageGeneration(pk=1, number=1)], ignore_conflicts=True
+        )
+
+
+class _Bump:
+    """The on-commit callback; a class so that a transaction registers it only once."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+
+    def __call__(self) -> None:
+        try:
+            generation_bump(self.using)
+        except DatabaseError as error:
+            # Pages cached before the write then live out PAGE_CACHE_SECONDS; nothing else is at stake.
+            logger.warning("The page generation was not raised: %s", type(error).__name__)
+
+
+def _note_write(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    result = execute(sql, params, many, context)
+    match = WRITE.match(sql)
+    if match and not QUIET_TABLES.match(match.group(1)):
+        connection: BaseDatabaseWrapper = context["connection"]
+        pending = [entry[1] for entry in connection.run_on_commit]
+        if not any(isinstance(callback, _Bump) for callback in pending):
+            # On commit, not now: raising the number inside the transaction would lock its row until the
+            # end of every writing transaction, and a rolled-back write changes nothing anyway.
+            transaction.on_commit(_Bump(connection.alias), using=connection.alias, robust=True)
+    return result
+
+
+def watch_writes(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """Connected to `connection_created`: every write through this connection is noted."""
+    if _note_write not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_note_write)
+
+
+def _anonymous_get(request: HttpRequest) -> bool:
+    return (
+        request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not NEVER_CACHED.match(request.path_info)
+    )
+
+
+def page_key(request: HttpRequest, generation: int) -> str:
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{generation}:{language}:{digest}"
+
+
+def page_cached(request: HttpRequest, generation: int) -> HttpResponse | None:
+    if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
+        return None
+    response: HttpResponse | None = caches[CACHE_ALIAS].get(page_key(request, generation))
+    return response
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # A page that used the CSRF token has a form: its token belongs to this visitor alone.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.META.get("CSRF_COOKIE_USED")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and not getattr(request, "_csp_nonce", None)
+    )
+
+
+class PageCacheMiddleware:
+    """Serves and stores anonymous GETs of public pages; placed before the session middleware, so that
+    its answer sees every cookie the inner layers set."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
+            return self.get_response(request)
+        try:
+            generation = generation_read()
+        except (OperationalError, InterfaceError):
+            # The database is down: the page as this process last cached it, or at once the 503.
+            from .unavailable import database_unavailable_response
+
+            logger.warning("Database unavailable: answering from the page cache or with a 503")
+            last = generation_last_known()
+            cached = page_cached(request, last) if last is not None else None
+            return cached if cached is not None else database_unavailable_response(request)
+        cached = page_cached(request, generation)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        if _storable(request, response):
+            caches[CACHE_ALIAS].set(page_key(request, generation), response, settings.PAGE_CACHE_SECONDS)
+        return response

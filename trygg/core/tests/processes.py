@@ -1,0 +1,213 @@
+"""Real processes for the tests that need them: a throwaway PostgreSQL cluster that a test may crash and start
+again, and gunicorn with two workers on loopback (see test_drills.py and test_database_down.py)."""
+
+import contextlib
+import importlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "tools"))
+from with_postgres import SEARCH_DIRS, as_server_user, free_port  # noqa: E402  (tools/ is no package)
+
+# The root conftest's helper, looked up at run time: a static import would make mypy check the conftest too.
+require_program = importlib.import_module("conftest").require_program
+
+
+def postgres_program(name: str) -> str:
+    for directory in SEARCH_DIRS:
+        if (directory / name).exists():
+            return require_program(str(directory / name), f"PostgreSQL's {name}")
+    return require_program(name, f"PostgreSQL's {name}")
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster in a temporary directory that the drill may crash and start again."""
+
+    root: Path
+    pg_ctl: str
+    # fsync off is faster, and loses nothing when only PostgreSQL's processes die; the drills keep it on.
+    durable: bool = True
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/trygg"
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
+        subprocess.run(
+            as_server_user(
+                [
+                    self.pg_ctl,
+                    "-D",
+                    str(self.root / "data"),
+                    "-l",
+                    str(self.root / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def crash(self) -> None:
+        # "immediate" ends every server process at once, without a checkpoint: recovery replays the WAL.
+        subprocess.run(
+            as_server_user([self.pg_ctl, "-D", str(self.root / "data"), "-m", "immediate", "stop"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+@contextlib.contextmanager
+def postgres_cluster(*, durable: bool) -> Iterator[Cluster]:
+    initdb, pg_ctl = postgres_program("initdb"), postgres_program("pg_ctl")
+    import psycopg
+
+    root = Path(tempfile.mkdtemp(prefix="trygg-drill-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres", group="postgres")
+        root.chmod(0o700)
+    found = Cluster(root=root, pg_ctl=pg_ctl, durable=durable)
+    try:
+        subprocess.run(
+            as_server_user(
+                [initdb, "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+                + ([] if durable else ["--no-sync"])
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        found.start()
+        with psycopg.connect(f"postgres://postgres@127.0.0.1:{found.port}/postgres", autocommit=True) as db:
+            db.execute("CREATE DATABASE trygg")
+        yield found
+    finally:
+        subprocess.run(
+            as_server_user([pg_ctl, "-D", str(root / "data"), "-m", "immediate", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    with postgres_cluster(durable=True) as found:
+        yield found
+
+
+@pytest.fixture
+def fast_cluster() -> Iterator[Cluster]:
+    with postgres_cluster(durable=False) as found:
+        yield found
+
+
+def environment(data_dir: Path, database_url: str) -> dict[str, str]:
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))}
+    return {
+        **inherited,
+        "DATABASE_URL": database_url,
+        "TRYGG_DATA_DIR": str(data_dir),
+        "MEDIA_ROOT": str(data_dir / "media"),
+        "RATE_LIMITS_ENABLED": "false",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "trygg.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def trygg(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trygg.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def prepare(env: dict[str, str]) -> None:
+    for command in (["migrate", "--no-input"], ["load_demo"]):
+        result = trygg(env, *command)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+
+@dataclass
+class App:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        # kill -9 of the master and every worker at once: gunicorn runs in a process group of its own.
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def tracebacks(self) -> int:
+        return self.log.read_text(errors="replace").count("Traceback")
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str], data_dir: Path) -> Iterator[App]:
+    port = free_port()
+    log = data_dir / "gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "trygg.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = App(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{app.url}/healthz", timeout=2).status_code == 200:
+                    break
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[
+                -3000:
+            ]
+            time.sleep(0.2)
+        yield app
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)

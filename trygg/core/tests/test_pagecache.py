@@ -1,0 +1,147 @@
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from trygg.core.models import PageGeneration
+from trygg.core.pagecache import CACHE_ALIAS, generation_read
+from trygg.demo.reports import load_reports_demo
+from trygg.municipalities.models import Municipality
+from trygg.reports import services as report_services
+from trygg.reports.models import Report
+
+MAP = "/ljungby/felanmalan/karta/"
+
+
+def stored_pages() -> int:
+    pages: Any = caches[CACHE_ALIAS]  # a LocMemCache, whose entries are countable
+    return len(pages._cache)
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.MAP_TILES_URL = ""
+    caches[CACHE_ALIAS].clear()
+    yield caches[CACHE_ALIAS]
+    caches[CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def reports_demo(home_municipality: Municipality) -> Municipality:
+    load_reports_demo(home_municipality)
+    return home_municipality
+
+
+def test_an_anonymous_visitor_gets_the_second_view_from_the_cache_with_one_query(
+    client: Client, reports_demo: Municipality, page_cache, django_assert_num_queries
+) -> None:
+    first = client.get(MAP)
+    with django_assert_num_queries(1):  # the generation number, nothing else
+        second = client.get(MAP)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert "csrftoken" not in second.cookies and "sessionid" not in second.cookies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_through_a_service_is_visible_on_the_next_request(
+    client: Client, reports_demo: Municipality, coordinator, page_cache, django_assert_num_queries
+) -> None:
+    report = Report.objects.get(reference="EX-LJU-B1")
+    assert report.reference in client.get(MAP).content.decode()
+    with django_assert_num_queries(1):
+        assert report.reference in client.get(MAP).content.decode()
+
+    report_services.report_update_details(report=report, by=coordinator, is_public=False)
+
+    assert report.reference not in client.get(MAP).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_raises_the_generation_once_and_a_rolled_back_one_not_at_all(
+    home_municipality: Municipality,
+) -> None:
+    before = generation_read()
+    with transaction.atomic():
+        Municipality.objects.filter(pk=home_municipality.pk).update(name="Ljungby")
+        Municipality.objects.filter(pk=home_municipality.pk).update(name="Ljungby kommun")
+    assert generation_read() == before + 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Municipality.objects.filter(pk=home_municipality.pk).update(name="Ljungby")
+        raise RuntimeError
+    assert generation_read() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_raises_the_number_every_process_reads(home_municipality: Municipality) -> None:
+    before = generation_read()
+    Municipality.objects.filter(pk=home_municipality.pk).update(name="Ljungby kommun (ny)")
+
+    # What another process would read: the row in the database, not anything held in this one.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM core_pagegeneration WHERE id = 1")
+        assert cursor.fetchone()[0] > before
+
+
+def test_a_logged_in_staff_member_never_gets_a_cached_page(
+    client: Client, reports_demo: Municipality, coordinator, login, page_cache
+) -> None:
+    client.get(MAP)
+    cached_before = stored_pages()
+    staff = login(coordinator)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(MAP)
+
+    assert page.status_code == 200
+    assert len(queries) > 1  # the page was made for them, not taken from the cache
+    assert stored_pages() == cached_before
+
+
+def test_a_page_with_a_form_is_never_cached_so_no_visitor_gets_another_visitors_token(
+    reports_demo: Municipality, page_cache
+) -> None:
+    first, second = Client(), Client()
+
+    page_one = first.get("/ljungby/felanmalan/")
+    page_two = second.get("/ljungby/felanmalan/")
+
+    assert page_one.status_code == page_two.status_code == 200
+    assert page_one.cookies["csrftoken"].value != page_two.cookies["csrftoken"].value
+    assert stored_pages() == 0
+
+
+def test_staff_pages_and_the_api_are_never_cached(
+    client: Client, reports_demo: Municipality, page_cache
+) -> None:
+    client.get("/personal/")
+    client.get("/api/docs")
+    client.get("/healthz")
+
+    assert stored_pages() == 0
+
+
+def test_english_pages_are_cached_apart_from_swedish_ones(
+    client: Client, reports_demo: Municipality, page_cache
+) -> None:
+    swedish = client.get(MAP).content.decode()
+    english = client.get(f"/en{MAP}").content.decode()
+
+    assert 'lang="sv"' in swedish and 'lang="en"' in english
+    assert client.get(MAP).content.decode() == swedish
+
+
+def test_with_the_cache_off_nothing_is_stored(client: Client, reports_demo: Municipality, settings) -> None:
+    settings.PAGE_CACHE_SECONDS = 0
+    caches[CACHE_ALIAS].clear()
+
+    client.get(MAP)
+
+    assert PageGeneration.objects.count() <= 1
+    assert stored_pages() == 0

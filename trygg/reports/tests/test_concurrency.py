@@ -1,0 +1,146 @@
+"""Item 38: one report form sent twenty times at once (a double click, a resend after a timeout) files one
+report, and every answer leads to its receipt. On PostgreSQL the threads share the test database; the
+in-memory SQLite test database is private to one connection, so the SQLite case runs in a subprocess against
+a database file."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from trygg.demo.reports import load_reports_demo
+from trygg.municipalities.models import Municipality
+from trygg.reports.models import Report, ReportCategory
+
+ROOT = Path(__file__).resolve().parents[3]
+POSTS = 20
+FORM = "/ljungby/felanmalan/"
+
+RACE = """
+import json, sys, threading, uuid
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+call_command("migrate", verbosity=0)
+from trygg.demo.reports import load_reports_demo
+from trygg.demo.services import demo_load
+from trygg.reports.models import Report, ReportCategory
+municipality = demo_load().municipality
+load_reports_demo(municipality)
+posts = int(sys.argv[1])
+data = {
+    "category": ReportCategory.objects.get(municipality=municipality, slug="belysning").pk,
+    "place": "Salvesbacken",
+    "description": "Lampan vid parkens ingång lyser inte.",
+    "submission_id": str(uuid.uuid4()),
+    "website": "",
+}
+barrier = threading.Barrier(posts)
+answers = []
+lock = threading.Lock()
+def post():
+    try:
+        barrier.wait()
+        response = Client().post("/ljungby/felanmalan/", data)
+        answer = [response.status_code, response.get("Location", "")]
+    except Exception as error:
+        answer = [0, repr(error)]
+    finally:
+        connections.close_all()
+    with lock:
+        answers.append(answer)
+workers = [threading.Thread(target=post) for _ in range(posts)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+references = list(Report.objects.filter(submission_id=data["submission_id"]).values_list("reference", flat=True))
+print(json.dumps({"answers": answers, "references": references}))
+"""
+
+
+def _assert_one_report_and_one_receipt(answers: list[list[object]], references: list[str]) -> None:
+    assert len(answers) == POSTS
+    assert {status for status, _location in answers} == {302}, answers
+    assert len(references) == 1
+    assert {location for _status, location in answers} == {f"/ljungby/felanmalan/{references[0]}/tack/"}
+
+
+def test_item_38_one_submission_posted_20_times_at_once_files_one_report_on_sqlite(tmp_path: Path) -> None:
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {
+        **inherited,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+        "TRYGG_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "RATE_LIMITS_ENABLED": "false",
+        "DJANGO_SETTINGS_MODULE": "trygg.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", RACE, str(POSTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    _assert_one_report_and_one_receipt(outcome["answers"], outcome["references"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item_38_one_submission_posted_20_times_at_once_files_one_report_on_postgresql(
+    home_municipality: Municipality, settings
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a shared database: this runs under `make test-postgres`")
+    settings.RATE_LIMITS_ENABLED = False
+    load_reports_demo(home_municipality)
+    data: dict[str, Any] = {
+        "category": ReportCategory.objects.get(municipality=home_municipality, slug="belysning").pk,
+        "place": "Salvesbacken",
+        "description": "Lampan vid parkens ingång lyser inte.",
+        "submission_id": str(uuid.uuid4()),
+        "website": "",
+    }
+    barrier = threading.Barrier(POSTS)
+    answers: list[list[object]] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        try:
+            barrier.wait()
+            response = Client().post(FORM, data)
+            answer: list[object] = [response.status_code, response.get("Location", "")]
+        except Exception as error:
+            answer = [0, repr(error)]
+        finally:
+            connections.close_all()
+        with lock:
+            answers.append(answer)
+
+    workers = [threading.Thread(target=post) for _ in range(POSTS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    references = Report.objects.filter(submission_id=data["submission_id"]).values_list(
+        "reference", flat=True
+    )
+    _assert_one_report_and_one_receipt(answers, list(references))
