@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -72,8 +72,19 @@ class _Bump:
         try:
             generation_bump(self.using)
         except DatabaseError as error:
+            if not _generation_table_exists(self.using):
+                return  # `migrate` is still creating the tables: no page has been cached under a generation yet
             # Pages cached before the write then live out PAGE_CACHE_SECONDS; nothing else is at stake.
             logger.warning("The page generation was not raised: %s", type(error).__name__)
+
+
+def _generation_table_exists(using: str) -> bool:
+    from .models import PageGeneration
+
+    try:
+        return PageGeneration._meta.db_table in connections[using].introspection.table_names()
+    except DatabaseError:
+        return True  # the database itself is unreachable: worth the warning
 
 
 def _note_write(

@@ -145,3 +145,38 @@ def test_with_the_cache_off_nothing_is_stored(client: Client, reports_demo: Muni
 
     assert PageGeneration.objects.count() <= 1
     assert stored_pages() == 0
+
+
+def test_a_write_before_migrate_has_made_the_generation_table_is_not_a_warning(
+    transactional_db, caplog: pytest.LogCaptureFixture
+) -> None:
+    from trygg.core.pagecache import _Bump
+
+    with connection.schema_editor() as editor:
+        editor.delete_model(PageGeneration)
+    try:
+        with caplog.at_level("WARNING", logger="trygg.core.pagecache"):
+            _Bump("default")()
+        assert caplog.records == []
+    finally:
+        with connection.schema_editor() as editor:
+            editor.create_model(PageGeneration)
+
+
+def test_a_failed_bump_with_the_table_in_place_is_a_warning(
+    db, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from trygg.core import pagecache
+
+    def failing_bump(using: str = "default") -> None:
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(pagecache, "generation_bump", failing_bump)
+    with caplog.at_level("WARNING", logger="trygg.core.pagecache"):
+        pagecache._Bump("default")()
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "The page generation was not raised: OperationalError"
+    ]
