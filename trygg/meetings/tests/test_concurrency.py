@@ -7,14 +7,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from trygg.core.concurrency import run_at_once
 from trygg.meetings import services
 from trygg.meetings.models import Meeting, SignUp
 from trygg.municipalities.tests.factories import MunicipalityFactory
@@ -24,13 +24,13 @@ THREADS = 24
 CAPACITY = 7
 
 RACE = """
-import datetime as dt, json, sys, threading, uuid
+import datetime as dt, json, sys, uuid
 import django
 django.setup()
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 call_command("migrate", verbosity=0)
+from trygg.core.concurrency import run_at_once
 from trygg.meetings import services
 from trygg.meetings.models import Meeting, SignUp
 from trygg.municipalities.models import Municipality
@@ -39,27 +39,14 @@ municipality = Municipality.objects.create(name="Provby kommun", slug="provby", 
 meeting = Meeting.objects.create(
     municipality=municipality, title="Möte", starts_at=timezone.now() + dt.timedelta(days=5), capacity=capacity
 )
-barrier = threading.Barrier(threads)
-outcomes = []
-lock = threading.Lock()
-def sign_up():
+from trygg.core.concurrency import run_at_once
+def sign_up(number):
     try:
-        barrier.wait()
         services.signup_create(meeting=meeting, name="", email="", count=1, submission_id=uuid.uuid4(), now=timezone.now())
-        outcome = "stored"
     except services.MeetingFull:
-        outcome = "full"
-    except Exception as error:
-        outcome = repr(error)
-    finally:
-        connections.close_all()
-    with lock:
-        outcomes.append(outcome)
-workers = [threading.Thread(target=sign_up) for _ in range(threads)]
-for worker in workers:
-    worker.start()
-for worker in workers:
-    worker.join()
+        return "full"
+    return "stored"
+outcomes = run_at_once(sign_up, threads)
 print(json.dumps({"outcomes": sorted(outcomes), "stored": SignUp.objects.filter(meeting=meeting).count()}))
 """
 
@@ -101,31 +88,17 @@ def test_concurrent_sign_ups_never_exceed_the_capacity_on_postgresql() -> None:
         starts_at=timezone.now() + dt.timedelta(days=5),
         capacity=CAPACITY,
     )
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def sign_up() -> None:
+    def sign_up(number: int) -> str:
         try:
-            barrier.wait()
             services.signup_create(
                 meeting=meeting, name="", email="", count=1, submission_id=uuid.uuid4(), now=timezone.now()
             )
-            outcome = "stored"
         except services.MeetingFull:
-            outcome = "full"
-        except Exception as error:
-            outcome = repr(error)
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
+            return "full"
+        return "stored"
 
-    workers = [threading.Thread(target=sign_up) for _ in range(THREADS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    outcomes = run_at_once(sign_up, THREADS)
 
     assert sorted(outcomes) == ["full"] * (THREADS - CAPACITY) + ["stored"] * CAPACITY
     assert SignUp.objects.filter(meeting=meeting).count() == CAPACITY

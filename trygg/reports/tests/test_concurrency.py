@@ -7,15 +7,15 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
+from trygg.core.concurrency import run_at_once
 from trygg.demo.reports import load_reports_demo
 from trygg.municipalities.models import Municipality
 from trygg.reports.models import Report, ReportCategory
@@ -34,6 +34,7 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
 call_command("migrate", verbosity=0)
+from trygg.core.concurrency import run_at_once
 from trygg.demo.reports import load_reports_demo
 from trygg.demo.services import demo_load
 from trygg.reports.models import Report, ReportCategory
@@ -47,35 +48,23 @@ data = {
     "submission_id": str(uuid.uuid4()),
     "website": "",
 }
-barrier = threading.Barrier(posts)
-answers = []
-lock = threading.Lock()
-def post():
-    try:
-        barrier.wait()
-        response = Client().post("/ljungby/felanmalan/", data)
-        answer = [response.status_code, response.get("Location", "")]
-    except Exception as error:
-        answer = [0, repr(error)]
-    finally:
-        connections.close_all()
-    with lock:
-        answers.append(answer)
-workers = [threading.Thread(target=post) for _ in range(posts)]
-for worker in workers:
-    worker.start()
-for worker in workers:
-    worker.join()
+from trygg.core.concurrency import run_at_once
+def post(number):
+    response = Client().post("/ljungby/felanmalan/", data)
+    return [response.status_code, response.get("Location", "")]
+answers = run_at_once(post, posts)
 references = list(Report.objects.filter(submission_id=data["submission_id"]).values_list("reference", flat=True))
 print(json.dumps({"answers": answers, "references": references}))
 """
 
 
-def _assert_one_report_and_one_receipt(answers: list[list[object]], references: list[str]) -> None:
+def _assert_one_report_and_one_receipt(answers: list[list[object] | str], references: list[str]) -> None:
     assert len(answers) == POSTS
-    assert {status for status, _location in answers} == {302}, answers
+    posted = [answer for answer in answers if isinstance(answer, list)]
+    assert len(posted) == POSTS, answers  # a thread that raised gives its repr instead
+    assert {status for status, _location in posted} == {302}, answers
     assert len(references) == 1
-    assert {location for _status, location in answers} == {f"/ljungby/felanmalan/{references[0]}/tack/"}
+    assert {location for _status, location in posted} == {f"/ljungby/felanmalan/{references[0]}/tack/"}
 
 
 def test_item_38_one_submission_posted_20_times_at_once_files_one_report_on_sqlite(tmp_path: Path) -> None:
@@ -118,27 +107,12 @@ def test_item_38_one_submission_posted_20_times_at_once_files_one_report_on_post
         "submission_id": str(uuid.uuid4()),
         "website": "",
     }
-    barrier = threading.Barrier(POSTS)
-    answers: list[list[object]] = []
-    lock = threading.Lock()
 
-    def post() -> None:
-        try:
-            barrier.wait()
-            response = Client().post(FORM, data)
-            answer: list[object] = [response.status_code, response.get("Location", "")]
-        except Exception as error:
-            answer = [0, repr(error)]
-        finally:
-            connections.close_all()
-        with lock:
-            answers.append(answer)
+    def post(number: int) -> list[object]:
+        response = Client().post(FORM, data)
+        return [response.status_code, response.get("Location", "")]
 
-    workers = [threading.Thread(target=post) for _ in range(POSTS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    answers = run_at_once(post, POSTS)
 
     references = Report.objects.filter(submission_id=data["submission_id"]).values_list(
         "reference", flat=True
