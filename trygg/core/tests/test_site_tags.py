@@ -31,3 +31,14 @@ def test_item_32_the_error_summary_links_a_radio_group_to_its_first_choice() -> 
 
     assert 'href="#id_area_0"' in html
     assert 'href="#"' not in html
+
+
+def test_item_32_the_hidden_error_prefix_speaks_the_pages_language() -> None:
+    from django.utils import translation
+
+    form = _ExampleForm(data={"place": ""})
+
+    with translation.override("en"):
+        html = render_to_string("core/_field.html", {"field": form["place"]})
+
+    assert '<span class="visually-hidden">Error: </span>' in html
