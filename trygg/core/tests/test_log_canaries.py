@@ -282,22 +282,6 @@ def test_item_20_the_session_key_of_a_logged_in_client_is_never_logged(
     assert "django.request Not Found: /personal/trygghetsmatning/999999/" in logged.text
 
 
-@pytest.fixture
-def invitation_survey(coordinator: User, home_municipality: Municipality) -> Survey:
-    created = survey_services.survey_create(
-        municipality=home_municipality,
-        year=2024,
-        title="Trygghetsmätning 2024",
-        slug="2024",
-        mode=Survey.Mode.INVITATION,
-        k=10,
-        languages=["en"],
-        areas=["Centrum", "Landsbygd"],
-        by=coordinator,
-    )
-    return survey_services.survey_set_status(survey=created, status=Survey.Status.OPEN, by=coordinator)
-
-
 def _answer_every_step(client: Client, survey: Survey) -> None:
     step = 1
     while True:

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from trygg.accounts.models import User
-from trygg.municipalities.models import Municipality
 from trygg.surveys import services
 from trygg.surveys.models import Response, Survey
 
@@ -19,22 +18,6 @@ pytestmark = pytest.mark.django_db
 # The site-wide policy: a Referer goes only to this site, never to another. ("no-referrer" would also make
 # browsers send "Origin: null" with the survey's own forms, which the CSRF check refuses.)
 REFERRER_POLICY = "same-origin"
-
-
-@pytest.fixture
-def survey(coordinator: User, home_municipality: Municipality) -> Survey:
-    created = services.survey_create(
-        municipality=home_municipality,
-        year=2024,
-        title="Trygghetsmätning 2024",
-        slug="2024",
-        mode=Survey.Mode.INVITATION,
-        k=10,
-        languages=["en"],
-        areas=["Centrum", "Landsbygd"],
-        by=coordinator,
-    )
-    return services.survey_set_status(survey=created, status=Survey.Status.OPEN, by=coordinator)
 
 
 def _answer(client: Client, survey: Survey, code: str) -> list[str]:
@@ -61,40 +44,40 @@ def _answer(client: Client, survey: Survey, code: str) -> list[str]:
 
 
 def test_item_25_a_code_in_a_link_is_redeemed_and_the_browser_is_sent_on_without_it(
-    client: Client, survey: Survey, coordinator: User
+    client: Client, invitation_survey: Survey, coordinator: User
 ) -> None:
-    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    [code] = services.invitation_codes_generate(survey=invitation_survey, count=1, by=coordinator)
 
-    first = client.get(f"{survey.get_absolute_url()}?kod={code}&sprak=en")
+    first = client.get(f"{invitation_survey.get_absolute_url()}?kod={code}&sprak=en")
 
     assert first.status_code == 302
-    assert first["Location"] == reverse("surveys:step", args=["ljungby", survey.slug, 1])
+    assert first["Location"] == reverse("surveys:step", args=["ljungby", invitation_survey.slug, 1])
     assert first["Referrer-Policy"] == REFERRER_POLICY
     session = str(dict(client.session.items()))
     assert code not in session and services.code_normalise(code) not in session
-    seen = _answer(client, survey, code)
-    assert Response.objects.filter(survey=survey).count() == 1
+    seen = _answer(client, invitation_survey, code)
+    assert Response.objects.filter(survey=invitation_survey).count() == 1
     for text in seen:
         assert code not in text and services.code_normalise(code) not in text
 
 
 def test_item_25_a_used_code_in_a_link_is_refused_on_an_address_without_it(
-    client: Client, survey: Survey, coordinator: User
+    client: Client, invitation_survey: Survey, coordinator: User
 ) -> None:
-    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    [code] = services.invitation_codes_generate(survey=invitation_survey, count=1, by=coordinator)
     services.response_submit(
-        survey=survey,
-        code_digest=services.code_hash(survey=survey, code=code),
+        survey=invitation_survey,
+        code_digest=services.code_hash(survey=invitation_survey, code=code),
         area="Centrum",
         answers={},
         today=dt.date(2024, 9, 15),
     )
 
-    first = client.get(f"{survey.get_absolute_url()}?sprak=en&kod={code.lower()}")
+    first = client.get(f"{invitation_survey.get_absolute_url()}?sprak=en&kod={code.lower()}")
     page = client.get(first["Location"])
 
     assert first.status_code == 302
-    assert first["Location"] == f"{survey.get_absolute_url()}?sprak=en"
+    assert first["Location"] == f"{invitation_survey.get_absolute_url()}?sprak=en"
     assert page.status_code == 400
     assert "Koden fungerar inte" in page.content.decode() or "The code does not work" in page.content.decode()
     assert code.lower() not in page.content.decode().lower()
@@ -102,20 +85,22 @@ def test_item_25_a_used_code_in_a_link_is_refused_on_an_address_without_it(
 
 
 def test_item_25_a_typed_code_is_posted_and_never_put_in_an_address(
-    client: Client, survey: Survey, coordinator: User
+    client: Client, invitation_survey: Survey, coordinator: User
 ) -> None:
-    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
-    start = client.get(survey.get_absolute_url())
+    [code] = services.invitation_codes_generate(survey=invitation_survey, count=1, by=coordinator)
+    start = client.get(invitation_survey.get_absolute_url())
 
-    redeemed = client.post(survey.get_absolute_url(), {"code": code})
+    redeemed = client.post(invitation_survey.get_absolute_url(), {"code": code})
 
     assert 'method="post"' in start.content.decode()
     assert start["Referrer-Policy"] == REFERRER_POLICY
     assert redeemed.status_code == 302 and code not in redeemed["Location"]
-    for text in _answer(client, survey, code):
+    for text in _answer(client, invitation_survey, code):
         assert code not in text
 
 
-def test_item_25_every_page_sends_a_referer_only_to_this_site(client: Client, survey: Survey) -> None:
-    for url in (survey.get_absolute_url(), "/ljungby/2023/", "/ljungby/felanmalan/", "/om/"):
+def test_item_25_every_page_sends_a_referer_only_to_this_site(
+    client: Client, invitation_survey: Survey
+) -> None:
+    for url in (invitation_survey.get_absolute_url(), "/ljungby/2023/", "/ljungby/felanmalan/", "/om/"):
         assert client.get(url)["Referrer-Policy"] == REFERRER_POLICY
