@@ -57,13 +57,6 @@ class ApiTokenForm(forms.Form):
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
 
 
-def _describe_hints(form: forms.Form) -> None:
-    # core/_field.html renders each hint as `<id>-hint`.
-    for bound in form:
-        if bound.help_text:
-            bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-hint"
-
-
 class PersonalDataLookupForm(forms.Form):
     # Posted, never in the query string: the address must not reach the access log.
     email = forms.EmailField(
@@ -89,4 +82,3 @@ class PersonalDataErasureForm(forms.Form):
         # Its own prefix: the page shows it beside the search form, whose field has the same name.
         kwargs.setdefault("prefix", "radera")
         super().__init__(*args, **kwargs)
-        _describe_hints(self)

@@ -11,13 +11,6 @@ from .models import Comment, CommentSettings
 MAX_COMMENT_LENGTH = 2000
 
 
-def describe_hints(form: forms.Form) -> None:
-    """Tie each field's hint (core/_field.html renders it as `<id>-hint`) to the field for screen readers."""
-    for bound in form:
-        if bound.help_text:
-            bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-hint"
-
-
 class HoneypotMixin(forms.Form):
     # Hidden from people by the stylesheet; a bot that fills every field fills this one too.
     website = forms.CharField(
@@ -62,7 +55,6 @@ class CommentForm(HoneypotMixin):
         kwargs.setdefault("prefix", "kommentar")
         kwargs.setdefault("initial", {"submission_id": uuid.uuid4()})
         super().__init__(*args, **kwargs)
-        describe_hints(self)
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
@@ -84,7 +76,6 @@ class SubscribeForm(HoneypotMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "prenumeration")
         super().__init__(*args, **kwargs)
-        describe_hints(self)
 
 
 class ReasonForm(forms.Form):
