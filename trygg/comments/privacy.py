@@ -40,7 +40,10 @@ class CommentContactSource:
                 "state": contact.comment.state,
                 "sent_at": contact.comment.created_at.isoformat(),
             }
-            for contact in contacts.select_related("comment", "comment__content_type")
+            # The target is a generic relation: prefetched, it costs one query per kind, not one per comment.
+            for contact in contacts.select_related("comment", "comment__content_type").prefetch_related(
+                "comment__target"
+            )
         ]
         rows += [
             {
@@ -49,7 +52,7 @@ class CommentContactSource:
                 "confirmed_at": subscription.confirmed_at.isoformat() if subscription.confirmed_at else None,
                 "since": subscription.created_at.isoformat(),
             }
-            for subscription in subscriptions.select_related("content_type")
+            for subscription in subscriptions.select_related("content_type").prefetch_related("target")
         ]
         return rows
 

@@ -355,3 +355,34 @@ def test_a_new_model_with_an_email_or_phone_field_must_be_given_a_source() -> No
 
     assert holding == set(COVERED) | set(NOT_RESIDENTS)
     assert set(COVERED.values()) <= set(registry.sources)
+
+
+def test_the_personal_data_page_asks_no_more_queries_for_an_address_with_more_records(
+    resident: dict[str, Any], home_municipality: Municipality, coordinator: User, login: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = login(coordinator)
+
+    def lookup_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.post(_page(home_municipality), {"email": EMAIL, "action": "show"}).status_code == 200
+        return len(queries)
+
+    before = lookup_queries()
+    promise = Promise.objects.get(municipality=home_municipality, slug="2023")
+    for text in ("Fler papperskorgar i parken.", "Tack för vandringen i Bolmen."):
+        Client().post(
+            reverse("comments:create", kwargs={"kind": "lofte", "pk": promise.pk}),
+            {
+                "kommentar-author_name": NAME,
+                "kommentar-email": EMAIL,
+                "kommentar-text": text,
+                "kommentar-website": "",
+                "kommentar-submission_id": str(uuid.uuid4()),
+            },
+        )
+    assert Comment.objects.filter(contact__email=EMAIL).count() == 3
+
+    assert lookup_queries() == before
