@@ -187,7 +187,7 @@ def _link_activities(municipality: Municipality, categories: dict[str, ReportCat
 
 
 @transaction.atomic
-def load_reports_demo(municipality: Municipality) -> int:
+def load_reports_demo(municipality: Municipality, *, now: dt.datetime | None = None) -> int:
     """Create the example categories, places and reports; returns how many reports were new."""
     report_categories_ensure_defaults(municipality=municipality)
     categories = {
@@ -203,7 +203,10 @@ def load_reports_demo(municipality: Municipality) -> int:
             defaults={"normalized": place_normalize(name), "latitude": latitude, "longitude": longitude},
         )
     crew = Party.objects.filter(municipality=municipality, kind=Party.Kind.MUNICIPALITY).first()
-    today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    # Anchor the demo at 09:00 on a day far enough back that a report's last event (up to a day after it came
+    # in) is never later than now, whatever the time of day the demo is loaded.
+    now = now or timezone.now()
+    today = (now - dt.timedelta(days=1, hours=9)).replace(hour=9, minute=0, second=0, microsecond=0)
     created = 0
     for demo in REPORTS:
         submission_id = uuid.uuid5(_NAMESPACE, f"{municipality.slug}:{demo.key}")

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from trygg.demo.reports import load_reports_demo
 from trygg.municipalities.models import Municipality
-from trygg.reports.models import Place, Report
+from trygg.reports.models import Place, Report, ReportEvent
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -99,3 +100,22 @@ def test_the_reports_demo_has_every_state_and_is_idempotent(home_municipality: M
     assert set(Report.objects.values_list("state", flat=True)) == set(Report.State.values)
     assert all(Report.objects.values_list("is_example", flat=True))
     assert Report.objects.filter(place_name="Ljungbyporten").count() >= 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("clock", ["00:30", "04:00", "08:59", "09:00", "23:59"])
+def test_the_reports_demo_never_dates_an_event_after_the_moment_it_is_loaded(
+    home_municipality: Municipality, clock: str
+) -> None:
+    hour, minute = (int(part) for part in clock.split(":"))
+    now = dt.datetime(2028, 2, 29, hour, minute, tzinfo=dt.UTC)
+
+    load_reports_demo(home_municipality, now=now)
+
+    events = ReportEvent.objects.filter(report__municipality=home_municipality)
+    assert events.exists()
+    assert max(events.values_list("at", flat=True)) <= now
+    for report in Report.objects.filter(municipality=home_municipality).prefetch_related("events"):
+        times = [event.at for event in report.events.all()]
+        assert times == sorted(times)
+        assert report.events.all()[0].state_to == Report.State.NEW
