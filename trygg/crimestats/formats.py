@@ -7,7 +7,9 @@ The import command and the staff upload page call these two functions; the resul
 from __future__ import annotations
 
 import codecs
+import tomllib
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 
 from . import bra, kolada, longform, pxstat
 from .importers import (
@@ -24,6 +26,18 @@ from .importers import (
 )
 
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+CATEGORIES_PATH = Path(__file__).with_name("categories.toml")
+
+
+def category_spellings(path: Path = CATEGORIES_PATH) -> dict[str, list[str]]:
+    """code → name, aliases and the police's four-digit crime codes, straight from categories.toml (the preview
+    reads a file with these before anything is stored)."""
+    with open(path, "rb") as handle:
+        entries = tomllib.load(handle).get("category", [])
+    return {
+        entry["code"]: [entry["name"], *entry.get("aliases", []), *entry.get("bra_codes", [])]
+        for entry in entries
+    }
 
 
 def detect(data: bytes) -> str:
@@ -118,7 +132,7 @@ def read_crime_statistics(
 
 def _require_kind(cube: pxstat.Cube, wanted: str) -> None:
     found = pxstat.cube_kind(cube)
-    if found != wanted:
+    if found not in (wanted, "unknown"):
         names = {"population": "en folkmängdstabell", "crime": "en tabell över anmälda brott"}
         raise CrimeFileError(
             [
@@ -126,8 +140,8 @@ def _require_kind(cube: pxstat.Cube, wanted: str) -> None:
                     1 if cube.format == "pcaxis" else 0,
                     None,
                     "wrong_kind",
-                    names[found],
-                    {"expected": names[wanted]},
+                    None,
+                    {"found": names[found], "expected": names[wanted]},
                     path=None if cube.format == "pcaxis" else "$",
                 )
             ]

@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "negative_count": gettext_noop("Antalet %(value)s är negativt; det ska vara 0 eller större."),
     "duplicate": gettext_noop("Samma kommun, kategori och period finns redan på rad %(first)s."),
     "bad_population": gettext_noop("Folkmängden %(value)s är inte ett heltal större än 0."),
+    "no_rows": gettext_noop("Filen har inga rader med siffror under rubrikraden."),
     "bad_json": gettext_noop("Filen är inte giltig JSON (%(value)s)."),
     "bad_value": gettext_noop("Värdet %(value)s är inte ett tal."),
     "bad_structure": gettext_noop("Här väntades %(expected)s, men filen har %(value)s."),
@@ -127,7 +128,7 @@ MESSAGES: dict[str, str] = {
         "Filens innehåll liknar inget av de format Trygg läser: Trygg-CSV, Brås SOL-export, Brås "
         "kommunfil eller arbetsbok, SCB:s JSON-stat eller PC-Axis, Kolada."
     ),
-    "wrong_kind": gettext_noop("Filen är %(value)s, inte %(expected)s. Importera den som det den är."),
+    "wrong_kind": gettext_noop("Filen är %(found)s, inte %(expected)s. Importera den som det den är."),
     "px_syntax": gettext_noop("PC-Axis-huvudet kunde inte läsas här (%(value)s)."),
     "px_missing": gettext_noop("PC-Axis-filen saknar nyckelordet %(value)s."),
     "cell_count": gettext_noop("Filen har %(found)s värden men tabellens mått ger %(expected)s."),

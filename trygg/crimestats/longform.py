@@ -209,6 +209,8 @@ def build_crime_table(
 ) -> CrimeTable:
     """Validate a long table of cells (see the module docstring) into one row per region, category and period."""
     errors = _Errors(max_errors)
+    if cells.height == 0:
+        raise CrimeFileError([LineError(1, None, "no_rows")])
     frame = cells.with_columns(pl.col("count_raw").fill_null(""), pl.col("period_raw").fill_null(""))
 
     periods = {text: parse_period(text) for text in frame.get_column("period_raw").unique().to_list()}

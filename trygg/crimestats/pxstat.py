@@ -544,14 +544,17 @@ def _period_texts(dimension: Dimension) -> list[str]:
 
 
 def cube_kind(cube: Cube) -> str:
-    """ "population" when the table's contents are population (SCB's BE0101N1), else "crime"."""
+    """ "population" for a population table (SCB's BE0101N1), "crime" for reported crime, else "unknown"."""
     contents = _contents_index(cube)
     texts = [cube.title.casefold()]
     if contents is not None:
         texts += [
             text.casefold() for text in cube.dimensions[contents].codes + cube.dimensions[contents].labels
         ]
-    return "population" if any(word in text for text in texts for word in POPULATION_CONTENTS) else "crime"
+    if any(word in text for text in texts for word in POPULATION_CONTENTS):
+        return "population"
+    names = texts + [f"{dimension.id} {dimension.label}".casefold() for dimension in cube.dimensions]
+    return "crime" if any("brott" in text for text in names) else "unknown"
 
 
 def _require(cube: Cube, index: int | None, what: str) -> int:

@@ -29,7 +29,7 @@ from .models import (
     ReportedCrime,
 )
 
-CATEGORIES_PATH = Path(__file__).with_name("categories.toml")
+CATEGORIES_PATH = formats.CATEGORIES_PATH
 INSERT_BATCH = 50_000
 Progress = Callable[[int], None]
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -59,17 +59,6 @@ def crime_categories_sync(*, path: Path = CATEGORIES_PATH) -> dict[str, CrimeCat
 
 def _spellings(categories: dict[str, CrimeCategory]) -> dict[str, list[str]]:
     return {code: [category.name, *category.aliases] for code, category in categories.items()}
-
-
-def category_spellings(*, path: Path = CATEGORIES_PATH) -> dict[str, list[str]]:
-    """code → name, aliases and the police's four-digit crime codes, straight from categories.toml (no writes:
-    the preview reads a file with these before anything is stored)."""
-    with open(path, "rb") as handle:
-        entries = tomllib.load(handle).get("category", [])
-    return {
-        entry["code"]: [entry["name"], *entry.get("aliases", []), *entry.get("bra_codes", [])]
-        for entry in entries
-    }
 
 
 def _unique_slug(name: str, code: str, taken: set[str]) -> str:
@@ -250,7 +239,7 @@ def crimestats_read(
     return formats.read_crime_statistics(
         _read_bytes(source),
         file_name=file_name,
-        categories=category_spellings(),
+        categories=formats.category_spellings(),
         mapping=mapping,
         year=year,
         category=category,
