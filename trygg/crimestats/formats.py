@@ -9,7 +9,10 @@ from __future__ import annotations
 import codecs
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import polars as pl
 
 from . import bra, kolada, longform, pxstat
 from .importers import (
@@ -21,6 +24,7 @@ from .importers import (
     CrimeTable,
     LineError,
     PopulationTable,
+    periods_summary,
     read_crime_file,
     read_population_file,
 )
@@ -172,4 +176,53 @@ def read_population_statistics(
     return pxstat.cube_as_population(cube, municipalities=municipalities, max_errors=max_errors)
 
 
-__all__ = ["FORMAT_NAMES", "detect", "read_crime_statistics", "read_population_statistics"]
+@dataclass(frozen=True)
+class Preview:
+    """What a read file holds, shown before anything is stored."""
+
+    format_name: str
+    rows: int
+    periods: str
+    places: int  # kommuner (and län or country totals) in the file
+    totals: tuple[str, ...]  # län and country whose own totals the file gives
+    preliminary: int = 0
+    missing: int = 0
+    unknown_categories: tuple[tuple[str, int], ...] = ()
+    unresolved_regions: tuple[tuple[str, int], ...] = ()
+    combined: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    next_url: str = ""
+
+
+def preview(table: CrimeTable | PopulationTable | kolada.KoladaSeries) -> Preview:
+    if isinstance(table, kolada.KoladaSeries):
+        codes = table.frame.get_column("area_code").unique().to_list()
+        return Preview(
+            format_name=f"{FORMAT_NAMES['kolada']} ({', '.join(table.kpis)})",
+            rows=table.rows,
+            periods=periods_summary([(year, 0) for year in table.years]),
+            places=sum(1 for code in codes if len(code) == 4),
+            totals=tuple(sorted(code for code in codes if len(code) == 2)),
+            missing=table.frame.filter(pl.col("value").is_null()).height,
+            unresolved_regions=tuple(table.unresolved_regions.items()),
+            next_url=table.next_url or "",
+        )
+    codes = table.frame.get_column("kommun_code").unique().to_list()
+    if isinstance(table, PopulationTable):
+        years = table.frame.get_column("year").unique().to_list()
+        periods = periods_summary([(int(year), 0) for year in years])
+    else:
+        periods = periods_summary(table.periods)
+    return Preview(
+        format_name=table.format_name,
+        rows=table.rows,
+        periods=periods,
+        places=sum(1 for code in codes if len(code) == 4),
+        totals=tuple(sorted(code for code in codes if len(code) == 2)),
+        preliminary=table.preliminary_rows if isinstance(table, CrimeTable) else 0,
+        missing=table.skipped,
+        unknown_categories=tuple(getattr(table, "unknown_categories", {}).items()),
+        unresolved_regions=tuple(table.unresolved_regions.items()),
+        combined=tuple((code, " + ".join(types)) for code, types in getattr(table, "combined", {}).items()),
+        notes=tuple(getattr(table, "notes", ())),
+    )

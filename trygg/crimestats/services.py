@@ -247,6 +247,20 @@ def crimestats_read(
     )
 
 
+def population_read(*, source: str | os.PathLike[str] | bytes) -> importers.PopulationTable:
+    """Read and validate a population file without storing anything."""
+    return formats.read_population_statistics(_read_bytes(source))
+
+
+def upload_dir() -> Path:
+    """Where an uploaded file waits between its preview and the import."""
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "crimestats" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @transaction.atomic
 def crimestats_import(
     *,

@@ -50,3 +50,16 @@ def times(value: float | None) -> str:
     if value is None:
         return "–"
     return _("%(value)s gånger") % {"value": number(value, 2)}
+
+
+@register.filter
+def report_text(items: object) -> str:
+    """An import's report entry as text: "Mord och dråp (1), Rån (3)", a list joined, or the value."""
+    if isinstance(items, dict):
+        return ", ".join(
+            f"{name} ({' + '.join(value) if isinstance(value, list) else value})"
+            for name, value in items.items()
+        )
+    if isinstance(items, list):
+        return "; ".join(str(item) for item in items)
+    return str(items)
