@@ -15,7 +15,6 @@ from . import formats, importers, rules, services
 from .forms import ComparisonGroupForm, ImportForm
 from .models import ComparisonGroup, ImportRun
 
-
 UPLOAD_SESSION_KEY = "crimestats:upload"
 
 

@@ -81,13 +81,13 @@ def workbook() -> bytes:
 
 
 WORKBOOK_AS_TRYGG_CSV = (
-    "kommunkod,kommun,brottskategori,period,antal\n"
-    "0781,Ljungby,skadegorelse,2024,400\n"
-    "0781,Ljungby,skadegorelse,2025 prel.,412\n"
-    "0781,Ljungby,klotter,2024,17\n"
-    "2506,Arjeplog,klotter,2024,3\n"
-    "2506,Arjeplog,klotter,2025 prel.,7\n"
-).encode()
+    b"kommunkod,kommun,brottskategori,period,antal\n"
+    b"0781,Ljungby,skadegorelse,2024,400\n"
+    b"0781,Ljungby,skadegorelse,2025 prel.,412\n"
+    b"0781,Ljungby,klotter,2024,17\n"
+    b"2506,Arjeplog,klotter,2024,3\n"
+    b"2506,Arjeplog,klotter,2025 prel.,7\n"
+)
 
 # SCB's BE0101N1 as PC-Axis: Region × Kön in the stub, Tid in the heading.
 PX_POPULATION = """CHARSET="ANSI";
@@ -224,12 +224,12 @@ DATA=
 3 7;
 """
 PX_CRIME_AS_TRYGG_CSV = (
-    "kommunkod,kommun,brottskategori,period,antal\n"
-    "0781,Ljungby,skadegorelse,2024,400\n0781,Ljungby,skadegorelse,2025,412\n"
-    "0781,Ljungby,klotter,2024,17\n"
-    "2506,Arjeplog,skadegorelse,2024,0\n2506,Arjeplog,skadegorelse,2025,0\n"
-    "2506,Arjeplog,klotter,2024,3\n2506,Arjeplog,klotter,2025,7\n"
-).encode()
+    b"kommunkod,kommun,brottskategori,period,antal\n"
+    b"0781,Ljungby,skadegorelse,2024,400\n0781,Ljungby,skadegorelse,2025,412\n"
+    b"0781,Ljungby,klotter,2024,17\n"
+    b"2506,Arjeplog,skadegorelse,2024,0\n2506,Arjeplog,skadegorelse,2025,0\n"
+    b"2506,Arjeplog,klotter,2024,3\n2506,Arjeplog,klotter,2025,7\n"
+)
 
 
 def kolada_pages() -> list[bytes]:
