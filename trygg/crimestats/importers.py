@@ -117,6 +117,10 @@ MESSAGES: dict[str, str] = {
     "duplicate": gettext_noop("Samma kommun, kategori och period finns redan på rad %(first)s."),
     "bad_population": gettext_noop("Folkmängden %(value)s är inte ett heltal större än 0."),
     "no_rows": gettext_noop("Filen har inga rader med siffror under rubrikraden."),
+    "nothing_known": gettext_noop(
+        "Tabellen har inga kommuner eller brottstyper som Trygg känner igen; lägg till brottstyperna i "
+        "crimestats/categories.toml."
+    ),
     "bad_json": gettext_noop("Filen är inte giltig JSON (%(value)s)."),
     "bad_value": gettext_noop("Värdet %(value)s är inte ett tal."),
     "bad_structure": gettext_noop("Här väntades %(expected)s, men filen har %(value)s."),

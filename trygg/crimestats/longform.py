@@ -198,6 +198,11 @@ class _Errors:
             self.items.append(_error(row, column, code, row[value]))
 
 
+def _row_counts(frame: pl.DataFrame, column: str) -> Counter[str]:
+    counted = frame.group_by(column, maintain_order=True).len()
+    return Counter(dict(counted.iter_rows()))
+
+
 def build_crime_table(
     cells: pl.DataFrame,
     *,
@@ -206,8 +211,12 @@ def build_crime_table(
     municipalities: Collection[str] | None,
     max_errors: int,
     notes: tuple[str, ...] = (),
+    counted: tuple[int, Mapping[str, int], Mapping[str, int]] = (0, {}, {}),
 ) -> CrimeTable:
-    """Validate a long table of cells (see the module docstring) into one row per region, category and period."""
+    """Validate a long table of cells (see the module docstring) into one row per region, category and period.
+
+    `counted` is what a reader already counted and left out: (missing cells, unknown crime types, unresolved
+    regions), each type and region with its number of cells."""
     errors = _Errors(max_errors)
     if cells.height == 0:
         raise CrimeFileError([LineError(1, None, "no_rows")])
@@ -244,7 +253,7 @@ def build_crime_table(
     if errors.total:
         raise CrimeFileError(errors.items, errors.total)
 
-    missing = frame.filter(pl.col("count").is_null()).height
+    missing = frame.filter(pl.col("count").is_null()).height + counted[0]
     frame = frame.filter(pl.col("count").is_not_null())
 
     regions = {text: kommuner.resolve(text) for text in frame.get_column("region_raw").unique().to_list()}
@@ -256,7 +265,7 @@ def build_crime_table(
         .replace_strict({k: v.name for k, v in regions.items()}, return_dtype=pl.String)
         .alias("kommun_name"),
     )
-    unresolved = Counter(frame.filter(pl.col("kommun_code") == "").get_column("region_raw").to_list())
+    unresolved = _row_counts(frame.filter(pl.col("kommun_code") == ""), "region_raw") + Counter(counted[2])
     frame = frame.filter(pl.col("kommun_code") != "")
 
     lookup = category_lookup(categories)
@@ -265,9 +274,9 @@ def build_crime_table(
     frame = frame.with_columns(
         pl.col("crime_raw").replace_strict(mapped, return_dtype=pl.String).alias("category")
     )
-    unknown = Counter(
-        crime_depth(text)[1] for text in frame.filter(pl.col("category").is_null()).get_column("crime_raw")
-    )
+    unknown: Counter[str] = Counter(counted[1])
+    for text, rows in _row_counts(frame.filter(pl.col("category").is_null()), "crime_raw").items():
+        unknown[crime_depth(text)[1]] += rows
     frame = frame.filter(pl.col("category").is_not_null() & (pl.col("category") != "__in_parent__"))
 
     if municipalities is not None:

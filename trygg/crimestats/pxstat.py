@@ -31,6 +31,7 @@ from .importers import (
     CrimeTable,
     LineError,
     PopulationTable,
+    category_lookup,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -612,18 +613,42 @@ def cube_as_crime(
     if bad.size:
         errors = cube.cell_errors(bad[:max_errors].tolist(), "bad_count")
         raise CrimeFileError(errors, int(bad.size))
-    region_index = np.repeat(np.arange(sizes[0]), sizes[1] * sizes[2])
-    crime_index = np.tile(np.repeat(np.arange(sizes[1]), sizes[2]), sizes[0])
-    time_index = np.tile(np.arange(sizes[2]), sizes[0] * sizes[1])
+    # Only cells of a kommun (or län or country) and of a crime type Trygg maps go on to the long table; the rest
+    # are counted here, as build_crime_table would count them, without a row each.
+    missing = np.isnan(cells)
+    present = ~missing
+    region_texts = [region_dimension.text(index) for index in range(sizes[0])]
+    resolved = np.array([kommuner.resolve(text).resolved for text in region_texts], dtype=bool)
+    mapped = longform.crime_mapping(list(crime_dimension.labels), category_lookup(categories))
+    kinds = [mapped[label] for label in crime_dimension.labels]
+    keep_types = np.array([kind not in (None, "__in_parent__") for kind in kinds], dtype=bool)
+    per_region = present.sum(axis=(1, 2))
+    unresolved = {
+        region_texts[index]: int(per_region[index])
+        for index in np.flatnonzero(~resolved)
+        if per_region[index]
+    }
+    per_type = present[resolved].sum(axis=(0, 2)) if resolved.any() else np.zeros(sizes[1], dtype=np.int64)
+    unknown: dict[str, int] = {}
+    for index, kind in enumerate(kinds):
+        if kind is None and per_type[index]:
+            name = longform.crime_depth(crime_dimension.labels[index])[1]
+            unknown[name] = unknown.get(name, 0) + int(per_type[index])
+    regions_kept, types_kept = np.flatnonzero(resolved), np.flatnonzero(keep_types)
+    selected = cells[np.ix_(regions_kept, types_kept, np.arange(sizes[2]))]
+    flat = selected.reshape(-1)
+    shape = selected.shape
+    region_index = regions_kept[np.repeat(np.arange(shape[0]), shape[1] * shape[2])]
+    crime_index = types_kept[np.tile(np.repeat(np.arange(shape[1]), shape[2]), shape[0])]
+    time_index = np.tile(np.arange(shape[2]), shape[0] * shape[1])
+    keep = ~np.isnan(flat)
     declared = region_dimension.where
     frame = pl.DataFrame(
         {
-            "region_raw": pl.Series(
-                [region_dimension.text(index) for index in range(sizes[0])], dtype=pl.String
-            ).gather(region_index),
-            "crime_raw": pl.Series(list(crime_dimension.labels), dtype=pl.String).gather(crime_index),
-            "period_raw": pl.Series(_period_texts(time_dimension), dtype=pl.String).gather(time_index),
-            "count": pl.Series(flat, dtype=pl.Float64).fill_nan(None).cast(pl.Int64),
+            "region_raw": pl.Series(region_texts, dtype=pl.String).gather(region_index[keep]),
+            "crime_raw": pl.Series(list(crime_dimension.labels), dtype=pl.String).gather(crime_index[keep]),
+            "period_raw": pl.Series(_period_texts(time_dimension), dtype=pl.String).gather(time_index[keep]),
+            "count": pl.Series(flat[keep], dtype=pl.Float64).cast(pl.Int64),
         }
     ).with_columns(
         pl.lit(declared.line or None, dtype=pl.Int64).alias("_line"),
@@ -635,6 +660,11 @@ def cube_as_crime(
         pl.lit("").alias("count_raw"),
         pl.lit("DATA").alias("_count_column"),
     )
+    if frame.height == 0 and (unknown or unresolved):
+        # Nothing Trygg can store, but the file is readable: say what it had rather than "no rows".
+        raise CrimeFileError(
+            [LineError(declared.line, crime_dimension.id, "nothing_known", None, path=declared.path)]
+        )
     return longform.build_crime_table(
         frame,
         format_name=cube.format,
@@ -642,6 +672,7 @@ def cube_as_crime(
         municipalities=municipalities,
         max_errors=max_errors,
         notes=cube.notes,
+        counted=(int(missing.sum()), unknown, unresolved),
     )
 
 
