@@ -590,7 +590,7 @@ def cube_as_crime(
     crime = _require(cube, crime_candidates[0] if crime_candidates else None, "brottstyp")
     array = cube.values.reshape(cube.shape)
     # Fix the dimensions that are not region, crime or time at their total or their only value.
-    selection: list[object] = []
+    selection: list[slice | int] = []
     for index, dimension in enumerate(cube.dimensions):
         if index in (region, crime, time):
             selection.append(slice(None))

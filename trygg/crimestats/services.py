@@ -366,16 +366,8 @@ def crime_table_store(
     area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
-    changed = (
-        pl.concat(
-            [
-                local_changes.changed,
-                area_changes.changed.cast(local_changes.changed.schema | {"place": pl.String}),
-            ],
-            how="diagonal_relaxed",
-        )
-        if area_changes.changed.height
-        else local_changes.changed
+    changed = pl.concat(
+        [local_changes.changed.drop("place"), area_changes.changed.drop("place")], how="vertical_relaxed"
     )
     finalised = local_changes.finalised + area_changes.finalised
     if added == 0 and removed == 0 and changed.height == 0:
@@ -613,7 +605,7 @@ def population_import(
         report=_table_report(table),
         replaced_examples=[
             {
-                "kommun": codes.get(key[1], key[1]) if key[0] == "kommun" else key[1],
+                "kommun": codes.get(int(key[1]), str(key[1])) if key[0] == "kommun" else key[1],
                 "år": key[2],
                 "före": existing[key].population,
                 "efter": wanted[key],

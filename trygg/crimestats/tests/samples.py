@@ -162,7 +162,7 @@ def jsonstat_population() -> bytes:
     """PxWeb API v2's answer for TAB638 (BE0101N1): Region × Kon × ContentsCode × Tid, row-major, null missing."""
     regions = ["00", "07", "0781", "2506"]
     labels = {"00": "Riket", "07": "Kronobergs län", "0781": "Ljungby", "2506": "Arjeplog"}
-    values = []
+    values: list[int | None] = []
     for region in PX_ORDER:
         values.extend(region)
     document = {
@@ -200,7 +200,7 @@ def jsonstat_population() -> bytes:
 
 
 # Cells of the population table in row-major order (Region, Kon, Tid): one list per region.
-PX_ORDER = [
+PX_ORDER: list[list[int | None]] = [
     [5300000, 5320000, 5290000, 5310000],
     [101000, 101500, 100500, 101000],
     [14300, 14350, 14100, 14160],

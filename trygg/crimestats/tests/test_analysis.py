@@ -112,6 +112,7 @@ def test_a_source_total_for_the_county_is_used_when_members_are_missing() -> Non
         group=Area(members=()),
         country=Area(members=("A", "B", "C"), code="00"),
     )["k"].year(2023)
+    assert result is not None
 
     assert result.county.count == 900 and result.county.rate == pytest.approx(450.0)
     assert result.country.count is None
@@ -121,7 +122,7 @@ def test_a_part_year_is_compared_with_the_same_months_of_earlier_years() -> None
     records = [("A", "k", 2025, month, 10, False) for month in range(1, 13)]
     records += [("A", "k", 2026, month, 11, month == 10) for month in range(1, 11)]
 
-    year = crime_series(
+    found = crime_series(
         stored=collect(records),
         populations={},
         municipality="A",
@@ -131,8 +132,11 @@ def test_a_part_year_is_compared_with_the_same_months_of_earlier_years() -> None
         group=Area(members=()),
         country=Area(members=()),
     )["k"].year(2026)
+    assert found is not None
+    year = found
 
     assert year.local.count == 110 and year.local.months_label == "jan–okt" and year.local.preliminary
+    assert year.change_previous is not None
     assert year.change_previous.previous == 100  # jan–okt 2025, not the whole year's 120
     assert year.change_previous.percent == pytest.approx(10.0)
     assert year.change_previous.months == "jan–okt"
@@ -156,8 +160,10 @@ def test_a_category_absent_from_a_year_is_missing_and_left_out_of_a_problems_cha
         country=Area(members=()),
     )
 
-    assert result["olaga-hot"].year(2025).local.count is None
-    assert result["olaga-hot"].year(2025).change_previous is None
-    vald = result["vald"].year(2025)
+    olaga_hot, vald = result["olaga-hot"].year(2025), result["vald"].year(2025)
+    assert olaga_hot is not None and vald is not None
+    assert olaga_hot.local.count is None
+    assert olaga_hot.change_previous is None
     assert vald.local.count == 33 and vald.local.categories == {"misshandel"}
+    assert vald.change_previous is not None
     assert vald.change_previous.previous == 30  # misshandel against misshandel, not against 50

@@ -48,6 +48,7 @@ def test_a_part_year_is_compared_with_the_same_months_of_the_year_before(ljungby
     )
 
     item = crime_picture(municipality=ljungby, years=[2026]).series["klotter"].year(2026)
+    assert item is not None
 
     assert item.local.count == 100 and item.local.months_label == "jan–okt"
     # jan–okt 2026 against jan–okt 2025: no change (comparing with the whole of 2025 said −16,7 %).
@@ -60,6 +61,7 @@ def test_a_category_absent_from_a_year_is_missing_not_zero_and_has_no_change(lju
     )
 
     item = crime_picture(municipality=ljungby, years=[2025]).series["skadegorelse"].year(2025)
+    assert item is not None
 
     assert item.local.count is None
     assert item.change_previous is None and item.change_earlier is None
@@ -83,6 +85,7 @@ def test_county_and_country_are_missing_when_only_some_kommuner_are_loaded(ljung
     _populations(["0781", "0780"])
 
     item = crime_picture(municipality=ljungby, years=[2025]).series["klotter"].year(2025)
+    assert item is not None
 
     assert item.county.count is None and item.country.count is None
 
@@ -92,6 +95,7 @@ def test_the_county_is_the_sum_when_every_kommun_of_the_county_has_figures(ljung
     _populations(KRONOBERG)
 
     item = crime_picture(municipality=ljungby, years=[2025]).series["klotter"].year(2025)
+    assert item is not None
 
     assert item.county.count == 80 and item.county.population == 80_000
     assert item.country.count is None  # 8 of 290 kommuner are not the country
@@ -101,6 +105,7 @@ def test_the_county_and_country_come_from_the_sources_own_totals(ljungby: Munici
     _import("0781,Ljungby,klotter,2025,60\n07,Kronobergs län,klotter,2025,900\n00,Riket,klotter,2025,70000\n")
 
     item = crime_picture(municipality=ljungby, years=[2025]).series["klotter"].year(2025)
+    assert item is not None
 
     assert item.county.count == 900 and item.country.count == 70_000
 
