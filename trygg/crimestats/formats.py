@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import bra, kolada, longform, pxstat
+from . import bra, kolada, kommuner, longform, pxstat
 from .importers import (
     DEFAULT_MAPPING,
     FORMAT_NAMES,
@@ -184,7 +184,7 @@ class Preview:
     rows: int
     periods: str
     places: int  # kommuner (and län or country totals) in the file
-    totals: tuple[str, ...]  # län and country whose own totals the file gives
+    totals: tuple[str, ...]  # names of the län and the country whose own totals the file gives
     preliminary: int = 0
     missing: int = 0
     unknown_categories: tuple[tuple[str, int], ...] = ()
@@ -192,6 +192,11 @@ class Preview:
     combined: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     next_url: str = ""
+
+
+def _area_names(codes: Collection[str]) -> tuple[str, ...]:
+    names = {kommuner.COUNTRY_CODE: "Riket", **kommuner.counties()}
+    return tuple(names.get(code, code) for code in sorted(code for code in codes if len(code) == 2))
 
 
 def preview(table: CrimeTable | PopulationTable | kolada.KoladaSeries) -> Preview:
@@ -202,7 +207,7 @@ def preview(table: CrimeTable | PopulationTable | kolada.KoladaSeries) -> Previe
             rows=table.rows,
             periods=periods_summary([(year, 0) for year in table.years]),
             places=sum(1 for code in codes if len(code) == 4),
-            totals=tuple(sorted(code for code in codes if len(code) == 2)),
+            totals=_area_names(codes),
             missing=table.frame.filter(pl.col("value").is_null()).height,
             unresolved_regions=tuple(table.unresolved_regions.items()),
             next_url=table.next_url or "",
@@ -218,7 +223,7 @@ def preview(table: CrimeTable | PopulationTable | kolada.KoladaSeries) -> Previe
         rows=table.rows,
         periods=periods,
         places=sum(1 for code in codes if len(code) == 4),
-        totals=tuple(sorted(code for code in codes if len(code) == 2)),
+        totals=_area_names(codes),
         preliminary=table.preliminary_rows if isinstance(table, CrimeTable) else 0,
         missing=table.skipped,
         unknown_categories=tuple(getattr(table, "unknown_categories", {}).items()),
