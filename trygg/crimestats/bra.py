@@ -47,8 +47,10 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 def sol_header(line: str) -> bool:
     """Does this first line look like a SOL export's header (a region, a crime type and a count)?"""
     header = _fields(line)
+    # Trygg's own CSV may use semicolons too; its "kommunkod" column tells it apart.
     return (
         ";" in line
+        and "kommunkod" not in [name.casefold() for name in header]
         and _find(header, SOL_REGION) is not None
         and _find(header, SOL_CRIME) is not None
         and _find(header, SOL_COUNT) is not None

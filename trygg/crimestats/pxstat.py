@@ -102,6 +102,18 @@ class Cube:
         return tuple(dimension.size for dimension in self.dimensions)
 
 
+_TOTAL_WORDS = ("totalt", "total", "tot", "samtliga", "alla", "båda könen", "summa")
+
+
+def _total_code(codes: list[str], labels: list[str]) -> str | None:
+    """The code of a value that is the total of the others ("totalt ålder", "tot"), so it is taken, not summed."""
+    for code, label in zip(codes, labels, strict=True):
+        words = (code.casefold(), label.casefold())
+        if any(word == total or word.startswith(total + " ") for word in words for total in _TOTAL_WORDS):
+            return code
+    return None
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if np.isfinite(value) and value == int(value) else str(value)
 
@@ -227,6 +239,8 @@ def read_px(data: bytes | str, *, max_errors: int = MAX_REPORTED_ERRORS) -> Cube
         eliminated = None
         if elimination and elimination[0].upper() not in ("YES", "NO") and elimination[0] in labels:
             eliminated = codes[labels.index(elimination[0])]
+        else:
+            eliminated = _total_code(codes, labels)
         dimensions.append(
             Dimension(
                 id=name,
@@ -435,7 +449,13 @@ def read_jsonstat(document: object, *, max_errors: int = MAX_REPORTED_ERRORS) ->
                 ]
             )
         extension = declared.get("extension") or {}
-        elimination = extension.get("elimination") if isinstance(extension, dict) else None
+        elimination = None
+        if isinstance(extension, dict):
+            # PxWeb names a dimension's total by its code; a bare `true` only says the dimension may be left out.
+            for key in ("eliminationValueCode", "elimination"):
+                if isinstance(extension.get(key), str):
+                    elimination = extension[key]
+                    break
         dimensions.append(
             Dimension(
                 id=str(name),
@@ -443,7 +463,9 @@ def read_jsonstat(document: object, *, max_errors: int = MAX_REPORTED_ERRORS) ->
                 codes=tuple(codes),
                 labels=tuple(str(labels.get(code, code)) for code in codes),
                 where=_error("bad_structure", None, path=f"{path}.category"),
-                elimination=elimination if isinstance(elimination, str) and elimination in codes else None,
+                elimination=elimination
+                if elimination in codes
+                else _total_code(codes, [str(labels.get(code, code)) for code in codes]),
                 time=role_of.get(name) == "time",
                 role=role_of.get(name, ""),
             )

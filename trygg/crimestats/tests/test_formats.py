@@ -69,6 +69,7 @@ def test_each_format_is_recognised_by_its_content() -> None:
     assert formats.detect(samples.PX_POPULATION.encode("latin-1")) == "pcaxis"
     assert formats.detect(samples.jsonstat_population()) == "json"
     assert formats.detect(samples.SOL_AS_TRYGG_CSV) == "trygg"
+    assert formats.detect(samples.SOL_AS_TRYGG_CSV.replace(b",", b";")) == "trygg"
 
 
 def test_the_sol_export_reads_as_the_same_figures_as_the_trygg_csv() -> None:
@@ -329,3 +330,25 @@ def test_every_month_brå_writes_parses_back_to_its_number(year: int, month: str
     text = f"{year}{' prel.' if preliminary else ''} {month.capitalize()}"
 
     assert longform.parse_period(text) == (year, longform.MONTH_NAMES[month], preliminary)
+
+
+def test_a_dimension_with_a_total_value_is_taken_at_the_total_not_summed() -> None:
+    document = json.loads(samples.jsonstat_population())
+    # Add "totalt" to Kon: the cells for it are the sums, and must not be added to men and women again.
+    document["size"][1] = 3
+    document["dimension"]["Kon"]["category"] = {
+        "index": {"1": 0, "2": 1, "1+2": 2},
+        "label": {"1": "män", "2": "kvinnor", "1+2": "totalt"},
+    }
+    cells = []
+    for men_2024, men_2025, women_2024, women_2025 in samples.PX_ORDER:
+        total_2025 = None if men_2025 is None or women_2025 is None else men_2025 + women_2025
+        cells += [men_2024, men_2025, women_2024, women_2025, (men_2024 or 0) + (women_2024 or 0), total_2025]
+    document["value"] = cells
+    document.pop("status")
+
+    table = formats.read_population_statistics(json.dumps(document).encode())
+
+    assert _population_rows(table) == _population_rows(
+        read_population_file(samples.PX_POPULATION_AS_TRYGG_CSV)
+    )
