@@ -293,7 +293,8 @@ def crimestats_import(
         category=category,
         more_pages=more_pages,
     )
-    checksum = importers.file_checksum(b"".join([data, *more_pages]))
+    # Joining would copy a large file; only Kolada's pages come in several parts.
+    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
     if isinstance(table, kolada.KoladaSeries):
         return kpi_series_store(
             series=table,
