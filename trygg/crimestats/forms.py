@@ -10,11 +10,32 @@ class ImportForm(forms.Form):
         choices=[("crime", _("Anmälda brott")), ("population", _("Folkmängd (SCB)"))],
         initial="crime",
     )
-    file = forms.FileField(label=_("CSV-fil"), help_text=_("UTF-8. Se dokumentationen för kolumnerna."))
+    file = forms.FileField(
+        label=_("Fil"),
+        help_text=_(
+            "Trygg känner igen formatet: Trygg-CSV, Brås SOL-export, Brås kommunfil eller arbetsbok, SCB:s "
+            "JSON-stat eller PC-Axis, Kolada. Du ser vad filen lästes som innan något sparas."
+        ),
+    )
     mapping = forms.FileField(
         label=_("Kolumnmappning (valfri)"),
         required=False,
         help_text=_("En TOML-fil för andra upplägg, t.ex. en tabell från Brås statistikdatabas."),
+    )
+    year = forms.IntegerField(
+        label=_("År (valfritt)"),
+        required=False,
+        min_value=1950,
+        max_value=2100,
+        help_text=_("Bara för Brås fil per kommun, när filnamnet inte innehåller året."),
+    )
+    category = forms.CharField(
+        label=_("Brottskategori (valfri)"),
+        required=False,
+        max_length=80,
+        help_text=_(
+            "Bara för Brås fil per kommun; annars samtliga brott. Kod eller namn ur categories.toml."
+        ),
     )
     create_municipalities = forms.BooleanField(
         label=_("Lägg till kommuner som saknas i Trygg"),

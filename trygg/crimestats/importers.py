@@ -24,7 +24,7 @@ import os
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import IO
 
 import polars as pl
@@ -80,6 +80,10 @@ MONTH_NAMES: dict[str, int] = {
     for name in names
 }
 
+# "2023", "2023-04", "2023M04", "2023K2" or "2023Q2", each possibly followed by "prel." (a preliminary figure).
+PERIOD_PATTERN = r"(?i)^(\d{4})(?:[-M](\d{2})|[KQ]([1-4]))?(\s*prel\.?)?$"
+YEAR_PATTERN = r"(?i)^(\d{4})(\s*prel\.?)?$"
+
 
 def gettext_noop(message: str) -> str:
     # Marks a message for makemessages without importing Django; the web layer translates `error.template`.
@@ -94,7 +98,7 @@ MESSAGES: dict[str, str] = {
     "no_period_columns": gettext_noop("Ingen kolumn i rubrikraden ser ut som en period (%(value)s)."),
     "bad_code": gettext_noop(
         "Kommunkoden %(value)s är inte giltig. Den ska vara SCB:s fyra siffror, t.ex. 0781 för Ljungby "
-        "(kalkylprogram tar ofta bort den inledande nollan)."
+        "(kalkylprogram tar ofta bort den inledande nollan), eller två siffror för ett län och 00 för riket."
     ),
     "unknown_kommun": gettext_noop(
         "Kommunen med koden %(value)s finns inte i Trygg. Lägg till den eller importera med "
@@ -103,25 +107,74 @@ MESSAGES: dict[str, str] = {
     "unknown_category": gettext_noop(
         "Brottskategorin %(value)s är okänd. Lägg till den (eller ett alias) i crimestats/categories.toml."
     ),
-    "bad_period": gettext_noop("Perioden %(value)s är inte ett år (2023) eller en månad (2023-04)."),
+    "bad_period": gettext_noop(
+        "Perioden %(value)s är inte ett år (2023), en månad (2023-04) eller ett kvartal (2023K2)."
+    ),
     "bad_year": gettext_noop("Året %(value)s är inte ett årtal med fyra siffror."),
     "bad_month": gettext_noop("Månaden %(value)s är inte ett tal 1–12 eller ett månadsnamn."),
     "bad_count": gettext_noop("Antalet %(value)s är inte ett heltal."),
     "negative_count": gettext_noop("Antalet %(value)s är negativt; det ska vara 0 eller större."),
     "duplicate": gettext_noop("Samma kommun, kategori och period finns redan på rad %(first)s."),
     "bad_population": gettext_noop("Folkmängden %(value)s är inte ett heltal större än 0."),
+    "no_rows": gettext_noop("Filen har inga rader med siffror under rubrikraden."),
+    "nothing_known": gettext_noop(
+        "Tabellen har inga kommuner eller brottstyper som Trygg känner igen; lägg till brottstyperna i "
+        "crimestats/categories.toml."
+    ),
+    "bad_json": gettext_noop("Filen är inte giltig JSON (%(value)s)."),
+    "bad_value": gettext_noop("Värdet %(value)s är inte ett tal."),
+    "bad_structure": gettext_noop("Här väntades %(expected)s, men filen har %(value)s."),
+    "field_count": gettext_noop("Raden har %(found)s fält men rubrikraden har %(expected)s."),
+    "no_year": gettext_noop(
+        "Filen säger inte vilket år siffrorna gäller, och filnamnet innehåller inget årtal. Ange året."
+    ),
+    "unknown_format": gettext_noop(
+        "Filens innehåll liknar inget av de format Trygg läser: Trygg-CSV, Brås SOL-export, Brås "
+        "kommunfil eller arbetsbok, SCB:s JSON-stat eller PC-Axis, Kolada."
+    ),
+    "wrong_kind": gettext_noop("Filen är %(found)s, inte %(expected)s. Importera den som det den är."),
+    "px_syntax": gettext_noop("PC-Axis-huvudet kunde inte läsas här (%(value)s)."),
+    "px_missing": gettext_noop("PC-Axis-filen saknar nyckelordet %(value)s."),
+    "cell_count": gettext_noop("Filen har %(found)s värden men tabellens mått ger %(expected)s."),
+    "no_dimension": gettext_noop("Tabellen har ingen variabel för %(value)s."),
+    "many_contents": gettext_noop(
+        "Tabellen har flera innehåll (%(value)s); ta bara med folkmängden (BE0101N1) eller ett innehåll."
+    ),
+    "unknown_key": gettext_noop("Nyckeln %(value)s finns inte bland variabelns värden."),
 }
 
 
+@dataclass(frozen=True)
 class LineError(BaseLineError):
+    """A file error; `sheet` names a workbook's sheet and `path` a place in a JSON document (then line is 0)."""
+
     MESSAGES = MESSAGES
+
+    sheet: str | None = None
+    path: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.path is not None:
+            return f"JSON {self.path}"
+        parts = [f"blad {self.sheet}"] if self.sheet else []
+        if self.line:
+            parts.append(f"rad {self.line}")
+        if self.column is not None:
+            parts.append(f"kolumn {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
 
 
 class CrimeFileError(Exception):
     """The file has errors, so nothing from it may be imported. `total` counts errors beyond those kept."""
 
     def __init__(self, errors: list[LineError], total: int | None = None) -> None:
-        self.errors = sorted(errors, key=lambda error: (error.line, error.column or ""))
+        self.errors = sorted(
+            errors, key=lambda error: (error.sheet or "", error.path or "", error.line, error.column or "")
+        )
         self.total = len(errors) if total is None else total
         shown = "\n".join(str(error) for error in self.errors[:20])
         more = self.total - min(len(self.errors), 20)
@@ -158,7 +211,7 @@ class ColumnMapping:
     delimiter: str | None = None
     encoding: str = "utf-8"
     skip_lines: int = 0
-    missing_values: tuple[str, ...] = ()
+    missing_values: tuple[str, ...] = ("..",)
 
 
 DEFAULT_MAPPING = ColumnMapping()
@@ -302,12 +355,54 @@ def _column(found: _Frame, wanted: str, errors: list[LineError]) -> str | None:
 # Reported crime
 
 
+FORMAT_NAMES: dict[str, str] = {
+    "trygg": gettext_noop("Trygg-CSV (kommunkod, kommun, brottskategori, period, antal)"),
+    "mapping": gettext_noop("CSV med kolumnmappning"),
+    "bra_sol": gettext_noop("Brås statistikdatabas (SOL), textexport"),
+    "bra_kommun_csv": gettext_noop("Brås fil med anmälda brott per kommun (CSV)"),
+    "bra_workbook": gettext_noop("Brås arbetsbok med ett blad per kommun"),
+    "jsonstat": gettext_noop("JSON-stat 2.0 (SCB:s statistikdatabas, PxWeb)"),
+    "pcaxis": gettext_noop("PC-Axis (.px)"),
+    "kolada": gettext_noop("Kolada v3, nyckeltal"),
+}
+
+# Month numbers 13–16 are the quarters 1–4 (Brå's "Kvartal N", SCB's "2025K3"); 0 is the whole year.
+QUARTER_OFFSET = 12
+CRIME_SCHEMA = {
+    "kommun_code": pl.String,
+    "kommun_name": pl.String,
+    "category": pl.String,
+    "year": pl.Int16,
+    "month": pl.Int8,
+    "count": pl.Int64,
+    "preliminary": pl.Boolean,
+}
+
+
 @dataclass(frozen=True)
 class CrimeTable:
-    """A validated file: one row per (kommun, category, period); month 0 is a whole-year figure."""
+    """A validated file: one row per (region, category, period); month 0 is a whole-year figure, 13–16 quarters.
 
-    frame: pl.DataFrame  # kommun_code, kommun_name, category, year, month, count
+    `kommun_code` is a kommun's four digits, or for a total the source itself gives, a län's two digits or "00"
+    for the whole country. `unknown_categories` and `unresolved_regions` are what the file had that Trygg did not
+    import (name → rows), so the preview can list them; `skipped` counts cells the source marks as missing ("..").
+    """
+
+    frame: pl.DataFrame  # kommun_code, kommun_name, category, year, month, count, preliminary
     skipped: int = 0
+    format: str = "trygg"
+    unknown_categories: Mapping[str, int] = field(default_factory=dict)
+    unresolved_regions: Mapping[str, int] = field(default_factory=dict)
+    combined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # category → source types summed
+    notes: tuple[str, ...] = ()
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES[self.format]
+
+    @property
+    def preliminary_rows(self) -> int:
+        return int(self.frame.get_column("preliminary").sum())
 
     @property
     def rows(self) -> int:
@@ -328,13 +423,16 @@ class CrimeTable:
 
 
 def period_label(year: int, month: int) -> str:
+    if month > QUARTER_OFFSET:
+        return f"{year}K{month - QUARTER_OFFSET}"
     return f"{year}" if month == 0 else f"{year}-{month:02d}"
 
 
 def periods_summary(periods: Collection[tuple[int, int]]) -> str:
     """ "2019–2023 (år)", "2023-01–2023-12 (månader)" or a list when the periods are not contiguous."""
     yearly = sorted(year for year, month in periods if month == 0)
-    monthly = sorted((year, month) for year, month in periods if month != 0)
+    monthly = sorted((year, month) for year, month in periods if 0 < month <= QUARTER_OFFSET)
+    quarterly = sorted((year, month) for year, month in periods if month > QUARTER_OFFSET)
     parts = []
     if yearly:
         contiguous = yearly == list(range(yearly[0], yearly[-1] + 1))
@@ -350,6 +448,8 @@ def periods_summary(periods: Collection[tuple[int, int]]) -> str:
                 " …" if len(monthly) > 24 else ""
             )
         parts.append(f"{text} (månader)")
+    if quarterly:
+        parts.append(", ".join(period_label(*item) for item in quarterly[:24]) + " (kvartal)")
     return "; ".join(parts)
 
 
@@ -484,14 +584,19 @@ def read_crime_file(
         .alias("category"),
     )
     if "_period_raw" in frame.columns:
-        period = pl.col("_period_raw").str.extract_groups(r"^(\d{4})(?:[-M](\d{2}))?$")
+        period = pl.col("_period_raw").str.extract_groups(PERIOD_PATTERN)
+        quarter = period.struct.field("3").cast(pl.Int32, strict=False)
         frame = frame.with_columns(
             period.struct.field("1").cast(pl.Int32, strict=False).alias("year"),
-            period.struct.field("2").cast(pl.Int32, strict=False).fill_null(0).alias("month"),
+            pl.when(quarter.is_not_null())
+            .then(quarter + QUARTER_OFFSET)
+            .otherwise(period.struct.field("2").cast(pl.Int32, strict=False).fill_null(0))
+            .alias("month"),
             period.struct.field("1").is_null().alias("_period_bad"),
+            period.struct.field("4").is_not_null().alias("preliminary"),
         )
         frame = frame.with_columns(
-            (pl.col("_period_bad") | (pl.col("month") > 12)).alias("_period_bad"),
+            (pl.col("_period_bad") | (quarter.is_null() & (pl.col("month") > 12))).alias("_period_bad"),
             pl.lit(False).alias("_year_bad"),
             pl.lit(False).alias("_month_bad"),
         )
@@ -503,10 +608,10 @@ def read_crime_file(
                 {name: str(number) for name, number in MONTH_NAMES.items()}, default=pl.col("_month_raw")
             )
         )
+        year = pl.col("_year_raw").str.extract_groups(YEAR_PATTERN)
         frame = frame.with_columns(
-            pl.when(pl.col("_year_raw").str.contains(r"^\d{4}$"))
-            .then(pl.col("_year_raw").cast(pl.Int32, strict=False))
-            .alias("year"),
+            year.struct.field("1").cast(pl.Int32, strict=False).alias("year"),
+            year.struct.field("2").is_not_null().alias("preliminary"),
             pl.when(pl.col("_month_raw") == "")
             .then(pl.lit(0, dtype=pl.Int32))
             .otherwise(month_number.cast(pl.Int32, strict=False))
@@ -520,10 +625,14 @@ def read_crime_file(
 
     checks = _Checks(frame, max_errors)
     code = pl.col("kommun_code")
-    bad_code = ~code.str.contains(r"^\d{4}$") | ~code.str.slice(0, 2).is_in(list(COUNTIES))
+    # Two digits are a län's total and 00 the country's, as the source gives them.
+    bad_code = ~code.str.contains(r"^(\d{4}|\d{2})$") | ~(
+        code.str.slice(0, 2).is_in(list(COUNTIES)) | (code == "00")
+    )
     checks.add(bad_code, "bad_code", code_column, code)
     if municipalities is not None:
-        checks.add(~bad_code & ~code.is_in(list(municipalities)), "unknown_kommun", code_column, code)
+        unknown = ~bad_code & (code.str.len_chars() == 4) & ~code.is_in(list(municipalities))
+        checks.add(unknown, "unknown_kommun", code_column, code)
     checks.add(pl.col("category").is_null(), "unknown_category", category_column, pl.col(category_column))
     if "_period_raw" in frame.columns:
         checks.add(pl.col("_period_bad"), "bad_period", period_source, pl.col("_period_raw"))
@@ -554,8 +663,11 @@ def read_crime_file(
         pl.col("year").cast(pl.Int16),
         pl.col("month").cast(pl.Int8),
         "count",
+        "preliminary",
     )
-    return CrimeTable(frame=result, skipped=skipped)
+    return CrimeTable(
+        frame=result, skipped=skipped, format="trygg" if mapping == DEFAULT_MAPPING else "mapping"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -572,7 +684,16 @@ POPULATION_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class PopulationTable:
+    """Population on 31 December per region and year; `kommun_code` may be a län's two digits or "00"."""
+
     frame: pl.DataFrame  # kommun_code, kommun_name, year, population
+    format: str = "trygg"
+    unresolved_regions: Mapping[str, int] = field(default_factory=dict)
+    skipped: int = 0
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES[self.format]
 
     @property
     def rows(self) -> int:
@@ -624,10 +745,13 @@ def read_population_file(
     )
     checks = _Checks(frame, max_errors)
     code = pl.col("kommun_code")
-    bad_code = ~code.str.contains(r"^\d{4}$") | ~code.str.slice(0, 2).is_in(list(COUNTIES))
+    bad_code = ~code.str.contains(r"^(\d{4}|\d{2})$") | ~(
+        code.str.slice(0, 2).is_in(list(COUNTIES)) | (code == "00")
+    )
     checks.add(bad_code, "bad_code", code_column, code)
     if municipalities is not None:
-        checks.add(~bad_code & ~code.is_in(list(municipalities)), "unknown_kommun", code_column, code)
+        unknown = ~bad_code & (code.str.len_chars() == 4) & ~code.is_in(list(municipalities))
+        checks.add(unknown, "unknown_kommun", code_column, code)
     checks.add(pl.col("year").is_null(), "bad_year", names["year"], year_raw)
     checks.add(
         pl.col("population").is_null() | (pl.col("population") <= 0),

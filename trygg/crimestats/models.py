@@ -37,9 +37,13 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         CRIME = "crime", _("anmälda brott")
         POPULATION = "population", _("folkmängd")
+        COMPARISON = "comparison", _("jämförelsetal (Kolada)")
 
     kind = models.CharField(_("slag"), max_length=20, choices=Kind.choices, default=Kind.CRIME)
     file_name = models.CharField(_("filnamn"), max_length=300)
+    file_format = models.CharField(
+        _("format"), max_length=300, blank=True, help_text=_("Det format Trygg läste filen som.")
+    )
     checksum = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64, db_index=True)
     periods = models.CharField(_("perioder"), max_length=500, blank=True)
     municipality_count = models.PositiveIntegerField(_("antal kommuner"), default=0)
@@ -47,6 +51,13 @@ class ImportRun(models.Model):
     added = models.PositiveIntegerField(_("nya uppgifter"), default=0)
     replaced = models.PositiveIntegerField(_("ersatta uppgifter"), default=0)
     removed = models.PositiveIntegerField(_("borttagna uppgifter"), default=0)
+    finalised = models.PositiveIntegerField(_("preliminära uppgifter ersatta av slutliga"), default=0)
+    report = models.JSONField(
+        _("det som inte importerades"),
+        default=dict,
+        blank=True,
+        help_text=_("Okända brottstyper och regioner med antal rader, saknade värden (..), anteckningar."),
+    )
     replaced_examples = models.JSONField(
         _("exempel på ersatta uppgifter"),
         default=list,
@@ -76,6 +87,9 @@ class ImportRun(models.Model):
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})" if self.imported_at else self.file_name
 
 
+PERIOD_HELP = _("0 betyder hela året, 1–12 en månad och 13–16 kvartal 1–4.")
+
+
 class ReportedCrime(models.Model):
     """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year)."""
 
@@ -87,9 +101,14 @@ class ReportedCrime(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("år"))
     month = models.PositiveSmallIntegerField(
-        _("månad"), default=0, validators=[MaxValueValidator(12)], help_text=_("0 betyder hela året.")
+        _("månad"), default=0, validators=[MaxValueValidator(16)], help_text=PERIOD_HELP
     )
     count = models.PositiveIntegerField(_("antal"))
+    preliminary = models.BooleanField(
+        _("preliminär"),
+        default=False,
+        help_text=_("Källan märkte siffran ”prel.”; en senare import ersätter den."),
+    )
     import_run = models.ForeignKey(
         ImportRun,
         verbose_name=_("import"),
@@ -112,6 +131,110 @@ class ReportedCrime(models.Model):
     def __str__(self) -> str:
         period = f"{self.year}" if self.month == 0 else f"{self.year}-{self.month:02d}"
         return f"{self.municipality} {self.category} {period}: {self.count}"
+
+
+class AreaCrime(models.Model):
+    """A län's or the whole country's reported crimes as the source itself gives them (area "00" is the country).
+
+    County and country comparisons use these totals; without them, only the complete sum of every kommun."""
+
+    area_code = models.CharField(
+        _("län eller riket"), max_length=2, help_text=_("SCB:s länskod; 00 är riket.")
+    )
+    category = models.ForeignKey(
+        CrimeCategory, verbose_name=_("brottskategori"), on_delete=models.PROTECT, related_name="area_figures"
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    month = models.PositiveSmallIntegerField(
+        _("månad"), default=0, validators=[MaxValueValidator(16)], help_text=PERIOD_HELP
+    )
+    count = models.PositiveIntegerField(_("antal"))
+    preliminary = models.BooleanField(_("preliminär"), default=False)
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="area_figures",
+    )
+
+    class Meta:
+        verbose_name = _("anmälda brott i län eller riket")
+        verbose_name_plural = _("anmälda brott i län eller riket")
+        ordering = ["area_code", "category", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "category", "year", "month"], name="area_crime_unique_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.category} {self.year}-{self.month}: {self.count}"
+
+
+class AreaPopulation(models.Model):
+    """A län's or the country's population on 31 December, as SCB's table gives it."""
+
+    area_code = models.CharField(_("län eller riket"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("år"))
+    population = models.PositiveIntegerField(_("folkmängd"), validators=[MinValueValidator(1)])
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("folkmängd i län eller riket")
+        verbose_name_plural = _("folkmängd i län eller riket")
+        ordering = ["area_code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "year"], name="area_population_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.year}: {self.population}"
+
+
+class KpiValue(models.Model):
+    """One value of a Kolada key figure (e.g. N07403, reported violent crimes per 100 000) for a kommun, a län
+    or the country, a year and a gender (T = total, K = women, M = men): a series to compare municipalities by."""
+
+    kpi = models.CharField(_("nyckeltal"), max_length=20)
+    area_code = models.CharField(
+        _("kommun, län eller riket"),
+        max_length=4,
+        help_text=_("SCB:s kommunkod, länskod, eller 00 för riket."),
+    )
+    area_name = models.CharField(_("namn"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("år"))
+    gender = models.CharField(_("kön"), max_length=1, default="T")
+    value = models.FloatField(_("värde"), null=True, blank=True, help_text=_("Tomt: uppgift saknas."))
+    count = models.PositiveIntegerField(_("antal"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=30, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("jämförelsetal")
+        verbose_name_plural = _("jämförelsetal")
+        ordering = ["kpi", "area_code", "year", "gender"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "area_code", "year", "gender"], name="kpi_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.area_code} {self.year} {self.gender}: {self.value}"
 
 
 class Population(models.Model):

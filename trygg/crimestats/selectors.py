@@ -1,34 +1,44 @@
 """Reads across crime statistics, populations and comparison areas, shaped for analysis.py."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Max, Min
 
 from trygg.municipalities.models import Municipality
 
-from . import analysis
-from .models import ComparisonGroup, CrimeCategory, ImportRun, Population, ReportedCrime
+from . import analysis, kommuner
+from .models import (
+    AreaCrime,
+    AreaPopulation,
+    ComparisonGroup,
+    CrimeCategory,
+    ImportRun,
+    Population,
+    ReportedCrime,
+)
 
 
 @dataclass(frozen=True)
 class Areas:
     county_name: str
-    county: list[str]
+    county: list[str]  # every kommun of the county by the official list, whether in Trygg or not
     group_name: str
     group: list[str]
-    country: list[str]
+    country: list[str]  # all 290 kommuner
+    county_code: str = ""
 
 
 def comparison_areas(*, municipality: Municipality) -> Areas:
-    rows = list(Municipality.objects.values_list("scb_code", "county"))
     group = ComparisonGroup.objects.filter(municipality=municipality).prefetch_related("members").first()
+    county_code = municipality.scb_code[:2]
     return Areas(
-        county_name=municipality.county,
-        county=[code for code, county in rows if municipality.county and county == municipality.county],
+        county_name=kommuner.counties().get(county_code, municipality.county),
+        county=kommuner.county_members(county_code),
         group_name=group.name if group else "",
         group=[member.scb_code for member in group.members.all()] if group else [],
-        country=[code for code, _county in rows],
+        country=list(kommuner.kommuner()),
+        county_code=county_code if county_code in kommuner.counties() else "",
     )
 
 
@@ -41,28 +51,11 @@ class CrimePicture:
     names: dict[str, str]
     example_data: bool
     latest_import: ImportRun | None
+    population_import: ImportRun | None = None
 
     @property
     def latest_year(self) -> int | None:
         return self.years[-1] if self.years else None
-
-
-def _populations(codes: Collection[str], years: Collection[int]) -> dict[tuple[str, int], int]:
-    rows = Population.objects.filter(municipality__scb_code__in=codes, year__in=years).values_list(
-        "municipality__scb_code", "year", "population"
-    )
-    return {(code, year): population for code, year, population in rows}
-
-
-def _yearly(
-    codes: Collection[str], years: Collection[int], key_field: str
-) -> dict[tuple[str, str, int], tuple[int, int]]:
-    rows: Iterable[tuple[str, str, int, int, int]] = (
-        ReportedCrime.objects.filter(municipality__scb_code__in=codes, year__in=years)
-        .exclude(**{f"{key_field}__isnull": True})
-        .values_list("municipality__scb_code", key_field, "year", "month", "count")
-    )
-    return analysis.yearly_counts(rows)
 
 
 def crime_picture(
@@ -78,28 +71,52 @@ def crime_picture(
     codes = set(areas.county) | set(areas.group) | set(areas.country) | {municipality.scb_code}
     # Earlier years feed the change columns of the first year shown.
     wanted_years = set(range(years[0] - analysis.EARLIER_YEARS, years[-1] + 1)) if years else set()
-    key_field = "category__problem__slug" if by_problem else "category__code"
-    yearly = _yearly(codes, wanted_years, key_field)
-    populations = _populations(codes, wanted_years)
-    if by_problem:
-        names = dict(
-            CrimeCategory.objects.filter(problem__isnull=False).values_list("problem__slug", "problem__name")
+    records = ReportedCrime.objects.filter(
+        municipality__scb_code__in=codes, year__in=wanted_years
+    ).values_list("municipality__scb_code", "category__code", "year", "month", "count", "preliminary")
+    stored = analysis.collect(records)
+    area_codes = [code for code in (areas.county_code, kommuner.COUNTRY_CODE) if code]
+    totals = analysis.collect(
+        AreaCrime.objects.filter(area_code__in=area_codes, year__in=wanted_years).values_list(
+            "area_code", "category__code", "year", "month", "count", "preliminary"
         )
-    else:
-        names = dict(CrimeCategory.objects.values_list("code", "name"))
-    keys = sorted(
-        {key for code, key, year in yearly if code == municipality.scb_code},
-        key=lambda key: names.get(key, key),
     )
+    populations = {
+        (code, year): population
+        for code, year, population in Population.objects.filter(
+            municipality__scb_code__in=codes, year__in=wanted_years
+        ).values_list("municipality__scb_code", "year", "population")
+    }
+    area_populations = {
+        (code, year): population
+        for code, year, population in AreaPopulation.objects.filter(
+            area_code__in=area_codes, year__in=wanted_years
+        ).values_list("area_code", "year", "population")
+    }
+    categories = list(CrimeCategory.objects.values_list("code", "name", "problem__slug", "problem__name"))
+    present = {category for code, category, _year in stored if code == municipality.scb_code}
+    if by_problem:
+        names = {slug: problem_name for _code, _name, slug, problem_name in categories if slug}
+        grouped: dict[str, list[str]] = {}
+        for code, _name, slug, _problem_name in categories:
+            if slug:
+                grouped.setdefault(slug, []).append(code)
+        keys = {slug: members for slug, members in grouped.items() if present & set(members)}
+    else:
+        names = {code: name for code, name, _slug, _problem in categories}
+        keys = {code: [code] for code in present}
+    ordered = dict(sorted(keys.items(), key=lambda item: names.get(item[0], item[0])))
     all_series = analysis.crime_series(
-        yearly=yearly,
+        stored=stored,
+        totals=totals,
         populations=populations,
+        area_populations=area_populations,
         municipality=municipality.scb_code,
-        county=areas.county,
-        group=areas.group,
-        country=areas.country,
-        keys=keys,
+        keys=ordered,
         years=sorted(wanted_years),
+        county=analysis.Area(members=tuple(areas.county), code=areas.county_code or None),
+        group=analysis.Area(members=tuple(areas.group)),
+        country=analysis.Area(members=tuple(areas.country), code=kommuner.COUNTRY_CODE),
     )
     shown = {
         key: analysis.Series(key=key, years=tuple(item for item in series.years if item.year in years))
@@ -113,6 +130,11 @@ def crime_picture(
         ).exists()
     )
     latest = ImportRun.objects.filter(pk__in=runs.values("pk")).order_by("-imported_at").first()
+    population_run = (
+        ImportRun.objects.filter(populations__municipality=municipality, populations__year__in=years)
+        .order_by("-imported_at")
+        .first()
+    )
     return CrimePicture(
         municipality=municipality,
         areas=areas,
@@ -121,4 +143,5 @@ def crime_picture(
         names=names,
         example_data=example,
         latest_import=latest,
+        population_import=population_run,
     )

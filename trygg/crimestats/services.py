@@ -1,6 +1,6 @@
 import os
 import tomllib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +17,19 @@ from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality
 from trygg.problems.models import Problem
 
-from . import importers, rules
-from .models import ComparisonGroup, CrimeCategory, ImportRun, Population, ReportedCrime
+from . import formats, importers, kolada, kommuner, rules
+from .models import (
+    AreaCrime,
+    AreaPopulation,
+    ComparisonGroup,
+    CrimeCategory,
+    ImportRun,
+    KpiValue,
+    Population,
+    ReportedCrime,
+)
 
-CATEGORIES_PATH = Path(__file__).with_name("categories.toml")
+CATEGORIES_PATH = formats.CATEGORIES_PATH
 INSERT_BATCH = 50_000
 Progress = Callable[[int], None]
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -35,7 +44,9 @@ def crime_categories_sync(*, path: Path = CATEGORIES_PATH) -> dict[str, CrimeCat
     existing = {category.code: category for category in CrimeCategory.objects.all()}
     for entry in entries:
         problem = problems.get(entry.get("problem", ""))
-        values = {"name": entry["name"], "aliases": list(entry.get("aliases", [])), "problem": problem}
+        # The police's crime codes are spellings too: "0950 - Befogenhetsbedrägeri" matches by its code.
+        aliases = [*entry.get("aliases", []), *entry.get("bra_codes", [])]
+        values = {"name": entry["name"], "aliases": aliases, "problem": problem}
         category = existing.get(entry["code"])
         if category is None:
             existing[entry["code"]] = CrimeCategory.objects.create(code=entry["code"], **values)
@@ -64,11 +75,13 @@ def _municipalities_ensure(frame: pl.DataFrame, *, create: bool) -> dict[str, in
     ids = dict(Municipality.objects.values_list("scb_code", "pk"))
     if not create:
         return ids
-    missing = frame.filter(~pl.col("kommun_code").is_in(list(ids))).unique("kommun_code", keep="first")
+    missing = frame.filter(
+        (pl.col("kommun_code").str.len_chars() == 4) & ~pl.col("kommun_code").is_in(list(ids))
+    ).unique("kommun_code", keep="first")
     if missing.height:
         taken = set(Municipality.objects.values_list("slug", flat=True))
         for code, name in missing.select("kommun_code", "kommun_name").iter_rows():
-            display = name or code
+            display = kommuner.kommuner().get(code) or name or code
             full_name = display if "kommun" in display.lower() else f"{display} kommun"
             created = Municipality.objects.create(
                 scb_code=code,
@@ -88,6 +101,8 @@ class ImportResult:
     added: int = 0
     replaced: int = 0
     removed: int = 0
+    finalised: int = 0
+    format_name: str = ""
 
 
 def _read_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
@@ -97,28 +112,31 @@ def _read_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
         return handle.read()
 
 
-def _cover_filter(municipality_ids: list[int], category_ids: list[int], periods: list[tuple[int, int]]) -> Q:
+def _cover_filter(
+    municipality_ids: list[int], category_ids: list[int], periods: list[tuple[int, int]], *, field: str
+) -> Q:
     by_year: dict[int, list[int]] = {}
     for year, month in periods:
         by_year.setdefault(year, []).append(month)
     periods_q = Q()
     for year, months in by_year.items():
         periods_q |= Q(year=year, month__in=months)
-    return Q(municipality_id__in=municipality_ids, category_id__in=category_ids) & periods_q
+    return Q(**{f"{field}__in": municipality_ids}, category_id__in=category_ids) & periods_q
 
 
-def _existing(cover: Q) -> pl.DataFrame:
-    rows = ReportedCrime.objects.filter(cover).values_list(
-        "municipality_id", "category_id", "year", "month", "count"
+def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str) -> pl.DataFrame:
+    rows = model.objects.filter(cover).values_list(
+        field, "category_id", "year", "month", "count", "preliminary"
     )
     return pl.DataFrame(
         list(rows),
         schema={
-            "municipality_id": pl.Int64,
+            "place": pl.Int64 if field == "municipality_id" else pl.String,
             "category_id": pl.Int64,
             "year": pl.Int64,
             "month": pl.Int64,
             "old": pl.Int64,
+            "old_preliminary": pl.Boolean,
         },
         orient="row",
     )
@@ -132,8 +150,10 @@ def _batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
 def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
     """Bulk insert: COPY on PostgreSQL, batched executemany elsewhere (model instances would cost 10× more)."""
     table = ReportedCrime._meta.db_table
-    columns = ["municipality_id", "category_id", "year", "month", "count", "import_run_id"]
-    rows = frame.select(columns[:-1]).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
+    columns = ["municipality_id", "category_id", "year", "month", "count", "preliminary", "import_run_id"]
+    rows = frame.select(pl.col("place").alias("municipality_id"), *columns[1:-1]).with_columns(
+        pl.lit(run_id, dtype=pl.Int64).alias("import_run_id")
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
@@ -141,7 +161,13 @@ def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None)
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(sql) as copy:
                 for batch in _batches(rows, INSERT_BATCH):
-                    copy.write(batch.write_csv(separator="\t", include_header=False))
+                    text = batch.with_columns(
+                        pl.when(pl.col("preliminary"))
+                        .then(pl.lit("t"))
+                        .otherwise(pl.lit("f"))
+                        .alias("preliminary")
+                    ).write_csv(separator="\t", include_header=False)
+                    copy.write(text)
                     if progress:
                         progress(batch.height)
             return
@@ -155,98 +181,372 @@ def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None)
                 progress(batch.height)
 
 
+@dataclass(frozen=True)
+class _Changes:
+    added: int
+    removed: int
+    finalised: int
+    changed: pl.DataFrame  # rows whose count changed: kommun_code, category, year, month, old, count
+
+
+def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
+    keys = ["place", "category_id", "year", "month"]
+    joined = frame.select(*keys, "count", "preliminary", "kommun_code", "category").join(
+        existing, on=keys, how="full", coalesce=True
+    )
+    both = pl.col("old").is_not_null() & pl.col("count").is_not_null()
+    return _Changes(
+        added=joined.filter(pl.col("old").is_null()).height,
+        removed=joined.filter(pl.col("count").is_null()).height,
+        finalised=joined.filter(both & pl.col("old_preliminary") & ~pl.col("preliminary")).height,
+        changed=joined.filter(
+            both & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
+        ),
+    )
+
+
+def _table_report(
+    table: importers.CrimeTable | importers.PopulationTable | kolada.KoladaSeries,
+) -> dict[str, object]:
+    report: dict[str, object] = {}
+    unknown = getattr(table, "unknown_categories", {})
+    if unknown:
+        report["okända brottstyper"] = dict(unknown)
+    if table.unresolved_regions:
+        report["regioner som inte är kommuner"] = dict(table.unresolved_regions)
+    skipped = getattr(table, "skipped", 0)
+    if skipped:
+        report["saknade värden"] = skipped
+    combined = getattr(table, "combined", {})
+    if combined:
+        report["sammanslagna brottstyper"] = {key: list(value) for key, value in combined.items()}
+    notes = getattr(table, "notes", ())
+    if notes:
+        report["anteckningar"] = list(notes)[:20]
+    return report
+
+
+def crimestats_read(
+    *,
+    source: str | os.PathLike[str] | bytes,
+    file_name: str,
+    mapping: importers.ColumnMapping | None = None,
+    year: int | None = None,
+    category: str | None = None,
+    more_pages: Sequence[bytes] = (),
+) -> importers.CrimeTable | kolada.KoladaSeries:
+    """Read and validate a statistics file without storing anything: what the upload page previews."""
+    return formats.read_crime_statistics(
+        _read_bytes(source),
+        file_name=file_name,
+        categories=formats.category_spellings(),
+        mapping=mapping,
+        year=year,
+        category=category,
+        more_pages=more_pages,
+    )
+
+
+def population_read(*, source: str | os.PathLike[str] | bytes) -> importers.PopulationTable:
+    """Read and validate a population file without storing anything."""
+    return formats.read_population_statistics(_read_bytes(source))
+
+
+def upload_dir() -> Path:
+    """Where an uploaded file waits between its preview and the import."""
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "crimestats" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @transaction.atomic
 def crimestats_import(
     *,
     source: str | os.PathLike[str] | bytes,
     file_name: str,
     by: AnyUser | None,
-    mapping: importers.ColumnMapping = importers.DEFAULT_MAPPING,
+    mapping: importers.ColumnMapping | None = None,
+    create_municipalities: bool = False,
+    example_data: bool = False,
+    source_note: str = "",
+    progress: Progress | None = None,
+    year: int | None = None,
+    category: str | None = None,
+    more_pages: Sequence[bytes] = (),
+) -> ImportResult:
+    """Import a file of reported crime (or a Kolada key figure) in one transaction; a file with any error imports
+    nothing. The format is recognised from the content (see formats.py)."""
+    if by is not None and not rules.can_import_statistics(by):
+        raise PermissionDenied
+    data = _read_bytes(source)
+    categories = crime_categories_sync()
+    known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
+    table = formats.read_crime_statistics(
+        data,
+        file_name=file_name,
+        categories=_spellings(categories),
+        municipalities=known,
+        mapping=mapping,
+        year=year,
+        category=category,
+        more_pages=more_pages,
+    )
+    # Joining would copy a large file; only Kolada's pages come in several parts.
+    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
+    if isinstance(table, kolada.KoladaSeries):
+        return kpi_series_store(
+            series=table,
+            file_name=file_name,
+            checksum=checksum,
+            by=by,
+            example_data=example_data,
+            source_note=source_note,
+            progress=progress,
+        )
+    return crime_table_store(
+        table=table,
+        categories=categories,
+        file_name=file_name,
+        checksum=checksum,
+        by=by,
+        create_municipalities=create_municipalities,
+        example_data=example_data,
+        source_note=source_note,
+        progress=progress,
+    )
+
+
+def crime_table_store(
+    *,
+    table: importers.CrimeTable,
+    categories: dict[str, CrimeCategory],
+    file_name: str,
+    checksum: str,
+    by: AnyUser | None,
     create_municipalities: bool = False,
     example_data: bool = False,
     source_note: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import a reported-crime file in one transaction; a file with any error imports nothing.
+    """Store a validated table (the one write step of a crime import; called inside crimestats_import's
+    transaction).
 
-    The file covers the periods, municipalities and categories it contains. Within that cover the file's figures
-    replace what was there (figures the file no longer has are removed); the run records how many it replaced.
-    Importing a file whose figures are already in place changes nothing and records nothing.
-    """
-    if by is not None and not rules.can_import_statistics(by):
-        raise PermissionDenied
-    data = _read_bytes(source)
-    checksum = importers.file_checksum(data)
-    categories = crime_categories_sync()
-    known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
-    table = importers.read_crime_file(
-        data, categories=_spellings(categories), municipalities=known, mapping=mapping
-    )
+    The table covers the periods, places (kommuner, and län/country totals the source gives) and categories it
+    contains. Within that cover its figures replace what was there, and figures it no longer has are removed; a
+    preliminary figure replaced by a final one is counted as finalised. A table whose figures are already in place
+    changes nothing and records nothing."""
     municipality_ids = _municipalities_ensure(table.frame, create=create_municipalities)
     category_ids = {code: category.pk for code, category in categories.items()}
-    frame = table.frame.with_columns(
-        pl.col("kommun_code")
-        .replace_strict(municipality_ids, return_dtype=pl.Int64)
-        .alias("municipality_id"),
+    base = table.frame.with_columns(
         pl.col("category").replace_strict(category_ids, return_dtype=pl.Int64).alias("category_id"),
         pl.col("year").cast(pl.Int64),
         pl.col("month").cast(pl.Int64),
     )
+    is_kommun = pl.col("kommun_code").str.len_chars() == 4
+    local = base.filter(is_kommun).with_columns(
+        pl.col("kommun_code").replace_strict(municipality_ids, return_dtype=pl.Int64).alias("place")
+    )
+    areas = base.filter(~is_kommun).with_columns(pl.col("kommun_code").alias("place"))
     periods = table.periods
-    used_municipalities = frame.get_column("municipality_id").unique().to_list()
-    used_categories = frame.get_column("category_id").unique().to_list()
-    cover = _cover_filter(used_municipalities, used_categories, periods)
-    existing = _existing(cover)
-    keys = ["municipality_id", "category_id", "year", "month"]
-    joined = frame.select(*keys, "count", "kommun_code", "category").join(
-        existing, on=keys, how="full", coalesce=True
+
+    local_cover = _cover_filter(
+        local.get_column("place").unique().to_list(),
+        local.get_column("category_id").unique().to_list(),
+        periods,
+        field="municipality_id",
     )
-    added = joined.filter(pl.col("old").is_null()).height
-    removed = joined.filter(pl.col("count").is_null()).height
-    changed = joined.filter(
-        pl.col("old").is_not_null() & pl.col("count").is_not_null() & (pl.col("old") != pl.col("count"))
+    area_cover = _cover_filter(
+        areas.get_column("place").unique().to_list(),
+        areas.get_column("category_id").unique().to_list(),
+        periods,
+        field="area_code",
     )
+    local_changes = _compare(local, _existing(ReportedCrime, local_cover, "municipality_id"))
+    area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
+    added = local_changes.added + area_changes.added
+    removed = local_changes.removed + area_changes.removed
+    changed = pl.concat(
+        [local_changes.changed.drop("place"), area_changes.changed.drop("place")], how="vertical_relaxed"
+    )
+    finalised = local_changes.finalised + area_changes.finalised
     if added == 0 and removed == 0 and changed.height == 0:
         previous = ImportRun.objects.filter(checksum=checksum).first()
-        return ImportResult(run=previous, unchanged=True, rows=table.rows)
+        return ImportResult(run=previous, unchanged=True, rows=table.rows, format_name=table.format_name)
 
-    ReportedCrime.objects.filter(cover).delete()
+    ReportedCrime.objects.filter(local_cover).delete()
+    AreaCrime.objects.filter(area_cover).delete()
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.CRIME,
         file_name=file_name[:300],
+        file_format=table.format_name[:300],
         checksum=checksum,
         periods=importers.periods_summary(periods)[:500],
-        municipality_count=len(used_municipalities),
+        municipality_count=local.get_column("place").n_unique(),
         rows=table.rows,
         added=added,
         replaced=changed.height,
         removed=removed,
+        finalised=finalised,
+        report=_table_report(table),
         replaced_examples=[
             {
                 "kommun": code,
                 "kategori": category,
                 "period": importers.period_label(year, month),
-                "före": old,
-                "efter": new,
+                "före": f"{old} prel." if old_preliminary else old,
+                "efter": f"{new} prel." if preliminary else new,
             }
-            for code, category, year, month, old, new in changed.head(20)
-            .select("kommun_code", "category", "year", "month", "old", "count")
+            for code, category, year, month, old, old_preliminary, new, preliminary in changed.head(20)
+            .select(
+                "kommun_code", "category", "year", "month", "old", "old_preliminary", "count", "preliminary"
+            )
             .iter_rows()
         ],
         source_note=source_note[:300],
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
-    _insert_figures(frame, run.pk, progress)
+    _insert_figures(local, run.pk, progress)
+    AreaCrime.objects.bulk_create(
+        [
+            AreaCrime(
+                area_code=place,
+                category_id=category_id,
+                year=year,
+                month=month,
+                count=count,
+                preliminary=preliminary,
+                import_run=run,
+            )
+            for place, category_id, year, month, count, preliminary in areas.select(
+                "place", "category_id", "year", "month", "count", "preliminary"
+            ).iter_rows()
+        ],
+        batch_size=5000,
+    )
+    reason = _("Import av anmälda brott: %(periods)s") % {"periods": run.periods}
+    if finalised:
+        reason += " " + _("(%(count)s preliminära uppgifter ersattes av slutliga)") % {"count": finalised}
     audit_record(
         actor=by,
         action=AuditEntry.Action.CREATE,
         instance=run,
-        changes={"rows": [None, run.rows], "replaced": [None, run.replaced], "removed": [None, run.removed]},
-        reason=_("Import av anmälda brott: %(periods)s") % {"periods": run.periods},
+        changes={
+            "rows": [None, run.rows],
+            "replaced": [None, run.replaced],
+            "removed": [None, run.removed],
+            "finalised": [None, run.finalised],
+        },
+        reason=reason,
     )
     return ImportResult(
-        run=run, unchanged=False, rows=table.rows, added=added, replaced=run.replaced, removed=removed
+        run=run,
+        unchanged=False,
+        rows=table.rows,
+        added=added,
+        replaced=run.replaced,
+        removed=removed,
+        finalised=finalised,
+        format_name=table.format_name,
+    )
+
+
+def kpi_series_store(
+    *,
+    series: kolada.KoladaSeries,
+    file_name: str,
+    checksum: str,
+    by: AnyUser | None,
+    example_data: bool = False,
+    source_note: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Store a Kolada key figure's values; the series' (kpi, area, year, gender) values replace stored ones."""
+    wanted = {
+        (kpi, area, int(year), gender): (name, value, count, status)
+        for kpi, area, name, year, gender, value, count, status in series.frame.iter_rows()
+    }
+    existing = {
+        (item.kpi, item.area_code, item.year, item.gender): item
+        for item in KpiValue.objects.filter(kpi__in=series.kpis, year__in=series.years)
+    }
+    added = [key for key in wanted if key not in existing]
+    changed = [
+        key
+        for key, (_name, value, count, status) in wanted.items()
+        if key in existing
+        and (existing[key].value, existing[key].count, existing[key].status) != (value, count, status)
+    ]
+    format_name = importers.FORMAT_NAMES[series.format]
+    if not added and not changed:
+        return ImportResult(
+            run=ImportRun.objects.filter(checksum=checksum).first(),
+            unchanged=True,
+            rows=series.rows,
+            format_name=format_name,
+        )
+    report = _table_report(series)
+    if series.next_url:
+        report["nästa sida"] = series.next_url
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.COMPARISON,
+        file_name=file_name[:300],
+        file_format=f"{format_name} ({', '.join(series.kpis)})"[:300],
+        checksum=checksum,
+        periods=importers.periods_summary([(year, 0) for year in series.years]),
+        municipality_count=series.frame.filter(pl.col("area_code").str.len_chars() == 4)
+        .get_column("area_code")
+        .n_unique(),
+        rows=series.rows,
+        added=len(added),
+        replaced=len(changed),
+        report=report,
+        source_note=source_note[:300],
+        example_data=example_data,
+        imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
+    )
+    KpiValue.objects.bulk_create(
+        [
+            KpiValue(
+                kpi=key[0],
+                area_code=key[1],
+                year=key[2],
+                gender=key[3],
+                area_name=wanted[key][0],
+                value=wanted[key][1],
+                count=wanted[key][2],
+                status=wanted[key][3],
+                import_run=run,
+            )
+            for key in added
+        ],
+        batch_size=5000,
+    )
+    for key in changed:
+        item = existing[key]
+        _name, item.value, item.count, item.status = wanted[key]
+        item.import_run = run
+    KpiValue.objects.bulk_update(
+        [existing[key] for key in changed], ["value", "count", "status", "import_run"], batch_size=5000
+    )
+    if progress:
+        progress(series.rows)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=run,
+        changes={"rows": [None, run.rows], "replaced": [None, run.replaced]},
+        reason=_("Import av jämförelsetal: %(periods)s") % {"periods": run.periods},
+    )
+    return ImportResult(
+        run=run,
+        unchanged=False,
+        rows=series.rows,
+        added=len(added),
+        replaced=len(changed),
+        format_name=format_name,
     )
 
 
@@ -258,44 +558,59 @@ def population_import(
     by: AnyUser | None,
     create_municipalities: bool = False,
     example_data: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import population per municipality and year (SCB's layout); the file's figures replace older ones."""
+    """Import population per kommun (and län or country) and year from SCB's JSON-stat or PC-Axis table or
+    Trygg's CSV; the file's figures replace older ones for the same place and year."""
     if by is not None and not rules.can_import_statistics(by):
         raise PermissionDenied
     data = _read_bytes(source)
     known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
-    table = importers.read_population_file(data, municipalities=known)
+    table = formats.read_population_statistics(data, municipalities=known)
     ids = _municipalities_ensure(table.frame, create=create_municipalities)
-    wanted = {
-        (ids[code], int(year)): int(population)
-        for code, year, population in table.frame.select("kommun_code", "year", "population").iter_rows()
-    }
-    existing = {
-        (row.municipality_id, row.year): row
-        for row in Population.objects.filter(
-            municipality_id__in={key[0] for key in wanted}, year__in={key[1] for key in wanted}
-        )
-    }
+    wanted: dict[tuple[str, int | str, int], int] = {}
+    for code, year, population in table.frame.select("kommun_code", "year", "population").iter_rows():
+        place = ("kommun", ids[code]) if len(code) == 4 else ("area", code)
+        wanted[(place[0], place[1], int(year))] = int(population)
+    existing: dict[tuple[str, int | str, int], Population | AreaPopulation] = {}
+    years = sorted({key[2] for key in wanted})
+    for row in Population.objects.filter(
+        municipality_id__in={key[1] for key in wanted if key[0] == "kommun"}, year__in=years
+    ):
+        existing[("kommun", row.municipality_id, row.year)] = row
+    for area in AreaPopulation.objects.filter(
+        area_code__in={key[1] for key in wanted if key[0] == "area"}, year__in=years
+    ):
+        existing[("area", area.area_code, area.year)] = area
     added = [key for key in wanted if key not in existing]
     changed = [key for key, value in wanted.items() if key in existing and existing[key].population != value]
+    checksum = importers.file_checksum(data)
     if not added and not changed:
         return ImportResult(
-            run=ImportRun.objects.filter(checksum=importers.file_checksum(data)).first(),
+            run=ImportRun.objects.filter(checksum=checksum).first(),
             unchanged=True,
             rows=table.rows,
+            format_name=table.format_name,
         )
-    years = sorted({year for _id, year in wanted})
+    codes = {pk: code for code, pk in ids.items()}
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.POPULATION,
         file_name=file_name[:300],
-        checksum=importers.file_checksum(data),
+        file_format=table.format_name[:300],
+        checksum=checksum,
         periods=importers.periods_summary([(year, 0) for year in years]),
-        municipality_count=len({key[0] for key in wanted}),
+        municipality_count=len({key[1] for key in wanted if key[0] == "kommun"}),
         rows=table.rows,
         added=len(added),
         replaced=len(changed),
+        report=_table_report(table),
         replaced_examples=[
-            {"kommun_id": key[0], "år": key[1], "före": existing[key].population, "efter": wanted[key]}
+            {
+                "kommun": codes.get(int(key[1]), str(key[1])) if key[0] == "kommun" else key[1],
+                "år": key[2],
+                "före": existing[key].population,
+                "efter": wanted[key],
+            }
             for key in changed[:20]
         ],
         example_data=example_data,
@@ -303,8 +618,17 @@ def population_import(
     )
     Population.objects.bulk_create(
         [
-            Population(municipality_id=key[0], year=key[1], population=wanted[key], import_run=run)
+            Population(municipality_id=key[1], year=key[2], population=wanted[key], import_run=run)
             for key in added
+            if key[0] == "kommun"
+        ],
+        batch_size=5000,
+    )
+    AreaPopulation.objects.bulk_create(
+        [
+            AreaPopulation(area_code=key[1], year=key[2], population=wanted[key], import_run=run)
+            for key in added
+            if key[0] == "area"
         ],
         batch_size=5000,
     )
@@ -312,8 +636,17 @@ def population_import(
         existing[key].population = wanted[key]
         existing[key].import_run = run
     Population.objects.bulk_update(
-        [existing[key] for key in changed], ["population", "import_run"], batch_size=5000
+        [item for key in changed if isinstance(item := existing[key], Population)],
+        ["population", "import_run"],
+        batch_size=5000,
     )
+    AreaPopulation.objects.bulk_update(
+        [item for key in changed if isinstance(item := existing[key], AreaPopulation)],
+        ["population", "import_run"],
+        batch_size=5000,
+    )
+    if progress:
+        progress(table.rows)
     audit_record(
         actor=by,
         action=AuditEntry.Action.CREATE,
@@ -321,7 +654,14 @@ def population_import(
         changes={"rows": [None, run.rows], "replaced": [None, run.replaced]},
         reason=_("Import av folkmängd: %(periods)s") % {"periods": run.periods},
     )
-    return ImportResult(run=run, unchanged=False, rows=table.rows, added=len(added), replaced=len(changed))
+    return ImportResult(
+        run=run,
+        unchanged=False,
+        rows=table.rows,
+        added=len(added),
+        replaced=len(changed),
+        format_name=table.format_name,
+    )
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ def statistics_chart(request: HttpRequest, municipality: str, category: str) -> 
         (found.name, [item.local.rate for item in series.years]),
         (areas.county_name or _("Länet"), [item.county.rate for item in series.years]),
         (areas.group_name or _("Jämförelsegruppen"), [item.group.rate for item in series.years]),
-        (_("Riket (kommunerna i Trygg)"), [item.country.rate for item in series.years]),
+        (_("Riket"), [item.country.rate for item in series.years]),
     ]
     svg = charts.line_chart_svg(
         title=picture.names.get(category, category),

@@ -31,6 +31,7 @@ NEIGHBOURS = [
     ("0767", "Markaryd kommun", "markaryd", 10_300, 0.95),
 ]
 LJUNGBY_POPULATION = 28_300
+AREA_TOTALS = [("07", "Kronobergs län", 203_500, 1.05), ("00", "Riket", 10_590_000, 1.15)]
 COMPARISON_GROUP = ["0764", "0765", "0767"]
 
 # Invented rates per 100 000 inhabitants for Ljungby in the first year, and a yearly change factor.
@@ -197,6 +198,9 @@ def load_evidence_demo(municipality: Municipality, *, today: dt.date | None = No
     all_municipalities = [(municipality.scb_code, municipality.name, LJUNGBY_POPULATION, 1.0)] + [
         (code, name, population, level) for code, name, _slug, population, level in NEIGHBOURS
     ]
+    # The county's and the country's totals as the source gives them: only 5 of Kronoberg's 8 kommuner are in
+    # the demo, and a comparison area is never the sum of the kommuner that happen to be loaded.
+    all_municipalities += AREA_TOTALS
     population_import(
         source=_population_csv(all_municipalities, years),
         file_name="exempel-folkmangd.csv",

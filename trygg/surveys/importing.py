@@ -1,15 +1,23 @@
 """Turn an uploaded CSV or SPSS .sav file into the interchange CSV, renaming columns by a mapping.
 
 No Django import. The result is validated by analysis.read_responses, which names line and column.
+
+A CSV may be saved as Swedish Excel saves it: semicolons between fields, a decimal comma ("1,25"), and Windows-1252
+or UTF-8 with a byte-order mark. The separator is found on the header line and the text encoding from the bytes;
+in a file separated by something other than commas, a number written with a decimal comma is rewritten with a
+point, as the interchange format wants it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import IO
 
 import pyreadstat
@@ -18,6 +26,40 @@ from .analysis import LineError, SurveyFileError
 
 Progress = Callable[[int, int], None]
 SAV_CHUNK_ROWS = 50_000
+SNIFF_BYTES = 1 << 20
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str  # "utf-8-sig" (with or without a BOM) or "cp1252"
+    delimiter: str
+
+
+def csv_dialect(path: str | os.PathLike[str]) -> CsvDialect:
+    """How a CSV was saved: UTF-8 (a BOM or valid UTF-8 throughout) else Windows-1252, and the separator of
+    the header line (semicolon, tab or comma, outside quotes)."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+        encoding = "utf-8-sig"
+        if not head.startswith(codecs.BOM_UTF8):
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                decoder.decode(head)
+                for block in iter(lambda: handle.read(SNIFF_BYTES), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+    text = head.decode(encoding, errors="replace")
+    first = text.split("\n", 1)[0]
+    outside = re.sub(r'"[^"]*"', "", first)
+    delimiter = max((",", ";", "\t"), key=outside.count) if any(outside.count(c) for c in ",;\t") else ","
+    return CsvDialect(encoding=encoding, delimiter=delimiter)
+
+
+def _decimal_point(value: str) -> str:
+    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
 
 
 def file_kind(filename: str) -> str:
@@ -28,9 +70,10 @@ def source_columns(path: str | os.PathLike[str], kind: str) -> list[str]:
     if kind == "sav":
         _, meta = pyreadstat.read_sav(os.fspath(path), metadataonly=True, output_format="polars")
         return list(meta.column_names)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    dialect = csv_dialect(path)
+    with open(path, encoding=dialect.encoding, newline="") as handle:
         try:
-            return next(csv.reader(handle), [])
+            return next(csv.reader(handle, delimiter=dialect.delimiter), [])
         except (UnicodeDecodeError, csv.Error):
             raise SurveyFileError([LineError(1, None, "encoding")]) from None
 
@@ -65,10 +108,12 @@ def _write_from_csv(
     path: str | os.PathLike[str], mapping: Mapping[str, str], target: IO[str], progress: Progress | None
 ) -> None:
     total = os.path.getsize(path)
+    dialect = csv_dialect(path)
+    decimal_comma = dialect.delimiter != ","
     writer = csv.writer(target, lineterminator="\n")
     with open(path, "rb") as raw:
-        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(handle)
+        handle = io.TextIOWrapper(raw, encoding=dialect.encoding, newline="")
+        reader = csv.reader(handle, delimiter=dialect.delimiter)
         try:
             header = next(reader)
         except StopIteration:
@@ -94,7 +139,10 @@ def _write_from_csv(
                             )
                         ]
                     )
-                writer.writerow([row[index] for index in keep])
+                if decimal_comma:
+                    writer.writerow([_decimal_point(row[index]) for index in keep])
+                else:
+                    writer.writerow([row[index] for index in keep])
                 if progress is not None and line % 50_000 == 0:
                     progress(raw.tell(), total)
         except UnicodeDecodeError:

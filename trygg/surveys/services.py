@@ -348,6 +348,15 @@ def upload_dir() -> Path:
     return path
 
 
+def survey_check_import_allowed(*, survey: Survey) -> None:
+    """The one-source rule: a survey that has answers from the web form takes no imported answers. Checked when
+    the file is uploaded, before any column is mapped, and again when it is imported."""
+    if survey.responses.exists():
+        raise ValidationError(
+            _("Mätningen har redan svar från webbformuläret; importera till en ny mätning.")
+        )
+
+
 @transaction.atomic
 def survey_import_file(
     *,
@@ -363,10 +372,7 @@ def survey_import_file(
     """Map, validate and keep an uploaded file as the survey's answers; raise SurveyFileError and keep nothing
     if any row has an error."""
     _require_builder(by, survey.municipality)
-    if survey.responses.exists():
-        raise ValidationError(
-            _("Mätningen har redan svar från webbformuläret; importera till en ny mätning.")
-        )
+    survey_check_import_allowed(survey=survey)
     targets = [target for target in mapping.values() if target]
     if len(set(targets)) != len(targets):
         raise ValidationError(_("Två kolumner har fått samma namn."))

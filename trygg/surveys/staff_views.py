@@ -243,6 +243,16 @@ def survey_import(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_build_survey(request.user, survey.municipality):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
+    try:
+        services.survey_check_import_allowed(survey=survey)
+    except ValidationError as error:
+        # The one-source rule is told before the file is read and its columns mapped, not after.
+        blocked = " ".join(error.messages)
+        response = render(
+            request, "surveys/staff/survey_import.html", {"survey": survey, "form": None, "blocked": blocked}
+        )
+        response.status_code = 400 if request.method == "POST" else 200
+        return response
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         kind = importing.file_kind(uploaded.name)
@@ -276,6 +286,11 @@ def survey_import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     upload = request.session.get(f"{UPLOAD_SESSION_KEY}{survey.pk}")
     if not upload:
+        return HttpResponseRedirect(reverse("surveys:staff_import", args=[pk]))
+    try:
+        services.survey_check_import_allowed(survey=survey)
+    except ValidationError:
+        # Web answers arrived after the upload: back to the upload page, which says why.
         return HttpResponseRedirect(reverse("surveys:staff_import", args=[pk]))
     path = services.upload_dir() / f"{upload['token']}.{upload['kind']}"
     if not path.exists():

@@ -16,7 +16,11 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 @register.filter
 def rate(figure: Figure | None) -> str:
-    if figure is None or figure.rate is None:
+    # A figure the source lacks (or an area without every member) is "saknas", never 0; "–" is a figure
+    # without a population to divide by.
+    if figure is None or figure.count is None:
+        return _("saknas")
+    if figure.rate is None:
         return "–"
     text = number(figure.rate, 1)
     return f"{text} ({_('osäker')})" if figure.uncertain else text
@@ -25,9 +29,11 @@ def rate(figure: Figure | None) -> str:
 @register.filter
 def count(figure: Figure | None) -> str:
     if figure is None or figure.count is None:
-        return "–"
+        return _("uppgift saknas")
     text = number(figure.count)
-    return f"{text} ({_('%(months)s mån.') % {'months': figure.months}})" if figure.partial else text
+    if figure.partial:
+        text = f"{text} ({figure.months_label})"
+    return f"{text} {_('prel.')}" if figure.preliminary else text
 
 
 @register.filter
@@ -35,7 +41,8 @@ def percent_change(value: Change | None) -> str:
     if value is None or value.percent is None:
         return "–"
     sign = "+" if value.percent > 0 else ("−" if value.percent < 0 else "±")
-    return f"{sign}{number(abs(value.percent), 1)} %"
+    text = f"{sign}{number(abs(value.percent), 1)} %"
+    return f"{text} ({value.months})" if value.months else text
 
 
 @register.filter
@@ -43,3 +50,16 @@ def times(value: float | None) -> str:
     if value is None:
         return "–"
     return _("%(value)s gånger") % {"value": number(value, 2)}
+
+
+@register.filter
+def report_text(items: object) -> str:
+    """An import's report entry as text: "Mord och dråp (1), Rån (3)", a list joined, or the value."""
+    if isinstance(items, dict):
+        return ", ".join(
+            f"{name} ({' + '.join(value) if isinstance(value, list) else value})"
+            for name, value in items.items()
+        )
+    if isinstance(items, list):
+        return "; ".join(str(item) for item in items)
+    return str(items)

@@ -29,8 +29,8 @@ def test_a_valid_file_gives_one_row_per_kommun_category_and_period() -> None:
     )
 
     assert table.frame.rows() == [
-        ("0781", "Ljungby", "skadegorelse", 2023, 0, 412),
-        ("0781", "Ljungby", "klotter", 2023, 4, 17),
+        ("0781", "Ljungby", "skadegorelse", 2023, 0, 412, False),
+        ("0781", "Ljungby", "klotter", 2023, 4, 17, False),
     ]
     assert table.periods == [(2023, 0), (2023, 4)]
 
@@ -104,9 +104,9 @@ def test_a_bra_style_wide_table_is_read_through_a_mapping_file(tmp_path) -> None
     fixed = data.replace(";x", ";6").encode()
     table = read_crime_file(fixed, categories=CATEGORIES, mapping=mapping_from_toml(mapping_file))
     assert sorted(table.frame.rows()) == [
-        ("0780", "Växjö", "klotter", 2022, 0, 5),
-        ("0780", "Växjö", "klotter", 2023, 0, 6),
-        ("0781", "Ljungby", "skadegorelse", 2022, 0, 1200),
+        ("0780", "Växjö", "klotter", 2022, 0, 5, False),
+        ("0780", "Växjö", "klotter", 2023, 0, 6, False),
+        ("0781", "Ljungby", "skadegorelse", 2022, 0, 1200, False),
     ]
     assert table.skipped == 1
 

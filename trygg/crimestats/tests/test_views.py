@@ -110,3 +110,68 @@ def test_an_upload_with_errors_lists_them_and_imports_nothing(
     assert response.status_code == 400
     assert "rad 2" in response.content.decode() and "antal" in response.content.decode()
     assert ImportRun.objects.count() == runs
+
+
+def test_an_upload_is_previewed_with_its_format_and_imported_only_when_confirmed(
+    login, coordinator: User, with_statistics: Municipality
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trygg.crimestats.models import ImportRun, ReportedCrime
+
+    from . import samples
+
+    client = login(coordinator)
+    runs = ImportRun.objects.count()
+    upload = SimpleUploadedFile("Databasfil.txt", samples.SOL)
+
+    preview = client.post(
+        "/personal/brottsstatistik/", {"kind": "crime", "file": upload, "create_municipalities": "on"}
+    )
+
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Brås statistikdatabas (SOL), textexport" in page
+    assert "Mord och dråp" in page and "Okänd kommun" in page
+    assert ImportRun.objects.count() == runs
+    _parse(preview.content)
+    token = client.session["crimestats:upload"]["token"]
+
+    done = client.post("/personal/brottsstatistik/", {"token": token, "confirm": "1"})
+
+    assert done.status_code == 302
+    run = ImportRun.objects.latest("pk")
+    assert run.file_format == "Brås statistikdatabas (SOL), textexport"
+    assert ReportedCrime.objects.filter(import_run=run, preliminary=True).count() == 2
+    detail = client.get(done["Location"]).content.decode()
+    assert "Mord och dråp (1)" in detail
+
+
+def test_a_crew_member_may_not_confirm_an_import(
+    login, crew_member: User, with_statistics: Municipality
+) -> None:
+    from trygg.crimestats.models import ImportRun
+
+    runs = ImportRun.objects.count()
+    response = login(crew_member).post("/personal/brottsstatistik/", {"token": "x", "confirm": "1"})
+
+    assert response.status_code == 403 and ImportRun.objects.count() == runs
+
+
+def test_a_json_error_in_an_upload_names_its_path(
+    login, coordinator: User, with_statistics: Municipality
+) -> None:
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import samples
+
+    document = json.loads(samples.jsonstat_population())
+    document["value"][2] = "x"
+    upload = SimpleUploadedFile("tab638.json", json.dumps(document).encode())
+
+    response = login(coordinator).post("/personal/brottsstatistik/", {"kind": "population", "file": upload})
+
+    assert response.status_code == 400
+    assert "<code>$.value[2]</code>" in response.content.decode()

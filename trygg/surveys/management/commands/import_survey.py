@@ -42,6 +42,10 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["by"], is_active=True).first()
         if user is None:
             raise CommandError(f"Användaren {options['by']} finns inte.")
+        try:
+            services.survey_check_import_allowed(survey=survey)
+        except ValidationError as error:
+            raise CommandError(f"{path}: {' '.join(error.messages)}") from None
         kind = importing.file_kind(path.name)
         renames = dict(item.split("=", 1) for item in options["map"] if "=" in item)
         mapping = {column: renames.get(column, column) for column in importing.source_columns(path, kind)}
