@@ -330,7 +330,8 @@ def _unit_after(rest: str, vocabulary: Vocabulary) -> str | None:
 
 def _is_countable(rest: str, vocabulary: Vocabulary) -> bool:
     # The noun may be compounded and inflected: "en samverkansträff", "ett par kvällsträffar".
-    words = re.findall(r"[^\W\d_]+", rest[:60].lower())[:2]
+    # "en ny gång- och cykelväg": a word cut off by a hyphen is the first half of a compound, not "gång".
+    words = [word for word in re.findall(r"[^\W\d_]+-?", rest[:60].lower())[:2] if not word.endswith("-")]
     return any(vocabulary.countable_re.fullmatch(word) for word in words)
 
 

@@ -492,19 +492,31 @@ def _page_lines(page: Any) -> tuple[float, list[_PdfLine]]:
 
 
 def _gutter(fragments: list[_Fragment], width: float) -> float | None:
-    """The x of the gap between two columns, when the page has two."""
-    best: tuple[int, float] | None = None
-    for step in range(30, 71):
-        x = width * step / 100
-        crossing = sum(1 for item in fragments if item.x0 < x - 1 < x + 1 < item.x1)
+    """The x in the middle of the empty band between two columns, when the page has two."""
+    candidates: list[tuple[float, int]] = []
+    for step in range(50, 151):
+        x = width * step / 200
+        crossing = sum(1 for item in fragments if item.x0 < x < item.x1)
         left = sum(1 for item in fragments if item.x1 <= x)
         right = sum(1 for item in fragments if item.x0 >= x)
-        if crossing > max(2, len(fragments) // 10) or left < 3 or right < 3:
+        if left >= 3 and right >= 3:
+            candidates.append((x, crossing))
+    if not candidates:
+        return None
+    fewest = min(crossing for _, crossing in candidates)
+    # Headings, headers and footers may run across both columns; body text may not.
+    if fewest > max(2, len(fragments) // 10):
+        return None
+    runs: list[list[float]] = []
+    for x, crossing in candidates:
+        if crossing != fewest:
             continue
-        score = min(left, right) - 3 * crossing
-        if best is None or score > best[0]:
-            best = (score, x)
-    return best[1] if best else None
+        if runs and x - runs[-1][-1] <= width / 200 + 0.01:
+            runs[-1].append(x)
+        else:
+            runs.append([x])
+    widest = max(runs, key=lambda run: run[-1] - run[0])
+    return (widest[0] + widest[-1]) / 2
 
 
 def _join_fragments(fragments: list[_Fragment], column: int) -> _PdfLine:
@@ -545,12 +557,22 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
             if edge and (re.sub(r"\d+", "#", line.text) in running or _PAGE_NUMBER_RE.match(line.text)):
                 continue
             kept.append(line)
-    if not kept:
-        return ""
     body = Counter[float]()
     for line in kept:
         body[line.size] += len(line.text)
-    body_size = body.most_common(1)[0][0]
+    body_size = body.most_common(1)[0][0] if body else 0
+    # A one-page PDF shows no repetition: small print at the very top or bottom is its header or footer.
+    heights = {id(line): height for height, lines in pages for line in lines}
+    kept = [
+        line
+        for line in kept
+        if not (
+            line.size < body_size * 0.9
+            and (line.top < 0.08 * heights[id(line)] or line.bottom > 0.92 * heights[id(line)])
+        )
+    ]
+    if not kept:
+        return ""
     heading_sizes = sorted({line.size for line in kept if line.size >= body_size * 1.15}, reverse=True)
     margins: dict[int, float] = {}
     for line in kept:
@@ -560,9 +582,7 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
     item_indent: int | None = None
     for line in kept:
         gap = line.top - previous.bottom if previous is not None and previous.column == line.column else None
-        if gap is None or gap > 0.8 * line.size or gap < -2 * line.size:
-            output.append("")
-            item_indent = None
+        new_paragraph = gap is None or gap > 0.8 * line.size or gap < -2 * line.size
         words = line.text.split()
         heading = line.size in heading_sizes or (
             line.bold
@@ -575,17 +595,31 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
             level = (
                 heading_sizes.index(line.size) + 1 if line.size in heading_sizes else len(heading_sizes) + 1
             )
-            output += ["", "#" * min(level, 6) + " " + line.text, ""]
+            marker = "#" * min(level, 6) + " "
+            if (
+                not new_paragraph
+                and output
+                and output[-1].startswith(marker)
+                and previous
+                and previous.size == line.size
+            ):
+                # A heading wrapped over two lines is one heading.
+                output[-1] += " " + line.text
+            else:
+                output += ["", marker + line.text]
             item_indent = None
         elif _BULLET_START_RE.match(line.text):
+            if new_paragraph or item_indent is None:
+                output.append("")
             item_indent = max(int(offset // 12), 0)
             marker, _, rest = line.text.partition(" ")
             marker = marker if marker[:1].isdigit() else "-"
             output.append("  " * item_indent + f"{marker} {rest}")
-        elif item_indent is not None and offset > 4:
+        elif item_indent is not None and offset > 4 and not new_paragraph:
             output.append("  " * (item_indent + 1) + line.text)
         elif (
-            output
+            not new_paragraph
+            and output
             and re.search(r"[a-zåäö]-$", output[-1])
             and line.text[:1].islower()
             and not re.match(r"(?:och|eller|samt)\b", line.text)
@@ -593,6 +627,8 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
             # A word split over two lines ("hastig-" / "hetskontroller") is one word again.
             output[-1] = output[-1][:-1] + line.text
         else:
+            if new_paragraph or item_indent is not None or (output and output[-1].startswith("#")):
+                output.append("")
             item_indent = None
             output.append(line.text)
         previous = line
@@ -791,6 +827,9 @@ def _docx_paragraph(
         return "\n" + "#" * min(heading, 6) + " " + text + "\n"
     number_id = _value(properties, f"{_W}numPr/{_W}numId")
     level_text = _value(properties, f"{_W}numPr/{_W}ilvl")
+    # "List Bullet 2" is a list at the second level even where its numbering says level 0.
+    named_level = re.search(r"(?:List|Lista|Punktlista|Numrerad lista)\D*(\d)$", style.name if style else "")
+    depth = int(named_level.group(1)) - 1 if named_level else 0
     list_at: tuple[str, int] | None = None
     if number_id and number_id != "0":
         list_at = (number_id, int(level_text or 0))
@@ -799,13 +838,12 @@ def _docx_paragraph(
     elif style and re.match(
         r"(?:List|Lista|Liststycke|Punktlista|Numrerad lista)", style.name, re.IGNORECASE
     ):
-        named_level = re.search(r"(\d)$", style.name)
-        list_at = ("", int(named_level.group(1)) - 1 if named_level else 0)
         numbered = bool(re.search(r"number|numrerad", style.name, re.IGNORECASE))
-        return "  " * list_at[1] + _list_marker(list_at, numbered, counters) + text
+        return "  " * depth + _list_marker(("", depth), numbered, counters) + text
     if list_at is not None:
         numbered = numbering.get(list_at, "bullet") not in {"bullet", "none"}
-        return "  " * list_at[1] + _list_marker(list_at, numbered, counters) + text
+        depth = max(depth, list_at[1])
+        return "  " * depth + _list_marker((list_at[0], depth), numbered, counters) + text
     if bold and len(text.split()) <= 12 and not text.endswith((".", "!", "?")):
         return "\n#### " + text + "\n"
     return "\n" + text + "\n"

@@ -57,7 +57,7 @@ def test_html_headings_and_list_items_become_lines_the_parser_understands() -> N
     <ol><li>Polisen ska patrullera<ul><li>varje vecka</li></ul></li><li>Andra punkten</li></ol>
     </body></html>"""
     assert html_to_text(html) == (
-        "## Trygg & säker\n\nOm området.\n- Polisen ska patrullera\n  - varje vecka\n- Andra punkten\n"
+        "## Trygg & säker\n\nOm området.\n1. Polisen ska patrullera\n  - varje vecka\n2. Andra punkten\n"
     )
 
 
