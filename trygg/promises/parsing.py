@@ -639,6 +639,17 @@ class _Names:
         parties: list[str] = []
         for chunk in split_list(fragment):
             party = self.canonical(chunk, allow_unknown=allow_unknown)
+            if party is None and len(chunk.split()) > 1:
+                # "kommun och polis varje år ska …": the name is the start of the last chunk.
+                words = chunk.split()
+                party = next(
+                    (
+                        found
+                        for size in range(min(len(words) - 1, 3), 0, -1)
+                        if (found := self.canonical(" ".join(words[:size]), allow_unknown=False))
+                    ),
+                    None,
+                )
             if party and party not in parties:
                 parties.append(party)
         return parties
@@ -838,6 +849,11 @@ def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u2212", "–").replace("\t", "    ").replace("\u00ad", "")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    if re.search(r"(?m)^#{1,6}\s", text):
+        # In Markdown with headings, a short line in bold alone is a heading too ("**Trafik**").
+        text = re.sub(
+            r"(?m)^[ \t]*(?:\*\*|__)([^*_\n]{1,90}?[^.!?*_\n])(?:\*\*|__)[ \t]*$", r"#### \1", text
+        )
     # Markdown emphasis and links say nothing about the promise.
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda match: match.group(1) or match.group(2), text)
     return re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
@@ -905,7 +921,41 @@ def _raw_lines(text: str, vocabulary: Vocabulary) -> list[_Line]:
     # Marked-up text (Markdown, or what the readers made of HTML and Word) says where its headings are.
     if not any(line.level for line in lines):
         _guess_headings(lines, vocabulary)
+    _unmarked_items(lines, vocabulary)
     return lines
+
+
+def _unmarked_items(lines: list[_Line], vocabulary: Vocabulary) -> None:
+    """Lines one by one under a lead-in, each its own paragraph, are a list that lost its bullets (as text
+    copied from a web page often does): "Polisen lovar att:" + "Genomföra …" + "Hålla …"."""
+    for index, line in enumerate(lines):
+        if line.kind != "text" or not line.text.endswith(":"):
+            continue
+        candidates: list[_Line] = []
+        position = index + 1
+        while position < len(lines):
+            current = lines[position]
+            if current.kind == "blank":
+                position += 1
+                continue
+            key = heading_key(current.text)
+            plain = current.kind == "text" or (current.kind == "heading" and current.guessed)
+            if (
+                not plain
+                or current.text.endswith(":")
+                or len(current.text) > 250
+                or key in vocabulary.label_headings
+                or _is_skip_heading(key, vocabulary)
+                or lines[position - 1].kind != "blank"
+            ):
+                break
+            candidates.append(current)
+            position += 1
+        following = lines[position] if position < len(lines) else None
+        if len(candidates) < 2 or (following is not None and following.kind == "bullet"):
+            continue
+        for candidate in candidates:
+            candidate.kind, candidate.marker, candidate.guessed = "bullet", "bullet", False
 
 
 def _join_lone_markers(lines: list[_Line]) -> None:
@@ -1451,8 +1501,10 @@ class _Walk:
         if ends_open(sentence, self.vocabulary) or self.is_page_date(sentence):
             return False
         opener = sentence.split()[0].lower() if sentence.split() else ""
-        # "Detta kommer att prioriteras": an anaphoric sentence describes, it does not promise.
-        return opener not in _ANAPHORIC_OPENERS
+        # "Detta kommer att prioriteras": an anaphoric sentence describes, it does not promise, unless it
+        # says what the promise holds ("Löftet innebär bland annat att kommunen ska …").
+        holds = re.search(r"(?<!\w)innebär(?:\s+(?:bland annat|bl\.\s?a\.|även|också))?\s+att\s", sentence)
+        return opener not in _ANAPHORIC_OPENERS or bool(holds)
 
     def focus_areas(self, document_title: str) -> list[tuple[_Area, list[_Draft]]]:
         """Areas in the order they were opened, each with its activities; empty areas left out."""
