@@ -421,7 +421,9 @@ _PROMISE_YEAR_RE = re.compile(
 _DURING_YEAR_RE = re.compile(r"\bunder\s+((?:19|20)\d{2})(?![\d-])", re.IGNORECASE)
 # "Ekholm den 12 mars 2023", "Granby 2023-03-12": a place and a date alone sign the text.
 _SIGNING_LINE_RE = re.compile(
-    r"^[A-ZÅÄÖ][\w -]{1,40},?\s+(?:den\s+)?(?:\d{1,2}\s+(?:" + _MONTH_NAMES + r")\s+(?:19|20)\d{2}"
+    r"^[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)?,?\s+(?:den\s+)?(?:\d{1,2}\s+(?:"
+    + _MONTH_NAMES
+    + r")\s+(?:19|20)\d{2}"
     r"|(?:19|20)\d{2}-\d{2}-\d{2})\.?$",
     re.IGNORECASE,
 )
@@ -851,9 +853,7 @@ def normalise_text(text: str) -> str:
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
     if re.search(r"(?m)^#{1,6}\s", text):
         # In Markdown with headings, a short line in bold alone is a heading too ("**Trafik**").
-        text = re.sub(
-            r"(?m)^[ \t]*(?:\*\*|__)([^*_\n]{1,90}?[^.!?*_\n])(?:\*\*|__)[ \t]*$", r"#### \1", text
-        )
+        text = re.sub(r"(?m)^[ \t]*(?:\*\*|__)([^*_\n]{1,90}?[^.!?*_\n])(?:\*\*|__)[ \t]*$", r"#### \1", text)
     # Markdown emphasis and links say nothing about the promise.
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda match: match.group(1) or match.group(2), text)
     return re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)

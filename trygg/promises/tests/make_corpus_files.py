@@ -25,9 +25,15 @@ Block = tuple[str, str]  # (kind, text): title, h1, h2, p, bullet, bullet2, numb
 
 MOSSBY: list[Block] = [
     ("title", "Medborgarlöfte 2024–2025 Mossby kommun"),
-    ("p", "Mossby kommun och lokalpolisområde Mossby har tillsammans gått igenom lägesbilden och valt två områden."),
+    (
+        "p",
+        "Mossby kommun och lokalpolisområde Mossby har tillsammans gått igenom lägesbilden och valt två områden.",
+    ),
     ("h1", "Otrygghet på stationsområdet"),
-    ("p", "Många pendlare undviker stationen efter mörkrets inbrott, och skadegörelsen på cykelparkeringen har ökat."),
+    (
+        "p",
+        "Många pendlare undviker stationen efter mörkrets inbrott, och skadegörelsen på cykelparkeringen har ökat.",
+    ),
     ("bold", "Polisens aktiviteter:"),
     ("bullet", "Synlig närvaro på stationsområdet minst tre kvällar i veckan."),
     ("bullet", "Samtal med ungdomar som samlas vid stationen."),
@@ -154,58 +160,100 @@ def write_docx(path: Path, blocks: list[Block], *, numbered_by_numbering: bool =
 
 OSTBY: list[Block] = [
     ("h1", "Medborgarlöfte för Östby kommun 2025–2026"),
-    ("p", f"Östby kommun och lokal{SHY}polis{SHY}området Östby har under hösten gått igenom anmälningar, "
-     f"trygghets{SHY}mätningen och synpunkter från medborgar{SHY}dialogerna."),
+    (
+        "p",
+        f"Östby kommun och lokal{SHY}polis{SHY}området Östby har under hösten gått igenom anmälningar, "
+        f"trygghets{SHY}mätningen och synpunkter från medborgar{SHY}dialogerna.",
+    ),
     ("h2", "Ungdomar i centrum"),
-    ("p", f"Kvälls{SHY}tid samlas grupper av unga vid torget och vid köp{SHY}centret. Butiks{SHY}personal "
-     f"berättar om hot och snatterier."),
-    ("bullet", f"Polisen ska patrullera till fots i centrum minst tre kvällar i veckan under sommar{SHY}halvåret."),
+    (
+        "p",
+        f"Kvälls{SHY}tid samlas grupper av unga vid torget och vid köp{SHY}centret. Butiks{SHY}personal "
+        f"berättar om hot och snatterier.",
+    ),
+    (
+        "bullet",
+        f"Polisen ska patrullera till fots i centrum minst tre kvällar i veckan under sommar{SHY}halvåret.",
+    ),
     ("bullet", f"Östby kommun ska ha fält{SHY}assistenter ute varje fredags{SHY}kväll."),
-    ("bullet", f"Kommunen och polisen ska bjuda in butiks{SHY}ägarna till ett samverkans{SHY}möte varje kvartal."),
+    (
+        "bullet",
+        f"Kommunen och polisen ska bjuda in butiks{SHY}ägarna till ett samverkans{SHY}möte varje kvartal.",
+    ),
     ("h2", "Trafik på landsvägarna"),
-    ("p", f"Boende längs landsvägarna klagar på höga hastig{SHY}heter och på moped{SHY}åkning på gång- och "
-     f"cykel{SHY}vägar."),
-    ("bullet", f"Polisen ska genomföra hastighets{SHY}kontroller på väg 45 vid minst tolv tillfällen under året."),
+    (
+        "p",
+        f"Boende längs landsvägarna klagar på höga hastig{SHY}heter och på moped{SHY}åkning på gång- och "
+        f"cykel{SHY}vägar.",
+    ),
+    (
+        "bullet",
+        f"Polisen ska genomföra hastighets{SHY}kontroller på väg 45 vid minst tolv tillfällen under året.",
+    ),
     ("bullet", f"Kommunen ska bygga två nya farthinder vid skolan i Österby."),
     ("h2", "Bedrägerier mot äldre"),
     ("p", f"Allt fler äldre blir lurade av bedragare som ringer och utger sig för att vara från banken."),
-    ("bullet", f"Polisen ska hålla informations{SHY}träffar på kommunens mötes{SHY}platser för seniorer fyra gånger per år."),
+    (
+        "bullet",
+        f"Polisen ska hålla informations{SHY}träffar på kommunens mötes{SHY}platser för seniorer fyra gånger per år.",
+    ),
     ("bullet", f"Kommunens hemtjänst ska dela ut en folder om telefon{SHY}bedrägerier till alla brukare."),
     ("page", ""),
     ("h2", "Otrygga platser i Österby"),
-    ("p", f"Gång{SHY}tunneln under järnvägen och parkeringen vid idrotts{SHY}hallen upplevs som otrygga, "
-     f"särskilt under den mörka delen av året. Flera boende har berättat att de tar omvägar för att slippa "
-     f"passera tunneln efter skolans slut, och föräldrar hämtar sina barn med bil av samma skäl."),
+    (
+        "p",
+        f"Gång{SHY}tunneln under järnvägen och parkeringen vid idrotts{SHY}hallen upplevs som otrygga, "
+        f"särskilt under den mörka delen av året. Flera boende har berättat att de tar omvägar för att slippa "
+        f"passera tunneln efter skolans slut, och föräldrar hämtar sina barn med bil av samma skäl.",
+    ),
     ("bullet", f"Kommunen ska byta till starkare belysning i gång{SHY}tunneln under järnvägen."),
-    ("bullet", f"Kommunen och polisen ska genomföra en trygghets{SHY}vandring i Österby varje år tillsammans "
-     f"med boende och föreningar."),
+    (
+        "bullet",
+        f"Kommunen och polisen ska genomföra en trygghets{SHY}vandring i Österby varje år tillsammans "
+        f"med boende och föreningar.",
+    ),
     ("h2", "Klotter och skadegörelse"),
-    ("p", f"Klotter på skolor och busskurer har ökat under de senaste åren. Skade{SHY}görelsen kostar "
-     f"kommunen stora summor som annars hade kunnat gå till verksamheten, och den får många att uppleva "
-     f"centrum som otryggt och ovårdat."),
+    (
+        "p",
+        f"Klotter på skolor och busskurer har ökat under de senaste åren. Skade{SHY}görelsen kostar "
+        f"kommunen stora summor som annars hade kunnat gå till verksamheten, och den får många att uppleva "
+        f"centrum som otryggt och ovårdat.",
+    ),
     ("bullet", f"Östby kommun ska sanera klotter på kommunens byggnader inom 48 timmar från anmälan."),
     ("bullet", f"Polisen ska utreda anmälningar om skadegörelse på skolor med förtur."),
     ("h2", "Uppföljning"),
-    ("p", f"Löftet följs upp två gånger per år i det brotts{SHY}förebyggande rådet. Resultaten publiceras på "
-     f"kommunens webbplats efter varje uppföljning."),
+    (
+        "p",
+        f"Löftet följs upp två gånger per år i det brotts{SHY}förebyggande rådet. Resultaten publiceras på "
+        f"kommunens webbplats efter varje uppföljning.",
+    ),
 ]
 
 PALMBY: list[Block] = [
     ("h1", "Medborgarlöfte för Palmby kommun"),
     ("p", f"Lokalpolisområde Palmby och Palmby kommun har tecknat ett medborgar{SHY}löfte för 2024–2026."),
     ("h2", "Situationen idag"),
-    ("p", f"Palmby är en växande kommun med en livlig centralort och många mindre orter. Brotts{SHY}nivån är "
-     f"låg jämfört med länet, men trygghets{SHY}mätningen visar att oron för narkotika bland unga har ökat "
-     f"under de senaste tre åren. Skolorna har också sett att elever blir erbjudna droger på väg till och "
-     f"från skolan och i sociala medier. Samtidigt beskriver många invånare parkerna som skräpiga, vilket "
-     f"gör att de undviker dem på kvällarna."),
-    ("p", f"Polisen och kommunen har under hösten träffat elevråd, föräldra{SHY}föreningar, förenings{SHY}livet "
-     f"och företagare för att höra hur de ser på tryggheten. Det som kom fram i samtalen stämmer väl med "
-     f"det som anmälnings{SHY}statistiken och trygghets{SHY}mätningen visar. Därför har vi valt att rikta "
-     f"löftet mot narkotikan nära skolorna och mot miljön i parkerna."),
-    ("p", f"Arbetet bygger på samverkans{SHY}överenskommelsen mellan polisen och kommunen, och på den "
-     f"gemensamma lägesbild som tas fram varje år. Lägesbilden följs upp i det brotts{SHY}förebyggande "
-     f"rådet, där kommunens förvaltningar, polisen och räddnings{SHY}tjänsten deltar."),
+    (
+        "p",
+        f"Palmby är en växande kommun med en livlig centralort och många mindre orter. Brotts{SHY}nivån är "
+        f"låg jämfört med länet, men trygghets{SHY}mätningen visar att oron för narkotika bland unga har ökat "
+        f"under de senaste tre åren. Skolorna har också sett att elever blir erbjudna droger på väg till och "
+        f"från skolan och i sociala medier. Samtidigt beskriver många invånare parkerna som skräpiga, vilket "
+        f"gör att de undviker dem på kvällarna.",
+    ),
+    (
+        "p",
+        f"Polisen och kommunen har under hösten träffat elevråd, föräldra{SHY}föreningar, förenings{SHY}livet "
+        f"och företagare för att höra hur de ser på tryggheten. Det som kom fram i samtalen stämmer väl med "
+        f"det som anmälnings{SHY}statistiken och trygghets{SHY}mätningen visar. Därför har vi valt att rikta "
+        f"löftet mot narkotikan nära skolorna och mot miljön i parkerna.",
+    ),
+    (
+        "p",
+        f"Arbetet bygger på samverkans{SHY}överenskommelsen mellan polisen och kommunen, och på den "
+        f"gemensamma lägesbild som tas fram varje år. Lägesbilden följs upp i det brotts{SHY}förebyggande "
+        f"rådet, där kommunens förvaltningar, polisen och räddnings{SHY}tjänsten deltar.",
+    ),
     ("p", "I trygghetsmätningen pekade invånarna särskilt ut tre problem:"),
     ("bullet", "narkotikaförsäljning nära skolorna"),
     ("bullet", "nedskräpning i parkerna"),
@@ -213,8 +261,11 @@ PALMBY: list[Block] = [
     ("page", ""),
     ("h2", "Det här ska vi göra"),
     ("p", "Polisen och kommunen lovar att:"),
-    ("bullet", f"genomföra minst sex riktade narkotika{SHY}insatser per år i närheten av skolorna och i "
-     f"anslutning till de platser där unga brukar samlas på kvällarna"),
+    (
+        "bullet",
+        f"genomföra minst sex riktade narkotika{SHY}insatser per år i närheten av skolorna och i "
+        f"anslutning till de platser där unga brukar samlas på kvällarna",
+    ),
     ("bullet", f"erbjuda alla vårdnads{SHY}havare i årskurs 7 en informations{SHY}kväll om droger"),
     ("bullet", f"Kommunen ska städa parkerna varje vecka från maj till september."),
     ("bullet", f"Polisen ska besöka skolorna i Palmby minst en gång per termin."),
@@ -227,9 +278,15 @@ PALMBY: list[Block] = [
 
 SANDBY: list[Block] = [
     ("h1", "Medborgarlöfte Sandby kommun 2024"),
-    ("p", "Polisen och Sandby kommun lovar att arbeta för att färre ska bli utsatta för inbrott i fritidshus."),
+    (
+        "p",
+        "Polisen och Sandby kommun lovar att arbeta för att färre ska bli utsatta för inbrott i fritidshus.",
+    ),
     ("p", "Detta gör vi genom att:"),
-    ("bullet", f"Polisen genomför nattliga kontroller i fritidshus{SHY}områdena varje vecka under vinter{SHY}halvåret."),
+    (
+        "bullet",
+        f"Polisen genomför nattliga kontroller i fritidshus{SHY}områdena varje vecka under vinter{SHY}halvåret.",
+    ),
     ("bullet", "Kommunen skickar ut ett brev om inbrottsskydd till alla fritidshusägare."),
     ("p", f"Polisen och Sandby kommun lovar att arbeta för en tryggare skolväg för barnen i Sandby."),
     ("p", "Detta gör vi genom att:"),
@@ -323,8 +380,15 @@ def main() -> None:
     write_docx(CORPUS / "30_mossby_partsblock.docx", MOSSBY)
     write_docx(CORPUS / "31_norrfors_numrering.docx", NORRFORS, numbered_by_numbering=True)
     write_docx(CORPUS / "40_rosvik_tabell.docx", ROSVIK)
-    write_pdf(CORPUS / "32_ostby_tva_spalter.pdf", OSTBY, header="Östby kommun · Medborgarlöfte 2025–2026", columns=2)
-    write_pdf(CORPUS / "33_palmby_polisens_mall.pdf", PALMBY, header="Polisen · Medborgarlöfte Palmby", columns=1)
+    write_pdf(
+        CORPUS / "32_ostby_tva_spalter.pdf",
+        OSTBY,
+        header="Östby kommun · Medborgarlöfte 2025–2026",
+        columns=2,
+    )
+    write_pdf(
+        CORPUS / "33_palmby_polisens_mall.pdf", PALMBY, header="Polisen · Medborgarlöfte Palmby", columns=1
+    )
     write_pdf(CORPUS / "41_sandby_malmeningar.pdf", SANDBY, header="Sandby kommun", columns=2)
 
 

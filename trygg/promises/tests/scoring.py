@@ -106,7 +106,9 @@ def score(actual: dict[str, Any], expected: dict[str, Any], name: str = "") -> S
                 if _same(key, activity.get(key), wanted[key]):
                     result.fields_right += 1
                 else:
-                    result.mistakes.append(f"{name}: {label[:50]!r} {key} {activity.get(key)!r} != {wanted[key]!r}")
+                    result.mistakes.append(
+                        f"{name}: {label[:50]!r} {key} {activity.get(key)!r} != {wanted[key]!r}"
+                    )
     extra = actual_count - result.activities_found
     if extra > 0 and actual_count > expected_count:
         result.mistakes.append(f"{name}: {actual_count - expected_count} more activities than expected")
