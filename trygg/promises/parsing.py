@@ -31,7 +31,7 @@ POLICE = "Polisen"
 GENERIC_MUNICIPALITY = "Kommunen"
 
 # Below this confidence a reviewer should look at the part first.
-LOW_CONFIDENCE = 0.7
+LOW_CONFIDENCE = 0.75
 
 # Internal stand-ins, resolved once the whole text has been read.
 _MUNICIPALITY = "\x00municipality"
@@ -1631,7 +1631,7 @@ def _activity_doubts(draft: _Draft, amount: Quantity, vocabulary: Vocabulary) ->
 
 
 _DOUBT_WEIGHTS = {
-    "prose": 0.2,
+    "prose": 0.3,
     "no_party": 0.2,
     "inherited_party": 0.05,
     "no_verb": 0.1,
