@@ -146,6 +146,7 @@ class Vocabulary:
     all_scope_re: re.Pattern[str]
     non_quantity_re: re.Pattern[str]
     periods: dict[str, re.Pattern[str]]
+    period_re: re.Pattern[str]
     recurrences: dict[str, re.Pattern[str]]
     activity_period_re: re.Pattern[str]
     police_re: re.Pattern[str]
@@ -171,6 +172,7 @@ class Vocabulary:
     prompt_re: re.Pattern[str]
     deadline_re: re.Pattern[str]
     skip_headings: tuple[str, ...]
+    skip_heading_re: re.Pattern[str]
     label_headings: frozenset[str]
     not_activity_re: re.Pattern[str]
     chrome_re: re.Pattern[str]
@@ -224,6 +226,13 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         ),
         non_quantity_re=_any_re(quantity["non_quantity"]),
         periods={per: _any_re(patterns) for per, patterns in data["periods"].items()},
+        period_re=re.compile(
+            "|".join(
+                f"(?P<{per}>" + "|".join(f"(?:{pattern})" for pattern in patterns) + ")"
+                for per, patterns in data["periods"].items()
+            ),
+            re.IGNORECASE,
+        ),
         recurrences={per: _any_re(patterns) for per, patterns in data["recurrence_without_number"].items()},
         activity_period_re=_any_re(data["activity_period"]["regex"]),
         police_re=re.compile(parties["police"], re.IGNORECASE),
@@ -253,6 +262,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         prompt_re=_words_re(data["vague"]["prompt_words"]),
         deadline_re=re.compile(data["vague"]["deadline"], re.IGNORECASE),
         skip_headings=tuple(sections["skip_headings"]),
+        skip_heading_re=re.compile(_alternation(sections["skip_headings"]) + r"(?:\s|$)"),
         label_headings=frozenset(sections["label_headings"]),
         not_activity_re=_words_re(sections["not_activity_leadins"]),
         chrome_re=_any_re(sections["chrome_lines"]),
@@ -299,10 +309,20 @@ def number_value(word: str, vocabulary: Vocabulary | None = None) -> int | None:
     return vocabulary.numbers.get(word.lower())
 
 
+_MASKED: dict[tuple[int, str], str] = {}
+_QUOTED_RE = re.compile(r"[”“\"«»][^”“\"«»]{0,200}[”“\"«»]")
+
+
 def mask_non_quantities(text: str, vocabulary: Vocabulary) -> str:
-    # Quoted titles ("En kommun fri från våld") name things; their numbers and articles count nothing.
-    text = re.sub(r"[”“\"«»][^”“\"«»]{0,200}[”“\"«»]", lambda match: " " * len(match.group()), text)
-    return vocabulary.non_quantity_re.sub(lambda match: " " * len(match.group()), text)
+    """The text with every number that is not a quantity blanked out (same length, so positions hold)."""
+    key = (id(vocabulary), text)
+    if key not in _MASKED:
+        if len(_MASKED) > 4096:
+            _MASKED.clear()
+        # Quoted titles ("En kommun fri från våld") name things; their numbers and articles count nothing.
+        masked = _QUOTED_RE.sub(lambda match: " " * len(match.group()), text)
+        _MASKED[key] = vocabulary.non_quantity_re.sub(lambda match: " " * len(match.group()), masked)
+    return _MASKED[key]
 
 
 def _unit_after(rest: str, vocabulary: Vocabulary) -> str | None:
@@ -338,11 +358,17 @@ def _is_countable(rest: str, vocabulary: Vocabulary) -> bool:
 def _quantity_candidates(text: str, vocabulary: Vocabulary) -> Iterable[tuple[bool, Quantity]]:
     """Each number that promises an amount, with whether it is only the article "en"/"ett" counting one."""
     masked = mask_non_quantities(text, vocabulary)
-    for match in vocabulary.number_re.finditer(masked):
+    for count, match in enumerate(vocabulary.number_re.finditer(masked)):
+        # A long text is not read past its first numbers: the words near each number are what count.
+        if count >= 12:
+            return
         value = number_value(match.group(), vocabulary)
         if value is None:
             continue
-        before, rest = masked[: match.start()], masked[match.end() :]
+        before, rest = (
+            masked[max(match.start() - 60, 0) : match.start()],
+            masked[match.end() : match.end() + 120],
+        )
         at_least = bool(vocabulary.at_least_re.search(before))
         if vocabulary.upper_bound_re.search(before):
             yield False, Quantity(None, value, False, _unit_after(rest, vocabulary), match.start())
@@ -364,8 +390,12 @@ def _quantity_candidates(text: str, vocabulary: Vocabulary) -> Iterable[tuple[bo
 
 def read_quantity(text: str, vocabulary: Vocabulary | None = None) -> Quantity:
     vocabulary = vocabulary or load_vocabulary()
+    return _chosen_quantity(list(_quantity_candidates(text, vocabulary)))
+
+
+def _chosen_quantity(candidates: list[tuple[bool, Quantity]]) -> Quantity:
     first: Quantity | None = None
-    for article, amount in _quantity_candidates(text, vocabulary):
+    for article, amount in candidates:
         # "ett dialogmöte minst en gång per år": the stated number says more than the article does.
         if not article:
             return amount
@@ -376,13 +406,10 @@ def read_quantity(text: str, vocabulary: Vocabulary | None = None) -> Quantity:
 def read_per(text: str, position: int = -1, vocabulary: Vocabulary | None = None) -> str | None:
     vocabulary = vocabulary or load_vocabulary()
     found: list[tuple[int, str]] = []
-    for per, pattern in vocabulary.periods.items():
-        for match in pattern.finditer(text):
-            # The period word after the number usually belongs to it ("3 gånger per vecka under året").
-            distance = (
-                match.start() - position if match.start() >= position else 1000 + position - match.start()
-            )
-            found.append((distance if position >= 0 else match.start(), per))
+    for match in vocabulary.period_re.finditer(text):
+        # The period word after the number usually belongs to it ("3 gånger per vecka under året").
+        distance = match.start() - position if match.start() >= position else 1000 + position - match.start()
+        found.append((distance if position >= 0 else match.start(), match.lastgroup or ""))
     return min(found)[1] if found else None
 
 
@@ -494,7 +521,7 @@ def find_period_line(text: str, vocabulary: Vocabulary | None = None) -> tuple[P
     """The validity period and the 1-based line it was read from."""
     vocabulary = vocabulary or load_vocabulary()
     lines = [
-        (number, line)
+        (number, " ".join(line.split()))
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip() and not is_signing_line(line, vocabulary)
     ]
@@ -568,15 +595,34 @@ def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | 
 # Parties
 
 
+_SOFT_OPENERS_RE = re.compile(r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+")
+_UNIT_OF_MUNICIPALITY_RE = re.compile(r"(?:kommunens|stadens|kommunernas)\s+\w")
+_NAMED_MUNICIPALITY_RE = re.compile(
+    r"(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)\s+(?P<kind>kommun|stad)(?P<genitive>s?)(?P<rest>\s+.+)?",
+    re.IGNORECASE,
+)
+_REGION_RE = re.compile(r"region\s+\w+")
+
+
 @dataclass(frozen=True)
 class _Names:
     vocabulary: Vocabulary
     municipality: str | None
+    # What each chunk of text was found to name: the same phrases come back many times in one text.
+    known: dict[tuple[str, bool], str | None] = field(default_factory=dict, compare=False, hash=False)
 
     def canonical(self, chunk: str, *, allow_unknown: bool) -> str | None:
-        chunk = re.sub(
-            r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+", "", chunk.strip(" \t.,;:()!?”“\"'")
-        )
+        key = (chunk, allow_unknown)
+        if key not in self.known:
+            if len(self.known) > 20_000:
+                self.known.clear()
+            self.known[key] = self._canonical(chunk, allow_unknown=allow_unknown)
+        return self.known[key]
+
+    def _canonical(self, chunk: str, *, allow_unknown: bool) -> str | None:
+        chunk = chunk.strip(" \t.,;:()!?”“\"'")
+        if chunk[:1] in "båostBÅOST":
+            chunk = _SOFT_OPENERS_RE.sub("", chunk)
         low = chunk.lower()
         if not chunk:
             return None
@@ -604,13 +650,9 @@ class _Names:
         if self.vocabulary.municipal_unit_re.fullmatch(low) and not low.startswith(("region", "läns")):
             return _MUNICIPALITY
         # "kommunens fältgrupp", "stadens trygghetsvärdar": a unit of the municipality acts for it.
-        if re.match(r"(?:kommunens|stadens|kommunernas)\s+\w", low):
+        if _UNIT_OF_MUNICIPALITY_RE.match(low):
             return _MUNICIPALITY
-        named = re.fullmatch(
-            r"(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)\s+(?P<kind>kommun|stad)(?P<genitive>s?)(?P<rest>\s+.+)?",
-            chunk,
-            re.IGNORECASE,
-        )
+        named = _NAMED_MUNICIPALITY_RE.fullmatch(chunk) if len(chunk.split()) <= 8 else None
         if named and named.group("name").split()[0].lower() not in self.vocabulary.not_names:
             if named.group("rest") and not named.group("genitive"):
                 return None
@@ -618,7 +660,7 @@ class _Names:
             if self.municipality and full_name.lower() == self.municipality.lower():
                 return _MUNICIPALITY
             return full_name
-        region = re.fullmatch(r"region\s+\w+", low)
+        region = _REGION_RE.fullmatch(low)
         if region and self.municipality and low == self.municipality.lower():
             return _MUNICIPALITY
         return chunk if region else None
@@ -655,6 +697,20 @@ class _Names:
             if party and party not in parties:
                 parties.append(party)
         return parties
+
+    def may_begin_a_name(self, word: str) -> bool:
+        """Whether a party's name could start with this word ("kommunen", "Polisen", "socialtjänsten")."""
+        low = word.lower().strip(".,;:()”“\"'")
+        vocabulary = self.vocabulary
+        return bool(
+            word[:1].isupper()
+            or low in vocabulary.signatory_words
+            or low in vocabulary.municipal_units
+            or low in vocabulary.other_parties
+            or vocabulary.police_re.match(low)
+            or vocabulary.municipality_re.match(low)
+            or vocabulary.municipal_unit_re.fullmatch(low)
+        )
 
     def leading_mentions(self, fragment: str) -> list[str]:
         """Parties named at the very start of a fragment: "Ljungby kommun och Polisen arbeta för …"."""
@@ -694,9 +750,12 @@ def _is_passive(verb: str, after: str, vocabulary: Vocabulary) -> bool:
     return False
 
 
+_LIST_SEPARATOR_RE = re.compile(r"\s*,\s*|\s+(?:och|samt|&|eller)\s+")
+
+
 def split_list(text: str, maxsplit: int = 0) -> list[str]:
     """ "Ljungby kommun, Polisen och Räddningstjänsten" → its three names."""
-    return re.split(r"\s*,\s*|\s+(?:och|samt|&|eller)\s+", text.strip(), maxsplit=maxsplit)
+    return _LIST_SEPARATOR_RE.split(text.strip(), maxsplit=maxsplit)
 
 
 def _noun_phrase(phrase: str) -> str:
@@ -771,7 +830,7 @@ def _first_subject(text: str, names: _Names) -> list[str]:
         return leading
     words = clause.split()
     for position in range(1, min(len(words), 5)):
-        if words[position - 1].lower() in _PREPOSITIONS:
+        if words[position - 1].lower() in _PREPOSITIONS or not names.may_begin_a_name(words[position]):
             continue
         if found := names.leading_mentions(" ".join(words[position:])):
             return found
@@ -851,6 +910,8 @@ def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u2212", "–").replace("\t", "    ").replace("\u00ad", "")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    # Runs of blanks carry no meaning past indentation, and patterns that scan them would slow down.
+    text = re.sub(r" {40,}", " " * 8, text)
     if re.search(r"(?m)^#{1,6}\s", text):
         # In Markdown with headings, a short line in bold alone is a heading too ("**Trafik**").
         text = re.sub(r"(?m)^[ \t]*(?:\*\*|__)([^*_\n]{1,90}?[^.!?*_\n])(?:\*\*|__)[ \t]*$", r"#### \1", text)
@@ -868,16 +929,20 @@ def _is_quote_line(stripped: str, vocabulary: Vocabulary) -> bool:
     )
 
 
+_KEY_YEARS_RE = re.compile(r"\b(?:19|20)\d{2}\b|[–—-]\s*$|[:.!?]+$")
+_KEY_TAIL_RE = re.compile(r"\s*[-–—/]\s*(?:\d{2,4})?\s*$")
+_KEY_NUMBER_RE = re.compile(r"^\d+[.)]\s*")
+
+
 def heading_key(title: str) -> str:
     """A heading reduced to its words: no years, numbering or end punctuation ("1. Trafik:" → "trafik")."""
-    key = re.sub(r"\b(?:19|20)\d{2}\b|[–—-]\s*$|[:.!?]+$", "", title.lower())
-    key = re.sub(r"\s*[-–—/]\s*(?:\d{2,4})?\s*$", "", key.strip())
-    key = re.sub(r"^\d+[.)]\s*", "", key)
-    return re.sub(r"\s+", " ", key).strip(" :.,–-")
+    key = _KEY_YEARS_RE.sub("", title.lower())
+    key = _KEY_NUMBER_RE.sub("", _KEY_TAIL_RE.sub("", key.strip()))
+    return " ".join(key.split()).strip(" :.,–-")
 
 
 def _is_skip_heading(key: str, vocabulary: Vocabulary) -> bool:
-    return any(key == word or key.startswith(word + " ") for word in vocabulary.skip_headings)
+    return bool(vocabulary.skip_heading_re.match(key))
 
 
 def _looks_like_heading(stripped: str, vocabulary: Vocabulary) -> bool:
@@ -1169,7 +1234,8 @@ class _Area:
     guessed: bool = False
     parent: int | None = None
     description: list[str] = field(default_factory=list)
-    prose: list[_Draft] = field(default_factory=list)
+    # Sentences of its paragraphs, with the parties in force there: activities only if the area has no list.
+    sentences: list[tuple[str, int, _Context]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1335,7 +1401,7 @@ class _Walk:
         )
         return len(self.areas) - 1
 
-    def draft(self, text: str, line: int, context: _Context, area: int) -> _Draft:
+    def draft(self, text: str, line: int, context: _Context, area: int, *, prose: bool = False) -> _Draft:
         without_partners, partners = _strip_partners(text, self.names)
         tag = trailing_tag(text, self.names)
         own = tag or subject_parties(without_partners, self.names)
@@ -1347,7 +1413,7 @@ class _Walk:
         parties = own or list(context.parties or [])
         partners = [partner for partner in partners if partner not in parties]
         party_line = line if own else (context.line if inherited else None)
-        return _Draft(text.strip(), line, parties, partners, party_line, area, context.per, False, inherited)
+        return _Draft(text.strip(), line, parties, partners, party_line, area, context.per, prose, inherited)
 
     def walk(self, blocks: list[_Block]) -> None:
         vocabulary = self.vocabulary
@@ -1433,8 +1499,7 @@ class _Walk:
                 target = goal_area if goal_area is not None else current
                 self.areas[target].description.append(block.text)
                 for sentence in split_sentences(block.text):
-                    self.areas[target].prose.append(self.draft(sentence, block.line, context, target))
-                    self.areas[target].prose[-1].prose = True
+                    self.areas[target].sentences.append((sentence, block.line, context))
                 last = (split_sentences(block.text) or [""])[-1]
                 if following is not None and following.kind == "item" and _PROMISING_RE.search(last):
                     # "X och Y lovar att …" right above the list speaks for its items.
@@ -1532,7 +1597,11 @@ class _Walk:
         for index, area in enumerate(self.areas):
             if index in by_area or area.kind == "goal":
                 continue
-            prose = [draft for draft in area.prose if self.is_prose_promise(draft.text)]
+            prose = [
+                self.draft(sentence, line, context, index, prose=True)
+                for sentence, line, context in area.sentences
+                if self.is_prose_promise(sentence)
+            ]
             # Prose above the first heading introduces the promise when the headings below hold the items.
             if prose and not (has_items and area.kind in ("untitled", "title")):
                 by_area[index] = prose
@@ -1607,7 +1676,9 @@ def _read_place(text: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def _activity_doubts(draft: _Draft, amount: Quantity, vocabulary: Vocabulary) -> list[str]:
+def _activity_doubts(
+    draft: _Draft, amount: Quantity, numbers: list[Quantity], vocabulary: Vocabulary
+) -> list[str]:
     """Why a reading may be wrong, as codes the review page explains; each lowers the confidence."""
     doubts: list[str] = []
     if draft.prose:
@@ -1622,7 +1693,6 @@ def _activity_doubts(draft: _Draft, amount: Quantity, vocabulary: Vocabulary) ->
         doubts.append("no_verb")
     if len(draft.text) > 280:
         doubts.append("long_text")
-    numbers = [amount for _, amount in _quantity_candidates(draft.text, vocabulary)]
     if len(numbers) > 1:
         doubts.append("several_numbers")
     elif numbers and amount.quantity == 1 and re.match(r"(?i)e(?:n|tt)\b", draft.text[amount.position :]):
@@ -1653,13 +1723,19 @@ def confidence_from(doubts: Sequence[str]) -> float:
     return round(max(value, 0.05), 2)
 
 
+# An activity is a sentence or two; a longer text is read for its fields no further than this.
+_READ_CHARS = 800
+
+
 def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: Vocabulary) -> Activity:
-    amount = read_quantity(draft.text, vocabulary)
+    text = draft.text[:_READ_CHARS]
+    candidates = list(_quantity_candidates(text, vocabulary))
+    amount = _chosen_quantity(candidates)
     quantity, quantity_max, per = amount.quantity, amount.quantity_max, None
     if quantity is not None or quantity_max is not None:
         # "Vi lovar att under året: • genomföra minst 50 kontroller": the lead-in's period counts.
-        per = read_per(draft.text, amount.position, vocabulary) or draft.per_hint or "period"
-    elif recurrence := read_recurrence(draft.text, vocabulary):
+        per = read_per(text, amount.position, vocabulary) or draft.per_hint or "period"
+    elif recurrence := read_recurrence(text, vocabulary):
         quantity, per = 1, recurrence
     activity = Activity(
         text=draft.text,
@@ -1670,14 +1746,14 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
         at_least=amount.at_least,
         unit=amount.unit,
         per=per,
-        target_group=_read_target_group(draft.text, vocabulary),
-        place=_read_place(draft.text, vocabulary),
+        target_group=_read_target_group(text, vocabulary),
+        place=_read_place(text, vocabulary),
         line=draft.line,
         party_line=draft.party_line,
     )
-    activity.measurable = is_measurable(draft.text, quantity, quantity_max, vocabulary)
+    activity.measurable = is_measurable(text, quantity, quantity_max, vocabulary)
     activity.issues = check_activity(
-        text=draft.text,
+        text=text,
         parties=draft.parties,
         quantity=quantity,
         quantity_max=quantity_max,
@@ -1685,7 +1761,7 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
         promise_has_period=promise_period is not None,
         vocabulary=vocabulary,
     )
-    activity.doubts = _activity_doubts(draft, amount, vocabulary)
+    activity.doubts = _activity_doubts(draft, amount, [found for _, found in candidates], vocabulary)
     activity.confidence = confidence_from(activity.doubts)
     return activity
 
@@ -1761,7 +1837,9 @@ def parse_promise_text(text: str, *, vocabulary: Vocabulary | None = None) -> Pa
         description = (
             "\n\n".join(area.description)
             if any(not d.prose for d in drafts)
-            else " ".join(sentence.text for sentence in area.prose if sentence not in drafts)
+            else " ".join(
+                sentence for sentence, _, _ in area.sentences if sentence not in {d.text for d in drafts}
+            )
         )
         focus_areas.append(
             FocusArea(

@@ -102,6 +102,15 @@ _BLOCK_TAGS = {
     "center", "details", "summary", "fieldset", "caption", "pre",
 }  # fmt: skip
 _HEADING_RE = re.compile(r"h[1-6]")
+_MAX_DEPTH = 300
+# A promise page has a few thousand elements; a file with far more is refused before it takes long to read.
+MAX_HTML_ELEMENTS = 100_000
+
+
+class _TooComplex(Exception):
+    pass
+
+
 # Column headings of an activity table: what is done, who does it, when or how often, in which area.
 _COLUMN_ROLES = (
     ("activity", re.compile(r"aktivitet|åtgärd|insats|löfte|vad\b|beskrivning|uppgift", re.IGNORECASE)),
@@ -169,6 +178,8 @@ class _TextExtractor(HTMLParser):
         self.prefix = ""
         # Open elements: the tag, whether it is skipped, whether it opened the page's main content.
         self.stack: list[tuple[str, bool, bool]] = []
+        self.open_tags: Counter[str] = Counter()
+        self.elements = 0
         self.skipping = 0
         self.lists: list[list[Any]] = []  # [tag, item number]
         self.main = 0
@@ -209,6 +220,9 @@ class _TextExtractor(HTMLParser):
     # --- parser events -------------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+        if self.elements > MAX_HTML_ELEMENTS:
+            raise _TooComplex
         if tag == "title" and not self.title:
             self.in_title = True
             return
@@ -227,8 +241,12 @@ class _TextExtractor(HTMLParser):
             if tag == "br" and not self.skipping:
                 self._flush_keep_prefix()
             return
+        if len(self.stack) >= _MAX_DEPTH:
+            # Thousands of nested elements are no web page anyone wrote: read their text, not their nesting.
+            return
         is_main = not skip and not self.skipping and not self.main and (tag == "main" or role == "main")
         self.stack.append((tag, skip, is_main))
+        self.open_tags[tag] += 1
         if skip:
             self.skipping += 1
             return
@@ -284,11 +302,12 @@ class _TextExtractor(HTMLParser):
         if tag == "title":
             self.in_title = False
             return
-        if tag in _VOID_TAGS or not any(open_tag == tag for open_tag, _, _ in self.stack):
+        if tag in _VOID_TAGS or not self.open_tags[tag]:
             return
         # Close every element left open inside this one (HTML lets <li> and <p> go unclosed).
         while self.stack:
             open_tag, skipped, is_main = self.stack.pop()
+            self.open_tags[open_tag] -= 1
             self._close(open_tag, skipped, is_main)
             if open_tag == tag:
                 break
@@ -365,6 +384,10 @@ def html_to_text(html: str) -> str:
         extractor.feed(html)
         extractor.close()
         return extractor.text()
+    except _TooComplex as error:
+        raise DocumentError(
+            "Webbsidan har för många element för att vara ett medborgarlöfte. Klistra in texten i stället."
+        ) from error
     except (AssertionError, ValueError, RecursionError) as error:
         raise DocumentError(
             f"Webbsidan kunde inte läsas ({error}). Spara den igen eller klistra in texten."

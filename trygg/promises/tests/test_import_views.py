@@ -396,3 +396,31 @@ def test_an_edited_activity_text_loses_its_reading_but_the_page_still_renders(
     parse_html(response.content)
     assert "Helt omskriven aktivitet" in response.content.decode()
     assert 'id="import-activity-1"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bomb.docx", "billion_laughs", "otillåten XML"),
+        ("bomb.docx", "zip_bomb", "för stor uppackad"),
+        ("trasig.docx", "truncated", "Word-filen kunde inte läsas"),
+        ("trasig.html", "deep", "för många element"),
+    ],
+)
+def test_a_hostile_or_broken_upload_is_a_form_error_and_never_a_server_error(
+    login, coordinator: User, home_municipality: Municipality, name: str, content: str, message: str
+) -> None:
+    from trygg.promises.tests.test_readers import BILLION_LAUGHS, docx_bytes
+
+    files = {
+        "billion_laughs": docx_bytes(BILLION_LAUGHS),
+        "zip_bomb": docx_bytes(b"<w:document>" + b" " * (25 * 1024 * 1024) + b"</w:document>"),
+        "truncated": b"PK\x03\x04 and then nothing",
+        "deep": b"<b>x</b>" * 120_000,
+    }
+
+    response = upload(login(coordinator), home_municipality, name, files[content])
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Promise.objects.filter(municipality=home_municipality).count() == 1
