@@ -10,12 +10,15 @@ hyphens "\\u00ad" where a word may break). The Word files use Word's own list st
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 SHY = "\u00ad"
+# A fixed date in the files' metadata, so that writing them again gives the same bytes.
+MADE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 Block = tuple[str, str]  # (kind, text): title, h1, h2, p, bullet, bullet2, number, bold, table, row, page
 
@@ -123,6 +126,8 @@ def write_docx(path: Path, blocks: list[Block], *, numbered_by_numbering: bool =
     import docx
 
     document = docx.Document()
+    document.core_properties.created = document.core_properties.modified = MADE.replace(tzinfo=None)
+    document.core_properties.revision = 1
     number_id = _multilevel_list(document) if numbered_by_numbering else 0
     table = None
     for kind, text in blocks:
@@ -153,6 +158,19 @@ def write_docx(path: Path, blocks: list[Block], *, numbered_by_numbering: bool =
             for cell, value in zip(table.add_row().cells, text.split("|"), strict=True):
                 cell.text = value
     document.save(str(path))
+    _fix_zip_dates(path)
+
+
+def _fix_zip_dates(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, content in parts:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(fixed, content)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -304,6 +322,7 @@ class _Layout:
 
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(False)
+        self.pdf.set_creation_date(MADE)
         self.pdf.add_font("Body", "", str(FONTS / "DejaVuSans.ttf"))
         self.pdf.add_font("Body", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.header = header
@@ -337,6 +356,10 @@ class _Layout:
         else:
             self.new_page()
 
+    def line_count(self, text: str, width: float, height: float) -> int:
+        lines = self.pdf.multi_cell(width, height, text, dry_run=True, output="LINES")
+        return len(lines) if isinstance(lines, list) else 1
+
     def write(self, kind: str, text: str) -> None:
         pdf = self.pdf
         if kind == "page":
@@ -344,8 +367,8 @@ class _Layout:
             return
         if kind in {"h1", "h2"}:
             pdf.set_font("Body", "B", 15 if kind == "h1" else 12)
-            lines = pdf.multi_cell(self.width, 7, text, dry_run=True, output="LINES")
-            self.room(7 * len(lines) + 14)
+            lines = self.line_count(text, self.width, 7)
+            self.room(7 * lines + 14)
             pdf.set_x(self.left)
             pdf.ln(3)
             pdf.set_x(self.left)
@@ -354,8 +377,8 @@ class _Layout:
             return
         pdf.set_font("Body", "", 10)
         indent = 5 if kind == "bullet" else 0
-        lines = pdf.multi_cell(self.width - indent, 5, text, dry_run=True, output="LINES")
-        self.room(5 * len(lines) + 3)
+        lines = self.line_count(text, self.width - indent, 5)
+        self.room(5 * lines + 3)
         top = pdf.get_y()
         if kind == "bullet":
             pdf.set_xy(self.left, top)

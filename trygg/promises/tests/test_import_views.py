@@ -361,7 +361,7 @@ def test_the_review_page_lists_the_least_certain_parts_first_with_links_to_them(
     assert confidences == sorted(confidences)
     targets = {element.get("id"): element for element in page.iter() if element.get("id")}
     for link in links:
-        target = targets[link.get("href").removeprefix("#")]
+        target = targets[(link.get("href") or "").removeprefix("#")]
         assert target.get("data-confidence") == "low"
     # The prose sentences under "Trafik" and the area named after the document are the doubtful ones.
     texts = " ".join("".join(link.itertext()) for link in links)
