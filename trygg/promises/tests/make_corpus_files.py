@@ -20,7 +20,9 @@ SHY = "\u00ad"
 # A fixed date in the files' metadata, so that writing them again gives the same bytes.
 MADE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
-Block = tuple[str, str]  # (kind, text): title, h1, h2, p, bullet, bullet2, number, bold, table, row, page
+Block = tuple[
+    str, str
+]  # (kind, text): title, h1, h2, p, bullet, bullet2, number, bold, table, row, page, column
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -209,6 +211,7 @@ OSTBY: list[Block] = [
         f"Polisen ska genomföra hastighets{SHY}kontroller på väg 45 vid minst tolv tillfällen under året.",
     ),
     ("bullet", "Kommunen ska bygga två nya farthinder vid skolan i Österby."),
+    ("column", ""),
     ("h2", "Bedrägerier mot äldre"),
     ("p", "Allt fler äldre blir lurade av bedragare som ringer och utger sig för att vara från banken."),
     (
@@ -216,7 +219,6 @@ OSTBY: list[Block] = [
         f"Polisen ska hålla informations{SHY}träffar på kommunens mötes{SHY}platser för seniorer fyra gånger per år.",
     ),
     ("bullet", f"Kommunens hemtjänst ska dela ut en folder om telefon{SHY}bedrägerier till alla brukare."),
-    ("page", ""),
     ("h2", "Otrygga platser i Österby"),
     (
         "p",
@@ -230,6 +232,7 @@ OSTBY: list[Block] = [
         f"Kommunen och polisen ska genomföra en trygghets{SHY}vandring i Österby varje år tillsammans "
         f"med boende och föreningar.",
     ),
+    ("page", ""),
     ("h2", "Klotter och skadegörelse"),
     (
         "p",
@@ -245,6 +248,18 @@ OSTBY: list[Block] = [
         f"Löftet följs upp två gånger per år i det brotts{SHY}förebyggande rådet. Resultaten publiceras på "
         f"kommunens webbplats efter varje uppföljning.",
     ),
+    ("column", ""),
+    ("h2", "Narkotika vid skolorna"),
+    (
+        "p",
+        "Elever på högstadiet berättar att de blivit erbjudna narkotika i anslutning till skolan och på väg "
+        f"hem från fritids{SHY}gården.",
+    ),
+    (
+        "bullet",
+        f"Polisen ska söka med narkotika{SHY}hund på skolgårdarna vid minst sex tillfällen per läsår.",
+    ),
+    ("bullet", f"Kommunen ska utbilda all personal på fritids{SHY}gårdarna i att upptäcka droger."),
 ]
 
 PALMBY: list[Block] = [
@@ -306,6 +321,7 @@ SANDBY: list[Block] = [
         f"Polisen genomför nattliga kontroller i fritidshus{SHY}områdena varje vecka under vinter{SHY}halvåret.",
     ),
     ("bullet", "Kommunen skickar ut ett brev om inbrottsskydd till alla fritidshusägare."),
+    ("column", ""),
     ("p", "Polisen och Sandby kommun lovar att arbeta för en tryggare skolväg för barnen i Sandby."),
     ("p", "Detta gör vi genom att:"),
     ("bullet", f"Kommunen bygger ut gång- och cykel{SHY}vägen till Sandby skola under 2024."),
@@ -364,6 +380,10 @@ class _Layout:
         pdf = self.pdf
         if kind == "page":
             self.new_page()
+            return
+        if kind == "column":
+            self.column = 1
+            pdf.set_xy(self.left, 22)
             return
         if kind in {"h1", "h2"}:
             pdf.set_font("Body", "B", 15 if kind == "h1" else 12)
