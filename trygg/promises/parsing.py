@@ -539,7 +539,8 @@ def find_period_line(text: str, vocabulary: Vocabulary | None = None) -> tuple[P
     years: Counter[int] = Counter()
     first_line: dict[int, int] = {}
     for number, line in lines:
-        if vocabulary.promise_verb_re.search(line):
+        # Promises say "under 2024" in their sentences and list items, statistics in the background do not.
+        if vocabulary.promise_verb_re.search(line) or _BULLET_RE.match(line):
             for match in _DURING_YEAR_RE.finditer(line):
                 years[int(match.group(1))] += 1
                 first_line.setdefault(int(match.group(1)), number)
@@ -830,7 +831,9 @@ def _first_subject(text: str, names: _Names) -> list[str]:
         return leading
     words = clause.split()
     for position in range(1, min(len(words), 5)):
-        if words[position - 1].lower() in _PREPOSITIONS or not names.may_begin_a_name(words[position]):
+        # Only after a finite verb ("Varje kvartal bjuder kommunen in"): "Informera kommunen" names the object.
+        finite = words[position - 1].lower().endswith("r") and words[position - 1].lower() not in _PREPOSITIONS
+        if not finite or not names.may_begin_a_name(words[position]):
             continue
         if found := names.leading_mentions(" ".join(words[position:])):
             return found
@@ -1172,6 +1175,8 @@ def _paragraph_blocks(
         kind: BlockKind = "leadin" if ends_open(text, vocabulary) else "paragraph"
         blocks.append(_Block(kind, text, first.number, first.indent))
         return index
+    # "Trafik:" + a line of description + a bulleted list: the line describes, the bullets are the list.
+    bullets_follow = index < len(lines) and lines[index].kind == "bullet"
     in_list = False
     pending: list[_Line] = []
 
@@ -1186,7 +1191,7 @@ def _paragraph_blocks(
             flush()
             blocks.append(_Block("leadin", line.text, line.number, line.indent))
             in_list = True
-        elif not in_list:
+        elif not in_list or bullets_follow:
             pending.append(line)
         elif line.text[:1].islower() and blocks[-1].kind == "item" and not blocks[-1].text.endswith("."):
             blocks[-1].text += " " + line.text
@@ -1247,6 +1252,8 @@ class _LeadIn:
     goal: str | None
 
 
+_INFINITIVE_ITEM_RE = re.compile(r"^\s*att\s+([^\W\d_]+)", re.IGNORECASE)
+_OWNED_HEADER_RE = re.compile(r"(?P<owner>.+?)s\s+(?P<noun>\w+)", re.IGNORECASE)
 _COMMITMENT_RE = re.compile(
     r"(?<!\w)(?:ska|skall|lovar|kommer|åtar|avger|ansvarar|förbinder|genomför|prioriterar|arbetar)(?!\w)",
     re.IGNORECASE,
@@ -1292,8 +1299,10 @@ class _Walk:
         if key in vocabulary.municipality_headers:
             return [_MUNICIPALITY]
         words = key.split()
-        if len(words) == 2 and words[1] in vocabulary.header_nouns and words[0].endswith("s"):
-            owner = self.names.canonical(text.strip().split()[0][:-1], allow_unknown=False)
+        owned = _OWNED_HEADER_RE.fullmatch(text.strip().rstrip(":;.… "))
+        if owned and len(words) <= 6 and owned.group("noun").lower() in vocabulary.header_nouns:
+            # "Polisens aktiviteter", "Kirby kommuns medborgarlöften": the owner's list.
+            owner = self.names.canonical(owned.group("owner"), allow_unknown=False)
             if owner:
                 return [owner]
         if len(words) <= 6:
@@ -1404,7 +1413,14 @@ class _Walk:
     def draft(self, text: str, line: int, context: _Context, area: int, *, prose: bool = False) -> _Draft:
         without_partners, partners = _strip_partners(text, self.names)
         tag = trailing_tag(text, self.names)
-        own = tag or subject_parties(without_partners, self.names)
+        # A sentence that follows the first one modifies the activity; it does not name who does it.
+        first_sentence = (split_sentences(without_partners) or [without_partners])[0]
+        infinitive = _INFINITIVE_ITEM_RE.match(first_sentence)
+        if infinitive and not self.names.may_begin_a_name(infinitive.group(1)):
+            # "Att genomföra …", "att bjuda in …": the doer is the lead-in's, whatever comes later.
+            own = tag or []
+        else:
+            own = tag or subject_parties(first_sentence, self.names)
         if not own and re.match(r"^\s*vi(?!\w)", without_partners, re.IGNORECASE):
             own = [_SIGNATORIES]
         if own == [_SIGNATORIES] and context.named and context.parties:
@@ -1460,6 +1476,9 @@ class _Walk:
                     current = self.open_area(kind, block)
                     context = page
                     continue
+            if skip_level is not None and block.kind == "leadin" and self.opens_topic(block, following):
+                # "Trafik:" after a skipped "Problembild" starts a section of its own.
+                skip_level = None
             if skip_level is not None or block.kind == "quote":
                 continue
             if block.kind == "leadin":
@@ -1470,7 +1489,11 @@ class _Walk:
                     negative = True
                     continue
                 negative = False
-                items_follow = following is not None and following.kind in ("item", "leadin")
+                # Items may come after a line or two describing the topic ("Trafik:" + description + list).
+                after = next(
+                    (later for later in blocks[position + 1 :] if later.kind != "paragraph"), None
+                )
+                items_follow = after is not None and after.kind in ("item", "leadin")
                 if info.topical and not info.parties and info.goal is None:
                     # "Närvaro och trafiksäkerhet:", "Minska narkotikan genom att:" over a list.
                     # Under a problem heading it is only a lead-in; a second one ends the first.
@@ -1554,6 +1577,14 @@ class _Walk:
                 continue
             target = goal_area if goal_area is not None else current
             self.drafts.append(self.draft(block.text, block.line, inherited, target))
+
+    def opens_topic(self, block: _Block, following: _Block | None) -> bool:
+        """A short line ending in a colon that names a topic and no party, with something under it."""
+        text = block.text.strip()
+        if not text.endswith(":") or len(text.split()) > 8 or block.indent or following is None:
+            return False
+        info = self.classify(text)
+        return info.topical and not info.parties and not info.negative and following.kind != "heading"
 
     def is_page_date(self, text: str) -> bool:
         """ "Fastställd den 12 december 2023", "Ekholm den 12 mars 2023": about the page, not the problem."""
