@@ -777,7 +777,8 @@ def _strip_partners(text: str, names: _Names) -> tuple[str, list[str]]:
     for match in vocabulary.partner_re.finditer(text):
         tail = text[match.end() :]
         stop = re.search(
-            r"[.,;:()]|\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder"
+            r"[.,;:()]|\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
+            r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
             r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)",
             tail,
         )
@@ -832,12 +833,18 @@ def _first_subject(text: str, names: _Names) -> list[str]:
     words = clause.split()
     for position in range(1, min(len(words), 5)):
         # Only after a finite verb ("Varje kvartal bjuder kommunen in"): "Informera kommunen" names the object.
-        finite = words[position - 1].lower().endswith("r") and words[position - 1].lower() not in _PREPOSITIONS
+        finite = (
+            words[position - 1].lower().endswith("r") and words[position - 1].lower() not in _PREPOSITIONS
+        )
         if not finite or not names.may_begin_a_name(words[position]):
             continue
         if found := names.leading_mentions(" ".join(words[position:])):
             return found
     return []
+
+
+# A passive infinitive or present ("genomföras", "hålls"); not a genitive plural ("skolornas").
+_PASSIVE_FORM_RE = re.compile(r"(?<!\w)[a-zåäö]{3,}(?<!n)(?:as|ås)(?!\w)")
 
 
 def subject_parties(text: str, names: _Names) -> list[str]:
@@ -849,11 +856,15 @@ def subject_parties(text: str, names: _Names) -> list[str]:
         found = names.mentions(bare.group(1), allow_unknown=False) if bare else []
         return found or _first_subject(text, names)
     before, after = text[: verb.start()], text[verb.end() :]
-    if _is_passive(verb.group(), after, vocabulary):
-        agent = re.search(r"(?<!\w)av\s+([^.;:]{1,80})", after)
-        return names.leading_mentions(agent.group(1)) if agent else []
     # The subject is in the clause right before the verb ("Narkotika, innebär att polisen … ska").
     clause = re.split(r"(?<!\w)(?:att|som|när|där|eftersom|innebär)(?!\w)", before)[-1]
+    # "Under 2020 ska tre gemensamma insatser … genomföras av X": a passive form later in the clause.
+    passive_later = not names.mentions(clause, allow_unknown=False) and bool(
+        _PASSIVE_FORM_RE.search(re.split(r"[,;:.]", after, maxsplit=1)[0][:160])
+    )
+    if passive_later or _is_passive(verb.group(), after, vocabulary):
+        agent = re.search(r"(?<!\w)av\s+([^.;:]{1,80})", after)
+        return names.leading_mentions(agent.group(1)) if agent else []
     parties = names.mentions(clause, allow_unknown=True) if clause.strip() else []
     return parties or names.leading_mentions(clause) or names.leading_mentions(after)
 
@@ -1476,8 +1487,12 @@ class _Walk:
                     current = self.open_area(kind, block)
                     context = page
                     continue
-            if skip_level is not None and block.kind == "leadin" and self.opens_topic(block, following):
-                # "Trafik:" after a skipped "Problembild" starts a section of its own.
+            if (
+                skip_level is not None
+                and block.kind == "leadin"
+                and self.ends_skipping(block, blocks[position + 1 :])
+            ):
+                # "Trafik:" after a skipped "Problembild", "Polisen lovar att:" after "Mål": promises again.
                 skip_level = None
             if skip_level is not None or block.kind == "quote":
                 continue
@@ -1490,9 +1505,7 @@ class _Walk:
                     continue
                 negative = False
                 # Items may come after a line or two describing the topic ("Trafik:" + description + list).
-                after = next(
-                    (later for later in blocks[position + 1 :] if later.kind != "paragraph"), None
-                )
+                after = next((later for later in blocks[position + 1 :] if later.kind != "paragraph"), None)
                 items_follow = after is not None and after.kind in ("item", "leadin")
                 if info.topical and not info.parties and info.goal is None:
                     # "Närvaro och trafiksäkerhet:", "Minska narkotikan genom att:" over a list.
@@ -1578,13 +1591,19 @@ class _Walk:
             target = goal_area if goal_area is not None else current
             self.drafts.append(self.draft(block.text, block.line, inherited, target))
 
-    def opens_topic(self, block: _Block, following: _Block | None) -> bool:
-        """A short line ending in a colon that names a topic and no party, with something under it."""
+    def ends_skipping(self, block: _Block, rest: list[_Block]) -> bool:
+        """A line ending in a colon with items under it, naming either a topic ("Trafik:") or who promises
+        ("Polisen och kommunen lovar att genomföra:")."""
         text = block.text.strip()
-        if not text.endswith(":") or len(text.split()) > 8 or block.indent or following is None:
+        after = next((later for later in rest if later.kind != "paragraph"), None)
+        if not text.endswith(":") or block.indent or after is None or after.kind not in ("item", "leadin"):
             return False
         info = self.classify(text)
-        return info.topical and not info.parties and not info.negative and following.kind != "heading"
+        if info.negative:
+            return False
+        return bool(info.parties and info.parties != [_SIGNATORIES]) or (
+            info.topical and len(text.split()) <= 8
+        )
 
     def is_page_date(self, text: str) -> bool:
         """ "Fastställd den 12 december 2023", "Ekholm den 12 mars 2023": about the page, not the problem."""
