@@ -1490,7 +1490,7 @@ class _Walk:
             if (
                 skip_level is not None
                 and block.kind == "leadin"
-                and self.ends_skipping(block, blocks[position + 1 :])
+                and self.ends_skipping(block, blocks[position + 1 :], marked=bool(skip_level))
             ):
                 # "Trafik:" after a skipped "Problembild", "Polisen lovar att:" after "Mål": promises again.
                 skip_level = None
@@ -1591,9 +1591,9 @@ class _Walk:
             target = goal_area if goal_area is not None else current
             self.drafts.append(self.draft(block.text, block.line, inherited, target))
 
-    def ends_skipping(self, block: _Block, rest: list[_Block]) -> bool:
-        """A line ending in a colon with items under it, naming either a topic ("Trafik:") or who promises
-        ("Polisen och kommunen lovar att genomföra:")."""
+    def ends_skipping(self, block: _Block, rest: list[_Block], *, marked: bool) -> bool:
+        """A line ending in a colon with items under it, naming who promises ("Polisen och kommunen lovar att
+        genomföra:") or, in text without marked-up headings, a topic ("Trafik:")."""
         text = block.text.strip()
         after = next((later for later in rest if later.kind != "paragraph"), None)
         if not text.endswith(":") or block.indent or after is None or after.kind not in ("item", "leadin"):
@@ -1601,9 +1601,10 @@ class _Walk:
         info = self.classify(text)
         if info.negative:
             return False
-        return bool(info.parties and info.parties != [_SIGNATORIES]) or (
-            info.topical and len(text.split()) <= 8
+        promising = bool(info.parties and info.parties != [_SIGNATORIES]) and bool(
+            _COMMITMENT_RE.search(text)
         )
+        return promising or (not marked and info.topical and len(text.split()) <= 8)
 
     def is_page_date(self, text: str) -> bool:
         """ "Fastställd den 12 december 2023", "Ekholm den 12 mars 2023": about the page, not the problem."""
