@@ -596,8 +596,16 @@ def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | 
 # Parties
 
 
+def _same_place(name: str, other: str) -> bool:
+    """ "Kalvik kommun" and "Kalviks kommun" name one municipality; texts write both."""
+    first, second = name.lower().split(), other.lower().split()
+    if len(first) != len(second) or first[-1:] != second[-1:]:
+        return False
+    return all(a == b or a.rstrip("s") == b.rstrip("s") for a, b in zip(first[:-1], second[:-1], strict=True))
+
+
 _SOFT_OPENERS_RE = re.compile(r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+")
-_UNIT_OF_MUNICIPALITY_RE = re.compile(r"(?:kommunens|stadens|kommunernas)\s+\w")
+_UNIT_OF_MUNICIPALITY_RE = re.compile(r"(?:kommunens|stadens|kommunernas|regionens)\s+\w")
 _NAMED_MUNICIPALITY_RE = re.compile(
     r"(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)\s+(?P<kind>kommun|stad)(?P<genitive>s?)(?P<rest>\s+.+)?",
     re.IGNORECASE,
@@ -658,7 +666,7 @@ class _Names:
             if named.group("rest") and not named.group("genitive"):
                 return None
             full_name = f"{named.group('name')} {named.group('kind')}"
-            if self.municipality and full_name.lower() == self.municipality.lower():
+            if self.municipality and _same_place(full_name, self.municipality):
                 return _MUNICIPALITY
             return full_name
         region = _REGION_RE.fullmatch(low)
@@ -680,11 +688,11 @@ class _Names:
             and not (len(words) == 1 and re.search(r"(?:er|ar|or)$", chunk))
         )
 
-    def mentions(self, fragment: str, *, allow_unknown: bool) -> list[str]:
+    def mentions(self, fragment: str, *, allow_unknown: bool, prefixes: bool = True) -> list[str]:
         parties: list[str] = []
         for chunk in split_list(fragment):
             party = self.canonical(chunk, allow_unknown=allow_unknown)
-            if party is None and len(chunk.split()) > 1:
+            if party is None and prefixes and len(chunk.split()) > 1:
                 # "kommun och polis varje år ska …": the name is the start of the last chunk.
                 words = chunk.split()
                 party = next(
@@ -844,7 +852,7 @@ def _first_subject(text: str, names: _Names) -> list[str]:
 
 
 # A passive infinitive or present ("genomföras", "hålls"); not a genitive plural ("skolornas").
-_PASSIVE_FORM_RE = re.compile(r"(?<!\w)[a-zåäö]{3,}(?<!n)(?:as|ås)(?!\w)")
+_PASSIVE_FORM_RE = re.compile(r"(?<!\w)[a-zåäö]{3,}(?<!n)(?:as|ås|ats|its|tts)(?!\w)")
 
 
 def subject_parties(text: str, names: _Names) -> list[str]:
@@ -863,7 +871,8 @@ def subject_parties(text: str, names: _Names) -> list[str]:
         _PASSIVE_FORM_RE.search(re.split(r"[,;:.]", after, maxsplit=1)[0][:160])
     )
     if passive_later or _is_passive(verb.group(), after, vocabulary):
-        agent = re.search(r"(?<!\w)av\s+([^.;:]{1,80})", after)
+        # The doer of a passive follows "av" or "genom" ("genomföras av kommunen", "genom socialtjänsten").
+        agent = re.search(r"(?<!\w)(?:av|genom)\s+([^.;:]{1,80})", after)
         return names.leading_mentions(agent.group(1)) if agent else []
     parties = names.mentions(clause, allow_unknown=True) if clause.strip() else []
     return parties or names.leading_mentions(clause) or names.leading_mentions(after)
@@ -1318,7 +1327,7 @@ class _Walk:
                 return [owner]
         if len(words) <= 6:
             chunks = split_list(text.strip().rstrip(":;.… "))
-            named = self.names.mentions(text.strip().rstrip(":;.… "), allow_unknown=False)
+            named = self.names.mentions(text.strip().rstrip(":;.… "), allow_unknown=False, prefixes=False)
             if named and len(named) == len(chunks):
                 return named
         return None
