@@ -21,6 +21,7 @@ from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
 from . import importing
+from .doubts import Reading, Readings, readings
 from .findings import Finding
 from .models import Activity, slug_validator
 from .parsing import find_municipality, parse_promise_text
@@ -227,6 +228,7 @@ class _ActivityRow:
     form: ActivityDraftForm
     number: int
     findings: list[Finding]
+    reading: Reading | None = None
 
 
 @dataclass
@@ -234,6 +236,16 @@ class _Section:
     form: FocusAreaDraftForm
     number: int
     activities: list[_ActivityRow]
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
+class _Doubtful:
+    """A low-confidence part, listed first on the review page with a link to it."""
+
+    label: str
+    anchor: str
+    reading: Reading
 
 
 def _initial_forms(
@@ -287,11 +299,12 @@ def _activity_findings(form: ActivityDraftForm, *, promise_has_period: bool) -> 
 
 
 def _sections(
-    areas: Any, activities: Any, *, promise_has_period: bool
+    areas: Any, activities: Any, *, promise_has_period: bool, parsed: Readings
 ) -> tuple[list[_Section], list[_ActivityRow]]:
     """Activities under their focus areas; those that point to no focus area are returned apart."""
     sections = [
-        _Section(form=form, number=index + 1, activities=[]) for index, form in enumerate(areas.forms)
+        _Section(form=form, number=index + 1, activities=[], reading=parsed.area(form["title"].value()))
+        for index, form in enumerate(areas.forms)
     ]
     orphans = []
     for number, form in enumerate(activities.forms, start=1):
@@ -304,7 +317,10 @@ def _sections(
             raw = form["focus_area"].value()
             index = int(raw) if str(raw).isdigit() else None
         row = _ActivityRow(
-            form=form, number=number, findings=_activity_findings(form, promise_has_period=promise_has_period)
+            form=form,
+            number=number,
+            findings=_activity_findings(form, promise_has_period=promise_has_period),
+            reading=parsed.activity(form["text"].value()),
         )
         if index is not None and 0 <= index < len(sections):
             sections[index].activities.append(row)
@@ -335,7 +351,29 @@ def _render_preview(
         else None
     )
     has_period = bool(form["valid_from"].value() and form["valid_until"].value())
-    sections, orphans = _sections(areas, activities, promise_has_period=has_period)
+    # The parser's confidence and source lines, found again by the texts the forms hold (edited ones drop out).
+    parsed = readings(parse_promise_text(source_text))
+    sections, orphans = _sections(areas, activities, promise_has_period=has_period, parsed=parsed)
+    doubtful = [
+        _Doubtful(
+            _("Fokusområde %(number)s: %(title)s")
+            % {"number": section.number, "title": section.form["title"].value()},
+            f"import-area-{section.number}",
+            section.reading,
+        )
+        for section in sections
+        if section.reading is not None and section.reading.low
+    ] + [
+        _Doubtful(
+            _("Aktivitet %(number)s: %(text)s") % {"number": row.number, "text": row.form["text"].value()},
+            f"import-activity-{row.number}",
+            row.reading,
+        )
+        for section in sections
+        for row in section.activities
+        if row.reading is not None and row.reading.low
+    ]
+    doubtful.sort(key=lambda part: part.reading.confidence)
     errors = [*form.non_field_errors(), *areas.non_form_errors(), *activities.non_form_errors()]
     field_errors = [(field.id_for_label, field.label, error) for field in form for error in field.errors]
     for section in sections:
@@ -367,6 +405,8 @@ def _render_preview(
             "summary_errors": errors,
             "summary_field_errors": field_errors,
             "finding_count": sum(1 for section in sections for row in section.activities if row.findings),
+            "doubtful": doubtful,
+            "period_source": parsed.period_line,
         },
     )
     response.status_code = status

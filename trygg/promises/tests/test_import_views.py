@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -327,3 +328,99 @@ def test_an_html_page_can_be_uploaded_too(login, coordinator: User, home_municip
     assert response.status_code == 200
     assert 'class="import-activity"' in response.content.decode()
     assert "Texten nämner" in response.content.decode()  # the page is another kommun's promise
+
+
+DOUBTFUL = """Medborgarlöfte 2024 för Ljungby kommun
+
+Polisen och kommunen lovar att:
+- genomföra 4 trygghetsvandringar under året
+- Skyltar ska sättas upp vid skolorna.
+
+Trafik
+
+Polisen ska göra hastighetskontroller varje vecka. Kommunen ska bygga farthinder.
+"""
+
+
+def test_the_review_page_lists_the_least_certain_parts_first_with_links_to_them(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    response = login(coordinator).post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL})
+
+    assert response.status_code == 200
+    page = parse_html(response.content)
+    listing = next(
+        section for section in page.iter("section") if section.get("class") == "import-doubtful-list"
+    )
+    links = [link for link in listing.iter("a")]
+    assert links, "the doubtful parts are listed"
+    confidences = [
+        int(re.search(r"(\d+) %", "".join(item.itertext())).group(1))  # type: ignore[union-attr]
+        for item in listing.iter("li")
+    ]
+    assert confidences == sorted(confidences)
+    targets = {element.get("id"): element for element in page.iter() if element.get("id")}
+    for link in links:
+        target = targets[(link.get("href") or "").removeprefix("#")]
+        assert target.get("data-confidence") == "low"
+    # The prose sentences under "Trafik" and the area named after the document are the doubtful ones.
+    texts = " ".join("".join(link.itertext()) for link in links)
+    assert "Polisen ska göra hastighetskontroller varje vecka." in texts
+
+
+def test_the_review_page_shows_the_source_line_beside_the_fields(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    response = login(coordinator).post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL})
+
+    page = response.content.decode()
+    assert "Texten lästes på rad 4:" in page
+    assert "Parterna lästes på rad 3:" in page
+    assert "<q>Polisen och kommunen lovar att:</q>" in page
+    assert "Perioden lästes på rad 1:" in page
+    assert "Rubriken lästes på rad 7:" in page
+    assert "Antal, enhet, period, målgrupp och plats lästes på rad 4." in page
+
+
+def test_an_edited_activity_text_loses_its_reading_but_the_page_still_renders(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    client: Client = login(coordinator)
+    data = form_data(client.post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL}).content)
+    data["activity-0-text"] = "Helt omskriven aktivitet"
+    data["slug"] = ""  # an error brings the review page back
+
+    response = client.post(SAVE_URL, data)
+
+    assert response.status_code == 400
+    parse_html(response.content)
+    assert "Helt omskriven aktivitet" in response.content.decode()
+    assert 'id="import-activity-1"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bomb.docx", "billion_laughs", "otillåten XML"),
+        ("bomb.docx", "zip_bomb", "för stor uppackad"),
+        ("trasig.docx", "truncated", "Word-filen kunde inte läsas"),
+        ("trasig.html", "deep", "för många element"),
+    ],
+)
+def test_a_hostile_or_broken_upload_is_a_form_error_and_never_a_server_error(
+    login, coordinator: User, home_municipality: Municipality, name: str, content: str, message: str
+) -> None:
+    from trygg.promises.tests.test_readers import BILLION_LAUGHS, docx_bytes
+
+    files = {
+        "billion_laughs": docx_bytes(BILLION_LAUGHS),
+        "zip_bomb": docx_bytes(b"<w:document>" + b" " * (25 * 1024 * 1024) + b"</w:document>"),
+        "truncated": b"PK\x03\x04 and then nothing",
+        "deep": b"<b>x</b>" * 120_000,
+    }
+
+    response = upload(login(coordinator), home_municipality, name, files[content])
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Promise.objects.filter(municipality=home_municipality).count() == 1
