@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Municipality, Party
 from trygg.promises import importing
 from trygg.promises.models import Activity, Promise
 
@@ -51,7 +51,9 @@ def form_data(content: bytes) -> dict[str, Any]:
             continue
         if element.tag == "input" and element.get("type") == "checkbox":
             if element.get("checked") is not None:
-                data[name] = "on"
+                value = element.get("value", "on")
+                # A group of checkboxes sends one value per ticked box, as a browser does.
+                data[name] = [*data[name], value] if isinstance(data.get(name), list) else [value]
         elif element.tag == "input":
             data[name] = element.get("value", "")
         elif element.tag == "textarea":
@@ -100,6 +102,9 @@ def test_a_coordinator_sees_the_import_page_with_only_their_municipalities(
 def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
 ) -> None:
+    kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
+    police = Party.objects.get(kind=Party.Kind.POLICE, police_area__municipalities=home_municipality)
+
     response = upload(login(coordinator), home_municipality, "ljungby.txt", seed_bytes)
 
     assert response.status_code == 200
@@ -114,7 +119,7 @@ def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     assert data["slug"] == "2023"
     assert data["valid_from"] == "2023-01-01"
     landlords = activity_index(data, "Ljungby kommun och Polisen bjuder in hyresvärdar")
-    assert data[f"activity-{landlords}-parties"] == "Ljungby kommun, Polisen"
+    assert data[f"activity-{landlords}-parties"] == [str(kommun.pk), str(police.pk)]
     assert data[f"activity-{landlords}-per"] == "year"
 
 
@@ -129,7 +134,9 @@ def test_the_reviewed_and_edited_draft_is_saved_and_opens_the_staff_promise_page
     data[f"activity-{patrol}-unit"] = "pass"
     data[f"activity-{patrol}-per"] = "month"
     vandalism = activity_index(data, "All skadegörelse ska polisanmälas")
-    data[f"activity-{vandalism}-parties"] = "Ljungby kommun"
+    data[f"activity-{vandalism}-parties"] = [
+        str(Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY).pk)
+    ]
     data["activity-0-DELETE"] = "on"
 
     response = client.post(SAVE_URL, data)
