@@ -34,6 +34,9 @@ def reason_field() -> forms.CharField:
             "Löftet är publicerat: ändringen visas på löftets sida som en rättelse med dagens datum, vad som "
             "ändrades och den här anledningen."
         ),
+        error_messages={
+            "required": _("Löftet är publicerat. Skriv varför det ändras: anledningen visas för invånarna.")
+        },
     )
 
 

@@ -185,7 +185,7 @@ def _signs(lines: Sequence[str], index: int) -> bool:
     if text and len(text) <= 60 and not text.endswith(".") and _date_in(text) and len(text.split()) <= 6:
         return True
     following = _plain(lines[index + 1]) if index + 1 < len(lines) else ""
-    return bool(NAME_LINE.match(text)) and bool(following) and _is_role(following)
+    return bool(_person(text)) and bool(following) and _is_role(following)
 
 
 def _background_span(lines: Sequence[str], area_keys: set[str], start: int) -> tuple[int, int] | None:
@@ -234,6 +234,20 @@ def _split_role(text: str) -> tuple[str, str]:
     return role, organisation
 
 
+# Parts of words that make a line an organisation's name ("Lokalpolisområde Norrvik"), and whole words that do.
+ORGANISATION_PARTS = ("kommun", "polis", "område", "förvaltning", "nämnd", "styrelse")
+ORGANISATION_WORDS = frozenset({"län", "region", "stad", "lpo"})
+
+
+def _person(text: str) -> re.Match[str] | None:
+    """A line that is a person's name alone: capitalised words, none of them an organisation's."""
+    match = NAME_LINE.match(text)
+    words = text.casefold().split()
+    if match is None or any(part in word for word in words for part in ORGANISATION_PARTS):
+        return None
+    return None if ORGANISATION_WORDS & set(words) else match
+
+
 def _date_in(line: str) -> date | None:
     for pattern in (SIGNING_DATE, ISO_DATE):
         match = pattern.search(line)
@@ -260,7 +274,7 @@ def _signature_blocks(lines: Sequence[str]) -> list[SignatoryText]:
             and (day := _date_in(text)) is not None
         ):
             signed_on = day
-        match = NAME_LINE.match(text)
+        match = _person(text)
         if match is None or index + 1 >= len(lines):
             continue
         role_line = _plain(lines[index + 1])
@@ -269,13 +283,7 @@ def _signature_blocks(lines: Sequence[str]) -> list[SignatoryText]:
         role, organisation = _split_role(role_line)
         if not organisation and index + 2 < len(lines):
             below = _plain(lines[index + 2])
-            if (
-                below
-                and len(below) <= 80
-                and _side(below)
-                and not NAME_LINE.match(below)
-                and not _date_in(below)
-            ):
+            if below and len(below) <= 80 and _side(below) and not _person(below) and not _date_in(below):
                 organisation = below
         found.append(
             SignatoryText(

@@ -334,3 +334,43 @@ def test_an_html_page_can_be_uploaded_too(login, coordinator: User, home_municip
     assert response.status_code == 200
     assert 'class="import-activity"' in response.content.decode()
     assert "Texten nämner" in response.content.decode()  # the page is another kommun's promise
+
+
+def test_the_review_page_proposes_the_matching_party_and_keeps_intro_background_and_signatories(
+    login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
+) -> None:
+    client: Client = login(coordinator)
+    parties_before = Party.objects.count()
+
+    response = upload(client, home_municipality, "ljungby.txt", seed_bytes)
+
+    page = response.content.decode()
+    assert "”Ljungby kommun” i texten: förslag Ljungby kommun" in page
+    assert "”Polisen” i texten: förslag Polisen (Lokalpolisområde Ljungby)" in page
+    assert "”civilsamhället” i texten är ingen part: sparas som samarbetspartner" in page
+    data = form_data(response.content)
+    assert data["introduction"].startswith("I arbetet för en trygg kommun")
+    assert data["background"].startswith("I Ljungby kommun har vi sedan 2005")
+    assert (data["signatory-0-name"], data["signatory-0-role"]) == (
+        "Magnus Gunnarsson",
+        "kommunstyrelsens ordförande",
+    )
+    fraud = activity_index(data, "Ljungby kommuns socialtjänstlots")
+    assert data[f"activity-{fraud}-other_partners"] == "civilsamhället"
+    assert f"activity-{fraud}-partners" not in data
+    data["slug"] = "2023-granskat"
+    data["signatory-2-name"] = "Anna Andersson"
+    data["signatory-2-role"] = "kommundirektör"
+    data["signatory-2-signed_on"] = "2023-02-01"
+
+    saved = client.post(SAVE_URL, data)
+
+    assert saved.status_code == 302
+    promise = Promise.objects.get(municipality=home_municipality, slug="2023-granskat")
+    assert [signatory.name for signatory in promise.signatories.all()] == [
+        "Magnus Gunnarsson",
+        "Roger Olsson",
+        "Anna Andersson",
+    ]
+    assert promise.background.startswith("I Ljungby kommun har vi sedan 2005")
+    assert Party.objects.count() == parties_before
