@@ -27,8 +27,7 @@ from django.db.models import (
 from django.db.models.functions import JSONObject, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from trygg.municipalities import rules as municipality_rules
 from trygg.promises.models import Activity, FocusArea, Promise
@@ -520,10 +519,10 @@ class Change:
 
 
 CHANGE_LABELS = {
-    Change.CARRIED: _lazy("Förd vidare"),
-    Change.CHANGED: _lazy("Förd vidare med ändringar"),
-    Change.ADDED: _lazy("Ny"),
-    Change.REMOVED: _lazy("Togs inte med"),
+    Change.CARRIED: gettext_lazy("Förd vidare"),
+    Change.CHANGED: gettext_lazy("Förd vidare med ändringar"),
+    Change.ADDED: gettext_lazy("Ny"),
+    Change.REMOVED: gettext_lazy("Togs inte med"),
 }
 
 

@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import _staff_user
-from trygg.municipalities.models import Area, Municipality, Party, PoliceArea
-from trygg.municipalities.tests.factories import MunicipalityFactory
+from trygg.accounts.models import User
+from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
+from trygg.municipalities.tests.factories import MunicipalityFactory, UserFactory
 from trygg.promises.models import Activity, Promise
 from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory, PromiseFactory
 
@@ -23,26 +24,34 @@ def town(db) -> Municipality:
     return municipality
 
 
+def member(municipality: Municipality, username: str, role: str, party: Party) -> User:
+    """A member of staff with a confirmed second factor, as the `login` fixture needs."""
+    user = UserFactory.create(username=username)
+    Membership.objects.create(user=user, municipality=municipality, party=party, role=role)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
 @pytest.fixture
 def town_coordinator(town):
-    return _staff_user(town, "granby-samordnare", "coordinator", "municipality")
+    return member(town, "granby-samordnare", Membership.Role.COORDINATOR, kommun(town))
 
 
 @pytest.fixture
 def town_officer(town):
-    return _staff_user(town, "granby-polis", "police", "police")
+    return member(town, "granby-polis", Membership.Role.POLICE, police(town))
 
 
 @pytest.fixture
 def town_crew(town):
-    return _staff_user(town, "granby-drift", "crew", "municipality")
+    return member(town, "granby-drift", Membership.Role.CREW, kommun(town))
 
 
 @pytest.fixture
 def stranger(db):
     other = MunicipalityFactory.create(name="Annanby kommun", slug="annanby")
-    Party.objects.create(municipality=other, name="Annanby kommun", kind=Party.Kind.MUNICIPALITY)
-    return _staff_user(other, "annanby-samordnare", "coordinator", "municipality")
+    party = Party.objects.create(municipality=other, name="Annanby kommun", kind=Party.Kind.MUNICIPALITY)
+    return member(other, "annanby-samordnare", Membership.Role.COORDINATOR, party)
 
 
 def kommun(town: Municipality) -> Party:

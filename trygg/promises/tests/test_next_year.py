@@ -54,7 +54,7 @@ def test_the_staff_promise_page_links_to_next_years_promise(login, town_coordina
 def test_every_activity_must_be_carried_or_dropped_explicitly(
     login, town_coordinator, town_published
 ) -> None:
-    first, second, third = activities(town_published)
+    first, second, _third = activities(town_published)
     client: Client = login(town_coordinator)
 
     form = client.get(f"/personal/lofte/{town_published.pk}/nasta-ar/").content.decode()
