@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin
 
 from .models import Activity, Correction, FocusArea, Promise, Signatory
+from .services import ACTIVITY_FIELDS
 
 
 class ReadOnlyAdminMixin:
@@ -119,24 +120,7 @@ class ActivityAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin):
     list_display = ["__str__", "promise", "focus_area", "quantity", "per"]
     list_filter = ["focus_area__promise__municipality", "focus_area__promise", "per"]
     search_fields = ["text"]
-    fields = readonly_fields = (
-        "focus_area",
-        "text",
-        "responsible_parties",
-        "partners",
-        "other_partners",
-        "quantity",
-        "quantity_max",
-        "at_least",
-        "unit",
-        "per",
-        "target_group",
-        "place",
-        "area",
-        "start_date",
-        "end_date",
-        "responsible_users",
-    )
+    fields = readonly_fields = (*ACTIVITY_FIELDS, "responsible_users")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
         return super().get_queryset(request).select_related("focus_area__promise__municipality")

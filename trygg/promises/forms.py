@@ -62,8 +62,9 @@ class ReasonForm(EditorForm):
     """Only the reason: removing or moving something of a published promise."""
 
 
-class NewPromiseForm(forms.Form):
-    municipality = forms.TypedChoiceField(label=_("Kommun"), coerce=int)
+class PromiseBasicsForm(forms.Form):
+    """Title, address and period: what every new or changed promise has."""
+
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     slug = forms.CharField(
         label=_("Adress"),
@@ -74,10 +75,6 @@ class NewPromiseForm(forms.Form):
     valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
     valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
 
-    def __init__(self, *args: Any, municipalities: Choices, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = list(municipalities)  # type: ignore[attr-defined]
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
@@ -86,16 +83,17 @@ class NewPromiseForm(forms.Form):
         return cleaned
 
 
-class PromiseDetailsForm(EditorForm):
-    title = forms.CharField(label=_("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=_("Adress"),
-        max_length=60,
-        validators=[slug_validator, validate_not_reserved],
-        help_text=_("Del av webbadressen. Den kan inte ändras när löftet har publicerats."),
-    )
-    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
+class NewPromiseForm(PromiseBasicsForm):
+    municipality = forms.TypedChoiceField(label=_("Kommun"), coerce=int)
+
+    field_order = ["municipality", "title", "slug", "valid_from", "valid_until"]
+
+    def __init__(self, *args: Any, municipalities: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = list(municipalities)  # type: ignore[attr-defined]
+
+
+class PromiseDetailsForm(EditorForm, PromiseBasicsForm):
     introduction = forms.CharField(
         label=_("Inledning"), required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )
@@ -113,17 +111,17 @@ class PromiseDetailsForm(EditorForm):
         help_text=_("Visas under löftet, t.ex. varifrån texten kommer."),
     )
 
+    field_order = ["title", "slug", "valid_from", "valid_until", "introduction", "background", "source_note"]
+
     def __init__(self, *args: Any, promise: Promise, **kwargs: Any) -> None:
         super().__init__(*args, promise=promise, **kwargs)
         if promise.is_public:
+            # Links to a published promise exist: its address stays.
             del self.fields["slug"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
+        else:
+            self.fields["slug"].help_text = _(
+                "Del av webbadressen. Den kan inte ändras när löftet har publicerats."
+            )
 
 
 class SignatoryForm(EditorForm):
@@ -171,18 +169,13 @@ class FocusAreaForm(EditorForm):
         self.fields["problems"].choices = list(problems)  # type: ignore[attr-defined]
 
 
-class ActivityForm(EditorForm):
-    focus_area = forms.TypedChoiceField(label=_("Fokusområde"), coerce=int)
-    text = forms.CharField(label=_("Aktivitet"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    responsible_parties = forms.TypedMultipleChoiceField(
-        label=_("Ansvariga parter"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    partners = forms.TypedMultipleChoiceField(
-        label=_("Samarbetspartner bland parterna"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+class ActivityAmountsForm(forms.Form):
+    """What an activity promises, for whom and where: the fields the editor and the import review share."""
+
+    #: The names of the responsible parties' and the partners' fields in the form that uses these.
+    parties_field = "responsible_parties"
+    partners_field = "partners"
+
     other_partners = forms.CharField(
         label=_("Andra samarbetspartner"),
         required=False,
@@ -200,6 +193,36 @@ class ActivityForm(EditorForm):
     per = forms.ChoiceField(label=_("Räknas per"), required=False, choices=[("", "–"), *Activity.Per.choices])
     target_group = forms.CharField(label=_("Målgrupp"), required=False, max_length=300)
     place = forms.CharField(label=_("Plats"), required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        quantity, quantity_max = cleaned.get("quantity"), cleaned.get("quantity_max")
+        if quantity is not None and quantity_max is not None and quantity_max < quantity:
+            self.add_error("quantity_max", _("”Högst” kan inte vara mindre än antalet."))
+        if (quantity is not None or quantity_max is not None) and not cleaned.get("per"):
+            self.add_error("per", _("Ange vad antalet räknas per (år, månad, hela perioden …)."))
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Slutdatumet kan inte ligga före startdatumet."))
+        if set(cleaned.get(self.parties_field) or []) & set(cleaned.get(self.partners_field) or []):
+            self.add_error(
+                self.partners_field, _("En part kan inte vara både ansvarig och samarbetspartner.")
+            )
+        return cleaned
+
+
+class ActivityForm(EditorForm, ActivityAmountsForm):
+    focus_area = forms.TypedChoiceField(label=_("Fokusområde"), coerce=int)
+    text = forms.CharField(label=_("Aktivitet"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    responsible_parties = forms.TypedMultipleChoiceField(
+        label=_("Ansvariga parter"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partners = forms.TypedMultipleChoiceField(
+        label=_("Samarbetspartner bland parterna"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     area = forms.TypedChoiceField(label=_("Område"), coerce=int, required=False, empty_value=None)
     start_date = forms.DateField(label=_("Startdatum"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("Slutdatum"), required=False, widget=DateInput())
@@ -218,21 +241,6 @@ class ActivityForm(EditorForm):
         self.fields["responsible_parties"].choices = list(parties)  # type: ignore[attr-defined]
         self.fields["partners"].choices = list(parties)  # type: ignore[attr-defined]
         self.fields["area"].choices = [("", "–"), *areas]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        quantity, quantity_max = cleaned.get("quantity"), cleaned.get("quantity_max")
-        if quantity is not None and quantity_max is not None and quantity_max < quantity:
-            self.add_error("quantity_max", _("”Högst” kan inte vara mindre än antalet."))
-        if (quantity is not None or quantity_max is not None) and not cleaned.get("per"):
-            self.add_error("per", _("Ange vad antalet räknas per (år, månad, hela perioden …)."))
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Slutdatumet kan inte ligga före startdatumet."))
-        both = set(cleaned.get("responsible_parties") or []) & set(cleaned.get("partners") or [])
-        if both:
-            self.add_error("partners", _("En part kan inte vara både ansvarig och samarbetspartner."))
-        return cleaned
 
 
 def activity_initial(activity: Activity) -> dict[str, Any]:
@@ -258,18 +266,8 @@ def activity_initial(activity: Activity) -> dict[str, Any]:
 CARRY, DROP = "carry", "drop"
 
 
-class NextYearForm(forms.Form):
+class NextYearForm(PromiseBasicsForm):
     """ "Skapa nästa års löfte": the new period, and for every activity whether it is carried or dropped."""
-
-    title = forms.CharField(label=_("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=_("Adress"),
-        max_length=60,
-        validators=[slug_validator, validate_not_reserved],
-        help_text=_("Del av webbadressen, t.ex. ”2024”."),
-    )
-    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
 
     def __init__(
         self,
@@ -312,13 +310,6 @@ class NextYearForm(forms.Form):
                     "valid_until": shift_years(promise.valid_until, years),
                 }
             )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
 
     def activity_rows(self) -> list[tuple[Activity, BoundField, BoundField | None]]:
         """Each activity with its carry-or-drop field and its links field, for the template."""

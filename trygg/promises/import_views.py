@@ -17,14 +17,13 @@ from django.views.decorators.http import require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.core.templatetags.site_tags import anchor
-from trygg.core.validators import validate_not_reserved
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
 from . import importing
 from .actors import Candidate, match_actor
 from .findings import Finding
-from .models import Activity, slug_validator
+from .forms import ActivityAmountsForm, PromiseBasicsForm
 from .parsing import find_municipality, parse_promise_text
 from .readers import DocumentError, read_document
 
@@ -90,7 +89,7 @@ class ImportSourceForm(forms.Form):
         return cleaned
 
 
-class PromiseDraftForm(forms.Form):
+class PromiseDraftForm(PromiseBasicsForm):
     municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), widget=forms.HiddenInput)
     source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     source_text = forms.CharField(
@@ -98,19 +97,6 @@ class PromiseDraftForm(forms.Form):
         max_length=importing.MAX_TEXT_CHARS,
         strip=False,
         widget=forms.Textarea(attrs={"readonly": True, "rows": 30, "class": "import-source"}),
-    )
-    title = forms.CharField(label=gettext_lazy("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=gettext_lazy("Adress"),
-        max_length=60,
-        validators=[slug_validator, validate_not_reserved],
-        help_text=gettext_lazy("Del av webbadressen: ”2023”, ”2024-2025” eller ”2024-centrum”."),
-    )
-    valid_from = forms.DateField(
-        label=gettext_lazy("Gäller från"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_until = forms.DateField(
-        label=gettext_lazy("Gäller till och med"), widget=forms.DateInput(attrs={"type": "date"})
     )
     introduction = forms.CharField(
         label=gettext_lazy("Inledning"),
@@ -132,13 +118,6 @@ class PromiseDraftForm(forms.Form):
         field = self.fields["municipality"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = municipalities
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
 
 
 class FocusAreaDraftForm(forms.Form):
@@ -170,7 +149,9 @@ class SignatoryDraftForm(forms.Form):
         )
 
 
-class ActivityDraftForm(forms.Form):
+class ActivityDraftForm(ActivityAmountsForm):
+    parties_field = "parties"
+
     focus_area = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     # The actors as the text names them, kept so that the page can show what each was matched to.
     written_parties = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
@@ -188,42 +169,12 @@ class ActivityDraftForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_partners = forms.CharField(
-        label=gettext_lazy("Andra samarbetspartner"),
-        required=False,
-        max_length=500,
-        help_text=gettext_lazy(
-            "Organisationer som inte är parter, t.ex. ”civilsamhället”. Skilj dem med kommatecken. De blir inga parter."
-        ),
-    )
-    quantity = forms.IntegerField(label=gettext_lazy("Antal"), required=False, min_value=0)
-    quantity_max = forms.IntegerField(label=gettext_lazy("Högst"), required=False, min_value=0)
-    at_least = forms.BooleanField(label=gettext_lazy("Antalet är ett golv (”minst”)"), required=False)
-    unit = forms.CharField(label=gettext_lazy("Enhet"), required=False, max_length=60)
-    per = forms.ChoiceField(
-        label=gettext_lazy("Räknas per"),
-        required=False,
-        choices=[("", "–"), *Activity.Per.choices],
-    )
-    target_group = forms.CharField(label=gettext_lazy("Målgrupp"), required=False, max_length=300)
-    place = forms.CharField(label=gettext_lazy("Plats"), required=False, max_length=300)
 
     def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         self.fields["parties"].choices = _party_choices(candidates)  # type: ignore[attr-defined]
         self.fields["partners"].choices = _party_choices(candidates)  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        quantity, quantity_max = cleaned.get("quantity"), cleaned.get("quantity_max")
-        if quantity is not None and quantity_max is not None and quantity_max < quantity:
-            self.add_error("quantity_max", _("”Högst” kan inte vara mindre än antalet."))
-        if (quantity is not None or quantity_max is not None) and not cleaned.get("per"):
-            self.add_error("per", _("Ange vad antalet räknas per (år, månad, hela perioden …)."))
-        if set(cleaned.get("parties") or []) & set(cleaned.get("partners") or []):
-            self.add_error("partners", _("En part kan inte vara både ansvarig och samarbetspartner."))
-        return cleaned
 
     def party_names(self, ids: list[int]) -> list[str]:
         names = {candidate.id: candidate.name for candidate in self.candidates}

@@ -124,3 +124,17 @@ def test_the_admin_cannot_change_a_promise_nor_set_its_status_or_publishing_date
         == 403
     )
     assert not AuditEntry.objects.filter(model="promises.promise").exists()
+
+
+def test_the_admin_lists_activities_with_their_promise_and_focus_areas_with_their_period(
+    login, coordinator: User, draft: Promise
+) -> None:
+    coordinator.is_superuser = True
+    coordinator.save(update_fields=["is_superuser"])
+    client: Client = login(coordinator)
+
+    activities = client.get("/admin/promises/activity/").content.decode()
+    focus_areas = client.get("/admin/promises/focusarea/").content.decode()
+
+    assert "column-promise" in activities and draft.title in activities
+    assert "column-period" in focus_areas and "2023-01-01 – 2023-12-31" in focus_areas
