@@ -161,3 +161,38 @@ def test_the_coordinators_year_with_no_admin_address(ljungby_without_its_promise
 
     assert not Correction.objects.exists()
     assert visited and not [url for url in visited if "/admin/" in url]
+
+
+def test_a_rattelse_of_the_published_promise_asks_why_and_shows_on_the_public_page(
+    live_server, page, axe
+) -> None:
+    from trygg.demo.services import demo_load
+
+    demo_load()
+    base = live_server.url
+    promise = Promise.objects.get(slug="2023")
+    staff_login(page, base, "samordnare")
+    page.goto(f"{base}/personal/lofte/{promise.pk}/")
+
+    patrol = activity_block(page, "patrullerar till fots")
+    patrol.locator("summary", has_text="Ändra aktiviteten").click()
+    patrol.locator("[name$='-quantity']").fill("12")
+    patrol.locator("[name$='-per']").select_option("year")
+    patrol.get_by_role("button", name="Spara aktiviteten").click()
+
+    summary = page.locator(".error-summary")
+    assert "Skriv varför det ändras" in summary.inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert axe_violations(axe, page) == []
+    summary.get_by_role("link").first.click()
+    page.keyboard.type("Antalet pass föll bort när löftet skrevs in.")
+    patrol = activity_block(page, "patrullerar till fots")
+    assert patrol.locator("[name$='-quantity']").input_value() == "12"  # nothing typed was lost
+    patrol.get_by_role("button", name="Spara aktiviteten").click()
+    page.goto(f"{base}/ljungby/2023/")
+
+    corrections = page.locator(".corrections").inner_text()
+    assert "Ändrad" in corrections and "antal – → 12" in corrections
+    assert "Antalet pass föll bort när löftet skrevs in." in corrections
+    assert axe_violations(axe, page) == []
+    assert Correction.objects.get().reason == "Antalet pass föll bort när löftet skrevs in."

@@ -95,7 +95,7 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list
 
 
 def _lock(promise: Promise) -> Promise:
-    return Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
+    return Promise.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=promise.pk)
 
 
 @dataclass
@@ -391,7 +391,7 @@ def signatory_update(
         raise ValueError(f"not editable here: {sorted(unknown)}")
     promise = _lock(signatory.promise)
     _require(rules.can_edit_promise(by, promise))
-    locked = Signatory.objects.select_for_update().select_related("party").get(pk=signatory.pk)
+    locked = Signatory.objects.select_for_update(of=("self",)).select_related("party").get(pk=signatory.pk)
     before = {name: _plain(getattr(locked, name)) for name in SIGNATORY_FIELDS}
     for name, value in changes.items():
         setattr(locked, name, _cleaned(name, value))
@@ -772,7 +772,11 @@ def activity_update(
         raise ValueError(f"not editable here: {sorted(unknown)}")
     promise = _lock(activity.focus_area.promise)
     _require(rules.can_edit_promise(by, promise))
-    locked = Activity.objects.select_for_update().select_related("focus_area", "area").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("focus_area", "area")
+        .get(pk=activity.pk)
+    )
     relations = {name: list(getattr(locked, name).all()) for name in ACTIVITY_RELATIONS}
     before = _activity_values(locked, relations)
     for name, value in changes.items():
