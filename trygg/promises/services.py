@@ -94,6 +94,12 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list
     return {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
 
 
+def _only(changes: Mapping[str, Any], editable: Sequence[str]) -> None:
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+
+
 def _lock(promise: Promise) -> Promise:
     return Promise.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=promise.pk)
 
@@ -249,9 +255,7 @@ def promise_update(
     *, promise: Promise, by: User, today: dt.date, changes: Mapping[str, Any], reason: str = ""
 ) -> Promise:
     """Change the promise's own fields (not its status: that is `promise_publish`'s)."""
-    unknown = set(changes) - set(PROMISE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
+    _only(changes, PROMISE_FIELDS)
     locked = _lock(promise)
     _require(rules.can_edit_promise(by, locked))
     before = {name: _plain(getattr(locked, name)) for name in PROMISE_FIELDS}
@@ -386,9 +390,7 @@ def signatory_add(
 def signatory_update(
     *, signatory: Signatory, by: User, today: dt.date, changes: Mapping[str, Any], reason: str = ""
 ) -> Signatory:
-    unknown = set(changes) - set(SIGNATORY_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
+    _only(changes, SIGNATORY_FIELDS)
     promise = _lock(signatory.promise)
     _require(rules.can_edit_promise(by, promise))
     locked = Signatory.objects.select_for_update(of=("self",)).select_related("party").get(pk=signatory.pk)
@@ -535,9 +537,7 @@ def _focus_area_values(focus_area: FocusArea) -> dict[str, Any]:
 def focus_area_update(
     *, focus_area: FocusArea, by: User, today: dt.date, changes: Mapping[str, Any], reason: str = ""
 ) -> FocusArea:
-    unknown = set(changes) - set(FOCUS_AREA_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
+    _only(changes, FOCUS_AREA_FIELDS)
     promise = _lock(focus_area.promise)
     _require(rules.can_edit_promise(by, promise))
     locked = FocusArea.objects.select_for_update().get(pk=focus_area.pk)
@@ -767,9 +767,7 @@ def activity_update(
     *, activity: Activity, by: User, today: dt.date, changes: Mapping[str, Any], reason: str = ""
 ) -> Activity:
     """Change any of an activity's fields; moving it to another focus area of the same promise too."""
-    unknown = set(changes) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
+    _only(changes, ACTIVITY_FIELDS)
     promise = _lock(activity.focus_area.promise)
     _require(rules.can_edit_promise(by, promise))
     locked = (
