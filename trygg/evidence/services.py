@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from trygg.audit.models import AuditEntry
@@ -13,6 +11,7 @@ from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality, Party
 from trygg.municipalities.rules import AnyUser
 from trygg.problems.models import Problem
+from trygg.promises import services as promise_services
 from trygg.promises.models import Activity, FocusArea, Promise
 
 from . import rules, selectors
@@ -96,15 +95,6 @@ def dialogue_save(
     return dialogue
 
 
-def _unique_focus_area_slug(promise: Promise, title: str) -> str:
-    base = slugify(title)[:70] or "fokusomrade"
-    taken = set(promise.focus_areas.values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 @transaction.atomic
 def focus_area_create_from_evidence(
     *, promise: Promise, problem: Problem, year: int, by: AnyUser, title: str = ""
@@ -120,11 +110,14 @@ def focus_area_create_from_evidence(
     if entry is None:
         raise ValidationError(_("Problemet finns inte i rangordningen."))
     title = title.strip() or problem.name
-    order = (locked.focus_areas.aggregate(last=Max("order"))["last"] or 0) + 1
-    focus_area = FocusArea.objects.create(
-        promise=locked, title=title, slug=_unique_focus_area_slug(locked, title), order=order
+    # A draft's focus area: the promise service writes it (a draft needs no rättelse, so no day is given).
+    focus_area = promise_services.focus_area_create_unchecked(
+        promise=locked,
+        by=by,
+        title=title,
+        problems=[problem],
+        reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
     )
-    focus_area.problems.set([problem])
     FocusAreaEvidence.objects.bulk_create(
         [
             FocusAreaEvidence(
@@ -154,13 +147,6 @@ def focus_area_create_from_evidence(
             )
             for order_number, part in enumerate(entry.parts)
         ]
-    )
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=focus_area,
-        changes={"title": [None, title], "problem": [None, problem.slug], "score": [None, str(entry.score)]},
-        reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
     )
     return focus_area
 
@@ -234,24 +220,18 @@ def measure_publish_as_activity(*, measure: Measure, focus_area: FocusArea, by: 
         raise ValidationError(_("En intern åtgärd kan inte bli en aktivitet i medborgarlöftet."))
     if locked.activity_id is not None:
         raise ValidationError(_("Åtgärden är redan en aktivitet i ett medborgarlöfte."))
-    order = (focus_area.activities.aggregate(last=Max("order"))["last"] or 0) + 1
-    activity = Activity.objects.create(
+    # The promise service writes the activity (and audits it); the draft needs no rättelse, so no day is given.
+    activity = promise_services.activity_create_unchecked(
         focus_area=focus_area,
+        by=by,
         text=locked.text,
+        responsible_parties=[locked.owner],
         start_date=locked.start_date,
         end_date=locked.end_date,
-        order=order,
+        audit_reason=_("Publicerad från åtgärdsplanen"),
     )
-    activity.responsible_parties.set([locked.owner])
     locked.activity = activity
     locked.save(update_fields=["activity"])
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=activity,
-        changes={"text": [None, activity.text], "focus_area": [None, str(focus_area.pk)]},
-        reason=_("Publicerad från åtgärdsplanen"),
-    )
     audit_record(
         actor=by,
         action=AuditEntry.Action.UPDATE,

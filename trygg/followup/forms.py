@@ -1,10 +1,7 @@
-import datetime as dt
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.models import Area, Municipality
-from trygg.promises.models import Promise, slug_validator
 
 from .models import ASSESSMENT_CHOICES
 
@@ -95,57 +92,6 @@ class CancellationForm(forms.Form):
         max_length=2000,
         help_text=_("Visas för invånarna."),
     )
-
-
-class CopyPromiseForm(forms.Form):
-    title = forms.CharField(label=_("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=_("Adress"),
-        max_length=60,
-        validators=[slug_validator],
-        help_text=_("Del av webbadressen, t.ex. ”2024”."),
-    )
-    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
-    activities = forms.MultipleChoiceField(
-        label=_("Aktiviteter att ta med"), widget=forms.CheckboxSelectMultiple, required=False
-    )
-
-    def __init__(self, *args: object, promise: Promise, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choices = [
-            (str(activity.pk), f"{focus_area.title}: {activity.text}")
-            for focus_area in promise.focus_areas.all()
-            for activity in focus_area.activities.all()
-        ]
-        self.fields["activities"].choices = choices  # type: ignore[attr-defined]
-        if not self.is_bound:
-            years = max(promise.valid_until.year - promise.valid_from.year + 1, 1)
-            self.initial.update(
-                {
-                    "title": promise.title.replace(
-                        str(promise.valid_from.year), str(promise.valid_from.year + years)
-                    ),
-                    "slug": str(promise.valid_from.year + years),
-                    "valid_from": _add_years(promise.valid_from, years),
-                    "valid_until": _add_years(promise.valid_until, years),
-                    "activities": [value for value, _label in choices],
-                }
-            )
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 class ReportDateForm(forms.Form):

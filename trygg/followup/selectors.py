@@ -27,10 +27,11 @@ from django.db.models import (
 from django.db.models.functions import JSONObject, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from trygg.municipalities import rules as municipality_rules
 from trygg.promises.models import Activity, FocusArea, Promise
+from trygg.promises.text import activity_commitment
 
 from . import rules
 from .history import CancellationSpan, StatusChange, status_changes
@@ -505,23 +506,73 @@ def staff_execution_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> E
     return get_object_or_404(queryset, pk=pk)
 
 
-def staff_promise_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Promise:
-    queryset = Promise.objects.filter(
-        municipality__in=municipality_rules.staff_municipalities(user)
-    ).select_related("municipality")
-    focus_areas = FocusArea.objects.prefetch_related(
-        Prefetch("activities", queryset=Activity.objects.prefetch_related("responsible_parties"))
-    )
-    return get_object_or_404(queryset.prefetch_related(Prefetch("focus_areas", queryset=focus_areas)), pk=pk)
-
-
 # -------------------------------------------------------------------------------------- comparison
 
 
-@dataclass
+class Change:
+    """How an activity of the later promise relates to the earlier one."""
+
+    CARRIED = "carried"  # copied from the earlier promise and unchanged
+    CHANGED = "changed"  # copied, then its text, amount, parties, target group or place changed
+    ADDED = "added"  # new in the later promise
+    REMOVED = "removed"  # in the earlier promise only
+
+
+CHANGE_LABELS = {
+    Change.CARRIED: gettext_lazy("Förd vidare"),
+    Change.CHANGED: gettext_lazy("Förd vidare med ändringar"),
+    Change.ADDED: gettext_lazy("Ny"),
+    Change.REMOVED: gettext_lazy("Togs inte med"),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class ComparisonRow:
     earlier: ActivityProgress | None
     later: ActivityProgress | None
+    change: str
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def activity(self) -> Activity:
+        shown = self.later or self.earlier
+        assert shown is not None
+        return shown.activity
+
+    @property
+    def change_label(self) -> str:
+        return str(CHANGE_LABELS[self.change])
+
+
+def _parties(activity: Activity) -> str:
+    return ", ".join(party.name for party in activity.responsible_parties.all())
+
+
+def _field_changes(earlier: Activity, later: Activity) -> tuple[FieldChange, ...]:
+    """What staff changed in a carried activity, each as it reads on the page."""
+    compared = [
+        (_("Aktivitet"), earlier.text, later.text),
+        (
+            _("Vad som lovas"),
+            activity_commitment(activity=earlier, promise=earlier.focus_area.promise),
+            activity_commitment(activity=later, promise=later.focus_area.promise),
+        ),
+        (_("Ansvarig"), _parties(earlier), _parties(later)),
+        (_("För vem"), earlier.target_group, later.target_group),
+        (_("Var"), earlier.place, later.place),
+    ]
+    return tuple(
+        FieldChange(label=label, before=before or "–", after=after or "–")
+        for label, before, after in compared
+        if before != after
+    )
 
 
 def _attached(promise: Promise, as_of: dt.date) -> dict[int, ActivityProgress]:
@@ -535,7 +586,8 @@ def _attached(promise: Promise, as_of: dt.date) -> dict[int, ActivityProgress]:
 
 
 def promise_comparison(*, earlier: Promise, later: Promise, today: dt.date) -> list[ComparisonRow]:
-    """Rows of activities side by side: those copied from the earlier promise beside their source."""
+    """Rows of activities side by side: those carried from the earlier promise beside their source (unchanged
+    or changed), then the new ones, then those that were not carried."""
     earlier_progress = _attached(earlier, today)
     later_progress = _attached(later, today)
     sources = dict(
@@ -546,11 +598,23 @@ def promise_comparison(*, earlier: Promise, later: Promise, today: dt.date) -> l
     rows: list[ComparisonRow] = []
     matched: set[int] = set()
     for activity_id, progress in later_progress.items():
-        source_id = sources.get(activity_id)
-        if source_id is not None:
-            matched.add(source_id)
-        rows.append(ComparisonRow(earlier_progress.get(source_id) if source_id else None, progress))
+        source = earlier_progress.get(sources.get(activity_id, 0))
+        if source is None:
+            rows.append(ComparisonRow(None, progress, Change.ADDED))
+            continue
+        matched.add(source.activity.pk)
+        changes = _field_changes(source.activity, progress.activity)
+        rows.append(ComparisonRow(source, progress, Change.CHANGED if changes else Change.CARRIED, changes))
     for activity_id, progress in earlier_progress.items():
         if activity_id not in matched:
-            rows.append(ComparisonRow(progress, None))
+            rows.append(ComparisonRow(progress, None, Change.REMOVED))
     return rows
+
+
+def comparison_counts(rows: Sequence[ComparisonRow]) -> list[tuple[str, int]]:
+    """How many activities were carried, changed, added and removed, in that order, leaving out zeros."""
+    counted: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counted[row.change] += 1
+    order = (Change.CARRIED, Change.CHANGED, Change.ADDED, Change.REMOVED)
+    return [(str(CHANGE_LABELS[change]), counted[change]) for change in order if counted[change]]

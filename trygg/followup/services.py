@@ -20,11 +20,10 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
 from trygg.municipalities.models import Area, Membership
-from trygg.promises.models import Activity, FocusArea, Promise, Signatory
+from trygg.promises.models import Activity, Promise
 
 from . import rules, selectors
 from .models import (
-    ActivityLineage,
     Assessment,
     Cancellation,
     Execution,
@@ -266,95 +265,6 @@ def activity_lift_cancellation(*, activity: Activity, by: User, reason: str, tod
         reason=cancellation.lift_reason,
     )
     return cancellation
-
-
-# ------------------------------------------------------------------------------------- yearly cycle
-
-
-def _shift_years(day: dt.date | None, years: int) -> dt.date | None:
-    if day is None:
-        return None
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-@transaction.atomic
-def promise_copy_to_next_period(
-    *,
-    promise: Promise,
-    by: User,
-    activity_ids: list[int],
-    slug: str,
-    title: str,
-    valid_from: dt.date,
-    valid_until: dt.date,
-) -> Promise:
-    """A new draft with the chosen activities (and their focus areas), each linked back to its source."""
-    if not rules.can_copy_promise(by, promise):
-        raise PermissionDenied
-    if Promise.objects.filter(municipality=promise.municipality, slug=slug).exists():
-        raise ValidationError({"slug": _("Det finns redan ett löfte med den adressen.")})
-    if valid_until < valid_from:
-        raise ValidationError({"valid_until": _("Slutdatumet kan inte ligga före startdatumet.")})
-    years = valid_from.year - promise.valid_from.year
-    new = Promise(
-        municipality=promise.municipality,
-        slug=slug,
-        title=title,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        introduction=promise.introduction,
-        status=Promise.Status.DRAFT,
-    )
-    new.full_clean()
-    new.save()
-    for signatory in Signatory.objects.filter(promise=promise):
-        Signatory.objects.create(
-            promise=new,
-            name=signatory.name,
-            role=signatory.role,
-            party=signatory.party,
-            order=signatory.order,
-        )
-    chosen = set(activity_ids)
-    for focus_area in FocusArea.objects.filter(promise=promise).prefetch_related("problems", "activities"):
-        activities = [activity for activity in focus_area.activities.all() if activity.pk in chosen]
-        if not activities:
-            continue
-        new_area = FocusArea.objects.create(
-            promise=new,
-            title=focus_area.title,
-            slug=focus_area.slug,
-            description=focus_area.description,
-            order=focus_area.order,
-        )
-        new_area.problems.set(focus_area.problems.all())
-        for activity in activities:
-            parties = list(activity.responsible_parties.all())
-            partners = list(activity.partners.all())
-            users = list(activity.responsible_users.all())
-            source_pk = activity.pk
-            copy = activity
-            copy.pk = None
-            copy.id = None
-            copy._state.adding = True
-            copy.focus_area = new_area
-            copy.start_date = _shift_years(activity.start_date, years)
-            copy.end_date = _shift_years(activity.end_date, years)
-            copy.save()
-            copy.responsible_parties.set(parties)
-            copy.partners.set(partners)
-            copy.responsible_users.set(users)
-            ActivityLineage.objects.create(activity=copy, source_id=source_pk)
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=new,
-        changes={"copied_from": [None, str(promise.pk)], "activities": [None, sorted(chosen)]},
-    )
-    return new
 
 
 # ---------------------------------------------------------------------------------------- reminders

@@ -21,7 +21,6 @@ from . import rules, selectors, services
 from .forms import (
     AssessmentForm,
     CancellationForm,
-    CopyPromiseForm,
     ExecutionCorrectionForm,
     ExecutionRecordForm,
     PlannedDateForm,
@@ -228,35 +227,3 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def execution_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """An execution's attachment, for staff of its municipality: the staff activity page links here."""
     return stored_file_response(selectors.staff_execution_get(user=request.user, pk=pk).attachment)
-
-
-@staff_required
-def promise_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    promise = selectors.staff_promise_get(user=request.user, pk=pk)
-    if not rules.can_copy_promise(request.user, promise):
-        raise PermissionDenied
-    if request.method == "POST":
-        form = CopyPromiseForm(request.POST, promise=promise)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                new = services.promise_copy_to_next_period(
-                    promise=promise,
-                    by=_user(request),
-                    activity_ids=[int(value) for value in data["activities"]],
-                    slug=data["slug"],
-                    title=data["title"],
-                    valid_from=data["valid_from"],
-                    valid_until=data["valid_until"],
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                return HttpResponseRedirect(reverse("promises:staff_detail", args=[new.pk]))
-        status = 400
-    else:
-        form = CopyPromiseForm(promise=promise)
-        status = 200
-    response = render(request, "followup/staff/copy_promise.html", {"promise": promise, "form": form})
-    response.status_code = status
-    return response

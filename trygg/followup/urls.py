@@ -16,7 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("personal/aktiviteter/<int:pk>/installd/", staff_views.activity_cancel, name="cancel"),
     path("personal/utforande/<int:pk>/ratta/", staff_views.execution_correct, name="correct"),
     path("personal/utforande/<int:pk>/bilaga/", staff_views.execution_attachment, name="attachment"),
-    path("personal/lofte/<int:pk>/nasta-ar/", staff_views.promise_copy, name="copy"),
     path("<slug:municipality>/jamfor/<slug:earlier>/<slug:later>/", views.promise_compare, name="compare"),
     path(f"{PROMISE}/tidslinje/", views.promise_timeline, name="timeline"),
     path(f"{PROMISE}/flode/", views.promise_feed, name="feed"),

@@ -244,6 +244,7 @@ def promise_compare(request: HttpRequest, municipality: str, earlier: str, later
             "earlier": first,
             "later": second,
             "rows": rows,
+            "counts": selectors.comparison_counts(rows),
             "today": date_format(timezone.localdate(), "j F Y"),
         },
     )

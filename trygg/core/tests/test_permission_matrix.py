@@ -52,6 +52,32 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "promises:activity": _home(promise=lambda c: "2023", activity=lambda c: c["activity"].pk),
     "promises:staff_detail": _pk("promise"),
     "promises:staff_publish": _pk("promise"),
+    "promises:staff_details": _pk("promise"),
+    "promises:signatory_add": _pk("promise"),
+    "promises:signatory_update": lambda c: {"pk": c["promise"].pk, "signatory": c["signatory"].pk},
+    "promises:signatory_remove": lambda c: {"pk": c["promise"].pk, "signatory": c["signatory"].pk},
+    "promises:focus_area_add": _pk("promise"),
+    "promises:focus_area_update": lambda c: {
+        "pk": c["promise"].pk,
+        "focus_area": c["activity"].focus_area_id,
+    },
+    "promises:focus_area_remove": lambda c: {
+        "pk": c["promise"].pk,
+        "focus_area": c["activity"].focus_area_id,
+    },
+    "promises:focus_area_move": lambda c: {"pk": c["promise"].pk, "focus_area": c["activity"].focus_area_id},
+    "promises:activity_add": lambda c: {"pk": c["promise"].pk, "focus_area": c["activity"].focus_area_id},
+    "promises:activity_update": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:activity_remove": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:activity_move": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:planned_date_add": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:planned_date_remove": lambda c: {
+        "pk": c["promise"].pk,
+        "activity": c["planned"].activity_id,
+        "planned": c["planned"].pk,
+    },
+    "promises:next_year": _pk("promise"),
+    "promises:staff_compare": lambda c: {"pk": c["promise"].pk, "other": c["later_promise"].pk},
     "accounts:api_token_revoke": lambda c: {"pk": NOTHING},  # the personas hold no tokens of their own
     "accounts:personal_data": lambda c: {"municipality_pk": c["municipality"].pk},
     # followup
@@ -62,7 +88,6 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "followup:cancel": _pk("activity"),
     "followup:correct": _pk("execution"),
     "followup:attachment": _pk("execution"),
-    "followup:copy": _pk("promise"),
     "followup:compare": _home(earlier=lambda c: "2023", later=lambda c: c["later_promise"].slug),
     "followup:timeline": _home(promise=lambda c: "2023"),
     "followup:feed": _home(promise=lambda c: "2023"),
@@ -233,7 +258,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from trygg.crimestats.models import CrimeCategory, ImportRun
     from trygg.demo.services import demo_load
     from trygg.evidence.models import Dialogue, Measure
-    from trygg.followup.models import Execution
+    from trygg.followup.models import Execution, PlannedDate
     from trygg.indicators.models import Indicator
     from trygg.meetings.models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
     from trygg.promises.tests.factories import PromiseFactory
@@ -274,6 +299,9 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
             municipality=home, slug="2099", status=Promise.Status.PUBLISHED
         ),
         "activity": activity,
+        "signatory": promise.signatories.order_by("pk").first(),
+        "planned": PlannedDate.objects.filter(activity__focus_area__promise=promise).order_by("pk").first()
+        or PlannedDate.objects.create(activity=activity, date=timezone.localdate()),
         "execution": Execution.objects.filter(activity__focus_area__promise=promise).order_by("pk").first(),
         "report": report,
         "photo": photo,
@@ -457,6 +485,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     from trygg.indicators import rules as indicator_rules
     from trygg.meetings import rules as meeting_rules
     from trygg.municipalities import rules as municipality_rules
+    from trygg.promises import rules as promise_rules
     from trygg.reports import rules as report_rules
     from trygg.surveys import rules as survey_rules
 
@@ -465,7 +494,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     may = {
         "promises:staff_publish": municipality_rules.can_publish_promise(crew, home),
         "accounts:personal_data": account_rules.can_answer_personal_data_requests(crew, home),
-        "followup:copy": followup_rules.can_copy_promise(crew, context["promise"]),
+        "promises:next_year": promise_rules.can_copy_promise(crew, context["promise"]),
         "reports:staff_assign": report_rules.can_assign_reports(crew, home),
         "reports:staff_change": report_rules.can_change_report_state(crew, home),
         "comments:staff_names": comment_rules.can_remove_names(crew, home),
@@ -486,6 +515,23 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "meetings:staff_watch_new": meeting_rules.can_manage_watches(crew, home),
         "indicators:staff_detail": indicator_rules.can_record_measurements(crew, context["indicator"]),
     }
+    for suffix in [
+        "staff_details",
+        "signatory_add",
+        "signatory_update",
+        "signatory_remove",
+        "focus_area_add",
+        "focus_area_update",
+        "focus_area_remove",
+        "focus_area_move",
+        "activity_add",
+        "activity_update",
+        "activity_remove",
+        "activity_move",
+        "planned_date_add",
+        "planned_date_remove",
+    ]:
+        may[f"promises:{suffix}"] = promise_rules.can_edit_promise(crew, context["promise"])
     for name in ["followup:record", "followup:plan", "followup:assess", "followup:cancel"]:
         may[name] = followup_rules.can_follow_up_activity(crew, activity)
     may["followup:correct"] = followup_rules.can_follow_up_activity(crew, context["execution"].activity)

@@ -255,30 +255,6 @@ def test_the_exports_hold_activities_and_executions(client, demo_followup):
     assert len(data["activities"]) == 19 and len(data["executions"]) == Execution.objects.count()
 
 
-def test_two_years_side_by_side(client, coordinator, login, demo_followup):
-    staff = login(coordinator)
-    chosen = Activity.objects.filter(focus_area__promise=demo_followup).order_by("pk")[:2]
-    staff.post(
-        reverse("followup:copy", args=[demo_followup.pk]),
-        {
-            "title": "Medborgarlöfte 2024",
-            "slug": "2024",
-            "valid_from": "2024-01-01",
-            "valid_until": "2024-12-31",
-            "activities": [str(activity.pk) for activity in chosen],
-        },
-    )
-    Promise.objects.filter(slug="2024").update(status=Promise.Status.PUBLISHED)
-
-    response = client.get(reverse("followup:compare", args=["ljungby", "2023", "2024"]))
-
-    assert response.status_code == 200
-    page = _text(response)
-    assert "Togs inte med" in page
-    assert page.count("<tr>") == 1 + 19  # header + one row per 2023 activity (two carried over)
-    _parse(response.content)
-
-
 # ------------------------------------------------------------------------------------ staff pages
 
 
@@ -377,14 +353,3 @@ def test_staff_pages_need_a_login(client, police_activity):
     assert response.status_code == 302
     assert client.post(_record_url(police_activity), RECORD).status_code == 302
     assert not Execution.objects.exists()
-
-
-def test_a_crew_member_gets_403_on_next_years_promise(login, crew_member, promise):
-    assert login(crew_member).get(reverse("followup:copy", args=[promise.pk])).status_code == 403
-
-
-def test_the_next_years_promise_form_offers_every_activity(login, coordinator, promise):
-    response = login(coordinator).get(reverse("followup:copy", args=[promise.pk]))
-
-    assert response.status_code == 200
-    assert response.content.decode().count('type="checkbox"') == 19

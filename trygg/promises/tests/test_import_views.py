@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Municipality, Party
 from trygg.promises import importing
 from trygg.promises.models import Activity, Promise
 
@@ -52,7 +52,9 @@ def form_data(content: bytes) -> dict[str, Any]:
             continue
         if element.tag == "input" and element.get("type") == "checkbox":
             if element.get("checked") is not None:
-                data[name] = "on"
+                value = element.get("value", "on")
+                # A group of checkboxes sends one value per ticked box, as a browser does.
+                data[name] = [*data[name], value] if isinstance(data.get(name), list) else [value]
         elif element.tag == "input":
             data[name] = element.get("value", "")
         elif element.tag == "textarea":
@@ -101,6 +103,9 @@ def test_a_coordinator_sees_the_import_page_with_only_their_municipalities(
 def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
 ) -> None:
+    kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
+    police = Party.objects.get(kind=Party.Kind.POLICE, police_area__municipalities=home_municipality)
+
     response = upload(login(coordinator), home_municipality, "ljungby.txt", seed_bytes)
 
     assert response.status_code == 200
@@ -115,7 +120,7 @@ def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     assert data["slug"] == "2023"
     assert data["valid_from"] == "2023-01-01"
     landlords = activity_index(data, "Ljungby kommun och Polisen bjuder in hyresvärdar")
-    assert data[f"activity-{landlords}-parties"] == "Ljungby kommun, Polisen"
+    assert data[f"activity-{landlords}-parties"] == [str(kommun.pk), str(police.pk)]
     assert data[f"activity-{landlords}-per"] == "year"
 
 
@@ -130,7 +135,9 @@ def test_the_reviewed_and_edited_draft_is_saved_and_opens_the_staff_promise_page
     data[f"activity-{patrol}-unit"] = "pass"
     data[f"activity-{patrol}-per"] = "month"
     vandalism = activity_index(data, "All skadegörelse ska polisanmälas")
-    data[f"activity-{vandalism}-parties"] = "Ljungby kommun"
+    data[f"activity-{vandalism}-parties"] = [
+        str(Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY).pk)
+    ]
     data["activity-0-DELETE"] = "on"
 
     response = client.post(SAVE_URL, data)
@@ -424,3 +431,43 @@ def test_a_hostile_or_broken_upload_is_a_form_error_and_never_a_server_error(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Promise.objects.filter(municipality=home_municipality).count() == 1
+
+
+def test_the_review_page_proposes_the_matching_party_and_keeps_intro_background_and_signatories(
+    login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
+) -> None:
+    client: Client = login(coordinator)
+    parties_before = Party.objects.count()
+
+    response = upload(client, home_municipality, "ljungby.txt", seed_bytes)
+
+    page = response.content.decode()
+    assert "”Ljungby kommun” i texten: förslag Ljungby kommun" in page
+    assert "”Polisen” i texten: förslag Polisen (Lokalpolisområde Ljungby)" in page
+    assert "”civilsamhället” i texten är ingen part: sparas som samarbetspartner" in page
+    data = form_data(response.content)
+    assert data["introduction"].startswith("I arbetet för en trygg kommun")
+    assert data["background"].startswith("I Ljungby kommun har vi sedan 2005")
+    assert (data["signatory-0-name"], data["signatory-0-role"]) == (
+        "Magnus Gunnarsson",
+        "kommunstyrelsens ordförande",
+    )
+    fraud = activity_index(data, "Ljungby kommuns socialtjänstlots")
+    assert data[f"activity-{fraud}-other_partners"] == "civilsamhället"
+    assert f"activity-{fraud}-partners" not in data
+    data["slug"] = "2023-granskat"
+    data["signatory-2-name"] = "Anna Andersson"
+    data["signatory-2-role"] = "kommundirektör"
+    data["signatory-2-signed_on"] = "2023-02-01"
+
+    saved = client.post(SAVE_URL, data)
+
+    assert saved.status_code == 302
+    promise = Promise.objects.get(municipality=home_municipality, slug="2023-granskat")
+    assert [signatory.name for signatory in promise.signatories.all()] == [
+        "Magnus Gunnarsson",
+        "Roger Olsson",
+        "Anna Andersson",
+    ]
+    assert promise.background.startswith("I Ljungby kommun har vi sedan 2005")
+    assert Party.objects.count() == parties_before

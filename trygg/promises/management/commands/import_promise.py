@@ -125,6 +125,7 @@ class Command(BaseCommand):
         draft = draft_from_parsed(
             parsed=parsed,
             municipality=municipality,
+            text=text,
             slug=options["slug"],
             title=options["title"],
             period=period,
