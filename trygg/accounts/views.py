@@ -53,7 +53,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships,
             "promises": promises,
-            "can_use_admin": rules.can_use_admin(request.user),
             "can_import": rules.editable_municipalities(request.user).exists(),
             "personal_data_municipalities": [
                 municipality
