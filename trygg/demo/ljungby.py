@@ -41,6 +41,8 @@ class DemoFocusArea:
 MUNICIPALITY = {
     "slug": "ljungby",
     "name": KOMMUN,
+    "name_genitive": "Ljungby kommuns",
+    "website": "https://www.ljungby.se",
     "scb_code": "0781",
     "county": "Kronobergs län",
     "population": 28000,

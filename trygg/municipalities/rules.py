@@ -65,3 +65,8 @@ def can_publish_promise(user: AnyUser, municipality: Municipality) -> bool:
 def can_use_admin(user: AnyUser) -> bool:
     """The Django admin is the platform operators' (active superusers'); municipal staff work in /personal/."""
     return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def can_edit_municipality_profile(user: AnyUser, municipality: Municipality) -> bool:
+    """Name, contact details, logo, map centre and police areas: the municipality's coordinators and administrators."""
+    return getattr(user, "is_superuser", False) or bool(roles_in(user, municipality) & EDITOR_ROLES)

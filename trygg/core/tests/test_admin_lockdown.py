@@ -49,7 +49,7 @@ def _admin_urls() -> list[str]:
     municipality = Municipality.objects.order_by("pk").first()
     assert municipality is not None
     urls = set()
-    for route, pattern in _admin_routes(admin.site.get_urls()):
+    for route, _pattern in _admin_routes(admin.site.get_urls()):
         names = set(ROUTE_ARGUMENT.findall(route))
         model_admin = next(
             (
@@ -73,7 +73,10 @@ def _admin_urls() -> list[str]:
             for app_label in {model._meta.app_label for model in admin.site._registry}:
                 urls.add("/admin/" + route.replace("<app_label>", app_label))
             continue
-        urls.add("/admin/" + ROUTE_ARGUMENT.sub(lambda match: values[match.group(1)], route))
+        filled = route
+        for argument, value in values.items():
+            filled = re.sub(rf"<(?:\w+:)?{argument}>", value, filled)
+        urls.add("/admin/" + filled)
     return sorted(urls)
 
 
@@ -152,7 +155,9 @@ def test_the_police_cannot_rename_the_problem_list_shared_by_every_municipality(
     assert (problem.name, problem.slug) == before
 
 
-def test_an_anonymous_visitor_is_sent_to_the_staff_login(client: Client, home_municipality: Municipality) -> None:
+def test_an_anonymous_visitor_is_sent_to_the_staff_login(
+    client: Client, home_municipality: Municipality
+) -> None:
     response = client.get("/admin/municipalities/municipality/")
 
     assert response.status_code == 302
@@ -172,7 +177,9 @@ def test_a_platform_operator_with_a_second_factor_uses_the_admin(
     assert client.get("/admin/municipalities/municipality/").status_code == 200
 
 
-def test_a_superuser_without_a_second_factor_is_not_let_in(client: Client, home_municipality: Municipality) -> None:
+def test_a_superuser_without_a_second_factor_is_not_let_in(
+    client: Client, home_municipality: Municipality
+) -> None:
     operator = User.objects.create_superuser("operator", "operator@example.se", "ett-långt-lösenord")
     client.force_login(operator)
 
@@ -182,12 +189,16 @@ def test_a_superuser_without_a_second_factor_is_not_let_in(client: Client, home_
 
 
 def _admin_links(html: str) -> list[str]:
-    return [link for link in HREF.findall(html) if re.match(r"^(?:https?://[^/]+)?(?:/en)?/admin(?:/|$)", link)]
+    return [
+        link for link in HREF.findall(html) if re.match(r"^(?:https?://[^/]+)?(?:/en)?/admin(?:/|$)", link)
+    ]
 
 
 @pytest.mark.parametrize("role", MUNICIPAL_ROLES)
 def test_no_page_a_municipal_role_opens_links_to_the_admin(
-    matrix: Context, personas: dict[str, Client | None], role: str
+    matrix: Context,  # noqa: F811 - the permission matrix's fixture
+    personas: dict[str, Client | None],  # noqa: F811
+    role: str,
 ) -> None:
     client = personas[role]
     assert client is not None
@@ -207,7 +218,9 @@ def test_no_page_a_municipal_role_opens_links_to_the_admin(
 
 
 def test_the_link_check_finds_an_admin_link() -> None:
-    assert _admin_links('<a href="/admin/">x</a> <a href="/en/admin/problems/">y</a> <a href="/personal/">z</a>') == [
+    assert _admin_links(
+        '<a href="/admin/">x</a> <a href="/en/admin/problems/">y</a> <a href="/personal/">z</a>'
+    ) == [
         "/admin/",
         "/en/admin/problems/",
     ]
