@@ -52,7 +52,7 @@ def _invite(client: Client, municipality: Municipality, **fields: Any) -> Any:
 
 
 def _link_in_last_mail() -> str:
-    found = LINK.search(mail.outbox[-1].body)
+    found = LINK.search(str(mail.outbox[-1].body))
     assert found is not None, mail.outbox[-1].body
     return found.group(0)
 
@@ -75,9 +75,9 @@ def _own_client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = (
-        TOTPDevice.objects.filter(user=user, confirmed=True).first().persistent_id
-    )  # type: ignore[union-attr]
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    assert device is not None
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
 
