@@ -103,9 +103,11 @@ def test_a_coordinator_invites_a_user_who_enrols_an_app_logs_in_and_reminders_re
     call_command("send_reminders", "--date", "2023-12-10")
 
     by_address = {message.to[0]: message for message in mail.outbox}
-    assert {"samordnare@ljungby.example", "kommunpolis@ljungby.example", "nora.nyberg@ljungby.example"} <= set(
-        by_address
-    )
+    assert {
+        "samordnare@ljungby.example",
+        "kommunpolis@ljungby.example",
+        "nora.nyberg@ljungby.example",
+    } <= set(by_address)
     police = by_address["kommunpolis@ljungby.example"].body
     assert "Polisen bjuder in Centrumföreningen" in police
     assert f"{demo.url}/personal/aktiviteter/" in police

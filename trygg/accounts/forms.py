@@ -107,7 +107,7 @@ class InvitationForm(forms.Form):
     )
     first_name = forms.CharField(label=_("Förnamn"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Efternamn"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Roll"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", "---------"), *Membership.Role.choices])
     party: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Part"),
         queryset=Party.objects.none(),

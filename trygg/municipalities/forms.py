@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import logos
@@ -13,7 +14,10 @@ class MunicipalityProfileForm(forms.ModelForm):
 
     remove_logo = forms.BooleanField(label=_("Ta bort logotypen"), required=False)
     website = forms.URLField(
-        label=_("webbplats"), required=False, assume_scheme="https", help_text=_("Kommunens egen webbplats.")
+        label=capfirst(Municipality._meta.get_field("website").verbose_name),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Kommunens egen webbplats."),
     )
 
     class Meta:
