@@ -68,6 +68,22 @@ def _path(link: str) -> str:
     return urlsplit(link).path
 
 
+def _accept(
+    client: Client, link: str, *, username: str, first_name: str = "Nora", last_name: str = "Nyberg"
+) -> Any:
+    """The invitee's answer on the invitation page: a username, their name and a strong password twice."""
+    return client.post(
+        _path(link),
+        {
+            "username": username,
+            "first_name": first_name,
+            "last_name": last_name,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
 def _own_client(user: User) -> Client:
     """A browser of one's own: the `login` fixture logs everyone into the same test client."""
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -98,16 +114,7 @@ def test_a_coordinator_invites_a_person_who_sets_a_password_enrols_and_logs_in(
     page = invitee.get(_path(link))
     assert page.status_code == 200
     assert 'value="ny.person"' in page.content.decode()
-    accepted = invitee.post(
-        _path(link),
-        {
-            "username": "nora",
-            "first_name": "Nora",
-            "last_name": "Nyberg",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    accepted = _accept(invitee, link, username="nora")
     assert accepted.status_code == 302 and accepted["Location"] == reverse("accounts:enrol")
     assert (
         invitee.get(reverse("accounts:dashboard")).status_code == 302
@@ -151,16 +158,7 @@ def test_the_invited_person_logs_in_later_with_password_and_code(
 ) -> None:
     _invite(login(coordinator), home_municipality)
     invitee = Client()
-    invitee.post(
-        _path(_link_in_last_mail()),
-        {
-            "username": "nora",
-            "first_name": "Nora",
-            "last_name": "Nyberg",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    _accept(invitee, _link_in_last_mail(), username="nora")
     device = TOTPDevice.objects.get(user__username="nora")
     invitee.post(reverse("accounts:enrol"), {"token": _code(device)})
 
@@ -184,16 +182,7 @@ def test_an_invitee_who_left_after_the_password_sets_up_the_app_at_first_login(
     login: Any, coordinator: User, home_municipality: Municipality
 ) -> None:
     _invite(login(coordinator), home_municipality)
-    Client().post(
-        _path(_link_in_last_mail()),
-        {
-            "username": "nora",
-            "first_name": "Nora",
-            "last_name": "Nyberg",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    _accept(Client(), _link_in_last_mail(), username="nora")
     client = Client()
 
     response = client.post(
@@ -238,16 +227,7 @@ def test_a_weak_password_or_a_taken_username_is_refused_and_the_form_keeps_what_
             "password2": "kort",
         },
     )
-    taken = Client().post(
-        link,
-        {
-            "username": "samordnare",
-            "first_name": "Nora",
-            "last_name": "Nyberg",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    taken = _accept(Client(), link, username="samordnare")
 
     assert weak.status_code == taken.status_code == 400
     assert "minst 12 tecken" in weak.content.decode() or "för kort" in weak.content.decode()
@@ -596,16 +576,7 @@ def test_the_invitation_link_after_the_query_string_next_cannot_leave_the_site(
 ) -> None:
     _invite(login(coordinator), home_municipality)
     invitee = Client()
-    invitee.post(
-        _path(_link_in_last_mail()),
-        {
-            "username": "nora",
-            "first_name": "N",
-            "last_name": "N",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    _accept(invitee, _link_in_last_mail(), username="nora", first_name="N", last_name="N")
     device = TOTPDevice.objects.get(user__username="nora")
 
     response = invitee.post(
