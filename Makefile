@@ -19,7 +19,7 @@ install: $(STAMP)
 run: install
 	$(TRYGG) migrate --no-input
 	$(TRYGG) load_demo
-	@echo "Trygg serves the demo on http://127.0.0.1:8000 (staff pages: http://127.0.0.1:8000/admin/)"
+	@echo "Trygg serves the demo on http://127.0.0.1:8000 (staff pages: http://127.0.0.1:8000/personal/)"
 	$(TRYGG) serve 127.0.0.1:8000
 
 # The whole suite on SQLite, then every database-touching test again on a throwaway PostgreSQL.

@@ -251,6 +251,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Trygg"
+# An invitation link works once, for this many days. After accepting it, or after a coordinator has reset their
+# second factor, a user may log in with the password alone, only to set up a new authenticator app, for this many days.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+SECOND_FACTOR_ENROL_DAYS = int(os.environ.get("SECOND_FACTOR_ENROL_DAYS", "7"))
 
 # Rate limits on anonymous posts (see trygg/core/ratelimit.py): shared by all processes through the database,
 # or Redis when RATE_LIMIT_REDIS_URL is set. RATE_LIMIT_CLIENT_HEADER names the header a trusted proxy sets.
@@ -362,8 +366,9 @@ if TRUSTED_PROXY:
 CSRF_TRUSTED_ORIGINS = [
     origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
 ]
-if os.environ.get("SITE_URL"):
-    SITE_URL = os.environ["SITE_URL"].rstrip("/")
+# The site's public address, for links in e-mails sent without a request (reminders, invitations, digests):
+# production sets it to its own https:// address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

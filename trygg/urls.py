@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("tillganglighet/", core_views.accessibility_statement, name="accessibility"),
     path("om/", core_views.about, name="about"),
     path("personal/", include("trygg.accounts.urls")),
+    path("", include("trygg.municipalities.urls")),
     path("", include("trygg.followup.urls")),
     path("", include("trygg.reports.urls")),
     path("", include("trygg.surveys.urls")),

@@ -41,6 +41,8 @@ class DemoFocusArea:
 MUNICIPALITY = {
     "slug": "ljungby",
     "name": KOMMUN,
+    "name_genitive": "Ljungby kommuns",
+    "website": "https://www.ljungby.se",
     "scb_code": "0781",
     "county": "Kronobergs län",
     "population": 28000,
@@ -270,6 +272,18 @@ DEMO_STAFF = (
     ("samordnare", "Sam", "Ordnare", KOMMUN, "coordinator"),
     ("kommunpolis", "Kim", "Polis", POLIS, "police"),
 )
+# The platform operator of the demo (username, first name, last name): a superuser, the only demo login that opens
+# the Django admin at /admin/. Municipal staff work under /personal/.
+DEMO_OPERATOR = ("administrator", "Alva", "Drift")
+# Every demo user has an address under the reserved .example top-level domain (RFC 2606), so that reminders and
+# invitations reach someone in development (printed to the console) and nobody in the real world.
+DEMO_EMAIL_DOMAIN = "ljungby.example"
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
 # The demo's second factor: a fixed TOTP secret (hex, 20 bytes) printed by `make run`.
 DEMO_TOTP_KEY = "54727967672d64656d6f2d6c6a756e6762792d31"
 DEMO_PASSWORD = "trygg-demo-ljungby"  # noqa: S105 - printed by `make run`; production refuses to load the demo.

@@ -85,12 +85,21 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     created = []
     for username, first_name, last_name, party_name, role in ljungby.DEMO_STAFF:
         user, was_created = user_model.objects.get_or_create(
-            username=username, defaults={"first_name": first_name, "last_name": last_name, "is_staff": True}
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "is_staff": True,
+                "email": ljungby.demo_email(username),
+            },
         )
         if was_created:
             user.set_password(ljungby.DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(username)
+        elif not user.email:
+            user.email = ljungby.demo_email(username)
+            user.save(update_fields=["email"])
         user.groups.add(group)
         TOTPDevice.objects.get_or_create(
             user=user, name="Demo", defaults={"key": ljungby.DEMO_TOTP_KEY, "confirmed": True}
@@ -99,6 +108,29 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
             user=user, municipality=municipality, party=parties[party_name], role=role
         )
     return created
+
+
+def _operator() -> str | None:
+    """The demo's platform operator: a superuser with the demo's password and second factor."""
+    username, first_name, last_name = ljungby.DEMO_OPERATOR
+    user_model = get_user_model()
+    user, was_created = user_model.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": ljungby.demo_email(username),
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+    if was_created:
+        user.set_password(ljungby.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    TOTPDevice.objects.get_or_create(
+        user=user, name="Demo", defaults={"key": ljungby.DEMO_TOTP_KEY, "confirmed": True}
+    )
+    return username if was_created else None
 
 
 def _example_data(municipality: Municipality, promise: Promise) -> None:
@@ -144,6 +176,9 @@ def demo_load(*, with_examples: bool = False) -> DemoResult:
         )
     _focus_areas(promise, parties, areas)
     staff_created = _staff(municipality, parties)
+    operator_created = _operator()
+    if operator_created:
+        staff_created.append(operator_created)
     if with_examples:
         _example_data(municipality, promise)
     return DemoResult(municipality=municipality, promise=promise, staff_created=staff_created)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -14,12 +15,14 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
-from trygg.municipalities.models import Area, Membership
+from trygg.municipalities import rules as municipality_rules
+from trygg.municipalities.models import Area, Membership, Municipality
 from trygg.promises.models import Activity, Promise
 
 from . import rules, selectors
@@ -270,22 +273,64 @@ def activity_lift_cancellation(*, activity: Activity, by: User, reason: str, tod
 # ---------------------------------------------------------------------------------------- reminders
 
 
-def _recipients(activity: Activity) -> list[User]:
-    named = [user for user in activity.responsible_users.all() if user.is_active]
+@dataclass(frozen=True)
+class Unreachable:
+    """A responsible member of staff who got no reminder: their account has no e-mail address."""
+
+    municipality: Municipality
+    user: User
+    activities: int
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    sent: list[ReminderSent]
+    unreachable: list[Unreachable]
+
+
+class _Staff:
+    """The active staff of the municipalities concerned, loaded in one query: who works for which party where."""
+
+    def __init__(self, municipality_ids: set[int]) -> None:
+        self.by_party: dict[tuple[int, int], dict[int, User]] = defaultdict(dict)
+        self.editors: dict[int, dict[int, User]] = defaultdict(dict)
+        self.members: dict[int, set[int]] = defaultdict(set)
+        memberships = Membership.objects.filter(
+            municipality_id__in=municipality_ids, user__is_active=True
+        ).select_related("user")
+        for membership in memberships.order_by("user_id"):
+            user = membership.user
+            self.by_party[(membership.municipality_id, membership.party_id)][user.pk] = user
+            self.members[membership.municipality_id].add(user.pk)
+            if membership.role in municipality_rules.EDITOR_ROLES:
+                self.editors[membership.municipality_id][user.pk] = user
+
+
+def _recipients(activity: Activity, staff: _Staff) -> list[User]:
+    """Who is reminded of an activity: the people named responsible for it who still work in its municipality;
+    else every member of staff of each responsible party there, the police's included; with no responsible party,
+    the municipality's coordinators and administrators."""
+    municipality_id = activity.focus_area.promise.municipality_id
+    named = [
+        user
+        for user in activity.responsible_users.all()
+        if user.is_active and user.pk in staff.members[municipality_id]
+    ]
     if named:
         return named
-    municipality = activity.focus_area.promise.municipality
-    coordinators = Membership.objects.filter(municipality=municipality, role=Membership.Role.COORDINATOR)
     parties = list(activity.responsible_parties.all())
-    if parties:
-        coordinators = coordinators.filter(party__in=parties)
-    return sorted(
-        {m.user for m in coordinators.select_related("user") if m.user.is_active}, key=lambda u: u.pk
-    )
+    if not parties:
+        return list(staff.editors[municipality_id].values())
+    found: dict[int, User] = {}
+    for party in parties:
+        found.update(staff.by_party[(municipality_id, party.pk)])
+    return sorted(found.values(), key=lambda user: user.pk)
 
 
-def reminders_send(*, today: dt.date) -> list[ReminderSent]:
-    """E-mail each recipient one digest of their activities that are behind or due soon, once a day."""
+def reminders_send(*, today: dt.date) -> ReminderRun:
+    """E-mail each responsible member of staff one digest a day per municipality of their activities that are behind,
+    due soon or waiting for an assessment, each with a link to its follow-up page (from SITE_URL, since no request
+    is at hand). Staff without an e-mail address are returned, so that the command can name them."""
     activities = list(
         Activity.objects.filter(
             focus_area__promise__status=Promise.Status.PUBLISHED,
@@ -302,27 +347,50 @@ def reminders_send(*, today: dt.date) -> list[ReminderSent]:
         latest=0,
         with_planned=True,
     )
-    digests: dict[int, tuple[User, list[selectors.ActivityProgress]]] = {}
-    grouped: dict[int, list[selectors.ActivityProgress]] = defaultdict(list)
+    staff = _Staff({activity.focus_area.promise.municipality_id for activity in activities})
+    digests: dict[tuple[int, int], list[selectors.ActivityProgress]] = defaultdict(list)
+    people: dict[int, User] = {}
+    municipalities: dict[int, Municipality] = {}
     for activity in activities:
         progress = progresses[activity.pk]
         if not progress.is_due(today):
             continue
-        for user in _recipients(activity):
-            if not user.email:
-                continue
-            digests.setdefault(user.pk, (user, grouped[user.pk]))
-            grouped[user.pk].append(progress)
+        municipality = activity.focus_area.promise.municipality
+        municipalities[municipality.pk] = municipality
+        for user in _recipients(activity, staff):
+            people[user.pk] = user
+            digests[(user.pk, municipality.pk)].append(progress)
 
     sent: list[ReminderSent] = []
-    for user, items in digests.values():
+    unreachable: list[Unreachable] = []
+    site = settings.SITE_URL
+    for (user_id, municipality_id), items in digests.items():
+        user, municipality = people[user_id], municipalities[municipality_id]
+        if not user.email:
+            unreachable.append(Unreachable(municipality=municipality, user=user, activities=len(items)))
+            continue
         try:
             with transaction.atomic():
                 record = ReminderSent.objects.create(
-                    user=user, sent_on=today, activity_ids=[item.activity.pk for item in items]
+                    user=user,
+                    municipality=municipality,
+                    sent_on=today,
+                    activity_ids=[item.activity.pk for item in items],
                 )
-                context = {"user": user, "items": items, "today": today}
-                subject = _("Trygg: %(count)s aktiviteter att följa upp") % {"count": len(items)}
+                context = {
+                    "user": user,
+                    "municipality": municipality,
+                    "items": [
+                        (item, site + reverse("followup:staff_activity", args=[item.activity.pk]))
+                        for item in items
+                    ],
+                    "today": today,
+                    "my_activities": site + reverse("followup:my_activities"),
+                }
+                subject = _("Trygg, %(municipality)s: %(count)s aktiviteter att följa upp") % {
+                    "municipality": municipality.name,
+                    "count": len(items),
+                }
                 message = render_to_string("followup/email/reminder.txt", context)
                 # Sent once the record is committed: a run that rolls back e-mails nobody.
                 transaction.on_commit(
@@ -337,4 +405,4 @@ def reminders_send(*, today: dt.date) -> list[ReminderSent]:
         except IntegrityError:
             continue  # Already sent today (a second run, or a run in parallel).
         sent.append(record)
-    return sent
+    return ReminderRun(sent=sent, unreachable=unreachable)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import staff_views, views
+from . import reminder_views, staff_views, views
 
 app_name = "followup"
 
@@ -9,6 +9,9 @@ PROMISE = "<slug:municipality>/<slug:promise>"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("uppfoljning/", views.followup_explained, name="explained"),
     path("personal/aktiviteter/", staff_views.my_activities, name="my_activities"),
+    path(
+        "personal/kommun/<slug:municipality>/paminnelser/", reminder_views.reminder_log, name="reminder_log"
+    ),
     path("personal/aktiviteter/<int:pk>/", staff_views.activity_followup, name="staff_activity"),
     path("personal/aktiviteter/<int:pk>/utforande/", staff_views.execution_record, name="record"),
     path("personal/aktiviteter/<int:pk>/planera/", staff_views.planned_date_add, name="plan"),

@@ -53,7 +53,10 @@ def map_config(municipality: Municipality) -> dict[str, str]:
         "tiles": settings.MAP_TILES_URL,
         "attribution": settings.MAP_ATTRIBUTION,
         "centre": json.dumps(
-            list(getattr(settings, "MAP_CENTRES", {}).get(municipality.slug, (56.833, 13.941)))
+            list(
+                municipality.map_centre
+                or getattr(settings, "MAP_CENTRES", {}).get(municipality.slug, (56.833, 13.941))
+            )
         ),
     }
 

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.text import slugify
 
 from trygg.accounts.models import User
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Membership, Municipality
 from trygg.promises.models import Activity, Promise
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,13 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "promises:staff_compare": lambda c: {"pk": c["promise"].pk, "other": c["later_promise"].pk},
     "accounts:api_token_revoke": lambda c: {"pk": NOTHING},  # the personas hold no tokens of their own
     "accounts:personal_data": lambda c: {"municipality_pk": c["municipality"].pk},
+    "accounts:people": lambda c: {"municipality": HOME},
+    "accounts:person_action": lambda c: {"municipality": HOME, "pk": c["demo_police_officer"].pk},
+    "accounts:membership_remove": lambda c: {"municipality": HOME, "pk": c["demo_police_membership"].pk},
+    "accounts:invitation_revoke": lambda c: {"municipality": HOME, "pk": c["invitation"].pk},
+    "accounts:invitation_accept": lambda c: {"token": c["invitation_token"]},
+    "municipalities:profile": lambda c: {"municipality": HOME},
+    "followup:reminder_log": lambda c: {"municipality": HOME},
     # followup
     "followup:staff_activity": _pk("activity"),
     "followup:record": _pk("activity"),
@@ -252,6 +259,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from trygg.accounts.services import invitation_create
     from trygg.comments.models import Comment, Subscription
     from trygg.comments.services import subscription_confirm_token
     from trygg.comments.tests.factories import CommentFactory
@@ -292,6 +300,14 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     areas = survey_areas_in_data(survey=survey)
     assert areas, "the demo survey has answers from areas"
     walk = SafetyWalk.objects.filter(municipality=home).order_by("pk").first()
+    invitation, invitation_token = invitation_create(
+        municipality=home,
+        email="ny@ljungby.example",
+        role=Membership.Role.CREW,
+        party=Membership.objects.get(user__username="samordnare", municipality=home).party,
+        by=User.objects.get(username="samordnare"),
+        now=timezone.now(),
+    )
     return {
         "municipality": home,
         "promise": promise,
@@ -321,6 +337,10 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         "task": Task.objects.filter(observation__walk__municipality=home).order_by("pk").first(),
         "watch": NeighbourhoodWatch.objects.filter(municipality=home).order_by("pk").first(),
         "indicator": Indicator.objects.filter(municipality=home).order_by("pk").first(),
+        "demo_police_officer": User.objects.get(username="kommunpolis"),
+        "demo_police_membership": Membership.objects.get(user__username="kommunpolis", municipality=home),
+        "invitation": invitation,
+        "invitation_token": invitation_token,
     }
 
 
@@ -355,7 +375,8 @@ def test_the_matrix_fills_every_pattern_with_a_real_object(matrix: Context) -> N
 
 PERSONAS = ["anonymous", "coordinator", "police", "crew", "outsider"]
 # Staff pages that anonymous visitors may open: the way in.
-STAFF_ENTRY = {"accounts:login"}
+# The invitation link is opened by someone who has no account yet; its secret, not a login, lets them in.
+STAFF_ENTRY = {"accounts:login", "accounts:invitation_accept"}
 # Staff pages whose object belongs to no municipality: Brå's and SCB's figures cover every kommun, so every
 # member of staff may see an import run (trygg.crimestats.rules.can_see_imports).
 NOT_A_TENANTS_OBJECT = {"crimestats:staff_import"}
@@ -366,7 +387,7 @@ def _is_staff_page(url: str) -> bool:
 
 
 def _points_at_home_object(name: str) -> bool:
-    return name in KWARGS and name not in NOT_A_TENANTS_OBJECT
+    return name in KWARGS and name not in NOT_A_TENANTS_OBJECT and name not in STAFF_ENTRY
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -495,6 +516,12 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "promises:staff_publish": municipality_rules.can_publish_promise(crew, home),
         "accounts:personal_data": account_rules.can_answer_personal_data_requests(crew, home),
         "promises:next_year": promise_rules.can_copy_promise(crew, context["promise"]),
+        "accounts:people": account_rules.can_manage_people(crew, home),
+        "accounts:person_action": account_rules.can_manage_people(crew, home),
+        "accounts:membership_remove": account_rules.can_manage_people(crew, home),
+        "accounts:invitation_revoke": account_rules.can_manage_people(crew, home),
+        "municipalities:profile": municipality_rules.can_edit_municipality_profile(crew, home),
+        "followup:reminder_log": account_rules.can_manage_people(crew, home),
         "reports:staff_assign": report_rules.can_assign_reports(crew, home),
         "reports:staff_change": report_rules.can_change_report_state(crew, home),
         "comments:staff_names": comment_rules.can_remove_names(crew, home),

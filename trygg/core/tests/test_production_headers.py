@@ -256,6 +256,7 @@ PUBLIC = {
     "accounts:logout",
     "accounts:oidc_start",
     "accounts:oidc_callback",
+    "accounts:invitation_accept",
     "otpadmin:logout",
     # the public site
     "about",
