@@ -205,7 +205,7 @@ class ChangeForm(forms.Form):
         label=_("K-nummer (polisanmälan)"),
         max_length=40,
         required=False,
-        help_text=_("Visas bara för personal."),
+        help_text=_("Visas bara för personal. Ett sparat K-nummer finns kvar tills du skriver ett annat."),
     )
     note = forms.CharField(
         label=_("Anteckning eller motivering (visas för allmänheten)"),

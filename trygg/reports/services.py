@@ -293,6 +293,7 @@ def report_change(
 
     "Ej åtgärdad" and "inte kommunens ansvar" need a public reason; "polisanmäld" needs the police
     report number (given now or before). Entering a number on an open report marks it police-reported.
+    A recorded number is kept through every later change: a blank ``police_report_number`` changes nothing.
     """
     locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
     municipality = locked.municipality
@@ -301,20 +302,23 @@ def report_change(
     before = _snapshot(locked)
     old_state = locked.state
 
-    if police_report_number is not None and police_report_number.strip() != locked.police_report_number:
+    # A blank number means "not given": a form or channel that leaves the field out or empty must never wipe
+    # the K-nummer already recorded. A wrong number is corrected by giving the right one.
+    number = (police_report_number or "").strip()
+    if number and number != locked.police_report_number:
         if not rules.can_set_police_report_number(by, municipality):
             raise PermissionDenied
-        locked.police_report_number = police_report_number.strip()
-        if locked.police_report_number and state is None and locked.is_open:
+        locked.police_report_number = number
+        if state is None and locked.is_open:
             state = Report.State.POLICE_REPORTED
-        if locked.police_report_number and locked.police_reported_at is None:
+        if locked.police_reported_at is None:
             locked.police_reported_at = now
 
     if state is not None and state != old_state:
         if state not in Report.State.values:
             raise ValidationError(_("Okänd status."))
         # Marking a report police-reported is the police number's own consequence; other states need handlers.
-        number_only = state == Report.State.POLICE_REPORTED and police_report_number
+        number_only = state == Report.State.POLICE_REPORTED and bool(number)
         if not (rules.can_change_report_state(by, municipality) or number_only):
             raise PermissionDenied
         if state in Report.State.needs_reason() and not note:
