@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, When
+from django.forms.boundfield import BoundField, BoundWidget
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
-from trygg.promises.models import Activity
+from trygg.promises.models import Activity, FocusArea, Promise
 
 from . import routes
 from .models import Meeting, NeighbourhoodWatch, Observation, SafetyWalk, Task
@@ -45,21 +50,78 @@ def municipality_parties(municipality: Municipality) -> QuerySet[Party]:
     ).distinct()
 
 
-def municipality_activities(municipality: Municipality) -> QuerySet[Activity]:
+def municipality_activities(
+    municipality: Municipality, *, today: dt.date, on: dt.date | None = None, linked: Iterable[int] = ()
+) -> QuerySet[Activity]:
+    """The activities a meeting or a walk can be linked to: those of the promises that have not ended (today,
+    or on the meeting's own date), and those it is already linked to. Current promises first, then coming
+    ones, then ended ones; within a promise in the order of its focus areas and activities."""
+    since = min(today, on) if on is not None else today
+    promise = "focus_area__promise__"
     return (
-        Activity.objects.filter(focus_area__promise__municipality=municipality)
+        Activity.objects.filter(**{f"{promise}municipality": municipality})
+        .filter(Q(**{f"{promise}valid_until__gte": since}) | Q(pk__in=list(linked)))
         .select_related("focus_area__promise")
-        .order_by("-focus_area__promise__valid_from", "focus_area__order", "order")
+        .annotate(
+            promise_rank=Case(
+                When(**{f"{promise}valid_from__lte": today, f"{promise}valid_until__gte": today}, then=0),
+                When(**{f"{promise}valid_from__gt": today}, then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(
+            "promise_rank",
+            f"{promise}valid_from",
+            f"{promise}pk",
+            "focus_area__order",
+            "focus_area__pk",
+            "order",
+            "pk",
+        )
     )
 
 
 class ActivityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.focus_area.promise.slug}: {obj.text[:110]}"
+        # The promise and the focus area are the group headings around the checkbox.
+        return str(obj.text)
+
+
+@dataclass(frozen=True)
+class FocusAreaChoices:
+    focus_area: FocusArea
+    choices: list[BoundWidget]
+
+
+@dataclass(frozen=True)
+class PromiseChoices:
+    promise: Promise
+    when: str  # "current", "coming" or "ended", as the activities' promise_rank says
+    focus_areas: list[FocusAreaChoices]
+
+
+_WHEN = {0: "current", 1: "coming", 2: "ended"}
+
+
+def activity_choice_groups(field: BoundField) -> list[PromiseChoices]:
+    """The checkboxes of an activity picker grouped by promise and focus area, in the queryset's order."""
+    groups: list[PromiseChoices] = []
+    for choice in field:
+        activity = choice.data["value"].instance
+        focus_area = activity.focus_area
+        promise = focus_area.promise
+        if not groups or groups[-1].promise.pk != promise.pk:
+            groups.append(PromiseChoices(promise, _WHEN[getattr(activity, "promise_rank", 2)], []))
+        areas = groups[-1].focus_areas
+        if not areas or areas[-1].focus_area.pk != focus_area.pk:
+            areas.append(FocusAreaChoices(focus_area, []))
+        areas[-1].choices.append(choice)
+    return groups
 
 
 class _ScopedModelForm(forms.ModelForm):
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         if "area" in self.fields:
@@ -67,7 +129,19 @@ class _ScopedModelForm(forms.ModelForm):
         if "organisers" in self.fields:
             self.fields["organisers"].queryset = municipality_parties(municipality)  # type: ignore[attr-defined]
         if "activities" in self.fields:
-            self.fields["activities"].queryset = municipality_activities(municipality)  # type: ignore[attr-defined]
+            linked: list[int] = []
+            if self.instance.pk:
+                linked = list(self.instance.activity_links.values_list("activity_id", flat=True))
+            self.fields["activities"].queryset = municipality_activities(  # type: ignore[attr-defined]
+                municipality, today=today, on=self.instance_date(), linked=linked
+            )
+
+    def instance_date(self) -> dt.date | None:
+        """The date the saved meeting or walk takes place, if there is one."""
+        return None
+
+    def activity_groups(self) -> list[PromiseChoices]:
+        return activity_choice_groups(self["activities"])
 
 
 class MeetingForm(_ScopedModelForm):
@@ -104,12 +178,16 @@ class MeetingForm(_ScopedModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
-        super().__init__(*args, municipality=municipality, **kwargs)
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, today=today, **kwargs)
         self.fields["neighbourhood_watch"].queryset = NeighbourhoodWatch.objects.filter(  # type: ignore[attr-defined]
             municipality=municipality
         )
         self.fields["organisers"].required = True
+
+    def instance_date(self) -> dt.date | None:
+        starts_at = self.instance.starts_at if self.instance.pk else None
+        return timezone.localdate(starts_at) if starts_at is not None else None
 
 
 class MeetingRecordForm(forms.Form):
@@ -208,12 +286,15 @@ class WalkForm(_ScopedModelForm):
             "participant_groups": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
-        super().__init__(*args, municipality=municipality, **kwargs)
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, today=today, **kwargs)
         self.fields["organisers"].required = True
         if self.instance.pk and not self.is_bound:
             self.initial["route_text"] = _route_json(self.instance.route)
             self.initial["stops_text"] = routes.stops_text(self.instance.stops or [])
+
+    def instance_date(self) -> dt.date | None:
+        return self.instance.date if self.instance.pk else None
 
     def clean_route_text(self) -> dict[str, Any] | None:
         try:
@@ -274,7 +355,13 @@ def new_submission_id() -> uuid.UUID:
 
 
 class TaskForm(forms.Form):
-    state = forms.ChoiceField(label=_("Status"), choices=Task.State.choices)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        choices=Task.State.choices,
+        help_text=_(
+            "”Åtgärdad” och ”inte vårt ansvar” avslutar uppgiften. Välj ”öppen” för att öppna den igen."
+        ),
+    )
     outcome = forms.CharField(
         label=_("Vad som gjordes, eller varför det inte är ert ansvar"),
         max_length=4000,

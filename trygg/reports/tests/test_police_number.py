@@ -55,9 +55,7 @@ def test_no_state_change_through_the_service_blanks_the_k_nummer(
         assert numbered.police_report_number == NUMBER
 
 
-def test_assigning_correcting_and_bulk_changes_keep_the_k_nummer(
-    numbered: Report, coordinator: User
-) -> None:
+def test_assigning_correcting_and_bulk_changes_keep_the_k_nummer(numbered: Report, coordinator: User) -> None:
     crew = Party.objects.get(municipality=numbered.municipality, kind=Party.Kind.MUNICIPALITY)
 
     report_assign(report=numbered, by=coordinator, party=crew, user=None)
