@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from trygg.followup.status import clock
@@ -205,34 +205,3 @@ def staff_indicator_page(*, user: object, pk: int) -> StaffIndicatorPage:
     return StaffIndicatorPage(
         indicator=indicator, measurements=list(indicator.measurements.all()), linked=linked, samples=samples
     )
-
-
-def indicator_activity_choices(
-    *, municipality: Municipality, today: dt.date, exclude: list[int]
-) -> list[tuple[str, list[tuple[int, str]]]]:
-    """The municipality's activities grouped by promise for a select: running promises first, then coming
-    ones, then ended ones (newest first)."""
-    promise = "focus_area__promise__"
-    activities = (
-        Activity.objects.filter(**{f"{promise}municipality": municipality})
-        .exclude(pk__in=exclude)
-        .select_related("focus_area__promise")
-        .annotate(
-            rank=Case(
-                When(Q(**{f"{promise}valid_from__lte": today, f"{promise}valid_until__gte": today}), then=0),
-                When(Q(**{f"{promise}valid_from__gt": today}), then=1),
-                default=2,
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", f"-{promise}valid_from", f"{promise}pk", "focus_area__order", "order", "pk")
-    )
-    groups: list[tuple[str, list[tuple[int, str]]]] = []
-    current_promise = None
-    for activity in activities:
-        found = activity.focus_area.promise
-        if found.pk != current_promise:
-            current_promise = found.pk
-            groups.append((f"{found.title} ({found.valid_from:%Y-%m-%d}–{found.valid_until:%Y-%m-%d})", []))
-        groups[-1][1].append((activity.pk, f"{activity.focus_area.title}: {activity.text[:120]}"))
-    return groups

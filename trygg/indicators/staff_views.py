@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.promises.choices import activities_to_link, activity_select_choices
 from trygg.promises.models import Activity
 
 from . import rules, selectors, services
@@ -52,12 +53,9 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 
 def _link_form(indicator: Indicator, page: selectors.StaffIndicatorPage, data: Any = None) -> LinkForm:
-    choices = selectors.indicator_activity_choices(
-        municipality=indicator.municipality,
-        today=timezone.localdate(),
-        exclude=[linked.activity.pk for linked in page.linked],
-    )
-    return LinkForm(data, choices=choices)
+    linked = {row.activity.pk for row in page.linked}
+    activities = activities_to_link(indicator.municipality, today=timezone.localdate())
+    return LinkForm(data, choices=activity_select_choices(a for a in activities if a.pk not in linked))
 
 
 def _detail_page(request: HttpRequest, pk: int, *, status: int = 200, **extra: Any) -> HttpResponse:

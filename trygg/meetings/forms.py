@@ -3,20 +3,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Case, IntegerField, Q, QuerySet, When
-from django.forms.boundfield import BoundField, BoundWidget
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
-from trygg.promises.models import Activity, FocusArea, Promise
+from trygg.promises.choices import (
+    ActivityChoiceField,
+    PromiseChoices,
+    activities_to_link,
+    activity_choice_groups,
+)
+from trygg.promises.models import Activity
 
 from . import routes
 from .models import Meeting, NeighbourhoodWatch, Observation, SafetyWalk, Task
@@ -50,76 +53,6 @@ def municipality_parties(municipality: Municipality) -> QuerySet[Party]:
     ).distinct()
 
 
-def municipality_activities(
-    municipality: Municipality, *, today: dt.date, on: dt.date | None = None, linked: Iterable[int] = ()
-) -> QuerySet[Activity]:
-    """The activities a meeting or a walk can be linked to: those of the promises that have not ended (today,
-    or on the meeting's own date), and those it is already linked to. Current promises first, then coming
-    ones, then ended ones; within a promise in the order of its focus areas and activities."""
-    since = min(today, on) if on is not None else today
-    promise = "focus_area__promise__"
-    return (
-        Activity.objects.filter(**{f"{promise}municipality": municipality})
-        .filter(Q(**{f"{promise}valid_until__gte": since}) | Q(pk__in=list(linked)))
-        .select_related("focus_area__promise")
-        .annotate(
-            promise_rank=Case(
-                When(**{f"{promise}valid_from__lte": today, f"{promise}valid_until__gte": today}, then=0),
-                When(**{f"{promise}valid_from__gt": today}, then=1),
-                default=2,
-                output_field=IntegerField(),
-            )
-        )
-        .order_by(
-            "promise_rank",
-            f"{promise}valid_from",
-            f"{promise}pk",
-            "focus_area__order",
-            "focus_area__pk",
-            "order",
-            "pk",
-        )
-    )
-
-
-class ActivityChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        # The promise and the focus area are the group headings around the checkbox.
-        return str(obj.text)
-
-
-@dataclass(frozen=True)
-class FocusAreaChoices:
-    focus_area: FocusArea
-    choices: list[BoundWidget]
-
-
-@dataclass(frozen=True)
-class PromiseChoices:
-    promise: Promise
-    when: str  # "current", "coming" or "ended", as the activities' promise_rank says
-    focus_areas: list[FocusAreaChoices]
-
-
-_WHEN = {0: "current", 1: "coming", 2: "ended"}
-
-
-def activity_choice_groups(field: BoundField) -> list[PromiseChoices]:
-    """The checkboxes of an activity picker grouped by promise and focus area, in the queryset's order."""
-    groups: list[PromiseChoices] = []
-    for choice in field:
-        activity = choice.data["value"].instance
-        focus_area = activity.focus_area
-        promise = focus_area.promise
-        if not groups or groups[-1].promise.pk != promise.pk:
-            groups.append(PromiseChoices(promise, _WHEN[getattr(activity, "promise_rank", 2)], []))
-        areas = groups[-1].focus_areas
-        if not areas or areas[-1].focus_area.pk != focus_area.pk:
-            areas.append(FocusAreaChoices(focus_area, []))
-        areas[-1].choices.append(choice)
-    return groups
-
-
 class _ScopedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,7 +65,7 @@ class _ScopedModelForm(forms.ModelForm):
             linked: list[int] = []
             if self.instance.pk:
                 linked = list(self.instance.activity_links.values_list("activity_id", flat=True))
-            self.fields["activities"].queryset = municipality_activities(  # type: ignore[attr-defined]
+            self.fields["activities"].queryset = activities_to_link(  # type: ignore[attr-defined]
                 municipality, today=today, on=self.instance_date(), linked=linked
             )
 

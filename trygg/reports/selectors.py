@@ -19,7 +19,7 @@ from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity
 
-from . import geo
+from . import geo, rules
 from .geocoding import geocode_online
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .services import open311_key_hash, place_normalize
@@ -34,6 +34,65 @@ def municipality_get(*, slug: str) -> Municipality:
 
 def categories_public(*, municipality: Municipality) -> list[ReportCategory]:
     return list(ReportCategory.objects.active().filter(municipality=municipality))
+
+
+# --------------------------------------------------------------------- categories (staff)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: ReportCategory
+    reports: int
+    open_reports: int
+    activities: list[Activity]
+
+
+@dataclass(frozen=True)
+class MunicipalityCategories:
+    municipality: Municipality
+    can_manage: bool
+    categories: list[CategoryRow]
+
+
+def staff_report_categories(*, user: AnyUser) -> list[MunicipalityCategories]:
+    """Each of the user's municipalities with its categories, their report counts and linked activities."""
+    municipalities = list(municipality_rules.staff_municipalities(user).order_by("name"))
+    categories = (
+        ReportCategory.objects.filter(municipality__in=municipalities)
+        .annotate(
+            report_count=Count("reports", distinct=True),
+            open_count=Count(
+                "reports", filter=Q(reports__state__in=Report.State.open_states()), distinct=True
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "activities", queryset=Activity.objects.select_related("focus_area__promise").order_by("pk")
+            )
+        )
+        .order_by("order", "name")
+    )
+    rows: dict[int, list[CategoryRow]] = {municipality.pk: [] for municipality in municipalities}
+    for category in categories:
+        rows[category.municipality_id].append(
+            CategoryRow(category, category.report_count, category.open_count, list(category.activities.all()))
+        )
+    return [
+        MunicipalityCategories(
+            municipality, rules.can_manage_report_categories(user, municipality), rows[municipality.pk]
+        )
+        for municipality in municipalities
+    ]
+
+
+def staff_category_get(*, user: AnyUser, pk: int) -> ReportCategory:
+    """A category of the user's municipalities; others do not exist for them (404)."""
+    return get_object_or_404(
+        ReportCategory.objects.filter(
+            municipality__in=municipality_rules.staff_municipalities(user)
+        ).select_related("municipality", "problem"),
+        pk=pk,
+    )
 
 
 # ------------------------------------------------------------------------- places
