@@ -10,6 +10,7 @@ from trygg.problems.models import Problem
 from .analysis import MIN_K
 from .models import Language, Question, Survey
 from .selectors import FormQuestion
+from .services import DRAFT_ONLY_SETTINGS, SurveySettings
 
 NO_AREA = "-"
 MAX_TEXT_ANSWER = 2000
@@ -122,6 +123,74 @@ class SurveyCreateForm(forms.Form):
 
     def area_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
+
+
+class SurveySettingsForm(forms.Form):
+    """A survey's settings after it was created. What only a draft may change is shown but locked later."""
+
+    title = forms.CharField(label=_("Rubrik"), max_length=200)
+    introduction = forms.CharField(
+        label=_("Inledning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Visas först i formuläret: vem som frågar, varför och hur svaren används."),
+    )
+    year = forms.IntegerField(label=_("År"), min_value=1990, max_value=2100)
+    slug = forms.SlugField(
+        label=_("Adress"), max_length=60, help_text=_("Används i webbadressen och i breven, t.ex. ”2024”.")
+    )
+    mode = forms.ChoiceField(label=_("Urval"), choices=Survey.Mode.choices, widget=forms.RadioSelect)
+    k = forms.IntegerField(
+        label=_("Minsta antal svar som visas"),
+        min_value=MIN_K,
+        help_text=_("Färre svar än så visas som ”för få svar”. Aldrig under 5."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Fler språk"),
+        required=False,
+        choices=[choice for choice in Language.choices if choice[0] != Language.SWEDISH],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    areas = forms.CharField(
+        label=_("Områden"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ett område per rad: de som den svarande väljer mellan."),
+    )
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": survey.title,
+                "introduction": survey.introduction,
+                "year": survey.year,
+                "slug": survey.slug,
+                "mode": survey.mode,
+                "k": survey.k,
+                "languages": list(survey.languages),
+                "areas": "\n".join(survey.areas),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if survey.status != Survey.Status.DRAFT:
+            for name in DRAFT_ONLY_SETTINGS:
+                field = self.fields[name]
+                field.disabled = True
+                field.help_text = _("Kan bara ändras medan mätningen är ett utkast.")
+
+    def settings(self) -> SurveySettings:
+        data = self.cleaned_data
+        return SurveySettings(
+            title=data["title"],
+            introduction=data["introduction"],
+            year=data["year"],
+            slug=data["slug"],
+            mode=data["mode"],
+            k=data["k"],
+            languages=list(data["languages"]),
+            areas=[line.strip() for line in data["areas"].splitlines() if line.strip()],
+        )
 
 
 class QuestionsField(forms.ModelMultipleChoiceField):
