@@ -68,6 +68,21 @@ def _occasion_label(indicator: Indicator, sampled_on: dt.date) -> str:
     return f"{indicator.name} {sampled_on.isoformat()}"
 
 
+def _record_sample(
+    indicator: Indicator, activity: Activity, sampled_on: dt.date, *, by: User, today: dt.date
+) -> Execution:
+    """The execution that one sampling occasion is counted as for one activity."""
+    return execution_record(
+        activity=activity,
+        by=by,
+        done_on=sampled_on,
+        description=_("Mätning: %(name)s, prov %(date)s")
+        % {"name": indicator.name, "date": sampled_on.isoformat()},
+        today=today,
+        link_note=_occasion_label(indicator, sampled_on)[:300],
+    )
+
+
 @dataclass(frozen=True)
 class Counted:
     executions: int
@@ -96,15 +111,7 @@ def measurements_count(*, indicator: Indicator, by: User, today: dt.date) -> Cou
             if not allowed:
                 not_counted[activity.pk] = activity
                 continue
-            execution = execution_record(
-                activity=activity,
-                by=by,
-                done_on=sampled_on,
-                description=_("Mätning: %(name)s, prov %(date)s")
-                % {"name": locked.name, "date": sampled_on.isoformat()},
-                today=today,
-                link_note=_occasion_label(locked, sampled_on)[:300],
-            )
+            execution = _record_sample(locked, activity, sampled_on, by=by, today=today)
             SamplingExecution.objects.create(
                 indicator=locked, sampled_on=sampled_on, activity=activity, execution=execution
             )
@@ -389,9 +396,9 @@ def sampling_relink(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv varför mätningen flyttas.")})
+    # The indicator's row lock above serialises every counting and moving of its samples.
     source = (
-        SamplingExecution.objects.select_for_update()
-        .select_related("execution")
+        SamplingExecution.objects.select_related("execution")
         .filter(indicator=locked, sampled_on=sampled_on, activity=from_activity)
         .first()
     )
@@ -405,8 +412,7 @@ def sampling_relink(
         if not locked.activities.filter(pk=to_activity.pk).exists():
             raise ValidationError({"to_activity": _("Koppla först indikatorn till den aktiviteten.")})
         target = (
-            SamplingExecution.objects.select_for_update()
-            .select_related("execution")
+            SamplingExecution.objects.select_related("execution")
             .filter(indicator=locked, sampled_on=sampled_on, activity=to_activity)
             .first()
         )
@@ -421,15 +427,7 @@ def sampling_relink(
                 execution=earlier, by=by, reason=reason, today=today, changes={"withdrawn": False}
             )
         else:
-            execution = execution_record(
-                activity=to_activity,
-                by=by,
-                done_on=sampled_on,
-                description=_("Mätning: %(name)s, prov %(date)s")
-                % {"name": locked.name, "date": sampled_on.isoformat()},
-                today=today,
-                link_note=_occasion_label(locked, sampled_on)[:300],
-            )
+            execution = _record_sample(locked, to_activity, sampled_on, by=by, today=today)
             target, _created = SamplingExecution.objects.update_or_create(
                 indicator=locked,
                 sampled_on=sampled_on,

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.core.forms import form_add_service_errors
 from trygg.promises.choices import activities_to_link, activity_select_choices
 from trygg.promises.models import Activity
 
@@ -26,14 +26,6 @@ from .models import Indicator
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _detail_url(indicator: Indicator) -> str:
@@ -102,7 +94,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if not counted.not_counted:
                 return HttpResponseRedirect(_detail_url(indicator))
@@ -123,7 +115,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
                 municipality=form.cleaned_data["municipality"], by=_user(request), details=form.details()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(_detail_url(indicator) + "#aktiviteter")
     response = render(request, "indicators/staff/indicator_form.html", {"form": form, "indicator": None})
@@ -145,7 +137,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.indicator_update(indicator=indicator, by=_user(request), details=form.details())
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(_detail_url(indicator))
     response = render(request, "indicators/staff/indicator_form.html", {"form": form, "indicator": indicator})
@@ -184,7 +176,7 @@ def indicator_link(request: HttpRequest, pk: int) -> HttpResponse:
                 indicator=indicator, activity=activity, by=_user(request), today=timezone.localdate()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if counted.not_counted:
                 return _detail_page(request, pk, not_counted=list(counted.not_counted))
@@ -254,7 +246,7 @@ def sampling_relink(request: HttpRequest, pk: int, sampled_on: str, activity: in
                 today=timezone.localdate(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(_detail_url(indicator) + "#prov")
     response = render(

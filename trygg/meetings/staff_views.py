@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
 from trygg.core.files import stored_file_response
+from trygg.core.forms import form_add_service_errors
 from trygg.problems.models import Problem
 
 from . import rules, selectors, services
@@ -42,14 +43,6 @@ def _user(request: HttpRequest) -> User:
 _Saved = TypeVar("_Saved")
 
 
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _save(form: BaseForm, save: Callable[[], _Saved]) -> _Saved | None:
     """Calls the service once the form is valid. What the service refuses becomes the form's errors and the
     result is None, so the caller shows the form again with the input kept."""
@@ -58,7 +51,7 @@ def _save(form: BaseForm, save: Callable[[], _Saved]) -> _Saved | None:
     try:
         return save()
     except ValidationError as error:
-        _add_errors(form, error)
+        form_add_service_errors(form, error)
         return None
 
 
@@ -368,7 +361,7 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
                     due_on=data["due_on"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 url = reverse("meetings:staff_observation", args=[walk.pk])
                 return HttpResponseRedirect(f"{url}?sparad={added.observation.submission_id}")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.core.forms import form_add_service_errors
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Municipality
 
@@ -47,14 +48,6 @@ def _form_page(
     return response
 
 
-def _apply_errors(form: CategoryForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @staff_required
 @require_http_methods(["GET", "POST"])
 def category_new(request: HttpRequest, municipality_pk: int) -> HttpResponse:
@@ -76,7 +69,7 @@ def category_new(request: HttpRequest, municipality_pk: int) -> HttpResponse:
                 municipality=municipality, by=_user(request), details=form.details()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(reverse("reports:staff_categories"))
     return _form_page(request, form, municipality=municipality, category=None)
@@ -115,7 +108,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_category_update(category=category, by=_user(request), details=form.details())
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(reverse("reports:staff_categories") + f"#kategori-{category.pk}")
     return _form_page(request, form, municipality=category.municipality, category=category)

@@ -90,8 +90,9 @@ class AnswerForm(forms.Form):
         return kept
 
 
-class SurveyCreateForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("Kommun"), queryset=Municipality.objects.none())
+class _SurveyFields(forms.Form):
+    """What creating a survey and changing its settings ask alike."""
+
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     year = forms.IntegerField(label=_("År"), min_value=1990, max_value=2100)
     slug = forms.SlugField(
@@ -117,46 +118,31 @@ class SurveyCreateForm(forms.Form):
         help_text=_("Ett område per rad. Lämna tomt för kommunens områden."),
     )
 
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
-
     def area_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
 
 
-class SurveySettingsForm(forms.Form):
+class SurveyCreateForm(_SurveyFields):
+    municipality = forms.ModelChoiceField(label=_("Kommun"), queryset=Municipality.objects.none())
+
+    field_order = ["municipality"]
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
+
+
+class SurveySettingsForm(_SurveyFields):
     """A survey's settings after it was created. What only a draft may change is shown but locked later."""
 
-    title = forms.CharField(label=_("Rubrik"), max_length=200)
     introduction = forms.CharField(
         label=_("Inledning"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Visas först i formuläret: vem som frågar, varför och hur svaren används."),
     )
-    year = forms.IntegerField(label=_("År"), min_value=1990, max_value=2100)
-    slug = forms.SlugField(
-        label=_("Adress"), max_length=60, help_text=_("Används i webbadressen och i breven, t.ex. ”2024”.")
-    )
-    mode = forms.ChoiceField(label=_("Urval"), choices=Survey.Mode.choices, widget=forms.RadioSelect)
-    k = forms.IntegerField(
-        label=_("Minsta antal svar som visas"),
-        min_value=MIN_K,
-        help_text=_("Färre svar än så visas som ”för få svar”. Aldrig under 5."),
-    )
-    languages = forms.MultipleChoiceField(
-        label=_("Fler språk"),
-        required=False,
-        choices=[choice for choice in Language.choices if choice[0] != Language.SWEDISH],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    areas = forms.CharField(
-        label=_("Områden"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Ett område per rad: de som den svarande väljer mellan."),
-    )
+
+    field_order = ["title", "introduction"]
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -173,6 +159,8 @@ class SurveySettingsForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        self.fields["slug"].help_text = _("Används i webbadressen och i breven, t.ex. ”2024”.")
+        self.fields["areas"].help_text = _("Ett område per rad: de som den svarande väljer mellan.")
         if survey.status != Survey.Status.DRAFT:
             for name in DRAFT_ONLY_SETTINGS:
                 field = self.fields[name]
@@ -189,7 +177,7 @@ class SurveySettingsForm(forms.Form):
             mode=data["mode"],
             k=data["k"],
             languages=list(data["languages"]),
-            areas=[line.strip() for line in data["areas"].splitlines() if line.strip()],
+            areas=self.area_list(),
         )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from trygg.accounts.decorators import staff_required
+from trygg.core.forms import form_add_service_errors
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area
 
@@ -197,11 +198,7 @@ def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.survey_update_settings(survey=survey, by=request.user, settings=form.settings())  # type: ignore[arg-type]
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(reverse("surveys:staff_detail", args=[pk]))
     response = render(request, "surveys/staff/survey_settings.html", {"survey": survey, "form": form})

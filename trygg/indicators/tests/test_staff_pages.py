@@ -25,13 +25,6 @@ SAMPLE = dt.date(2026, 3, 10)
 
 
 @pytest.fixture
-def activity_2023(home_municipality) -> Activity:
-    return Activity.objects.get(
-        focus_area__promise__municipality=home_municipality, text__contains="avloppsvattnet"
-    )
-
-
-@pytest.fixture
 def activity_2026(home_municipality) -> Activity:
     promise = PromiseFactory.create(
         municipality=home_municipality,
@@ -47,20 +40,7 @@ def activity_2026(home_municipality) -> Activity:
 
 
 @pytest.fixture
-def wastewater(home_municipality, activity_2023) -> Indicator:
-    indicator = Indicator.objects.create(
-        municipality=home_municipality,
-        name="Narkotika i avloppsvattnet",
-        slug="avloppsvatten",
-        kind=Indicator.Kind.WASTEWATER,
-        unit="mg per 1000 invånare och dygn",
-    )
-    indicator.activities.set([activity_2023])
-    return indicator
-
-
-@pytest.fixture
-def miscounted(wastewater, activity_2023, activity_2026, coordinator) -> Execution:
+def miscounted(wastewater, wastewater_activity, activity_2026, coordinator) -> Execution:
     """The reported state: a 2026 sample counted toward the 2023 activity, and the 2026 activity linked too."""
     wastewater.activities.clear()
     services.measurement_record(
@@ -72,12 +52,12 @@ def miscounted(wastewater, activity_2023, activity_2026, coordinator) -> Executi
         value=Decimal("9.8"),
     )
     execution = execution_record(
-        activity=activity_2023, by=coordinator, done_on=SAMPLE, description="Mätning", today=TODAY
+        activity=wastewater_activity, by=coordinator, done_on=SAMPLE, description="Mätning", today=TODAY
     )
     SamplingExecution.objects.create(
-        indicator=wastewater, sampled_on=SAMPLE, activity=activity_2023, execution=execution
+        indicator=wastewater, sampled_on=SAMPLE, activity=wastewater_activity, execution=execution
     )
-    wastewater.activities.set([activity_2023, activity_2026])
+    wastewater.activities.set([wastewater_activity, activity_2026])
     return execution
 
 
@@ -163,7 +143,7 @@ def test_the_coordinator_edits_an_indicator_but_not_its_kind_once_it_has_measure
 
 @time_machine.travel(CLOCK, tick=False)
 def test_linking_counts_the_samples_already_taken_and_unlinking_keeps_them(
-    login, coordinator, wastewater, activity_2023, activity_2026
+    login, coordinator, wastewater, wastewater_activity, activity_2026
 ):
     services.measurement_record(
         indicator=wastewater,
@@ -180,7 +160,7 @@ def test_linking_counts_the_samples_already_taken_and_unlinking_keeps_them(
     )
 
     assert linked.status_code == 302
-    assert set(wastewater.activities.all()) == {activity_2023, activity_2026}
+    assert set(wastewater.activities.all()) == {wastewater_activity, activity_2026}
     counted = Execution.objects.counted().filter(activity=activity_2026)
     assert list(counted.values_list("done_on", flat=True)) == [SAMPLE]
 
@@ -189,24 +169,24 @@ def test_linking_counts_the_samples_already_taken_and_unlinking_keeps_them(
     )
 
     assert unlinked.status_code == 302
-    assert list(wastewater.activities.all()) == [activity_2023]
+    assert list(wastewater.activities.all()) == [wastewater_activity]
     assert counted.count() == 1
 
 
 @time_machine.travel(CLOCK, tick=False)
 def test_a_2026_sample_counted_toward_the_2023_activity_is_moved_to_the_2026_one(
-    login, coordinator, miscounted, wastewater, activity_2023, activity_2026
+    login, coordinator, miscounted, wastewater, wastewater_activity, activity_2026
 ):
     client = login(coordinator)
     page = client.get(reverse("indicators:staff_detail", args=[wastewater.pk]))
     assert page.status_code == 200
     _parse(page.content)
     assert "Provet ligger utanför aktivitetens period." in page.content.decode()
-    assert _relink_url(wastewater, activity_2023) in page.content.decode()
-    assert client.get(_relink_url(wastewater, activity_2023)).status_code == 200
+    assert _relink_url(wastewater, wastewater_activity) in page.content.decode()
+    assert client.get(_relink_url(wastewater, wastewater_activity)).status_code == 200
 
     moved = client.post(
-        _relink_url(wastewater, activity_2023),
+        _relink_url(wastewater, wastewater_activity),
         {"to_activity": activity_2026.pk, "reason": "Provet togs 2026."},
     )
 
@@ -214,19 +194,19 @@ def test_a_2026_sample_counted_toward_the_2023_activity_is_moved_to_the_2026_one
     miscounted.refresh_from_db()
     assert miscounted.withdrawn
     assert miscounted.revisions.get().reason == "Provet togs 2026."
-    assert not Execution.objects.counted().filter(activity=activity_2023).exists()
+    assert not Execution.objects.counted().filter(activity=wastewater_activity).exists()
     assert list(
         Execution.objects.counted().filter(activity=activity_2026).values_list("done_on", flat=True)
     ) == [SAMPLE]
     # Counting again (a new measurement, an import) never brings the sample back to the 2023 activity.
     services.measurements_count(indicator=wastewater, by=coordinator, today=TODAY)
-    assert not Execution.objects.counted().filter(activity=activity_2023).exists()
+    assert not Execution.objects.counted().filter(activity=wastewater_activity).exists()
     after = client.get(reverse("indicators:staff_detail", args=[wastewater.pk])).content.decode()
     assert "Provet ligger utanför aktivitetens period." not in after
 
 
 def test_a_sample_moved_back_counts_its_first_execution_again_and_one_that_stopped_cannot_move(
-    coordinator, miscounted, wastewater, activity_2023, activity_2026
+    coordinator, miscounted, wastewater, wastewater_activity, activity_2026
 ):
     def move(source: Activity, target: Activity | None, reason: str) -> None:
         services.sampling_relink(
@@ -239,30 +219,30 @@ def test_a_sample_moved_back_counts_its_first_execution_again_and_one_that_stopp
             today=TODAY,
         )
 
-    move(activity_2023, activity_2026, "Fel år.")
-    move(activity_2026, activity_2023, "Ändå rätt år.")
+    move(wastewater_activity, activity_2026, "Fel år.")
+    move(activity_2026, wastewater_activity, "Ändå rätt år.")
 
     miscounted.refresh_from_db()
     assert not miscounted.withdrawn
-    assert Execution.objects.filter(activity=activity_2023).count() == 1
+    assert Execution.objects.filter(activity=wastewater_activity).count() == 1
     assert not Execution.objects.counted().filter(activity=activity_2026).exists()
 
-    move(activity_2023, None, "Provet var ogiltigt.")
-    assert not Execution.objects.counted().filter(activity__in=[activity_2023, activity_2026]).exists()
+    move(wastewater_activity, None, "Provet var ogiltigt.")
+    assert not Execution.objects.counted().filter(activity__in=[wastewater_activity, activity_2026]).exists()
     with pytest.raises(ValidationError):
-        move(activity_2023, activity_2026, "Igen.")
+        move(wastewater_activity, activity_2026, "Igen.")
 
 
 def test_moving_needs_a_reason_and_a_linked_target(
-    coordinator, miscounted, wastewater, activity_2023, home_municipality
+    coordinator, miscounted, wastewater, wastewater_activity, home_municipality
 ):
-    other = ActivityFactory.create(focus_area=activity_2023.focus_area)
+    other = ActivityFactory.create(focus_area=wastewater_activity.focus_area)
     for target, reason in ((None, " "), (other, "Fel aktivitet.")):
         with pytest.raises(ValidationError):
             services.sampling_relink(
                 indicator=wastewater,
                 sampled_on=SAMPLE,
-                from_activity=activity_2023,
+                from_activity=wastewater_activity,
                 to_activity=target,
                 by=coordinator,
                 reason=reason,
@@ -285,7 +265,7 @@ def test_an_activity_of_another_municipality_cannot_be_linked(coordinator, waste
 
 @time_machine.travel(CLOCK, tick=False)
 def test_a_police_officer_sees_the_indicator_but_may_not_change_it_403_and_nothing_changes(
-    login, police_officer, miscounted, wastewater, activity_2023, activity_2026
+    login, police_officer, miscounted, wastewater, wastewater_activity, activity_2026
 ):
     client = login(police_officer)
     page = client.get(reverse("indicators:staff_detail", args=[wastewater.pk]))
@@ -300,17 +280,17 @@ def test_a_police_officer_sees_the_indicator_but_may_not_change_it_403_and_nothi
             reverse("indicators:staff_edit", args=[wastewater.pk]), {"name": "X", "kind": "other"}
         ).status_code,
         client.post(
-            reverse("indicators:staff_unlink", args=[wastewater.pk]), {"activity": activity_2023.pk}
+            reverse("indicators:staff_unlink", args=[wastewater.pk]), {"activity": wastewater_activity.pk}
         ).status_code,
         client.post(
-            _relink_url(wastewater, activity_2023), {"to_activity": activity_2026.pk, "reason": "X"}
+            _relink_url(wastewater, wastewater_activity), {"to_activity": activity_2026.pk, "reason": "X"}
         ).status_code,
     ]
 
     assert answers == [403] * 5
     assert AuditEntry.objects.count() == before
     assert Indicator.objects.count() == 1
-    assert set(wastewater.activities.all()) == {activity_2023, activity_2026}
+    assert set(wastewater.activities.all()) == {wastewater_activity, activity_2026}
     miscounted.refresh_from_db()
     assert not miscounted.withdrawn
     with pytest.raises(PermissionDenied):
@@ -321,7 +301,7 @@ def test_a_police_officer_sees_the_indicator_but_may_not_change_it_403_and_nothi
 
 @time_machine.travel(CLOCK, tick=False)
 def test_staff_of_another_municipality_get_404_for_its_indicator_and_nothing_changes(
-    login, outsider, miscounted, wastewater, activity_2023, activity_2026, home_municipality
+    login, outsider, miscounted, wastewater, wastewater_activity, activity_2026, home_municipality
 ):
     client = login(outsider)
     answers = [
@@ -334,10 +314,10 @@ def test_staff_of_another_municipality_get_404_for_its_indicator_and_nothing_cha
             reverse("indicators:staff_link", args=[wastewater.pk]), {"activity": activity_2026.pk}
         ).status_code,
         client.post(
-            reverse("indicators:staff_unlink", args=[wastewater.pk]), {"activity": activity_2023.pk}
+            reverse("indicators:staff_unlink", args=[wastewater.pk]), {"activity": wastewater_activity.pk}
         ).status_code,
-        client.get(_relink_url(wastewater, activity_2023)).status_code,
-        client.post(_relink_url(wastewater, activity_2023), {"reason": "X"}).status_code,
+        client.get(_relink_url(wastewater, wastewater_activity)).status_code,
+        client.post(_relink_url(wastewater, wastewater_activity), {"reason": "X"}).status_code,
     ]
     created = client.post(
         reverse("indicators:staff_create"),
