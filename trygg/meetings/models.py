@@ -346,6 +346,15 @@ class Observation(models.Model):
         return f"{self.get_category_display()}: {self.place}"
 
 
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.filter(state=Task.State.OPEN)
+
+    def overdue(self, today: dt.date) -> TaskQuerySet:
+        """Open tasks whose last day has passed."""
+        return self.open().filter(due_on__lt=today)
+
+
 class Task(models.Model):
     """What is to be done about an observation: an owner, a due date and a status."""
 
@@ -378,6 +387,8 @@ class Task(models.Model):
     outcome = models.TextField(_("vad som gjordes eller varför inte"), blank=True)
     closed_on = models.DateField(_("avslutad den"), null=True, blank=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("uppgift")
         verbose_name_plural = _("uppgifter")
@@ -390,3 +401,13 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    def days_overdue(self, today: dt.date) -> int:
+        """How many days an open task is past its last day; 0 when it is not overdue."""
+        if not self.is_open or self.due_on is None:
+            return 0
+        return max((today - self.due_on).days, 0)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.forms import form_add_service_errors
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 from trygg.promises.selectors import municipality_get_public
 
@@ -121,11 +122,7 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
                 now=timezone.now(),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             return HttpResponseRedirect(f"{meeting.get_absolute_url()}?anmald=1#anmalan")
     # Keep what was typed; a fresh submission id is not needed: the first one never stored anything.

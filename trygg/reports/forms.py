@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -9,11 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
 from trygg.municipalities.models import Municipality, Party
+from trygg.problems.models import Problem
+from trygg.promises.choices import (
+    ActivityChoiceField,
+    PromiseChoices,
+    activities_to_link,
+    activity_choice_groups,
+)
+from trygg.promises.models import Activity
 
 from . import selectors
 from .models import Report, ReportCategory
 from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
-from .services import MAX_PHOTOS
+from .services import MAX_PHOTOS, CategoryDetails
 
 PHOTO_ERRORS = {
     "too_large": _("Bilden är för stor. Den får vara högst 10 MB."),
@@ -205,7 +214,7 @@ class ChangeForm(forms.Form):
         label=_("K-nummer (polisanmälan)"),
         max_length=40,
         required=False,
-        help_text=_("Visas bara för personal."),
+        help_text=_("Visas bara för personal. Ett sparat K-nummer finns kvar tills du skriver ett annat."),
     )
     note = forms.CharField(
         label=_("Anteckning eller motivering (visas för allmänheten)"),
@@ -292,3 +301,76 @@ class HotspotForm(forms.Form):
             ("", _("Alla kategorier")),
             *sorted(slugs.items(), key=lambda item: item[1]),
         ]
+
+
+class CategoryForm(forms.Form):
+    """A report category with its promised response times and the promise's activities it follows up."""
+
+    name = forms.CharField(label=_("Namn"), max_length=100)
+    slug = forms.SlugField(
+        label=_("Kod"),
+        max_length=60,
+        help_text=_("Små bokstäver, siffror och bindestreck. Andra system (Open311) använder koden."),
+    )
+    description = forms.CharField(
+        label=_("Beskrivning för invånare"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    response_time = forms.IntegerField(label=_("Utlovad åtgärdstid"), min_value=1, max_value=10000)
+    response_unit = forms.ChoiceField(
+        label=_("Enhet för åtgärdstiden"), choices=ReportCategory.Unit.choices, widget=forms.RadioSelect
+    )
+    offensive_response_hours = forms.IntegerField(
+        label=_("Åtgärdstid i timmar om innehållet är kränkande"),
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text=_("T.ex. 24 för kränkande klotter. Lämna tomt om det inte gäller kategorin."),
+    )
+    duplicate_radius_m = forms.IntegerField(
+        label=_("Avstånd för dubbletter (meter)"),
+        min_value=1,
+        max_value=5000,
+        initial=100,
+        help_text=_("En ny felanmälan så nära en öppen i samma kategori föreslås som dubblett."),
+    )
+    problem = forms.ModelChoiceField(
+        label=_("Problem i lägesbilden"), queryset=Problem.objects.none(), required=False
+    )
+    activities = ActivityChoiceField(
+        label=_("Aktiviteter i medborgarlöftet"),
+        queryset=Activity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Felanmälningarna i kategorin följs upp mot de här aktiviteterna."),
+    )
+    order = forms.IntegerField(label=_("Ordning i listan"), min_value=0, max_value=32767, initial=0)
+    is_active = forms.BooleanField(label=_("Invånare kan välja kategorin"), required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, today: dt.date, linked: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "problem").queryset = Problem.objects.order_by("order", "name")
+        _field(self, "activities").queryset = activities_to_link(municipality, today=today, linked=linked)
+
+    def activity_groups(self) -> list[PromiseChoices]:
+        return activity_choice_groups(self["activities"])
+
+    def details(self) -> CategoryDetails:
+        data = self.cleaned_data
+        return CategoryDetails(
+            name=data["name"],
+            slug=data["slug"],
+            description=data["description"],
+            problem=data["problem"],
+            response_time=data["response_time"],
+            response_unit=data["response_unit"],
+            offensive_response_hours=data["offensive_response_hours"],
+            duplicate_radius_m=data["duplicate_radius_m"],
+            is_active=data["is_active"],
+            order=data["order"],
+            activities=list(data["activities"]),
+        )

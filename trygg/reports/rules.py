@@ -41,3 +41,8 @@ def can_bulk_change_reports(user: AnyUser, municipality: Municipality) -> bool:
 
 def can_view_reporter_contact(user: AnyUser, municipality: Municipality) -> bool:
     return _has(user, municipality, HANDLER_ROLES)
+
+
+def can_manage_report_categories(user: AnyUser, municipality: Municipality) -> bool:
+    """Categories, their promised response times and their links to the promise are municipality-wide."""
+    return _has(user, municipality, EDITOR_ROLES)

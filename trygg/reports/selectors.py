@@ -14,12 +14,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trygg.municipalities import rules as municipality_rules
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Area, Municipality
 from trygg.promises.models import Activity
 
-from . import geo
+from . import geo, places, rules
 from .geocoding import geocode_online
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .services import open311_key_hash, place_normalize
@@ -34,6 +35,65 @@ def municipality_get(*, slug: str) -> Municipality:
 
 def categories_public(*, municipality: Municipality) -> list[ReportCategory]:
     return list(ReportCategory.objects.active().filter(municipality=municipality))
+
+
+# --------------------------------------------------------------------- categories (staff)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: ReportCategory
+    reports: int
+    open_reports: int
+    activities: list[Activity]
+
+
+@dataclass(frozen=True)
+class MunicipalityCategories:
+    municipality: Municipality
+    can_manage: bool
+    categories: list[CategoryRow]
+
+
+def staff_report_categories(*, user: AnyUser) -> list[MunicipalityCategories]:
+    """Each of the user's municipalities with its categories, their report counts and linked activities."""
+    municipalities = list(municipality_rules.staff_municipalities(user).order_by("name"))
+    categories = (
+        ReportCategory.objects.filter(municipality__in=municipalities)
+        .annotate(
+            report_count=Count("reports", distinct=True),
+            open_count=Count(
+                "reports", filter=Q(reports__state__in=Report.State.open_states()), distinct=True
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "activities", queryset=Activity.objects.select_related("focus_area__promise").order_by("pk")
+            )
+        )
+        .order_by("order", "name")
+    )
+    rows: dict[int, list[CategoryRow]] = {municipality.pk: [] for municipality in municipalities}
+    for category in categories:
+        rows[category.municipality_id].append(
+            CategoryRow(category, category.report_count, category.open_count, list(category.activities.all()))
+        )
+    return [
+        MunicipalityCategories(
+            municipality, rules.can_manage_report_categories(user, municipality), rows[municipality.pk]
+        )
+        for municipality in municipalities
+    ]
+
+
+def staff_category_get(*, user: AnyUser, pk: int) -> ReportCategory:
+    """A category of the user's municipalities; others do not exist for them (404)."""
+    return get_object_or_404(
+        ReportCategory.objects.filter(
+            municipality__in=municipality_rules.staff_municipalities(user)
+        ).select_related("municipality", "problem"),
+        pk=pk,
+    )
 
 
 # ------------------------------------------------------------------------- places
@@ -400,8 +460,9 @@ def hot_cells(
     if not points:
         return empty
     result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    names = _hot_cell_names(municipality, result["hot"], cell)
     features = []
-    for row in result["hot"]:
+    for number, (row, name) in enumerate(zip(result["hot"], names, strict=True), start=1):
         x0, y0 = row["x"], row["y"]
         lats, lons = geo.unproject([x0, x0 + cell, x0 + cell, x0, x0], [y0, y0, y0 + cell, y0 + cell, y0])
         features.append(
@@ -413,10 +474,57 @@ def hot_cells(
                         [[round(lon, 6), round(lat, 6)] for lat, lon in zip(lats, lons, strict=True)]
                     ],
                 },
-                "properties": {"x": x0, "y": y0, "count": row["count"], "z": row["z"], "p": row["p"]},
+                "properties": {
+                    "x": x0,
+                    "y": y0,
+                    "count": row["count"],
+                    "z": row["z"],
+                    "p": row["p"],
+                    "number": number,
+                    "place": name.place,
+                    "place_distance_m": name.distance_m,
+                    "area": name.area,
+                    "label": _hot_cell_label(name),
+                },
             }
         )
     return {**empty, "features": features, "cells": result["cells"], "points": result["points"]}
+
+
+def _hot_cell_names(
+    municipality: Municipality, rows: list[dict[str, Any]], cell: int
+) -> list[places.PointName]:
+    """Each hot cell's centre named by the gazetteer and the municipality's areas: two queries in all."""
+    if not rows:
+        return []
+    lats, lons = geo.unproject([row["x"] + cell / 2 for row in rows], [row["y"] + cell / 2 for row in rows])
+    return places.name_points(
+        lats.tolist(),
+        lons.tolist(),
+        places=[
+            places.NamedPlace(name, latitude, longitude)
+            for name, latitude, longitude in Place.objects.filter(municipality=municipality).values_list(
+                "name", "latitude", "longitude"
+            )
+        ],
+        areas=[
+            places.NamedArea(name, boundary)
+            for name, boundary in Area.objects.filter(municipality=municipality, boundary__isnull=False)
+            .order_by("name")
+            .values_list("name", "boundary")
+            if isinstance(boundary, dict)
+        ],
+    )
+
+
+def _hot_cell_label(name: places.PointName) -> str:
+    """ "Storgatan (40 m), Centrum": the words the table and the map give a cell."""
+    parts = []
+    if name.place is not None:
+        parts.append(_("%(place)s (%(distance)s m)") % {"place": name.place, "distance": name.distance_m})
+    if name.area is not None:
+        parts.append(name.area)
+    return ", ".join(parts) if parts else _("ingen plats i ortsregistret")
 
 
 # ------------------------------------------------------------------------ Open311

@@ -27,6 +27,7 @@ from trygg.core.security_events import security_event
 from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
+from trygg.promises.models import Activity
 
 from . import geo, rules
 from .catalogue import DEFAULT_CATEGORIES
@@ -293,6 +294,7 @@ def report_change(
 
     "Ej åtgärdad" and "inte kommunens ansvar" need a public reason; "polisanmäld" needs the police
     report number (given now or before). Entering a number on an open report marks it police-reported.
+    A recorded number is kept through every later change: a blank ``police_report_number`` changes nothing.
     """
     locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
     municipality = locked.municipality
@@ -301,20 +303,23 @@ def report_change(
     before = _snapshot(locked)
     old_state = locked.state
 
-    if police_report_number is not None and police_report_number.strip() != locked.police_report_number:
+    # A blank number means "not given": a form or channel that leaves the field out or empty must never wipe
+    # the K-nummer already recorded. A wrong number is corrected by giving the right one.
+    number = (police_report_number or "").strip()
+    if number and number != locked.police_report_number:
         if not rules.can_set_police_report_number(by, municipality):
             raise PermissionDenied
-        locked.police_report_number = police_report_number.strip()
-        if locked.police_report_number and state is None and locked.is_open:
+        locked.police_report_number = number
+        if state is None and locked.is_open:
             state = Report.State.POLICE_REPORTED
-        if locked.police_report_number and locked.police_reported_at is None:
+        if locked.police_reported_at is None:
             locked.police_reported_at = now
 
     if state is not None and state != old_state:
         if state not in Report.State.values:
             raise ValidationError(_("Okänd status."))
         # Marking a report police-reported is the police number's own consequence; other states need handlers.
-        number_only = state == Report.State.POLICE_REPORTED and police_report_number
+        number_only = state == Report.State.POLICE_REPORTED and bool(number)
         if not (rules.can_change_report_state(by, municipality) or number_only):
             raise PermissionDenied
         if state in Report.State.needs_reason() and not note:
@@ -525,6 +530,124 @@ def report_categories_ensure_defaults(*, municipality: Municipality) -> int:
         )
         created += was_created
     return created
+
+
+@dataclass(frozen=True)
+class CategoryDetails:
+    """What staff set on a report category. The code (slug) is the Open311 service code."""
+
+    name: str
+    slug: str
+    response_time: int
+    response_unit: str
+    description: str = ""
+    problem: Problem | None = None
+    offensive_response_hours: int | None = None
+    duplicate_radius_m: int = 100
+    is_active: bool = True
+    order: int = 0
+    activities: Sequence[Activity] = ()
+
+
+_CATEGORY_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "problem",
+    "response_time",
+    "response_unit",
+    "offensive_response_hours",
+    "duplicate_radius_m",
+    "is_active",
+    "order",
+    "activities",
+)
+
+
+def _category_snapshot(category: ReportCategory, activities: Iterable[int]) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(category, name) for name in _CATEGORY_FIELDS[:-1]}
+    values["problem"] = category.problem_id
+    values["activities"] = sorted(activities)
+    return values
+
+
+def _category_apply(
+    category: ReportCategory, municipality: Municipality, details: CategoryDetails, *, has_reports: bool
+) -> None:
+    name, slug = details.name.strip(), details.slug.strip()
+    if not name:
+        raise ValidationError({"name": _("Ge kategorin ett namn.")})
+    if slug != category.slug and has_reports:
+        raise ValidationError(
+            {"slug": _("Koden kan inte ändras när kategorin har felanmälningar: andra system använder den.")}
+        )
+    if ReportCategory.objects.filter(municipality=municipality, slug=slug).exclude(pk=category.pk).exists():
+        raise ValidationError({"slug": _("Kommunen har redan en kategori med den koden.")})
+    if details.response_unit not in ReportCategory.Unit.values:
+        raise ValidationError({"response_unit": _("Välj timmar eller arbetsdagar.")})
+    if details.response_time < 1:
+        raise ValidationError({"response_time": _("Åtgärdstiden är minst 1.")})
+    if details.offensive_response_hours is not None and details.offensive_response_hours < 1:
+        raise ValidationError({"offensive_response_hours": _("Åtgärdstiden är minst 1 timme, eller tom.")})
+    for activity in details.activities:
+        if activity.focus_area.promise.municipality_id != municipality.pk:
+            raise ValidationError({"activities": _("Aktiviteten hör till en annan kommun.")})
+    category.name = name[:100]
+    category.slug = slug
+    category.description = details.description.strip()[:300]
+    category.problem = details.problem
+    category.response_time = details.response_time
+    category.response_unit = details.response_unit
+    category.offensive_response_hours = details.offensive_response_hours
+    category.duplicate_radius_m = details.duplicate_radius_m
+    category.is_active = details.is_active
+    category.order = details.order
+    try:
+        category.full_clean(exclude=["municipality", "problem", "activities"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+@transaction.atomic
+def report_category_create(
+    *, municipality: Municipality, by: User, details: CategoryDetails
+) -> ReportCategory:
+    if not rules.can_manage_report_categories(by, municipality):
+        raise PermissionDenied
+    category = ReportCategory(municipality=municipality)
+    _category_apply(category, municipality, details, has_reports=False)
+    category.save()
+    category.activities.set(details.activities)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=category,
+        changes={
+            name: [None, value]
+            for name, value in _category_snapshot(category, [a.pk for a in details.activities]).items()
+            if value not in ("", None, [])
+        },
+    )
+    return category
+
+
+@transaction.atomic
+def report_category_update(*, category: ReportCategory, by: User, details: CategoryDetails) -> ReportCategory:
+    """Change a category. A new response time applies to reports filed from now on: a report keeps the
+    deadline it was given when it came in."""
+    locked = ReportCategory.objects.select_for_update().select_related("municipality").get(pk=category.pk)
+    if not rules.can_manage_report_categories(by, locked.municipality):
+        raise PermissionDenied
+    before = _category_snapshot(locked, locked.activities.values_list("pk", flat=True))
+    _category_apply(locked, locked.municipality, details, has_reports=locked.reports.exists())
+    after = _category_snapshot(locked, [activity.pk for activity in details.activities])
+    changes = audit_changes(before=before, after=after, fields=_CATEGORY_FIELDS)
+    if not changes:
+        raise ValidationError(_("Inget ändrades."))
+    locked.save()
+    locked.activities.set(details.activities)
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    return locked
 
 
 # ------------------------------------------------------------------------ Open311

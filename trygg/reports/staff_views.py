@@ -105,7 +105,8 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
     return {
         "report": report,
         "overdue": selectors.is_overdue(report, timezone.now()),
-        "change_form": extra.pop("change_form", None) or ChangeForm(),
+        "change_form": extra.pop("change_form", None)
+        or ChangeForm(initial={"police_report_number": report.police_report_number}),
         "assign_form": extra.pop("assign_form", None)
         or AssignForm(
             municipality=municipality,

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import open311, staff_views, views
+from . import category_views, open311, staff_views, views
 
 app_name = "reports"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("personal/felanmalan/hotspots.geojson", staff_views.hotspot_geojson, name="staff_hotspots_geojson"),
     path("personal/felanmalan/uppfoljning/", staff_views.activity_metrics_list, name="staff_metrics_list"),
     path("personal/felanmalan/uppfoljning/<int:pk>/", staff_views.activity_metrics, name="staff_metrics"),
+    path("personal/felanmalan/kategorier/", category_views.category_list, name="staff_categories"),
+    path(
+        "personal/felanmalan/kategorier/ny/<int:municipality_pk>/",
+        category_views.category_new,
+        name="staff_category_new",
+    ),
+    path("personal/felanmalan/kategorier/<int:pk>/", category_views.category_edit, name="staff_category"),
     path("personal/felanmalan/<int:pk>/", staff_views.report_detail, name="staff_detail"),
     path("personal/felanmalan/<int:pk>/andra/", staff_views.report_change, name="staff_change"),
     path("personal/felanmalan/<int:pk>/tilldela/", staff_views.report_assign, name="staff_assign"),

@@ -4,17 +4,19 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
-from trygg.audit.services import audit_record
+from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality
 from trygg.problems.models import Problem
 from trygg.problems.services import problems_ensure_defaults
@@ -23,6 +25,7 @@ from . import analysis, importing, rules
 from .bank import load_bank
 from .models import (
     InvitationCode,
+    Language,
     Question,
     QuestionTranslation,
     Response,
@@ -248,6 +251,84 @@ def question_translation_save(
         changes={"text": [None, text]},
     )
     return translation
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """A survey's settings as staff set them after creating it."""
+
+    title: str
+    introduction: str
+    year: int
+    slug: str
+    mode: str
+    k: int
+    languages: Sequence[str]
+    areas: Sequence[str]
+
+
+# What may change once residents can answer: the sample (mode), the areas they choose from, the address in the
+# letters and the year belong to the draft; k may only go up once results are out (a lower k would show cells
+# that were hidden).
+DRAFT_ONLY_SETTINGS = ("year", "slug", "mode", "areas")
+
+
+@transaction.atomic
+def survey_update_settings(*, survey: Survey, by: User, settings: SurveySettings) -> Survey:
+    locked = Survey.objects.select_for_update().select_related("municipality").get(pk=survey.pk)
+    _require_builder(by, locked.municipality)
+    title = settings.title.strip()
+    if not title:
+        raise ValidationError({"title": _("Ge mätningen en rubrik.")})
+    areas = [area.strip() for area in settings.areas if area.strip()]
+    languages = list(dict.fromkeys(settings.languages))
+    unknown = set(languages) - set(Language.values) | ({Language.SWEDISH} & set(languages))
+    if unknown:
+        raise ValidationError({"languages": _("Okänt språk.")})
+    if settings.mode not in Survey.Mode.values:
+        raise ValidationError({"mode": _("Välj urval i listan.")})
+    if settings.k < analysis.MIN_K:
+        raise ValidationError({"k": _("k får aldrig vara under %(min)s.") % {"min": analysis.MIN_K}})
+    if locked.status == Survey.Status.PUBLISHED and settings.k < locked.k:
+        raise ValidationError(
+            {"k": _("Resultaten är publicerade: k kan bara höjas, annars visas siffror som var dolda.")}
+        )
+    after: dict[str, object] = {
+        "title": title[:200],
+        "introduction": settings.introduction.strip(),
+        "year": settings.year,
+        "slug": settings.slug.strip(),
+        "mode": settings.mode,
+        "k": settings.k,
+        "languages": languages,
+        "areas": areas,
+    }
+    before = {name: getattr(locked, name) for name in after}
+    if locked.status != Survey.Status.DRAFT:
+        changed = [name for name in DRAFT_ONLY_SETTINGS if after[name] != before[name]]
+        if changed:
+            raise ValidationError(
+                {name: _("Kan bara ändras medan mätningen är ett utkast.") for name in changed}
+            )
+    if after["slug"] != locked.slug:
+        try:
+            validate_slug(str(after["slug"]))
+        except ValidationError as error:
+            raise ValidationError({"slug": error.messages}) from None
+        if (
+            Survey.objects.filter(municipality=locked.municipality, slug=after["slug"])
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ValidationError({"slug": _("Det finns redan en mätning med den adressen.")})
+    changes = audit_changes(before=before, after=after, fields=list(after))
+    if not changes:
+        raise ValidationError(_("Inget ändrades."))
+    for name, value in after.items():
+        setattr(locked, name, value)
+    locked.save()
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    return locked
 
 
 @transaction.atomic

@@ -11,8 +11,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from trygg.accounts.decorators import staff_required
+from trygg.core.forms import form_add_service_errors
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area
 
@@ -25,6 +27,7 @@ from .forms import (
     QuestionSelectForm,
     StatusForm,
     SurveyCreateForm,
+    SurveySettingsForm,
     TranslationForm,
     UploadForm,
 )
@@ -181,6 +184,27 @@ def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
         services.survey_set_status(survey=survey, status=form.cleaned_data["status"], by=request.user)  # type: ignore[arg-type]
         return HttpResponseRedirect(reverse("surveys:staff_detail", args=[pk]))
     return _rerender(request, survey, status_form=form)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Title, introduction, k, languages; and while a draft, year, address, sample and areas."""
+    survey = selectors.survey_get_for_staff(user=request.user, pk=pk)
+    if not rules.can_build_survey(request.user, survey.municipality):
+        raise PermissionDenied
+    form = SurveySettingsForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_update_settings(survey=survey, by=request.user, settings=form.settings())  # type: ignore[arg-type]
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            return HttpResponseRedirect(reverse("surveys:staff_detail", args=[pk]))
+    response = render(request, "surveys/staff/survey_settings.html", {"survey": survey, "form": form})
+    if form.errors:
+        response.status_code = 400
+    return response
 
 
 @staff_required

@@ -111,6 +111,8 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:staff_change": _pk("report"),
     "reports:staff_assign": _pk("report"),
     "reports:staff_contact": _pk("report"),
+    "reports:staff_category": _pk("report_category"),
+    "reports:staff_category_new": lambda c: {"municipality_pk": c["municipality"].pk},
     "reports:open311_services": lambda c: {"fmt": "json"},
     "reports:open311_service": lambda c: {"code": c["report"].category.slug, "fmt": "xml"},
     "reports:open311_requests": lambda c: {"fmt": "json"},
@@ -129,6 +131,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "surveys:staff_custom": _pk("survey"),
     "surveys:staff_translation": _pk("survey"),
     "surveys:staff_status": _pk("survey"),
+    "surveys:staff_settings": _pk("survey"),
     "surveys:staff_codes": _pk("survey"),
     "surveys:staff_preview": _pk("survey"),
     "surveys:staff_import": _pk("survey"),
@@ -204,6 +207,14 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "meetings:watches": _home(),
     # indicators
     "indicators:staff_detail": _pk("indicator"),
+    "indicators:staff_edit": _pk("indicator"),
+    "indicators:staff_link": _pk("indicator"),
+    "indicators:staff_unlink": _pk("indicator"),
+    "indicators:staff_relink": lambda c: {
+        "pk": c["indicator"].pk,
+        "sampled_on": "2023-03-14",
+        "activity": c["activity"].pk,
+    },
     "indicators:list": _home(),
     "indicators:detail": _home(indicator=lambda c: c["indicator"].slug),
     "indicators:chart": _home(indicator=lambda c: c["indicator"].slug),
@@ -270,7 +281,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from trygg.indicators.models import Indicator
     from trygg.meetings.models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
     from trygg.promises.tests.factories import PromiseFactory
-    from trygg.reports.models import Report, ReportPhoto
+    from trygg.reports.models import Report, ReportCategory, ReportPhoto
     from trygg.surveys.models import Survey
     from trygg.surveys.selectors import survey_areas_in_data
 
@@ -320,6 +331,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         or PlannedDate.objects.create(activity=activity, date=timezone.localdate()),
         "execution": Execution.objects.filter(activity__focus_area__promise=promise).order_by("pk").first(),
         "report": report,
+        "report_category": ReportCategory.objects.filter(municipality=home).order_by("pk").first(),
         "photo": photo,
         "comment": comment,
         "subscription": subscription,
@@ -541,6 +553,8 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "meetings:staff_task": meeting_rules.can_update_task(crew, context["task"]),
         "meetings:staff_watch_new": meeting_rules.can_manage_watches(crew, home),
         "indicators:staff_detail": indicator_rules.can_record_measurements(crew, context["indicator"]),
+        "reports:staff_category": report_rules.can_manage_report_categories(crew, home),
+        "reports:staff_category_new": report_rules.can_manage_report_categories(crew, home),
     }
     for suffix in [
         "staff_details",
@@ -559,6 +573,8 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "planned_date_remove",
     ]:
         may[f"promises:{suffix}"] = promise_rules.can_edit_promise(crew, context["promise"])
+    for name in ["staff_edit", "staff_link", "staff_unlink", "staff_relink"]:
+        may[f"indicators:{name}"] = indicator_rules.can_manage_indicators(crew, home)
     for name in ["followup:record", "followup:plan", "followup:assess", "followup:cancel"]:
         may[name] = followup_rules.can_follow_up_activity(crew, activity)
     may["followup:correct"] = followup_rules.can_follow_up_activity(crew, context["execution"].activity)
@@ -569,7 +585,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "comments:staff_edit_out",
     ]:
         may[name] = comment_rules.can_moderate(crew, home)
-    for suffix in ["questions", "custom", "translation", "status", "codes", "import", "mapping"]:
+    for suffix in ["questions", "custom", "translation", "status", "settings", "codes", "import", "mapping"]:
         may[f"surveys:staff_{suffix}"] = survey_rules.can_build_survey(crew, home)
     return {name: not allowed for name, allowed in may.items()}
 

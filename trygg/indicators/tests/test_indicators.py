@@ -12,32 +12,10 @@ from trygg.indicators import services
 from trygg.indicators.disclosure import drug_tests_public
 from trygg.indicators.importing import measurements_parse
 from trygg.indicators.models import Indicator, Measurement
-from trygg.promises.models import Activity
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2023, 12, 31)
 SUBSTANCES = frozenset(Measurement.Substance.values)
-
-
-@pytest.fixture
-def wastewater_activity(home_municipality) -> Activity:
-    return Activity.objects.get(
-        focus_area__promise__municipality=home_municipality, text__contains="avloppsvattnet"
-    )
-
-
-@pytest.fixture
-def wastewater(home_municipality, wastewater_activity) -> Indicator:
-    indicator = Indicator.objects.create(
-        municipality=home_municipality,
-        name="Narkotika i avloppsvattnet",
-        slug="avloppsvatten",
-        kind=Indicator.Kind.WASTEWATER,
-        unit="mg per 1000 invånare och dygn",
-        caveats="Siffrorna säger ingenting om hur många som använder droger.",
-    )
-    indicator.activities.set([wastewater_activity])
-    return indicator
 
 
 @pytest.fixture
