@@ -37,7 +37,10 @@ ERROR_SCHEMAS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "type": {"type": "string"},
-                        "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                        "loc": {
+                            "type": "array",
+                            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        },
                         "msg": {"type": "string"},
                     },
                     "required": ["loc", "msg"],
@@ -78,7 +81,9 @@ def with_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
 
 class TryggAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
-        return with_error_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        return with_error_responses(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
 
 
 api = TryggAPI(

@@ -108,7 +108,9 @@ def promise_feed(request: HttpRequest, municipality: str, promise: str) -> HttpR
         description=_("Det som har gjorts och när aktiviteternas status har ändrats."),
         language="sv",
         author_name=found.municipality.name,
-        feed_url=site_url(reverse("followup:feed", kwargs={"municipality": municipality, "promise": promise})),
+        feed_url=site_url(
+            reverse("followup:feed", kwargs={"municipality": municipality, "promise": promise})
+        ),
         feed_guid=timeline_url,
     )
     for event in events:

@@ -12,9 +12,9 @@ from trygg.accounts.models import User
 from trygg.municipalities.models import Municipality, Party
 
 from . import selectors
+from .attributes import OFFENSIVE
 from .models import Report, ReportCategory
 from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
-from .attributes import OFFENSIVE
 from .services import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS
 
 PHOTO_ERRORS = {
@@ -120,7 +120,7 @@ class ReportForm(forms.Form):
         """The category's questions as the submission service takes them (the same as Open311's attribute[…])."""
         return {OFFENSIVE: "true" if self.cleaned_data.get("offensive") else "false"}
 
-    def check_step(self) -> "ReportForm":
+    def check_step(self) -> ReportForm:
         """A fresh form with everything the resident gave, for the step that asks them to confirm."""
         data = self.cleaned_data
         return ReportForm(

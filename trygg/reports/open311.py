@@ -52,7 +52,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 INTERFACE_CHANGED = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 DEFAULT_DAYS = 90
 PAGE_SIZE = 1000  # the spec's default query limit, and the most one page holds
-MAX_ROWS = 10_000_000  # a page beyond this is empty without asking the database (an OFFSET that large overflows)
+MAX_ROWS = (
+    10_000_000  # a page beyond this is empty without asking the database (an OFFSET that large overflows)
+)
 FORMATS = {"json", "xml"}
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
@@ -126,7 +128,9 @@ def _with_cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def error_response(fmt: str, code: int, description: str, headers: Mapping[str, str] | None = None) -> HttpResponse:
+def error_response(
+    fmt: str, code: int, description: str, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
     response = render([{"code": code, "description": description}], fmt, root="errors", status=code)
     for name, value in (headers or {}).items():
         response[name] = value
@@ -157,11 +161,15 @@ def endpoint(methods: set[str]) -> Callable[[Callable[..., HttpResponse]], Calla
                 if fmt not in FORMATS:
                     raise Open311Error(404, _("Okänt format: svaren finns som .json och .xml."))
                 if request.method not in methods:
-                    raise Open311Error(405, _("Metoden %(method)s används inte här.") % {"method": request.method})
+                    raise Open311Error(
+                        405, _("Metoden %(method)s används inte här.") % {"method": request.method}
+                    )
                 _refuse_control_characters(request.GET)
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
-                return error_response(fmt if fmt in FORMATS else "json", error.code, error.description, error.headers)
+                return error_response(
+                    fmt if fmt in FORMATS else "json", error.code, error.description, error.headers
+                )
             except Http404:
                 return error_response(fmt if fmt in FORMATS else "json", 404, _("Hittades inte."))
             return _with_cors(response)
@@ -262,7 +270,9 @@ def _page(data: QueryDict, rows: QuerySet[Any]) -> list[Any]:
 @endpoint({"GET"})
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     edited = (
-        AuditEntry.objects.filter(model=ReportCategory._meta.label_lower).order_by("-at").values_list("at", flat=True)
+        AuditEntry.objects.filter(model=ReportCategory._meta.label_lower)
+        .order_by("-at")
+        .values_list("at", flat=True)
     ).first()
     changeset = max(INTERFACE_CHANGED, edited) if edited else INTERFACE_CHANGED
     payload = {
@@ -331,7 +341,10 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 def _public_reports(municipality: Municipality) -> QuerySet[Report]:
     latest_note = (
-        ReportEvent.objects.filter(report=OuterRef("pk")).exclude(note="").order_by("-at", "-pk").values("note")[:1]
+        ReportEvent.objects.filter(report=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-at", "-pk")
+        .values("note")[:1]
     )
     return (
         Report.objects.public()
@@ -418,7 +431,9 @@ def _point(data: QueryDict, municipality: Municipality) -> tuple[float, float, s
         match = selectors.place_resolve(municipality=municipality, text=text)
         if match.place is None:
             raise Open311Error(
-                400, _("Adressen ”%(text)s” finns inte i kommunens ortregister; skicka lat och long.") % {"text": text[:100]}
+                400,
+                _("Adressen ”%(text)s” finns inte i kommunens ortregister; skicka lat och long.")
+                % {"text": text[:100]},
             )
         return match.place.latitude, match.place.longitude, match.place.name
     # address_id is taken but names no place Trygg knows (FixMyStreet sends "#NOTPINPOINTED#" without a point).
@@ -566,7 +581,9 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     ids = [part.strip() for part in data.get("service_request_id", "").split(",") if part.strip()]
     if ids:
-        events = events.filter(report__reference__in=[ref for ref in ids if _REFERENCE.match(ref)][:PAGE_SIZE])
+        events = events.filter(
+            report__reference__in=[ref for ref in ids if _REFERENCE.match(ref)][:PAGE_SIZE]
+        )
     start = _moment(data.get("start_date"), "start_date")
     end = _moment(data.get("end_date"), "end_date")
     if start is None and end is None and not ids:

@@ -146,7 +146,9 @@ def test_every_path_under_the_endpoint_answers_an_open311_error_with_cors(
             assert_schema("errors", json.loads(response.content))
 
 
-def test_errors_of_real_resources_carry_cors_and_the_specs_shape(client: Client, reports_demo: Municipality) -> None:
+def test_errors_of_real_resources_carry_cors_and_the_specs_shape(
+    client: Client, reports_demo: Municipality
+) -> None:
     missing = client.get(f"{BASE}/requests/NOPE.xml?{J}")
     assert missing.status_code == 404 and missing["Access-Control-Allow-Origin"] == "*"
     assert as_fixmystreet_reads(missing.content)["errors"]["error"][0]["code"] == "404"
@@ -180,7 +182,9 @@ ABSURD = [
 ]
 
 
-def test_absurd_and_nul_parameters_never_give_a_server_error(client: Client, reports_demo: Municipality) -> None:
+def test_absurd_and_nul_parameters_never_give_a_server_error(
+    client: Client, reports_demo: Municipality
+) -> None:
     for query in ABSURD:
         for path in ("requests.json", "requests.xml", "servicerequestupdates.xml", "services.json"):
             response = client.get(f"{BASE}/{path}?{query}")
@@ -260,7 +264,9 @@ def test_a_single_request_shows_only_the_snapped_point_and_no_reporter_data(
 
 
 def test_requests_are_filtered_by_status_service_and_ids(client: Client, reports_demo: Municipality) -> None:
-    open_klotter = json.loads(client.get(f"{BASE}/requests.json?{J}&service_code=klotter&status=open").content)
+    open_klotter = json.loads(
+        client.get(f"{BASE}/requests.json?{J}&service_code=klotter&status=open").content
+    )
     assert {row["service_request_id"] for row in open_klotter} == {"EX-LJU-K1", "EX-LJU-K2"}
     assert_schema("service_requests", open_klotter)
 
@@ -335,7 +341,9 @@ def test_service_request_updates_keep_to_the_asked_window(
     client: Client, reports_demo: Municipality, coordinator
 ) -> None:
     report = Report.objects.get(reference="EX-LJU-K1")
-    services.report_change(report=report, by=coordinator, state=Report.State.RESOLVED, note="Städat.", now=NOW)
+    services.report_change(
+        report=report, by=coordinator, state=Report.State.RESOLVED, note="Städat.", now=NOW
+    )
 
     before = json.loads(
         client.get(
@@ -358,7 +366,9 @@ def test_updates_of_a_hidden_report_are_not_published(
     client: Client, reports_demo: Municipality, coordinator
 ) -> None:
     report = Report.objects.get(reference="EX-LJU-K1")
-    services.report_change(report=report, by=coordinator, state=Report.State.RESOLVED, note="Städat.", now=NOW)
+    services.report_change(
+        report=report, by=coordinator, state=Report.State.RESOLVED, note="Städat.", now=NOW
+    )
     Report.objects.filter(pk=report.pk).update(is_public=False)
 
     body = client.get(f"{BASE}/servicerequestupdates.json?{J}&service_request_id=EX-LJU-K1").content
@@ -436,7 +446,10 @@ def test_control_characters_in_a_description_are_removed_before_filing(
     response = post(client, api_key=api_key, description="Lampan\x00 är\x0b släckt.\r\nHela gatan.")
 
     [row] = json.loads(response.content)
-    assert Report.objects.get(reference=row["service_request_id"]).description == "Lampan är släckt.\nHela gatan."
+    assert (
+        Report.objects.get(reference=row["service_request_id"]).description
+        == "Lampan är släckt.\nHela gatan."
+    )
     ElementTree.fromstring(client.get(f"{BASE}/requests.xml?{J}").content)
 
 
@@ -450,13 +463,17 @@ def test_an_address_with_the_town_appended_is_found_in_the_gazetteer(
         assert Report.objects.get(reference=reference).place_name in {"Storgatan", "Stora torget"}
 
 
-def test_an_address_id_is_accepted_beside_a_point(client: Client, reports_demo: Municipality, api_key: str) -> None:
+def test_an_address_id_is_accepted_beside_a_point(
+    client: Client, reports_demo: Municipality, api_key: str
+) -> None:
     assert post(client, api_key=api_key, address_id="#NOTPINPOINTED#", description="x").status_code == 201
     alone = post(client, api_key=api_key, lat=None, long=None, address_id="12345")
     assert alone.status_code == 400
 
 
-def test_the_api_key_may_come_in_the_query_string(client: Client, reports_demo: Municipality, api_key: str) -> None:
+def test_the_api_key_may_come_in_the_query_string(
+    client: Client, reports_demo: Municipality, api_key: str
+) -> None:
     response = post(client, query=f"?api_key={api_key}", description="Släckt.")
 
     assert response.status_code == 201
@@ -467,7 +484,9 @@ def test_a_point_outside_the_municipality_is_refused_with_a_clear_message(
 ) -> None:
     before = Report.objects.count()
     for latitude, longitude in [(59.33, 18.06), (-89.9, 179.9), (0, 0), (56.7, 15.1)]:
-        response = post(client, api_key=api_key, lat=str(latitude), long=str(longitude), description="Klotter.")
+        response = post(
+            client, api_key=api_key, lat=str(latitude), long=str(longitude), description="Klotter."
+        )
 
         assert response.status_code == 400
         [error] = json.loads(response.content)
@@ -551,7 +570,9 @@ def test_trygg_mails_a_keys_reporters_only_when_the_keys_settings_say_so(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_georeport_client_reads_services_definitions_and_requests_over_http(live_server, settings) -> None:
+def test_the_georeport_client_reads_services_definitions_and_requests_over_http(
+    live_server, settings
+) -> None:
     from georeport import GeoReport
 
     from trygg.demo.reports import load_reports_demo
