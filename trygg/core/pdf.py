@@ -25,12 +25,16 @@ def _table_header_scopes(document: Any, pdf: Any) -> None:
 
     WeasyPrint links data cells to their headers through IDs; a Scope on the header too lets checkers and
     readers that look only at the header cell understand it."""
-    by_reference = {getattr(item, "reference", None): item for item in pdf.objects if isinstance(item, dict)}
+    by_reference: dict[Any, Any] = {
+        getattr(item, "reference", None): item for item in pdf.objects if isinstance(item, dict)
+    }
     for item in pdf.objects:
         if not isinstance(item, dict) or item.get("S") != "/TR":
             continue
-        cells = [by_reference.get(kid) for kid in item.get("K", [])]
-        cells = [cell for cell in cells if isinstance(cell, dict) and cell.get("S") in ("/TH", "/TD")]
+        kids = [by_reference.get(kid) for kid in item.get("K", [])]
+        cells: list[dict[str, Any]] = [
+            kid for kid in kids if isinstance(kid, dict) and kid.get("S") in ("/TH", "/TD")
+        ]
         all_headers = all(cell.get("S") == "/TH" for cell in cells)
         for cell in cells:
             if cell.get("S") == "/TH" and "A" in cell:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
@@ -141,7 +142,7 @@ class ReportForm(forms.Form):
         for name, messages in error.message_dict.items():
             field = fields.get(name, name)
             self.add_error(field if field in self.fields else None, messages)
-            if name == "place":
+            if name == "place" and isinstance(self.data, QueryDict):
                 data = self.data.copy()
                 data["latitude"] = data["longitude"] = ""
                 self.data = data

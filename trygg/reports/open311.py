@@ -45,7 +45,7 @@ from trygg.municipalities.models import Municipality
 
 from . import selectors, services
 from .attributes import category_attributes
-from .models import Open311Key, Report, ReportCategory, ReportEvent
+from .models import Open311Key, Report, ReportCategory, ReportEvent, ReportQuerySet
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this interface last changed; the discovery changeset is the later of it and the last category edit.
@@ -339,7 +339,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # ----------------------------------------------------------------------- requests
 
 
-def _public_reports(municipality: Municipality) -> QuerySet[Report]:
+def _public_reports(municipality: Municipality) -> ReportQuerySet:
     latest_note = (
         ReportEvent.objects.filter(report=OuterRef("pk"))
         .exclude(note="")

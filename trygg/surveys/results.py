@@ -181,11 +181,10 @@ def scope_results(*, survey: Survey, area: str | None) -> ScopeResults | None:
 
 def results_table(results: ScopeResults) -> list[list[object]]:
     """Exactly the table on the page: the same header, rows and notes, for `trygg.core.csvexport`."""
-    return [
-        list(headers()),
-        *(list(row.cells()) for row in results.rows),
-        *([_("Anmärkning"), note] for note in results.notes),
-    ]
+    table: list[list[object]] = [list(headers())]
+    table += [list(row.cells()) for row in results.rows]
+    table += [[_("Anmärkning"), note] for note in results.notes]
+    return table
 
 
 def _chart(rows: list[ResultRow], *, is_index: bool) -> str:

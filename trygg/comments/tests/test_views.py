@@ -9,7 +9,7 @@ from django.urls import reverse
 from trygg.comments.models import Comment, CommentContact
 from trygg.comments.tests.factories import CommentFactory, ReplyFactory
 from trygg.municipalities.models import Party
-from trygg.promises.models import Promise
+from trygg.promises.models import Activity, Promise
 
 pytestmark = pytest.mark.django_db
 
@@ -271,7 +271,8 @@ def test_the_feed_is_valid_atom_whose_entry_updates_when_an_official_reply_arriv
 
     settings.SITE_URL = "https://trygg.example.se"
     settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]  # a second name the site answers to
-    activity = promise.focus_areas.first().activities.first()  # type: ignore[union-attr]
+    activity = Activity.objects.filter(focus_area__promise=promise).order_by("pk").first()
+    assert activity is not None
     comment = CommentFactory.create(on=activity, author_name="", published_text="Bra jobbat")
     CommentFactory.create(on=promise, author_name="Eva", published_text="Tack")
     feed_url = reverse("comments:promise_feed", args=["ljungby", "2023"])

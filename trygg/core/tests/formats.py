@@ -33,7 +33,7 @@ def _check_author(author: ElementTree.Element, where: str) -> None:
     assert name is not None and (name.text or "").strip(), f"{where}: atom:author without atom:name"
 
 
-def assert_atom_rfc4287(content: bytes) -> list[dict[str, Any]]:
+def assert_atom_rfc4287(content: bytes) -> list[Any]:
     """Every element RFC 4287 requires, on the feed and on every entry (author on every entry, as the W3C validator
     wants for feeds shown entry by entry); returns feedparser's entries."""
     root = ElementTree.fromstring(content)

@@ -447,6 +447,7 @@ def test_the_report_card_pdf_is_tagged_pdf_ua(client, demo_followup, settings):
 
 def test_formula_text_in_an_execution_is_neutralised_in_the_csv_exports(client, demo_followup):
     execution = Execution.objects.filter(activity__focus_area__promise=demo_followup).first()
+    assert execution is not None
     Execution.objects.filter(pk=execution.pk).update(
         description='=HYPERLINK("http://x.se","Läs")', place="@SUM(A1)"
     )
