@@ -160,7 +160,7 @@ def endpoint(methods: set[str]) -> Callable[[Callable[..., HttpResponse]], Calla
             try:
                 if fmt not in FORMATS:
                     raise Open311Error(404, _("Okänt format: svaren finns som .json och .xml."))
-                if request.method not in methods:
+                if request.method not in methods and not (request.method == "HEAD" and "GET" in methods):
                     raise Open311Error(
                         405, _("Metoden %(method)s används inte här.") % {"method": request.method}
                     )
@@ -250,7 +250,8 @@ def _moment(value: str | None, name: str) -> dt.datetime | None:
             parsed = dt.datetime.combine(day, dt.time())
     except ValueError:
         parsed = None
-    if parsed is None:
+    # Far-off years cannot be turned into UTC for the database (year 1 minus an hour does not exist).
+    if parsed is None or not 1900 <= parsed.year <= 9000:
         raise Open311Error(400, _("%(name)s ska vara en tidpunkt enligt ISO 8601.") % {"name": name})
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
@@ -574,7 +575,7 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
         .values("state_to")[:1]
     )
     events = (
-        ReportEvent.objects.filter(report__municipality=municipality, report__is_public=True)
+        ReportEvent.objects.filter(report__in=Report.objects.public().filter(municipality=municipality))
         .select_related("report")
         .annotate(state_then=Subquery(state_then))
         .order_by(F("at").asc(), "pk")
