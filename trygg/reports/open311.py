@@ -427,18 +427,21 @@ def _point(data: QueryDict, municipality: Municipality) -> tuple[float, float, s
             return float(latitude), float(longitude), ""
         except ValueError:
             raise Open311Error(400, _("lat och long ska vara decimaltal (WGS 84).")) from None
-    text = data.get("address_string", "").strip()
-    if text:
+    # address_string, else address_id: Trygg's master address list is the municipality's gazetteer, so an id is
+    # looked up there by name ("Stora torget"). FixMyStreet's "#NOTPINPOINTED#" names no place and is refused.
+    for name in ("address_string", "address_id"):
+        text = data.get(name, "").strip()
+        if not text:
+            continue
         match = selectors.place_resolve(municipality=municipality, text=text)
         if match.place is None:
             raise Open311Error(
                 400,
-                _("Adressen ”%(text)s” finns inte i kommunens ortregister; skicka lat och long.")
-                % {"text": text[:100]},
+                _("%(name)s ”%(text)s” finns inte i kommunens ortregister; skicka lat och long.")
+                % {"name": name, "text": text[:100]},
             )
         return match.place.latitude, match.place.longitude, match.place.name
-    # address_id is taken but names no place Trygg knows (FixMyStreet sends "#NOTPINPOINTED#" without a point).
-    raise Open311Error(400, _("Plats saknas: skicka lat och long eller address_string."))
+    raise Open311Error(400, _("Plats saknas: skicka lat och long, address_string eller address_id."))
 
 
 # The parameters of a refused report, by the submission service's field names.
