@@ -9,7 +9,8 @@ app_name = "open311"
 FMT = r"\.(?P<fmt>[A-Za-z0-9]{1,10})"
 
 urlpatterns = [
-    re_path(r"^(?:v2/)?discovery" + FMT + "$", open311.discovery, name="discovery"),
+    re_path(r"^discovery" + FMT + "$", open311.discovery, name="discovery"),
+    re_path(r"^v2/discovery" + FMT + "$", open311.discovery, name="discovery_v2"),
     re_path(r"^v2/services" + FMT + "$", open311.services_list, name="services"),
     re_path(r"^v2/services/(?P<code>[^/]{1,100}?)" + FMT + "$", open311.service_definition, name="service"),
     re_path(r"^v2/requests" + FMT + "$", open311.requests_view, name="requests"),

@@ -80,6 +80,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:staff_assign": _pk("report"),
     "reports:staff_contact": _pk("report"),
     "open311:discovery": lambda c: {"fmt": "json"},
+    "open311:discovery_v2": lambda c: {"fmt": "xml"},
     "open311:services": lambda c: {"fmt": "json"},
     "open311:service": lambda c: {"code": c["report"].category.slug, "fmt": "xml"},
     "open311:requests": lambda c: {"fmt": "json"},

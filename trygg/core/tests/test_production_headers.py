@@ -310,6 +310,7 @@ PUBLIC = {
     "reports:geojson",
     "reports:photo",
     "open311:discovery",
+    "open311:discovery_v2",
     "open311:services",
     "open311:service",
     "open311:requests",
