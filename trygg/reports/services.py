@@ -444,8 +444,9 @@ def report_change(
     "Ej åtgärdad" and "inte kommunens ansvar" need a public reason; "polisanmäld" needs the police
     report number (given now or before). Entering a number on an open report marks it police-reported.
     """
+    # Lock the report row alone: PostgreSQL cannot lock the nullable side of the key's outer join.
     locked = (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("municipality", "category", "open311_key")
         .get(pk=report.pk)
     )
@@ -503,7 +504,9 @@ def report_assign(
     *, report: Report, by: User, party: Party | None, user: User | None, now: dt.datetime | None = None
 ) -> Report:
     locked = (
-        Report.objects.select_for_update().select_related("municipality", "open311_key").get(pk=report.pk)
+        Report.objects.select_for_update(of=("self",))
+        .select_related("municipality", "open311_key")
+        .get(pk=report.pk)
     )
     if not rules.can_assign_reports(by, locked.municipality):
         raise PermissionDenied

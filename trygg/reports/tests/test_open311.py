@@ -289,7 +289,7 @@ def test_requests_are_filtered_by_status_service_and_ids(client: Client, reports
 def test_control_characters_stored_earlier_never_make_the_xml_unreadable(
     client: Client, reports_demo: Municipality
 ) -> None:
-    Report.objects.filter(reference="EX-LJU-K1").update(description="Klotter\x0b på\x1b väggen\x00\ufffe.")
+    Report.objects.filter(reference="EX-LJU-K1").update(description="Klotter\x0b på\x1b väggen\x01\ufffe.")
 
     response = client.get(f"{BASE}/requests.xml?{J}")
 
