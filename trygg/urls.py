@@ -10,6 +10,8 @@ from trygg.core import views as core_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    # Open311 before the JSON API, which would otherwise claim every path under api/; one mount, no language prefix.
+    path("api/open311/", include("trygg.reports.open311_urls")),
     path("api/", api.urls),
     path("healthz", core_views.health, name="health"),
 ]

@@ -63,15 +63,25 @@ def _hit_redis(key: str, window_start: int, seconds: int) -> int:
 
 def rate_limit_exceeded(*, request: HttpRequest, limit: Limit) -> bool:
     """Count this request; True when the client has gone over the limit in the current window."""
+    return rate_limit_exceeded_for(key=client_key(request), limit=limit)
+
+
+def rate_limit_exceeded_for(*, key: str, limit: Limit) -> bool:
+    """Count one use by `key` (not a client address: e.g. the hash of an Open311 api_key); True when over."""
     if not getattr(settings, "RATE_LIMITS_ENABLED", True):
         return False
     window_start = int(time.time()) // limit.seconds * limit.seconds
-    key = f"{limit.scope}:{client_key(request)}"
+    scoped = f"{limit.scope}:{key}"
     if getattr(settings, "RATE_LIMIT_REDIS_URL", ""):
-        count = _hit_redis(key, window_start, limit.seconds)
+        count = _hit_redis(scoped, window_start, limit.seconds)
     else:
-        count = _hit_database(key, window_start)
+        count = _hit_database(scoped, window_start)
     return count > limit.count
+
+
+def rate_limit_retry_after(limit: Limit) -> int:
+    """Seconds until the current window ends and the count starts again: the Retry-After of a 429."""
+    return limit.seconds - int(time.time()) % limit.seconds
 
 
 def rate_limit_purge(*, older_than_seconds: int = 86400) -> int:

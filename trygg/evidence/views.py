@@ -3,15 +3,14 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from trygg.core.pdf import pdf_from_html
 from trygg.municipalities.models import Municipality
 
 from . import selectors
 
 
 def render_pdf(request: HttpRequest, html: str, file_name: str) -> HttpResponse:
-    from weasyprint import HTML  # Imported here: WeasyPrint is heavy and only the PDF needs it.
-
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = pdf_from_html(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{file_name}"'
     return response

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trygg.core.pdf import pdf_from_html
 from trygg.promises.models import FocusArea, Promise
 from trygg.promises.text import activity_commitment
 
@@ -144,9 +143,7 @@ def report_chart_svg(report: ReportCard) -> bytes:
     )
 
 
-def report_pdf(report: ReportCard, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML  # imported here: loading WeasyPrint takes a moment
-
+def report_pdf(report: ReportCard) -> bytes:
     chart = base64.b64encode(report_chart_svg(report)).decode()
     html = render_to_string(
         "followup/report_card_pdf.html",
@@ -154,7 +151,7 @@ def report_pdf(report: ReportCard, *, base_url: str) -> bytes:
     )
     stylesheet = finders.find("followup/report_pdf.css")
     assert isinstance(stylesheet, str)
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=stylesheet)])
+    return pdf_from_html(html, stylesheets=[stylesheet])
 
 
 # ------------------------------------------------------------------------------------------- exports
@@ -213,10 +210,6 @@ def export_executions(*, promise: Promise, as_of: dt.date) -> list[dict[str, Any
     ]
 
 
-def as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue()
+def as_table(rows: list[dict[str, Any]], columns: list[str]) -> list[list[object]]:
+    """The header and one list per row, in the columns' order, for `trygg.core.csvexport`."""
+    return [list(columns), *([row.get(column) for column in columns] for row in rows)]

@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.csvexport import csv_response, csv_wants_excel
+from trygg.core.site import site_host, site_url
 from trygg.promises import selectors as promise_selectors
 from trygg.promises.models import Promise
 
@@ -80,10 +83,23 @@ def promise_timeline(request: HttpRequest, municipality: str, promise: str) -> H
     )
 
 
+def _feed_entry_title(event: selectors.TimelineEvent) -> str:
+    """A title that names the activity: a feed reader shows titles alone, out of the promise's context."""
+    activity = Truncator(event.activity.text).chars(90)
+    if event.execution is not None:
+        return _("Utfört i ”%(activity)s”: %(text)s") % {
+            "activity": activity,
+            "text": Truncator(event.execution.description).chars(90),
+        }
+    return _("Ny status för ”%(activity)s”: %(status)s") % {"activity": activity, "status": event.label}
+
+
 def promise_feed(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    """The timeline as Atom (RFC 4287): each entry with its activity in the title, an author (the responsible
+    parties, else the municipality) and an updated time; links and ids from SITE_URL, never the Host header."""
     found = _promise(municipality, promise)
     events = selectors.promise_timeline(promise=found, today=timezone.localdate())[:100]
-    timeline_url = request.build_absolute_uri(
+    timeline_url = site_url(
         reverse("followup:timeline", kwargs={"municipality": municipality, "promise": promise})
     )
     feed = Atom1Feed(
@@ -91,16 +107,21 @@ def promise_feed(request: HttpRequest, municipality: str, promise: str) -> HttpR
         link=timeline_url,
         description=_("Det som har gjorts och när aktiviteternas status har ändrats."),
         language="sv",
-        feed_url=request.build_absolute_uri(),
+        author_name=found.municipality.name,
+        feed_url=site_url(
+            reverse("followup:feed", kwargs={"municipality": municipality, "promise": promise})
+        ),
         feed_guid=timeline_url,
     )
     for event in events:
         moment = timezone.make_aware(dt.datetime.combine(event.on, dt.time(12)))
+        parties = ", ".join(party.name for party in event.activity.responsible_parties.all())
         feed.add_item(
-            title=event.title,
-            link=request.build_absolute_uri(event.activity.get_absolute_url()),
+            title=_feed_entry_title(event),
+            link=site_url(event.activity.get_absolute_url()),
             description=event.activity.text,
             unique_id=f"{timeline_url}#{event.key}",
+            author_name=parties or found.municipality.name,
             pubdate=moment,
             updateddate=moment,
         )
@@ -115,7 +136,9 @@ def promise_calendar(request: HttpRequest, municipality: str, promise: str) -> H
     calendar.add("prodid", "-//Trygg//uppfoljning//SV")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", found.title)
-    host = request.get_host()
+    # UIDs and links from the configured address: a calendar subscribed through another host name must keep the
+    # same events, and a forged Host header must not end up in anyone's calendar.
+    host = site_host()
     stamp = timezone.now()
     planned_dates = PlannedDate.objects.filter(activity__focus_area__promise=found).select_related("activity")
     for planned in planned_dates:
@@ -126,7 +149,7 @@ def promise_calendar(request: HttpRequest, municipality: str, promise: str) -> H
         event.add("dtend", planned.date + dt.timedelta(days=1))
         event.add("summary", planned.note or planned.activity.text[:120])
         event.add("description", planned.activity.text)
-        event.add("url", request.build_absolute_uri(planned.activity.get_absolute_url()))
+        event.add("url", site_url(planned.activity.get_absolute_url()))
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{municipality}-{promise}.ics"'
@@ -172,7 +195,7 @@ def report_card_pdf(request: HttpRequest, municipality: str, promise: str) -> Ht
     report = _report(request, municipality, promise)
     if report is None:
         return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
-    pdf = reports.report_pdf(report, base_url=request.build_absolute_uri("/"))
+    pdf = reports.report_pdf(report)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="uppfoljning-{municipality}-{promise}-{report.as_of.isoformat()}.pdf"'
@@ -193,12 +216,11 @@ def export_activities_csv(request: HttpRequest, municipality: str, promise: str)
     report = _report(request, municipality, promise)
     if report is None:
         return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
-    response = HttpResponse(
-        reports.as_csv(reports.export_activities(report), ACTIVITY_COLUMNS),
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        reports.as_table(reports.export_activities(report), ACTIVITY_COLUMNS),
+        filename=f"aktiviteter-{municipality}-{promise}.csv",
+        excel=csv_wants_excel(request),
     )
-    response["Content-Disposition"] = f'attachment; filename="aktiviteter-{municipality}-{promise}.csv"'
-    return response
 
 
 def export_executions_csv(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
@@ -207,9 +229,11 @@ def export_executions_csv(request: HttpRequest, municipality: str, promise: str)
         return HttpResponseBadRequest(_("Ange datumet som ÅÅÅÅ-MM-DD."))
     found = _promise(municipality, promise, as_of)
     rows = reports.export_executions(promise=found, as_of=as_of)
-    response = HttpResponse(reports.as_csv(rows, EXECUTION_COLUMNS), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="utforanden-{municipality}-{promise}.csv"'
-    return response
+    return csv_response(
+        reports.as_table(rows, EXECUTION_COLUMNS),
+        filename=f"utforanden-{municipality}-{promise}.csv",
+        excel=csv_wants_excel(request),
+    )
 
 
 def export_json(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:

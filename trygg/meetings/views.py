@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from trygg.core.forms import form_add_service_errors
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.core.site import site_host, site_url
 from trygg.promises.selectors import municipality_get_public
 
 from . import protocol, selectors, services
@@ -47,7 +48,8 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", _("Möten: %(name)s") % {"name": found.name})
-    host = request.get_host().split(":")[0]
+    # UIDs and links from the configured address, never the request's Host header.
+    host = site_host()
     stamp = timezone.now()
     for meeting in selectors.meetings_for_feed(municipality=found):
         event = Event()
@@ -69,7 +71,7 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
         event.add("description", description)
         if meeting.place:
             event.add("location", meeting.place)
-        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
+        event.add("url", site_url(meeting.get_absolute_url()))
         event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
         event.add("last-modified", meeting.updated_at)
         calendar.add_component(event)
@@ -155,7 +157,7 @@ def walk_route_svg(request: HttpRequest, municipality: str, pk: int) -> HttpResp
 
 def walk_protocol_pdf(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     walk = selectors.walk_get_public(municipality_slug=municipality, pk=pk)
-    pdf = protocol.protocol_pdf(walk, base_url=request.build_absolute_uri("/"))
+    pdf = protocol.protocol_pdf(walk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="trygghetsvandring-{walk.pk}-{walk.date.isoformat()}.pdf"'

@@ -5,7 +5,9 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
@@ -20,9 +22,10 @@ from trygg.promises.choices import (
 from trygg.promises.models import Activity
 
 from . import selectors
+from .attributes import OFFENSIVE
 from .models import Report, ReportCategory
 from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
-from .services import MAX_PHOTOS, CategoryDetails
+from .services import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, CategoryDetails
 
 PHOTO_ERRORS = {
     "too_large": _("Bilden är för stor. Den får vara högst 10 MB."),
@@ -70,7 +73,7 @@ class ReportForm(forms.Form):
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     description = forms.CharField(
         label=_("Beskriv problemet"),
-        max_length=2000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Beskrivningen visas för alla. Skriv inga namn eller andra personuppgifter."),
     )
@@ -122,6 +125,36 @@ class ReportForm(forms.Form):
                 raise forms.ValidationError(PHOTO_ERRORS[error.code]) from None
         self.clean_photos_result = cleaned
         return files
+
+    def attributes(self) -> dict[str, str]:
+        """The category's questions as the submission service takes them (the same as Open311's attribute[…])."""
+        return {OFFENSIVE: "true" if self.cleaned_data.get("offensive") else "false"}
+
+    def check_step(self) -> ReportForm:
+        """A fresh form with everything the resident gave, for the step that asks them to confirm."""
+        data = self.cleaned_data
+        return ReportForm(
+            initial={
+                **{key: value for key, value in data.items() if key in self.fields and key != "photos"},
+                "category": data["category"].pk,
+                "latitude": data["latitude"],
+                "longitude": data["longitude"],
+                "step": "check",
+            },
+            municipality=self.municipality,
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The submission service's refusals, each beside its field. A point outside the municipality clears the
+        chosen point, so that the resident picks or types another place."""
+        fields = {"attributes": "offensive", "place": "place"}
+        for name, messages in error.message_dict.items():
+            field = fields.get(name, name)
+            self.add_error(field if field in self.fields else None, messages)
+            if name == "place" and isinstance(self.data, QueryDict):
+                data = self.data.copy()
+                data["latitude"] = data["longitude"] = ""
+                self.data = data
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

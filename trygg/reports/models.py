@@ -124,7 +124,7 @@ class Report(models.Model):
         ReportCategory, verbose_name=_("kategori"), on_delete=models.PROTECT, related_name="reports"
     )
     reference = models.CharField(_("ärendenummer"), max_length=20, unique=True)
-    description = models.TextField(_("beskrivning"), max_length=2000)
+    description = models.TextField(_("beskrivning"), max_length=4000, blank=True)
     offensive = models.BooleanField(
         _("kränkande innehåll"),
         default=False,
@@ -159,6 +159,15 @@ class Report(models.Model):
     reporter_email = models.EmailField(_("anmälarens e-post"), blank=True)
     submission_id = models.UUIDField(_("inskicknings-id"), unique=True, null=True, blank=True, editable=False)
     source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.WEB)
+    open311_key = models.ForeignKey(
+        "Open311Key",
+        verbose_name=_("Open311-nyckel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("Systemet som skickade in felanmälan via Open311."),
+    )
     is_public = models.BooleanField(
         _("visas publikt"),
         default=True,
@@ -309,6 +318,16 @@ class Open311Key(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    # An integrator (a FixMyStreet installation, an app) usually tells its own users about their reports;
+    # Trygg writing to them as well would be a second, unexpected sender.
+    notify_reporters = models.BooleanField(
+        _("Trygg mejlar anmälarna"),
+        default=False,
+        help_text=_(
+            "Kryssa i om Trygg ska skicka e-post om statusändringar till dem som anmält via den här nyckeln. "
+            "Annars meddelar systemet sina egna användare."
+        ),
+    )
 
     objects = Open311KeyQuerySet.as_manager()
 

@@ -23,7 +23,8 @@ from trygg.promises.models import Activity
 from . import geo, places, rules
 from .geocoding import geocode_online
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
-from .services import open311_key_hash, place_normalize
+from .services import emergency_notice, open311_key_hash, place_normalize
+from .wording import reads_like_emergency
 
 AnyUser = AbstractBaseUser | AnonymousUser
 EARTH_RADIUS_M = 6_371_008.8
@@ -110,12 +111,41 @@ def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> P
 
     An exact name wins; "Storgatan 12" finds the street "Storgatan" (house numbers are not in the
     gazetteer, so the street is as close as it gets); otherwise a single partial match is taken, and
-    several are offered as candidates.
+    several are offered as candidates. What follows the first comma ("Storgatan 12, Ljungby",
+    "Storgatan 12, 341 30 Ljungby", as integrators send an address) is tried without when the whole is not found.
     """
-    wanted = place_normalize(text)
-    if not wanted:
-        return PlaceMatch(None, [])
     places = Place.objects.filter(municipality=municipality)
+    forms = [text]
+    if "," in text:
+        forms.append(text.split(",", 1)[0])
+    candidates: list[Place] = []
+    for form in forms:
+        wanted = place_normalize(form)
+        if not wanted:
+            continue
+        match = _gazetteer_match(places, wanted, limit)
+        if match.place is not None:
+            return match
+        candidates = candidates or match.candidates
+    if candidates:
+        return PlaceMatch(None, candidates)
+    if not place_normalize(text):
+        return PlaceMatch(None, [])
+    found = geocode_online(text=text, municipality_name=municipality.name)
+    if found is not None:
+        # Not saved: an online answer is used for this report only, never added to the gazetteer.
+        place = Place(
+            municipality=municipality,
+            name=found.name,
+            kind="adress",
+            latitude=found.latitude,
+            longitude=found.longitude,
+        )
+        return PlaceMatch(place, [])
+    return PlaceMatch(None, [])
+
+
+def _gazetteer_match(places: Any, wanted: str, limit: int) -> PlaceMatch:
     exact = list(places.filter(normalized=wanted)[:limit])
     if len(exact) >= 1:
         return PlaceMatch(exact[0] if len(exact) == 1 else None, exact if len(exact) > 1 else [])
@@ -129,18 +159,6 @@ def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> P
     partial = list(places.filter(normalized__contains=without_number or wanted).order_by("name")[: limit + 1])
     if len(partial) == 1:
         return PlaceMatch(partial[0], [])
-    if not partial:
-        found = geocode_online(text=text, municipality_name=municipality.name)
-        if found is not None:
-            # Not saved: an online answer is used for this report only, never added to the gazetteer.
-            place = Place(
-                municipality=municipality,
-                name=found.name,
-                kind="adress",
-                latitude=found.latitude,
-                longitude=found.longitude,
-            )
-            return PlaceMatch(place, [])
     return PlaceMatch(None, partial[:limit])
 
 
@@ -287,6 +305,11 @@ def report_get_public(*, municipality_slug: str, reference: str) -> Report:
         )
     )
     return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
+
+
+def report_filing_notice(*, report: Report) -> str:
+    """The advice the receipt repeats when the report's text reads like an emergency (it was filed all the same)."""
+    return emergency_notice() if reads_like_emergency(report.description) else ""
 
 
 def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:

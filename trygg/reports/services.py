@@ -9,13 +9,15 @@ import re
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,15 +27,18 @@ from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.core.security_events import security_event
 from trygg.core.tasks import email_send_on_commit
+from trygg.core.text import without_control_characters
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 from trygg.promises.models import Activity
 
-from . import geo, rules
+from . import boundaries, geo, rules
+from .attributes import attributes_clean
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
 from .photos import CleanPhoto
+from .wording import reads_like_emergency
 
 MAX_PHOTOS = 3
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -124,12 +129,113 @@ def _photos_pending_take(submission_id: uuid.UUID) -> list[CleanPhoto]:
 
 
 # -------------------------------------------------------------------------- intake
+# One way in: the web form, Open311 and anything later all file through `report_submit`, which checks everything
+# once. Its ValidationError carries the field each message belongs to ("description", "place", "category",
+# "reporter_email", "attributes"), so the form shows it beside the field and Open311 names the parameter.
+
+DESCRIPTION_MAX_LENGTH = 4000  # the Open311 GeoReport v2 limit, for every channel
+NAME_MAX_LENGTH = 120
+PLACE_NAME_MAX_LENGTH = 200
+
+
+def emergency_notice() -> str:
+    """Shown with a report whose text reads like an emergency: filed all the same, with this advice."""
+    return _(
+        "Texten låter som att det kan vara akut. Vid akut fara eller ett pågående brott: ring 112. "
+        "Vill du anmäla ett brott eller tipsa polisen: ring 114 14 eller gå till polisen.se. "
+        "Felanmälan är inte en polisanmälan."
+    )
 
 
 @dataclass(frozen=True)
 class Submitted:
     report: Report
     created: bool
+    # Words that made the text read like an emergency; the report is filed with `notice` (the 112 advice).
+    emergency_words: tuple[str, ...] = ()
+    notice: str = ""
+
+
+class NeedsConfirmation(Exception):
+    """Nothing was filed: the resident should see the emergency advice or the reports nearby first."""
+
+    def __init__(self, *, emergency_words: list[str], duplicates: list[Any]) -> None:
+        self.emergency_words = emergency_words
+        self.duplicates = duplicates
+        super().__init__("confirmation needed")
+
+
+@dataclass(frozen=True)
+class CleanSubmission:
+    description: str
+    place_name: str
+    reporter_name: str
+    reporter_email: str
+    offensive: bool
+    emergency_words: tuple[str, ...]
+
+
+def report_submission_clean(
+    *,
+    municipality: Municipality,
+    category: ReportCategory,
+    description: str,
+    latitude: float,
+    longitude: float,
+    place_name: str = "",
+    reporter_name: str = "",
+    reporter_email: str = "",
+    attributes: Mapping[str, str] | None = None,
+) -> CleanSubmission:
+    """Every check a new report passes, whichever channel it came through; raises ValidationError by field."""
+    errors: dict[str, list[str]] = {}
+    if category.municipality_id != municipality.pk or not category.is_active:
+        errors.setdefault("category", []).append(_("Kategorin finns inte i kommunen."))
+    description = without_control_characters(description).strip()
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        errors.setdefault("description", []).append(
+            _("Beskrivningen får vara högst %(max)d tecken (nu %(count)d).")
+            % {"max": DESCRIPTION_MAX_LENGTH, "count": len(description)}
+        )
+    if not boundaries.is_valid_point(latitude, longitude):
+        errors.setdefault("place", []).append(_("Platsen är ingen giltig punkt på kartan."))
+    elif not boundaries.point_in_municipality(
+        scb_code=municipality.scb_code,
+        latitude=latitude,
+        longitude=longitude,
+        tolerance_m=settings.REPORTS_BOUNDARY_TOLERANCE_M,
+    ):
+        errors.setdefault("place", []).append(
+            _(
+                "Platsen ligger utanför %(name)s. Välj en plats i kommunen; andra kommuner tar emot sina egna felanmälningar."
+            )
+            % {"name": municipality.name}
+        )
+    reporter_name = " ".join(without_control_characters(reporter_name).split())[:NAME_MAX_LENGTH]
+    place_name = " ".join(without_control_characters(place_name).split())[:PLACE_NAME_MAX_LENGTH]
+    reporter_email = without_control_characters(reporter_email).strip()
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(_("Ange en giltig e-postadress."))
+    offensive = False
+    if "category" not in errors:
+        try:
+            offensive = attributes_clean(category=category, given=attributes or {}).offensive
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return CleanSubmission(
+        description=description,
+        place_name=place_name,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        offensive=offensive,
+        emergency_words=tuple(reads_like_emergency(description)),
+    )
 
 
 @transaction.atomic
@@ -145,39 +251,71 @@ def report_submit(
     reporter_name: str = "",
     reporter_email: str = "",
     submission_id: uuid.UUID,
-    offensive: bool = False,
+    attributes: Mapping[str, str] | None = None,
     source: str = Report.Source.WEB,
+    open311_key: Open311Key | None = None,
+    emergency_advice_seen: bool = True,
+    duplicates_seen: bool = True,
     now: dt.datetime | None = None,
 ) -> Submitted:
-    """File a report once: a second post with the same submission id returns the first report."""
+    """File a report once: a second post with the same submission id returns the first report.
+
+    With `emergency_advice_seen=False` (the web form's first post) a text that reads like an emergency raises
+    NeedsConfirmation instead of filing, as does an open report of the same kind nearby with
+    `duplicates_seen=False`. Otherwise an emergency-sounding report is filed with the 112 advice in its first
+    public history entry (Open311's status_notes) and in `Submitted.notice`.
+    """
     existing = Report.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         return Submitted(existing, False)
-    if category.municipality_id != municipality.pk:
-        raise ValidationError(_("Kategorin hör inte till kommunen."))
+    clean = report_submission_clean(
+        municipality=municipality,
+        category=category,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        place_name=place_name,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        attributes=attributes,
+    )
+    if not (emergency_advice_seen and duplicates_seen):
+        from .selectors import report_duplicates  # selectors import this module
+
+        duplicates = (
+            []
+            if duplicates_seen
+            else report_duplicates(
+                category=category, latitude=latitude, longitude=longitude, submission_id=submission_id
+            )
+        )
+        words = [] if emergency_advice_seen else list(clean.emergency_words)
+        if words or duplicates:
+            raise NeedsConfirmation(emergency_words=words, duplicates=duplicates)
     pending = _photos_pending_take(submission_id)
     all_photos = [*pending, *photos]
     if len(all_photos) > MAX_PHOTOS:
-        raise ValidationError(_("Högst %(count)d bilder.") % {"count": MAX_PHOTOS})
+        raise ValidationError({"photos": _("Högst %(count)d bilder.") % {"count": MAX_PHOTOS}})
     now = now or timezone.now()
     public_latitude, public_longitude = geo.snap_to_grid(latitude, longitude)
     report = Report(
         municipality=municipality,
         category=category,
         reference=_new_reference(timezone.localtime(now).year),
-        description=description.strip(),
-        offensive=offensive,
-        place_name=place_name,
+        description=clean.description,
+        offensive=clean.offensive,
+        place_name=clean.place_name,
         latitude=latitude,
         longitude=longitude,
         public_latitude=public_latitude,
         public_longitude=public_longitude,
-        reporter_name=reporter_name.strip(),
-        reporter_email=reporter_email.strip(),
+        reporter_name=clean.reporter_name,
+        reporter_email=clean.reporter_email,
         submission_id=submission_id,
         source=source,
+        open311_key=open311_key,
         created_at=now,
-        due_at=report_due_at(category=category, offensive=offensive, start=now),
+        due_at=report_due_at(category=category, offensive=clean.offensive, start=now),
     )
     try:
         with transaction.atomic():
@@ -190,14 +328,16 @@ def report_submit(
         return Submitted(winner, False)
     for photo in all_photos:
         _store_photo(report, photo)
-    ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=_("Felanmälan inkom."))
+    notice = emergency_notice() if clean.emergency_words else ""
+    note = " ".join(part for part in (_("Felanmälan inkom."), notice) if part)
+    ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=note)
     audit_record(
         actor=None,
         action=AuditEntry.Action.CREATE,
         instance=report,
         changes={"state": [None, report.state], "category": [None, category.slug], "source": [None, source]},
     )
-    return Submitted(report, True)
+    return Submitted(report, True, emergency_words=clean.emergency_words, notice=notice)
 
 
 @transaction.atomic
@@ -210,12 +350,22 @@ def report_follow(*, report: Report, email: str) -> bool:
 # -------------------------------------------------------------------------- staff
 
 
+def reporter_is_mailed(report: Report) -> bool:
+    """Trygg writes to the reporter of a web report; of an Open311 report only when the key's settings say so,
+    since the integrator keeps its own users informed."""
+    if not report.reporter_email:
+        return False
+    if report.source == Report.Source.OPEN311:
+        return report.open311_key is not None and report.open311_key.notify_reporters
+    return True
+
+
 def _notify(report: Report, note: str) -> None:
-    recipients = {report.reporter_email.lower()} if report.reporter_email else set()
+    recipients = {report.reporter_email.lower()} if reporter_is_mailed(report) else set()
     recipients |= set(report.followers.values_list("email", flat=True))
     if not recipients:
         return
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    site = settings.SITE_URL
     subject = _("Felanmälan %(reference)s: %(state)s") % {
         "reference": report.reference,
         "state": report.get_state_display(),
@@ -296,7 +446,12 @@ def report_change(
     report number (given now or before). Entering a number on an open report marks it police-reported.
     A recorded number is kept through every later change: a blank ``police_report_number`` changes nothing.
     """
-    locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
+    # Lock the report row alone: PostgreSQL cannot lock the nullable side of the key's outer join.
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("municipality", "category", "open311_key")
+        .get(pk=report.pk)
+    )
     municipality = locked.municipality
     now = now or timezone.now()
     note = note.strip()
@@ -353,7 +508,11 @@ def report_change(
 def report_assign(
     *, report: Report, by: User, party: Party | None, user: User | None, now: dt.datetime | None = None
 ) -> Report:
-    locked = Report.objects.select_for_update().select_related("municipality").get(pk=report.pk)
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("municipality", "open311_key")
+        .get(pk=report.pk)
+    )
     if not rules.can_assign_reports(by, locked.municipality):
         raise PermissionDenied
     if party is not None and party.municipality_id not in (None, locked.municipality_id):
@@ -658,13 +817,24 @@ def open311_key_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def open311_key_create(*, municipality: Municipality, name: str, by: User | None) -> tuple[Open311Key, str]:
+def open311_key_create(
+    *, municipality: Municipality, name: str, by: User | None, notify_reporters: bool = False
+) -> tuple[Open311Key, str]:
     """A new api_key; the raw key is returned once and never stored."""
     raw = "o311_" + secrets.token_urlsafe(32)
     key = Open311Key.objects.create(
-        municipality=municipality, name=name, prefix=raw[:12], key_hash=open311_key_hash(raw)
+        municipality=municipality,
+        name=name,
+        prefix=raw[:12],
+        key_hash=open311_key_hash(raw),
+        notify_reporters=notify_reporters,
     )
-    audit_record(actor=by, action=AuditEntry.Action.CREATE, instance=key, changes={"name": [None, name]})
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=key,
+        changes={"name": [None, name], "notify_reporters": [None, notify_reporters]},
+    )
     return key, raw
 
 

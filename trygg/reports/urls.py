@@ -1,10 +1,8 @@
 from django.urls import path, re_path
 
-from . import category_views, open311, staff_views, views
+from . import category_views, staff_views, views
 
 app_name = "reports"
-
-FMT = r"\.(?P<fmt>json|xml)"
 
 urlpatterns = [
     path("personal/felanmalan/", staff_views.report_list, name="staff_list"),
@@ -24,23 +22,6 @@ urlpatterns = [
     path("personal/felanmalan/<int:pk>/andra/", staff_views.report_change, name="staff_change"),
     path("personal/felanmalan/<int:pk>/tilldela/", staff_views.report_assign, name="staff_assign"),
     path("personal/felanmalan/<int:pk>/kontakt/", staff_views.report_contact, name="staff_contact"),
-    re_path(r"^api/open311/v2/services" + FMT + "$", open311.services_list, name="open311_services"),
-    re_path(
-        r"^api/open311/v2/services/(?P<code>[a-z0-9-]+)" + FMT + "$",
-        open311.service_definition,
-        name="open311_service",
-    ),
-    re_path(r"^api/open311/v2/requests" + FMT + "$", open311.requests_view, name="open311_requests"),
-    re_path(
-        r"^api/open311/v2/requests/(?P<reference>[A-Za-z0-9-]+)" + FMT + "$",
-        open311.request_detail,
-        name="open311_request",
-    ),
-    re_path(
-        r"^api/open311/v2/tokens/(?P<token>[A-Za-z0-9-]+)" + FMT + "$",
-        open311.token_detail,
-        name="open311_token",
-    ),
     path("<slug:municipality>/felanmalan/", views.report_create, name="create"),
     path("<slug:municipality>/felanmalan/karta/", views.report_map, name="map"),
     path("<slug:municipality>/felanmalan/karta.geojson", views.report_geojson, name="geojson"),

@@ -19,7 +19,6 @@ from trygg.municipalities.models import Municipality
 from . import selectors, services
 from .forms import FollowForm, PublicFilterForm, ReportForm
 from .models import Report
-from .wording import reads_like_emergency
 
 
 def post_limit() -> Limit:
@@ -86,47 +85,7 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, found, form, status=400)
     data = form.cleaned_data
-    submission_id = data["submission_id"]
-    existing = Report.objects.filter(submission_id=submission_id, municipality=found).first()
-    if existing is not None:  # a second click on "Skicka"
-        return HttpResponseRedirect(_thanks_url(existing))
-
-    emergency = reads_like_emergency(data["description"])
-    duplicates = selectors.report_duplicates(
-        category=data["category"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        submission_id=submission_id,
-    )
     checked = data.get("step") == "check"
-    if (emergency or duplicates) and (not checked or (emergency and not data["not_emergency"])):
-        # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
-        pending = services.photos_stash(submission_id=submission_id, photos=form.clean_photos_result)
-        if checked and emergency and not data["not_emergency"]:
-            form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
-        check_form = ReportForm(
-            initial={
-                **{key: value for key, value in data.items() if key in form.fields and key != "photos"},
-                "category": data["category"].pk,
-                "latitude": data["latitude"],
-                "longitude": data["longitude"],
-                "step": "check",
-            },
-            municipality=found,
-        )
-        if form.errors:
-            check_form = form
-        return _form_page(
-            request,
-            found,
-            check_form,
-            status=200 if not form.errors else 400,
-            emergency=emergency,
-            duplicates=duplicates,
-            checking=True,
-            pending_photos=pending,
-        )
-
     try:
         submitted = services.report_submit(
             municipality=found,
@@ -138,11 +97,28 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
             photos=form.clean_photos_result,
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
-            submission_id=submission_id,
-            offensive=data["offensive"],
+            submission_id=data["submission_id"],
+            attributes=form.attributes(),
+            emergency_advice_seen=checked and data["not_emergency"],
+            duplicates_seen=checked,
+        )
+    except services.NeedsConfirmation as question:
+        # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
+        pending = services.photos_stash(submission_id=data["submission_id"], photos=form.clean_photos_result)
+        if checked and question.emergency_words:
+            form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
+        return _form_page(
+            request,
+            found,
+            form if form.errors else form.check_step(),
+            status=400 if form.errors else 200,
+            emergency=question.emergency_words,
+            duplicates=question.duplicates,
+            checking=True,
+            pending_photos=pending,
         )
     except ValidationError as error:
-        form.add_error("photos", error)
+        form.add_service_errors(error)
         return _form_page(request, found, form, status=400)
     return HttpResponseRedirect(_thanks_url(submitted.report))
 
@@ -157,7 +133,13 @@ def _thanks_url(report: Report) -> str:
 def report_thanks(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
     report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
     return render(
-        request, "reports/report_thanks.html", {"municipality": report.municipality, "report": report}
+        request,
+        "reports/report_thanks.html",
+        {
+            "municipality": report.municipality,
+            "report": report,
+            "notice": selectors.report_filing_notice(report=report),
+        },
     )
 
 

@@ -1,6 +1,5 @@
 """The rows a results page shows, its CSV and its charts: one source, so the three always agree."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -180,16 +179,12 @@ def scope_results(*, survey: Survey, area: str | None) -> ScopeResults | None:
     )
 
 
-def results_csv(results: ScopeResults) -> str:
-    """Exactly the table on the page: the same header, rows and notes, as text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers())
-    for row in results.rows:
-        writer.writerow(row.cells())
-    for note in results.notes:
-        writer.writerow([_("Anmärkning"), note])
-    return buffer.getvalue()
+def results_table(results: ScopeResults) -> list[list[object]]:
+    """Exactly the table on the page: the same header, rows and notes, for `trygg.core.csvexport`."""
+    table: list[list[object]] = [list(headers())]
+    table += [list(row.cells()) for row in results.rows]
+    table += [[_("Anmärkning"), note] for note in results.notes]
+    return table
 
 
 def _chart(rows: list[ResultRow], *, is_index: bool) -> str:

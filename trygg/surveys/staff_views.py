@@ -1,6 +1,4 @@
-import csv
 import dataclasses
-import io
 import os
 import uuid
 from typing import Any
@@ -15,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from trygg.accounts.decorators import staff_required
 from trygg.core.forms import form_add_service_errors
+from trygg.core.csvexport import csv_response, csv_wants_excel
+from trygg.core.site import site_url
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area
 
@@ -223,15 +223,14 @@ def survey_codes(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(["kod", "adress"])
-            address = request.build_absolute_uri(survey.get_absolute_url())
-            writer.writerows([code, address] for code in codes)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            # The address printed on the letters is the site's own, never the Host header of this request.
+            address = site_url(survey.get_absolute_url())
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="koder-{survey.slug}-{stamp}.csv"'
-            return response
+            return csv_response(
+                [["kod", "adress"], *([code, address] for code in codes)],
+                filename=f"koder-{survey.slug}-{stamp}.csv",
+                excel=csv_wants_excel(request),
+            )
     return _rerender(request, survey, codes_form=form)
 
 

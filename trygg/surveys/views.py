@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 
 from . import results, selectors, services
@@ -277,9 +278,7 @@ def results_csv(
 ) -> HttpResponse:
     scope = _scope(municipality, survey, area)
     name = "-".join(part for part in [municipality, survey, slugify(scope.area or ""), "resultat"] if part)
-    response = HttpResponse(results.results_csv(scope), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(results.results_table(scope), filename=f"{name}.csv", excel=csv_wants_excel(request))
 
 
 def results_chart(

@@ -159,7 +159,6 @@ def test_the_maps_geojson_query_count_does_not_grow_with_reports(client: Client,
             reporter_name="",
             reporter_email="",
             submission_id=uuid.uuid4(),
-            offensive=False,
         )
 
     with CaptureQueriesContext(connection) as after:

@@ -103,6 +103,14 @@ def test_the_lagesbild_pdf_is_a_pdf(client: Client, ljungby: Municipality) -> No
     assert response.content.startswith(b"%PDF")
 
 
+def test_the_lagesbild_pdf_is_tagged_pdf_ua_with_its_tables(client: Client, ljungby: Municipality) -> None:
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    response = client.get(f"/ljungby/lagesbild/{YEAR}.pdf")
+
+    assert_pdf_ua(response.content, title=f"Lägesbild {YEAR}")
+
+
 def test_a_focus_area_created_from_the_ranking_keeps_its_evidence_and_renders_it(
     login,
     coordinator: User,

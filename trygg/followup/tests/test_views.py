@@ -353,3 +353,77 @@ def test_staff_pages_need_a_login(client, police_activity):
     assert response.status_code == 302
     assert client.post(_record_url(police_activity), RECORD).status_code == 302
     assert not Execution.objects.exists()
+
+
+# ----------------------------------------------------------------- formats checked by other implementations
+
+
+def test_the_timeline_feed_is_valid_atom_and_every_title_names_its_activity(client, demo_followup, settings):
+    from trygg.core.tests.formats import assert_atom_rfc4287
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(reverse("followup:feed", args=["ljungby", "2023"]), HTTP_HOST="annat-namn.example")
+
+    entries = assert_atom_rfc4287(response.content)
+    activities = [
+        activity.text[:30] for activity in Activity.objects.filter(focus_area__promise=demo_followup)
+    ]
+    assert entries
+    for entry in entries:
+        assert any(text in entry.title for text in activities), entry.title
+        assert entry.link.startswith("https://trygg.example.se/")
+    assert not [entry for entry in entries if entry.title.startswith("Ny status:")]
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_calendar_takes_uids_and_links_from_the_site_address_not_the_host_header(
+    client, demo_followup, settings
+):
+    import vobject
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(
+        reverse("followup:calendar", args=["ljungby", "2023"]), HTTP_HOST="annat-namn.example"
+    )
+
+    calendar = vobject.readOne(response.content.decode())
+    events = calendar.vevent_list
+    assert len(events) == PlannedDate.objects.count()
+    for event in events:
+        assert event.uid.value.endswith("@trygg.example.se")
+        assert event.url.value.startswith("https://trygg.example.se/")
+        assert event.dtstamp.value is not None
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_report_card_pdf_is_tagged_pdf_ua(client, demo_followup, settings):
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    settings.SITE_URL = "https://trygg.example.se"
+    response = client.get(reverse("followup:report_pdf", args=["ljungby", "2023"]) + "?datum=2023-12-31")
+
+    types = assert_pdf_ua(response.content, title="Uppföljningsrapport")
+    assert "/Figure" in types  # the chart, with its alternative text
+
+
+def test_formula_text_in_an_execution_is_neutralised_in_the_csv_exports(client, demo_followup):
+    execution = Execution.objects.filter(activity__focus_area__promise=demo_followup).first()
+    assert execution is not None
+    Execution.objects.filter(pk=execution.pk).update(
+        description='=HYPERLINK("http://x.se","Läs")', place="@SUM(A1)"
+    )
+    url = reverse("followup:export_executions", args=["ljungby", "2023"]) + "?datum=2023-12-31"
+
+    plain = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    excel_body = client.get(url + "&excel=1").content.decode()
+    excel = list(csv.DictReader(io.StringIO(excel_body.removeprefix("\ufeff")), delimiter=";"))
+
+    for rows in (plain, excel):
+        row = next(row for row in rows if row["execution_id"] == str(execution.pk))
+        assert row["description"] == '\'=HYPERLINK("http://x.se","Läs")'
+        assert row["place"] == "'@SUM(A1)"
+    assert excel_body.startswith("\ufeff")

@@ -122,6 +122,32 @@ def test_the_wastewater_page_has_chart_table_and_caveats(client, wastewater, coo
     )
 
 
+def test_the_csv_export_has_a_variant_for_swedish_excel_and_neutralises_formulas(
+    client, wastewater, coordinator
+):
+    services.measurement_record(
+        indicator=wastewater,
+        by=coordinator,
+        sampled_on=dt.date(2023, 3, 14),
+        today=TODAY,
+        substance="kokain",
+        value=Decimal("9.8"),
+        lab="=cmd|' /C calc'!A0",
+        note="-2+3",
+    )
+    url = reverse("indicators:csv", args=["ljungby", "avloppsvatten"])
+
+    plain = client.get(url).content.decode()
+    excel = client.get(url + "?excel=1")
+    excel_text = excel.content.decode("utf-8")
+
+    assert "2023-03-14,kokain,9.8,mg per 1000 invånare och dygn,'=cmd|' /C calc'!A0,'-2+3,0" in plain
+    assert excel_text.startswith("\ufeffprovdatum;amne;varde;")
+    assert "2023-03-14;kokain;9,8;mg per 1000 invånare och dygn;'=cmd|' /C calc'!A0;'-2+3;0" in excel_text
+    assert excel["Content-Type"] == "text/csv; charset=utf-8"
+    assert "excel" in excel["Content-Disposition"]
+
+
 def test_a_csv_line_with_an_error_is_named_by_line_and_column():
     _rows, errors = measurements_parse(
         "provdatum,amne,varde\n2023-03-14,kokain,9.8\n2023-13-01,heroin,x\n",

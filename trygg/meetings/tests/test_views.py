@@ -282,3 +282,30 @@ def test_a_walks_observation_photo_is_shown_to_its_staff_and_hidden_from_others(
     assert mine["Content-Type"] == "image/jpeg"
     assert mine["Content-Disposition"].startswith("inline;")
     assert login(outsider).get(url).status_code == 404
+
+
+def test_the_meeting_calendar_takes_uids_and_links_from_the_site_address_not_the_host_header(
+    client, future_meeting, settings
+):
+    import vobject
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(reverse("meetings:calendar_ics", args=["ljungby"]), HTTP_HOST="annat-namn.example")
+
+    calendar = vobject.readOne(response.content.decode())
+    [event] = calendar.vevent_list
+    assert event.uid.value == f"mote-{future_meeting.pk}@trygg.example.se"
+    assert event.url.value == f"https://trygg.example.se{future_meeting.get_absolute_url()}"
+    assert event.summary.value == future_meeting.title
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_walk_protocol_pdf_is_tagged_pdf_ua(client, walk):
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    response = client.get(reverse("meetings:walk_pdf", args=["ljungby", walk.pk]))
+
+    types = assert_pdf_ua(response.content, title=walk.title)
+    assert "/Figure" in types  # the route drawing, with its alternative text
