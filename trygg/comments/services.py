@@ -1,7 +1,6 @@
 import datetime as dt
 import uuid
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
+from trygg.core.site import site_url
 from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 
@@ -33,10 +33,6 @@ from .targets import content_type_for, kind_for_object
 REPORTS_TO_HIDE = 3
 CONFIRM_SALT = "trygg.comments.subscription-confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
-
-
-def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
 def _event(*, comment: Comment, action: str, by: User | None, reason: str = "") -> ModerationEvent:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from trygg.accounts.decorators import staff_required
-from trygg.core.forms import form_add_service_errors
 from trygg.core.csvexport import csv_response, csv_wants_excel
+from trygg.core.forms import form_add_service_errors
 from trygg.core.site import site_url
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area

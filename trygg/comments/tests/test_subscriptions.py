@@ -13,6 +13,7 @@ from trygg.comments import services
 from trygg.comments.digest import DigestItem, digests_send, register_change_source
 from trygg.comments.models import Comment, CommentContact, DigestLog, Subscription
 from trygg.comments.tests.factories import CommentFactory, ReplyFactory
+from trygg.core.site import site_url
 from trygg.municipalities.models import Party
 from trygg.promises.models import Promise
 
@@ -96,7 +97,7 @@ def test_a_digest_lists_new_comments_and_replies_with_an_unsubscribe_header(prom
     assert message.to == ["eva@example.se"]
     assert "Mer ljus i parken" in message.body
     assert "Svar från Polisen: Vi tittar på det" in message.body
-    unsubscribe = f"{services.site_url()}/prenumerera/sluta/{subscription.unsubscribe_token}/"
+    unsubscribe = f"{site_url()}/prenumerera/sluta/{subscription.unsubscribe_token}/"
     assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe in message.body
