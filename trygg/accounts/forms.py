@@ -1,11 +1,14 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.municipalities.models import Municipality
+
+from . import lockout
 
 
 class StaffLoginForm(OTPAuthenticationForm):
@@ -35,6 +38,14 @@ class StaffLoginForm(OTPAuthenticationForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
         )
         self.fields["otp_token"].required = True
+
+    def clean_otp(self, user: Any) -> None:
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            # The password was right: without this, codes could be guessed with no lockout and no trace.
+            lockout.second_factor_failed(request=self.request, username=user.get_username())
+            raise
 
     def _chosen_device(self, user: Any) -> TOTPDevice | None:
         # Each staff user has one authenticator app; with none, verification fails with the same answer.

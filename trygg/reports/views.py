@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from trygg.core.files import media_headers
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 from trygg.municipalities.models import Municipality
 
@@ -251,4 +252,5 @@ def report_photo(request: HttpRequest, municipality: str, name: str) -> FileResp
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="{photo.name}"'
+    media_headers(response)
     return response
