@@ -263,6 +263,10 @@ RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "
 RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 
+# A survey answer in progress is abandoned after this many idle minutes: no page reads it any more, and the
+# hourly and daily `run_scheduled` delete it (trygg/surveys/services.py: answer drafts).
+SURVEY_DRAFT_IDLE_MINUTES = int(os.environ.get("SURVEY_DRAFT_IDLE_MINUTES", "60"))
+
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {
     # A reporter's name and e-mail, counted from when the report was closed.

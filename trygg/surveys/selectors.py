@@ -1,9 +1,11 @@
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -12,7 +14,7 @@ from trygg.municipalities.models import Municipality
 
 from . import analysis
 from .dataset import AREA_COLUMN, responses_from_answers
-from .models import Language, Question, QuestionTranslation, Survey, SurveyDataFile
+from .models import AnswerDraft, Language, Question, QuestionTranslation, Survey, SurveyDataFile
 
 GROUP_CODES = ("kon", "alder")
 CACHE_SECONDS = 600
@@ -50,6 +52,14 @@ def survey_get_for_staff(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> 
         ),
         pk=pk,
     )
+
+
+def answer_draft_get(*, survey: Survey, draft_id: str, now: dt.datetime) -> AnswerDraft | None:
+    """The answers in progress under a session's random id; None when gone or abandoned (idle too long)."""
+    try:
+        return AnswerDraft.objects.filter(pk=draft_id, survey=survey, expires_at__gt=now).first()
+    except ValidationError:
+        return None  # not a UUID
 
 
 @dataclass(frozen=True)
