@@ -267,6 +267,15 @@ RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 # hourly and daily `run_scheduled` delete it (trygg/surveys/services.py: answer drafts).
 SURVEY_DRAFT_IDLE_MINUTES = int(os.environ.get("SURVEY_DRAFT_IDLE_MINUTES", "60"))
 
+# Public forms (report, follow, comment, subscribe) posted sooner than this after they were shown are not stored
+# (trygg/core/formtiming.py); 0 switches the check off.
+FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
+# Reports filed from one client through the web form: at most this many per window, as (count, seconds) pairs;
+# the next gets 429 (the checklist's item 17: the sixth within ten minutes).
+REPORTS_FILED_LIMITS = [(5, 600), (20, 86400)]
+# Every post to the report form from one client, valid or not (count, seconds).
+REPORTS_RATE_LIMIT = (20, 600)
+
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {
     # A reporter's name and e-mail, counted from when the report was closed.

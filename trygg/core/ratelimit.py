@@ -109,6 +109,36 @@ def rate_limit_exceeded(*, request: HttpRequest, limit: Limit) -> bool:
     return count > limit.count
 
 
+def _current(key: str, window_start: int) -> int:
+    if settings.RATE_LIMIT_REDIS_URL:
+        import redis
+
+        value = redis.Redis.from_url(settings.RATE_LIMIT_REDIS_URL).get(
+            f"trygg:ratelimit:{key}:{window_start}"
+        )
+        return int(value or 0)
+    found = RateLimitCounter.objects.filter(key=key, window_start=window_start).values_list(
+        "count", flat=True
+    )
+    return int(found.first() or 0)
+
+
+def rate_limit_reached(*, request: HttpRequest, limit: Limit) -> bool:
+    """Whether the client has used its whole allowance in the current window, without counting this request.
+
+    With `rate_limit_count` for limits on what a request achieved (a report filed) rather than on posts."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return False
+    now = time.time()
+    window_start = int(now) // limit.seconds * limit.seconds
+    return _current(f"{limit.scope}:{client_key(request, now=now)}", window_start) >= limit.count
+
+
+def rate_limit_count(*, request: HttpRequest, limit: Limit) -> None:
+    """Count one use against the limit (see rate_limit_reached)."""
+    rate_limit_exceeded(request=request, limit=limit)
+
+
 def rate_limit_purge(*, now: float | None = None) -> int:
     """Delete counters whose window has closed and the secrets of days that are over."""
     now = time.time() if now is None else now

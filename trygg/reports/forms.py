@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
+from trygg.core.formtiming import FillTimeMixin
 from trygg.municipalities.models import Municipality, Party
 
 from . import selectors
@@ -40,7 +41,7 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
-class ReportForm(forms.Form):
+class ReportForm(FillTimeMixin):
     category = forms.ModelChoiceField(
         label=_("Vad gäller det?"), queryset=ReportCategory.objects.none(), empty_label=_("Välj kategori")
     )
@@ -146,7 +147,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class FollowForm(forms.Form):
+class FollowForm(FillTimeMixin):
     email = forms.EmailField(
         label=_("Din e-postadress"),
         help_text=_("Du får e-post när ärendet ändras. Adressen visas aldrig för andra."),

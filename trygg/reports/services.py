@@ -325,6 +325,8 @@ def report_change(
         if state in Report.State.needs_reason():
             locked.public_reason = note
 
+    if note and not rules.can_write_public_note(by, locked):
+        raise PermissionDenied
     after = _snapshot(locked)
     changes = audit_changes(before=before, after=after, fields=_AUDITED_FIELDS)
     if not changes and not note:

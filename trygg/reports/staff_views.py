@@ -113,6 +113,7 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         ),
         "can_change_state": rules.can_change_report_state(user, municipality),
         "can_set_police_number": rules.can_set_police_report_number(user, municipality),
+        "can_write_note": rules.can_write_public_note(user, report),
         "can_assign": rules.can_assign_reports(user, municipality),
         "can_view_contact": rules.can_view_reporter_contact(user, municipality),
         "has_contact": bool(report.reporter_name or report.reporter_email),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trygg.core.files import media_headers
-from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.core.ratelimit import Limit, rate_limit_count, rate_limit_exceeded, rate_limit_reached
 from trygg.municipalities.models import Municipality
 
 from . import selectors, services
@@ -24,8 +24,21 @@ from .wording import reads_like_emergency
 
 
 def post_limit() -> Limit:
-    count, seconds = getattr(settings, "REPORTS_RATE_LIMIT", (20, 600))
+    count, seconds = settings.REPORTS_RATE_LIMIT
     return Limit(scope="reports", count=count, seconds=seconds)
+
+
+def filed_limits() -> list[Limit]:
+    """Reports filed through the web form per client (settings.REPORTS_FILED_LIMITS)."""
+    return [
+        Limit(scope=f"reports-filed-{seconds}", count=count, seconds=seconds)
+        for count, seconds in settings.REPORTS_FILED_LIMITS
+    ]
+
+
+def _count_filed(request: HttpRequest) -> None:
+    for limit in filed_limits():
+        rate_limit_count(request=request, limit=limit)
 
 
 def too_many_requests() -> HttpResponse:
@@ -76,12 +89,17 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     if request.method == "GET":
         return _form_page(request, found, ReportForm(municipality=found))
 
-    if rate_limit_exceeded(request=request, limit=post_limit()):
+    if rate_limit_exceeded(request=request, limit=post_limit()) or any(
+        rate_limit_reached(request=request, limit=limit) for limit in filed_limits()
+    ):
         return too_many_requests()
     if request.POST.get("website"):
+        _count_filed(request)  # a bot's post counts as a report
         return refused()
     form = ReportForm(request.POST, request.FILES, municipality=found)
     if not form.is_valid():
+        if form.filled_too_fast:
+            _count_filed(request)
         return _form_page(request, found, form, status=400)
     data = form.cleaned_data
     submission_id = data["submission_id"]
@@ -142,6 +160,8 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     except ValidationError as error:
         form.add_error("photos", error)
         return _form_page(request, found, form, status=400)
+    if submitted.created:
+        _count_filed(request)
     return HttpResponseRedirect(_thanks_url(submitted.report))
 
 
