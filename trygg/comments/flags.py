@@ -242,11 +242,11 @@ def _names(text: str, vocabulary: Vocabulary) -> list[tuple[int, int]]:
                 index = last + 1
                 continue
         bare = folded.strip("'’")
-        if bare in vocabulary.first_names or (
+        known = bare in vocabulary.first_names or (
             len(bare) > 5 and any(bare.endswith(ending) for ending in vocabulary.surname_endings)
-        ):
-            if not any(bare.endswith(suffix) for suffix in vocabulary.street_suffixes):
-                spans.append((start, end))
+        )
+        if known and not any(bare.endswith(suffix) for suffix in vocabulary.street_suffixes):
+            spans.append((start, end))
         index += 1
     return spans
 
