@@ -26,6 +26,9 @@ from .services import open311_key_hash, place_normalize
 
 AnyUser = AbstractBaseUser | AnonymousUser
 EARTH_RADIUS_M = 6_371_008.8
+# Sweden with a margin, in degrees: the reach of the staff hot-cell layer.
+SWEDEN_LATITUDES = (54.5, 69.5)
+SWEDEN_LONGITUDES = (10.0, 24.5)
 
 
 def municipality_get(*, slug: str) -> Municipality:
@@ -389,6 +392,9 @@ def hot_cells(
         reports = reports.filter(created_at__date__gte=since)
     if until is not None:
         reports = reports.filter(created_at__date__lte=until)
+    # Only points in and around Sweden count: a stray point (filed before points were checked against the
+    # municipality) would stretch the grid over half the earth and fail the whole layer.
+    reports = reports.filter(latitude__range=SWEDEN_LATITUDES, longitude__range=SWEDEN_LONGITUDES)
     points = list(reports.values_list("latitude", "longitude"))
     empty: dict[str, Any] = {
         "type": "FeatureCollection",
@@ -399,7 +405,10 @@ def hot_cells(
     }
     if not points:
         return empty
-    result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    try:
+        result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    except geo.HotspotInputError as error:
+        return {**empty, "points": len(points), "error": str(error)}
     features = []
     for row in result["hot"]:
         x0, y0 = row["x"], row["y"]

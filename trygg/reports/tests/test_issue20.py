@@ -16,7 +16,15 @@ from trygg.reports.services import report_assign, report_change
 
 pytestmark = pytest.mark.django_db
 FORM = "/ljungby/felanmalan/"
-PLACES = ["Stora torget", "Resecentrum", "Storgatan", "Salvesbacken", "Drottninggatan", "Ljungbyporten", "Lagavallen"]
+PLACES = [
+    "Stora torget",
+    "Resecentrum",
+    "Storgatan",
+    "Salvesbacken",
+    "Drottninggatan",
+    "Ljungbyporten",
+    "Lagavallen",
+]
 
 
 def _post(client: Client, municipality: Municipality, place: str, **fields: object):
@@ -86,7 +94,12 @@ def test_a_report_posted_sooner_than_the_minimum_fill_time_is_not_stored_and_kee
     assert Report.objects.count() == before
     with time_machine.travel(start + timezone.timedelta(seconds=4), tick=False):
         patient = _post(
-            client, reports_demo, "Stora torget", form_started=token.group(1), not_emergency="on", step="check"
+            client,
+            reports_demo,
+            "Stora torget",
+            form_started=token.group(1),
+            not_emergency="on",
+            step="check",
         )
     assert patient.status_code == 302
     assert Report.objects.count() == before + 1
@@ -155,3 +168,29 @@ def test_only_platform_operators_may_change_the_shared_problem_list(coordinator:
     assert not problem_admin.has_change_permission(request)
     assert not problem_admin.has_add_permission(request)
     assert not problem_admin.has_delete_permission(request)
+
+
+def test_the_hot_cell_layer_answers_with_stray_points_in_the_data_and_dates_at_the_calendars_ends(
+    login, reports_demo: Municipality, coordinator: User
+) -> None:
+    report = Report.objects.filter(municipality=reports_demo).first()
+    assert report is not None
+    for latitude, longitude in [(-89.9, 179.9), (0.0, 0.0), (59.33, 18.06)]:
+        Report.objects.create(
+            municipality=reports_demo,
+            category=report.category,
+            reference=f"STRAY-{latitude}-{longitude}",
+            description="Punkt var som helst",
+            latitude=latitude,
+            longitude=longitude,
+            public_latitude=latitude,
+            public_longitude=longitude,
+            created_at=report.created_at,
+            due_at=report.due_at,
+        )
+    client = login(coordinator)
+    client.raise_request_exception = False
+    for query in ("until=9999-12-31", "since=0001-01-01&until=9999-12-31", "since=9999-12-31"):
+        for path in ("hotspots.geojson", "hotspots/"):
+            response = client.get(f"/personal/felanmalan/{path}?municipality=ljungby&cell=100&{query}")
+            assert response.status_code == 200, (path, query)
