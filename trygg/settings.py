@@ -263,6 +263,11 @@ RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "
 RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 
+# Published survey figures: a cell with fewer answers than the survey's k is hidden (k is set per survey, default
+# SURVEY_SUPPRESSION_K, never below 5); 0 % and 100 % (an index at the scale's end) need this many answers, 0 for
+# twice the survey's k (trygg/surveys/disclosure.py).
+SURVEY_SUPPRESSION_K = int(os.environ.get("SURVEY_SUPPRESSION_K", "10"))
+SURVEY_EXTREME_MIN_N = int(os.environ.get("SURVEY_EXTREME_MIN_N", "0"))
 # A survey answer in progress is abandoned after this many idle minutes: no page reads it any more, and the
 # hourly and daily `run_scheduled` delete it (trygg/surveys/services.py: answer drafts).
 SURVEY_DRAFT_IDLE_MINUTES = int(os.environ.get("SURVEY_DRAFT_IDLE_MINUTES", "60"))
