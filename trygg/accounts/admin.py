@@ -30,7 +30,7 @@ class TryggUserAdmin(AuditedAdminMixin, UserAdmin):
             return queryset
         return queryset.filter(pk__in=scoped_choices(User, request).values("pk"))  # type: ignore[union-attr]
 
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             # The same service as every other channel: sessions and API keys end with the deactivation.

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 SALT = "trygg.core.formtiming"
@@ -40,7 +40,7 @@ class FillTimeMixin(forms.Form):
     form_started = forms.CharField(widget=forms.HiddenInput, required=False, initial=fill_time_token)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if filled_too_fast(self.data.get(self.add_prefix("form_started"))):
             raise ValidationError(
                 _(
@@ -52,4 +52,4 @@ class FillTimeMixin(forms.Form):
 
     @property
     def filled_too_fast(self) -> bool:
-        return self.has_error(forms.forms.NON_FIELD_ERRORS, TOO_FAST)
+        return self.has_error(NON_FIELD_ERRORS, TOO_FAST)

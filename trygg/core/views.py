@@ -42,7 +42,7 @@ def health(request: HttpRequest) -> HttpResponse:
 def logo_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """A municipality's logo in development, as nginx serves `/media/logos/` in production (same headers):
     an image inline, any other file (an upload from before logos were re-encoded) only as a download."""
-    response = static.serve(request, path, document_root=Path(settings.MEDIA_ROOT) / "logos")
+    response = static.serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / "logos"))
     guessed, _encoding = mimetypes.guess_type(path)
     if guessed not in REENCODED_IMAGE_TYPES:
         response["Content-Type"] = "application/octet-stream"

@@ -293,3 +293,27 @@ class HotspotForm(forms.Form):
             ("", _("Alla kategorier")),
             *sorted(slugs.items(), key=lambda item: item[1]),
         ]
+
+
+class VisibilityForm(forms.Form):
+    """Hide or show a report, or one of its photos (its id in `photo`), with a reason for the log."""
+
+    photo = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    show = forms.TypedChoiceField(
+        choices=[("1", _("Visa publikt")), ("0", _("Dölj för allmänheten"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(
+        label=_("Motivering (sparas i loggen)"),
+        max_length=500,
+        help_text=_("T.ex. ”personuppgifter i beskrivningen” eller ”bilden granskad”."),
+    )
+
+
+class FlagForm(FillTimeMixin):
+    reason = forms.CharField(
+        label=_("Vad är fel?"),
+        max_length=500,
+        help_text=_("T.ex. personuppgifter, en bild på en person eller kränkande innehåll."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

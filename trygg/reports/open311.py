@@ -152,7 +152,8 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _request_row(request: HttpRequest, report: Report) -> dict[str, Any]:
-    photos = list(report.photos.all())
+    # Hidden photos (taken down, or waiting for review) are not linked.
+    photos = [photo for photo in report.photos.all() if photo.is_public]
     last_note = report.public_reason
     return {
         "service_request_id": report.reference,

@@ -55,3 +55,8 @@ def can_write_public_note(user: AnyUser, report: Report) -> bool:
     if report.assigned_party_id is None:
         return False
     return parties_in(user, municipality).filter(pk=report.assigned_party_id).exists()
+
+
+def can_take_down(user: AnyUser, municipality: Municipality) -> bool:
+    """Hide or show a report or a photo, and publish photos held for review: those who handle reports."""
+    return can_change_report_state(user, municipality)

@@ -226,7 +226,7 @@ def report_get_public(*, municipality_slug: str, reference: str) -> Report:
         .select_related("category", "municipality", "assigned_party")
         .prefetch_related(
             Prefetch("events", queryset=ReportEvent.objects.order_by("at", "pk")),
-            Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk")),
+            Prefetch("photos", queryset=ReportPhoto.objects.filter(is_public=True).order_by("pk")),
         )
     )
     return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
@@ -236,6 +236,7 @@ def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:
     return get_object_or_404(
         ReportPhoto.objects.select_related("report"),
         name=name,
+        is_public=True,
         report__is_public=True,
         report__municipality__slug=municipality_slug,
     )

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,14 +23,13 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.core.security_events import security_event
-from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 
 from . import geo, rules
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
-from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
+from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .photos import CleanPhoto
 
 MAX_PHOTOS = 3
@@ -61,7 +59,14 @@ def _photo_name() -> str:
 
 def _store_photo(report: Report, photo: CleanPhoto) -> ReportPhoto:
     name = _photo_name()
-    stored = ReportPhoto(report=report, name=name, width=photo.width, height=photo.height)
+    # In a category whose photos are reviewed first, a photo is stored hidden until staff publish it.
+    stored = ReportPhoto(
+        report=report,
+        name=name,
+        width=photo.width,
+        height=photo.height,
+        is_public=not report.category.photos_need_review,
+    )
     stored.image.save(name, ContentFile(photo.data), save=False)
     stored.save()
     return stored
@@ -199,45 +204,20 @@ def report_submit(
     return Submitted(report, True)
 
 
-@transaction.atomic
 def report_follow(*, report: Report, email: str) -> bool:
-    """Add a follower; True when the address was new. Nothing is revealed about other followers."""
-    _follower, created = ReportFollower.objects.get_or_create(report=report, email=email.strip().lower())
-    return created
+    """Ask to follow a report (double opt-in): see trygg.reports.following."""
+    from .following import report_follow as follow
+
+    return follow(report=report, email=email)
 
 
 # -------------------------------------------------------------------------- staff
 
 
 def _notify(report: Report, note: str) -> None:
-    recipients = {report.reporter_email.lower()} if report.reporter_email else set()
-    recipients |= set(report.followers.values_list("email", flat=True))
-    if not recipients:
-        return
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
-    subject = _("Felanmälan %(reference)s: %(state)s") % {
-        "reference": report.reference,
-        "state": report.get_state_display(),
-    }
-    lines = [
-        _("Hej!"),
-        "",
-        _("Felanmälan %(reference)s (%(category)s) har nu status: %(state)s.")
-        % {
-            "reference": report.reference,
-            "category": report.category.name,
-            "state": report.get_state_display(),
-        },
-    ]
-    if note:
-        lines += ["", note]
-    lines += ["", _("Följ ärendet här: %(url)s") % {"url": f"{site}{report.get_absolute_url()}"}]
-    lines += ["", _("Du får det här meddelandet för att du lämnade din e-postadress i felanmälan.")]
-    body = "\n".join(lines)
+    from .following import report_notify
 
-    # Queued when the change commits; a failed send is the worker's to record and never undoes the change.
-    for recipient in sorted(recipients):
-        email_send_on_commit(subject=subject, body=body, to=[recipient])
+    report_notify(report=report, note=note)
 
 
 _AUDITED_FIELDS = (

@@ -17,6 +17,7 @@ urlpatterns = [
     path("personal/felanmalan/<int:pk>/andra/", staff_views.report_change, name="staff_change"),
     path("personal/felanmalan/<int:pk>/tilldela/", staff_views.report_assign, name="staff_assign"),
     path("personal/felanmalan/<int:pk>/kontakt/", staff_views.report_contact, name="staff_contact"),
+    path("personal/felanmalan/<int:pk>/synlighet/", staff_views.report_visibility, name="staff_visibility"),
     re_path(r"^api/open311/v2/services" + FMT + "$", open311.services_list, name="open311_services"),
     re_path(
         r"^api/open311/v2/services/(?P<code>[a-z0-9-]+)" + FMT + "$",
@@ -34,6 +35,9 @@ urlpatterns = [
         open311.token_detail,
         name="open311_token",
     ),
+    path("felanmalan/folj/<str:token>/", views.report_follow_confirm, name="follow_confirm"),
+    path("felanmalan/sluta/<str:token>/", views.report_unsubscribe, name="unsubscribe"),
+    path("<slug:municipality>/felanmalan/<str:reference>/anmal/", views.report_flag, name="flag"),
     path("<slug:municipality>/felanmalan/", views.report_create, name="create"),
     path("<slug:municipality>/felanmalan/karta/", views.report_map, name="map"),
     path("<slug:municipality>/felanmalan/karta.geojson", views.report_geojson, name="geojson"),

@@ -343,7 +343,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
                 cells.append((results.NOT_SHOWN, results.TOO_FEW))
             else:
                 assert cell["value"] is not None
-                cells.append((cell["n"], results.display_value(cell["value"], is_index)))
+                cells.append((str(cell["n"]), results.display_value(cell["value"], is_index)))
         rows.append((results.indicator_label(indicator, labels), cells))
     groups = [
         ", ".join(value or _("(tomt)") for value in group["by"].values()) or _("Hela kommunen")

@@ -63,11 +63,11 @@ class _RecordingQueryDict(QueryDict):
         _READ.add(key)
         return super().__getitem__(key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         _READ.add(key)
         return super().get(key, default)
 
-    def getlist(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def getlist(self, key: str, default: Any = None) -> Any:
         _READ.add(key)
         return super().getlist(key, default)
 
@@ -75,7 +75,7 @@ class _RecordingQueryDict(QueryDict):
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     def get(request: WSGIRequest) -> QueryDict:
-        return _RecordingQueryDict(request.META.get("QUERY_STRING", ""), encoding=request._encoding)
+        return _RecordingQueryDict(request.META.get("QUERY_STRING", ""), encoding=request.encoding)
 
     recording = cached_property(get)
     recording.__set_name__(WSGIRequest, "GET")
@@ -203,8 +203,8 @@ def test_no_query_string_makes_any_get_route_answer_with_a_server_error(
         if names - IGNORED:
             asked += 1
         _fuzz(client, url, names, baseline, failures)
-    for url, names in _api_routes(matrix):
-        _fuzz(anonymous, url, set(names), {}, failures)
+    for url, parameters in _api_routes(matrix):
+        _fuzz(anonymous, url, set(parameters), {}, failures)
         asked += 1
 
     assert asked > 30, "the recording found the query parameters of many routes"
