@@ -79,6 +79,10 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:staff_change": _pk("report"),
     "reports:staff_assign": _pk("report"),
     "reports:staff_contact": _pk("report"),
+    "reports:staff_visibility": _pk("report"),
+    "reports:follow_confirm": lambda c: {"token": c["follow_token"]},
+    "reports:unsubscribe": lambda c: {"token": c["unsubscribe_token"]},
+    "reports:flag": _home(reference=lambda c: c["report"].reference),
     "reports:open311_services": lambda c: {"fmt": "json"},
     "reports:open311_service": lambda c: {"code": c["report"].category.slug, "fmt": "xml"},
     "reports:open311_requests": lambda c: {"fmt": "json"},
@@ -237,7 +241,8 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from trygg.indicators.models import Indicator
     from trygg.meetings.models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
     from trygg.promises.tests.factories import PromiseFactory
-    from trygg.reports.models import Report, ReportPhoto
+    from trygg.reports.following import follow_confirm_url, unsubscribe_url
+    from trygg.reports.models import Report, ReportFollower, ReportPhoto
     from trygg.surveys.models import Survey
     from trygg.surveys.selectors import survey_areas_in_data
 
@@ -262,6 +267,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         object_id=promise.pk,
         confirmed_at=timezone.now(),
     )
+    follower = ReportFollower.objects.create(report=report, email="foljare@example.org")
     survey = Survey.objects.filter(municipality=home).order_by("pk").first()
     assert survey is not None
     areas = survey_areas_in_data(survey=survey)
@@ -280,6 +286,8 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         "comment": comment,
         "subscription": subscription,
         "subscription_token": subscription_confirm_token(subscription),
+        "follow_token": follow_confirm_url(follower).rstrip("/").rsplit("/", 1)[1],
+        "unsubscribe_token": unsubscribe_url(report=report, follower=follower).rstrip("/").rsplit("/", 1)[1],
         "survey": survey,
         "survey_area": slugify(areas[0]),
         "import_run": ImportRun.objects.order_by("pk").first(),
