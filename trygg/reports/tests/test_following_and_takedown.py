@@ -99,10 +99,7 @@ def test_the_reporter_can_stop_the_mail_about_their_report(
 
 
 def _photo(report: Report, *, is_public: bool = True) -> ReportPhoto:
-    photo = ReportPhoto(
-        report=report, name=f"{'ab' * 15}{report.pk:02d}.jpg"[-36:], width=1, height=1, is_public=is_public
-    )
-    photo.name = f"{report.pk:032x}.jpg"
+    photo = ReportPhoto(report=report, name=f"{report.pk:032x}.jpg", width=1, height=1, is_public=is_public)
     photo.image.save(photo.name, SimpleUploadedFile(photo.name, b"\xff\xd8\xff\xd9"), save=False)
     photo.save()
     return photo
