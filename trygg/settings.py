@@ -281,6 +281,10 @@ REPORTS_FILED_LIMITS = [(5, 600), (20, 86400)]
 # Every post to the report form from one client, valid or not (count, seconds).
 REPORTS_RATE_LIMIT = (20, 600)
 
+# A meeting sign-up holds at most this many seats at once; a sign-up for more (up to 20) holds its seats only
+# after the address it gives is confirmed (trygg/meetings/services.py).
+MEETING_SIGNUP_MAX = int(os.environ.get("MEETING_SIGNUP_MAX", "4"))
+
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {
     # A reporter's name and e-mail, counted from when the report was closed.

@@ -214,6 +214,9 @@ class SignUp(models.Model):
         _("antal personer"), default=1, validators=[MinValueValidator(1)]
     )
     submission_id = models.UUIDField(_("inskickningens id"), unique=True, default=uuid.uuid4)
+    # Seats are held once confirmed: at once for a sign-up within MEETING_SIGNUP_MAX, after the e-mailed
+    # link for more (trygg.meetings.signups).
+    confirmed_at = models.DateTimeField(_("bekräftad"), null=True, blank=True)
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
 
     class Meta:

@@ -166,6 +166,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "meetings:staff_observation_photo": lambda c: {"pk": c["task"].observation_id},
     "meetings:staff_watch": _pk("watch"),
     "meetings:staff_watch_new": lambda c: {"municipality": HOME},
+    "meetings:signup_confirm": lambda c: {"token": "ogiltig"},
     "meetings:calendar": _home(),
     "meetings:calendar_ics": _home(),
     "meetings:meeting": _home(pk=lambda c: c["public_meeting"].pk),

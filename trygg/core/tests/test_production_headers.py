@@ -307,6 +307,7 @@ PUBLIC = {
     "reports:thanks",
     "reports:follow",
     "reports:follow_confirm",
+    "meetings:signup_confirm",
     "reports:unsubscribe",
     "reports:flag",
     "reports:map",

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def sent(django_capture_on_commit_callbacks):
     """Run an action and the mail it queues when its transaction commits."""
 
-    def run(action):  # type: ignore[no-untyped-def]
+    def run(action):
         with django_capture_on_commit_callbacks(execute=True):
             return action()
 
@@ -39,7 +39,7 @@ def _public_report(municipality: Municipality) -> Report:
 
 
 def _links(message: mail.EmailMessage) -> list[str]:
-    return re.findall(r"https?://\S+", message.body)
+    return re.findall(r"https?://\S+", str(message.body))
 
 
 def test_following_sends_only_a_confirmation_until_the_address_is_confirmed(
