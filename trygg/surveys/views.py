@@ -277,6 +277,7 @@ def results_page(
             "areas": areas,
             "current_area_slug": suffix[0] if suffix else "",
             "csv_url": reverse("surveys:results_csv", args=[municipality, survey, *suffix]),
+            "extreme_n": selectors.extreme_min_n(scope.survey),
             "problem_chart_url": reverse(
                 "surveys:results_chart", args=[municipality, survey, *suffix, "problem"]
             ),
