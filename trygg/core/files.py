@@ -12,8 +12,9 @@ from pathlib import PurePosixPath
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseBase
 
-# The policy of every uploaded file: nothing loads, nothing runs, the document is a sandboxed unique origin.
-MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+# The policy of every uploaded file: nothing loads, nothing runs, the document is a sandboxed unique origin. The
+# directives that default-src does not cover (or that the checklist's item 2 asks for by name) are spelled out.
+MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 # Types an image re-encoded by the application (trygg.reports.photos) may be served inline as.
 REENCODED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
