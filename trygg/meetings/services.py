@@ -357,7 +357,7 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str) -> Meeting:
 
 
 def _places_taken(meeting: Meeting) -> int:
-    held = SignUp.objects.filter(meeting=meeting, confirmed_at__isnull=False)
+    held = SignUp.objects.filter(meeting=meeting, awaiting_confirmation=False)
     return int(held.aggregate(total=Sum("count"))["total"] or 0)
 
 
@@ -421,7 +421,7 @@ def signup_create(
         email=email.strip().lower(),
         count=count,
         submission_id=submission_id,
-        confirmed_at=None if needs_confirmation else now,
+        awaiting_confirmation=needs_confirmation,
     )
     try:
         with transaction.atomic():
@@ -469,14 +469,14 @@ def signup_confirm(*, token: str, now: dt.datetime) -> SignUp:
     signup = SignUp.objects.filter(pk=pk).select_related("meeting").first()
     if signup is None:
         raise ValidationError(_("Länken fungerar inte längre. Anmäl er igen."))
-    if signup.confirmed_at is not None:
+    if not signup.awaiting_confirmation:
         return signup
     locked = Meeting.objects.select_for_update().get(pk=signup.meeting_id)
     if not locked.is_public or locked.status != Meeting.Status.PLANNED or locked.starts_at <= now:
         raise ValidationError(_("Det går inte att anmäla sig till det här mötet."))
     _places_check(locked, signup.count)
-    signup.confirmed_at = now
-    signup.save(update_fields=["confirmed_at"])
+    signup.awaiting_confirmation = False
+    signup.save(update_fields=["awaiting_confirmation"])
     return signup
 
 
@@ -486,7 +486,7 @@ def signups_purge(*, now: dt.datetime) -> int:
         meeting__ends_at__isnull=True, meeting__starts_at__lt=now - dt.timedelta(days=1)
     )
     over |= Q(meeting__status=Meeting.Status.CANCELLED, meeting__starts_at__lt=now)
-    over |= Q(confirmed_at__isnull=True, created_at__lt=now - dt.timedelta(hours=UNCONFIRMED_SIGNUP_HOURS))
+    over |= Q(awaiting_confirmation=True, created_at__lt=now - dt.timedelta(hours=UNCONFIRMED_SIGNUP_HOURS))
     deleted, _counts = SignUp.objects.filter(over).delete()
     return deleted
 
