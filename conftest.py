@@ -138,6 +138,12 @@ def _swedish_by_default():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _form_fill_time_off(settings):  # type: ignore[no-untyped-def]
+    """Test clients post forms at once: the minimum fill time is off unless a test switches it on."""
+    settings.FORM_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _page_cache_off(settings):  # type: ignore[no-untyped-def]
     """No page cache unless a test asks for it: inside a test's transaction no commit ever invalidates it."""
     settings.PAGE_CACHE_SECONDS = 0

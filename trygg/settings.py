@@ -187,10 +187,10 @@ STORAGES = {
     },
 }
 
-# Staff sessions end after 30 idle minutes and at the latest 10 hours after login.
+# Staff sessions end after 30 idle minutes and at the latest 8 hours after login (the checklist's item 11).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(10 * 3600)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:
     # The __Host- prefix pins the cookie to this host, over HTTPS, for the whole site.
@@ -199,6 +199,9 @@ if PRODUCTION:
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms carry the token, and session.js takes it from a data- attribute. A
+# script injected into the site's origin therefore cannot read it either.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -249,7 +252,9 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A successful login clears only that account's failures (trygg.accounts.lockout), never those of the address
+# it came from: otherwise an insider could guess at a colleague's password without limit between own logins.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
@@ -269,6 +274,28 @@ RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 REPORTS_OPEN311_RATE_LIMIT = tuple(
     int(part) for part in os.environ.get("REPORTS_OPEN311_RATE_LIMIT", "600/3600").split("/", 1)
 )
+
+# Published survey figures: a cell with fewer answers than the survey's k is hidden (k is set per survey, default
+# SURVEY_SUPPRESSION_K, never below 5); 0 % and 100 % (an index at the scale's end) need this many answers, 0 for
+# twice the survey's k (trygg/surveys/disclosure.py).
+SURVEY_SUPPRESSION_K = int(os.environ.get("SURVEY_SUPPRESSION_K", "10"))
+SURVEY_EXTREME_MIN_N = int(os.environ.get("SURVEY_EXTREME_MIN_N", "0"))
+# A survey answer in progress is abandoned after this many idle minutes: no page reads it any more, and the
+# hourly and daily `run_scheduled` delete it (trygg/surveys/services.py: answer drafts).
+SURVEY_DRAFT_IDLE_MINUTES = int(os.environ.get("SURVEY_DRAFT_IDLE_MINUTES", "60"))
+
+# Public forms (report, follow, comment, subscribe) posted sooner than this after they were shown are not stored
+# (trygg/core/formtiming.py); 0 switches the check off.
+FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
+# Reports filed from one client through the web form: at most this many per window, as (count, seconds) pairs;
+# the next gets 429 (the checklist's item 17: the sixth within ten minutes).
+REPORTS_FILED_LIMITS = [(5, 600), (20, 86400)]
+# Every post to the report form from one client, valid or not (count, seconds).
+REPORTS_RATE_LIMIT = (20, 600)
+
+# A meeting sign-up holds at most this many seats at once; a sign-up for more (up to 20) holds its seats only
+# after the address it gives is confirmed (trygg/meetings/services.py).
+MEETING_SIGNUP_MAX = int(os.environ.get("MEETING_SIGNUP_MAX", "4"))
 
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {

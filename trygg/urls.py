@@ -1,9 +1,7 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from trygg.api.api import api
 from trygg.core import views as core_views
@@ -34,11 +32,10 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Only the logos, as nginx does in production: every other upload goes through a view that checks who asks.
+    # Only the logos, as nginx does in production (with the same headers): every other upload goes through a
+    # view that checks who asks.
     urlpatterns = [
-        *static(f"{settings.MEDIA_URL}logos/", document_root=Path(settings.MEDIA_ROOT) / "logos"),
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}logos/(?P<path>.*)$", core_views.logo_file),
         *urlpatterns,
     ]
 

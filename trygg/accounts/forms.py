@@ -3,12 +3,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.municipalities.models import Membership, Municipality, Party
 from trygg.municipalities.selectors import parties_choosable
+
+from . import lockout
 
 
 class StaffLoginForm(OTPAuthenticationForm):
@@ -51,7 +54,12 @@ class StaffLoginForm(OTPAuthenticationForm):
         if user is not None and second_factor_pending(user=user, now=timezone.now()) is not None:
             self.needs_authenticator = True
             return
-        super().clean_otp(user)
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            # The password was right: without this, codes could be guessed with no lockout and no trace.
+            lockout.second_factor_failed(request=self.request, username=user.get_username())
+            raise
 
     def _chosen_device(self, user: Any) -> TOTPDevice | None:
         # Each staff user has one authenticator app; with none, verification fails with the same answer.

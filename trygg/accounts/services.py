@@ -39,6 +39,38 @@ def user_end_sessions(*, user: User, by: User, reason: str = "") -> None:
     )
 
 
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None, reason: str = "", now: dt.datetime) -> User:
+    """Deactivate a staff user and end everything they hold: sessions and API keys.
+
+    Inactive users are already refused, but a session from before would work again after a reactivation if it
+    were only refused: the session generation is bumped, so it never does, and the keys are revoked for good.
+    Every channel that deactivates a user (the admin, a staff page) calls this.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    was_active = locked.is_active
+    locked.is_active = False
+    locked.session_generation = F("session_generation") + 1
+    locked.save(update_fields=["is_active", "session_generation"])
+    locked.refresh_from_db(fields=["is_active", "session_generation"])
+    revoked = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=now)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=locked,
+        changes={
+            "is_active": [was_active, False],
+            "sessions": ["active", "ended"],
+            "api_tokens_revoked": revoked,
+        },
+        reason=reason,
+    )
+    security_event("user_deactivated", user=str(locked.pk))
+    user.is_active = False
+    user.session_generation = locked.session_generation
+    return locked
+
+
 TOKEN_PREFIX = "trygg_"  # noqa: S105 - a visible prefix, not a secret
 MAX_TOKEN_DAYS = 90
 

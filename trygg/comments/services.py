@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
@@ -108,14 +109,16 @@ def comment_submit(
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, client_key: str) -> Comment:
+def comment_report(*, comment: Comment, client_key: str, today: dt.date | None = None) -> Comment:
     """A resident reports a published comment; the third report hides it until a moderator decides."""
     locked = _locked(comment)
     if locked.state != Comment.State.APPROVED:
         return locked
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=locked, client_key=client_key)
+            CommentReport.objects.create(
+                comment=locked, client_key=client_key, created_on=today or timezone.localdate()
+            )
     except IntegrityError:
         return locked  # The same client reporting again counts once.
     Comment.objects.filter(pk=locked.pk).update(reports_count=F("reports_count") + 1)

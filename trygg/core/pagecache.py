@@ -33,7 +33,7 @@ NEVER_CACHED = re.compile(r"^/(?:[a-z]{2}/)?(?:personal|admin|api|healthz|static
 # else invalidates, so a new public table is safe by default.
 QUIET_TABLES = re.compile(
     r"^(?:django_session|django_admin_log|django_migrations|trygg_cache|axes_|otp_|audit_|"
-    r"core_ratelimitcounter|core_pagegeneration|django_tasks)"
+    r"core_ratelimitcounter|core_keyingsecret|core_pagegeneration|surveys_answerdraft|django_tasks)"
 )
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-9_]+)', re.IGNORECASE)
 

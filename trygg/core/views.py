@@ -1,7 +1,13 @@
+import mimetypes
+from pathlib import Path
+
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.views import static
+
+from .files import REENCODED_IMAGE_TYPES, media_headers
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
@@ -31,3 +37,14 @@ def health(request: HttpRequest) -> HttpResponse:
             "database unavailable\n", status=503, content_type="text/plain", headers={"Retry-After": "10"}
         )
     return HttpResponse("ok\n", content_type="text/plain", headers={"Cache-Control": "no-store"})
+
+
+def logo_file(request: HttpRequest, path: str) -> HttpResponseBase:
+    """A municipality's logo in development, as nginx serves `/media/logos/` in production (same headers):
+    an image inline, any other file (an upload from before logos were re-encoded) only as a download."""
+    response = static.serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / "logos"))
+    guessed, _encoding = mimetypes.guess_type(path)
+    if guessed not in REENCODED_IMAGE_TYPES:
+        response["Content-Type"] = "application/octet-stream"
+        response["Content-Disposition"] = "attachment"
+    return media_headers(response)

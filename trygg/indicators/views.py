@@ -67,7 +67,11 @@ def indicator_csv(request: HttpRequest, municipality: str, indicator: str) -> Ht
             if counts is None:
                 continue
             positive = (
-                SUPPRESSED if counts.suppressed else ("" if counts.positive is None else counts.positive)
+                _("visas inte")
+                if counts.all_alike
+                else SUPPRESSED
+                if counts.suppressed
+                else ("" if counts.positive is None else counts.positive)
             )
             rows.append(
                 [

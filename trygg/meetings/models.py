@@ -214,6 +214,9 @@ class SignUp(models.Model):
         _("antal personer"), default=1, validators=[MinValueValidator(1)]
     )
     submission_id = models.UUIDField(_("inskickningens id"), unique=True, default=uuid.uuid4)
+    # A sign-up for more than MEETING_SIGNUP_MAX holds no seats until its e-mailed link is opened
+    # (services.signup_confirm); one within the maximum holds them at once.
+    awaiting_confirmation = models.BooleanField(_("väntar på bekräftelse"), default=False)
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
 
     class Meta:

@@ -36,7 +36,10 @@ def meeting_problem_mentions(municipality: Municipality, year: int) -> dict[str,
 
 
 def _with_places(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return queryset.annotate(places_taken=Sum("signups__count", default=0))
+    # Only held seats count: a sign-up for many waits for its confirmation (services.signup_confirm).
+    return queryset.annotate(
+        places_taken=Sum("signups__count", default=0, filter=Q(signups__awaiting_confirmation=False))
+    )
 
 
 def meetings_public(*, municipality: Municipality, since: dt.datetime) -> list[Meeting]:
@@ -91,7 +94,9 @@ def places_left(meeting: Meeting) -> int | None:
         return None
     taken = getattr(meeting, "places_taken", None)
     if taken is None:
-        taken = meeting.signups.aggregate(total=Sum("count"))["total"] or 0
+        taken = (
+            meeting.signups.filter(awaiting_confirmation=False).aggregate(total=Sum("count"))["total"] or 0
+        )
     return max(meeting.capacity - int(taken), 0)
 
 

@@ -381,7 +381,10 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def observation_photo(request: HttpRequest, pk: int) -> FileResponse:
-    return stored_file_response(selectors.staff_observation_get(user=request.user, pk=pk).photo)
+    # Walk photos are re-encoded from their pixels when stored (services.observation_add).
+    return stored_file_response(
+        selectors.staff_observation_get(user=request.user, pk=pk).photo, reencoded_image=True
+    )
 
 
 def _task_page(request: HttpRequest, task: Task, form: TaskForm | None, *, status: int = 200) -> HttpResponse:

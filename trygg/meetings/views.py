@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -81,7 +82,13 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
 
 
 def _meeting_page(
-    request: HttpRequest, meeting: Meeting, form: SignUpForm, *, status: int = 200, signed_up: bool = False
+    request: HttpRequest,
+    meeting: Meeting,
+    form: SignUpForm,
+    *,
+    status: int = 200,
+    signed_up: bool = False,
+    confirm_sent: bool = False,
 ) -> HttpResponse:
     now = timezone.now()
     response = render(
@@ -94,6 +101,7 @@ def _meeting_page(
             "places_left": selectors.places_left(meeting),
             "open_for_signup": meeting.status == Meeting.Status.PLANNED and meeting.starts_at > now,
             "signed_up": signed_up,
+            "confirm_sent": confirm_sent,
         },
     )
     response.status_code = status
@@ -104,7 +112,13 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
     meeting = selectors.meeting_get_public(municipality_slug=municipality, pk=pk)
     if request.method != "POST":
         form = SignUpForm(initial={"submission_id": uuid.uuid4(), "count": 1})
-        return _meeting_page(request, meeting, form, signed_up=request.GET.get("anmald") == "1")
+        return _meeting_page(
+            request,
+            meeting,
+            form,
+            signed_up=request.GET.get("anmald") == "1",
+            confirm_sent=request.GET.get("anmald") == "bekrafta",
+        )
     if rate_limit_exceeded(request=request, limit=SIGNUP_LIMIT):
         return HttpResponse(
             _("För många försök på kort tid. Vänta en stund och försök igen."),
@@ -126,10 +140,20 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            return HttpResponseRedirect(f"{meeting.get_absolute_url()}?anmald=1#anmalan")
+            outcome = "1" if data["count"] <= settings.MEETING_SIGNUP_MAX else "bekrafta"
+            return HttpResponseRedirect(f"{meeting.get_absolute_url()}?anmald={outcome}#anmalan")
     # Keep what was typed; a fresh submission id is not needed: the first one never stored anything.
     meeting = selectors.meeting_get_public(municipality_slug=municipality, pk=pk)
     return _meeting_page(request, meeting, form, status=400)
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link of a sign-up for more people than one sign-up holds at once."""
+    try:
+        signup = services.signup_confirm(token=token, now=timezone.now())
+    except ValidationError as error:
+        return render(request, "meetings/signup_confirmed.html", {"error": error.messages[0]}, status=400)
+    return render(request, "meetings/signup_confirmed.html", {"signup": signup, "meeting": signup.meeting})
 
 
 def walk_list(request: HttpRequest, municipality: str) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
+from trygg.core.formtiming import FillTimeMixin
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 from trygg.promises.choices import (
@@ -52,7 +53,7 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
-class ReportForm(forms.Form):
+class ReportForm(FillTimeMixin):
     category = forms.ModelChoiceField(
         label=_("Vad gäller det?"), queryset=ReportCategory.objects.none(), empty_label=_("Välj kategori")
     )
@@ -188,7 +189,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class FollowForm(forms.Form):
+class FollowForm(FillTimeMixin):
     email = forms.EmailField(
         label=_("Din e-postadress"),
         help_text=_("Du får e-post när ärendet ändras. Adressen visas aldrig för andra."),
@@ -407,3 +408,27 @@ class CategoryForm(forms.Form):
             order=data["order"],
             activities=list(data["activities"]),
         )
+
+
+class VisibilityForm(forms.Form):
+    """Hide or show a report, or one of its photos (its id in `photo`), with a reason for the log."""
+
+    photo = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    show = forms.TypedChoiceField(
+        choices=[("1", _("Visa publikt")), ("0", _("Dölj för allmänheten"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(
+        label=_("Motivering (sparas i loggen)"),
+        max_length=500,
+        help_text=_("T.ex. ”personuppgifter i beskrivningen” eller ”bilden granskad”."),
+    )
+
+
+class FlagForm(FillTimeMixin):
+    reason = forms.CharField(
+        label=_("Vad är fel?"),
+        max_length=500,
+        help_text=_("T.ex. personuppgifter, en bild på en person eller kränkande innehåll."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

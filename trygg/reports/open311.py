@@ -358,7 +358,8 @@ def _public_reports(municipality: Municipality) -> ReportQuerySet:
 
 
 def _request_row(report: Report) -> dict[str, Any]:
-    photos = list(report.photos.all())
+    # Hidden photos (taken down, or waiting for review) are not linked.
+    photos = [photo for photo in report.photos.all() if photo.is_public]
     return {
         "service_request_id": report.reference,
         "status": "open" if report.is_open else "closed",

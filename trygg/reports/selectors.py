@@ -28,6 +28,9 @@ from .wording import reads_like_emergency
 
 AnyUser = AbstractBaseUser | AnonymousUser
 EARTH_RADIUS_M = 6_371_008.8
+# Sweden with a margin, in degrees: the reach of the staff hot-cell layer.
+SWEDEN_LATITUDES = (54.5, 69.5)
+SWEDEN_LONGITUDES = (10.0, 24.5)
 
 
 def municipality_get(*, slug: str) -> Municipality:
@@ -301,7 +304,7 @@ def report_get_public(*, municipality_slug: str, reference: str) -> Report:
         .select_related("category", "municipality", "assigned_party")
         .prefetch_related(
             Prefetch("events", queryset=ReportEvent.objects.order_by("at", "pk")),
-            Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk")),
+            Prefetch("photos", queryset=ReportPhoto.objects.filter(is_public=True).order_by("pk")),
         )
     )
     return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
@@ -316,6 +319,7 @@ def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:
     return get_object_or_404(
         ReportPhoto.objects.select_related("report"),
         name=name,
+        is_public=True,
         report__is_public=True,
         report__municipality__slug=municipality_slug,
     )
@@ -472,6 +476,9 @@ def hot_cells(
         reports = reports.filter(created_at__date__gte=since)
     if until is not None:
         reports = reports.filter(created_at__date__lte=until)
+    # Only points in and around Sweden count: a stray point (filed before points were checked against the
+    # municipality) would stretch the grid over half the earth and fail the whole layer.
+    reports = reports.filter(latitude__range=SWEDEN_LATITUDES, longitude__range=SWEDEN_LONGITUDES)
     points = list(reports.values_list("latitude", "longitude"))
     empty: dict[str, Any] = {
         "type": "FeatureCollection",
@@ -482,7 +489,10 @@ def hot_cells(
     }
     if not points:
         return empty
-    result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    try:
+        result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    except geo.HotspotInputError as error:
+        return {**empty, "points": len(points), "error": str(error)}
     names = _hot_cell_names(municipality, result["hot"], cell)
     features = []
     for number, (row, name) in enumerate(zip(result["hot"], names, strict=True), start=1):

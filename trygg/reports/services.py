@@ -26,7 +26,6 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.core.security_events import security_event
-from trygg.core.tasks import email_send_on_commit
 from trygg.core.text import without_control_characters
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
@@ -36,7 +35,7 @@ from . import boundaries, geo, rules
 from .attributes import attributes_clean
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
-from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
+from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .photos import CleanPhoto
 from .wording import reads_like_emergency
 
@@ -67,7 +66,14 @@ def _photo_name() -> str:
 
 def _store_photo(report: Report, photo: CleanPhoto) -> ReportPhoto:
     name = _photo_name()
-    stored = ReportPhoto(report=report, name=name, width=photo.width, height=photo.height)
+    # In a category whose photos are reviewed first, a photo is stored hidden until staff publish it.
+    stored = ReportPhoto(
+        report=report,
+        name=name,
+        width=photo.width,
+        height=photo.height,
+        is_public=not report.category.photos_need_review,
+    )
     stored.image.save(name, ContentFile(photo.data), save=False)
     stored.save()
     return stored
@@ -340,55 +346,20 @@ def report_submit(
     return Submitted(report, True, emergency_words=clean.emergency_words, notice=notice)
 
 
-@transaction.atomic
 def report_follow(*, report: Report, email: str) -> bool:
-    """Add a follower; True when the address was new. Nothing is revealed about other followers."""
-    _follower, created = ReportFollower.objects.get_or_create(report=report, email=email.strip().lower())
-    return created
+    """Ask to follow a report (double opt-in): see trygg.reports.following."""
+    from .following import report_follow as follow
+
+    return follow(report=report, email=email)
 
 
 # -------------------------------------------------------------------------- staff
 
 
-def reporter_is_mailed(report: Report) -> bool:
-    """Trygg writes to the reporter of a web report; of an Open311 report only when the key's settings say so,
-    since the integrator keeps its own users informed."""
-    if not report.reporter_email:
-        return False
-    if report.source == Report.Source.OPEN311:
-        return report.open311_key is not None and report.open311_key.notify_reporters
-    return True
-
-
 def _notify(report: Report, note: str) -> None:
-    recipients = {report.reporter_email.lower()} if reporter_is_mailed(report) else set()
-    recipients |= set(report.followers.values_list("email", flat=True))
-    if not recipients:
-        return
-    site = settings.SITE_URL
-    subject = _("Felanmälan %(reference)s: %(state)s") % {
-        "reference": report.reference,
-        "state": report.get_state_display(),
-    }
-    lines = [
-        _("Hej!"),
-        "",
-        _("Felanmälan %(reference)s (%(category)s) har nu status: %(state)s.")
-        % {
-            "reference": report.reference,
-            "category": report.category.name,
-            "state": report.get_state_display(),
-        },
-    ]
-    if note:
-        lines += ["", note]
-    lines += ["", _("Följ ärendet här: %(url)s") % {"url": f"{site}{report.get_absolute_url()}"}]
-    lines += ["", _("Du får det här meddelandet för att du lämnade din e-postadress i felanmälan.")]
-    body = "\n".join(lines)
+    from .following import report_notify
 
-    # Queued when the change commits; a failed send is the worker's to record and never undoes the change.
-    for recipient in sorted(recipients):
-        email_send_on_commit(subject=subject, body=body, to=[recipient])
+    report_notify(report=report, note=note)
 
 
 _AUDITED_FIELDS = (
@@ -485,6 +456,8 @@ def report_change(
         if state in Report.State.needs_reason():
             locked.public_reason = note
 
+    if note and not rules.can_write_public_note(by, locked):
+        raise PermissionDenied
     after = _snapshot(locked)
     changes = audit_changes(before=before, after=after, fields=_AUDITED_FIELDS)
     if not changes and not note:

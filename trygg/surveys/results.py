@@ -15,6 +15,7 @@ from .dataset import AREA_COLUMN
 from .models import Survey
 
 TOO_FEW = "för få svar"
+NOT_SHOWN = "–"
 
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["svg.hashsalt"] = "trygg"
@@ -35,10 +36,15 @@ class ResultRow:
     change_text: str
     change_flag_text: str
 
+    @property
+    def n_text(self) -> str:
+        # A hidden cell's number of answers is hidden too: it would tell how many a derived share was of.
+        return NOT_SHOWN if self.suppressed else str(self.n)
+
     def cells(self) -> list[str]:
         return [
             self.label,
-            str(self.n),
+            self.n_text,
             self.value_text,
             self.interval_text,
             self.change_text,
@@ -102,6 +108,11 @@ class ScopeResults:
     rows: list[ResultRow]
     previous: Survey | None
     notes: list[str]
+
+    @property
+    def respondents_shown(self) -> int | None:
+        """How many answered, unless that is fewer than k (then the page says so without the number)."""
+        return self.respondents if self.respondents >= self.survey.k else None
 
     @property
     def index_rows(self) -> list[ResultRow]:

@@ -378,10 +378,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             cell = group["indicators"][indicator]
             is_index = indicator.startswith("p_")
             if cell["suppressed"]:
-                cells.append((cell["n"], results.TOO_FEW))
+                cells.append((results.NOT_SHOWN, results.TOO_FEW))
             else:
                 assert cell["value"] is not None
-                cells.append((cell["n"], results.display_value(cell["value"], is_index)))
+                cells.append((str(cell["n"]), results.display_value(cell["value"], is_index)))
         rows.append((results.indicator_label(indicator, labels), cells))
     groups = [
         ", ".join(value or _("(tomt)") for value in group["by"].values()) or _("Hela kommunen")
@@ -394,7 +394,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "form": form,
             "groups": groups,
-            "respondents": [group["respondents"] for group in result["groups"]],
+            "respondents": [
+                group["respondents"] if group["respondents"] >= survey.k else results.NOT_SHOWN
+                for group in result["groups"]
+            ],
             "rows": rows,
             "question_kinds": Question.Kind,
         },

@@ -122,6 +122,10 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "open311:token": lambda c: {"token": str(c["report"].submission_id), "fmt": "json"},
     "open311:updates": lambda c: {"fmt": "xml"},
     "open311:not_found": lambda c: {"rest": "v2/finns-inte.json"},
+    "reports:staff_visibility": _pk("report"),
+    "reports:follow_confirm": lambda c: {"token": c["follow_token"]},
+    "reports:unsubscribe": lambda c: {"token": c["unsubscribe_token"]},
+    "reports:flag": _home(reference=lambda c: c["report"].reference),
     "reports:create": _home(),
     "reports:map": _home(),
     "reports:geojson": _home(),
@@ -201,6 +205,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "meetings:staff_observation_photo": lambda c: {"pk": c["task"].observation_id},
     "meetings:staff_watch": _pk("watch"),
     "meetings:staff_watch_new": lambda c: {"municipality": HOME},
+    "meetings:signup_confirm": lambda c: {"token": "ogiltig"},
     "meetings:calendar": _home(),
     "meetings:calendar_ics": _home(),
     "meetings:meeting": _home(pk=lambda c: c["public_meeting"].pk),
@@ -285,7 +290,8 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from trygg.indicators.models import Indicator
     from trygg.meetings.models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
     from trygg.promises.tests.factories import PromiseFactory
-    from trygg.reports.models import Report, ReportCategory, ReportPhoto
+    from trygg.reports.following import follow_confirm_url, unsubscribe_url
+    from trygg.reports.models import Report, ReportCategory, ReportFollower, ReportPhoto
     from trygg.surveys.models import Survey
     from trygg.surveys.selectors import survey_areas_in_data
 
@@ -310,6 +316,7 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         object_id=promise.pk,
         confirmed_at=timezone.now(),
     )
+    follower = ReportFollower.objects.create(report=report, email="foljare@example.org")
     survey = Survey.objects.filter(municipality=home).order_by("pk").first()
     assert survey is not None
     areas = survey_areas_in_data(survey=survey)
@@ -340,6 +347,8 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         "comment": comment,
         "subscription": subscription,
         "subscription_token": subscription_confirm_token(subscription),
+        "follow_token": follow_confirm_url(follower).rstrip("/").rsplit("/", 1)[1],
+        "unsubscribe_token": unsubscribe_url(report=report, follower=follower).rstrip("/").rsplit("/", 1)[1],
         "survey": survey,
         "survey_area": slugify(areas[0]),
         "import_run": ImportRun.objects.order_by("pk").first(),

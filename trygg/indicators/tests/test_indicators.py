@@ -205,3 +205,14 @@ def test_the_staff_page_of_another_municipality_is_not_found_and_others_get_403(
     )
     assert response.status_code == 403
     assert Measurement.objects.count() == 0
+
+
+def test_issue_20_every_pupil_positive_is_hidden_below_twice_the_smallest_count_with_the_number_tested() -> (
+    None
+):
+    hidden = drug_tests_public(tested=7, positive=7)
+    assert hidden.suppressed and hidden.all_alike
+    assert hidden.tested is None and hidden.positive is None
+    shown = drug_tests_public(tested=10, positive=10)
+    assert not shown.suppressed and shown.positive == 10
+    assert drug_tests_public(tested=9, positive=6).positive == 6
