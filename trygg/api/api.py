@@ -14,6 +14,7 @@ from trygg.evidence.api import router as evidence_router
 from trygg.followup.api import router as followup_router
 from trygg.indicators.api import router as indicators_router
 from trygg.meetings.api import router as meetings_router
+from trygg.national.api import router as national_router
 from trygg.municipalities.models import Municipality
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
@@ -132,3 +133,4 @@ api.add_router("/", crimestats_router)
 api.add_router("/", evidence_router)
 api.add_router("/", meetings_router)
 api.add_router("/", indicators_router)
+api.add_router("/", national_router)

@@ -70,7 +70,7 @@ def provenance_of(promise: Promise, source: PromiseSource | None) -> Provenance:
             label=_("Hämtat från kommunens egen Trygg"),
             source_url=source.source_url,
             source_name=harvested.name if harvested is not None else "",
-            fetched_at=source.fetched_at,
+            fetched_at=(harvested.last_success_at if harvested is not None else None) or source.fetched_at,
             extraction=source.extraction,
             verified=True,
             verified_at=None,

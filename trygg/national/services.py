@@ -24,6 +24,7 @@ from . import rules
 from .loaders import GroupDefinition, GroupRow, PoliceAreaRow
 from .models import (
     GroupAssignment,
+    HarvestSource,
     MunicipalityGroup,
     PoliceAreaCoverage,
     PoliceDistrict,
@@ -189,3 +190,13 @@ def promise_source_verify(*, promise: Promise, by: User, now: dt.datetime) -> Pr
         reason=_("Verifierat av kommunen: löftet inläst ur dokument stämmer."),
     )
     return source
+
+
+def harvest_source_mark_pinged(*, url: str) -> int:
+    """Mark the source whose discovery document or feed lives at `url` as changed; returns how many matched."""
+    if not url.startswith(("http://", "https://")):
+        return 0
+    origin = "/".join(url.split("/")[:3])
+    return HarvestSource.objects.filter(active=True, discovery_url__startswith=origin + "/").update(
+        ping_pending=True
+    )

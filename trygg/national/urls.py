@@ -9,6 +9,7 @@ urlpatterns = [
     path("nationellt/kommuner.geojson", views.kommun_geojson, name="geojson"),
     path("jamforelse/", views.group_list, name="groups"),
     path("jamforelse/<str:code>/", views.group_detail, name="group"),
+    path("federation/ping", views.websub_ping, name="ping"),
     path("oppna-data/", views.open_data, name="open_data"),
     path("oppna-data/katalog.rdf", views.catalogue, name="catalogue"),
     path("oppna-data/<str:scope>/<str:name>", views.open_data_file, name="open_data_file"),

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from . import exports, geo, selectors
+from . import exports, geo, selectors, services
 from .catalogue import catalogue_rdf_xml
 from .forms import NationalFilterForm
 from .selectors import open_data_catalogue_entry
@@ -111,3 +113,17 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(catalogue_rdf_xml(entry), content_type="application/rdf+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@csrf_exempt
+@require_POST
+def websub_ping(request: HttpRequest) -> HttpResponse:
+    """A publisher's ping (WebSub's hub.mode=publish with hub.url): a registered source changed, harvest it soon.
+
+    Only marks the source; the next `trygg harvest --pinged` (a timer every few minutes) pulls it. Unknown
+    addresses get the same answer, so the endpoint tells nobody which installations are registered."""
+    if request.POST.get("hub.mode") != "publish":
+        return HttpResponse("hub.mode=publish krävs.", status=400, content_type="text/plain; charset=utf-8")
+    url = request.POST.get("hub.url", "")[:500]
+    services.harvest_source_mark_pinged(url=url)
+    return HttpResponse(status=202)

@@ -23,6 +23,8 @@ DAILY_JOBS = [
     "cleanup_media",
     "send_reminders",
     "send_digests",
+    "harvest",
+    "export_open_data",
     "prune_db_task_results",
 ]
 # Finished tasks keep their arguments (addresses and texts of e-mails) in the database: a day is enough to see
