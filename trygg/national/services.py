@@ -5,8 +5,10 @@ Harvesting has its own module (harvest.py); its writes are in `harvest_apply` th
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -200,3 +202,59 @@ def harvest_source_mark_pinged(*, url: str) -> int:
     return HarvestSource.objects.filter(active=True, discovery_url__startswith=origin + "/").update(
         ping_pending=True
     )
+
+
+@transaction.atomic
+def document_promise_publish(
+    *,
+    promise: Promise,
+    file_name: str,
+    checksum: str,
+    source_url: str,
+    fetched_at: dt.datetime,
+    today: dt.date,
+) -> PromiseSource:
+    """Publish a promise read from a kommun's document, marked "inläst ur dokument, ej verifierad": it is shown
+    with its source, never counted as follow-up, until staff of the kommun verify it."""
+    locked = Promise.objects.select_for_update().get(pk=promise.pk)
+    if locked.status == Promise.Status.DRAFT:
+        locked.status = Promise.Status.PUBLISHED
+        locked.published_on = today
+        locked.save(update_fields=["status", "published_on"])
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.UPDATE,
+            instance=locked,
+            changes={"status": [Promise.Status.DRAFT, locked.status]},
+            reason=_("Publicerat som inläst ur dokument, ej verifierat: %(name)s") % {"name": file_name},
+        )
+    return promise_source_record_document(
+        promise=locked,
+        file_name=file_name,
+        checksum=checksum,
+        source_url=source_url,
+        fetched_at=fetched_at,
+        extraction=_("Tolkat automatiskt ur dokumentet med Tryggs läsare (trygg import_promise)"),
+    )
+
+
+def document_sources(folder: Path) -> dict[str, tuple[str, dt.datetime | None]]:
+    """The optional kallor.csv of a folder of documents: file name → (the address it was fetched from, when)."""
+    path = folder / "kallor.csv"
+    if not path.is_file():
+        return {}
+    found: dict[str, tuple[str, dt.datetime | None]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = (row.get("fil") or "").strip()
+            url = (row.get("url") or "").strip()
+            if not name or not url.startswith(("http://", "https://")):
+                continue
+            try:
+                fetched = dt.datetime.fromisoformat((row.get("hamtad") or "").strip())
+            except ValueError:
+                fetched = None
+            if fetched is not None and fetched.tzinfo is None:
+                fetched = fetched.replace(tzinfo=dt.UTC)
+            found[name] = (url, fetched)
+    return found

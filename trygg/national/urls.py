@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "national"
 
 urlpatterns = [
+    path("personal/nationellt/lofte/<int:pk>/verifiera/", staff_views.promise_verify, name="verify"),
     path("nationellt/", views.national_home, name="home"),
     path("nationellt/kommuner.geojson", views.kommun_geojson, name="geojson"),
     path("jamforelse/", views.group_list, name="groups"),

@@ -10,7 +10,9 @@ from . import selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     if settings.NATIONAL:
-        from trygg.national.views import national_home  # the national view is the home page (docs/national.md)
+        from trygg.national.views import (
+            national_home,  # the national view is the home page (docs/national.md)
+        )
 
         return national_home(request)
     municipalities = Municipality.objects.order_by("name")
