@@ -88,6 +88,7 @@ def catalogue_graph(entry: CatalogueEntry) -> Graph:
 
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal(entry.publisher_name, lang="sv")))
+    graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, RDF.type, VCARD.Organization))
     graph.add((contact, VCARD.fn, Literal(entry.publisher_name, lang="sv")))
     graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{entry.contact_email}")))

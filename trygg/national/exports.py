@@ -252,6 +252,7 @@ def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col(name).str.contains(FORMULA_PATTERN))
             .then(pl.lit("'") + pl.col(name))
             .otherwise(pl.col(name))
+            .alias(name)
             for name in text_columns
         ]
     )
