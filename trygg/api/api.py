@@ -14,8 +14,8 @@ from trygg.evidence.api import router as evidence_router
 from trygg.followup.api import router as followup_router
 from trygg.indicators.api import router as indicators_router
 from trygg.meetings.api import router as meetings_router
-from trygg.national.api import router as national_router
 from trygg.municipalities.models import Municipality
+from trygg.national.api import router as national_router
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment

@@ -201,7 +201,7 @@ def _limit(value: int) -> int:
 
 
 def _conditional(request: HttpRequest, endpoint: str) -> tuple[str, HttpResponse | None]:
-    tag = feed.etag(endpoint, [(key, value) for key, value in request.GET.items()])
+    tag = feed.etag(endpoint, [(key, str(value)) for key, value in request.GET.items()])
     if tag in [value.strip() for value in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
         response["ETag"] = tag

@@ -254,7 +254,7 @@ def _municipality(code: str) -> Municipality | None:
 def _unique_slug(model: type[Model], wanted: str, scope: dict[str, Any], own_pk: int | None) -> str:
     base = slugify(wanted)[:50].strip("-") or "lofte"
     slug, number = base, 1
-    while model._default_manager.filter(slug=slug, **scope).exclude(pk=own_pk).exists():  # type: ignore[attr-defined]
+    while model._default_manager.filter(slug=slug, **scope).exclude(pk=own_pk).exists():
         number += 1
         slug = f"{base}-{number}"
     return slug
@@ -550,7 +550,7 @@ def _apply_tombstone(applier: _Applier, kind: str, remote_id: int) -> None:
         }
         for child_kind, ids in children.items():
             applier.forget(child_kind, ids)
-    deleted, _detail = model._default_manager.filter(pk=local_id).delete()  # type: ignore[attr-defined]
+    deleted, _detail = model._default_manager.filter(pk=local_id).delete()
     applier.forget(kind, [local_id])
     applier.counts.deleted += 1 if deleted else 0
 

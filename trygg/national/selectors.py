@@ -276,10 +276,11 @@ def kommun_rows(*, today: dt.date, codes: Iterable[str] | None = None) -> list[K
     police = _police(today)
     rows = []
     for code in wanted:
-        promise = chosen.get(code)
+        shown_promise = chosen.get(code)
         municipality = municipalities.get(code)
         reference = None
-        if promise is not None:
+        if shown_promise is not None:
+            promise = shown_promise
             covered = {owners[promise.municipality_id].scb_code, *coverage.get(promise.pk, [])}
             reference = PromiseRef(
                 pk=promise.pk,
@@ -307,7 +308,7 @@ def kommun_rows(*, today: dt.date, codes: Iterable[str] | None = None) -> list[K
                 if municipality is not None
                 else None,
                 promise=reference,
-                progress=overview.get(promise.pk) if promise is not None else None,
+                progress=overview.get(shown_promise.pk) if shown_promise is not None else None,
                 promises_count=len(per_kommun.get(code, [])),
             )
         )

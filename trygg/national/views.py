@@ -88,7 +88,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
-def open_data_file(request: HttpRequest, scope: str, name: str) -> HttpResponse:
+def open_data_file(request: HttpRequest, scope: str, name: str) -> FileResponse:
     if scope not in exports.scopes() or name not in _FILE_NAMES:
         raise Http404
     path = exports.export_path(scope, name)

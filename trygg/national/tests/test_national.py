@@ -16,7 +16,9 @@ FROZEN = time_machine.travel(dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC), tick=F
 
 
 def test_a_group_file_names_kommuner_by_code_or_name_and_reports_unknown_ones_by_line() -> None:
-    result = read_groups("kommun;kommungrupp\nLjungby kommun;C6\nStockholms stad;A1 Storstäder\nAtlantis;C8\n0781;Z9\n")
+    result = read_groups(
+        "kommun;kommungrupp\nLjungby kommun;C6\nStockholms stad;A1 Storstäder\nAtlantis;C8\n0781;Z9\n"
+    )
     assert [(row.kommun_code, row.group_code) for row in result.rows] == [("0781", "C6"), ("0180", "A1")]
     assert [problem.line for problem in result.problems] == [4, 5]
 
@@ -45,7 +47,17 @@ def test_marks_split_the_comparable_shares_in_quarters_and_leave_small_counts_ou
 
 
 def test_the_seven_most_similar_are_the_closest_in_population() -> None:
-    populations = {"a": 1000, "b": 1100, "c": 5000, "d": 900, "e": 1300, "f": 700, "g": 2000, "h": 1500, "i": 100000}
+    populations = {
+        "a": 1000,
+        "b": 1100,
+        "c": 5000,
+        "d": 900,
+        "e": 1300,
+        "f": 700,
+        "g": 2000,
+        "h": 1500,
+        "i": 100000,
+    }
     assert most_similar("a", populations) == ["b", "d", "e", "f", "h", "g", "c"]
 
 
@@ -64,12 +76,16 @@ def test_the_national_page_takes_the_same_number_of_queries_for_one_kommun_as_fo
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/nationellt/")
     text = response.content.decode()
-    assert "Kommande: börjar 1 januari 2027" not in text  # the running 2026 promise is shown before the coming one
+    assert (
+        "Kommande: börjar 1 januari 2027" not in text
+    )  # the running 2026 promise is shown before the coming one
     assert text.count("6 av 6 aktiviteter genomförda") == 4
 
 
 @FROZEN
-def test_the_filters_narrow_the_table_and_an_unknown_filter_value_is_an_error_that_keeps_the_search(client, official) -> None:
+def test_the_filters_narrow_the_table_and_an_unknown_filter_value_is_an_error_that_keeps_the_search(
+    client, official
+) -> None:
     call_command("load_municipality_groups", "--example")
     response = client.get("/nationellt/?grupp=A1")
     text = response.content.decode()
@@ -79,7 +95,9 @@ def test_the_filters_narrow_the_table_and_an_unknown_filter_value_is_an_error_th
     text = response.content.decode()
     assert 'value="Ljungby"' in text and text.count('<tr id="kommun-') == 1
     south = sum(1 for code in kommuner.kommuner() if code[:2] in {"07", "08", "10", "12"})
-    assert client.get("/nationellt/?region=Region+Syd").content.decode().count('<tr id="kommun-') == south == 58
+    assert (
+        client.get("/nationellt/?region=Region+Syd").content.decode().count('<tr id="kommun-') == south == 58
+    )
 
 
 @FROZEN
@@ -113,7 +131,9 @@ def test_in_national_mode_the_home_page_is_the_national_view(client, official, s
 
 
 @FROZEN
-def test_the_national_page_answers_from_the_page_cache(client, official, settings, django_assert_max_num_queries) -> None:
+def test_the_national_page_answers_from_the_page_cache(
+    client, official, settings, django_assert_max_num_queries
+) -> None:
     settings.PAGE_CACHE_SECONDS = 60
     make_promise(official["0781"])
     first = client.get("/nationellt/")
