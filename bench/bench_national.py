@@ -26,7 +26,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_directory = tempfile.mkdtemp(prefix="trygg-bench-national-")
+# BENCH_NATIONAL_DIR reuses an earlier run's database (the harvest is then skipped): the page figures alone.
+_directory = os.environ.get("BENCH_NATIONAL_DIR") or tempfile.mkdtemp(prefix="trygg-bench-national-")
 os.environ["DATABASE_URL"] = f"sqlite:///{_directory}/bench.sqlite3"
 os.environ["TRYGG_DATA_DIR"] = _directory
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trygg.settings")
@@ -77,45 +78,96 @@ class Feeds:
                 promise_id = base + year_index + 1
                 promises.append(
                     {
-                        "id": promise_id, "municipality_code": code, "municipality_name": name,
-                        "municipality_codes": [code], "slug": str(year), "title": f"Medborgarlöfte {year} i {name}",
-                        "valid_from": f"{year}-01-01", "valid_until": f"{year}-12-31", "status": "published",
-                        "published_on": f"{year}-01-15", "introduction": "", "source_note": "",
-                        "url": f"https://trygg.example/{code}/{year}/", "signatories": [],
-                        "provenance": {"kind": "local", "source_url": "", "fetched_at": None, "extraction": "", "verified": True},
+                        "id": promise_id,
+                        "municipality_code": code,
+                        "municipality_name": name,
+                        "municipality_codes": [code],
+                        "slug": str(year),
+                        "title": f"Medborgarlöfte {year} i {name}",
+                        "valid_from": f"{year}-01-01",
+                        "valid_until": f"{year}-12-31",
+                        "status": "published",
+                        "published_on": f"{year}-01-15",
+                        "introduction": "",
+                        "source_note": "",
+                        "url": f"https://trygg.example/{code}/{year}/",
+                        "signatories": [],
+                        "provenance": {
+                            "kind": "local",
+                            "source_url": "",
+                            "fetched_at": None,
+                            "extraction": "",
+                            "verified": True,
+                        },
                         "updated_at": stamp,
                     }
                 )
                 area_id = promise_id
-                areas.append({"id": area_id, "promise_id": promise_id, "slug": "trygghet", "title": "Trygghet", "description": "", "order": 1, "updated_at": stamp})
+                areas.append(
+                    {
+                        "id": area_id,
+                        "promise_id": promise_id,
+                        "slug": "trygghet",
+                        "title": "Trygghet",
+                        "description": "",
+                        "order": 1,
+                        "updated_at": stamp,
+                    }
+                )
                 for activity_index in range(activities):
                     activity_id = base + 10_000 + year_index * 1000 + activity_index
                     acts.append(
                         {
-                            "id": activity_id, "promise_id": promise_id, "focus_area_id": area_id,
-                            "text": f"Aktivitet {activity_index + 1}", "responsible_parties": [{"name": f"{name} kommun", "kind": "municipality"}],
-                            "partners": [], "quantity": executions, "quantity_max": None, "at_least": False, "unit": "gånger",
-                            "per": "year", "target_group": "", "place": "", "start_date": None, "end_date": None,
-                            "order": activity_index, "updated_at": stamp,
+                            "id": activity_id,
+                            "promise_id": promise_id,
+                            "focus_area_id": area_id,
+                            "text": f"Aktivitet {activity_index + 1}",
+                            "responsible_parties": [{"name": f"{name} kommun", "kind": "municipality"}],
+                            "partners": [],
+                            "quantity": executions,
+                            "quantity_max": None,
+                            "at_least": False,
+                            "unit": "gånger",
+                            "per": "year",
+                            "target_group": "",
+                            "place": "",
+                            "start_date": None,
+                            "end_date": None,
+                            "order": activity_index,
+                            "updated_at": stamp,
                         }
                     )
                     for execution_index in range(executions):
                         execs.append(
                             {
-                                "id": activity_id * 100 + execution_index, "activity_id": activity_id,
-                                "done_on": (dt.date(year, 1, 1) + dt.timedelta(days=execution_index * 7 % 360)).isoformat(),
-                                "description": "Genomfört", "count": 1, "participants": None, "place": "",
-                                "example_data": True, "updated_at": stamp,
+                                "id": activity_id * 100 + execution_index,
+                                "activity_id": activity_id,
+                                "done_on": (
+                                    dt.date(year, 1, 1) + dt.timedelta(days=execution_index * 7 % 360)
+                                ).isoformat(),
+                                "description": "Genomfört",
+                                "count": 1,
+                                "participants": None,
+                                "place": "",
+                                "example_data": True,
+                                "updated_at": stamp,
                             }
                         )
-            self.items[code] = {"promises": promises, "focus_areas": areas, "activities": acts, "executions": execs, "statuses": [], "deletions": []}
+            self.items[code] = {
+                "promises": promises,
+                "focus_areas": areas,
+                "activities": acts,
+                "executions": execs,
+                "statuses": [],
+                "deletions": [],
+            }
 
 
 def server(feeds: Feeds) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             _empty, code, *rest = parts.path.split("/")
             endpoint = rest[-1] if rest else ""
@@ -128,12 +180,29 @@ def server(feeds: Feeds) -> ThreadingHTTPServer:
                     self.end_headers()
                     return
                 body = {
-                    "trygg_federation": "1", "name": f"Trygg {code}", "site_url": f"{origin}/{code}",
+                    "trygg_federation": "1",
+                    "name": f"Trygg {code}",
+                    "site_url": f"{origin}/{code}",
                     "generated_at": "2026-12-01T00:00:00+00:00",
-                    "municipalities": [{"code": code, "name": kommuner.kommuner()[code], "url": f"{origin}/{code}/"}],
-                    "endpoints": {name: f"{origin}/{code}/api/federation/{name}" for name in ("promises", "focus_areas", "activities", "executions", "statuses", "deletions")},
-                    "openapi": f"{origin}/{code}/api/openapi.json", "catalogue": f"{origin}/{code}/k", "open_data": f"{origin}/{code}/o",
-                    "websub_ping": f"{origin}/{code}/p", "page_size": PAGE,
+                    "municipalities": [
+                        {"code": code, "name": kommuner.kommuner()[code], "url": f"{origin}/{code}/"}
+                    ],
+                    "endpoints": {
+                        name: f"{origin}/{code}/api/federation/{name}"
+                        for name in (
+                            "promises",
+                            "focus_areas",
+                            "activities",
+                            "executions",
+                            "statuses",
+                            "deletions",
+                        )
+                    },
+                    "openapi": f"{origin}/{code}/api/openapi.json",
+                    "catalogue": f"{origin}/{code}/k",
+                    "open_data": f"{origin}/{code}/o",
+                    "websub_ping": f"{origin}/{code}/p",
+                    "page_size": PAGE,
                 }
             else:
                 items = feeds.items[code][endpoint]
@@ -141,8 +210,13 @@ def server(feeds: Feeds) -> ThreadingHTTPServer:
                 page = items[after : after + PAGE]
                 more = after + PAGE < len(items)
                 body = {
-                    "kind": endpoint, "server_time": "2026-12-01T00:00:00+00:00", "updated_since": None, "items": page,
-                    "next": f"{origin}/{code}/api/federation/{endpoint}?after={after + PAGE}" if more else None,
+                    "kind": endpoint,
+                    "server_time": "2026-12-01T00:00:00+00:00",
+                    "updated_since": None,
+                    "items": page,
+                    "next": f"{origin}/{code}/api/federation/{endpoint}?after={after + PAGE}"
+                    if more
+                    else None,
                 }
             data = json.dumps(body).encode()
             self.send_response(200)
@@ -200,6 +274,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
+    if not HarvestSource.objects.exists():
+        harvest(options)
+    pages(options)
+
+
+def harvest(options: argparse.Namespace) -> None:
     call_command("national_setup", verbosity=0)
     today = timezone.localdate()
     feeds = Feeds(options.years, options.activities, options.executions, today)
@@ -212,7 +292,9 @@ def main() -> None:
     ]
     HarvestSource.objects.bulk_create(sources)
     total = sum(len(items) for feed in feeds.items.values() for items in feed.values())
-    print(f"{len(urls)} feeds, {total} items ({options.years} years × {options.activities} activities × {options.executions} executions)")
+    print(
+        f"{len(urls)} feeds, {total} items ({options.years} years × {options.activities} activities × {options.executions} executions)"
+    )
 
     fetched = fetch_only(urls)
     print(f"fetch only: {fetched:.1f} s")
@@ -221,30 +303,67 @@ def main() -> None:
     harvested = time.perf_counter() - start
     failed = [run for run in runs if not run.ok]
     assert not failed, failed[0].error
-    print(f"harvest: {harvested:.1f} s, {Execution.objects.count()} executions stored; ratio to fetching alone {harvested / fetched:.2f}")
+    print(
+        f"harvest: {harvested:.1f} s, {Execution.objects.count()} executions stored; ratio to fetching alone {harvested / fetched:.2f}"
+    )
     start = time.perf_counter()
     again = harvest_sources(sources=list(HarvestSource.objects.all()), now_function=timezone.now)
     unchanged = time.perf_counter() - start
     assert all(run.ok and run.not_modified for run in again)
     print(f"second harvest, nothing changed: {unchanged:.2f} s")
-    emit("national", "harvest of 290 feeds", harvested, "s", baseline=fetched, baseline_name="fetching the same pages")
-    emit("national", "second harvest, unchanged", unchanged, "s", baseline=fetched, baseline_name="fetching the same pages")
+    emit(
+        "national",
+        "harvest of 290 feeds",
+        harvested,
+        "s",
+        baseline=fetched,
+        baseline_name="fetching the same pages",
+    )
+    emit(
+        "national",
+        "second harvest, unchanged",
+        unchanged,
+        "s",
+        baseline=fetched,
+        baseline_name="fetching the same pages",
+    )
+    httpd.shutdown()
 
-    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE_SECONDS=0):
+
+def pages(options: argparse.Namespace) -> None:
+
+    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.get("/nationellt/")
         bare_rate, bare_p95 = requests_per_second(client, "/bench-bare/", options.requests * 5)
         page_rate, page_p95 = requests_per_second(client, "/nationellt/", options.requests)
-    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE_SECONDS=300):
+    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE_SECONDS=300, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.get("/nationellt/")
         cached_rate, cached_p95 = requests_per_second(client, "/nationellt/", options.requests * 5)
     print(f"bare view: {bare_rate:.0f} req/s (p95 {bare_p95 * 1000:.1f} ms)")
-    print(f"national page, rendered: {page_rate:.2f} req/s (p95 {page_p95 * 1000:.0f} ms), ratio {bare_rate / page_rate:.0f}× slower")
-    print(f"national page, page cache: {cached_rate:.0f} req/s (p95 {cached_p95 * 1000:.1f} ms), ratio {bare_rate / cached_rate:.1f}× slower")
-    emit("national", "national page, rendered", page_rate, "req/s", baseline=bare_rate, baseline_name="bare view")
-    emit("national", "national page, page cache", cached_rate, "req/s", baseline=bare_rate, baseline_name="bare view")
-    httpd.shutdown()
+    print(
+        f"national page, rendered: {page_rate:.2f} req/s (p95 {page_p95 * 1000:.0f} ms), ratio {bare_rate / page_rate:.0f}× slower"
+    )
+    print(
+        f"national page, page cache: {cached_rate:.0f} req/s (p95 {cached_p95 * 1000:.1f} ms), ratio {bare_rate / cached_rate:.1f}× slower"
+    )
+    emit(
+        "national",
+        "national page, rendered",
+        page_rate,
+        "req/s",
+        baseline=bare_rate,
+        baseline_name="bare view",
+    )
+    emit(
+        "national",
+        "national page, page cache",
+        cached_rate,
+        "req/s",
+        baseline=bare_rate,
+        baseline_name="bare view",
+    )
 
 
 if __name__ == "__main__":
