@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "trygg.evidence",
     "trygg.meetings",
     "trygg.indicators",
+    "trygg.national",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     # cache for anonymous visitors (trygg/core/pagecache.py), outside the session so it sees every cookie.
     "trygg.core.unavailable.DatabaseUnavailableMiddleware",
     "trygg.core.pagecache.PageCacheMiddleware",
+    # Open data and the public API may be read from any origin, without cookies (trygg/national/middleware.py).
+    "trygg.national.middleware.open_data_cors_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -370,6 +373,11 @@ RESERVED_SLUGS = frozenset(
         "trygghetsvandring",
         "matningar",
         "grannsamverkan",
+        # The national view, open data and federation (trygg/national).
+        "nationellt",
+        "jamforelse",
+        "oppna-data",
+        "federation",
     }
 )
 
@@ -438,4 +446,39 @@ TASKS = {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
         }[os.environ.get("TASKS_BACKEND", "database" if PRODUCTION else "immediate")]
     }
+}
+
+# The national view (docs/national.md). "local": one installation's own municipalities, the home page lists them.
+# "national": the same application for the whole country; the home page is the map and table of all 290 kommuner,
+# promises are harvested from other installations and read from documents.
+TRYGG_MODE = os.environ.get("TRYGG_MODE", "local")
+if TRYGG_MODE not in {"local", "national"}:
+    raise ImproperlyConfigured("TRYGG_MODE must be 'local' or 'national'.")
+NATIONAL = TRYGG_MODE == "national"
+# The organisation that publishes this installation's open data: its name and Swedish organisation number
+# (ten digits), which dataportal.se turns into the publisher's address http://dataportal.se/organisation/SE<orgnr>.
+OPEN_DATA_PUBLISHER_NAME = os.environ.get("OPEN_DATA_PUBLISHER_NAME", "Trygg")
+OPEN_DATA_PUBLISHER_ORGNR = os.environ.get("OPEN_DATA_PUBLISHER_ORGNR", "")
+OPEN_DATA_CONTACT_EMAIL = os.environ.get("OPEN_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# Where the bulk files are written (`trygg export_open_data`, a daily job); served from /oppna-data/.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", DATA_DIR / "open-data"))
+# Harvesting other installations (`trygg harvest`): seconds for one request, seconds for one source in all,
+# the largest answer read, how many sources are fetched at once, and how far back an incremental pull reaches
+# behind the last one (writes still committing when it ran are caught the next time; applying twice is harmless).
+HARVEST_REQUEST_TIMEOUT = float(os.environ.get("HARVEST_REQUEST_TIMEOUT", "10"))
+HARVEST_SOURCE_TIMEOUT = float(os.environ.get("HARVEST_SOURCE_TIMEOUT", "120"))
+HARVEST_MAX_BYTES = int(os.environ.get("HARVEST_MAX_BYTES", str(50 * 1024 * 1024)))
+HARVEST_WORKERS = int(os.environ.get("HARVEST_WORKERS", "8"))
+HARVEST_OVERLAP_SECONDS = int(os.environ.get("HARVEST_OVERLAP_SECONDS", "600"))
+# Items in one page of the federation feed.
+FEDERATION_PAGE_SIZE = int(os.environ.get("FEDERATION_PAGE_SIZE", "500"))
+# Kolada key figures shown beside promises as context only, never to rank: id → (label, note on uncertainty).
+NATIONAL_CONTEXT_KPIS = {
+    "N07403": (
+        _("Anmälda våldsbrott per 100 000 invånare"),
+        _(
+            "Anmälda brott speglar också hur många som anmäler; små kommuner kan variera mycket mellan år. "
+            "Källa: Kolada (Brå)."
+        ),
+    ),
 }

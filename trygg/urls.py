@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("trygg.evidence.urls")),
     path("", include("trygg.meetings.urls")),
     path("", include("trygg.indicators.urls")),
+    path("", include("trygg.national.urls")),
     path("", include("trygg.promises.urls")),
     prefix_default_language=False,
 )

@@ -456,8 +456,8 @@ def _managed_everywhere(user: User, by: User) -> bool:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User, municipality: Municipality, by: User, now: dt.datetime) -> None:
-    """Close the account: it can no longer log in, its sessions end and its API tokens stop answering.
+def member_deactivate(*, user: User, municipality: Municipality, by: User, now: dt.datetime) -> None:
+    """A coordinator closes the account of someone in their municipality (see user_deactivate for the effect).
 
     Only for a person who works in no municipality the coordinator does not manage; otherwise they remove the role.
     """
@@ -469,18 +469,7 @@ def user_deactivate(*, user: User, municipality: Municipality, by: User, now: dt
         raise ValidationError(
             _("Personen arbetar också i en annan kommun. Ta bort rollen här i stället för att stänga kontot.")
         )
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    user.refresh_from_db(fields=["is_active"])
-    # Bumping the generation ends the sessions for good: reactivating the account does not bring them back.
-    user_end_sessions(user=user, by=by, reason=str(_("Kontot stängdes")))
-    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.UPDATE,
-        instance=user,
-        changes={"is_active": [True, False], "api_tokens_revoked": revoked},
-    )
-    security_event("user_deactivated", municipality=str(municipality.pk), staff=str(by.pk), user=str(user.pk))
+    user_deactivate(user=user, by=by, reason=str(_("Kontot stängdes")), now=now)
 
 
 @transaction.atomic

@@ -293,7 +293,7 @@ def person_action(request: HttpRequest, municipality: str, pk: int) -> HttpRespo
         if action == "reset_second_factor":
             services.second_factor_reset(user=person, municipality=found, by=by, now=now)
         elif action == "deactivate":
-            services.user_deactivate(user=person, municipality=found, by=by, now=now)
+            services.member_deactivate(user=person, municipality=found, by=by, now=now)
         else:
             services.user_reactivate(user=person, municipality=found, by=by)
     except ValidationError as error:

@@ -12,6 +12,7 @@ from trygg.comments.api import router as comments_router
 from trygg.core.site import site_url
 from trygg.followup.api import router as followup_router
 from trygg.municipalities.models import Municipality
+from trygg.national.api import router as national_router
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment
@@ -190,3 +191,4 @@ def staff_whoami(request: HttpRequest) -> dict[str, str]:
 # Only routers with operations: an empty one adds nothing but a tag without endpoints.
 api.add_router("/", followup_router)
 api.add_router("/", comments_router)
+api.add_router("/", national_router)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,6 +9,12 @@ from . import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if settings.NATIONAL:
+        from trygg.national.views import (
+            national_home,  # the national view is the home page (docs/national.md)
+        )
+
+        return national_home(request)
     municipalities = Municipality.objects.order_by("name")
     return render(request, "promises/home.html", {"municipalities": municipalities})
 

@@ -505,7 +505,7 @@ def test_a_coordinator_cannot_reset_or_close_their_own_account_or_an_operators(
 
     for user in (coordinator, operator):
         with pytest.raises(PermissionDenied):
-            services.user_deactivate(
+            services.member_deactivate(
                 user=user, municipality=home_municipality, by=coordinator, now=timezone.now()
             )
         with pytest.raises(PermissionDenied):

@@ -25,6 +25,8 @@ DAILY_JOBS = [
     "cleanup_media",
     "send_reminders",
     "send_digests",
+    "harvest",
+    "export_open_data",
     "prune_db_task_results",
 ]
 # Jobs that keep personal traces short: `run_scheduled --hourly` (trygg-hourly.timer) runs only these. They are

@@ -1,14 +1,20 @@
+import argparse
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from trygg.crimestats import kommuner
 from trygg.municipalities.models import Municipality
+from trygg.national.services import document_promise_publish, document_sources
 from trygg.promises.importing import draft_from_parsed, promise_import
 from trygg.promises.models import Promise
 from trygg.promises.parsing import ParsedPromise, Period
@@ -96,6 +102,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--until", dest="valid_until", metavar="ÅÅÅÅ-MM-DD", help="Gäller till och med.")
         parser.add_argument(
+            "--as-document",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=(
+                "Publicera löftet märkt ”inläst ur dokument, ej verifierad” med filen som källa (nationellt läge; "
+                "standard där). En kallor.csv i mappen (fil,url,hamtad) anger varifrån varje fil hämtades."
+            ),
+        )
+        parser.add_argument("--source-url", default="", help="Adressen dokumentet hämtades från (en fil).")
+        parser.add_argument(
             "--replace-draft",
             action="store_true",
             help="Ersätt ett befintligt utkast med samma adress (publicerade löften ersätts aldrig).",
@@ -112,6 +128,7 @@ class Command(BaseCommand):
         if options["path"] != "-" and folder.is_dir():
             if options["slug"] or options["title"]:
                 raise CommandError(_("--slug och --title gäller en fil, inte en mapp."))
+            self._documents = document_sources(folder) if self._as_document(options) else None
             self._import_folder(folder, chosen, period, options["replace_draft"])
             return
         text, name = read_source(options["path"])
@@ -146,6 +163,9 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(f"{name}: {_messages(error)}") from error
+        if self._as_document(options) and options["path"] != "-":
+            path = Path(options["path"])
+            self._publish_document(promise, path, options["source_url"], None)
         self.stdout.write(
             _("Utkast sparat: %(title)s (%(slug)s), %(areas)s fokusområden, %(activities)s aktiviteter.")
             % {
@@ -154,6 +174,23 @@ class Command(BaseCommand):
                 "areas": len(draft.focus_areas),
                 "activities": draft.activity_count,
             }
+        )
+
+    _documents: dict[str, tuple[str, dt.datetime | None]] | None = None
+
+    def _as_document(self, options: dict[str, Any]) -> bool:
+        return settings.NATIONAL if options["as_document"] is None else bool(options["as_document"])
+
+    def _publish_document(self, promise: Promise, path: Path, url: str, fetched: dt.datetime | None) -> None:
+        checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+        when = fetched or dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        document_promise_publish(
+            promise=promise,
+            file_name=path.name,
+            checksum=checksum,
+            source_url=url,
+            fetched_at=when,
+            today=timezone.localdate(),
         )
 
     def _municipality(self, slug: str) -> Municipality:
@@ -170,6 +207,12 @@ class Command(BaseCommand):
         for municipality in Municipality.objects.all():
             if named and named in {municipality.name.casefold(), f"{municipality.name} kommun".casefold()}:
                 return municipality
+        # The official list knows the genitive and other forms ("Markaryds kommun", "Stockholms stad").
+        region = kommuner.resolve(parsed.municipality or "") if named else None
+        if region is not None and region.kind is kommuner.RegionKind.KOMMUN:
+            found = Municipality.objects.filter(scb_code=region.code).first()
+            if found is not None:
+                return found
         raise CommandError(
             _("%(name)s: ingen kommun i Trygg heter som kommunen i texten (%(text)s). Ange --municipality.")
             % {"name": name, "text": parsed.municipality or _("ingen namnges")}
@@ -194,7 +237,11 @@ class Command(BaseCommand):
         saved = len(rows) - failed
         self.stdout.write(
             "\n"
-            + _("%(saved)s av %(total)s filer sparade som utkast; inget är publicerat.")
+            + (
+                _("%(saved)s av %(total)s filer publicerade som inlästa ur dokument, ej verifierade.")
+                if self._documents is not None
+                else _("%(saved)s av %(total)s filer sparade som utkast; inget är publicerat.")
+            )
             % {"saved": saved, "total": len(rows)}
         )
         if failed:
@@ -245,4 +292,8 @@ class Command(BaseCommand):
             row.result, row.failed = _messages(error), True
         else:
             row.result = _("utkast %(slug)s") % {"slug": promise.slug}
+            if self._documents is not None:
+                url, fetched = self._documents.get(path.name, ("", None))
+                self._publish_document(promise, path, url, fetched)
+                row.result = _("publicerat %(slug)s, ej verifierat") % {"slug": promise.slug}
         return row
