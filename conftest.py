@@ -13,7 +13,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 # Every log record of the run goes through the project's log filters to a file, searched for canaries at the end.
-pytest_plugins = ["tests.log_canaries"]
+pytest_plugins = ["tests.log_canaries", "tests.frozen_clock"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -24,7 +24,13 @@ COLOURS = {
     "not_finally_assessed": "#FFFFFF",
     "cancelled": "#000000",
 }
-HATCHES = {"not_assessed": "//", "not_finally_assessed": "++", "cancelled": "xx", "delayed": "..", "not_done": "\\\\"}
+HATCHES = {
+    "not_assessed": "//",
+    "not_finally_assessed": "++",
+    "cancelled": "xx",
+    "delayed": "..",
+    "not_done": "\\\\",
+}
 
 
 def status_chart_svg(

@@ -3,7 +3,8 @@
 A sampling occasion (indicator, sampling date) counts once towards each linked activity: the first
 measurement of the occasion records the Execution through `trygg.followup.services.execution_record`, and
 `SamplingExecution` keeps its id so that later measurements of the same sample, a second save or a re-run
-of an import never record it again.
+of an import never record it again. A sample counts only toward a linked activity whose period holds its
+date: a 2026 sample never counts for the 2023 activity.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
 from trygg.followup import rules as followup_rules
+from trygg.followup.selectors import activity_covers
 from trygg.followup.services import execution_record
 from trygg.promises.models import Activity
 
@@ -87,6 +89,8 @@ def measurements_count(*, indicator: Indicator, by: User, today: dt.date) -> Cou
         for sampled_on in dates:
             if (sampled_on, activity.pk) in done or sampled_on > today:
                 continue
+            if not activity_covers(activity, sampled_on):
+                continue  # A sample counts only toward the activity whose period holds its date.
             if not allowed:
                 not_counted[activity.pk] = activity
                 continue

@@ -25,6 +25,7 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
 from trygg.followup import rules as followup_rules
+from trygg.followup.selectors import activity_covers
 from trygg.followup.services import execution_record
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
@@ -244,6 +245,8 @@ def _count_links(
         if link.execution_id is not None:
             continue  # Counted already: a second save never records it twice.
         activity = link.activity
+        if not activity_covers(activity, done_on):
+            continue  # It counts only toward an activity whose period holds the day it was held.
         if not followup_rules.can_follow_up_activity(by, activity):
             not_counted.append(activity)
             continue

@@ -11,6 +11,7 @@ from trygg.municipalities import rules
 
 from .findings import promise_findings
 from .models import Promise
+from .publishing import run_publish_steps
 
 
 @transaction.atomic
@@ -27,6 +28,7 @@ def promise_publish(*, promise: Promise, by: User, today: dt.date, confirm_findi
     locked.status = Promise.Status.PUBLISHED
     locked.published_on = today
     locked.save(update_fields=["status", "published_on"])
+    run_publish_steps(promise=locked, today=today)
     audit_record(
         actor=by,
         action=AuditEntry.Action.UPDATE,
