@@ -4,7 +4,6 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-
 from zoneinfo import ZoneInfo
 
 import html5lib
@@ -48,7 +47,9 @@ def _add_executions(activities, per_activity: int) -> None:
 
 
 @time_machine.travel(dt.datetime(2023, 12, 20, 12, tzinfo=STOCKHOLM), tick=False)
-def test_a_running_promise_page_shows_each_status_in_words_progress_and_dated_executions(client, demo_followup):
+def test_a_running_promise_page_shows_each_status_in_words_progress_and_dated_executions(
+    client, demo_followup
+):
     response = client.get(demo_followup.get_absolute_url())
     page = _text(response)
 
