@@ -76,6 +76,7 @@ def municipality_promises_public(*, municipality: Municipality, today: dt.date) 
     promises = list(
         Promise.objects.public()
         .filter(municipality=municipality)
+        .select_related("municipality")
         .order_by("-valid_from", "-valid_until", "slug")
     )
     activities = list(
