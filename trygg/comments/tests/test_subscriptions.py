@@ -16,7 +16,7 @@ from trygg.comments.tests.factories import CommentFactory, ReplyFactory
 from trygg.municipalities.models import Party
 from trygg.promises.models import Promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 BASE = "https://trygg.example"
 

@@ -1,8 +1,12 @@
 from datetime import date
 from typing import Any
 
+import pytest
+
 from trygg.followup.history import CancellationSpan, Done, status_changes
 from trygg.followup.status import Status
+
+pytestmark = pytest.mark.date_sensitive
 
 D = date.fromisoformat
 YEAR: dict[str, Any] = {"start": D("2023-01-01"), "end": D("2023-12-31")}

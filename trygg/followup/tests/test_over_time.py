@@ -492,3 +492,40 @@ def test_reminders_ask_for_final_assessments_from_the_day_after_the_end(
     assert not any("slutbedömning" in body for body in before_end)
     assert after_end and "ge aktiviteten en slutbedömning" in after_end[0]
     assert "Ej slutbedömd".lower() in after_end[0].lower()
+
+
+def test_the_status_api_tells_the_phase_the_verdict_and_which_activities_need_a_final_assessment(
+    client, ljungby
+):
+    ended = client.get("/api/municipalities/ljungby/promises/2023/status").json()
+    running = client.get("/api/municipalities/ljungby/promises/2026/status").json()
+
+    assert ended["as_of"] == "2026-12-06" and ended["phase"] == "ended"
+    assert ended["verdict"] == {
+        "done": 8,
+        "partly_done": 4,
+        "not_done": 3,
+        "not_finally_assessed": 3,
+        "cancelled": 1,
+        "total": 19,
+    }
+    waiting = sorted(item["text"][:30] for item in ended["activities"] if item["needs_final_assessment"])
+    assert waiting == [
+        "All skadegörelse anmäls till p",
+        "Kommunen inför arbetssättet ”E",
+        "Polisen gör snabba och riktade",
+    ]
+    assert running["phase"] == "running" and running["verdict"] is None
+    assert not any(item["needs_final_assessment"] for item in running["activities"])
+
+
+def test_how_we_follow_up_states_the_rule_after_the_period(client, db):
+    page = _text(client.get(reverse("followup:explained")))
+
+    assert "Ej slutbedömd" in page
+    assert (
+        "Efter periodens sista dag säger ”pågår enligt plan”, ”försenad” och ”ej påbörjad” inte längre något."
+        in page
+    )
+    assert "Används aldrig efter periodens sista dag." in page
+    assert "kommande" in page

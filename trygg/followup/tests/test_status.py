@@ -35,6 +35,8 @@ from trygg.followup.status import (
     verdict,
 )
 
+pytestmark = pytest.mark.date_sensitive
+
 D = date.fromisoformat
 
 NOT_STARTED = Status.NOT_STARTED

@@ -14,7 +14,7 @@ from trygg.reports.models import Report, ReportCategory
 from trygg.reports.selectors import activity_report_metrics
 from trygg.reports.services import report_change
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def _report(reference: str) -> Report:
