@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from trygg.municipalities.models import Municipality
+from trygg.promises.models import Activity, Promise
 
 from . import rules
 from .disclosure import PublicCounts, drug_tests_public
@@ -29,7 +30,13 @@ def indicator_get_public(*, municipality_slug: str, slug: str) -> Indicator:
         Indicator.objects.filter(municipality__slug=municipality_slug, is_public=True)
         .select_related("municipality")
         .prefetch_related(
-            "activities__focus_area__promise",
+            # Only activities of public promises: a draft is never named on a public page.
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.filter(
+                    focus_area__promise__status__in=Promise.Status.public()
+                ).select_related("focus_area__promise__municipality"),
+            ),
             Prefetch("measurements", queryset=Measurement.objects.order_by("sampled_on", "substance", "pk")),
         ),
         slug=slug,

@@ -529,3 +529,18 @@ def test_how_we_follow_up_states_the_rule_after_the_period(client, db):
     )
     assert "Används aldrig efter periodens sista dag." in page
     assert "kommande" in page
+
+
+def test_the_public_indicator_page_never_names_a_drafts_activity(client, ljungby):
+    draft = _promise(ljungby, 2029, Promise.Status.DRAFT)
+    focus_area = FocusArea.objects.create(promise=draft, title="Narkotika", slug="narkotika")
+    secret = Activity.objects.create(focus_area=focus_area, text="Ett hemligt utkast om avloppsvatten.")
+    indicator = Indicator.objects.create(
+        municipality=ljungby.municipality, name="Avloppsvatten", slug="avlopp", kind=Indicator.Kind.WASTEWATER
+    )
+    indicator.activities.set([secret, _activity(ljungby.current_promise, "avloppsvattnet")])
+
+    page = client.get("/ljungby/matningar/avlopp/").content.decode()
+
+    assert "Ett hemligt utkast" not in page
+    assert "Kommunen mäter förekomsten av droger i avloppsvattnet" in page
