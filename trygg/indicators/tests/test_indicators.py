@@ -22,7 +22,9 @@ SUBSTANCES = frozenset(Measurement.Substance.values)
 @pytest.fixture
 def wastewater_activity(home_municipality) -> Activity:
     return Activity.objects.get(
-        focus_area__promise__municipality=home_municipality, text__contains="avloppsvattnet"
+        focus_area__promise__municipality=home_municipality,
+        focus_area__promise__slug="2023",
+        text__contains="avloppsvattnet",
     )
 
 
