@@ -88,6 +88,13 @@ def models_q_municipality_or_police(municipality):
 
 
 @pytest.fixture
+def make_staff():
+    """make_staff(municipality, username, role, party_kind): a verified staff member of any municipality, for
+    tests that load the demo themselves (under a clock of their own) rather than through home_municipality."""
+    return _staff_user
+
+
+@pytest.fixture
 def coordinator(home_municipality):
     return _staff_user(home_municipality, "coordinator", "coordinator", "municipality")
 

@@ -161,10 +161,10 @@ def test_every_example_row_falls_inside_the_period_it_illustrates_and_nothing_is
         for row in PlannedDate.objects.filter(activity__focus_area__promise=result.current_promise)
     )
     # The residents' reports illustrate the current promise: their categories are linked to its activities only.
+    current = result.current_promise
+    assert current is not None
     linked = Activity.objects.filter(report_categories__isnull=False).distinct()
-    assert linked.exists() and all(
-        activity.focus_area.promise_id == result.current_promise.pk for activity in linked
-    )
+    assert linked.exists() and all(activity.focus_area.promise_id == current.pk for activity in linked)
     assert all(report.created_at <= now for report in Report.objects.all())
 
 

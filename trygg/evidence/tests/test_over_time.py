@@ -9,7 +9,6 @@ import pytest
 from django.db.models import F
 from django.test import Client
 
-from conftest import _staff_user
 from trygg.crimestats.models import ReportedCrime
 from trygg.demo.evidence import load_evidence_demo
 from trygg.demo.services import DemoResult, demo_load
@@ -43,8 +42,8 @@ def ljungby(time_machine, db) -> DemoResult:
 
 
 @pytest.fixture
-def coordinator(ljungby):
-    return _staff_user(ljungby.municipality, "samordnaren", "coordinator", "municipality")
+def coordinator(ljungby, make_staff):
+    return make_staff(ljungby.municipality, "samordnaren", "coordinator", "municipality")
 
 
 # ------------------------------------------------------------------------------ years with data

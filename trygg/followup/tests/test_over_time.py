@@ -16,7 +16,6 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import _staff_user
 from trygg.demo.followup import load_current_followup_demo, load_followup_demo
 from trygg.demo.services import DemoResult, demo_load
 from trygg.followup import services
@@ -63,8 +62,8 @@ def ljungby(time_machine, db) -> DemoResult:
 
 
 @pytest.fixture
-def coordinator_2026(ljungby):
-    user = _staff_user(ljungby.municipality, "samordnaren", "coordinator", "municipality")
+def coordinator_2026(ljungby, make_staff):
+    user = make_staff(ljungby.municipality, "samordnaren", "coordinator", "municipality")
     user.email = "samordnaren@example.org"
     user.save(update_fields=["email"])
     return user
@@ -465,10 +464,10 @@ def test_the_final_assessment_service_refuses_an_ongoing_kind_after_the_end(ljun
 
 
 def test_final_assessments_are_404_for_another_municipality_and_403_for_another_party(
-    login, ljungby, outsider
+    login, ljungby, outsider, make_staff
 ):
     activity = _activity(ljungby.promise, "fri från våld")
-    police = _staff_user(ljungby.municipality, "polisen", "police", "police")
+    police = make_staff(ljungby.municipality, "polisen", "police", "police")
     data = {"assess-status": "done", "assess-reason": "Klart."}
 
     assert login(outsider).post(reverse("followup:assess", args=[activity.pk]), data).status_code == 404
