@@ -43,6 +43,15 @@ class DemoFocusArea:
     activities: tuple[DemoActivity, ...] = field(default_factory=tuple)
 
 
+# Carried over unchanged from 2023 to 2024.
+WASTEWATER = DemoActivity(
+    "Kommunen mäter förekomsten av droger i avloppsvattnet 4 gånger under året.",
+    (KOMMUN,),
+    quantity=4,
+    unit="mätningar",
+    per="year",
+)
+
 MUNICIPALITY = {
     "slug": "ljungby",
     "name": KOMMUN,
@@ -117,13 +126,7 @@ FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
                 target_group="elever på Sunnerbogymnasiet",
                 place="Sunnerbogymnasiet",
             ),
-            DemoActivity(
-                "Kommunen mäter förekomsten av droger i avloppsvattnet 4 gånger under året.",
-                (KOMMUN,),
-                quantity=4,
-                unit="mätningar",
-                per="year",
-            ),
+            WASTEWATER,
         ),
     ),
     DemoFocusArea(
@@ -331,13 +334,7 @@ CURRENT_FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
                 target_group="elever på Sunnerbogymnasiet",
                 place="Sunnerbogymnasiet",
             ),
-            DemoActivity(
-                "Kommunen mäter förekomsten av droger i avloppsvattnet 4 gånger under året.",
-                (KOMMUN,),
-                quantity=4,
-                unit="mätningar",
-                per="year",
-            ),
+            WASTEWATER,
             DemoActivity(
                 "Polisen lägger fokus på att kartlägga och lagföra personer med koppling till "
                 "narkotikaförsäljning och organiserad brottslighet.",

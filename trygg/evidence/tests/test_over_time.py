@@ -41,6 +41,16 @@ def ljungby(time_machine, db) -> DemoResult:
     return result
 
 
+def _draft(ljungby: DemoResult, year: int, slug: str = "", title: str = "") -> Promise:
+    return Promise.objects.create(
+        municipality=ljungby.municipality,
+        slug=slug or str(year),
+        title=title or f"Medborgarlöfte {year}",
+        valid_from=dt.date(year, 1, 1),
+        valid_until=dt.date(year, 12, 31),
+    )
+
+
 @pytest.fixture
 def coordinator(ljungby, make_staff):
     return make_staff(ljungby.municipality, "samordnaren", "coordinator", "municipality")
@@ -73,13 +83,7 @@ def test_the_current_lagesbild_is_its_own_dated_page(client: Client, ljungby):
 
 
 def test_the_public_lagesbild_never_names_a_draft(client: Client, login, ljungby, coordinator):
-    draft = Promise.objects.create(
-        municipality=ljungby.municipality,
-        slug="2028",
-        title="Medborgarlöfte 2028 för Ljungby",
-        valid_from=dt.date(2028, 1, 1),
-        valid_until=dt.date(2028, 12, 31),
-    )
+    draft = _draft(ljungby, 2028, title="Medborgarlöfte 2028 för Ljungby")
     focus_area = FocusArea.objects.create(promise=draft, title="Hemligt område", slug="hemligt")
     activity = Activity.objects.create(focus_area=focus_area, text="Ett utkast till aktivitet.")
     Measure.objects.filter(municipality=ljungby.municipality, is_public=True).update(
@@ -126,13 +130,7 @@ def test_a_held_meeting_the_ranking_counts_is_listed_among_the_dialogues(client:
 def test_publishing_freezes_the_evidence_and_the_promise_shows_that_snapshot_and_its_date(
     client: Client, ljungby, coordinator, time_machine
 ):
-    draft = Promise.objects.create(
-        municipality=ljungby.municipality,
-        slug="2027",
-        title="Medborgarlöfte 2027",
-        valid_from=dt.date(2027, 1, 1),
-        valid_until=dt.date(2027, 12, 31),
-    )
+    draft = _draft(ljungby, 2027)
     focus_area = focus_area_create_from_evidence(
         promise=draft,
         problem=Problem.objects.get(slug="klotter"),
@@ -176,13 +174,7 @@ def test_publishing_freezes_the_evidence_and_the_promise_shows_that_snapshot_and
 
 
 def test_publishing_freezes_evidence_for_a_focus_area_that_only_names_its_problem(ljungby, coordinator):
-    draft = Promise.objects.create(
-        municipality=ljungby.municipality,
-        slug="2026-extra",
-        title="Extra löfte",
-        valid_from=dt.date(2026, 1, 1),
-        valid_until=dt.date(2026, 12, 31),
-    )
+    draft = _draft(ljungby, 2026, slug="2026-extra", title="Extra löfte")
     focus_area = FocusArea.objects.create(promise=draft, title="Narkotika", slug="narkotika")
     focus_area.problems.set([Problem.objects.get(slug="narkotika")])
 
@@ -199,13 +191,7 @@ def test_the_why_section_costs_the_same_queries_however_many_focus_areas(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    draft = Promise.objects.create(
-        municipality=ljungby.municipality,
-        slug="2027",
-        title="Medborgarlöfte 2027",
-        valid_from=dt.date(2027, 1, 1),
-        valid_until=dt.date(2027, 12, 31),
-    )
+    draft = _draft(ljungby, 2027)
     for slug in ["klotter", "narkotika"]:
         focus_area_create_from_evidence(
             promise=draft, problem=Problem.objects.get(slug=slug), year=YEAR, by=coordinator, today=NOW.date()
