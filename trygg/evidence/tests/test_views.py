@@ -16,7 +16,7 @@ from trygg.problems.models import Problem
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.tests.factories import FocusAreaFactory, PromiseFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
+pytestmark = pytest.mark.django_db
 
 # The example statistics cover the five years before the day they are loaded: a fixed day, whatever the clock.
 LOADED_ON = dt.date(2026, 12, 6)
@@ -38,6 +38,7 @@ def draft(ljungby: Municipality) -> Promise:
     return PromiseFactory.create(municipality=ljungby, slug="utkast", status=Promise.Status.DRAFT)
 
 
+@pytest.mark.date_sensitive
 def test_the_demo_is_idempotent(ljungby: Municipality) -> None:
     counts = (Dialogue.objects.count(), Measure.objects.count(), FocusAreaEvidence.objects.count())
     from trygg.crimestats.models import ImportRun, ReportedCrime
@@ -50,6 +51,7 @@ def test_the_demo_is_idempotent(ljungby: Municipality) -> None:
     assert (ReportedCrime.objects.count(), ImportRun.objects.count()) == figures
 
 
+@pytest.mark.date_sensitive
 def test_the_ranking_uses_crime_and_dialogues_and_says_the_survey_is_missing(ljungby: Municipality) -> None:
     ranked = selectors.ranking_for(municipality=ljungby, year=YEAR)
 
@@ -76,6 +78,7 @@ def test_the_ranking_page_shows_every_part_and_marks_example_data(
     assert "Anmälda brott: nivå" in page and "Dialoger" in page
 
 
+@pytest.mark.date_sensitive
 def test_the_public_lagesbild_shows_only_public_measures_and_the_staff_version_all(
     client: Client,
     login,
@@ -105,6 +108,7 @@ def test_the_lagesbild_pdf_is_a_pdf(client: Client, ljungby: Municipality) -> No
     assert response.content.startswith(b"%PDF")
 
 
+@pytest.mark.date_sensitive
 def test_a_focus_area_created_from_the_ranking_keeps_its_evidence_and_renders_it(
     login,
     coordinator: User,
@@ -311,6 +315,7 @@ def test_the_evidence_command_prints_every_part_and_the_missing_sources(ljungby:
 
 
 @pytest.mark.django_db
+@pytest.mark.date_sensitive
 def test_the_ranking_finds_the_survey_and_report_sources_of_the_demo() -> None:
     from trygg.demo.services import demo_load
     from trygg.evidence.sources import report_counts, survey_indices
