@@ -13,7 +13,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 # Every log record of the run goes through the project's log filters to a file, searched for canaries at the end.
-pytest_plugins = ["tests.log_canaries"]
+pytest_plugins = ["tests.log_canaries", "tests.frozen_clock"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +85,13 @@ def models_q_municipality_or_police(municipality):
     from django.db.models import Q
 
     return Q(municipality=municipality) | Q(police_area__municipalities=municipality)
+
+
+@pytest.fixture
+def make_staff():
+    """make_staff(municipality, username, role, party_kind): a verified staff member of any municipality, for
+    tests that load the demo themselves (under a clock of their own) rather than through home_municipality."""
+    return _staff_user
 
 
 @pytest.fixture

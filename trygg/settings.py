@@ -310,6 +310,10 @@ RETENTION_DAYS = {
     "comment_email": int(os.environ.get("RETENTION_COMMENT_EMAIL_DAYS", "365")),
 }
 
+# After a promise's period, reminders ask for the final assessments of activities without a count for this many
+# days; the staff page "Mina aktiviteter" keeps asking until they are given.
+FINAL_ASSESSMENT_REMINDER_DAYS = int(os.environ.get("FINAL_ASSESSMENT_REMINDER_DAYS", "90"))
+
 # The cache is shared between processes too: the database by default, Redis when REDIS_URL is set.
 CACHES = {
     "default": (

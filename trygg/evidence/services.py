@@ -14,8 +14,8 @@ from trygg.problems.models import Problem
 from trygg.promises import services as promise_services
 from trygg.promises.models import Activity, FocusArea, Promise
 
-from . import rules, selectors
-from .models import Dialogue, DialogueProblem, FocusAreaEvidence, Measure
+from . import ranking, rules, selectors
+from .models import Dialogue, DialogueProblem, EvidenceSnapshot, FocusAreaEvidence, Measure
 
 DIALOGUE_FIELDS = ["date", "kind", "place", "participants", "notes"]
 MEASURE_FIELDS = ["year", "start_date", "end_date", "text", "owner", "is_public", "order"]
@@ -95,35 +95,45 @@ def dialogue_save(
     return dialogue
 
 
-@transaction.atomic
-def focus_area_create_from_evidence(
-    *, promise: Promise, problem: Problem, year: int, by: AnyUser, title: str = ""
-) -> FocusArea:
-    """Add a focus area for a ranked problem to a draft promise, keeping the ranking's parts as its evidence."""
-    locked = Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
-    if not rules.can_create_focus_area(by, locked.municipality):
-        raise PermissionDenied
-    if locked.status != Promise.Status.DRAFT:
-        raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
-    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
-    entry = ranked.problem(problem.slug)
-    if entry is None:
-        raise ValidationError(_("Problemet finns inte i rangordningen."))
-    title = title.strip() or problem.name
-    # A draft's focus area: the promise service writes it (a draft needs no rättelse, so no day is given).
-    focus_area = promise_services.focus_area_create_unchecked(
-        promise=locked,
-        by=by,
-        title=title,
-        problems=[problem],
-        reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
+def _freeze(
+    *,
+    focus_area: FocusArea,
+    entry: ranking.RankedProblem,
+    ranked: selectors.Ranking,
+    problem: Problem,
+    occasion: str,
+    today: dt.date,
+) -> EvidenceSnapshot:
+    """Store the ranking's parts for one problem, with its sources and weights, as a snapshot dated today."""
+    snapshot = EvidenceSnapshot.objects.create(
+        focus_area=focus_area,
+        occasion=occasion,
+        taken_on=today,
+        year=ranked.year,
+        problem=problem,
+        rank=entry.rank,
+        score=entry.score,
+        weights={code: str(weight) for code, weight in ranked.weights.items()},
+        sources=[
+            {
+                "key": source.key,
+                "label": str(source.label),
+                "available": source.available,
+                "date": source.date.isoformat() if source.date else None,
+                "note": str(source.note),
+                "example_data": source.example_data,
+            }
+            for source in ranked.sources.values()
+        ],
+        example_data=entry.example_data,
     )
     FocusAreaEvidence.objects.bulk_create(
         [
             FocusAreaEvidence(
+                taken=snapshot,
                 focus_area=focus_area,
                 problem=problem,
-                year=year,
+                year=ranked.year,
                 part=part.code,
                 label=part.label,
                 explanation=part.explanation[:500],
@@ -148,7 +158,84 @@ def focus_area_create_from_evidence(
             for order_number, part in enumerate(entry.parts)
         ]
     )
+    return snapshot
+
+
+@transaction.atomic
+def focus_area_create_from_evidence(
+    *, promise: Promise, problem: Problem, year: int, by: AnyUser, today: dt.date, title: str = ""
+) -> FocusArea:
+    """Add a focus area for a ranked problem to a draft promise, freezing the ranking's parts as its evidence."""
+    locked = Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
+    if not rules.can_create_focus_area(by, locked.municipality):
+        raise PermissionDenied
+    if locked.status != Promise.Status.DRAFT:
+        raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
+    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
+    entry = ranked.problem(problem.slug)
+    if entry is None:
+        raise ValidationError(_("Problemet finns inte i rangordningen."))
+    title = title.strip() or problem.name
+    # A draft's focus area: the promise service writes and audits it (a draft needs no rättelse, so no day is given).
+    focus_area = promise_services.focus_area_create_unchecked(
+        promise=locked,
+        by=by,
+        title=title,
+        problems=[problem],
+        reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
+    )
+    _freeze(
+        focus_area=focus_area,
+        entry=entry,
+        ranked=ranked,
+        problem=problem,
+        occasion=EvidenceSnapshot.Occasion.CREATED,
+        today=today,
+    )
     return focus_area
+
+
+def evidence_freeze_for_publishing(*, promise: Promise, today: dt.date) -> list[EvidenceSnapshot]:
+    """Freeze the evidence of each focus area again as the promise is published (called inside the publishing
+    transaction, see `promises.publishing`).
+
+    A focus area made from the ranking is ranked again for the same lägesbild year and problem; one that only
+    names its problems is ranked for the year before the promise starts. Nothing is frozen for a year without
+    any source: there is no evidence to keep.
+    """
+    focus_areas = list(
+        FocusArea.objects.filter(promise=promise)
+        .prefetch_related("problems", "evidence_snapshots__problem")
+        .order_by("order", "pk")
+    )
+    rankings: dict[int, selectors.Ranking] = {}
+    made: list[EvidenceSnapshot] = []
+    for focus_area in focus_areas:
+        earlier = [item for item in focus_area.evidence_snapshots.all() if item.occasion == "created"]
+        if earlier:
+            wanted = [(earlier[-1].year, earlier[-1].problem)]
+        else:
+            # The first of its problems (in the problem list's order) stands for the focus area.
+            problems = sorted(focus_area.problems.all(), key=lambda problem: (problem.order, problem.pk))
+            wanted = [(promise.valid_from.year - 1, problem) for problem in problems[:1]]
+        for year, problem in wanted:
+            if year not in rankings:
+                rankings[year] = selectors.ranking_for(municipality=promise.municipality, year=year)
+            ranked = rankings[year]
+            entry = ranked.problem(problem.slug)
+            if entry is None or not any(source.available for source in ranked.sources.values()):
+                continue
+            made.append(
+                _freeze(
+                    focus_area=focus_area,
+                    entry=entry,
+                    ranked=ranked,
+                    problem=problem,
+                    occasion=EvidenceSnapshot.Occasion.PUBLISHED,
+                    today=today,
+                )
+            )
+    return made
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from trygg.municipalities.models import Area, Municipality
 
 from .models import ASSESSMENT_CHOICES
+from .status import FINAL, Status
 
 
 class DateInput(forms.DateInput):
@@ -83,6 +84,14 @@ class AssessmentForm(forms.Form):
         max_length=2000,
         help_text=_("Visas för invånarna tillsammans med bedömningen."),
     )
+
+    def __init__(self, *args: object, final: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if final:
+            # After the period only a final assessment settles the activity (genomförd, delvis, ej genomförd).
+            field = self.fields["status"]
+            field.label = _("Slutbedömning")
+            field.choices = [(value, label) for value, label in ASSESSMENT_CHOICES if Status(value) in FINAL]  # type: ignore[attr-defined]
 
 
 class CancellationForm(forms.Form):

@@ -24,6 +24,7 @@ class StatusChoice(models.TextChoices):
     PARTLY_DONE = Status.PARTLY_DONE.value, _("delvis genomförd")
     NOT_DONE = Status.NOT_DONE.value, _("ej genomförd")
     NOT_ASSESSED = Status.NOT_ASSESSED.value, _("ej bedömd")
+    NOT_FINALLY_ASSESSED = Status.NOT_FINALLY_ASSESSED.value, _("ej slutbedömd")
     CANCELLED = Status.CANCELLED.value, _("inställd")
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
@@ -34,7 +35,7 @@ from .models import (
     PlannedDate,
     ReminderSent,
 )
-from .status import ASSESSABLE, Status
+from .status import ASSESSABLE, Status, assessable_on
 
 #: The fields a correction may change, and that a revision records.
 EXECUTION_FIELDS = (
@@ -72,6 +73,17 @@ def _check_execution(
                 "done_on": _(
                     "Datumet kan inte ligga i framtiden. Planera framtida tillfällen som planerade datum."
                 )
+            }
+        )
+    start, end = selectors.activity_period(activity)
+    if not start <= done_on <= end:
+        raise ValidationError(
+            {
+                "done_on": _(
+                    "Datumet ligger utanför aktivitetens period, %(start)s – %(end)s. Bara det som görs "
+                    "under perioden räknas för aktiviteten."
+                )
+                % {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
             }
         )
     if count < 1:
@@ -212,6 +224,16 @@ def activity_assess(*, activity: Activity, by: User, status: str, reason: str, t
         value = None
     if value not in ASSESSABLE:
         raise ValidationError({"status": _("Välj en av bedömningarna i listan.")})
+    _start, end = selectors.activity_period(activity)
+    end = min(end, activity.focus_area.promise.valid_until)
+    if value not in assessable_on(today, end):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Perioden är slut. Ge en slutbedömning: genomförd, delvis genomförd eller ej genomförd."
+                )
+            }
+        )
     assessment = Assessment.objects.create(
         activity=activity, status=status, reason=reason.strip(), assessed_on=today, assessed_by=by
     )
@@ -331,10 +353,16 @@ def reminders_send(*, today: dt.date) -> ReminderRun:
     """E-mail each responsible member of staff one digest a day per municipality of their activities that are behind,
     due soon or waiting for an assessment, each with a link to its follow-up page (from SITE_URL, since no request
     is at hand). Staff without an e-mail address are returned, so that the command can name them."""
+    # Ended promises stay in for a while: their activities without a count wait for a final assessment.
+    ended_since = today - dt.timedelta(days=settings.FINAL_ASSESSMENT_REMINDER_DAYS)
     activities = list(
         Activity.objects.filter(
+            Q(focus_area__promise__valid_until__gte=today - dt.timedelta(days=1))
+            | (
+                Q(focus_area__promise__valid_until__gte=ended_since)
+                & selectors.awaiting_final_assessment(today)
+            ),
             focus_area__promise__status=Promise.Status.PUBLISHED,
-            focus_area__promise__valid_until__gte=today - dt.timedelta(days=1),
             focus_area__promise__valid_from__lte=today + dt.timedelta(days=selectors.DUE_WITHIN_DAYS),
         )
         .select_related("focus_area__promise__municipality")

@@ -57,17 +57,19 @@ def _activity_page(
     today = timezone.localdate()
     can_edit = rules.can_follow_up_activity(request.user, activity)
     municipality = rules.activity_municipality(activity)
+    final = selectors.final_assessment_asked(activity=activity, today=today)
     context: dict[str, Any] = {
         "activity": activity,
         "promise": activity.focus_area.promise,
         "progress": selectors.staff_activity_progress(activity=activity, today=today),
+        "final": final,
         "executions": selectors.staff_execution_list(activity=activity),
         "can_edit": can_edit,
         "has_quantity": activity.quantity is not None or activity.quantity_max is not None,
         "record_form": forms.get("record_form")
         or ExecutionRecordForm(municipality=municipality, initial={"done_on": today, "count": 1}),
         "plan_form": forms.get("plan_form") or PlannedDateForm(prefix="plan"),
-        "assess_form": forms.get("assess_form") or AssessmentForm(prefix="assess"),
+        "assess_form": forms.get("assess_form") or AssessmentForm(prefix="assess", final=final),
         "cancel_form": forms.get("cancel_form") or CancellationForm(prefix="cancel"),
         "today": today,
     }
@@ -183,7 +185,8 @@ def planned_date_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_assess(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _editable_activity(request, pk)
-    form = AssessmentForm(request.POST, prefix="assess")
+    final = selectors.final_assessment_asked(activity=activity, today=timezone.localdate())
+    form = AssessmentForm(request.POST, prefix="assess", final=final)
     if form.is_valid():
         try:
             services.activity_assess(

@@ -31,7 +31,13 @@ def indicator_get_public(*, municipality_slug: str, slug: str) -> Indicator:
         Indicator.objects.filter(municipality__slug=municipality_slug, is_public=True)
         .select_related("municipality")
         .prefetch_related(
-            "activities__focus_area__promise",
+            # Only activities of public promises: a draft is never named on a public page.
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.filter(
+                    focus_area__promise__status__in=Promise.Status.public()
+                ).select_related("focus_area__promise__municipality"),
+            ),
             Prefetch("measurements", queryset=Measurement.objects.order_by("sampled_on", "substance", "pk")),
         ),
         slug=slug,

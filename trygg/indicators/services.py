@@ -4,7 +4,8 @@ one or from a file), counting them as executions and moving a counted sample to 
 A sampling occasion (indicator, sampling date) counts once towards each linked activity: the first
 measurement of the occasion records the Execution through `trygg.followup.services.execution_record`, and
 `SamplingExecution` keeps its id so that later measurements of the same sample, a second save or a re-run
-of an import never record it again.
+of an import never record it again. A sample counts only toward a linked activity whose period holds its
+date: a 2026 sample never counts for the 2023 activity.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from trygg.audit.services import audit_changes, audit_record
 from trygg.core.validators import validate_not_reserved
 from trygg.followup import rules as followup_rules
 from trygg.followup.models import Execution
+from trygg.followup.selectors import activity_covers
 from trygg.followup.services import execution_correct, execution_record
 from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity
@@ -108,6 +110,8 @@ def measurements_count(*, indicator: Indicator, by: User, today: dt.date) -> Cou
         for sampled_on in dates:
             if (sampled_on, activity.pk) in done or sampled_on > today:
                 continue
+            if not activity_covers(activity, sampled_on):
+                continue  # A sample counts only toward the activity whose period holds its date.
             if not allowed:
                 not_counted[activity.pk] = activity
                 continue

@@ -29,6 +29,7 @@ from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
 from trygg.core.tasks import email_send_on_commit
 from trygg.followup import rules as followup_rules
+from trygg.followup.selectors import activity_covers
 from trygg.followup.services import execution_record
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
@@ -248,6 +249,8 @@ def _count_links(
         if link.execution_id is not None:
             continue  # Counted already: a second save never records it twice.
         activity = link.activity
+        if not activity_covers(activity, done_on):
+            continue  # It counts only toward an activity whose period holds the day it was held.
         if not followup_rules.can_follow_up_activity(by, activity):
             not_counted.append(activity)
             continue

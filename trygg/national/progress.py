@@ -1,8 +1,9 @@
 """Each promise's progress or verdict for the national table and the comparison, through ONE function.
 
 `promise_progress_overview` is the only place the national app reads follow-up: it builds on the follow-up app's
-selectors (`with_followup`, `activities_progress`, `summarise`), so the status rules are the follow-up app's own.
-When the follow-up app gains its verdict read model for ended promises, this function is the one to switch.
+selectors (`with_followup`, `activities_progress`, `summarise`, `promise_verdict`), so the status rules and the
+verdict of an ended promise are the follow-up app's own: the national table's "Slutrapport" is the sentence the
+promise's own page leads with.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from trygg.followup.models import Execution
-from trygg.followup.selectors import activities_progress, summarise, with_followup
+from trygg.followup.selectors import (
+    VerdictView,
+    activities_progress,
+    promise_verdict,
+    summarise,
+    with_followup,
+)
 from trygg.followup.status import Status
 from trygg.promises.models import Activity, Promise
 
@@ -44,6 +51,8 @@ class PromiseProgress:
     followed_up: bool
     latest_execution: dt.date | None
     starts: dt.date
+    #: The follow-up app's verdict once the period has ended (None while coming or running).
+    verdict: VerdictView | None = None
 
     def number(self, status: str) -> int:
         return next((number for value, _label, number in self.counts if value == status), 0)
@@ -63,6 +72,8 @@ class PromiseProgress:
             return _("Kommande: börjar %(date)s") % {"date": date_format(self.starts, "j F Y")}
         if not self.total:
             return _("Inga aktiviteter")
+        if self.phase == ENDED and self.verdict is not None:
+            return self.verdict.text
         if self.phase == ENDED:
             return ngettext(
                 "Slutrapport: %(done)s av %(total)s aktivitet genomförd",
@@ -126,13 +137,23 @@ def promise_progress_overview(
     for promise in promises:
         summary = summarise(per_promise.get(promise.pk, []))
         counted = followed_up.get(promise.pk, True)
+        phase = promise_phase(promise, today)
         overview[promise.pk] = PromiseProgress(
-            phase=promise_phase(promise, today),
+            phase=phase,
             total=summary.total,
             done=summary.done if counted else 0,
             counts=tuple(summary.counts) if counted else (),
             followed_up=counted,
             latest_execution=latest.get(promise.pk) if counted else None,
             starts=promise.valid_from,
+            verdict=_verdict(per_promise.get(promise.pk, [])) if counted and phase == ENDED else None,
         )
     return overview
+
+
+def _verdict(progresses: Sequence) -> VerdictView | None:
+    try:
+        return promise_verdict(progresses)
+    except ValueError:
+        # An activity whose own dates run past the promise's end is still running: no verdict yet.
+        return None

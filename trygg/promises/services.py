@@ -31,6 +31,7 @@ from trygg.problems.models import Problem
 from . import rules
 from .findings import promise_findings
 from .models import Activity, Correction, FocusArea, Promise, Signatory
+from .publishing import run_publish_steps
 from .selectors import municipality_parties
 
 # The import command writes with no user; the staff pages and other apps with the user who acts.
@@ -298,6 +299,7 @@ def promise_publish(*, promise: Promise, by: User, today: dt.date, confirm_findi
     locked.status = Promise.Status.PUBLISHED
     locked.published_on = today
     locked.save(update_fields=["status", "published_on"])
+    run_publish_steps(promise=locked, today=today)
     _audit(
         by=by,
         action=AuditEntry.Action.UPDATE,

@@ -21,12 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def municipality_detail(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get_public(slug=municipality)
-    current, earlier = selectors.promise_list_public(municipality=found, today=timezone.localdate())
-    return render(
-        request,
-        "promises/municipality_detail.html",
-        {"municipality": found, "current_promises": current, "earlier_promises": earlier},
-    )
+    promises = selectors.municipality_promises_public(municipality=found, today=timezone.localdate())
+    return render(request, "promises/municipality_detail.html", {"municipality": found, "promises": promises})
 
 
 def promise_detail(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:

@@ -396,13 +396,19 @@ class MonthMetrics:
     median_days_to_resolved: float | None
 
 
-def activity_report_metrics(activity: Activity) -> list[MonthMetrics]:
+def activity_report_metrics(
+    activity: Activity, period: tuple[dt.date, dt.date] | None = None
+) -> list[MonthMetrics]:
     """Per month of filing, for the reports in the categories linked to the activity: how many were
-    police-reported (the share) and the median time from filing to "åtgärdad", in days.
+    police-reported (the share) and the median time from filing to "åtgärdad", in days. With ``period``
+    (first and last day) only reports filed in it count: the public activity page shows its own period.
 
     One query, whatever the number of reports. Months without reports are left out.
     """
-    rows = Report.objects.filter(category__activities=activity).values_list(
+    reports = Report.objects.filter(category__activities=activity)
+    if period is not None:
+        reports = reports.filter(created_at__date__gte=period[0], created_at__date__lte=period[1])
+    rows = reports.values_list(
         "created_at", "state", "police_report_number", "police_reported_at", "resolved_at"
     )
     by_month: dict[dt.date, list[tuple[Any, ...]]] = {}

@@ -26,7 +26,10 @@ def test_every_operation_declares_its_errors_with_a_schema(schema: dict) -> None
             errors = {code: answer for code, answer in operation["responses"].items() if code.startswith("4")}
             # Only an operation without parameters, body, object or login (a discovery document) has no error to declare.
             can_fail = bool(
-                operation.get("parameters") or operation.get("requestBody") or operation.get("security") or "{" in path
+                operation.get("parameters")
+                or operation.get("requestBody")
+                or operation.get("security")
+                or "{" in path
             )
             assert errors or not can_fail, f"{method.upper()} {path} declares no error response"
             if operation.get("parameters") or operation.get("requestBody"):

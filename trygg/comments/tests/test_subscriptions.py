@@ -85,6 +85,7 @@ def test_an_activity_cannot_be_followed(client: Client, promise: Promise) -> Non
     assert client.post(url, {"prenumeration-email": "eva@example.se"}).status_code == 404
 
 
+@pytest.mark.date_sensitive
 def test_a_digest_lists_new_comments_and_replies_with_an_unsubscribe_header(promise: Promise) -> None:
     subscription = _confirmed(promise)
     comment = CommentFactory.create(on=promise.focus_areas.first(), published_text="Mer ljus i parken")
@@ -103,6 +104,7 @@ def test_a_digest_lists_new_comments_and_replies_with_an_unsubscribe_header(prom
     assert unsubscribe in message.body
 
 
+@pytest.mark.date_sensitive
 def test_digests_are_idempotent_per_day(promise: Promise) -> None:
     _confirmed(promise)
     CommentFactory.create(on=promise)
@@ -115,6 +117,7 @@ def test_digests_are_idempotent_per_day(promise: Promise) -> None:
     assert DigestLog.objects.count() == 1
 
 
+@pytest.mark.date_sensitive
 def test_at_most_one_digest_a_day_even_when_more_happens(promise: Promise) -> None:
     _confirmed(promise)
     CommentFactory.create(on=promise)
@@ -126,6 +129,7 @@ def test_at_most_one_digest_a_day_even_when_more_happens(promise: Promise) -> No
     assert _digests_send(today=tomorrow, now=timezone.now()) == 1
 
 
+@pytest.mark.date_sensitive
 def test_nothing_new_means_no_email(promise: Promise) -> None:
     _confirmed(promise)
     CommentFactory.create(on=promise, state=Comment.State.PENDING)
@@ -137,6 +141,7 @@ def test_nothing_new_means_no_email(promise: Promise) -> None:
     assert DigestLog.objects.count() == 0
 
 
+@pytest.mark.date_sensitive
 def test_things_from_before_the_last_digest_are_not_sent_again(promise: Promise) -> None:
     _confirmed(promise)
     CommentFactory.create(on=promise, published_text="Första")
@@ -190,6 +195,7 @@ def test_another_app_adds_a_change_source(promise: Promise, monkeypatch) -> None
     assert "Trygghetsvandring genomförd" in mail.outbox[0].body
 
 
+@pytest.mark.date_sensitive
 def test_the_send_digests_command_is_idempotent(promise: Promise) -> None:
     _confirmed(promise)
     CommentFactory.create(on=promise)
@@ -202,6 +208,7 @@ def test_the_send_digests_command_is_idempotent(promise: Promise) -> None:
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.date_sensitive
 def test_purge_comment_emails_uses_the_retention_setting(promise: Promise, settings) -> None:
     settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "comment_email": 30}
     old, new = CommentFactory.create(on=promise), CommentFactory.create(on=promise)

@@ -190,6 +190,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "evidence:staff_measure_new": _home(),
     "evidence:staff_measure": _home(pk=lambda c: c["measure"].pk),
     "evidence:staff_measure_publish": _home(pk=lambda c: c["measure"].pk),
+    "evidence:current": _home(),
     "evidence:document": _home(year=lambda c: c["year"]),
     "evidence:document_pdf": _home(year=lambda c: c["year"]),
     # meetings

@@ -289,6 +289,7 @@ PUBLIC = {
     "comments:promise_feed",
     "crimestats:statistics",
     "crimestats:chart",
+    "evidence:current",
     "evidence:document",
     "evidence:document_pdf",
     "indicators:list",

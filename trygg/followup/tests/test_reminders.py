@@ -9,7 +9,7 @@ from trygg.followup import services
 from trygg.followup.models import PlannedDate, ReminderSent
 from trygg.promises.models import Activity, Promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 # 1 July 2023: half the year has gone, so the quarterly sewage measurements (4 a year) are behind.
 TODAY = dt.date(2023, 7, 1)

@@ -4,9 +4,11 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +18,9 @@ from pypdf import PdfReader
 from trygg.followup.models import Execution, ExecutionRevision, PlannedDate
 from trygg.promises.models import Activity, Promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -42,7 +46,10 @@ def _add_executions(activities, per_activity: int) -> None:
 # ---------------------------------------------------------------------------------- public pages
 
 
-def test_the_promise_page_shows_each_status_in_words_progress_and_dated_executions(client, demo_followup):
+@time_machine.travel(dt.datetime(2023, 12, 20, 12, tzinfo=STOCKHOLM), tick=False)
+def test_a_running_promise_page_shows_each_status_in_words_progress_and_dated_executions(
+    client, demo_followup
+):
     response = client.get(demo_followup.get_absolute_url())
     page = _text(response)
 
@@ -58,6 +65,7 @@ def test_the_promise_page_shows_each_status_in_words_progress_and_dated_executio
         "Inställd",
     ]:
         assert f">{label}</span>" in page
+    assert "Läget den 20 december 2023" in page and "Slutrapport" not in page
     assert "4 av 4 mätningar" in page
     assert "1 av 2 trygghetsvandringar" in page
     assert '<time datetime="2023-09-20">20 september 2023</time>: Trygghetsvandring i Ryssby.' in page

@@ -7,7 +7,9 @@ from trygg.promises.models import Activity
 @pytest.fixture
 def wastewater_activity(home_municipality) -> Activity:
     return Activity.objects.get(
-        focus_area__promise__municipality=home_municipality, text__contains="avloppsvattnet"
+        focus_area__promise__municipality=home_municipality,
+        focus_area__promise__slug="2023",
+        text__contains="avloppsvattnet",
     )
 
 

@@ -134,7 +134,8 @@ def test_staff_who_do_not_organise_the_meeting_get_403_and_nothing_changes(
 @time_machine.travel(dt.datetime(2023, 6, 1, 10, tzinfo=dt.UTC), tick=False)
 def test_a_coordinator_plans_a_meeting_and_records_it_held(login, coordinator, kommun, rural_dialogue):
     client = login(coordinator)
-    starts = timezone.localtime() - dt.timedelta(days=2)
+    # In 2023: a held meeting counts only toward an activity whose period holds its date.
+    starts = dt.datetime(2023, 10, 10, 18, 30)
 
     response = client.post(
         reverse("meetings:staff_meeting_new", args=["ljungby"]),

@@ -156,3 +156,21 @@ def test_the_kommun_map_is_small_and_has_all_290(client) -> None:
 def test_unpublished_promises_are_not_on_the_national_page(client, official) -> None:
     make_promise(official["0781"], status=Promise.Status.DRAFT)
     assert "Medborgarlöfte 2026 i" not in client.get("/nationellt/").content.decode()
+
+
+def test_an_ended_promise_in_the_national_overview_carries_the_follow_up_apps_verdict(official) -> None:
+    from trygg.national.progress import ENDED, promise_progress_overview
+
+    # Four activities of one each: two done (one execution each), two with nothing done by the period's end.
+    promise = make_promise(official["0781"], slug="2025", year=2025, activities=4, executions=0)
+    for activity in list(promise.focus_areas.get().activities.order_by("order"))[:2]:
+        activity.executions.create(done_on=dt.date(2025, 5, 2), description="Gjort", count=1)
+
+    overview = promise_progress_overview(promises=[promise], today=dt.date(2026, 12, 6), followed_up={})
+
+    progress = overview[promise.pk]
+    assert progress.phase == ENDED
+    assert progress.verdict is not None
+    assert (progress.verdict.verdict.done, progress.verdict.verdict.not_done) == (2, 2)
+    assert progress.text == progress.verdict.text
+    assert progress.text.startswith("Slutrapport: 2 av 4 genomförda") and "2 ej genomförda" in progress.text

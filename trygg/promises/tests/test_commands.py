@@ -141,6 +141,7 @@ def test_import_promise_creates_a_draft_from_the_seed(home_municipality: Municip
 def test_import_promise_refuses_to_overwrite_the_published_promise(home_municipality: Municipality) -> None:
     published = Promise.objects.get(municipality=home_municipality, slug="2023")
     activities_before = Activity.objects.filter(focus_area__promise=published).count()
+    promises_before = Promise.objects.filter(municipality=home_municipality).count()
 
     with pytest.raises(CommandError, match="skrivs aldrig över"):
         call_command("import_promise", str(seed_path()), "--municipality", "ljungby")
@@ -148,7 +149,7 @@ def test_import_promise_refuses_to_overwrite_the_published_promise(home_municipa
     published.refresh_from_db()
     assert published.status == Promise.Status.PUBLISHED
     assert Activity.objects.filter(focus_area__promise=published).count() == activities_before
-    assert Promise.objects.filter(municipality=home_municipality).count() == 1
+    assert Promise.objects.filter(municipality=home_municipality).count() == promises_before
 
 
 @pytest.mark.django_db
@@ -207,12 +208,13 @@ def test_import_promise_refuses_an_unknown_municipality_and_a_file_without_activ
 ) -> None:
     empty = tmp_path / "tom.txt"
     empty.write_text(NO_ACTIVITIES, encoding="utf-8")
+    promises_before = Promise.objects.count()
 
     with pytest.raises(CommandError, match="ingen kommun med adressen ”nowhere”"):
         call_command("import_promise", str(empty), "--municipality", "nowhere")
     with pytest.raises(CommandError, match=r"tom\.txt: inga aktiviteter hittades"):
         call_command("import_promise", str(empty), "--municipality", "ljungby")
-    assert Promise.objects.count() == 1
+    assert Promise.objects.count() == promises_before
 
 
 # --- import_promise on a folder -------------------------------------------------------------------------------
@@ -266,6 +268,7 @@ def test_import_promise_on_the_corpus_folder_saves_every_document_as_a_draft_for
     home_municipality: Municipality,
 ) -> None:
     out = io.StringIO()
+    published_before = Promise.objects.filter(municipality=home_municipality).exclude(status="draft").count()
 
     # The two undated documents need --from and --until; the others become drafts.
     with pytest.raises(CommandError, match=r"2 av \d+ filer kunde inte läsas in"):
@@ -279,7 +282,10 @@ def test_import_promise_on_the_corpus_folder_saves_every_document_as_a_draft_for
     assert len(saved) == drafts.count() == len(documents) - 2
     # Files for the same years get the file's name in their address rather than being refused.
     assert "utkast 2024-04-asen-police-only" in rows["04_asen_police_only.txt"]
-    assert Promise.objects.filter(municipality=home_municipality).exclude(status="draft").count() == 1
+    assert (
+        Promise.objects.filter(municipality=home_municipality).exclude(status="draft").count()
+        == published_before
+    )
 
 
 def test_import_promise_refuses_slug_and_title_for_a_folder(tmp_path: Path) -> None:

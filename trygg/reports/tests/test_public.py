@@ -346,14 +346,26 @@ def test_the_report_page_shows_the_public_history(client: Client, reports_demo: 
     assert mail.outbox == []
 
 
-def test_the_public_activity_page_shows_the_police_report_share_per_month(client: Client) -> None:
+def test_the_public_activity_page_shows_the_police_report_share_per_month(
+    client: Client, time_machine
+) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     from trygg.demo.reports import load_reports_demo
-    from trygg.demo.services import demo_load
+    from trygg.demo.services import demo_load, link_report_categories
     from trygg.promises.models import Activity
 
-    municipality = demo_load().municipality
-    load_reports_demo(municipality)
-    activity = Activity.objects.get(text__startswith="All skadegörelse")
+    # Mid-year, so that the example reports of the last weeks fall in the current promise's period.
+    now = dt.datetime(2026, 6, 15, 12, tzinfo=ZoneInfo("Europe/Stockholm"))
+    time_machine.move_to(now, tick=False)
+    result = demo_load(now=now)
+    load_reports_demo(result.municipality, now=now)
+    assert result.current_promise is not None
+    link_report_categories(result.municipality, result.current_promise)
+    activity = Activity.objects.get(
+        focus_area__promise=result.current_promise, text__contains="sanerar klotter"
+    )
 
     page = client.get(activity.get_absolute_url()).content.decode()
 
