@@ -4,12 +4,30 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from conftest import CHROMIUM, require_program
 
 # Playwright's sync API runs an event loop in the test thread; the tests never touch the database from
 # inside that loop, so Django's async-safety guard would only get in the way.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server answers one request at a time, in its own thread.
+
+    On SQLite the test database lives in memory and Django hands the server's threads the test thread's one
+    connection; a browser's parallel requests (a page and a script's fetch) then wrote through it at once and one
+    failed with "database table is locked" (a 503 from the unavailable-database page). Without threads Django also
+    closes each connection after its response, so a browser's kept-alive connection never holds the server up.
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Debian's Chromium, never a downloaded browser; as root it needs --no-sandbox, and the closed network

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -111,10 +112,20 @@ def _execution(execution: Execution) -> dict[str, Any]:
     }
 
 
+STATUS_DATES = (dt.date(1900, 1, 1), dt.date(9998, 12, 31))
+
+
 @router.get("/municipalities/{slug}/promises/{promise_slug}/status", response=PromiseStatusOut)
 def promise_status(request: HttpRequest, slug: str, promise_slug: str, as_of: dt.date | None = None) -> Any:
     """Each activity's derived status as of a date (default today)."""
     day = as_of or timezone.localdate()
+    if not STATUS_DATES[0] <= day <= STATUS_DATES[1]:
+        # Status arithmetic steps a day either side; the calendar's very ends have no such day.
+        raise HttpError(
+            422,
+            _("as_of ska vara ett datum mellan %(first)s och %(last)s.")
+            % {"first": STATUS_DATES[0].isoformat(), "last": STATUS_DATES[1].isoformat()},
+        )
     promise = promise_selectors.promise_get_public(
         municipality_slug=slug, promise_slug=promise_slug, progress_as_of=day
     )

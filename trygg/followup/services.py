@@ -65,8 +65,16 @@ def _require(user: User, activity: Activity) -> None:
 
 
 def _check_execution(
-    *, activity: Activity, done_on: dt.date, count: int, area: Area | None, today: dt.date
+    *,
+    activity: Activity,
+    done_on: dt.date,
+    count: int,
+    area: Area | None,
+    today: dt.date,
+    counts: bool = True,
 ) -> None:
+    """`counts` is False for a withdrawn execution: it counts for nothing, so its date need not lie in the period
+    (withdrawing one dated outside it, saved before the rule, is how it is put right)."""
     if done_on > today:
         raise ValidationError(
             {
@@ -76,7 +84,7 @@ def _check_execution(
             }
         )
     start, end = selectors.activity_period(activity)
-    if not start <= done_on <= end:
+    if counts and not start <= done_on <= end:
         raise ValidationError(
             {
                 "done_on": _(
@@ -160,7 +168,12 @@ def execution_correct(
     for name, value in changes.items():
         setattr(locked, name, value)
     _check_execution(
-        activity=activity, done_on=locked.done_on, count=locked.count, area=locked.area, today=today
+        activity=activity,
+        done_on=locked.done_on,
+        count=locked.count,
+        area=locked.area,
+        today=today,
+        counts=not locked.withdrawn,
     )
     after = _snapshot(locked)
     if after == before:

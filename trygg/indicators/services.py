@@ -415,6 +415,11 @@ def sampling_relink(
             raise ValidationError({"to_activity": _("Välj en annan aktivitet.")})
         if not locked.activities.filter(pk=to_activity.pk).exists():
             raise ValidationError({"to_activity": _("Koppla först indikatorn till den aktiviteten.")})
+        target_activity = Activity.objects.select_related("focus_area__promise").get(pk=to_activity.pk)
+        if not activity_covers(target_activity, sampled_on):
+            raise ValidationError(
+                {"to_activity": _("Provet togs utanför den aktivitetens period och kan inte räknas för den.")}
+            )
         target = (
             SamplingExecution.objects.select_related("execution")
             .filter(indicator=locked, sampled_on=sampled_on, activity=to_activity)

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from trygg.municipalities.models import Municipality
 from trygg.promises.models import Promise
@@ -26,6 +27,16 @@ router = Router(tags=["federation"])
 FEDERATION_VERSION = "1"
 
 
+def _since(value: dt.datetime | None) -> dt.datetime | None:
+    """A time the database can compare: in the years 1900–9998, and in the site's time zone when none is given
+    (at the calendar's very ends a time zone shift leaves the calendar)."""
+    if value is None:
+        return None
+    if not 1900 <= value.year <= 9998:
+        raise ValueError("updated_since ska ligga mellan år 1900 och 9998")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 class FeedQuery(Schema):
     updated_since: dt.datetime | None = Field(
         None, description="Bara det som ändrats efter denna tid (ISO 8601)."
@@ -33,11 +44,21 @@ class FeedQuery(Schema):
     after: int = Field(0, ge=0, description="Sidans markör: id efter vilket listan fortsätter.")
     limit: int = Field(0, ge=0, description="Högst så många poster (0: installationens standard).")
 
+    @field_validator("updated_since")
+    @classmethod
+    def _updated_since(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _since(value)
+
 
 class StatusQuery(Schema):
     updated_since: dt.datetime | None = None
     after: str = Field("", max_length=40, description="Sidans markör, t.ex. assessment:12.")
     limit: int = Field(0, ge=0)
+
+    @field_validator("updated_since")
+    @classmethod
+    def _updated_since(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _since(value)
 
 
 class MunicipalityRef(Schema):

@@ -229,12 +229,16 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "indicators:detail": _home(indicator=lambda c: c["indicator"].slug),
     "indicators:chart": _home(indicator=lambda c: c["indicator"].slug),
     "indicators:csv": _home(indicator=lambda c: c["indicator"].slug),
+    # the national view
+    "national:verify": _pk("promise"),
+    "national:group": lambda c: {"code": "C6"},
 }
 # Patterns left out of the matrix, with the reason.
 SKIPPED = {
     "accounts:logout": "logging out changes the persona's session for the rest of the walk",
     "accounts:oidc_callback": "needs a provider exchange; covered by test_oidc.py",
     "accounts:oidc_start": "redirects to the provider when configured; covered by test_oidc.py",
+    "national:open_data_file": "writes the day's export files on its first request; covered by test_open_data.py",
 }
 
 

@@ -336,7 +336,11 @@ COVERED = {
     "meetings.SignUp": "meeting_signups",
     "meetings.NeighbourhoodWatch": "neighbourhood_watch_contacts",
 }
-NOT_RESIDENTS = {"accounts.User": "staff accounts, managed in the admin"}
+NOT_RESIDENTS = {
+    "accounts.User": "staff accounts, managed on the coordinator's people pages",
+    "accounts.Invitation": "an invitation to a member of staff, made by the coordinator on the people page",
+    "municipalities.Municipality": "the municipality's own public contact details, not a person's",
+}
 
 
 def test_a_new_model_with_an_email_or_phone_field_must_be_given_a_source() -> None:

@@ -330,6 +330,15 @@ PUBLIC = {
     "surveys:results",
     "surveys:results_chart",
     "surveys:results_csv",
+    # the national view, the comparison and the open data
+    "national:home",
+    "national:geojson",
+    "national:groups",
+    "national:group",
+    "national:ping",
+    "national:open_data",
+    "national:catalogue",
+    "national:open_data_file",
     # the public JSON API and its description
     "api:api-root",
     "api:openapi-json",
@@ -340,6 +349,13 @@ PUBLIC = {
     "api:promise_status",
     "api:promise_executions",
     "api:promise_comments",
+    "api:federation_discovery",
+    "api:federation_promises",
+    "api:federation_focus_areas",
+    "api:federation_activities",
+    "api:federation_executions",
+    "api:federation_statuses",
+    "api:federation_deletions",
 }
 # Development serves the logos itself (the pattern exists only when trygg.urls is imported with DEBUG on).
 PUBLIC_IN_DEVELOPMENT = {r"^media/logos/(?P<path>.*)$"}

@@ -53,3 +53,13 @@ def test_the_api_write_refuses_anonymous_other_parties_and_other_municipalities(
     assert Client().post(url, _payload(), content_type="application/json").status_code == 401
     assert login(outsider).post(url, _payload(), content_type="application/json").status_code == 404
     assert not Execution.objects.exists()
+
+
+def test_the_status_of_a_date_at_the_calendars_end_is_a_422_with_the_range_not_a_server_error(
+    client, home_municipality
+) -> None:
+    for as_of in ("0001-01-01", "9999-12-31"):
+        response = client.get(f"/api/municipalities/ljungby/promises/2023/status?as_of={as_of}")
+
+        assert response.status_code == 422
+        assert "1900-01-01" in response.json()["detail"]

@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from trygg.audit.models import AuditEntry
 from trygg.followup.models import Execution
-from trygg.followup.services import execution_record
 from trygg.indicators import services
 from trygg.indicators.models import Indicator, SamplingExecution
-from trygg.promises.models import Activity
+from trygg.promises.models import Activity, Promise
 from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory, PromiseFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +23,14 @@ CLOCK = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
 SAMPLE = dt.date(2026, 3, 10)
 
 
+def _without_the_demos_later_promises(municipality) -> None:
+    # The demo adds a promise for the year its clock is in; this test brings its own later promises instead.
+    Promise.objects.filter(municipality=municipality).exclude(slug="2023").delete()
+
+
 @pytest.fixture
 def activity_2026(home_municipality) -> Activity:
+    _without_the_demos_later_promises(home_municipality)
     promise = PromiseFactory.create(
         municipality=home_municipality,
         slug="2026",
@@ -51,8 +56,10 @@ def miscounted(wastewater, wastewater_activity, activity_2026, coordinator) -> E
         substance="kokain",
         value=Decimal("9.8"),
     )
-    execution = execution_record(
-        activity=wastewater_activity, by=coordinator, done_on=SAMPLE, description="Mätning", today=TODAY
+    # Saved before an execution had to lie in its activity's period: the service refuses it today, so the
+    # row is written as the old code left it.
+    execution = Execution.objects.create(
+        activity=wastewater_activity, done_on=SAMPLE, description="Mätning", recorded_by=coordinator
     )
     SamplingExecution.objects.create(
         indicator=wastewater, sampled_on=SAMPLE, activity=wastewater_activity, execution=execution
@@ -206,7 +213,7 @@ def test_a_2026_sample_counted_toward_the_2023_activity_is_moved_to_the_2026_one
 
 
 def test_a_sample_moved_back_counts_its_first_execution_again_and_one_that_stopped_cannot_move(
-    coordinator, miscounted, wastewater, wastewater_activity, activity_2026
+    coordinator, miscounted, wastewater, wastewater_activity, activity_2026, home_municipality
 ):
     def move(source: Activity, target: Activity | None, reason: str) -> None:
         services.sampling_relink(
@@ -219,18 +226,55 @@ def test_a_sample_moved_back_counts_its_first_execution_again_and_one_that_stopp
             today=TODAY,
         )
 
+    # A second 2026 activity: the sample may move between activities whose periods hold its date.
+    other_2026 = ActivityFactory.create(
+        focus_area=activity_2026.focus_area, text="Kommunen redovisar mätningarna."
+    )
+    wastewater.activities.add(other_2026)
     move(wastewater_activity, activity_2026, "Fel år.")
-    move(activity_2026, wastewater_activity, "Ändå rätt år.")
+    first = Execution.objects.counted().get(activity=activity_2026)
+    move(activity_2026, other_2026, "Fel aktivitet.")
+    move(other_2026, activity_2026, "Ändå rätt aktivitet.")
 
-    miscounted.refresh_from_db()
-    assert not miscounted.withdrawn
-    assert Execution.objects.filter(activity=wastewater_activity).count() == 1
-    assert not Execution.objects.counted().filter(activity=activity_2026).exists()
+    # The first execution counts again; no second one is made.
+    first.refresh_from_db()
+    assert not first.withdrawn
+    assert Execution.objects.filter(activity=activity_2026).count() == 1
+    assert not Execution.objects.counted().filter(activity=other_2026).exists()
 
-    move(wastewater_activity, None, "Provet var ogiltigt.")
-    assert not Execution.objects.counted().filter(activity__in=[wastewater_activity, activity_2026]).exists()
+    move(activity_2026, None, "Provet var ogiltigt.")
+    assert not Execution.objects.counted().filter(activity__in=[activity_2026, other_2026]).exists()
     with pytest.raises(ValidationError):
-        move(wastewater_activity, activity_2026, "Igen.")
+        move(activity_2026, other_2026, "Igen.")
+
+
+def test_a_sample_is_never_moved_to_an_activity_whose_period_does_not_hold_its_date(
+    coordinator, miscounted, wastewater, wastewater_activity, activity_2026
+):
+    services.sampling_relink(
+        indicator=wastewater,
+        sampled_on=SAMPLE,
+        from_activity=wastewater_activity,
+        to_activity=activity_2026,
+        by=coordinator,
+        reason="Fel år.",
+        today=TODAY,
+    )
+
+    with pytest.raises(ValidationError, match="utanför den aktivitetens period"):
+        services.sampling_relink(
+            indicator=wastewater,
+            sampled_on=SAMPLE,
+            from_activity=activity_2026,
+            to_activity=wastewater_activity,
+            by=coordinator,
+            reason="Tillbaka till 2023.",
+            today=TODAY,
+        )
+    assert list(
+        Execution.objects.counted().filter(activity=activity_2026).values_list("done_on", flat=True)
+    ) == [SAMPLE]
+    assert not Execution.objects.counted().filter(activity=wastewater_activity).exists()
 
 
 def test_moving_needs_a_reason_and_a_linked_target(

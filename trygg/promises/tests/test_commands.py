@@ -234,7 +234,7 @@ def test_import_promise_reads_a_folder_into_drafts_and_prints_one_table(
         encoding="utf-8",
     )
     (tmp_path / "b_ljungby.html").write_text(
-        "<h1>Ljungby kommun – medborgarlöfte 2026</h1><h2>Narkotika</h2><ul><li>Polisen ska söka med hund "
+        "<h1>Ljungby kommun – medborgarlöfte 2024</h1><h2>Narkotika</h2><ul><li>Polisen ska söka med hund "
         "minst fyra gånger per termin.</li></ul>",
         encoding="utf-8",
     )
@@ -254,13 +254,13 @@ def test_import_promise_reads_a_folder_into_drafts_and_prints_one_table(
     rows = table_rows(output)
     assert set(rows) == {"a_ljungby.txt", "b_ljungby.html", "c_trasig.pdf", "d_annanstans.txt"}
     assert "2025-01-01–2025-12-31" in rows["a_ljungby.txt"] and "utkast 2025" in rows["a_ljungby.txt"]
-    assert "Ljungby kommun" in rows["b_ljungby.html"] and "utkast 2026" in rows["b_ljungby.html"]
+    assert "Ljungby kommun" in rows["b_ljungby.html"] and "utkast 2024" in rows["b_ljungby.html"]
     assert "PDF-filen kunde inte läsas" in rows["c_trasig.pdf"]
     assert "Ange --municipality" in rows["d_annanstans.txt"]
     assert " %" in rows["a_ljungby.txt"]  # the lowest confidence
     drafts = Promise.objects.filter(municipality=home_municipality, status=Promise.Status.DRAFT)
-    assert sorted(drafts.values_list("slug", flat=True)) == ["2025", "2026"]
-    assert not Promise.objects.filter(slug__in=["2025", "2026"]).exclude(status=Promise.Status.DRAFT).exists()
+    assert sorted(drafts.values_list("slug", flat=True)) == ["2024", "2025"]
+    assert not Promise.objects.filter(slug__in=["2024", "2025"]).exclude(status=Promise.Status.DRAFT).exists()
 
 
 @pytest.mark.django_db
