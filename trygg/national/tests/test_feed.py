@@ -95,7 +95,9 @@ def test_a_ping_marks_only_a_registered_source_and_says_the_same_for_any_address
     assert client.post("/federation/ping", {"hub.mode": "subscribe"}).status_code == 400
 
 
-def test_an_updated_since_at_the_calendars_end_is_a_422_and_a_naive_time_is_read_in_the_sites_zone(client) -> None:
+def test_an_updated_since_at_the_calendars_end_is_a_422_and_a_naive_time_is_read_in_the_sites_zone(
+    client,
+) -> None:
     for endpoint in ("promises", "statuses"):
         refused = client.get(f"/api/federation/{endpoint}?updated_since=0001-01-01")
         assert refused.status_code == 422
