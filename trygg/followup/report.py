@@ -203,8 +203,9 @@ def report_card_build(*, promise: Promise, as_of: dt.date, closing: bool = False
     )
 
 
-def report_chart_svg(report: ReportCard) -> bytes:
+def report_chart_svg(report: ReportCard, *, narrow: bool = False) -> bytes:
     return status_chart_svg(
+        narrow=narrow,
         rows=report.chart_rows(),
         statuses=report.table_statuses(),
         title=_("Aktiviteter per status den %(date)s") % {"date": date_format(report.as_of, "j F Y")},
