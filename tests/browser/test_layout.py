@@ -28,7 +28,7 @@ LAYOUT_PATHS = [
 ]
 
 # For every table cell: each word (text between ordinary spaces; a no-break space joins "1 724,4" into one word)
-# must lie on one line, and the cell's content must fit the cell. A compound written with a hyphen between
+# must lie on one line, a figure with its per cent sign too, and the cell's content must fit the cell. A compound written with a hyphen between
 # letters ("Ljungby-Markaryd") may wrap after the hyphen; a date or a range of numbers may not.
 # Every table must either fit the page or sit in an element that scrolls sideways, named and focusable.
 _BROKEN_CELLS = """() => {
@@ -75,6 +75,15 @@ _BROKEN_CELLS = """() => {
             if (lines(range.getClientRects()) > 1) {
               problems.push(`"${piece}" is broken in "${cell.textContent.trim().slice(0, 40)}"`);
             }
+          }
+        }
+        // A figure and its per cent sign belong together as much as the digits of the figure do.
+        for (const unit of node.data.matchAll(/\\d[ \\u00a0\\u202f]?[%‰]/g)) {
+          const range = document.createRange();
+          range.setStart(node, unit.index);
+          range.setEnd(node, unit.index + unit[0].length);
+          if (lines(range.getClientRects()) > 1) {
+            problems.push(`"${unit[0]}" is split from its sign in "${cell.textContent.trim().slice(0, 40)}"`);
           }
         }
       }
@@ -165,7 +174,7 @@ def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> N
     page = context.new_page()
     page.set_content(
         "<html><body style='overflow-wrap: anywhere'><main><table style='width: 100%'><caption>T</caption>"
-        "<tr><th>Felanmälningar</th><td>1 724,4</td><td>2,96</td><td>Anmälda brott per 100 000</td>"
+        "<tr><th>Felanmälningar</th><td>+15,2 %</td><td>1 724,4</td><td>2,96</td><td>Anmälda brott per 100 000</td>"
         "<td>Anmälda brott per 100 000</td><td>Anmälda brott per 100 000</td></tr></table></main></body></html>"
     )
 
@@ -173,3 +182,4 @@ def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> N
     context.close()
 
     assert any("Felanmälningar" in problem and "broken" in problem for problem in problems)
+    assert any("split from its sign" in problem for problem in problems)

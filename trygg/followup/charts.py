@@ -79,7 +79,8 @@ def _draw(
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.25 if len(rows) < 4 else -0.12),
+        # Below the axis label, whatever the number of rows: the gap is in inches, turned into the axes' fraction.
+        bbox_to_anchor=(0.5, -0.75 / max(height - 1.2, 0.45)),
         ncol=1 if narrow else 3,
         frameon=False,
     )

@@ -210,7 +210,8 @@ def _chart(rows: list[ResultRow], *, is_index: bool, narrow: bool) -> str:
 
 def _draw(rows: list[ResultRow], *, is_index: bool, narrow: bool) -> str:
     labels = [chart_label(row.short_label or row.label, narrow=narrow, width=34) for row in rows]
-    height = 0.9 + (0.75 if narrow else 0.5) * max(len(rows), 1)
+    # Each bar is given room for its label's lines: a narrow drawing wraps a long question over three or four.
+    height = 0.9 + sum(max(0.5, 0.25 * (label.count("\n") + 1) + 0.15) for label in labels or [""])
     figure, axes = plt.subplots(figsize=(chart_width(7.5, narrow=narrow), height))
     try:
         scale = 1 if is_index else 100

@@ -30,6 +30,15 @@ def other_languages(context: template.Context) -> list[dict[str, str]]:
     return links
 
 
+_NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=%|‰|procentenheter|percentage points)")
+
+
+@register.filter
+def keep_units(text: object) -> str:
+    """A figure and its unit ("24 %") joined by a no-break space, so that a narrow cell never wraps between them."""
+    return _NUMBER_AND_UNIT.sub("\u00a0", str(text))
+
+
 @register.filter
 def described(field: BoundField, hint: str = "") -> str:
     """The field's widget, pointing with aria-describedby at its hint and its error messages (WCAG 3.3.1).
