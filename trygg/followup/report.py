@@ -219,9 +219,12 @@ def report_pdf(report: ReportCard) -> bytes:
         "followup/report_card_pdf.html",
         {"report": report, "promise": report.promise, "chart_data_uri": f"data:image/svg+xml;base64,{chart}"},
     )
-    stylesheet = finders.find("followup/report_pdf.css")
-    assert isinstance(stylesheet, str)
-    return pdf_from_html(html, stylesheets=[stylesheet])
+    stylesheets: list[str] = []
+    for name in ("followup/status.css", "followup/report_pdf.css"):
+        path = finders.find(name)
+        assert isinstance(path, str)
+        stylesheets.append(path)
+    return pdf_from_html(html, stylesheets=stylesheets)
 
 
 # ------------------------------------------------------------------------------------------- exports
