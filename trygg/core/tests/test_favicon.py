@@ -13,10 +13,12 @@ def test_favicon_ico_is_an_icon_at_three_sizes_in_the_sites_blue(client) -> None
     icon = Image.open(io.BytesIO(response.content))
     assert icon.format == "ICO"
     assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
-    icon.size = (32, 32)
+    icon.size = (32, 32)  # type: ignore[misc]  # how Pillow picks one of an ICO's sizes
     pixels = icon.convert("RGBA")
-    assert pixels.getpixel((16, 4))[:3] == (0, 90, 140)  # the shield's top
-    assert pixels.getpixel((0, 31))[3] == 0  # the corners are transparent
+    top, corner = pixels.getpixel((16, 4)), pixels.getpixel((0, 31))
+    assert isinstance(top, tuple) and isinstance(corner, tuple)
+    assert top[:3] == (0, 90, 140)  # the shield's top
+    assert corner[3] == 0  # the corners are transparent
 
 
 def test_every_page_links_the_svg_icon(client, db) -> None:
