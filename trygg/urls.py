@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/open311/", include("trygg.reports.open311_urls")),
     path("api/", api.urls),
     path("healthz", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

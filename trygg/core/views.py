@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views import static
 
+from .favicon import favicon_ico
 from .files import REENCODED_IMAGE_TYPES, media_headers
 
 
@@ -25,6 +26,12 @@ def about(request: HttpRequest) -> HttpResponse:
             "unconfirmed_subscription_days": UNCONFIRMED_SUBSCRIPTION_DAYS,
         },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(favicon_ico(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from trygg.core.charts import chart_is_narrow
 from trygg.municipalities.models import Municipality
 
 from . import charts, selectors
@@ -44,6 +45,7 @@ def statistics_chart(request: HttpRequest, municipality: str, category: str) -> 
         years=[item.year for item in series.years],
         lines=lines,
         y_label=_("anmälda brott per 100 000 invånare"),
+        narrow=chart_is_narrow(request),
     )
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=300"

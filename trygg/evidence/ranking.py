@@ -97,7 +97,7 @@ def number(value: float | Decimal, decimals: int = 0) -> str:
 
 def signed_percent(value: float) -> str:
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{number(abs(value), 1)} %"
+    return f"{sign}{number(abs(value), 1)}\u00a0%"  # no-break space: the sign stays with its number
 
 
 @dataclass(frozen=True)

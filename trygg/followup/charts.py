@@ -8,9 +8,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from trygg.core.charts import chart_label, chart_style, chart_width
 
 # Colour-blind-safe colours (Okabe–Ito); statuses are also named in the legend and the table.
 COLOURS = {
@@ -39,12 +40,25 @@ def status_chart_svg(
     statuses: Sequence[tuple[str, str]],
     title: str,
     x_label: str,
+    narrow: bool = False,
 ) -> bytes:
     """``rows`` = (focus area title, {status value: number}); ``statuses`` = (value, label) in order."""
-    height = 1.2 + 0.45 * max(len(rows), 1)
-    figure = Figure(figsize=(8, height), dpi=100)
+    with chart_style(narrow=narrow):
+        return _draw(rows=rows, statuses=statuses, title=title, x_label=x_label, narrow=narrow)
+
+
+def _draw(
+    *,
+    rows: Sequence[tuple[str, dict[str, int]]],
+    statuses: Sequence[tuple[str, str]],
+    title: str,
+    x_label: str,
+    narrow: bool,
+) -> bytes:
+    height = 1.2 + (0.8 if narrow else 0.45) * max(len(rows), 1)
+    figure = Figure(figsize=(chart_width(8, narrow=narrow), height), dpi=100)
     axes = figure.subplots()
-    labels = [title_ for title_, _counts in rows][::-1]
+    labels = [chart_label(title_, narrow=narrow, width=40) for title_, _counts in rows][::-1]
     lefts = [0] * len(rows)
     for value, label in statuses:
         widths = [counts.get(value, 0) for _title, counts in rows][::-1]
@@ -60,15 +74,18 @@ def status_chart_svg(
             hatch=HATCHES.get(value),
         )
         lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
-    axes.set_title(title)
+    axes.set_title(chart_label(title, narrow=narrow, width=70))
     axes.set_xlabel(x_label)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(rows) < 4 else -0.12), ncol=3, frameon=False
+        loc="upper center",
+        # Below the axis label, whatever the number of rows: the gap is in inches, turned into the axes' fraction.
+        bbox_to_anchor=(0.5, -0.75 / max(height - 1.2, 0.45)),
+        ncol=1 if narrow else 3,
+        frameon=False,
     )
     figure.tight_layout()
     buffer = io.BytesIO()
-    # Text stays text in the SVG: searchable and readable by screen readers.
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "trygg"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # Text stays text in the SVG (chart_style): searchable and readable by screen readers.
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()

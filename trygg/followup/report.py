@@ -203,8 +203,9 @@ def report_card_build(*, promise: Promise, as_of: dt.date, closing: bool = False
     )
 
 
-def report_chart_svg(report: ReportCard) -> bytes:
+def report_chart_svg(report: ReportCard, *, narrow: bool = False) -> bytes:
     return status_chart_svg(
+        narrow=narrow,
         rows=report.chart_rows(),
         statuses=report.table_statuses(),
         title=_("Aktiviteter per status den %(date)s") % {"date": date_format(report.as_of, "j F Y")},
@@ -218,9 +219,12 @@ def report_pdf(report: ReportCard) -> bytes:
         "followup/report_card_pdf.html",
         {"report": report, "promise": report.promise, "chart_data_uri": f"data:image/svg+xml;base64,{chart}"},
     )
-    stylesheet = finders.find("followup/report_pdf.css")
-    assert isinstance(stylesheet, str)
-    return pdf_from_html(html, stylesheets=[stylesheet])
+    stylesheets: list[str] = []
+    for name in ("followup/status.css", "followup/report_pdf.css"):
+        path = finders.find(name)
+        assert isinstance(path, str)
+        stylesheets.append(path)
+    return pdf_from_html(html, stylesheets=stylesheets)
 
 
 # ------------------------------------------------------------------------------------------- exports

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.charts import chart_is_narrow
 from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.site import site_host, site_url
 from trygg.promises import selectors as promise_selectors
@@ -255,7 +256,9 @@ def report_chart(request: HttpRequest, municipality: str, promise: str) -> HttpR
         report = _report(request, municipality, promise)
     except (BadReportDate, NoReportForDate) as problem:
         return _bad(problem)
-    response = HttpResponse(reports.report_chart_svg(report), content_type="image/svg+xml")
+    response = HttpResponse(
+        reports.report_chart_svg(report, narrow=chart_is_narrow(request)), content_type="image/svg+xml"
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
-from matplotlib import rc_context
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from trygg.core.charts import chart_style, chart_width
 
 from .models import Indicator
 from .selectors import Series
@@ -18,9 +19,14 @@ COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
-def series_svg(series: Series) -> bytes:
+def series_svg(series: Series, *, narrow: bool = False) -> bytes:
+    with chart_style(narrow=narrow):
+        return _draw(series, narrow=narrow)
+
+
+def _draw(series: Series, *, narrow: bool) -> bytes:
     indicator = series.indicator
-    figure = Figure(figsize=(8, 4.2), dpi=100)
+    figure = Figure(figsize=(chart_width(8, narrow=narrow), 5 if narrow else 4.2), dpi=100)
     axes = figure.subplots()
     dates = [row.sampled_on for row in series.rows]
     if indicator.kind == Indicator.Kind.SCHOOL_DRUG_TESTS:
@@ -47,7 +53,6 @@ def series_svg(series: Series) -> bytes:
                     textcoords="offset points",
                     ha="center",
                     rotation=90,
-                    fontsize=8,
                 )
             elif counts.positive is not None:
                 axes.bar(
@@ -86,9 +91,13 @@ def series_svg(series: Series) -> bytes:
         axes.text(0.5, 0.5, _("Inga mätningar ännu"), ha="center", va="center", transform=axes.transAxes)
     axes.set_title(indicator.name)
     if axes.get_legend_handles_labels()[0]:
-        axes.legend(frameon=False)
+        if narrow:
+            axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, -0.3))
+        else:
+            axes.legend(frameon=False)
+    if narrow:
+        axes.xaxis.set_major_locator(MaxNLocator(4))
     figure.tight_layout()
     buffer = io.BytesIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "trygg"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()

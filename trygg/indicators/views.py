@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from trygg.core.charts import chart_is_narrow
 from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.promises.selectors import municipality_get_public
 
@@ -50,7 +51,8 @@ def indicator_detail(request: HttpRequest, municipality: str, indicator: str) ->
 def indicator_chart(request: HttpRequest, municipality: str, indicator: str) -> HttpResponse:
     found = selectors.indicator_get_public(municipality_slug=municipality, slug=indicator)
     response = HttpResponse(
-        charts.series_svg(selectors.indicator_series(found)), content_type="image/svg+xml"
+        charts.series_svg(selectors.indicator_series(found), narrow=chart_is_narrow(request)),
+        content_type="image/svg+xml",
     )
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -9,20 +9,26 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from trygg.core.charts import chart_label, chart_style, chart_width
 from trygg.core.pdf import pdf_from_html
 
 from . import routes, selectors
 from .models import SafetyWalk
 
 
-def route_svg(walk: SafetyWalk) -> bytes:
+def route_svg(walk: SafetyWalk, *, narrow: bool = False) -> bytes:
     """The route as a line, the stops as numbered dots and the observations as letters; no map tiles.
 
     The page lists the same stops and observations in tables."""
-    figure = Figure(figsize=(6, 4.5), dpi=100)
+    with chart_style(narrow=narrow):
+        return _draw_route(walk, narrow=narrow)
+
+
+def _draw_route(walk: SafetyWalk, *, narrow: bool) -> bytes:
+    figure = Figure(figsize=(chart_width(6, narrow=narrow), 4.4 if narrow else 4.5), dpi=100)
     axes = figure.subplots()
     drawn = False
     if walk.route:
@@ -56,11 +62,12 @@ def route_svg(walk: SafetyWalk) -> bytes:
     axes.set_xlabel(_("longitud"))
     axes.set_ylabel(_("latitud"))
     axes.ticklabel_format(useOffset=False)
-    axes.set_title(walk.title)
+    axes.set_title(chart_label(walk.title, narrow=narrow, width=60))
+    if narrow:
+        axes.xaxis.set_major_locator(MaxNLocator(3))
     figure.tight_layout()
     buffer = io.BytesIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "trygg"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.charts import chart_is_narrow
 from trygg.core.forms import form_add_service_errors
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 from trygg.core.site import site_host, site_url
@@ -174,7 +175,9 @@ def walk_protocol(request: HttpRequest, municipality: str, pk: int) -> HttpRespo
 
 def walk_route_svg(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     walk = selectors.walk_get_public(municipality_slug=municipality, pk=pk)
-    response = HttpResponse(protocol.route_svg(walk), content_type="image/svg+xml")
+    response = HttpResponse(
+        protocol.route_svg(walk, narrow=chart_is_narrow(request)), content_type="image/svg+xml"
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response
 

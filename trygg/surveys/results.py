@@ -10,6 +10,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from matplotlib import pyplot as plt
 
+from trygg.core.charts import chart_label, chart_style, chart_width
+
 from . import analysis, selectors
 from .dataset import AREA_COLUMN
 from .models import Survey
@@ -35,6 +37,8 @@ class ResultRow:
     interval_text: str
     change_text: str
     change_flag_text: str
+    # In a chart whose axis already says "Problemindex", the problem alone.
+    short_label: str = ""
 
     @property
     def n_text(self) -> str:
@@ -158,6 +162,7 @@ def scope_results(*, survey: Survey, area: str | None) -> ScopeResults | None:
             ResultRow(
                 indicator=indicator,
                 label=indicator_label(indicator, labels),
+                short_label=labels.get(indicator, indicator) if indicator.startswith("p_") else "",
                 is_index=is_index,
                 n=cell["n"],
                 suppressed=cell["suppressed"],
@@ -198,16 +203,23 @@ def results_table(results: ScopeResults) -> list[list[object]]:
     return table
 
 
-def _chart(rows: list[ResultRow], *, is_index: bool) -> str:
-    labels = [row.label for row in rows]
-    height = 0.5 + 0.45 * max(len(rows), 1)
-    figure, axes = plt.subplots(figsize=(7.5, height))
+def _chart(rows: list[ResultRow], *, is_index: bool, narrow: bool) -> str:
+    with chart_style(narrow=narrow):
+        return _draw(rows, is_index=is_index, narrow=narrow)
+
+
+def _draw(rows: list[ResultRow], *, is_index: bool, narrow: bool) -> str:
+    labels = [chart_label(row.short_label or row.label, narrow=narrow, width=34) for row in rows]
+    # Each bar is given room for its label's lines: a narrow drawing wraps a long question over three or four.
+    height = 0.9 + sum(max(0.5, 0.25 * (label.count("\n") + 1) + 0.15) for label in labels or [""])
+    figure, axes = plt.subplots(figsize=(chart_width(7.5, narrow=narrow), height))
     try:
         scale = 1 if is_index else 100
+        limit = 6 if is_index else 100
         positions = list(range(len(rows)))
         for position, row in zip(positions, rows, strict=True):
             if row.suppressed or row.value is None or row.low is None or row.high is None:
-                axes.text(0.05 * (6 if is_index else 100), position, TOO_FEW, va="center", fontsize=9)
+                axes.text(0.05 * limit, position, TOO_FEW, va="center")
                 continue
             axes.barh(position, row.value * scale, color="#005a8c", height=0.6)
             axes.errorbar(
@@ -218,20 +230,26 @@ def _chart(rows: list[ResultRow], *, is_index: bool) -> str:
                 ecolor="#222222",
                 capsize=3,
             )
-        axes.set_yticks(positions, labels, fontsize=9)
+            # The value on its bar: after the interval, or inside the bar where the interval reaches the edge.
+            value = display_value(row.value, is_index)
+            if row.high * scale < 0.75 * limit:
+                axes.text(row.high * scale + 0.02 * limit, position, value, va="center", color="#1b1b1b")
+            else:
+                axes.text(0.02 * limit, position, value, va="center", color="#ffffff", fontweight="bold")
+        axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.set_xlim(0, 6 if is_index else 100)
         axes.set_xlabel(_("Problemindex 0–6") if is_index else _("Procent"))
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
         output = io.StringIO()
-        figure.savefig(output, format="svg", metadata={"Date": None})
+        figure.savefig(output, format="svg", bbox_inches="tight", metadata={"Date": None})
         return output.getvalue()
     finally:
         plt.close(figure)
 
 
-def results_chart(results: ScopeResults, *, kind: str) -> str:
+def results_chart(results: ScopeResults, *, kind: str, narrow: bool = False) -> str:
     if kind == "problem":
-        return _chart(results.index_rows, is_index=True)
-    return _chart(results.share_rows, is_index=False)
+        return _chart(results.index_rows, is_index=True, narrow=narrow)
+    return _chart(results.share_rows, is_index=False, narrow=narrow)

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trygg.core.charts import chart_is_narrow
 from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 
@@ -303,6 +304,8 @@ def results_chart(
     if kind not in {"problem", "andelar"}:
         raise Http404
     scope = _scope(municipality, survey, area)
-    response = HttpResponse(results.results_chart(scope, kind=kind), content_type="image/svg+xml")
+    response = HttpResponse(
+        results.results_chart(scope, kind=kind, narrow=chart_is_narrow(request)), content_type="image/svg+xml"
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,9 +1,16 @@
+import hashlib
+import re
+
 from django import template
 from django.conf import settings
 from django.forms import BoundField
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
+
+from trygg.core.charts import NARROW_MEDIA, NARROW_PARAMETER
 
 register = template.Library()
 
@@ -21,6 +28,15 @@ def other_languages(context: template.Context) -> list[dict[str, str]]:
         info = get_language_info(code)
         links.append({"code": code, "name": info["name_local"], "url": translate_url(path, code)})
     return links
+
+
+_NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=%|‰|procentenheter|percentage points)")
+
+
+@register.filter
+def keep_units(text: object) -> str:
+    """A figure and its unit ("24 %") joined by a no-break space, so that a narrow cell never wraps between them."""
+    return _NUMBER_AND_UNIT.sub("\u00a0", str(text))
 
 
 @register.filter
@@ -44,3 +60,81 @@ def anchor(field: BoundField) -> str:
         return field.id_for_label
     choices = field.subwidgets
     return choices[0].id_for_label if choices else field.auto_id or ""
+
+
+_CAPTION = re.compile(r"<caption(?P<attrs>[^>]*)>", re.IGNORECASE)
+_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+class TableRegionNode(template.Node):
+    def __init__(
+        self, nodelist: template.NodeList, name: tuple[str, template.base.FilterExpression] | None
+    ) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        content: str = self.nodelist.render(context)
+        if self.name is not None:
+            attribute, value = self.name
+            named = format_html('aria-{}="{}"', attribute, value.resolve(context))
+        else:
+            caption = _CAPTION.search(content)
+            if caption is None:
+                raise template.TemplateSyntaxError("table_region needs a table with a <caption> or a label")
+            found = _ID.search(caption.group("attrs"))
+            if found:
+                caption_id = found.group(1)
+            else:
+                # The same table gives the same id, so a cached page and a fresh one agree.
+                caption_id = "tabell-" + hashlib.sha256(content.encode()).hexdigest()[:10]
+                content = (
+                    content[: caption.start()]
+                    + f'<caption id="{caption_id}"{caption.group("attrs")}>'
+                    + content[caption.end() :]
+                )
+            named = format_html('aria-labelledby="{}"', caption_id)
+        # `content` is the template's own rendered (autoescaped) output, with at most an id added to its caption.
+        return format_html(
+            '<div class="table-scroll" role="region" {} tabindex="0">{}</div>',
+            named,
+            mark_safe(content),  # noqa: S308
+        )
+
+
+@register.tag
+def table_region(parser: template.base.Parser, token: template.base.Token) -> TableRegionNode:
+    """{% table_region %}<table><caption>…</caption>…</table>{% end_table_region %}: the one wrapper every public
+    table sits in. A table wider than the screen scrolls sideways inside this focusable region, named by the
+    table's caption (or by `label=` text or `labelledby=` an element's id), instead of squeezing its cells until
+    words and numbers break (WCAG 1.4.10)."""
+    bits = token.split_contents()[1:]
+    name = None
+    if bits:
+        attribute, _sep, value = bits[0].partition("=")
+        if len(bits) > 1 or attribute not in {"label", "labelledby"} or not value:
+            raise template.TemplateSyntaxError("table_region takes label=… or labelledby=…, or nothing")
+        name = (attribute, parser.compile_filter(value))
+    nodelist = parser.parse(("end_table_region",))
+    parser.delete_first_token()
+    return TableRegionNode(nodelist, name)
+
+
+@register.inclusion_tag("core/_chart.html")
+def chart(
+    src: str, alt: str, width: int | None = None, height: int | None = None, css_class: str = "chart"
+) -> dict:
+    """A chart drawn as SVG: the wide drawing, and below NARROW_MEDIA the narrow one its view draws with ?smal=1,
+    so that no text on a phone is smaller than 12 CSS px. A data: address (in a PDF) has no narrow drawing."""
+    narrow_src = None
+    if not src.startswith("data:"):
+        narrow_src = f"{src}{'&' if '?' in src else '?'}{NARROW_PARAMETER}=1"
+    return {
+        "src": src,
+        "alt": alt,
+        "width": width,
+        "height": height,
+        "css_class": css_class,
+        "narrow_src": narrow_src,
+        "media": NARROW_MEDIA,
+    }

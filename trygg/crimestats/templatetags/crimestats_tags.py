@@ -41,7 +41,8 @@ def percent_change(value: Change | None) -> str:
     if value is None or value.percent is None:
         return "–"
     sign = "+" if value.percent > 0 else ("−" if value.percent < 0 else "±")
-    text = f"{sign}{number(abs(value.percent), 1)} %"
+    # A no-break space: the per cent sign never ends up alone on the next line.
+    text = f"{sign}{number(abs(value.percent), 1)}\u00a0%"
     return f"{text} ({value.months})" if value.months else text
 
 

@@ -115,7 +115,7 @@ def test_the_wastewater_page_has_chart_table_and_caveats(client, wastewater, coo
 
     assert "ingenting om hur många som använder droger" in page
     assert 'src="/ljungby/matningar/avloppsvatten/diagram.svg"' in page
-    assert "<caption>" in page and ">9,8<" in page
+    assert "<caption" in page and ">9,8<" in page
     assert (
         client.get(reverse("indicators:chart", args=["ljungby", "avloppsvatten"]))["Content-Type"]
         == "image/svg+xml"

@@ -262,7 +262,7 @@ def test_the_metrics_page_shows_a_table_with_caption(
 
     assert activity.text in client.get("/personal/felanmalan/uppfoljning/").content.decode()
     page = client.get(f"/personal/felanmalan/uppfoljning/{activity.pk}/").content.decode()
-    assert "<caption>" in page and "Andel polisanmälda" in page
+    assert "<caption" in page and "Andel polisanmälda" in page
 
 
 def test_the_hot_cell_layer_is_geojson_of_cells_for_staff_only(
@@ -287,7 +287,7 @@ def test_the_hot_cell_layer_is_geojson_of_cells_for_staff_only(
         .get("/personal/felanmalan/hotspots/?municipality=ljungby&cell=250")
         .content.decode()
     )
-    assert "<caption>" in page
+    assert "<caption" in page
     assert login(outsider).get(url).status_code == 400
 
 
