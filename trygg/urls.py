@@ -12,11 +12,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.health, name="health"),
+    path("healthz/status", core_views.operations_json, name="operations_json"),
 ]
 
 urlpatterns += i18n_patterns(
     path("tillganglighet/", core_views.accessibility_statement, name="accessibility"),
     path("om/", core_views.about, name="about"),
+    path("personal/drift/", core_views.operations, name="operations"),
     path("personal/", include("trygg.accounts.urls")),
     path("", include("trygg.followup.urls")),
     path("", include("trygg.reports.urls")),

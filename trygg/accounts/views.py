@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from trygg.core import rules as core_rules
 from trygg.municipalities import rules
 from trygg.promises.models import Promise
 
@@ -54,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "promises": promises,
             "can_use_admin": rules.can_use_admin(request.user),
+            "can_view_operations": core_rules.can_view_operations(request.user),
             "can_import": rules.editable_municipalities(request.user).exists(),
             "personal_data_municipalities": [
                 municipality

@@ -1,7 +1,8 @@
 """Rate limits that hold across application processes.
 
-The counters live in a shared store: the database by default, Redis when `RATE_LIMIT_REDIS_URL` is set.
-Never per-process memory, which a second process would not see.
+The counters live in a shared store: the database by default, Redis when `RATE_LIMIT_REDIS_URL` is set (and the
+database while that Redis is down: a limit then counts afresh there, so a client may get up to twice its allowance
+across the switch). Never per-process memory, which a second process would not see.
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from . import shared_redis
 from .models import RateLimitCounter
 
 
@@ -49,15 +51,20 @@ def _hit_database(key: str, window_start: int) -> int:
         return RateLimitCounter.objects.get(key=key, window_start=window_start).count
 
 
-def _hit_redis(key: str, window_start: int, seconds: int) -> int:
-    import redis
-
-    connection = redis.Redis.from_url(settings.RATE_LIMIT_REDIS_URL)
+def _hit_redis(key: str, window_start: int, seconds: int) -> int | None:
+    """The count in Redis; None while it is down (the database counts instead)."""
+    connection = shared_redis.client(settings.RATE_LIMIT_REDIS_URL)
+    if connection is None:
+        return None
     redis_key = f"trygg:ratelimit:{key}:{window_start}"
     pipeline = connection.pipeline()
     pipeline.incr(redis_key)
     pipeline.expire(redis_key, seconds * 2)
-    count, _ = pipeline.execute()
+    try:
+        count, _ = pipeline.execute()
+    except shared_redis.RedisError as error:
+        shared_redis.failed(error, settings.RATE_LIMIT_REDIS_URL)
+        return None
     return int(count)
 
 
@@ -67,9 +74,8 @@ def rate_limit_exceeded(*, request: HttpRequest, limit: Limit) -> bool:
         return False
     window_start = int(time.time()) // limit.seconds * limit.seconds
     key = f"{limit.scope}:{client_key(request)}"
-    if getattr(settings, "RATE_LIMIT_REDIS_URL", ""):
-        count = _hit_redis(key, window_start, limit.seconds)
-    else:
+    count = _hit_redis(key, window_start, limit.seconds) if settings.RATE_LIMIT_REDIS_URL else None
+    if count is None:
         count = _hit_database(key, window_start)
     return count > limit.count
 

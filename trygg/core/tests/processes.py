@@ -211,3 +211,67 @@ def app_server(env: dict[str, str], data_dir: Path) -> Iterator[App]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+
+
+@dataclass
+class RedisServer:
+    """A Redis on a free loopback port that a test may stop and start again (empty: it keeps nothing on disk)."""
+
+    program: str
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                self.program,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                assert self.process.poll() is None and time.monotonic() < deadline, (
+                    "redis-server did not start"
+                )
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+@contextlib.contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    program = require_program("redis-server", "Redis (Debian's redis-server)")
+    server = RedisServer(program=program, directory=directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
