@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tools"))
 from with_postgres import SEARCH_DIRS, as_server_user, free_port  # noqa: E402  (tools/ is no package)
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from loopback_cluster import RedisServer  # noqa: E402  (scripts/ is no package)
+
 # The root conftest's helper, looked up at run time: a static import would make mypy check the conftest too.
 require_program = importlib.import_module("conftest").require_program
 
@@ -211,59 +214,6 @@ def app_server(env: dict[str, str], data_dir: Path) -> Iterator[App]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
-
-
-@dataclass
-class RedisServer:
-    """A Redis on a free loopback port that a test may stop and start again (empty: it keeps nothing on disk)."""
-
-    program: str
-    directory: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        import redis
-
-        self.process = subprocess.Popen(
-            [
-                self.program,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                assert self.process.poll() is None and time.monotonic() < deadline, (
-                    "redis-server did not start"
-                )
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process = None
 
 
 @contextlib.contextmanager

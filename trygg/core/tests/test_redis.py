@@ -29,6 +29,12 @@ def _redis(server: RedisServer) -> redis.Redis:
     return redis.Redis.from_url(server.url)
 
 
+def _generation_in_redis(server: RedisServer) -> int:
+    stored = _redis(server).get(pagecache.GENERATION_KEY)
+    assert isinstance(stored, bytes)
+    return int(stored)
+
+
 def _post(address: str = "192.0.2.20"):
     return RequestFactory().post("/", REMOTE_ADDR=address)
 
@@ -63,7 +69,7 @@ def test_a_session_is_kept_in_redis_and_not_written_to_the_database(with_redis: 
     store["answers"] = {"q1": 3}
     store.save()
 
-    assert _redis(with_redis).exists(KEY_PREFIX + store.session_key)
+    assert _redis(with_redis).exists(KEY_PREFIX + str(store.session_key))
     assert not Session.objects.filter(session_key=store.session_key).exists()
     assert SessionStore(store.session_key).load() == {"answers": {"q1": 3}}
 
@@ -87,10 +93,10 @@ def test_while_redis_is_stopped_sessions_go_to_the_database_and_live_on_after_it
     assert after.load() == {"step": 2}, "a session begun during the outage goes on"
     after["step"] = 3
     after.save()
-    assert _redis(with_redis).exists(KEY_PREFIX + during.session_key), "its next save moved it to Redis"
+    assert _redis(with_redis).exists(KEY_PREFIX + str(during.session_key)), "its next save moved it to Redis"
 
     after.delete()
-    assert not _redis(with_redis).exists(KEY_PREFIX + during.session_key)
+    assert not _redis(with_redis).exists(KEY_PREFIX + str(during.session_key))
     assert not Session.objects.filter(session_key=during.session_key).exists()
 
 
@@ -105,7 +111,7 @@ def test_a_staff_member_logs_in_and_is_served_with_the_session_in_redis_and_agai
     session = staff.session
     session[DEVICE_ID_SESSION_KEY] = coordinator.totpdevice_set.first().persistent_id
     session.save()
-    assert _redis(with_redis).exists(KEY_PREFIX + session.session_key)
+    assert _redis(with_redis).exists(KEY_PREFIX + str(session.session_key))
     assert staff.get("/personal/").status_code == 200
 
     with_redis.stop()
@@ -178,7 +184,7 @@ def test_with_redis_a_cached_page_costs_no_query_and_a_write_still_shows_at_once
 
     Municipality.objects.filter(pk=reports_demo.pk).update(name="Ljungby kommun (ändrad)")
 
-    assert int(_redis(with_redis).get(pagecache.GENERATION_KEY)) == PageGeneration.objects.get().number
+    assert _generation_in_redis(with_redis) == PageGeneration.objects.get().number
     assert "Ljungby kommun (ändrad)" in visitor.get(MAP).content.decode()
 
 
@@ -208,16 +214,16 @@ def test_a_change_made_while_redis_was_unreachable_is_not_hidden_by_its_old_numb
 ) -> None:
     visitor = Client()
     visitor.get(MAP)
-    stale = int(_redis(with_redis).get(pagecache.GENERATION_KEY))
+    stale = _generation_in_redis(with_redis)
 
     # Redis keeps its data but this process cannot reach it while a write commits (a network fault).
     shared_redis.failed(redis.exceptions.ConnectionError("unreachable"))
     Municipality.objects.filter(pk=reports_demo.pk).update(name="Ljungby kommun (medan Redis inte nåddes)")
-    assert int(_redis(with_redis).get(pagecache.GENERATION_KEY)) == stale, "Redis still holds the old number"
+    assert _generation_in_redis(with_redis) == stale, "Redis still holds the old number"
     shared_redis._down_until.clear()
 
     assert "Ljungby kommun (medan Redis inte nåddes)" in visitor.get(MAP).content.decode()
-    assert int(_redis(with_redis).get(pagecache.GENERATION_KEY)) == PageGeneration.objects.get().number
+    assert _generation_in_redis(with_redis) == PageGeneration.objects.get().number
 
 
 def test_redis_health_says_up_with_its_memory_and_down_when_stopped(with_redis: RedisServer) -> None:

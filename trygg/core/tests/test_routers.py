@@ -5,6 +5,7 @@ The standby here is a second connection to the test database (the `replica` fixt
 counted on the connection that ran it."""
 
 import uuid
+from typing import Any
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
@@ -22,7 +23,7 @@ from .conftest import REPLICA_DATABASES
 pytestmark = pytest.mark.django_db(transaction=True, databases=REPLICA_DATABASES)
 
 
-def _queries(client: Client, method: str, path: str, **extra) -> tuple[int, int, object]:
+def _queries(client: Client, method: str, path: str, **extra) -> tuple[int, int, Any]:
     """Queries on the primary and on the standby while the request was served, and the response."""
     with (
         CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
