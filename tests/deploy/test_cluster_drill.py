@@ -2,6 +2,7 @@
 and a hot standby behind PgBouncer, Redis and the task worker, all on loopback (scripts/loopback_cluster.py); then,
 in this order:
 
+0. residents browsing (Locust) on both nodes: what each request costs each piece, and that the standby serves them;
 1. a Locust mix (residents browsing, reporters posting photos) and a burst of report posts, and kill -9 of one
    node in the middle: no request fails (nginx sends it to the other node), every report is filed exactly once;
 2. Redis stopped: public pages answer from the database with no 5xx, a report is filed, the rate limit counts in
@@ -58,6 +59,9 @@ BIN = Path(sys.executable).parent
 LOCUST_USERS = int(os.environ.get("DRILL_LOCUST_USERS", "20"))
 LOCUST_SECONDS = int(os.environ.get("DRILL_LOCUST_SECONDS", "45"))
 KILL_AFTER_SECONDS = 20
+# The measured stage: residents only (the pages the national estimate multiplies up), after a warm-up.
+MEASURE_USERS = int(os.environ.get("DRILL_MEASURE_USERS", "30"))
+MEASURE_SECONDS = int(os.environ.get("DRILL_MEASURE_SECONDS", "30"))
 # Ljungby's town, as bench/locustfile.py posts.
 LATITUDES, LONGITUDES = (56.80, 56.87), (13.86, 14.02)
 DESCRIPTION = "Gatlampan vid gång- och cykelvägen har varit släckt i en vecka."
@@ -188,6 +192,21 @@ def _statements(server: Any) -> int:
     return int(rows[0][0])
 
 
+def _calls_by_statement(server: Any) -> dict[str, int]:
+    rows = server.query(
+        "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90), sum(calls)::bigint FROM pg_stat_statements s "
+        "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'trygg' GROUP BY 1"
+    )
+    return {statement: int(calls) for statement, calls in rows}
+
+
+def _most_run(before: dict[str, int], after: dict[str, int], count: int = 5) -> list[list[object]]:
+    grown = {statement: calls - before.get(statement, 0) for statement, calls in after.items()}
+    return [
+        [calls, statement] for statement, calls in sorted(grown.items(), key=lambda item: -item[1])[:count]
+    ]
+
+
 def _transactions(server: Any) -> int:
     rows = server.query("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'trygg'")
     return int(rows[0][0])
@@ -230,7 +249,14 @@ def _snapshot(cluster: LoopbackCluster, *, alive_nodes: list[Any]) -> Snapshot:
     )
 
 
-def _locust(cluster: LoopbackCluster, prefix: Path, classes: list[str]) -> subprocess.Popen[str]:
+def _locust(
+    cluster: LoopbackCluster,
+    prefix: Path,
+    classes: list[str],
+    *,
+    users: int = LOCUST_USERS,
+    seconds: int = LOCUST_SECONDS,
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             str(BIN / "locust"),
@@ -240,11 +266,11 @@ def _locust(cluster: LoopbackCluster, prefix: Path, classes: list[str]) -> subpr
             "--host",
             cluster.url,
             "-u",
-            str(LOCUST_USERS),
+            str(users),
             "-r",
-            str(max(1, LOCUST_USERS // 2)),
+            str(max(1, users // 2)),
             "-t",
-            f"{LOCUST_SECONDS}s",
+            f"{seconds}s",
             "--stop-timeout",
             "20",
             "--csv",
@@ -264,6 +290,47 @@ def _locust(cluster: LoopbackCluster, prefix: Path, classes: list[str]) -> subpr
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _costs(before: Snapshot, after: Snapshot) -> dict[str, Any]:
+    """What each request cost each piece between two snapshots."""
+    served = max(after.requests - before.requests, 1)
+    return {
+        "seconds": round(after.at - before.at, 1),
+        "requests served (nginx access log)": after.requests - before.requests,
+        "requests per second": round((after.requests - before.requests) / (after.at - before.at), 1),
+        "CPU milliseconds per request": {
+            name: round((after.cpu[name] - before.cpu[name]) * 1000 / served, 2) for name in before.cpu
+        },
+        "statements per request": {
+            name: round((after.statements[name] - before.statements[name]) / served, 2)
+            for name in before.statements
+        },
+        "transactions per request": {
+            name: round((after.transactions[name] - before.transactions[name]) / served, 2)
+            for name in before.transactions
+        },
+    }
+
+
+def _redis_stats(cluster: LoopbackCluster) -> dict[str, int]:
+    import redis
+
+    connection = redis.Redis.from_url(cluster.redis.url)
+    try:
+        stats, memory = connection.info("stats"), connection.info("memory")
+        pages = connection.keys("pages:*")
+        page_bytes = [int(connection.memory_usage(key) or 0) for key in pages]
+        return {
+            "keyspace_hits": int(stats["keyspace_hits"]),
+            "keyspace_misses": int(stats["keyspace_misses"]),
+            "used_memory": int(memory["used_memory"]),
+            "keys": int(connection.dbsize()),
+            "page keys": len(pages),
+            "bytes per cached page": sum(page_bytes) // max(len(page_bytes), 1),
+        }
+    finally:
+        connection.close()
 
 
 def _locust_totals(prefix: Path) -> tuple[int, int, dict[str, tuple[int, int]]]:
@@ -297,6 +364,54 @@ def cluster() -> Iterator[LoopbackCluster]:
     print("\nCluster drill figures:\n" + json.dumps(FIGURES, indent=1, ensure_ascii=False))
     if target:
         Path(target).write_text(json.dumps(FIGURES, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------- 0. what it costs
+
+
+def test_0_residents_browsing_both_nodes_read_the_standby_and_cost_what_is_measured(
+    cluster: LoopbackCluster, tmp_path: Path
+) -> None:
+    prefix = tmp_path / "locust-residents"
+    servers = {"primary": cluster.primary, "standby": cluster.standby}
+    warm_up = 10
+    locust = _locust(cluster, prefix, ["Resident"], users=MEASURE_USERS, seconds=MEASURE_SECONDS + warm_up)
+    try:
+        # Each process compiles its templates and opens its connections on its first requests: not measured.
+        time.sleep(warm_up)
+        before, redis_before = _snapshot(cluster, alive_nodes=cluster.nodes), _redis_stats(cluster)
+        calls_before = {name: _calls_by_statement(server) for name, server in servers.items()}
+        time.sleep(MEASURE_SECONDS)
+        after, redis_after = _snapshot(cluster, alive_nodes=cluster.nodes), _redis_stats(cluster)
+        calls_after = {name: _calls_by_statement(server) for name, server in servers.items()}
+        connections = [_server_connections(cluster.primary), _server_connections(cluster.standby)]
+        output, _ = locust.communicate(timeout=MEASURE_SECONDS + 120)
+    finally:
+        if locust.poll() is None:
+            locust.kill()
+    requests_made, failures, _per_name = _locust_totals(prefix)
+
+    assert failures == 0, output[-3000:]
+    assert after.statements["standby"] > before.statements["standby"], (
+        "public pages were read from the standby"
+    )
+    hits = redis_after["keyspace_hits"] - redis_before["keyspace_hits"]
+    misses = redis_after["keyspace_misses"] - redis_before["keyspace_misses"]
+    FIGURES["0 residents browsing, both nodes"] = {
+        "locust users": MEASURE_USERS,
+        "locust requests": requests_made,
+        **_costs(before, after),
+        "PostgreSQL server connections behind PgBouncer (primary, standby)": connections,
+        "Redis hits and misses (page cache, generation)": [hits, misses],
+        "Redis memory (bytes), page keys and bytes per cached page after": [
+            redis_after["used_memory"],
+            redis_after["page keys"],
+            redis_after["bytes per cached page"],
+        ],
+        "statements run most (calls, statement)": {
+            name: _most_run(calls_before[name], calls_after[name]) for name in servers
+        },
+    }
 
 
 # --------------------------------------------------------------------------------------------- 1. a node dies
@@ -348,8 +463,6 @@ def test_1_kill_9_of_an_application_node_under_load_fails_no_request_and_files_e
     retried = [line for line in errors if "[error]" in line and victim.address in line]
     in_flight = [line for line in retried if "connect() failed" not in line]
 
-    window = middle.at - before.at
-    served = middle.requests - before.requests
     FIGURES["1 node killed"] = {
         "locust users": LOCUST_USERS,
         "locust seconds": LOCUST_SECONDS,
@@ -367,22 +480,8 @@ def test_1_kill_9_of_an_application_node_under_load_fails_no_request_and_files_e
         "requests served after the kill": after.requests - middle.requests,
         "5xx answers": 0,
     }
-    FIGURES["costs with both nodes (before the kill)"] = {
-        "seconds": round(window, 1),
-        "requests served (nginx access log)": served,
-        "requests per second": round(served / window, 1),
-        "CPU milliseconds per request": {
-            name: round((middle.cpu[name] - before.cpu[name]) * 1000 / max(served, 1), 2)
-            for name in before.cpu
-        },
-        "statements per request": {
-            name: round((middle.statements[name] - before.statements[name]) / max(served, 1), 2)
-            for name in before.statements
-        },
-        "transactions per request": {
-            name: round((middle.transactions[name] - before.transactions[name]) / max(served, 1), 2)
-            for name in before.transactions
-        },
+    FIGURES["1 costs with both nodes, before the kill (mix with photo posts)"] = {
+        **_costs(before, middle),
         "PostgreSQL server connections (primary, standby)": [
             _server_connections(cluster.primary),
             _server_connections(cluster.standby),
