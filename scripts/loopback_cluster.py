@@ -37,10 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
-from tools.with_postgres import as_server_user, find_binary, free_port  # noqa: E402
+from with_postgres import as_server_user, find_binary, free_port  # noqa: E402  (tools/ is no package)
 
 PYTHON = Path(sys.executable)
 BIN = PYTHON.parent

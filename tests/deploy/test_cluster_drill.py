@@ -45,8 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 from loopback_cluster import LoopbackCluster, running  # noqa: E402  (scripts/ is no package)
-
-from tools.with_postgres import find_binary  # noqa: E402
+from with_postgres import find_binary  # noqa: E402  (tools/, which loopback_cluster puts on the path)
 
 pytestmark = [
     pytest.mark.drill,
