@@ -6,7 +6,12 @@ TRYGG := $(VENV)/bin/trygg
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres check fuzz drill drill-cluster bench messages lock clean
+# The tests marked date_sensitive run again with the clock frozen on each of these Stockholm moments
+# (tests/frozen_clock.py): a leap day, New Year's Eve half an hour before midnight, and New Year's night four years
+# from now, more than three years after the demo's current promise (the one for the running year) has ended.
+FROZEN_CLOCKS ?= 2028-02-29T10:00 2030-12-31T23:30 $(shell echo $$(( $$(date +%Y) + 4 )))-01-01T00:30
+
+.PHONY: install run test test-sqlite test-postgres test-dates check fuzz drill drill-cluster bench messages lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,17 +24,24 @@ install: $(STAMP)
 run: install
 	$(TRYGG) migrate --no-input
 	$(TRYGG) load_demo
-	@echo "Trygg serves the demo on http://127.0.0.1:8000 (staff pages: http://127.0.0.1:8000/admin/)"
+	@echo "Trygg serves the demo on http://127.0.0.1:8000 (staff pages: http://127.0.0.1:8000/personal/)"
 	$(TRYGG) serve 127.0.0.1:8000
 
-# The whole suite on SQLite, then every database-touching test again on a throwaway PostgreSQL.
-test: test-sqlite test-postgres
+# The whole suite on SQLite, then every database-touching test again on a throwaway PostgreSQL, then the
+# date-sensitive tests under frozen clocks.
+test: test-sqlite test-postgres test-dates
 
 test-sqlite: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test-postgres: install
 	$(PY) tools/with_postgres.py -- $(PY) -m pytest -n $(PYTEST_WORKERS) --db-only
+
+test-dates: install
+	@for moment in $(FROZEN_CLOCKS); do \
+		echo "== date-sensitive tests with the clock at $$moment"; \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) -q --frozen-clock=$$moment || exit 1; \
+	done
 
 check: install
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 # Every log record of the run goes through the project's log filters to a file, searched for canaries at the end.
-pytest_plugins = ["tests.log_canaries"]
+pytest_plugins = ["tests.log_canaries", "tests.frozen_clock"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,6 +88,13 @@ def models_q_municipality_or_police(municipality):
 
 
 @pytest.fixture
+def make_staff():
+    """make_staff(municipality, username, role, party_kind): a verified staff member of any municipality, for
+    tests that load the demo themselves (under a clock of their own) rather than through home_municipality."""
+    return _staff_user
+
+
+@pytest.fixture
 def coordinator(home_municipality):
     return _staff_user(home_municipality, "coordinator", "coordinator", "municipality")
 
@@ -135,6 +142,12 @@ def _swedish_by_default():  # type: ignore[no-untyped-def]
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _form_fill_time_off(settings):  # type: ignore[no-untyped-def]
+    """Test clients post forms at once: the minimum fill time is off unless a test switches it on."""
+    settings.FORM_MIN_FILL_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -349,6 +349,7 @@ def main() -> int:
                 "DJANGO_SETTINGS_MODULE": "trygg.settings",
                 "DEBUG": "false",
                 "RATE_LIMITS_ENABLED": "false",
+                "FORM_MIN_FILL_SECONDS": "0",
                 "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
                 "LOG_LEVEL": "WARNING",
                 "PYTHONPATH": str(ROOT),

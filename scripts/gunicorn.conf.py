@@ -4,6 +4,7 @@ Everything a site may want to change comes from the environment, so the file its
 """
 
 import os
+import re
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -38,14 +39,18 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%({x-forwarded-for}i)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
-class SurveyPrivateLogger(Logger):
-    # Who answered the safety survey must not be traceable, so its pages are logged without the client address
-    # (nginx does the same in scripts/nginx/trygg.conf).
+# Paths whose requests keep the client address in the log: the staff pages, for the security of the logins.
+STAFF_PATHS = re.compile(r"^/(?:(?:en/)?personal/|admin/)")
+
+
+class ResidentPrivateLogger(Logger):
+    # Residents are not logged by address: who answered the survey (or loaded its stylesheet and logo the same
+    # second), reported or commented must not be traceable. nginx does the same in scripts/nginx/trygg.conf.
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
-        if "/trygghetsmatning/" in (environ.get("PATH_INFO") or ""):
+        if not STAFF_PATHS.match(environ.get("PATH_INFO") or ""):
             atoms["h"] = atoms["{x-forwarded-for}i"] = "-"
         return atoms
 
 
-logger_class = SurveyPrivateLogger
+logger_class = ResidentPrivateLogger

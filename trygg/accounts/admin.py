@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -12,7 +15,7 @@ from trygg.municipalities.admin import MembershipInline
 from trygg.municipalities.admin_scoping import scoped_choices
 
 from .models import User
-from .services import user_end_sessions
+from .services import user_deactivate, user_end_sessions
 
 
 @admin.register(User)
@@ -26,6 +29,12 @@ class TryggUserAdmin(AuditedAdminMixin, UserAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(pk__in=scoped_choices(User, request).values("pk"))  # type: ignore[union-attr]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # The same service as every other channel: sessions and API keys end with the deactivation.
+            user_deactivate(user=obj, by=request.user, now=timezone.now())  # type: ignore[arg-type]
 
     @admin.action(description=_("Avsluta valda användares alla inloggningar"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -7,13 +7,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from trygg.municipalities import rules
+
 from .models import ApiToken
 from .services import token_hash
 
 
 class StaffTokenAuth(HttpBearer):
-    """A valid, unexpired token of an active user. A request that also carries a session cookie is refused:
-    token calls are cookie-free, so a browser cannot be tricked into making one with its session (CSRF)."""
+    """A valid, unexpired token of an active user who still holds a membership in the token's municipality.
+
+    A request that also carries a session cookie is refused: token calls are cookie-free, so a browser cannot be
+    tricked into making one with its session (CSRF)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if settings.SESSION_COOKIE_NAME in request.COOKIES or settings.CSRF_COOKIE_NAME in request.COOKIES:
@@ -26,6 +30,9 @@ class StaffTokenAuth(HttpBearer):
             .first()
         )
         if found is None:
+            return None
+        # Rights are those of today: a key whose user has left the municipality answers no more.
+        if not rules.can_see_municipality_staff_pages(found.user, found.municipality):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user

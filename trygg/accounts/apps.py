@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Konton")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, lockout  # noqa: F401  (registers the system checks and the lockout receivers)

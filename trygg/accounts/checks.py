@@ -12,13 +12,15 @@ def demo_credentials_absent_in_production(app_configs: Any, **kwargs: Any) -> li
         return []
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from trygg.demo.ljungby import DEMO_STAFF, DEMO_TOTP_KEY
+    from trygg.demo.ljungby import DEMO_OPERATOR, DEMO_STAFF, DEMO_TOTP_KEY
 
     from .models import User
 
     try:
         device_found = TOTPDevice.objects.filter(key=DEMO_TOTP_KEY).exists()
-        demo_users = User.objects.filter(username__in=[staff[0] for staff in DEMO_STAFF], is_active=True)
+        demo_users = User.objects.filter(
+            username__in=[staff[0] for staff in DEMO_STAFF] + [DEMO_OPERATOR[0]], is_active=True
+        )
         password_found = any(user.check_password(_demo_password()) for user in demo_users)
     except DatabaseError:
         return []

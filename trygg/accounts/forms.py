@@ -1,11 +1,17 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Membership, Municipality, Party
+from trygg.municipalities.selectors import parties_choosable
+
+from . import lockout
 
 
 class StaffLoginForm(OTPAuthenticationForm):
@@ -34,7 +40,26 @@ class StaffLoginForm(OTPAuthenticationForm):
         self.fields["otp_token"].widget = forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
         )
-        self.fields["otp_token"].required = True
+        # Checked in clean_otp instead: someone setting up their first authenticator has no code yet.
+        self.fields["otp_token"].required = False
+        self.fields["otp_token"].help_text = _(
+            "Första gången lämnar du fältet tomt och ställer in appen efteråt."
+        )
+        self.needs_authenticator = False
+
+    def clean_otp(self, user: Any) -> None:
+        from .services import second_factor_pending
+
+        # Invited, or reset by a coordinator: the password alone leads to setting up an authenticator, nothing more.
+        if user is not None and second_factor_pending(user=user, now=timezone.now()) is not None:
+            self.needs_authenticator = True
+            return
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            # The password was right: without this, codes could be guessed with no lockout and no trace.
+            lockout.second_factor_failed(request=self.request, username=user.get_username())
+            raise
 
     def _chosen_device(self, user: Any) -> TOTPDevice | None:
         # Each staff user has one authenticator app; with none, verification fails with the same answer.
@@ -82,3 +107,86 @@ class PersonalDataErasureForm(forms.Form):
         # Its own prefix: the page shows it beside the search form, whose field has the same name.
         kwargs.setdefault("prefix", "radera")
         super().__init__(*args, **kwargs)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-postadress"), widget=forms.EmailInput(attrs={"autocomplete": "off"}), max_length=254
+    )
+    first_name = forms.CharField(label=_("Förnamn"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Efternamn"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", "---------"), *Membership.Role.choices])
+    party: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Part"),
+        queryset=Party.objects.none(),
+        help_text=_("Kommunpoliser hör till polisen, övriga oftast till kommunen."),
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "inbjudan")
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties_choosable(municipality=municipality)  # type: ignore[attr-defined]
+
+
+class InvitationAcceptForm(forms.Form):
+    username = forms.CharField(
+        label=_("Användarnamn"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Bokstäver, siffror och @ . + - _. Du loggar in med det."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    first_name = forms.CharField(
+        label=_("Förnamn"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Efternamn"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    password1 = forms.CharField(
+        label=_("Lösenord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minst 12 tecken. Ett långt lösenord av flera ord är både säkert och lätt att minnas."),
+    )
+    password2 = forms.CharField(
+        label=_("Lösenordet en gång till"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("Lösenorden är inte likadana."))
+        return data
+
+
+class AuthenticatorConfirmForm(forms.Form):
+    token = forms.CharField(
+        label=_("Sexsiffrig kod från appen"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+class AccountForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("Förnamn"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Efternamn"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-postadress"),
+        required=False,
+        help_text=_("Påminnelser om dina aktiviteter skickas hit. Utan adress får du inga påminnelser."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -6,6 +6,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
+from trygg.municipalities.models import Membership
+
 
 class User(AbstractUser):
     """A staff member. Residents never need an account."""
@@ -76,3 +78,50 @@ class IdentityProviderDevice(Device):
 
     def verify_token(self, token: str) -> bool:
         return False
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self, now: "dt.datetime") -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A coordinator's invitation of a person, by e-mail, to one role in one party of their municipality.
+
+    The link in the e-mail carries a secret of which only the hash is stored; it works once, until it expires.
+    """
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        verbose_name=_("kommun"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    party = models.ForeignKey(
+        "municipalities.Party", verbose_name=_("part"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("roll"), max_length=20, choices=Membership.Role.choices)
+    email = models.EmailField(_("e-post"))
+    first_name = models.CharField(_("förnamn"), max_length=150, blank=True)
+    last_name = models.CharField(_("efternamn"), max_length=150, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("inbjuden av"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("går ut"))
+    accepted_at = models.DateTimeField(_("antagen"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, verbose_name=_("antagen av"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} – {self.role} ({self.created_at:%Y-%m-%d})"

@@ -10,3 +10,11 @@ def can_answer_personal_data_requests(user: AnyUser, municipality: Municipality)
     return getattr(user, "is_superuser", False) or bool(
         rules.roles_in(user, municipality) & rules.EDITOR_ROLES
     )
+
+
+def can_manage_people(user: AnyUser, municipality: Municipality) -> bool:
+    """Invite staff, reset their second factor, remove their roles and deactivate them: the municipality's
+    coordinators and administrators, for the people of that municipality only."""
+    return getattr(user, "is_superuser", False) or bool(
+        rules.roles_in(user, municipality) & rules.EDITOR_ROLES
+    )

@@ -14,4 +14,19 @@ urlpatterns = [
     path("api-nycklar/", views.api_tokens, name="api_tokens"),
     path("api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
     path("personuppgifter/<int:municipality_pk>/", views.personal_data, name="personal_data"),
+    path("konto/", views.account, name="account"),
+    path("inbjudan/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("autentiseringsapp/", views.enrol, name="enrol"),
+    path("kommun/<slug:municipality>/personal/", views.people, name="people"),
+    path("kommun/<slug:municipality>/personal/<int:pk>/", views.person_action, name="person_action"),
+    path(
+        "kommun/<slug:municipality>/roller/<int:pk>/ta-bort/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "kommun/<slug:municipality>/inbjudningar/<int:pk>/aterkalla/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

@@ -9,21 +9,85 @@ from ninja.pagination import paginate
 from trygg.accounts.api_auth import staff_token_auth
 from trygg.api.pagination import BoundedPageNumberPagination
 from trygg.comments.api import router as comments_router
-from trygg.crimestats.api import router as crimestats_router
-from trygg.evidence.api import router as evidence_router
+from trygg.core.site import site_url
 from trygg.followup.api import router as followup_router
-from trygg.indicators.api import router as indicators_router
-from trygg.meetings.api import router as meetings_router
 from trygg.municipalities.models import Municipality
+from trygg.national.api import router as national_router
 from trygg.promises import selectors
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment
-from trygg.reports.api import router as reports_router
-from trygg.surveys.api import router as surveys_router
 
 from .schemas import MunicipalityOut, PromiseOut, PromiseSummaryOut
 
-api = NinjaAPI(
+# Every error the API answers, in the shape django-ninja writes it: {"detail": …}.
+ERROR_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "title": "Error",
+        "type": "object",
+        "properties": {"detail": {"title": "Detail", "type": "string"}},
+        "required": ["detail"],
+    },
+    "ValidationError": {
+        "title": "ValidationError",
+        "type": "object",
+        "properties": {
+            "detail": {
+                "title": "Detail",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"},
+                        "loc": {
+                            "type": "array",
+                            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        },
+                        "msg": {"type": "string"},
+                    },
+                    "required": ["loc", "msg"],
+                },
+            }
+        },
+        "required": ["detail"],
+    },
+}
+
+
+def _error(description: str, schema: str = "Error") -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def with_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare on every operation the errors it can answer, beside its success: 422 for a parameter that does not
+    parse, 404 where the path names an object, 401 and 403 where it needs authentication, 400 for a write the
+    service refuses. Clients and validators then know the error bodies too."""
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault(422, _error("Ogiltig parameter.", "ValidationError"))
+            if "{" in path:
+                responses.setdefault(404, _error("Finns inte eller är inte publicerat."))
+            if operation.get("security"):
+                responses.setdefault(401, _error("Inloggning eller giltig token saknas."))
+                responses.setdefault(403, _error("Inte behörig."))
+            if method in {"post", "put", "patch", "delete"}:
+                responses.setdefault(400, _error("Uppgifterna kunde inte sparas."))
+    return schema
+
+
+class TryggAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return with_error_responses(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
+
+
+api = TryggAPI(
     title="Trygg API",
     version="1",
     description="Medborgarlöften: kommuner, löften, fokusområden och aktiviteter (endast publicerade).",
@@ -49,7 +113,7 @@ def _promise_summary(request: HttpRequest, promise: Promise) -> dict[str, Any]:
         "valid_from": promise.valid_from,
         "valid_until": promise.valid_until,
         "published_on": promise.published_on,
-        "url": request.build_absolute_uri(promise.get_absolute_url()),
+        "url": site_url(promise.get_absolute_url()),
     }
 
 
@@ -70,7 +134,7 @@ def _activity(request: HttpRequest, promise: Promise, activity: Activity) -> dic
         "area": activity.area.name if activity.area else None,
         "start_date": activity.start_date,
         "end_date": activity.end_date,
-        "url": request.build_absolute_uri(activity.get_absolute_url()),
+        "url": site_url(activity.get_absolute_url()),
     }
 
 
@@ -81,7 +145,7 @@ def _focus_area(request: HttpRequest, promise: Promise, focus_area: FocusArea) -
         "description": focus_area.description,
         "problems": [problem.slug for problem in focus_area.problems.all()],
         "activities": [_activity(request, promise, activity) for activity in focus_area.activities.all()],
-        "url": request.build_absolute_uri(focus_area.get_absolute_url()),
+        "url": site_url(focus_area.get_absolute_url()),
     }
 
 
@@ -124,11 +188,7 @@ def staff_whoami(request: HttpRequest) -> dict[str, str]:
     return {"user": token.user.get_username(), "municipality": token.municipality.slug}
 
 
+# Only routers with operations: an empty one adds nothing but a tag without endpoints.
 api.add_router("/", followup_router)
-api.add_router("/", reports_router)
-api.add_router("/", surveys_router)
 api.add_router("/", comments_router)
-api.add_router("/", crimestats_router)
-api.add_router("/", evidence_router)
-api.add_router("/", meetings_router)
-api.add_router("/", indicators_router)
+api.add_router("/", national_router)

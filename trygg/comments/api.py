@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from trygg.api.pagination import BoundedPageNumberPagination
+from trygg.core.site import site_url
 
 from . import selectors
 
@@ -42,7 +43,7 @@ def promise_comments(request: HttpRequest, slug: str, promise_slug: str) -> Any:
             "id": comment.pk,
             "target_type": comment.content_type.model,
             "target_title": str(comment.target),
-            "url": request.build_absolute_uri(
+            "url": site_url(
                 (comment.target.get_absolute_url() if comment.target is not None else "/")
                 + f"#kommentar-{comment.pk}"
             ),

@@ -9,6 +9,8 @@ class CommentsConfig(AppConfig):
     def ready(self) -> None:
         from trygg.core.privacy import registry
 
+        from .flag_retention import CommentFlagSource
         from .privacy import CommentContactSource
 
         registry.register(CommentContactSource())
+        registry.register(CommentFlagSource())

@@ -10,10 +10,12 @@ Kinds:
   +46 or 0046 and has 7 to 9 digits after the trunk prefix.
 - `email`: an e-mail address.
 - `address`: a street name ending as in the vocabulary (…gatan, …vägen, …gränd) followed by a house number.
-- `accusation`: the heuristic for "a named person accused of a crime": two capitalised words in a row
-  (a first and a last name, "Anna Berg", "Kalle Svensson-Ek") where neither is a known non-name
-  ("Det", "Polisen", "Ljungby"…), within `window` words of a crime word ("snattar", "klottrar", "langar"…).
-  It misses names written in lower case and flags some innocent sentences; that is the trade-off.
+- `accusation`: the heuristic for "a named person accused of a crime": a name within `window` words of a crime
+  word ("snattar", "klottrar", "langar", "säljer knark"…). A name is two or more capitalised words in a row in
+  any script ("Anna Berg", "José García", "Liam O'Brien", "Lars von Essen") where none is a known non-name
+  ("Det", "Polisen", "Ljungby"…), or a common first name or a typical surname in any case ("anna", "Ali",
+  "karlsson"). It flags some innocent sentences; that is the trade-off, since a flag only holds the comment
+  for a moderator.
 - `threat`: threats and emergencies ("jag ska döda", "hotar", "det brinner", "någon är skadad").
 
 The vocabulary lives in `data/flag_vocabulary.toml` so a maintainer can extend it without code.
@@ -57,6 +59,8 @@ class Vocabulary:
     accusation_window: int
     not_names: frozenset[str]
     threat_words: tuple[str, ...]
+    first_names: frozenset[str] = frozenset()
+    surname_endings: tuple[str, ...] = ()
 
 
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
@@ -67,6 +71,8 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         accusation_window=int(data["accusation"].get("window", 6)),
         not_names=frozenset(word.casefold() for word in data["accusation"]["not_names"]),
         threat_words=tuple(data["threat"]["words"]),
+        first_names=frozenset(word.casefold() for word in data["accusation"].get("first_names", [])),
+        surname_endings=tuple(data["accusation"].get("surname_endings", [])),
     )
 
 
@@ -186,14 +192,63 @@ def find_street_addresses(text: str, vocabulary: Vocabulary | None = None) -> li
 
 # --- named people accused of crimes ---------------------------------------------------------------------------
 
-_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
-_FULL_NAME = re.compile(rf"(?<![\w\-])({_NAME_WORD})\s+({_NAME_WORD})(?![\w\-])")
+# A word of letters in any script, with inner hyphens or apostrophes ("Anna-Karin", "O'Brien", "García").
+_WORD_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _WORD = re.compile(r"\w+")
+# Particles inside names: "Lars von Essen", "Nguyen Van An", "Ebba af Klint".
+NAME_PARTICLES = frozenset(
+    {"von", "van", "af", "de", "del", "der", "di", "da", "al", "el", "bin", "ibn", "la", "le"}
+)
 
 
 @cache
 def _crime_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return _phrase_pattern(words)
+
+
+def _capitalised(word: str) -> bool:
+    # "Anna", "García", "McDonald", "Åsa": a capital first letter, not all capitals ("KNARK" is shouting).
+    return word[0].isupper() and not word.isupper() and len(word) > 1
+
+
+def _names(text: str, vocabulary: Vocabulary) -> list[tuple[int, int]]:
+    """Spans that look like a person's name: two or more capitalised words in a row (particles allowed between)
+    that are not known non-names, or a known first name or a typical surname in any case, alone or not."""
+    tokens = [(match.start(), match.end(), match.group()) for match in _WORD_TOKEN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(tokens):
+        start, end, word = tokens[index]
+        folded = word.casefold()
+        if _capitalised(word) and folded not in vocabulary.not_names:
+            last = index
+            probe = index + 1
+            while probe < len(tokens):
+                between = text[tokens[probe - 1][1] : tokens[probe][0]]
+                if not between.isspace():
+                    break
+                candidate = tokens[probe][2]
+                if _capitalised(candidate) and candidate.casefold() not in vocabulary.not_names:
+                    last = probe
+                elif candidate.casefold() in NAME_PARTICLES and probe + 1 < len(tokens):
+                    probe += 1
+                    continue
+                else:
+                    break
+                probe += 1
+            last_word = tokens[last][2].casefold()
+            if last > index and not any(last_word.endswith(suffix) for suffix in vocabulary.street_suffixes):
+                spans.append((start, tokens[last][1]))
+                index = last + 1
+                continue
+        bare = folded.strip("'’")
+        known = bare in vocabulary.first_names or (
+            len(bare) > 5 and any(bare.endswith(ending) for ending in vocabulary.surname_endings)
+        )
+        if known and not any(bare.endswith(suffix) for suffix in vocabulary.street_suffixes):
+            spans.append((start, end))
+        index += 1
+    return spans
 
 
 def find_accusations(text: str, vocabulary: Vocabulary | None = None) -> list[Finding]:
@@ -215,18 +270,15 @@ def find_accusations(text: str, vocabulary: Vocabulary | None = None) -> list[Fi
         return low
 
     findings = []
-    for match in _FULL_NAME.finditer(text):
-        first, last = match.group(1), match.group(2)
-        if first.casefold() in vocabulary.not_names or last.casefold() in vocabulary.not_names:
-            continue
-        if any(last.casefold().endswith(suffix) for suffix in vocabulary.street_suffixes):
-            continue
-        name_first_word, name_last_word = word_index(match.start()), word_index(match.end()) - 1
+    for name_start, name_end in _names(text, vocabulary):
+        if any(name_start < crime_end and crime_start < name_end for crime_start, crime_end in crime_spans):
+            continue  # the crime word itself ("Knark" at a sentence's start) is no name
+        name_first_word, name_last_word = word_index(name_start), word_index(name_end) - 1
         for crime_start, crime_end in crime_spans:
             crime_first_word, crime_last_word = word_index(crime_start), word_index(crime_end) - 1
             distance = max(crime_first_word - name_last_word, name_first_word - crime_last_word)
             if distance <= vocabulary.accusation_window:
-                findings.append(Finding(ACCUSATION, match.start(), match.end(), match.group()))
+                findings.append(Finding(ACCUSATION, name_start, name_end, text[name_start:name_end]))
                 break
     return findings
 

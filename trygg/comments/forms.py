@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trygg.core.formtiming import FillTimeMixin
 from trygg.municipalities.models import Party
 
 from .models import Comment, CommentSettings
@@ -11,7 +12,7 @@ from .models import Comment, CommentSettings
 MAX_COMMENT_LENGTH = 2000
 
 
-class HoneypotMixin(forms.Form):
+class HoneypotMixin(FillTimeMixin):
     # Hidden from people by the stylesheet; a bot that fills every field fills this one too.
     website = forms.CharField(
         label=_("Lämna det här fältet tomt"),

@@ -157,13 +157,17 @@ class CommentContact(models.Model):
 
 
 class CommentReport(models.Model):
-    """A resident's report that a published comment breaks the rules; one per client and comment."""
+    """A resident's report that a published comment breaks the rules; one per client, comment and day.
+
+    The client is an HMAC of its address with that day's random secret (trygg.core.ratelimit.client_key), and
+    only the date is kept. Flags go 30 days after a moderator's decision (comments.flag_retention).
+    """
 
     comment = models.ForeignKey(
         Comment, verbose_name=_("kommentar"), on_delete=models.CASCADE, related_name="reports"
     )
-    client_key = models.CharField(_("klient (hash)"), max_length=64)
-    created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
+    client_key = models.CharField(_("klient (nyckel för dagen)"), max_length=64)
+    created_on = models.DateField(_("anmäld"))
 
     class Meta:
         verbose_name = _("anmälan av kommentar")
@@ -173,7 +177,7 @@ class CommentReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.comment}: {self.created_at:%Y-%m-%d}"
+        return f"{self.comment}: {self.created_on:%Y-%m-%d}"
 
 
 class ModerationEvent(models.Model):

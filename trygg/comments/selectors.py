@@ -6,9 +6,10 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from trygg.municipalities import rules as municipality_rules
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Municipality, Party
 from trygg.promises.models import Promise
 
+from . import rules, targets
 from .models import Comment, CommentSettings, OfficialReply
 from .targets import target_prefetch
 
@@ -83,6 +84,53 @@ def moderation_queue(*, user: AnyUser) -> ModerationQueue:
     waiting = base.filter(state=Comment.State.PENDING).order_by("-is_urgent", "created_at", "pk")
     unreviewed = base.filter(state=Comment.State.APPROVED, reviewed=False).order_by("created_at", "pk")
     return ModerationQueue(waiting=list(waiting), unreviewed=list(unreviewed))
+
+
+@dataclass(frozen=True)
+class AwaitingReply:
+    """The published comments in one municipality that nobody has answered yet and that one of the user's
+    parties is expected to answer: on an activity it is responsible for, or on a focus area or promise that
+    holds one (or, for a promise, that the party signed)."""
+
+    municipality: Municipality
+    party: Party
+    comments: list[Comment]
+
+
+def comments_awaiting_reply(*, user: AnyUser) -> list[AwaitingReply]:
+    """One group per (municipality, party) the user works for; one query per group however many comments."""
+    memberships = (
+        rules.reply_memberships(user)
+        .select_related("municipality", "party")
+        .order_by("municipality__name", "party__name")
+        .distinct()
+    )
+    groups: list[AwaitingReply] = []
+    seen: set[tuple[int, int]] = set()
+    for membership in memberships:
+        key = (membership.municipality_id, membership.party_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        expected = models.Q(pk__in=[])
+        for kind in targets.registered_kinds():
+            if kind.answerable_by is None:
+                continue
+            expected |= models.Q(
+                content_type=targets.content_type_for_label(kind.label),
+                object_id__in=kind.answerable_by(membership.party, membership.municipality),
+            )
+        comments = (
+            Comment.objects.published()
+            .filter(municipality=membership.municipality)
+            .filter(expected)
+            .exclude(replies__isnull=False)
+            .select_related("municipality", "promise", "content_type")
+            .prefetch_related(target_prefetch())
+            .order_by("published_at", "pk")
+        )
+        groups.append(AwaitingReply(membership.municipality, membership.party, list(comments)))
+    return groups
 
 
 def comment_get_for_staff(*, user: AnyUser, pk: int) -> Comment:

@@ -1,17 +1,18 @@
 import datetime as dt
 import uuid
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
+from trygg.core.site import site_url
 from trygg.core.tasks import email_send_on_commit
 from trygg.municipalities.models import Municipality, Party
 
@@ -33,10 +34,6 @@ from .targets import content_type_for, kind_for_object
 REPORTS_TO_HIDE = 3
 CONFIRM_SALT = "trygg.comments.subscription-confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
-
-
-def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
 def _event(*, comment: Comment, action: str, by: User | None, reason: str = "") -> ModerationEvent:
@@ -112,14 +109,16 @@ def comment_submit(
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, client_key: str) -> Comment:
+def comment_report(*, comment: Comment, client_key: str, today: dt.date | None = None) -> Comment:
     """A resident reports a published comment; the third report hides it until a moderator decides."""
     locked = _locked(comment)
     if locked.state != Comment.State.APPROVED:
         return locked
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=locked, client_key=client_key)
+            CommentReport.objects.create(
+                comment=locked, client_key=client_key, created_on=today or timezone.localdate()
+            )
     except IntegrityError:
         return locked  # The same client reporting again counts once.
     Comment.objects.filter(pk=locked.pk).update(reports_count=F("reports_count") + 1)

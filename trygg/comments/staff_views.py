@@ -42,6 +42,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         {
             "waiting": queue.waiting,
             "unreviewed": queue.unreviewed,
+            "awaiting_reply": selectors.comments_awaiting_reply(user=request.user),
             "municipalities": [m for m in municipalities if rules.can_moderate(request.user, m)],
         },
     )

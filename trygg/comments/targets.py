@@ -32,6 +32,9 @@ class TargetKind:
     subscribable: bool = False
     # select_related paths that its URL and title need, so a list of comments loads targets in one query.
     related: tuple[str, ...] = ()
+    # The targets (a queryset of primary keys) of one municipality that a party is expected to answer comments
+    # on: the activities it is responsible for, and the focus areas and promises that hold them.
+    answerable_by: Callable[[Any, Any], models.QuerySet[Any]] | None = None
 
 
 _TARGETS: dict[str, TargetKind] = {}
@@ -51,6 +54,15 @@ def kind_for_key(key: str) -> TargetKind | None:
 
 def kind_for_object(target: models.Model) -> TargetKind | None:
     return _TARGETS.get(target._meta.label_lower)
+
+
+def registered_kinds() -> list[TargetKind]:
+    return list(_TARGETS.values())
+
+
+def content_type_for_label(label: str) -> ContentType:
+    app_label, model = label.split(".")
+    return ContentType.objects.get_by_natural_key(app_label, model)
 
 
 def allowed_labels() -> list[str]:
@@ -93,6 +105,10 @@ def target_get(*, key: str, pk: int) -> tuple[TargetKind, models.Model] | None:
 
 
 def _register_promises() -> None:
+    from django.db.models import Q
+
+    from trygg.promises.models import Activity, FocusArea, Promise
+
     def activity_promise(activity: Any) -> Any:
         return activity.focus_area.promise
 
@@ -111,6 +127,11 @@ def _register_promises() -> None:
             ],
             subscribable=True,
             related=("municipality",),
+            answerable_by=lambda party, municipality: (
+                Promise.objects.filter(municipality=municipality)
+                .filter(Q(signatories__party=party) | Q(focus_areas__activities__responsible_parties=party))
+                .values("pk")
+            ),
         )
     )
     register_target(
@@ -124,6 +145,9 @@ def _register_promises() -> None:
             covered=lambda focus_area: list(focus_area.activities.all()),
             subscribable=True,
             related=("promise__municipality",),
+            answerable_by=lambda party, municipality: FocusArea.objects.filter(
+                promise__municipality=municipality, activities__responsible_parties=party
+            ).values("pk"),
         )
     )
     register_target(
@@ -135,6 +159,9 @@ def _register_promises() -> None:
             promise=activity_promise,
             is_public=lambda activity: activity_promise(activity).is_public,
             related=("focus_area__promise__municipality",),
+            answerable_by=lambda party, municipality: Activity.objects.filter(
+                focus_area__promise__municipality=municipality, responsible_parties=party
+            ).values("pk"),
         )
     )
 

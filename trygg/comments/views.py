@@ -1,4 +1,3 @@
-import csv
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.ratelimit import Limit, client_key, rate_limit_exceeded
 
 from . import selectors, services
@@ -171,15 +171,10 @@ def promise_comments(request: HttpRequest, municipality: str, promise: str) -> H
 def promise_comments_csv(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
     """The published comments and replies as CSV: never an e-mail address, never an unpublished text."""
     found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="kommentarer-{found.municipality.slug}-{found.slug}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(["id", "gäller", "namn", "publicerad", "redigerad", "text", "svar"])
+    rows: list[list[object]] = [["id", "gäller", "namn", "publicerad", "redigerad", "text", "svar"]]
     for comment in selectors.comments_public_for_promise(promise=found):
         replies = " | ".join(f"{reply.party.name}: {reply.text}" for reply in comment.replies.all())
-        writer.writerow(
+        rows.append(
             [
                 comment.pk,
                 str(comment.target),
@@ -190,4 +185,8 @@ def promise_comments_csv(request: HttpRequest, municipality: str, promise: str) 
                 replies,
             ]
         )
-    return response
+    return csv_response(
+        rows,
+        filename=f"kommentarer-{found.municipality.slug}-{found.slug}.csv",
+        excel=csv_wants_excel(request),
+    )

@@ -29,7 +29,7 @@ ROWS_DELETED_WITHOUT_FILE = frozenset({"reports.ReportPhoto"})
 IN_FLIGHT = {
     # The photos chosen before a report's confirmation step (trygg.reports.services.photos_stash).
     "reports/pending/": dt.timedelta(hours=1),
-    # A survey file between its upload and its column mapping; a staff session lasts at most 10 hours.
+    # A survey file between its upload and its column mapping; a staff session lasts at most 8 hours.
     "surveys/uploads/": dt.timedelta(hours=10),
 }
 PENDING_DIRECTORY = "reports/pending"

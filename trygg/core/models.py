@@ -6,13 +6,15 @@ class RateLimitCounter(models.Model):
 
     key = models.CharField(max_length=200)
     window_start = models.BigIntegerField()
+    # When the window closes (seconds since the epoch): the counter is worth nothing after that and is purged.
+    window_end = models.BigIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_unique_window")
         ]
-        indexes = [models.Index(fields=["window_start"])]
+        indexes = [models.Index(fields=["window_start"]), models.Index(fields=["window_end"])]
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window_start}: {self.count}"
@@ -28,3 +30,15 @@ class PageGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class KeyingSecret(models.Model):
+    """A random secret for one day, with which client addresses are keyed (HMAC) in rate-limit counters and
+    comment flags. Deleted after its day: then even a copy of the whole database and SECRET_KEY cannot tell
+    which address a stored key came from."""
+
+    day = models.DateField(unique=True)
+    secret = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return str(self.day)

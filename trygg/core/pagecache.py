@@ -37,7 +37,7 @@ NEVER_CACHED = re.compile(r"^/(?:[a-z]{2}/)?(?:personal|admin|api|healthz|static
 # else invalidates, so a new public table is safe by default.
 QUIET_TABLES = re.compile(
     r"^(?:django_session|django_admin_log|django_migrations|trygg_cache|axes_|otp_|audit_|"
-    r"core_ratelimitcounter|core_pagegeneration|django_tasks)"
+    r"core_ratelimitcounter|core_keyingsecret|core_pagegeneration|surveys_answerdraft|django_tasks)"
 )
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-9_]+)', re.IGNORECASE)
 
@@ -177,7 +177,11 @@ def _anonymous_get(request: HttpRequest) -> bool:
 
 def page_key(request: HttpRequest, generation: int) -> str:
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The host and scheme are part of the page: absolute links, canonical addresses and a second site name must
+    # never be served from another host's entry. get_host() refuses a host outside ALLOWED_HOSTS (DisallowedHost,
+    # answered 400), so an unknown Host header neither reads nor fills the cache.
+    origin = f"{request.scheme}://{request.get_host()}"
+    digest = hashlib.sha256(f"{origin}{request.get_full_path()}".encode()).hexdigest()
     return f"page:{generation}:{language}:{digest}"
 
 

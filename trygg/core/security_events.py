@@ -16,7 +16,7 @@ from django.views.defaults import permission_denied
 logger = logging.getLogger("trygg.security")
 
 
-def _hashed(value: str) -> str:
+def username_hashed(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:12] if value else "-"
 
 
@@ -29,11 +29,11 @@ def security_event(event: str, **fields: str) -> None:
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    security_event("login_failed", user=_hashed(str(credentials.get("username", ""))))
+    security_event("login_failed", user=username_hashed(str(credentials.get("username", ""))))
 
 
 def _locked_out(sender: Any, request: HttpRequest | None = None, username: str = "", **kwargs: Any) -> None:
-    security_event("lockout", user=_hashed(username or ""))
+    security_event("lockout", user=username_hashed(username or ""))
 
 
 def connect_lockout_signal() -> None:

@@ -1,17 +1,21 @@
 import dataclasses
 import hmac
+import mimetypes
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import static
 
 from trygg.accounts.decorators import staff_required
 
 from . import rules, selectors
+from .files import REENCODED_IMAGE_TYPES, media_headers
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
@@ -73,3 +77,14 @@ def operations_json(request: HttpRequest) -> HttpResponse:
     body: dict[str, Any] = {"healthy": status.healthy, **dataclasses.asdict(status)}
     body["checked_at"] = status.checked_at.isoformat()
     return JsonResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def logo_file(request: HttpRequest, path: str) -> HttpResponseBase:
+    """A municipality's logo in development, as nginx serves `/media/logos/` in production (same headers):
+    an image inline, any other file (an upload from before logos were re-encoded) only as a download."""
+    response = static.serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / "logos"))
+    guessed, _encoding = mimetypes.guess_type(path)
+    if guessed not in REENCODED_IMAGE_TYPES:
+        response["Content-Type"] = "application/octet-stream"
+        response["Content-Disposition"] = "attachment"
+    return media_headers(response)

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from trygg.crimestats import importers
-from trygg.crimestats.models import ComparisonGroup
+from trygg.crimestats.models import ComparisonGroup, ImportRun
 from trygg.crimestats.services import crimestats_import, population_import
-from trygg.evidence.models import Dialogue, DialogueProblem, Measure
+from trygg.evidence.models import Dialogue, DialogueProblem, EvidenceSnapshot, Measure
+from trygg.evidence.services import evidence_freeze_for_publishing
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
+from trygg.promises.models import Promise
 
 SOURCE_NOTE = "Exempeldata – påhittade siffror, inte Brås statistik"
 COUNTY = "Kronobergs län"
@@ -252,3 +254,17 @@ def load_evidence_demo(municipality: Municipality, *, today: dt.date | None = No
             defaults={"owner": party, "is_public": is_public, "order": order},
         )
         measure.problems.set([problems[slug] for slug in slugs])
+
+
+@transaction.atomic
+def load_evidence_snapshots_demo(promise: Promise) -> None:
+    """Freeze the evidence of the current promise's focus areas as on the day it was published, as publishing
+    does (idempotent: a focus area that has a snapshot keeps it). The figures are the example statistics."""
+    if EvidenceSnapshot.objects.filter(focus_area__promise=promise).exists():
+        return
+    taken_on = promise.published_on or promise.valid_from
+    # The example statistics were just imported; in the demo's story they were there a week before the promise
+    # was published, so that no source in its snapshot is dated after the snapshot itself.
+    before = timezone.make_aware(dt.datetime.combine(taken_on - dt.timedelta(days=7), dt.time(9)))
+    ImportRun.objects.filter(example_data=True, imported_at__gt=before).update(imported_at=before)
+    evidence_freeze_for_publishing(promise=promise, today=taken_on)

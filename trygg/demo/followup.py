@@ -1,4 +1,10 @@
-"""Invented follow-up for the Ljungby 2023 demo, so that every status appears on the public pages.
+"""Invented follow-up for the Ljungby demo: the 2023 promise with its final report, and the current promise.
+
+The 2023 promise ended long ago: its executions fall inside 2023, the assessments made during the year are
+followed by the final assessments staff gave in January 2024, and a few activities are left without one, so
+the final report shows every ending (genomförd, delvis, ej genomförd, ej slutbedömd, inställd). The current
+promise's follow-up is dated relative to the day the demo is loaded and never after it, so its statuses are
+those of a running year whatever the date.
 
 Everything here is example data (``is_example=True``) and is labelled "Exempeldata" on screen. Running it
 again changes nothing and duplicates nothing: rows are found by activity and date before they are created.
@@ -7,8 +13,10 @@ again changes nothing and duplicates nothing: rows are found by activity and dat
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from trygg.followup.models import Assessment, Cancellation, Execution, PlannedDate
+from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity, Promise
 
 D = dt.date.fromisoformat
@@ -72,8 +80,26 @@ ASSESSMENTS: list[tuple[str, str, str]] = [
     ("Håll dig på benen", "not_started", "Arbetet är planerat men har inte börjat."),
     ("informationsinsatser", "not_done", "Inga gemensamma informationsinsatser blev av under året."),
     ("patrullerar till fots", "on_track", "Fotpatrullering sker när resurser finns, oftast före helger."),
-    ("fri från våld", "on_track", "Utbildning av chefer pågår; verksamheterna följer efter."),
+    ("fri från våld", "on_track", "Cheferna utbildas först; verksamheterna följer efter."),
 ]
+
+# The final assessments given after 2023 ended (words of the activity, status, reason). "fri från våld",
+# "All skadegörelse anmäls" and "snabba och riktade insatser" get none: they stay ej slutbedömda.
+FINAL_ASSESSMENTS: list[tuple[str, str, str]] = [
+    (
+        "kameraövervakning",
+        "partly_done",
+        "Kamerorna kom upp vid två av fyra skolor under 2023; de två andra flyttades till nästa år.",
+    ),
+    ("socialtjänstlots", "partly_done", "Två av de fyra planerade informationsträffarna hölls under hösten."),
+    ("Håll dig på benen", "not_done", "Arbetet kom aldrig i gång under 2023."),
+    (
+        "patrullerar till fots",
+        "done",
+        "Polisen patrullerade till fots på handelsplatsen under hela året, oftast före helger.",
+    ),
+]
+FINALLY_ASSESSED_ON = D("2024-01-17")
 
 CANCELLATIONS: list[tuple[str, str, str]] = [
     (
@@ -121,6 +147,13 @@ def load_followup_demo(promise: Promise) -> None:
                 assessed_on=ASSESSED_ON,
                 defaults={"status": status, "reason": reason, "is_example": True},
             )
+    for words, status, reason in FINAL_ASSESSMENTS:
+        activity = _activity(activities, words)
+        Assessment.objects.get_or_create(
+            activity=activity,
+            assessed_on=FINALLY_ASSESSED_ON,
+            defaults={"status": status, "reason": reason, "is_example": True},
+        )
     for words, day, reason in CANCELLATIONS:
         Cancellation.objects.get_or_create(
             activity=_activity(activities, words),
@@ -131,3 +164,51 @@ def load_followup_demo(promise: Promise) -> None:
         PlannedDate.objects.get_or_create(
             activity=_activity(activities, words), date=D(day), defaults={"note": note, "is_example": True}
         )
+
+
+# The current promise: (words of the activity, days after 1 January, status, reason), each given only once
+# that day has come. Assessments of activities without a count, as staff would give them during the year.
+CURRENT_ASSESSMENTS: list[tuple[str, int, str, str]] = [
+    ("sanerar klotter", 40, "on_track", "Anmält klotter på kommunens fastigheter saneras inom en vecka."),
+    ("förebyggande åtgärder mot klotter", 75, "not_started", "Genomgången börjar efter sommaren."),
+    ("årskurs 8", 60, "on_track", "Två av fem skolor har fått informationen; resten under hösten."),
+    ("slumpvisa drogtester", 50, "on_track", "Testerna fortsätter som förra året."),
+    (
+        "kartlägga och lagföra",
+        90,
+        "delayed",
+        "Arbetet har fått vänta på grund av andra prioriterade ärenden.",
+    ),
+    ("tidiga brottsförebyggande", 30, "on_track", "Gemensamma träffar med skolorna är i gång."),
+]
+
+
+@transaction.atomic
+def load_current_followup_demo(promise: Promise, *, today: dt.date) -> None:
+    """Assessments for the current promise's activities, dated inside its year and never after ``today``."""
+    activities = list(Activity.objects.filter(focus_area__promise=promise))
+    for words, offset, status, reason in CURRENT_ASSESSMENTS:
+        day = promise.valid_from + dt.timedelta(days=offset)
+        if day > min(today, promise.valid_until):
+            continue
+        Assessment.objects.get_or_create(
+            activity=_activity(activities, words),
+            assessed_on=day,
+            defaults={"status": status, "reason": reason, "is_example": True},
+        )
+
+
+def settle_recorded_dates(municipality: Municipality, *, now: dt.datetime) -> None:
+    """Give the example executions the day after they were done as the day they were recorded (never after
+    now): the timeline dates a status change by when it became known, and a demo loaded today must not look
+    as if everything was recorded today."""
+    executions = Execution.objects.filter(
+        is_example=True, activity__focus_area__promise__municipality=municipality
+    )
+    for execution in executions.only("pk", "done_on", "recorded_at"):
+        recorded = timezone.make_aware(
+            dt.datetime.combine(execution.done_on + dt.timedelta(days=1), dt.time(10))
+        )
+        recorded = min(recorded, now)
+        if execution.recorded_at != recorded:
+            Execution.objects.filter(pk=execution.pk).update(recorded_at=recorded)

@@ -1,8 +1,13 @@
-"""Ljungby kommun's medborgarlöfte 2023 as demo data.
+"""Ljungby kommun's medborgarlöfte 2023 as demo data, and a current promise built on its 2024 continuation.
 
-The facts (focus areas, activities, parties, numbers, signatories) are those of the published promise;
+The facts (focus areas, activities, parties, numbers, signatories) are those of the published promises;
 every sentence is Trygg's own wording. Nothing here is an invented figure, except the population, which
 is labelled as approximate on screen.
+
+The 2023 promise keeps its real dates, so the demo always shows an ended promise with its final report. The
+current promise runs over the calendar year the demo is loaded in (`current_promise`): its activities are
+those Ljungby published for 2024 (what was carried over from 2023 and what was new), its dates follow the
+clock, and its source note says so.
 """
 
 import datetime as dt
@@ -38,9 +43,20 @@ class DemoFocusArea:
     activities: tuple[DemoActivity, ...] = field(default_factory=tuple)
 
 
+# Carried over unchanged from 2023 to 2024.
+WASTEWATER = DemoActivity(
+    "Kommunen mäter förekomsten av droger i avloppsvattnet 4 gånger under året.",
+    (KOMMUN,),
+    quantity=4,
+    unit="mätningar",
+    per="year",
+)
+
 MUNICIPALITY = {
     "slug": "ljungby",
     "name": KOMMUN,
+    "name_genitive": "Ljungby kommuns",
+    "website": "https://www.ljungby.se",
     "scb_code": "0781",
     "county": "Kronobergs län",
     "population": 28000,
@@ -112,13 +128,7 @@ FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
                 target_group="elever på Sunnerbogymnasiet",
                 place="Sunnerbogymnasiet",
             ),
-            DemoActivity(
-                "Kommunen mäter förekomsten av droger i avloppsvattnet 4 gånger under året.",
-                (KOMMUN,),
-                quantity=4,
-                unit="mätningar",
-                per="year",
-            ),
+            WASTEWATER,
         ),
     ),
     DemoFocusArea(
@@ -243,8 +253,8 @@ FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
                 area="Landsbygd",
             ),
             DemoActivity(
-                "Polisen gör snabba och riktade insatser i tydligt avgränsade områden när stölder eller "
-                "seriebrott pågår.",
+                "Polisen gör snabba och riktade insatser i tydligt avgränsade områden när det sker stölder "
+                "eller seriebrott.",
                 (POLIS,),
                 area="Landsbygd",
             ),
@@ -265,11 +275,110 @@ FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
     ),
 )
 
+# The promise that continued the 2023 one: Ljungby published it for 2024. The demo gives it the dates of the
+# year it is loaded in (never earlier than 2024), so that the demo always has a promise that is running.
+CONTINUATION_FIRST_YEAR = 2024
+
+
+def current_promise(year: int) -> dict[str, object]:
+    return {
+        "slug": str(year),
+        "title": f"Medborgarlöfte {year} för ökad trygghet i Ljungby kommun",
+        "valid_from": dt.date(year, 1, 1),
+        "valid_until": dt.date(year, 12, 31),
+        "introduction": (
+            "Kommunen och Polisen fortsätter det gemensamma arbetet från förra årets medborgarlöfte. En del "
+            "åtgärder fortsätter som förut, andra är nya. Löftet bygger på trygghetsmätningen, på statistiken "
+            "över anmälda brott och på vad invånarna har berättat."
+        ),
+        "source_note": (
+            "Demo: aktiviteterna är Tryggs egen omskrivning av det medborgarlöfte som Ljungby kommun och Polisen "
+            f"publicerade för {CONTINUATION_FIRST_YEAR} på ljungby.se. Här gäller det innevarande år, "
+            f"{year}, så att demon alltid har ett pågående löfte. Uppföljningen är påhittad (Exempeldata)."
+        ),
+    }
+
+
+CURRENT_FOCUS_AREAS: tuple[DemoFocusArea, ...] = (
+    DemoFocusArea(
+        slug="klotter-och-skadegorelse",
+        title="Klotter och skadegörelser har ökat",
+        description=(
+            "Klottret och skadegörelsen på allmänna platser har blivit mer. Det är dyrt att åtgärda och gör "
+            "platserna otrygga, så arbetet från förra året fortsätter och kompletteras."
+        ),
+        problems=("klotter", "skadegorelse"),
+        activities=(
+            DemoActivity("Kommunen sanerar klotter skyndsamt.", (KOMMUN,)),
+            DemoActivity(
+                "Kommunen går igenom vilka förebyggande åtgärder mot klotter som går att göra.", (KOMMUN,)
+            ),
+        ),
+    ),
+    DemoFocusArea(
+        slug="narkotika",
+        title="Narkotika finns i fler miljöer och grupper",
+        description=(
+            "Narkotika har blivit vanligare och når nya grupper. Kommunen och polisen vill både minska "
+            "efterfrågan och göra det svårare att sälja."
+        ),
+        problems=("narkotika",),
+        activities=(
+            DemoActivity(
+                "Kommunen informerar elever i årskurs 8, deras vårdnadshavare och skolpersonalen om hur droger "
+                "skadar.",
+                (KOMMUN,),
+                target_group="elever i årskurs 8, deras vårdnadshavare och skolpersonal",
+            ),
+            DemoActivity(
+                "Kommunen fortsätter med slumpvisa drogtester på Sunnerbogymnasiet.",
+                (KOMMUN,),
+                target_group="elever på Sunnerbogymnasiet",
+                place="Sunnerbogymnasiet",
+            ),
+            WASTEWATER,
+            DemoActivity(
+                "Polisen lägger fokus på att kartlägga och lagföra personer med koppling till "
+                "narkotikaförsäljning och organiserad brottslighet.",
+                (POLIS,),
+            ),
+        ),
+    ),
+    DemoFocusArea(
+        slug="unga-och-brott",
+        title="Unga ska inte dras in i brott",
+        description=(
+            "Ju tidigare unga som riskerar att hamna i kriminalitet får stöd, desto större är chansen att "
+            "de inte gör det. Polisen och kommunen arbetar därför tillsammans och tidigt."
+        ),
+        problems=("ungdomar-som-stor",),
+        activities=(
+            DemoActivity(
+                "Polisen och kommunen arbetar tillsammans med tidiga brottsförebyggande insatser för unga.",
+                (POLIS, KOMMUN),
+                target_group="unga",
+            ),
+        ),
+    ),
+)
+
 DEMO_STAFF = (
     # (username, first name, last name, party, role)
     ("samordnare", "Sam", "Ordnare", KOMMUN, "coordinator"),
     ("kommunpolis", "Kim", "Polis", POLIS, "police"),
 )
+# The platform operator of the demo (username, first name, last name): a superuser, the only demo login that opens
+# the Django admin at /admin/. Municipal staff work under /personal/.
+DEMO_OPERATOR = ("administrator", "Alva", "Drift")
+# Every demo user has an address under the reserved .example top-level domain (RFC 2606), so that reminders and
+# invitations reach someone in development (printed to the console) and nobody in the real world.
+DEMO_EMAIL_DOMAIN = "ljungby.example"
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
 # The demo's second factor: a fixed TOTP secret (hex, 20 bytes) printed by `make run`.
 DEMO_TOTP_KEY = "54727967672d64656d6f2d6c6a756e6762792d31"
 DEMO_PASSWORD = "trygg-demo-ljungby"  # noqa: S105 - printed by `make run`; production refuses to load the demo.

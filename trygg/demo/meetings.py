@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from trygg.followup.models import Execution
+from trygg.followup.models import Execution, PlannedDate
 from trygg.indicators.models import Indicator, Measurement, SamplingExecution
 from trygg.meetings.models import (
     Meeting,
@@ -414,7 +414,7 @@ def _load_walks(
             )
 
 
-def _load_wastewater(municipality: Municipality, activities: list[Activity]) -> None:
+def _wastewater_indicator(municipality: Municipality) -> Indicator:
     indicator, _created = Indicator.objects.update_or_create(
         municipality=municipality,
         slug="avloppsvatten",
@@ -428,8 +428,13 @@ def _load_wastewater(municipality: Municipality, activities: list[Activity]) -> 
             "is_example": True,
         },
     )
+    return indicator
+
+
+def _load_wastewater(municipality: Municipality, activities: list[Activity]) -> None:
+    indicator = _wastewater_indicator(municipality)
     activity = _activity(activities, "avloppsvattnet")
-    indicator.activities.set([activity])
+    indicator.activities.add(activity)
     for index, day_text in enumerate(WASTEWATER_DATES):
         day = dt.date.fromisoformat(day_text)
         for substance, values in WASTEWATER_VALUES.items():
@@ -476,3 +481,42 @@ def load_meetings_demo(municipality: Municipality, promise: Promise) -> None:
     _load_meetings(municipality, activities, parties, areas, problems, watches)
     _load_walks(municipality, activities, parties, areas, problems)
     _load_wastewater(municipality, activities)
+
+
+# The current year's samples, as days after 1 January (one a quarter); only those that have come are taken.
+CURRENT_WASTEWATER_DAYS = (70, 161, 252, 322)
+
+
+@transaction.atomic
+def load_current_meetings_demo(municipality: Municipality, promise: Promise, *, today: dt.date) -> None:
+    """The current promise's wastewater samples so far: each counts toward the current year's activity, the
+    one whose period holds its date; the samples still to come are planned dates (idempotent)."""
+    activity = _activity(list(Activity.objects.filter(focus_area__promise=promise)), "avloppsvattnet")
+    indicator = _wastewater_indicator(municipality)
+    indicator.activities.add(activity)
+    for index, offset in enumerate(CURRENT_WASTEWATER_DAYS):
+        day = promise.valid_from + dt.timedelta(days=offset)
+        if day > promise.valid_until:
+            continue
+        if day > today:
+            PlannedDate.objects.get_or_create(
+                activity=activity,
+                date=day,
+                defaults={"note": "Provtagning vid reningsverket", "is_example": True},
+            )
+            continue
+        for substance, values in WASTEWATER_VALUES.items():
+            # The same invented levels as in 2023, a little lower: the example shows a change over time.
+            value = (Decimal(values[index]) * Decimal("0.92")).quantize(Decimal("0.1"))
+            Measurement.objects.update_or_create(
+                indicator=indicator,
+                sampled_on=day,
+                substance=substance,
+                defaults={"value": value, "lab": "Exempellaboratoriet", "is_example": True},
+            )
+        execution = _execution(
+            activity, day, WASTEWATER_DESCRIPTION, None, f"{indicator.name} {day.isoformat()}"
+        )
+        SamplingExecution.objects.update_or_create(
+            indicator=indicator, sampled_on=day, activity=activity, defaults={"execution": execution}
+        )

@@ -1,8 +1,10 @@
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
@@ -18,8 +20,11 @@ STAFF_GROUP = "Demo: samordnare"
 @dataclass(frozen=True)
 class DemoResult:
     municipality: Municipality
+    #: The 2023 promise: ended, with its final report.
     promise: Promise
     staff_created: list[str]
+    #: The promise of the running year, built on the 2024 continuation (see `ljungby.current_promise`).
+    current_promise: Promise | None = None
 
 
 def _parties(municipality: Municipality, police_area: PoliceArea) -> dict[str, Party]:
@@ -39,9 +44,14 @@ def _parties(municipality: Municipality, police_area: PoliceArea) -> dict[str, P
     return parties
 
 
-def _focus_areas(promise: Promise, parties: dict[str, Party], areas: dict[str, Area]) -> None:
+def _focus_areas(
+    promise: Promise,
+    parties: dict[str, Party],
+    areas: dict[str, Area],
+    focus_areas: tuple[ljungby.DemoFocusArea, ...] = ljungby.FOCUS_AREAS,
+) -> None:
     problems = {problem.slug: problem for problem in Problem.objects.all()}
-    for order, demo_area in enumerate(ljungby.FOCUS_AREAS, start=1):
+    for order, demo_area in enumerate(focus_areas, start=1):
         focus_area, _ = FocusArea.objects.update_or_create(
             promise=promise,
             slug=demo_area.slug,
@@ -85,12 +95,21 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     created = []
     for username, first_name, last_name, party_name, role in ljungby.DEMO_STAFF:
         user, was_created = user_model.objects.get_or_create(
-            username=username, defaults={"first_name": first_name, "last_name": last_name, "is_staff": True}
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "is_staff": True,
+                "email": ljungby.demo_email(username),
+            },
         )
         if was_created:
             user.set_password(ljungby.DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(username)
+        elif not user.email:
+            user.email = ljungby.demo_email(username)
+            user.save(update_fields=["email"])
         user.groups.add(group)
         TOTPDevice.objects.get_or_create(
             user=user, name="Demo", defaults={"key": ljungby.DEMO_TOTP_KEY, "confirmed": True}
@@ -101,28 +120,99 @@ def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:
     return created
 
 
-def _example_data(municipality: Municipality, promise: Promise) -> None:
+def _operator() -> str | None:
+    """The demo's platform operator: a superuser with the demo's password and second factor."""
+    username, first_name, last_name = ljungby.DEMO_OPERATOR
+    user_model = get_user_model()
+    user, was_created = user_model.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": ljungby.demo_email(username),
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+    if was_created:
+        user.set_password(ljungby.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    TOTPDevice.objects.get_or_create(
+        user=user, name="Demo", defaults={"key": ljungby.DEMO_TOTP_KEY, "confirmed": True}
+    )
+    return username if was_created else None
+
+
+def _example_data(municipality: Municipality, promise: Promise, current: Promise, now: dt.datetime) -> None:
     """The invented example data of the other apps, each labelled "exempeldata" on screen."""
-    from .evidence import load_evidence_demo
-    from .followup import load_followup_demo
-    from .meetings import load_meetings_demo
+    from .evidence import load_evidence_demo, load_evidence_snapshots_demo
+    from .followup import load_current_followup_demo, load_followup_demo, settle_recorded_dates
+    from .meetings import load_current_meetings_demo, load_meetings_demo
     from .reports import load_reports_demo
     from .surveys import load_surveys_demo
 
+    today = timezone.localdate(now)
     load_followup_demo(promise)
     load_meetings_demo(municipality, promise)
+    load_current_followup_demo(current, today=today)
+    load_current_meetings_demo(municipality, current, today=today)
     load_surveys_demo(municipality)
-    load_reports_demo(municipality)
-    load_evidence_demo(municipality)
+    load_reports_demo(municipality, now=now)
+    link_report_categories(municipality, current)
+    load_evidence_demo(municipality, today=today)
+    load_evidence_snapshots_demo(current)
+    settle_recorded_dates(municipality, now=now)
+
+
+def link_report_categories(municipality: Municipality, current: Promise) -> None:
+    """Residents' reports of graffiti and vandalism illustrate the current promise's sanering, not 2023's:
+    the example reports are from the last weeks."""
+    from trygg.reports.models import ReportCategory
+
+    cleaning = Activity.objects.filter(focus_area__promise=current, text__icontains="sanerar klotter").first()
+    for category in ReportCategory.objects.filter(
+        municipality=municipality, slug__in=["klotter", "skadegorelse"]
+    ):
+        category.activities.remove(*category.activities.exclude(focus_area__promise=current))
+        if cleaning is not None:
+            category.activities.add(cleaning)
+
+
+def _current_promise(
+    municipality: Municipality, parties: dict[str, Party], areas: dict[str, Area], today: dt.date
+) -> Promise:
+    year = max(today.year, ljungby.CONTINUATION_FIRST_YEAR)
+    fields = ljungby.current_promise(year)
+    valid_from = fields["valid_from"]
+    assert isinstance(valid_from, dt.date)
+    promise, _ = Promise.objects.update_or_create(
+        municipality=municipality,
+        slug=fields["slug"],
+        defaults={
+            **fields,
+            "status": Promise.Status.PUBLISHED,
+            # Published a couple of weeks before it began, as promises usually are.
+            "published_on": valid_from - dt.timedelta(days=14),
+        },
+    )
+    for order, (name, role, party_name) in enumerate(ljungby.SIGNATORIES, start=1):
+        Signatory.objects.update_or_create(
+            promise=promise, order=order, defaults={"name": name, "role": role, "party": parties[party_name]}
+        )
+    _focus_areas(promise, parties, areas, ljungby.CURRENT_FOCUS_AREAS)
+    return promise
 
 
 @transaction.atomic
-def demo_load(*, with_examples: bool = False) -> DemoResult:
+def demo_load(*, with_examples: bool = False, now: dt.datetime | None = None) -> DemoResult:
     """Create or refresh the Ljungby demo; running it again changes nothing and duplicates nothing.
 
     `with_examples` adds the other apps' invented example data (surveys, reports, executions …); tests leave
-    it out unless they need it, since it takes seconds.
+    it out unless they need it, since it takes seconds. `now` is the clock (default: the real one): the
+    current promise runs over its year and every example row falls inside the period it illustrates.
     """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     problems_ensure_defaults()
     police_area, _ = PoliceArea.objects.get_or_create(name=ljungby.POLICE_AREA)
     municipality, _ = Municipality.objects.update_or_create(
@@ -143,7 +233,13 @@ def demo_load(*, with_examples: bool = False) -> DemoResult:
             promise=promise, order=order, defaults={"name": name, "role": role, "party": parties[party_name]}
         )
     _focus_areas(promise, parties, areas)
+    current = _current_promise(municipality, parties, areas, today)
     staff_created = _staff(municipality, parties)
+    operator_created = _operator()
+    if operator_created:
+        staff_created.append(operator_created)
     if with_examples:
-        _example_data(municipality, promise)
-    return DemoResult(municipality=municipality, promise=promise, staff_created=staff_created)
+        _example_data(municipality, promise, current, now)
+    return DemoResult(
+        municipality=municipality, promise=promise, staff_created=staff_created, current_promise=current
+    )

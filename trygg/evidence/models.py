@@ -67,8 +67,54 @@ class DialogueProblem(models.Model):
         return f"{self.problem} ({self.raised_by})"
 
 
+class EvidenceSnapshot(models.Model):
+    """The evidence a focus area was decided on, frozen on a date: when it was made from the ranking, and again
+    when its promise was published. Its parts (FocusAreaEvidence) hold the figures; this row holds what ties
+    them together: the lägesbild year, the problem's rank and score, the weights and every source with its date.
+    Never changed afterwards: a later lägesbild is its own page."""
+
+    class Occasion(models.TextChoices):
+        CREATED = "created", _("när fokusområdet valdes")
+        PUBLISHED = "published", _("när löftet publicerades")
+
+    focus_area = models.ForeignKey(
+        FocusArea, verbose_name=_("fokusområde"), on_delete=models.CASCADE, related_name="evidence_snapshots"
+    )
+    occasion = models.CharField(_("tillfälle"), max_length=20, choices=Occasion.choices)
+    taken_on = models.DateField(_("fastställt den"))
+    year = models.PositiveSmallIntegerField(_("lägesbildens år"))
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.PROTECT, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("plats i rangordningen"))
+    score = models.DecimalField(_("problemets poäng"), max_digits=8, decimal_places=2)
+    weights = models.JSONField(_("vikter"), default=dict)
+    #: [{key, label, available, date (ISO or null), note, example_data}] in the ranking's order.
+    sources = models.JSONField(_("källor"), default=list)
+    example_data = models.BooleanField(_("exempeldata"), default=False)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fastställt underlag")
+        verbose_name_plural = _("fastställda underlag")
+        ordering = ["focus_area", "taken_on", "pk"]
+        indexes = [models.Index(fields=["focus_area", "-taken_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.focus_area}: {self.get_occasion_display()} {self.taken_on:%Y-%m-%d}"
+
+
 class FocusAreaEvidence(models.Model):
     """Why a focus area was chosen: one part of the ranking, with the figures as they were when it was chosen."""
+
+    taken = models.ForeignKey(
+        EvidenceSnapshot,
+        verbose_name=_("fastställt underlag"),
+        on_delete=models.CASCADE,
+        related_name="parts",
+        null=True,
+        blank=True,
+    )
 
     focus_area = models.ForeignKey(
         FocusArea, verbose_name=_("fokusområde"), on_delete=models.CASCADE, related_name="evidence"

@@ -1,10 +1,11 @@
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from trygg.problems.models import Problem
 from trygg.promises.models import FocusArea, Promise
 
 from . import ranking, sources
-from .models import Dialogue, DialogueProblem, FocusAreaEvidence, Measure
+from .models import Dialogue, DialogueProblem, EvidenceSnapshot, FocusAreaEvidence, Measure
 
 
 def evidence_weights() -> dict[str, float]:
@@ -87,6 +88,14 @@ def _crime_evidence(
         example_data=picture.example_data,
     )
     return source, evidence
+
+
+def _held_meetings_with_problems(municipality: Municipality, year: int) -> Any:
+    """The held meetings of the year at which problems were raised: the meetings the ranking counts."""
+    meeting_model = apps.get_model("meetings", "Meeting")
+    return meeting_model.objects.filter(
+        municipality=municipality, status="held", starts_at__year=year, raised_problems__isnull=False
+    ).distinct()
 
 
 def _meeting_mentions(municipality: Municipality, year: int) -> tuple[int, dict[str, tuple[int, int]]]:
@@ -216,17 +225,37 @@ def draft_promises(*, municipality: Municipality) -> list[Promise]:
 class ChosenFocusArea:
     focus_area: FocusArea
     evidence: list[FocusAreaEvidence] = field(default_factory=list)
+    #: The latest frozen snapshot of its evidence (at publishing, else when it was chosen).
+    snapshot: EvidenceSnapshot | None = None
 
 
 def chosen_focus_areas(*, municipality: Municipality, year: int, public_only: bool) -> list[ChosenFocusArea]:
-    """Focus areas of the year's promises, with the evidence they were chosen on."""
+    """Focus areas of the year's promises (public ones only, for the public), with the evidence they were
+    decided on: the latest dated snapshot and its parts."""
     promises = Promise.objects.filter(municipality=municipality).for_year(year)
     if public_only:
         promises = promises.public()
-    focus_areas = (
-        FocusArea.objects.filter(promise__in=promises).select_related("promise").prefetch_related("evidence")
+    snapshots = EvidenceSnapshot.objects.select_related("problem").prefetch_related(
+        Prefetch("parts", queryset=FocusAreaEvidence.objects.order_by("order", "pk"))
     )
-    return [ChosenFocusArea(area, list(area.evidence.all())) for area in focus_areas]
+    focus_areas = (
+        FocusArea.objects.filter(promise__in=promises)
+        .select_related("promise")
+        .prefetch_related("evidence", Prefetch("evidence_snapshots", queryset=snapshots))
+    )
+    chosen = []
+    for area in focus_areas:
+        latest = latest_snapshot(list(area.evidence_snapshots.all()))
+        parts = list(latest.parts.all()) if latest else list(area.evidence.all())
+        chosen.append(ChosenFocusArea(area, parts, latest))
+    return chosen
+
+
+def latest_snapshot(snapshots: list[EvidenceSnapshot]) -> EvidenceSnapshot | None:
+    """The snapshot to show: the latest by date, a publishing one before a choosing one on the same day."""
+    if not snapshots:
+        return None
+    return max(snapshots, key=lambda item: (item.taken_on, item.occasion == "published", item.pk))
 
 
 @dataclass(frozen=True)
@@ -238,6 +267,8 @@ class DialogueSummary:
 
 
 def dialogue_summary(*, municipality: Municipality, year: int) -> list[DialogueSummary]:
+    """The year's dialogues per kind, and the held meetings at which problems were raised per kind: exactly
+    the input the ranking's dialogue part counts, so the two never disagree."""
     rows = (
         Dialogue.objects.filter(municipality=municipality, date__year=year)
         .values("kind")
@@ -245,12 +276,27 @@ def dialogue_summary(*, municipality: Municipality, year: int) -> list[DialogueS
         .order_by("kind")
     )
     labels = dict(Dialogue.Kind.choices)
-    return [
+    summary = [
         DialogueSummary(
             row["kind"], str(labels.get(row["kind"], row["kind"])), row["count"], row["participants"] or 0
         )
         for row in rows
     ]
+    if apps.is_installed("trygg.meetings"):
+        meeting_kinds = dict(apps.get_model("meetings", "Meeting").Kind.choices)
+        meetings = (
+            apps.get_model("meetings", "Meeting")
+            .objects.filter(pk__in=_held_meetings_with_problems(municipality, year).values("pk"))
+            .values("kind")
+            .annotate(count=Count("pk"), participants=Sum("participants"))
+            .order_by("kind")
+        )
+        for row in meetings:
+            label = _("%(kind)s (möte)") % {"kind": meeting_kinds.get(row["kind"], row["kind"])}
+            summary.append(
+                DialogueSummary(f"mote-{row['kind']}", label, row["count"], row["participants"] or 0)
+            )
+    return summary
 
 
 @dataclass(frozen=True)
@@ -267,6 +313,25 @@ class ProblemPicture:
     public: bool
     generated_on: dt.date
     crime_rows: list[tuple[str, analysis.SeriesYear]] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether anything at all is known for the year: a page for a year without data does not exist."""
+        sources = self.ranking.sources
+        reports = any(
+            part.code == "reports" and part.status == "ok" and part.signal
+            for problem in self.ranking.problems
+            for part in problem.parts
+        )
+        return bool(
+            sources["crime"].available
+            or sources["survey"].available
+            or sources["dialogue"].available
+            or reports
+            or self.crime_rows
+            or self.measures
+            or self.focus_areas
+        )
 
     @property
     def example_data(self) -> bool:
@@ -295,6 +360,29 @@ def problem_picture(*, municipality: Municipality, year: int, public: bool, toda
             if (item := series.year(year)) is not None and item.local.count is not None
         ],
     )
+
+
+#: The earliest year a lägesbild page may be asked for; earlier years never have data in Trygg.
+FIRST_YEAR = 2000
+
+
+def problem_picture_for_year(
+    *, municipality: Municipality, year: int, public: bool, today: dt.date
+) -> ProblemPicture | None:
+    """The lägesbild of a year, or None when the year has no data (or lies in the future): no page then."""
+    if not FIRST_YEAR <= year <= today.year:
+        return None
+    picture = problem_picture(municipality=municipality, year=year, public=public, today=today)
+    return picture if picture.has_data else None
+
+
+def current_problem_picture_year(*, municipality: Municipality, today: dt.date) -> int | None:
+    """The year of today's lägesbild: last year when it has data (the latest whole year), else this year, else
+    the latest earlier year with data within five years."""
+    for year in [today.year - 1, today.year, *range(today.year - 2, today.year - 6, -1)]:
+        if problem_picture_for_year(municipality=municipality, year=year, public=True, today=today):
+            return year
+    return None
 
 
 def import_runs_exist() -> bool:

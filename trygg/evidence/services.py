@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from trygg.audit.models import AuditEntry
@@ -13,10 +11,11 @@ from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality, Party
 from trygg.municipalities.rules import AnyUser
 from trygg.problems.models import Problem
+from trygg.promises import services as promise_services
 from trygg.promises.models import Activity, FocusArea, Promise
 
-from . import rules, selectors
-from .models import Dialogue, DialogueProblem, FocusAreaEvidence, Measure
+from . import ranking, rules, selectors
+from .models import Dialogue, DialogueProblem, EvidenceSnapshot, FocusAreaEvidence, Measure
 
 DIALOGUE_FIELDS = ["date", "kind", "place", "participants", "notes"]
 MEASURE_FIELDS = ["year", "start_date", "end_date", "text", "owner", "is_public", "order"]
@@ -96,41 +95,45 @@ def dialogue_save(
     return dialogue
 
 
-def _unique_focus_area_slug(promise: Promise, title: str) -> str:
-    base = slugify(title)[:70] or "fokusomrade"
-    taken = set(promise.focus_areas.values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
-@transaction.atomic
-def focus_area_create_from_evidence(
-    *, promise: Promise, problem: Problem, year: int, by: AnyUser, title: str = ""
-) -> FocusArea:
-    """Add a focus area for a ranked problem to a draft promise, keeping the ranking's parts as its evidence."""
-    locked = Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
-    if not rules.can_create_focus_area(by, locked.municipality):
-        raise PermissionDenied
-    if locked.status != Promise.Status.DRAFT:
-        raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
-    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
-    entry = ranked.problem(problem.slug)
-    if entry is None:
-        raise ValidationError(_("Problemet finns inte i rangordningen."))
-    title = title.strip() or problem.name
-    order = (locked.focus_areas.aggregate(last=Max("order"))["last"] or 0) + 1
-    focus_area = FocusArea.objects.create(
-        promise=locked, title=title, slug=_unique_focus_area_slug(locked, title), order=order
+def _freeze(
+    *,
+    focus_area: FocusArea,
+    entry: ranking.RankedProblem,
+    ranked: selectors.Ranking,
+    problem: Problem,
+    occasion: str,
+    today: dt.date,
+) -> EvidenceSnapshot:
+    """Store the ranking's parts for one problem, with its sources and weights, as a snapshot dated today."""
+    snapshot = EvidenceSnapshot.objects.create(
+        focus_area=focus_area,
+        occasion=occasion,
+        taken_on=today,
+        year=ranked.year,
+        problem=problem,
+        rank=entry.rank,
+        score=entry.score,
+        weights={code: str(weight) for code, weight in ranked.weights.items()},
+        sources=[
+            {
+                "key": source.key,
+                "label": str(source.label),
+                "available": source.available,
+                "date": source.date.isoformat() if source.date else None,
+                "note": str(source.note),
+                "example_data": source.example_data,
+            }
+            for source in ranked.sources.values()
+        ],
+        example_data=entry.example_data,
     )
-    focus_area.problems.set([problem])
     FocusAreaEvidence.objects.bulk_create(
         [
             FocusAreaEvidence(
+                taken=snapshot,
                 focus_area=focus_area,
                 problem=problem,
-                year=year,
+                year=ranked.year,
                 part=part.code,
                 label=part.label,
                 explanation=part.explanation[:500],
@@ -155,14 +158,84 @@ def focus_area_create_from_evidence(
             for order_number, part in enumerate(entry.parts)
         ]
     )
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=focus_area,
-        changes={"title": [None, title], "problem": [None, problem.slug], "score": [None, str(entry.score)]},
+    return snapshot
+
+
+@transaction.atomic
+def focus_area_create_from_evidence(
+    *, promise: Promise, problem: Problem, year: int, by: AnyUser, today: dt.date, title: str = ""
+) -> FocusArea:
+    """Add a focus area for a ranked problem to a draft promise, freezing the ranking's parts as its evidence."""
+    locked = Promise.objects.select_for_update().select_related("municipality").get(pk=promise.pk)
+    if not rules.can_create_focus_area(by, locked.municipality):
+        raise PermissionDenied
+    if locked.status != Promise.Status.DRAFT:
+        raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
+    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
+    entry = ranked.problem(problem.slug)
+    if entry is None:
+        raise ValidationError(_("Problemet finns inte i rangordningen."))
+    title = title.strip() or problem.name
+    # A draft's focus area: the promise service writes and audits it (a draft needs no rättelse, so no day is given).
+    focus_area = promise_services.focus_area_create_unchecked(
+        promise=locked,
+        by=by,
+        title=title,
+        problems=[problem],
         reason=_("Skapat från lägesbilden %(year)s (plats %(rank)s)") % {"year": year, "rank": entry.rank},
     )
+    _freeze(
+        focus_area=focus_area,
+        entry=entry,
+        ranked=ranked,
+        problem=problem,
+        occasion=EvidenceSnapshot.Occasion.CREATED,
+        today=today,
+    )
     return focus_area
+
+
+def evidence_freeze_for_publishing(*, promise: Promise, today: dt.date) -> list[EvidenceSnapshot]:
+    """Freeze the evidence of each focus area again as the promise is published (called inside the publishing
+    transaction, see `promises.publishing`).
+
+    A focus area made from the ranking is ranked again for the same lägesbild year and problem; one that only
+    names its problems is ranked for the year before the promise starts. Nothing is frozen for a year without
+    any source: there is no evidence to keep.
+    """
+    focus_areas = list(
+        FocusArea.objects.filter(promise=promise)
+        .prefetch_related("problems", "evidence_snapshots__problem")
+        .order_by("order", "pk")
+    )
+    rankings: dict[int, selectors.Ranking] = {}
+    made: list[EvidenceSnapshot] = []
+    for focus_area in focus_areas:
+        earlier = [item for item in focus_area.evidence_snapshots.all() if item.occasion == "created"]
+        if earlier:
+            wanted = [(earlier[-1].year, earlier[-1].problem)]
+        else:
+            # The first of its problems (in the problem list's order) stands for the focus area.
+            problems = sorted(focus_area.problems.all(), key=lambda problem: (problem.order, problem.pk))
+            wanted = [(promise.valid_from.year - 1, problem) for problem in problems[:1]]
+        for year, problem in wanted:
+            if year not in rankings:
+                rankings[year] = selectors.ranking_for(municipality=promise.municipality, year=year)
+            ranked = rankings[year]
+            entry = ranked.problem(problem.slug)
+            if entry is None or not any(source.available for source in ranked.sources.values()):
+                continue
+            made.append(
+                _freeze(
+                    focus_area=focus_area,
+                    entry=entry,
+                    ranked=ranked,
+                    problem=problem,
+                    occasion=EvidenceSnapshot.Occasion.PUBLISHED,
+                    today=today,
+                )
+            )
+    return made
 
 
 @transaction.atomic
@@ -234,24 +307,18 @@ def measure_publish_as_activity(*, measure: Measure, focus_area: FocusArea, by: 
         raise ValidationError(_("En intern åtgärd kan inte bli en aktivitet i medborgarlöftet."))
     if locked.activity_id is not None:
         raise ValidationError(_("Åtgärden är redan en aktivitet i ett medborgarlöfte."))
-    order = (focus_area.activities.aggregate(last=Max("order"))["last"] or 0) + 1
-    activity = Activity.objects.create(
+    # The promise service writes the activity (and audits it); the draft needs no rättelse, so no day is given.
+    activity = promise_services.activity_create_unchecked(
         focus_area=focus_area,
+        by=by,
         text=locked.text,
+        responsible_parties=[locked.owner],
         start_date=locked.start_date,
         end_date=locked.end_date,
-        order=order,
+        audit_reason=_("Publicerad från åtgärdsplanen"),
     )
-    activity.responsible_parties.set([locked.owner])
     locked.activity = activity
     locked.save(update_fields=["activity"])
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=activity,
-        changes={"text": [None, activity.text], "focus_area": [None, str(focus_area.pk)]},
-        reason=_("Publicerad från åtgärdsplanen"),
-    )
     audit_record(
         actor=by,
         action=AuditEntry.Action.UPDATE,

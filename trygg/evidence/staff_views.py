@@ -78,6 +78,7 @@ def focus_area_create(request: HttpRequest, municipality: str, year: int) -> Htt
                 problem=form.cleaned_data["problem"],
                 year=year,
                 by=request.user,
+                today=timezone.localdate(),
                 title=form.cleaned_data["title"],
             )
         except ValidationError as error:

@@ -53,6 +53,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         staff_views.measure_publish,
         name="staff_measure_publish",
     ),
+    path("<slug:municipality>/lagesbild/", views.current, name="current"),
     path("<slug:municipality>/lagesbild/<int:year>/", views.document, name="document"),
     path("<slug:municipality>/lagesbild/<int:year>.pdf", views.document_pdf, name="document_pdf"),
 ]

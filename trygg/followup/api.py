@@ -62,12 +62,28 @@ class ActivityStatusOut(Schema):
     executions: int
     assessment_reason: str | None
     cancellation_reason: str | None
+    #: The period is over and staff have not given a final assessment yet (status "not_finally_assessed").
+    needs_final_assessment: bool
+
+
+class VerdictOut(Schema):
+    """The final report of an ended promise: how many activities ended in each way."""
+
+    done: int
+    partly_done: int
+    not_done: int
+    not_finally_assessed: int
+    cancelled: int
+    total: int
 
 
 class PromiseStatusOut(Schema):
     as_of: dt.date
+    #: "coming", "running" or "ended" on that date.
+    phase: str
     total: int
     done: int
+    verdict: VerdictOut | None
     activities: list[ActivityStatusOut]
 
 
@@ -120,10 +136,23 @@ def promise_status(request: HttpRequest, slug: str, promise_slug: str, as_of: dt
                     "executions": progress.executions_total,
                     "assessment_reason": progress.assessment.reason if progress.assessment else None,
                     "cancellation_reason": progress.cancellation.reason if progress.cancellation else None,
+                    "needs_final_assessment": progress.needs_final_assessment,
                 }
             )
     summary = promise.progress_summary  # type: ignore[attr-defined]
-    return {"as_of": day, "total": summary.total, "done": summary.done, "activities": activities}
+    standing: selectors.PromiseStanding = promise.standing  # type: ignore[attr-defined]
+    verdict = None
+    if standing.verdict is not None:
+        verdict = {status.value: number for status, number in standing.verdict.verdict.counts()}
+        verdict["total"] = standing.verdict.total
+    return {
+        "as_of": day,
+        "phase": standing.phase.value,
+        "total": summary.total,
+        "done": summary.done,
+        "verdict": verdict,
+        "activities": activities,
+    }
 
 
 @router.get("/municipalities/{slug}/promises/{promise_slug}/executions", response=list[ExecutionOut])

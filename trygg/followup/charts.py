@@ -21,9 +21,16 @@ COLOURS = {
     "delayed": "#E69F00",
     "not_done": "#D55E00",
     "not_assessed": "#FFFFFF",
+    "not_finally_assessed": "#FFFFFF",
     "cancelled": "#000000",
 }
-HATCHES = {"not_assessed": "//", "cancelled": "xx", "delayed": "..", "not_done": "\\\\"}
+HATCHES = {
+    "not_assessed": "//",
+    "not_finally_assessed": "++",
+    "cancelled": "xx",
+    "delayed": "..",
+    "not_done": "\\\\",
+}
 
 
 def status_chart_svg(

@@ -1,12 +1,10 @@
-import datetime as dt
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.models import Area, Municipality
-from trygg.promises.models import Promise, slug_validator
 
 from .models import ASSESSMENT_CHOICES
+from .status import FINAL, Status
 
 
 class DateInput(forms.DateInput):
@@ -87,6 +85,14 @@ class AssessmentForm(forms.Form):
         help_text=_("Visas för invånarna tillsammans med bedömningen."),
     )
 
+    def __init__(self, *args: object, final: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if final:
+            # After the period only a final assessment settles the activity (genomförd, delvis, ej genomförd).
+            field = self.fields["status"]
+            field.label = _("Slutbedömning")
+            field.choices = [(value, label) for value, label in ASSESSMENT_CHOICES if Status(value) in FINAL]  # type: ignore[attr-defined]
+
 
 class CancellationForm(forms.Form):
     reason = forms.CharField(
@@ -95,57 +101,6 @@ class CancellationForm(forms.Form):
         max_length=2000,
         help_text=_("Visas för invånarna."),
     )
-
-
-class CopyPromiseForm(forms.Form):
-    title = forms.CharField(label=_("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=_("Adress"),
-        max_length=60,
-        validators=[slug_validator],
-        help_text=_("Del av webbadressen, t.ex. ”2024”."),
-    )
-    valid_from = forms.DateField(label=_("Gäller från"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Gäller till och med"), widget=DateInput())
-    activities = forms.MultipleChoiceField(
-        label=_("Aktiviteter att ta med"), widget=forms.CheckboxSelectMultiple, required=False
-    )
-
-    def __init__(self, *args: object, promise: Promise, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choices = [
-            (str(activity.pk), f"{focus_area.title}: {activity.text}")
-            for focus_area in promise.focus_areas.all()
-            for activity in focus_area.activities.all()
-        ]
-        self.fields["activities"].choices = choices  # type: ignore[attr-defined]
-        if not self.is_bound:
-            years = max(promise.valid_until.year - promise.valid_from.year + 1, 1)
-            self.initial.update(
-                {
-                    "title": promise.title.replace(
-                        str(promise.valid_from.year), str(promise.valid_from.year + years)
-                    ),
-                    "slug": str(promise.valid_from.year + years),
-                    "valid_from": _add_years(promise.valid_from, years),
-                    "valid_until": _add_years(promise.valid_until, years),
-                    "activities": [value for value, _label in choices],
-                }
-            )
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 class ReportDateForm(forms.Form):

@@ -4,6 +4,12 @@ Pure and typed, built on :func:`trygg.followup.status.activity_status`. The stat
 a day when something happens (an execution, an assessment, a cancellation or its lifting), on the first
 day of the period, on the day after its end, or on a day when the whole part of the pro-rata expectation
 steps up. Evaluating the status on those days only finds every change without walking the calendar.
+
+Never back-dated: a change is dated on the day the status really changed, with what was known that day.
+An execution is known from the day it was recorded (``known_on``), so one recorded in March for a day in
+January moves the status in March, not in January; and nothing is listed before the day the promise was
+published (``since``): the status on that day is its first entry. Only executions dated inside the period
+count (:func:`trygg.followup.status.done_in_period`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import date, timedelta
 
 from .status import Per, Status, activity_status, period_days, target_for
 
-__all__ = ["CancellationSpan", "StatusChange", "status_changes"]
+__all__ = ["CancellationSpan", "Done", "StatusChange", "status_changes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,22 @@ class CancellationSpan:
 
     def covers(self, day: date) -> bool:
         return self.cancelled_on <= day and (self.lifted_on is None or day < self.lifted_on)
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """An execution as the history sees it: its date, its count and the day it became known."""
+
+    done_on: date
+    count: int
+    known_on: date | None = None
+
+    @property
+    def effective(self) -> date:
+        """The day it starts to count: its own date, or the day it was recorded when that is later."""
+        if self.known_on is None or self.known_on <= self.done_on:
+            return self.done_on
+        return self.known_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +72,26 @@ def status_changes(
     quantity: int | None = None,
     quantity_max: int | None = None,
     per: Per | str | None = None,
-    executions: Iterable[tuple[date, int]] = (),
+    executions: Iterable[Done | tuple[date, int]] = (),
     assessments: Iterable[tuple[date, Status | str]] = (),
     cancellations: Iterable[CancellationSpan] = (),
+    since: date | None = None,
 ) -> list[StatusChange]:
-    """Every change of status from the start of the period (or the first event) up to ``until``, oldest first."""
-    done_by_day = sorted(executions)
+    """Every change of status from the start of the period (or the first event) up to ``until``, oldest first.
+
+    ``executions`` are :class:`Done` rows or ``(date, count)`` pairs (known on their own date); those dated
+    outside the period never count. With ``since`` (the day the promise was published) the first entry is
+    the status on that day, when it is later than the start.
+    """
+    rows = [item if isinstance(item, Done) else Done(item[0], item[1]) for item in executions]
+    # (the day it counts from, count) of the executions inside the period
+    done_by_day = sorted((row.effective, row.count) for row in rows if start <= row.done_on <= end)
     assessed = sorted(assessments, key=lambda item: item[0])
     spans = list(cancellations)
     target = target_for(start=start, end=end, quantity=quantity, quantity_max=quantity_max, per=per)
+    first = start if since is None or since < start else since
 
-    days: set[date] = {start, end + timedelta(days=1)}
+    days: set[date] = {first, end + timedelta(days=1)}
     days.update(day for day, _count in done_by_day)
     days.update(day for day, _status in assessed)
     for span in spans:
@@ -72,7 +103,7 @@ def status_changes(
 
     changes: list[StatusChange] = []
     previous: Status | None = None
-    for day in sorted(d for d in days if d <= until):
+    for day in sorted(d for d in days if first <= d <= until):
         done = sum(count for done_on, count in done_by_day if done_on <= day)
         assessment: Status | str | None = None
         for assessed_on, status in assessed:

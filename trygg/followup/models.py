@@ -24,6 +24,7 @@ class StatusChoice(models.TextChoices):
     PARTLY_DONE = Status.PARTLY_DONE.value, _("delvis genomförd")
     NOT_DONE = Status.NOT_DONE.value, _("ej genomförd")
     NOT_ASSESSED = Status.NOT_ASSESSED.value, _("ej bedömd")
+    NOT_FINALLY_ASSESSED = Status.NOT_FINALLY_ASSESSED.value, _("ej slutbedömd")
     CANCELLED = Status.CANCELLED.value, _("inställd")
 
 
@@ -228,10 +229,21 @@ class ActivityLineage(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One digest e-mailed to one user on one day; the unique pair makes `send_reminders` idempotent."""
+    """One digest e-mailed to one user about one municipality's activities on one day: the reminder log.
+
+    The unique triple makes `send_reminders` idempotent. Rows from before the log named the municipality have none.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        verbose_name=_("kommun"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     sent_on = models.DateField(_("skickad den"))
     activity_ids = models.JSONField(_("aktiviteter"), default=list)
@@ -241,7 +253,11 @@ class ReminderSent(models.Model):
         verbose_name = _("skickad påminnelse")
         verbose_name_plural = _("skickade påminnelser")
         ordering = ["-sent_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "sent_on"], name="reminder_once_a_day_per_municipality"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.sent_on:%Y-%m-%d}"

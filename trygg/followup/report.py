@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trygg.core.pdf import pdf_from_html
 from trygg.promises.models import FocusArea, Promise
 from trygg.promises.text import activity_commitment
 
 from .charts import status_chart_svg
 from .models import StatusChoice
-from .selectors import ActivityProgress, ProgressSummary, promise_attach_progress
+from .selectors import ActivityProgress, ProgressSummary, executions_in_period, promise_attach_progress
 
 # The order in which the lättläst summary mentions the statuses.
 _EASY_READ_ORDER = (
@@ -32,6 +31,7 @@ _EASY_READ_ORDER = (
     "not_done",
     "cancelled",
     "not_assessed",
+    "not_finally_assessed",
 )
 
 
@@ -61,6 +61,12 @@ def _sentence(value: str, count: int) -> str:
         )
     elif value == "cancelled":
         text = ngettext("%(count)s aktivitet är inställd.", "%(count)s aktiviteter är inställda.", count)
+    elif value == "not_finally_assessed":
+        text = ngettext(
+            "%(count)s aktivitet har ingen slutbedömning än.",
+            "%(count)s aktiviteter har ingen slutbedömning än.",
+            count,
+        )
     else:
         text = ngettext(
             "%(count)s aktivitet har ingen bedömning än.",
@@ -70,10 +76,18 @@ def _sentence(value: str, count: int) -> str:
     return text % {"count": count}
 
 
-def easy_read_summary(*, promise: Promise, summary: ProgressSummary, as_of: dt.date) -> list[str]:
+def easy_read_summary(
+    *, promise: Promise, summary: ProgressSummary, as_of: dt.date, closing: bool = False
+) -> list[str]:
     """A few short sentences in lättläst Swedish: what the state was on the date."""
+    if closing:
+        first = _("Det här är läget när löftets tid tog slut den %(date)s.") % {
+            "date": date_format(as_of, "j F Y")
+        }
+    else:
+        first = _("Det här är läget den %(date)s.") % {"date": date_format(as_of, "j F Y")}
     sentences = [
-        _("Det här är läget den %(date)s.") % {"date": date_format(as_of, "j F Y")},
+        first,
         ngettext(
             "Kommunen och polisen lovade att göra %(count)s sak.",
             "Kommunen och polisen lovade att göra %(count)s saker.",
@@ -88,6 +102,47 @@ def easy_read_summary(*, promise: Promise, summary: ProgressSummary, as_of: dt.d
     return sentences
 
 
+@dataclass(frozen=True)
+class ReportDate:
+    """The date a report card shows, or why there is none: a report exists only for a day with data."""
+
+    as_of: dt.date | None
+    #: The state at the close of the day: the period's last day of an ended promise ("vid periodens slut").
+    closing: bool = False
+    #: "" when there is a report; else "before_start", "future" or "coming".
+    problem: str = ""
+
+
+def report_date_choose(
+    *, requested: dt.date | None, valid_from: dt.date, valid_until: dt.date, today: dt.date
+) -> ReportDate:
+    """Which day a report card shows: the asked date when the promise had begun by then and it is not in the
+    future; without one, today while the promise runs and its last day once it has ended."""
+    if requested is None:
+        if today < valid_from:
+            return ReportDate(None, problem="coming")
+        requested = valid_until if today > valid_until else today
+    if requested < valid_from:
+        return ReportDate(None, problem="before_start")
+    if requested > today:
+        return ReportDate(None, problem="future")
+    return ReportDate(requested, closing=requested == valid_until < today)
+
+
+def report_date_message(*, choice: ReportDate, valid_from: dt.date, today: dt.date) -> str:
+    if choice.problem == "coming":
+        return _("Löftet börjar gälla %(start)s. Det finns ingen uppföljning förrän då.") % {
+            "start": date_format(valid_from, "j F Y")
+        }
+    if choice.problem == "before_start":
+        return _("Löftet började gälla %(start)s. Välj ett datum från och med den dagen.") % {
+            "start": date_format(valid_from, "j F Y")
+        }
+    return _("Det datumet har inte kommit än. Välj ett datum till och med i dag, %(today)s.") % {
+        "today": date_format(today, "j F Y")
+    }
+
+
 @dataclass
 class ReportCard:
     promise: Promise
@@ -95,6 +150,14 @@ class ReportCard:
     summary: ProgressSummary
     easy_read: list[str]
     focus_areas: list[FocusArea]
+    closing: bool = False
+
+    @property
+    def heading(self) -> str:
+        """ "Läget vid periodens slut, 31 december 2023" or "Läget den 6 december 2026"."""
+        if self.closing:
+            return _("Läget vid periodens slut, %(date)s") % {"date": date_format(self.as_of, "j F Y")}
+        return _("Läget den %(date)s") % {"date": date_format(self.as_of, "j F Y")}
 
     def chart_rows(self) -> list[tuple[str, dict[str, int]]]:
         return [
@@ -121,17 +184,22 @@ class ReportCard:
         return [self.summary.number(value) for value, _label in self.table_statuses()]
 
 
-def report_card_build(*, promise: Promise, as_of: dt.date) -> ReportCard:
-    """The promise must come from `promise_get_public(progress_as_of=as_of)`, which attached the progress."""
-    if getattr(promise, "progress_as_of", None) != as_of:
-        promise_attach_progress(promise=promise, as_of=as_of)
+def report_card_build(*, promise: Promise, as_of: dt.date, closing: bool = False) -> ReportCard:
+    """The promise should come from `promise_get_public(progress_as_of=as_of, closing=closing)`, which attached
+    the progress; otherwise it is attached here."""
+    if (getattr(promise, "progress_as_of", None), getattr(promise, "progress_closing", False)) != (
+        as_of,
+        closing,
+    ):
+        promise_attach_progress(promise=promise, as_of=as_of, closing=closing)
     summary: ProgressSummary = promise.progress_summary  # type: ignore[attr-defined]
     return ReportCard(
         promise=promise,
         as_of=as_of,
         summary=summary,
-        easy_read=easy_read_summary(promise=promise, summary=summary, as_of=as_of),
+        easy_read=easy_read_summary(promise=promise, summary=summary, as_of=as_of, closing=closing),
         focus_areas=list(promise.focus_areas.all()),
+        closing=closing,
     )
 
 
@@ -144,9 +212,7 @@ def report_chart_svg(report: ReportCard) -> bytes:
     )
 
 
-def report_pdf(report: ReportCard, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML  # imported here: loading WeasyPrint takes a moment
-
+def report_pdf(report: ReportCard) -> bytes:
     chart = base64.b64encode(report_chart_svg(report)).decode()
     html = render_to_string(
         "followup/report_card_pdf.html",
@@ -154,7 +220,7 @@ def report_pdf(report: ReportCard, *, base_url: str) -> bytes:
     )
     stylesheet = finders.find("followup/report_pdf.css")
     assert isinstance(stylesheet, str)
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=stylesheet)])
+    return pdf_from_html(html, stylesheets=[stylesheet])
 
 
 # ------------------------------------------------------------------------------------------- exports
@@ -192,7 +258,7 @@ def export_executions(*, promise: Promise, as_of: dt.date) -> list[dict[str, Any
 
     executions = (
         Execution.objects.counted()
-        .filter(activity__focus_area__promise=promise, done_on__lte=as_of)
+        .filter(executions_in_period(), activity__focus_area__promise=promise, done_on__lte=as_of)
         .select_related("area", "activity")
         .order_by("done_on", "pk")
     )
@@ -213,10 +279,6 @@ def export_executions(*, promise: Promise, as_of: dt.date) -> list[dict[str, Any
     ]
 
 
-def as_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue()
+def as_table(rows: list[dict[str, Any]], columns: list[str]) -> list[list[object]]:
+    """The header and one list per row, in the columns' order, for `trygg.core.csvexport`."""
+    return [list(columns), *([row.get(column) for column in columns] for row in rows)]

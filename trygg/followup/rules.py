@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 
 from trygg.municipalities import rules
 from trygg.municipalities.models import Membership, Municipality
-from trygg.promises.models import Activity, Promise
+from trygg.promises.models import Activity
 
 AnyUser = rules.AnyUser
 
@@ -55,9 +55,3 @@ def can_follow_up_activity(user: AnyUser, activity: Activity) -> bool:
     if memberships.filter(party__in=activity.responsible_parties.all()).exists():
         return True
     return memberships.exists() and activity.responsible_users.filter(pk=user.pk).exists()
-
-
-def can_copy_promise(user: AnyUser, promise: Promise) -> bool:
-    return bool(user.is_authenticated and user.is_active) and rules.can_edit_promises(
-        user, promise.municipality
-    )

@@ -7,11 +7,14 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
+    Exists,
     F,
     IntegerField,
     JSONField,
@@ -24,16 +27,18 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import JSONObject, RowNumber
+from django.db.models.functions import Coalesce, JSONObject, RowNumber
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from trygg.municipalities import rules as municipality_rules
 from trygg.promises.models import Activity, FocusArea, Promise
+from trygg.promises.text import activity_commitment
 
 from . import rules
-from .history import CancellationSpan, StatusChange, status_changes
+from .history import CancellationSpan, Done, StatusChange, status_changes
 from .models import (
     ActivityLineage,
     Assessment,
@@ -43,7 +48,17 @@ from .models import (
     PlannedDate,
     StatusChoice,
 )
-from .status import Status, StatusResult, activity_status, clock
+from .status import (
+    FINAL,
+    Phase,
+    Status,
+    StatusResult,
+    Verdict,
+    activity_status,
+    clock,
+    phase,
+    verdict,
+)
 
 #: How many executions the promise page lists per activity; the activity page lists them all.
 LATEST_ON_PROMISE_PAGE = 3
@@ -113,6 +128,11 @@ class ActivityProgress:
     def is_finished(self) -> bool:
         return self.result.status in (Status.DONE, Status.CANCELLED)
 
+    @property
+    def needs_final_assessment(self) -> bool:
+        """Its period is over and it waits for staff's final assessment (ej slutbedömd)."""
+        return self.result.status is Status.NOT_FINALLY_ASSESSED
+
     def next_planned(self, today: dt.date) -> PlannedDate | None:
         return next((planned for planned in self.planned if planned.date >= today), None)
 
@@ -120,7 +140,7 @@ class ActivityProgress:
         """Behind, or not finished with its period end or a planned date within the coming days."""
         if self.is_finished:
             return False
-        if self.result.status is Status.DELAYED:
+        if self.result.status in (Status.DELAYED, Status.NOT_FINALLY_ASSESSED):
             return True
         horizon = today + dt.timedelta(days=within_days)
         if today <= self.period[1] <= horizon:
@@ -159,7 +179,8 @@ def summarise(progresses: Sequence[ActivityProgress]) -> ProgressSummary:
     )
 
 
-def _activity_period(activity: Activity) -> tuple[dt.date, dt.date]:
+def activity_period(activity: Activity) -> tuple[dt.date, dt.date]:
+    """The activity's own dates where set, else its promise's (the activity needs its promise loaded)."""
     promise = activity.focus_area.promise
     return clock(
         own_start=activity.start_date,
@@ -169,12 +190,44 @@ def _activity_period(activity: Activity) -> tuple[dt.date, dt.date]:
     )
 
 
-def with_followup(queryset: QuerySet[Activity], as_of: dt.date) -> QuerySet[Activity]:
-    """Annotate each activity with its follow-up as of a date: the sum and number of counted executions,
-    the latest assessment and the cancellation in force. Correlated subqueries, so no query is added."""
-    counted = Execution.objects.counted().filter(activity=OuterRef("pk"), done_on__lte=as_of).order_by()
+def activity_covers(activity: Activity, day: dt.date) -> bool:
+    """Whether ``day`` lies in the activity's period: what is done that day may count for it."""
+    start, end = activity_period(activity)
+    return start <= day <= end
+
+
+def _in_period(prefix: str = "") -> Q:
+    """Rows (executions …) of an activity dated inside its period; ``prefix`` leads from the row to the activity,
+    with OuterRef when the activity is the outer query's row."""
+
+    def ref(name: str) -> F:
+        return OuterRef(name) if not prefix else F(f"{prefix}{name}")
+
+    start = Coalesce(ref("start_date"), ref("focus_area__promise__valid_from"))
+    end = Coalesce(ref("end_date"), ref("focus_area__promise__valid_until"))
+    return Q(done_on__gte=start, done_on__lte=end)
+
+
+def executions_in_period() -> Q:
+    """Executions dated inside their own activity's period: the only ones that count or are shown publicly."""
+    return _in_period("activity__")
+
+
+def with_followup(queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False) -> QuerySet[Activity]:
+    """Annotate each activity with its follow-up as of a date: the sum and number of counted executions
+    dated inside its period, the latest assessment and the cancellation in force. Correlated subqueries, so
+    no query is added.
+
+    With ``closing`` (the state at the close of the period, "Läget vid periodens slut") a final assessment
+    counts whenever it was given: it judges how the period ended, and is by nature given after it."""
+    counted = (
+        Execution.objects.counted()
+        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
+        .order_by()
+    )
+    assessed = Q(assessed_on__lte=as_of) | Q(status__in=FINAL) if closing else Q(assessed_on__lte=as_of)
     assessment = (
-        Assessment.objects.filter(activity=OuterRef("pk"), assessed_on__lte=as_of)
+        Assessment.objects.filter(assessed, activity=OuterRef("pk"))
         .order_by("-assessed_on", "-created_at", "-pk")
         .values(
             json=JSONObject(
@@ -202,6 +255,7 @@ def with_followup(queryset: QuerySet[Activity], as_of: dt.date) -> QuerySet[Acti
         followup_assessment=Subquery(assessment, output_field=JSONField()),
         followup_cancellation=Subquery(cancellation, output_field=JSONField()),
         followup_as_of=Value(as_of, output_field=DateField()),
+        followup_closing=Value(closing, output_field=BooleanField()),
     )
 
 
@@ -238,22 +292,28 @@ def _cancellation(value: object, activity: Activity) -> Cancellation | None:
     )
 
 
-def _annotate(activities: Sequence[Activity], as_of: dt.date) -> None:
+def _annotate(activities: Sequence[Activity], as_of: dt.date, closing: bool = False) -> None:
     """Fill in `with_followup`'s annotations where the activities lack them (or have another date's)."""
-    missing = [activity for activity in activities if getattr(activity, "followup_as_of", None) != as_of]
+    missing = [
+        activity
+        for activity in activities
+        if (getattr(activity, "followup_as_of", None), getattr(activity, "followup_closing", False))
+        != (as_of, closing)
+    ]
     if not missing:
         return
     fields = ["followup_done", "followup_number", "followup_assessment", "followup_cancellation"]
     rows = {
         row["pk"]: row
-        for row in with_followup(Activity.objects.filter(pk__in=[a.pk for a in missing]), as_of).values(
-            "pk", *fields
-        )
+        for row in with_followup(
+            Activity.objects.filter(pk__in=[a.pk for a in missing]), as_of, closing
+        ).values("pk", *fields)
     }
     for activity in missing:
         for name in fields:
             setattr(activity, name, rows[activity.pk][name])
         activity.followup_as_of = as_of  # type: ignore[attr-defined]
+        activity.followup_closing = closing  # type: ignore[attr-defined]
 
 
 def activities_progress(
@@ -263,6 +323,7 @@ def activities_progress(
     as_of: dt.date,
     latest: int = LATEST_ON_PROMISE_PAGE,
     with_planned: bool = False,
+    closing: bool = False,
 ) -> dict[int, ActivityProgress]:
     """Progress of each activity as of a date, in a fixed number of queries whatever the number of executions.
 
@@ -270,13 +331,17 @@ def activities_progress(
     executions cost one query (none with ``latest=0``), the planned dates one (with ``with_planned``).
     ``scope`` narrows those tables to these activities, e.g. ``Q(activity__focus_area__promise=promise)``.
     The activities need their focus area and promise loaded (a prefetch or select_related).
+
+    An activity's period is over after its own last day and after its promise's. With ``closing`` the state
+    is the one at the close of ``as_of``: a period whose last day is ``as_of`` is over too ("Läget vid
+    periodens slut").
     """
-    _annotate(activities, as_of)
+    _annotate(activities, as_of, closing)
     latest_rows: dict[int, list[Execution]] = defaultdict(list)
     if latest:
         ranked = (
             Execution.objects.counted()
-            .filter(scope, done_on__lte=as_of)
+            .filter(scope, executions_in_period(), done_on__lte=as_of)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -296,10 +361,13 @@ def activities_progress(
             planned[planned_date.activity_id].append(planned_date)
 
     progresses: dict[int, ActivityProgress] = {}
+    over_day = as_of if closing else as_of - dt.timedelta(days=1)
     for activity in activities:
-        start, end = _activity_period(activity)
+        start, end = activity_period(activity)
         assessment = _assessment(activity.followup_assessment, activity)  # type: ignore[attr-defined]
         cancellation = _cancellation(activity.followup_cancellation, activity)  # type: ignore[attr-defined]
+        # When the promise is over, so is each of its activities, whatever dates they carry.
+        last_day = min(end, activity.focus_area.promise.valid_until)
         result = activity_status(
             today=as_of,
             start=start,
@@ -311,6 +379,7 @@ def activities_progress(
             done=activity.followup_done or 0,  # type: ignore[attr-defined]
             assessment=assessment.status if assessment else None,
             cancelled=cancellation is not None,
+            period_over=over_day >= last_day,
         )
         progresses[activity.pk] = ActivityProgress(
             activity=activity,
@@ -325,10 +394,107 @@ def activities_progress(
     return progresses
 
 
+def whole_percentages(numbers: Sequence[int]) -> list[int]:
+    """Whole per cents of the total for each (positive) number, adding up to 100, each at least 1."""
+    total = sum(numbers)
+    if not total:
+        return [0 for _number in numbers]
+    exact = [Fraction(100 * number, total) for number in numbers]
+    widths = [max(1, int(share)) for share in exact]
+    order = sorted(range(len(numbers)), key=lambda index: exact[index] - int(exact[index]), reverse=True)
+    index = 0
+    while sum(widths) < 100:
+        widths[order[index % len(order)]] += 1
+        index += 1
+    while sum(widths) > 100:
+        widest = max(range(len(widths)), key=lambda position: widths[position])
+        widths[widest] -= 1
+    return widths
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    """The final report of an ended promise, as a sentence and as the segments of a bar."""
+
+    verdict: Verdict
+
+    @property
+    def total(self) -> int:
+        return self.verdict.total
+
+    @property
+    def text(self) -> str:
+        """ "Slutrapport: 8 av 19 genomförda, 3 delvis, 2 ej genomförda, 5 ej slutbedömda, 1 inställd" """
+        verdict = self.verdict
+        parts = [
+            ngettext("%(done)s av %(total)s genomförd", "%(done)s av %(total)s genomförda", verdict.total)
+            % {"done": verdict.done, "total": verdict.total},
+            _("%(count)s delvis") % {"count": verdict.partly_done},
+            ngettext("%(count)s ej genomförd", "%(count)s ej genomförda", verdict.not_done)
+            % {"count": verdict.not_done},
+            ngettext("%(count)s ej slutbedömd", "%(count)s ej slutbedömda", verdict.not_finally_assessed)
+            % {"count": verdict.not_finally_assessed},
+            ngettext("%(count)s inställd", "%(count)s inställda", verdict.cancelled)
+            % {"count": verdict.cancelled},
+        ]
+        return _("Slutrapport: %(parts)s") % {"parts": ", ".join(parts)}
+
+    @property
+    def segments(self) -> list[tuple[str, str, int, int]]:
+        """(status value, label, number, width in whole per cent) of the non-empty parts of the bar; the widths
+        add up to 100 (largest remainders) and none is below 1."""
+        present = [(status, number) for status, number in self.verdict.counts() if number]
+        widths = whole_percentages([number for _status, number in present])
+        return [
+            (status.value, status_label(status), number, width)
+            for (status, number), width in zip(present, widths, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class PromiseStanding:
+    """Where a promise stands on the date its page or report shows: coming, running or ended with a verdict."""
+
+    phase: Phase
+    as_of: dt.date
+    #: The state at the close of ``as_of`` ("Läget vid periodens slut" when it is the last day).
+    closing: bool
+    verdict: VerdictView | None
+
+    @property
+    def is_coming(self) -> bool:
+        return self.phase is Phase.COMING
+
+    @property
+    def is_running(self) -> bool:
+        return self.phase is Phase.RUNNING
+
+    @property
+    def is_ended(self) -> bool:
+        return self.verdict is not None
+
+
+def promise_verdict(progresses: Sequence[ActivityProgress]) -> VerdictView:
+    return VerdictView(verdict(progress.status for progress in progresses))
+
+
+def promise_standing(
+    *, promise: Promise, as_of: dt.date, closing: bool, progresses: Sequence[ActivityProgress]
+) -> PromiseStanding:
+    over = as_of >= promise.valid_until if closing else as_of > promise.valid_until
+    return PromiseStanding(
+        phase=Phase.ENDED if over else phase(as_of, promise.valid_from, promise.valid_until),
+        as_of=as_of,
+        closing=closing,
+        verdict=promise_verdict(progresses) if over else None,
+    )
+
+
 def promise_attach_progress(
-    *, promise: Promise, as_of: dt.date, latest: int = LATEST_ON_PROMISE_PAGE
+    *, promise: Promise, as_of: dt.date, latest: int = LATEST_ON_PROMISE_PAGE, closing: bool = False
 ) -> dict[int, ActivityProgress]:
-    """Set `progress` on each prefetched activity and `progress_summary` on each focus area and the promise."""
+    """Set `progress` on each prefetched activity, `progress_summary` on each focus area and the promise, and
+    `standing` (phase and, once it is over, the verdict) on the promise."""
     focus_areas = list(promise.focus_areas.all())
     activities = [activity for focus_area in focus_areas for activity in focus_area.activities.all()]
     for focus_area in focus_areas:
@@ -336,7 +502,11 @@ def promise_attach_progress(
         for activity in focus_area.activities.all():
             activity.focus_area = focus_area
     progresses = activities_progress(
-        activities=activities, scope=Q(activity__focus_area__promise=promise), as_of=as_of, latest=latest
+        activities=activities,
+        scope=Q(activity__focus_area__promise=promise),
+        as_of=as_of,
+        latest=latest,
+        closing=closing,
     )
     for focus_area in focus_areas:
         own = []
@@ -346,6 +516,10 @@ def promise_attach_progress(
         focus_area.progress_summary = summarise(own)  # type: ignore[attr-defined]
     promise.progress_summary = summarise(list(progresses.values()))  # type: ignore[attr-defined]
     promise.progress_as_of = as_of  # type: ignore[attr-defined]
+    promise.progress_closing = closing  # type: ignore[attr-defined]
+    promise.standing = promise_standing(  # type: ignore[attr-defined]
+        promise=promise, as_of=as_of, closing=closing, progresses=list(progresses.values())
+    )
     return progresses
 
 
@@ -354,10 +528,10 @@ def planned_date_list_public(*, activity: Activity) -> QuerySet[PlannedDate]:
 
 
 def execution_list_public(*, activity: Activity) -> QuerySet[Execution]:
-    """Every counted execution of an activity, newest first (the activity page)."""
+    """Every counted execution of an activity dated inside its period, newest first (the activity page)."""
     return (
         Execution.objects.counted()
-        .filter(activity=activity)
+        .filter(executions_in_period(), activity=activity)
         .select_related("area")
         .order_by("-done_on", "-pk")
     )
@@ -409,7 +583,10 @@ class TimelineEvent:
 
 
 def promise_timeline(*, promise: Promise, today: dt.date) -> list[TimelineEvent]:
-    """Every execution and every status change of the promise's activities up to today, newest first."""
+    """Every execution and every status change of the promise's activities up to today, newest first.
+
+    An execution is listed on its own date; a status change on the day it really happened, with what was
+    recorded by then, and none before the promise was published (see `history`)."""
     activities = [
         activity for focus_area in promise.focus_areas.all() for activity in focus_area.activities.all()
     ]
@@ -419,7 +596,8 @@ def promise_timeline(*, promise: Promise, today: dt.date) -> list[TimelineEvent]
             activity.focus_area = focus_area
     scope = Q(activity__focus_area__promise=promise)
     executions: dict[int, list[Execution]] = defaultdict(list)
-    for execution in Execution.objects.counted().filter(scope, done_on__lte=today).select_related("area"):
+    in_period = Execution.objects.counted().filter(scope, executions_in_period(), done_on__lte=today)
+    for execution in in_period.select_related("area"):
         executions[execution.activity_id].append(execution)
     assessments: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for assessment in Assessment.objects.filter(scope, assessed_on__lte=today).order_by("assessed_on", "pk"):
@@ -432,7 +610,7 @@ def promise_timeline(*, promise: Promise, today: dt.date) -> list[TimelineEvent]
 
     events: list[TimelineEvent] = []
     for activity in activities:
-        start, end = _activity_period(activity)
+        start, end = activity_period(activity)
         for execution in executions.get(activity.pk, []):
             events.append(TimelineEvent(execution.done_on, activity, "execution", execution=execution))
         changes = status_changes(
@@ -443,10 +621,12 @@ def promise_timeline(*, promise: Promise, today: dt.date) -> list[TimelineEvent]
             quantity_max=activity.quantity_max,
             per=activity.per or None,
             executions=[
-                (execution.done_on, execution.count) for execution in executions.get(activity.pk, [])
+                Done(execution.done_on, execution.count, timezone.localdate(execution.recorded_at))
+                for execution in executions.get(activity.pk, [])
             ],
             assessments=assessments.get(activity.pk, []),
             cancellations=spans.get(activity.pk, []),
+            since=promise.published_on,
         )
         for change in changes:
             events.append(TimelineEvent(change.on, activity, "status", change=change))
@@ -458,11 +638,33 @@ def promise_timeline(*, promise: Promise, today: dt.date) -> list[TimelineEvent]
 # ------------------------------------------------------------------------------------------- staff
 
 
+def awaiting_final_assessment(today: dt.date) -> Q:
+    """Activities without a count whose period (or promise) is over on ``today``, whose latest assessment is
+    not a final one and with no cancellation in force: those that are ej slutbedömd. For Activity querysets."""
+    latest_status = Subquery(
+        Assessment.objects.filter(activity=OuterRef("pk"))
+        .order_by("-assessed_on", "-created_at", "-pk")
+        .values("status")[:1]
+    )
+    settled = Activity.objects.annotate(latest_status=latest_status).filter(latest_status__in=FINAL)
+    cancelled = Cancellation.objects.filter(activity=OuterRef("pk"), lifted_on__isnull=True)
+    return (
+        Q(quantity__isnull=True, quantity_max__isnull=True)
+        & (Q(focus_area__promise__valid_until__lt=today) | Q(end_date__lt=today))
+        & ~Q(pk__in=settled.values("pk"))
+        & Q(~Exists(cancelled))
+    )
+
+
 def staff_own_activities(*, user: AbstractBaseUser | AnonymousUser, today: dt.date) -> list[ActivityProgress]:
-    """The user's activities in current and coming promises (drafts included), with their progress."""
+    """The user's activities in current and coming promises (drafts included), with their progress, and those of
+    ended promises that still wait for a final assessment."""
     activities = list(
         rules.own_activities(user)
-        .filter(focus_area__promise__valid_until__gte=today - dt.timedelta(days=DUE_WITHIN_DAYS))
+        .filter(
+            Q(focus_area__promise__valid_until__gte=today - dt.timedelta(days=DUE_WITHIN_DAYS))
+            | awaiting_final_assessment(today)
+        )
         .select_related("focus_area__promise__municipality")
         .prefetch_related("responsible_parties")
         .order_by("focus_area__promise__valid_from", "focus_area__order", "order", "pk")
@@ -478,6 +680,12 @@ def staff_activity_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Ac
     """An activity of the user's municipalities; others do not exist for them (404)."""
     queryset = rules.staff_activities(user).select_related("focus_area__promise__municipality", "area")
     return get_object_or_404(queryset.prefetch_related("responsible_parties", "responsible_users"), pk=pk)
+
+
+def final_assessment_asked(*, activity: Activity, today: dt.date) -> bool:
+    """From the day after its period (or its promise) ends, staff give the activity a final assessment."""
+    _start, end = activity_period(activity)
+    return today > min(end, activity.focus_area.promise.valid_until)
 
 
 def staff_activity_progress(*, activity: Activity, today: dt.date) -> ActivityProgress:
@@ -505,23 +713,73 @@ def staff_execution_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> E
     return get_object_or_404(queryset, pk=pk)
 
 
-def staff_promise_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Promise:
-    queryset = Promise.objects.filter(
-        municipality__in=municipality_rules.staff_municipalities(user)
-    ).select_related("municipality")
-    focus_areas = FocusArea.objects.prefetch_related(
-        Prefetch("activities", queryset=Activity.objects.prefetch_related("responsible_parties"))
-    )
-    return get_object_or_404(queryset.prefetch_related(Prefetch("focus_areas", queryset=focus_areas)), pk=pk)
-
-
 # -------------------------------------------------------------------------------------- comparison
 
 
-@dataclass
+class Change:
+    """How an activity of the later promise relates to the earlier one."""
+
+    CARRIED = "carried"  # copied from the earlier promise and unchanged
+    CHANGED = "changed"  # copied, then its text, amount, parties, target group or place changed
+    ADDED = "added"  # new in the later promise
+    REMOVED = "removed"  # in the earlier promise only
+
+
+CHANGE_LABELS = {
+    Change.CARRIED: gettext_lazy("Förd vidare"),
+    Change.CHANGED: gettext_lazy("Förd vidare med ändringar"),
+    Change.ADDED: gettext_lazy("Ny"),
+    Change.REMOVED: gettext_lazy("Togs inte med"),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class ComparisonRow:
     earlier: ActivityProgress | None
     later: ActivityProgress | None
+    change: str
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def activity(self) -> Activity:
+        shown = self.later or self.earlier
+        assert shown is not None
+        return shown.activity
+
+    @property
+    def change_label(self) -> str:
+        return str(CHANGE_LABELS[self.change])
+
+
+def _parties(activity: Activity) -> str:
+    return ", ".join(party.name for party in activity.responsible_parties.all())
+
+
+def _field_changes(earlier: Activity, later: Activity) -> tuple[FieldChange, ...]:
+    """What staff changed in a carried activity, each as it reads on the page."""
+    compared = [
+        (_("Aktivitet"), earlier.text, later.text),
+        (
+            _("Vad som lovas"),
+            activity_commitment(activity=earlier, promise=earlier.focus_area.promise),
+            activity_commitment(activity=later, promise=later.focus_area.promise),
+        ),
+        (_("Ansvarig"), _parties(earlier), _parties(later)),
+        (_("För vem"), earlier.target_group, later.target_group),
+        (_("Var"), earlier.place, later.place),
+    ]
+    return tuple(
+        FieldChange(label=label, before=before or "–", after=after or "–")
+        for label, before, after in compared
+        if before != after
+    )
 
 
 def _attached(promise: Promise, as_of: dt.date) -> dict[int, ActivityProgress]:
@@ -535,7 +793,8 @@ def _attached(promise: Promise, as_of: dt.date) -> dict[int, ActivityProgress]:
 
 
 def promise_comparison(*, earlier: Promise, later: Promise, today: dt.date) -> list[ComparisonRow]:
-    """Rows of activities side by side: those copied from the earlier promise beside their source."""
+    """Rows of activities side by side: those carried from the earlier promise beside their source (unchanged
+    or changed), then the new ones, then those that were not carried."""
     earlier_progress = _attached(earlier, today)
     later_progress = _attached(later, today)
     sources = dict(
@@ -546,11 +805,23 @@ def promise_comparison(*, earlier: Promise, later: Promise, today: dt.date) -> l
     rows: list[ComparisonRow] = []
     matched: set[int] = set()
     for activity_id, progress in later_progress.items():
-        source_id = sources.get(activity_id)
-        if source_id is not None:
-            matched.add(source_id)
-        rows.append(ComparisonRow(earlier_progress.get(source_id) if source_id else None, progress))
+        source = earlier_progress.get(sources.get(activity_id, 0))
+        if source is None:
+            rows.append(ComparisonRow(None, progress, Change.ADDED))
+            continue
+        matched.add(source.activity.pk)
+        changes = _field_changes(source.activity, progress.activity)
+        rows.append(ComparisonRow(source, progress, Change.CHANGED if changes else Change.CARRIED, changes))
     for activity_id, progress in earlier_progress.items():
         if activity_id not in matched:
-            rows.append(ComparisonRow(progress, None))
+            rows.append(ComparisonRow(progress, None, Change.REMOVED))
     return rows
+
+
+def comparison_counts(rows: Sequence[ComparisonRow]) -> list[tuple[str, int]]:
+    """How many activities were carried, changed, added and removed, in that order, leaving out zeros."""
+    counted: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counted[row.change] += 1
+    order = (Change.CARRIED, Change.CHANGED, Change.ADDED, Change.REMOVED)
+    return [(str(CHANGE_LABELS[change]), counted[change]) for change in order if counted[change]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -14,17 +15,19 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
-from trygg.municipalities.models import Area, Membership
-from trygg.promises.models import Activity, FocusArea, Promise, Signatory
+from trygg.municipalities import rules as municipality_rules
+from trygg.municipalities.models import Area, Membership, Municipality
+from trygg.promises.models import Activity, Promise
 
 from . import rules, selectors
 from .models import (
-    ActivityLineage,
     Assessment,
     Cancellation,
     Execution,
@@ -32,7 +35,7 @@ from .models import (
     PlannedDate,
     ReminderSent,
 )
-from .status import ASSESSABLE, Status
+from .status import ASSESSABLE, Status, assessable_on
 
 #: The fields a correction may change, and that a revision records.
 EXECUTION_FIELDS = (
@@ -70,6 +73,17 @@ def _check_execution(
                 "done_on": _(
                     "Datumet kan inte ligga i framtiden. Planera framtida tillfällen som planerade datum."
                 )
+            }
+        )
+    start, end = selectors.activity_period(activity)
+    if not start <= done_on <= end:
+        raise ValidationError(
+            {
+                "done_on": _(
+                    "Datumet ligger utanför aktivitetens period, %(start)s – %(end)s. Bara det som görs "
+                    "under perioden räknas för aktiviteten."
+                )
+                % {"start": date_format(start, "j F Y"), "end": date_format(end, "j F Y")}
             }
         )
     if count < 1:
@@ -210,6 +224,16 @@ def activity_assess(*, activity: Activity, by: User, status: str, reason: str, t
         value = None
     if value not in ASSESSABLE:
         raise ValidationError({"status": _("Välj en av bedömningarna i listan.")})
+    _start, end = selectors.activity_period(activity)
+    end = min(end, activity.focus_area.promise.valid_until)
+    if value not in assessable_on(today, end):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Perioden är slut. Ge en slutbedömning: genomförd, delvis genomförd eller ej genomförd."
+                )
+            }
+        )
     assessment = Assessment.objects.create(
         activity=activity, status=status, reason=reason.strip(), assessed_on=today, assessed_by=by
     )
@@ -268,118 +292,77 @@ def activity_lift_cancellation(*, activity: Activity, by: User, reason: str, tod
     return cancellation
 
 
-# ------------------------------------------------------------------------------------- yearly cycle
-
-
-def _shift_years(day: dt.date | None, years: int) -> dt.date | None:
-    if day is None:
-        return None
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-@transaction.atomic
-def promise_copy_to_next_period(
-    *,
-    promise: Promise,
-    by: User,
-    activity_ids: list[int],
-    slug: str,
-    title: str,
-    valid_from: dt.date,
-    valid_until: dt.date,
-) -> Promise:
-    """A new draft with the chosen activities (and their focus areas), each linked back to its source."""
-    if not rules.can_copy_promise(by, promise):
-        raise PermissionDenied
-    if Promise.objects.filter(municipality=promise.municipality, slug=slug).exists():
-        raise ValidationError({"slug": _("Det finns redan ett löfte med den adressen.")})
-    if valid_until < valid_from:
-        raise ValidationError({"valid_until": _("Slutdatumet kan inte ligga före startdatumet.")})
-    years = valid_from.year - promise.valid_from.year
-    new = Promise(
-        municipality=promise.municipality,
-        slug=slug,
-        title=title,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        introduction=promise.introduction,
-        status=Promise.Status.DRAFT,
-    )
-    new.full_clean()
-    new.save()
-    for signatory in Signatory.objects.filter(promise=promise):
-        Signatory.objects.create(
-            promise=new,
-            name=signatory.name,
-            role=signatory.role,
-            party=signatory.party,
-            order=signatory.order,
-        )
-    chosen = set(activity_ids)
-    for focus_area in FocusArea.objects.filter(promise=promise).prefetch_related("problems", "activities"):
-        activities = [activity for activity in focus_area.activities.all() if activity.pk in chosen]
-        if not activities:
-            continue
-        new_area = FocusArea.objects.create(
-            promise=new,
-            title=focus_area.title,
-            slug=focus_area.slug,
-            description=focus_area.description,
-            order=focus_area.order,
-        )
-        new_area.problems.set(focus_area.problems.all())
-        for activity in activities:
-            parties = list(activity.responsible_parties.all())
-            partners = list(activity.partners.all())
-            users = list(activity.responsible_users.all())
-            source_pk = activity.pk
-            copy = activity
-            copy.pk = None
-            copy.id = None
-            copy._state.adding = True
-            copy.focus_area = new_area
-            copy.start_date = _shift_years(activity.start_date, years)
-            copy.end_date = _shift_years(activity.end_date, years)
-            copy.save()
-            copy.responsible_parties.set(parties)
-            copy.partners.set(partners)
-            copy.responsible_users.set(users)
-            ActivityLineage.objects.create(activity=copy, source_id=source_pk)
-    audit_record(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=new,
-        changes={"copied_from": [None, str(promise.pk)], "activities": [None, sorted(chosen)]},
-    )
-    return new
-
-
 # ---------------------------------------------------------------------------------------- reminders
 
 
-def _recipients(activity: Activity) -> list[User]:
-    named = [user for user in activity.responsible_users.all() if user.is_active]
+@dataclass(frozen=True)
+class Unreachable:
+    """A responsible member of staff who got no reminder: their account has no e-mail address."""
+
+    municipality: Municipality
+    user: User
+    activities: int
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    sent: list[ReminderSent]
+    unreachable: list[Unreachable]
+
+
+class _Staff:
+    """The active staff of the municipalities concerned, loaded in one query: who works for which party where."""
+
+    def __init__(self, municipality_ids: set[int]) -> None:
+        self.by_party: dict[tuple[int, int], dict[int, User]] = defaultdict(dict)
+        self.editors: dict[int, dict[int, User]] = defaultdict(dict)
+        self.members: dict[int, set[int]] = defaultdict(set)
+        memberships = Membership.objects.filter(
+            municipality_id__in=municipality_ids, user__is_active=True
+        ).select_related("user")
+        for membership in memberships.order_by("user_id"):
+            user = membership.user
+            self.by_party[(membership.municipality_id, membership.party_id)][user.pk] = user
+            self.members[membership.municipality_id].add(user.pk)
+            if membership.role in municipality_rules.EDITOR_ROLES:
+                self.editors[membership.municipality_id][user.pk] = user
+
+
+def _recipients(activity: Activity, staff: _Staff) -> list[User]:
+    """Who is reminded of an activity: the people named responsible for it who still work in its municipality;
+    else every member of staff of each responsible party there, the police's included; with no responsible party,
+    the municipality's coordinators and administrators."""
+    municipality_id = activity.focus_area.promise.municipality_id
+    named = [
+        user
+        for user in activity.responsible_users.all()
+        if user.is_active and user.pk in staff.members[municipality_id]
+    ]
     if named:
         return named
-    municipality = activity.focus_area.promise.municipality
-    coordinators = Membership.objects.filter(municipality=municipality, role=Membership.Role.COORDINATOR)
     parties = list(activity.responsible_parties.all())
-    if parties:
-        coordinators = coordinators.filter(party__in=parties)
-    return sorted(
-        {m.user for m in coordinators.select_related("user") if m.user.is_active}, key=lambda u: u.pk
-    )
+    if not parties:
+        return list(staff.editors[municipality_id].values())
+    found: dict[int, User] = {}
+    for party in parties:
+        found.update(staff.by_party[(municipality_id, party.pk)])
+    return sorted(found.values(), key=lambda user: user.pk)
 
 
-def reminders_send(*, today: dt.date) -> list[ReminderSent]:
-    """E-mail each recipient one digest of their activities that are behind or due soon, once a day."""
+def reminders_send(*, today: dt.date) -> ReminderRun:
+    """E-mail each responsible member of staff one digest a day per municipality of their activities that are behind,
+    due soon or waiting for an assessment, each with a link to its follow-up page (from SITE_URL, since no request
+    is at hand). Staff without an e-mail address are returned, so that the command can name them."""
+    # Ended promises stay in for a while: their activities without a count wait for a final assessment.
+    ended_since = today - dt.timedelta(days=settings.FINAL_ASSESSMENT_REMINDER_DAYS)
     activities = list(
         Activity.objects.filter(
+            Q(focus_area__promise__valid_until__gte=today - dt.timedelta(days=1))
+            | (
+                Q(focus_area__promise__valid_until__gte=ended_since)
+                & selectors.awaiting_final_assessment(today)
+            ),
             focus_area__promise__status=Promise.Status.PUBLISHED,
-            focus_area__promise__valid_until__gte=today - dt.timedelta(days=1),
             focus_area__promise__valid_from__lte=today + dt.timedelta(days=selectors.DUE_WITHIN_DAYS),
         )
         .select_related("focus_area__promise__municipality")
@@ -392,27 +375,50 @@ def reminders_send(*, today: dt.date) -> list[ReminderSent]:
         latest=0,
         with_planned=True,
     )
-    digests: dict[int, tuple[User, list[selectors.ActivityProgress]]] = {}
-    grouped: dict[int, list[selectors.ActivityProgress]] = defaultdict(list)
+    staff = _Staff({activity.focus_area.promise.municipality_id for activity in activities})
+    digests: dict[tuple[int, int], list[selectors.ActivityProgress]] = defaultdict(list)
+    people: dict[int, User] = {}
+    municipalities: dict[int, Municipality] = {}
     for activity in activities:
         progress = progresses[activity.pk]
         if not progress.is_due(today):
             continue
-        for user in _recipients(activity):
-            if not user.email:
-                continue
-            digests.setdefault(user.pk, (user, grouped[user.pk]))
-            grouped[user.pk].append(progress)
+        municipality = activity.focus_area.promise.municipality
+        municipalities[municipality.pk] = municipality
+        for user in _recipients(activity, staff):
+            people[user.pk] = user
+            digests[(user.pk, municipality.pk)].append(progress)
 
     sent: list[ReminderSent] = []
-    for user, items in digests.values():
+    unreachable: list[Unreachable] = []
+    site = settings.SITE_URL
+    for (user_id, municipality_id), items in digests.items():
+        user, municipality = people[user_id], municipalities[municipality_id]
+        if not user.email:
+            unreachable.append(Unreachable(municipality=municipality, user=user, activities=len(items)))
+            continue
         try:
             with transaction.atomic():
                 record = ReminderSent.objects.create(
-                    user=user, sent_on=today, activity_ids=[item.activity.pk for item in items]
+                    user=user,
+                    municipality=municipality,
+                    sent_on=today,
+                    activity_ids=[item.activity.pk for item in items],
                 )
-                context = {"user": user, "items": items, "today": today}
-                subject = _("Trygg: %(count)s aktiviteter att följa upp") % {"count": len(items)}
+                context = {
+                    "user": user,
+                    "municipality": municipality,
+                    "items": [
+                        (item, site + reverse("followup:staff_activity", args=[item.activity.pk]))
+                        for item in items
+                    ],
+                    "today": today,
+                    "my_activities": site + reverse("followup:my_activities"),
+                }
+                subject = _("Trygg, %(municipality)s: %(count)s aktiviteter att följa upp") % {
+                    "municipality": municipality.name,
+                    "count": len(items),
+                }
                 message = render_to_string("followup/email/reminder.txt", context)
                 # Sent once the record is committed: a run that rolls back e-mails nobody.
                 transaction.on_commit(
@@ -427,4 +433,4 @@ def reminders_send(*, today: dt.date) -> list[ReminderSent]:
         except IntegrityError:
             continue  # Already sent today (a second run, or a run in parallel).
         sent.append(record)
-    return sent
+    return ReminderRun(sent=sent, unreachable=unreachable)

@@ -21,7 +21,6 @@ from . import rules, selectors, services
 from .forms import (
     AssessmentForm,
     CancellationForm,
-    CopyPromiseForm,
     ExecutionCorrectionForm,
     ExecutionRecordForm,
     PlannedDateForm,
@@ -58,17 +57,19 @@ def _activity_page(
     today = timezone.localdate()
     can_edit = rules.can_follow_up_activity(request.user, activity)
     municipality = rules.activity_municipality(activity)
+    final = selectors.final_assessment_asked(activity=activity, today=today)
     context: dict[str, Any] = {
         "activity": activity,
         "promise": activity.focus_area.promise,
         "progress": selectors.staff_activity_progress(activity=activity, today=today),
+        "final": final,
         "executions": selectors.staff_execution_list(activity=activity),
         "can_edit": can_edit,
         "has_quantity": activity.quantity is not None or activity.quantity_max is not None,
         "record_form": forms.get("record_form")
         or ExecutionRecordForm(municipality=municipality, initial={"done_on": today, "count": 1}),
         "plan_form": forms.get("plan_form") or PlannedDateForm(prefix="plan"),
-        "assess_form": forms.get("assess_form") or AssessmentForm(prefix="assess"),
+        "assess_form": forms.get("assess_form") or AssessmentForm(prefix="assess", final=final),
         "cancel_form": forms.get("cancel_form") or CancellationForm(prefix="cancel"),
         "today": today,
     }
@@ -184,7 +185,8 @@ def planned_date_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_assess(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _editable_activity(request, pk)
-    form = AssessmentForm(request.POST, prefix="assess")
+    final = selectors.final_assessment_asked(activity=activity, today=timezone.localdate())
+    form = AssessmentForm(request.POST, prefix="assess", final=final)
     if form.is_valid():
         try:
             services.activity_assess(
@@ -228,35 +230,3 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def execution_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """An execution's attachment, for staff of its municipality: the staff activity page links here."""
     return stored_file_response(selectors.staff_execution_get(user=request.user, pk=pk).attachment)
-
-
-@staff_required
-def promise_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    promise = selectors.staff_promise_get(user=request.user, pk=pk)
-    if not rules.can_copy_promise(request.user, promise):
-        raise PermissionDenied
-    if request.method == "POST":
-        form = CopyPromiseForm(request.POST, promise=promise)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                new = services.promise_copy_to_next_period(
-                    promise=promise,
-                    by=_user(request),
-                    activity_ids=[int(value) for value in data["activities"]],
-                    slug=data["slug"],
-                    title=data["title"],
-                    valid_from=data["valid_from"],
-                    valid_until=data["valid_until"],
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                return HttpResponseRedirect(reverse("promises:staff_detail", args=[new.pk]))
-        status = 400
-    else:
-        form = CopyPromiseForm(promise=promise)
-        status = 200
-    response = render(request, "followup/staff/copy_promise.html", {"promise": promise, "form": form})
-    response.status_code = status
-    return response

@@ -18,14 +18,29 @@ Rules
 * **Status**, first rule that applies:
 
   1. cancelled → ``CANCELLED`` (inställd), whatever else holds;
-  2. no target → the staff assessment, or ``NOT_ASSESSED`` (ej bedömd) without one;
-  3. done ≥ target → ``DONE`` (genomförd), also before the period ends;
-  4. after the last day → ``NOT_DONE`` (ej genomförd) when nothing was done, else
+  2. no target, after the last day → the staff assessment when it is a *final* one
+     (:data:`FINAL`: genomförd, delvis genomförd, ej genomförd), else
+     ``NOT_FINALLY_ASSESSED`` (ej slutbedömd): an assessment of an ongoing kind (pågår
+     enligt plan, försenad, ej påbörjad) says nothing once the period is over;
+  3. no target, up to the last day → the staff assessment, or ``NOT_ASSESSED`` (ej bedömd)
+     without one;
+  4. done ≥ target → ``DONE`` (genomförd), also before the period ends;
+  5. after the last day → ``NOT_DONE`` (ej genomförd) when nothing was done, else
      ``PARTLY_DONE`` (delvis genomförd);
-  5. otherwise, with ``expected = target × elapsed share``:
+  6. otherwise, with ``expected = target × elapsed share``:
      nothing done and expected < 1 → ``NOT_STARTED`` (ej påbörjad);
      done < ⌊expected⌋ → ``DELAYED`` (försenad);
      else ``ON_TRACK`` (pågår enligt plan).
+
+  So after the last day no activity has a "running" status (:data:`RUNNING`): every one is
+  genomförd, delvis genomförd, ej genomförd, ej slutbedömd or inställd (:func:`verdict`).
+
+* **After the last day** means from the day after it. A report "at the close of" a day
+  (``period_over=True``, the report card's "Läget vid periodens slut") treats the last day
+  itself as over.
+* **Done** counts only what was done inside the period (:func:`done_in_period`): an
+  execution, a measurement or a held meeting dated before the first day or after the last
+  day belongs to no activity of this period.
 
 * **Elapsed share** = days elapsed, inclusive of today / days in the period, inclusive.
   It is 0 before the first day, 1/len on the first day and 1 on the last day.
@@ -63,22 +78,32 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
 __all__ = [
     "ASSESSABLE",
+    "FINAL",
     "INTERVAL_DAYS",
+    "RUNNING",
+    "VERDICT_ORDER",
     "Per",
+    "Phase",
     "Status",
     "StatusResult",
+    "Verdict",
     "activity_status",
+    "assessable_on",
     "clock",
+    "done_in_period",
     "elapsed_days",
     "intervals_in",
     "period_days",
+    "phase",
     "target_for",
+    "verdict",
 ]
 
 
@@ -93,6 +118,15 @@ class Status(enum.StrEnum):
     NOT_DONE = "not_done"  # ej genomförd
     NOT_ASSESSED = "not_assessed"  # ej bedömd
     CANCELLED = "cancelled"  # inställd
+    NOT_FINALLY_ASSESSED = "not_finally_assessed"  # ej slutbedömd
+
+
+class Phase(enum.StrEnum):
+    """Where a period stands on a day: not begun (kommande), running (pågår) or over (avslutad)."""
+
+    COMING = "coming"
+    RUNNING = "running"
+    ENDED = "ended"
 
 
 #: Statuses a staff assessment may give an activity without a quantity. "Not assessed"
@@ -106,6 +140,22 @@ ASSESSABLE: frozenset[Status] = frozenset(
         Status.PARTLY_DONE,
         Status.NOT_DONE,
     }
+)
+
+
+#: The assessments that settle an activity without a target once its period is over.
+FINAL: frozenset[Status] = frozenset({Status.DONE, Status.PARTLY_DONE, Status.NOT_DONE})
+
+#: Statuses that say the period is still running; none of them is shown after the last day.
+RUNNING: frozenset[Status] = frozenset({Status.NOT_STARTED, Status.ON_TRACK, Status.DELAYED})
+
+#: The verdict's categories, in the order the final report names them.
+VERDICT_ORDER: tuple[Status, ...] = (
+    Status.DONE,
+    Status.PARTLY_DONE,
+    Status.NOT_DONE,
+    Status.NOT_FINALLY_ASSESSED,
+    Status.CANCELLED,
 )
 
 
@@ -160,6 +210,28 @@ def elapsed_days(today: date, start: date, end: date) -> int:
     """Days of the period up to and including ``today``, between 0 and the period's length."""
     total = period_days(start, end)
     return min(max((today - start).days + 1, 0), total)
+
+
+def phase(today: date, start: date, end: date) -> Phase:
+    """``COMING`` before the first day, ``ENDED`` from the day after the last, else ``RUNNING``."""
+    _check_period(start, end)
+    if today < start:
+        return Phase.COMING
+    if today > end:
+        return Phase.ENDED
+    return Phase.RUNNING
+
+
+def done_in_period(executions: Iterable[tuple[date, int]], start: date, end: date, today: date) -> int:
+    """The sum of the counts of the executions dated inside the period and on or before ``today``."""
+    _check_period(start, end)
+    last = min(end, today)
+    return sum(count for done_on, count in executions if start <= done_on <= last)
+
+
+def assessable_on(today: date, end: date) -> frozenset[Status]:
+    """The assessments staff may give on ``today``: only final ones from the day after the last day."""
+    return FINAL if today > end else ASSESSABLE
 
 
 def _per(per: Per | str | None) -> Per:
@@ -244,14 +316,17 @@ def activity_status(
     done: int = 0,
     assessment: Status | str | None = None,
     cancelled: bool = False,
+    period_over: bool | None = None,
 ) -> StatusResult:
     """Derive an activity's status on ``today`` (see the module docstring for the rules).
 
-    ``done`` is the sum of the counts of the executions dated on or before ``today``.
-    ``assessment`` is the staff's assessed status (a value of :data:`ASSESSABLE`); it is
-    used only for activities without a target and ignored otherwise. ``at_least`` does
-    not change the status (see the module docstring); it is accepted so that callers can
-    pass an activity's fields unchanged.
+    ``done`` is the sum of the counts of the executions dated inside the period and on or
+    before ``today`` (:func:`done_in_period`). ``assessment`` is the staff's latest assessed
+    status (a value of :data:`ASSESSABLE`); it is used only for activities without a target
+    and ignored otherwise. ``at_least`` does not change the status (see the module
+    docstring); it is accepted so that callers can pass an activity's fields unchanged.
+    ``period_over`` says whether the period is over; by default it is from the day after
+    the last day, and a report at the close of ``today`` passes ``today >= end``.
     """
     del at_least  # a floor target behaves like any target: reaching it is done
     if isinstance(done, bool) or done < 0:
@@ -273,16 +348,50 @@ def activity_status(
     def result(status: Status) -> StatusResult:
         return StatusResult(status, target, done, expected, elapsed, total)
 
+    over = today > end if period_over is None else period_over
     if cancelled:
         return result(Status.CANCELLED)
     if target is None or expected is None:
+        if over:
+            return result(assessed if assessed in FINAL else Status.NOT_FINALLY_ASSESSED)
         return result(assessed if assessed is not None else Status.NOT_ASSESSED)
     if done >= target:
         return result(Status.DONE)
-    if today > end:
+    if over:
         return result(Status.NOT_DONE if done == 0 else Status.PARTLY_DONE)
     if done == 0 and expected < 1:
         return result(Status.NOT_STARTED)
     if done < math.floor(expected):
         return result(Status.DELAYED)
     return result(Status.ON_TRACK)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The final report of an ended period: how many activities ended in each way."""
+
+    done: int
+    partly_done: int
+    not_done: int
+    not_finally_assessed: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.partly_done + self.not_done + self.not_finally_assessed + self.cancelled
+
+    def counts(self) -> list[tuple[Status, int]]:
+        """(status, number) in :data:`VERDICT_ORDER`, zeros included."""
+        numbers = (self.done, self.partly_done, self.not_done, self.not_finally_assessed, self.cancelled)
+        return list(zip(VERDICT_ORDER, numbers, strict=True))
+
+
+def verdict(statuses: Iterable[Status | str]) -> Verdict:
+    """Count the statuses of an ended period's activities; a running status there is a bug, so it raises."""
+    numbers = dict.fromkeys(VERDICT_ORDER, 0)
+    for value in statuses:
+        status = Status(value)
+        if status not in numbers:
+            raise ValueError(f"{status.value!r} is not a status of an ended period")
+        numbers[status] += 1
+    return Verdict(*(numbers[status] for status in VERDICT_ORDER))

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import staff_views, views
+from . import reminder_views, staff_views, views
 
 app_name = "followup"
 
@@ -9,6 +9,9 @@ PROMISE = "<slug:municipality>/<slug:promise>"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("uppfoljning/", views.followup_explained, name="explained"),
     path("personal/aktiviteter/", staff_views.my_activities, name="my_activities"),
+    path(
+        "personal/kommun/<slug:municipality>/paminnelser/", reminder_views.reminder_log, name="reminder_log"
+    ),
     path("personal/aktiviteter/<int:pk>/", staff_views.activity_followup, name="staff_activity"),
     path("personal/aktiviteter/<int:pk>/utforande/", staff_views.execution_record, name="record"),
     path("personal/aktiviteter/<int:pk>/planera/", staff_views.planned_date_add, name="plan"),
@@ -16,7 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("personal/aktiviteter/<int:pk>/installd/", staff_views.activity_cancel, name="cancel"),
     path("personal/utforande/<int:pk>/ratta/", staff_views.execution_correct, name="correct"),
     path("personal/utforande/<int:pk>/bilaga/", staff_views.execution_attachment, name="attachment"),
-    path("personal/lofte/<int:pk>/nasta-ar/", staff_views.promise_copy, name="copy"),
     path("<slug:municipality>/jamfor/<slug:earlier>/<slug:later>/", views.promise_compare, name="compare"),
     path(f"{PROMISE}/tidslinje/", views.promise_timeline, name="timeline"),
     path(f"{PROMISE}/flode/", views.promise_feed, name="feed"),

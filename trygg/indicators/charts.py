@@ -41,7 +41,7 @@ def series_svg(series: Series) -> bytes:
                 continue
             if counts.suppressed:
                 axes.annotate(
-                    _("färre än 5"),
+                    _("visas inte") if counts.all_alike else _("färre än 5"),
                     (position + 0.2, 0),
                     xytext=(0, 4),
                     textcoords="offset points",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.promises.selectors import municipality_get_public
 
 from . import charts, selectors
@@ -61,18 +59,21 @@ def indicator_chart(request: HttpRequest, municipality: str, indicator: str) -> 
 def indicator_csv(request: HttpRequest, municipality: str, indicator: str) -> HttpResponse:
     """The public numbers: the same columns as the import, with small counts suppressed as on the page."""
     found = selectors.indicator_get_public(municipality_slug=municipality, slug=indicator)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    rows: list[list[object]] = []
     if found.kind == Indicator.Kind.SCHOOL_DRUG_TESTS:
-        writer.writerow(["provdatum", "testade", "positiva", "laboratorium", "exempeldata"])
+        rows.append(["provdatum", "testade", "positiva", "laboratorium", "exempeldata"])
         for row in selectors.indicator_series(found).rows:
             counts = row.counts
             if counts is None:
                 continue
             positive = (
-                SUPPRESSED if counts.suppressed else ("" if counts.positive is None else counts.positive)
+                _("visas inte")
+                if counts.all_alike
+                else SUPPRESSED
+                if counts.suppressed
+                else ("" if counts.positive is None else counts.positive)
             )
-            writer.writerow(
+            rows.append(
                 [
                     row.sampled_on.isoformat(),
                     counts.tested,
@@ -82,21 +83,21 @@ def indicator_csv(request: HttpRequest, municipality: str, indicator: str) -> Ht
                 ]
             )
     else:
-        writer.writerow(["provdatum", "amne", "varde", "enhet", "laboratorium", "anteckning", "exempeldata"])
+        rows.append(["provdatum", "amne", "varde", "enhet", "laboratorium", "anteckning", "exempeldata"])
         for measurement in found.measurements.all():
-            writer.writerow(
+            rows.append(
                 [
                     measurement.sampled_on.isoformat(),
                     measurement.substance,
-                    "" if measurement.value is None else measurement.value.normalize(),
+                    measurement.value.normalize() if measurement.value is not None else None,
                     found.unit,
                     measurement.lab,
                     measurement.note,
                     int(measurement.is_example),
                 ]
             )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_("matningar")}-{municipality}-{found.slug}.csv"'
+    return csv_response(
+        rows,
+        filename=f"{_('matningar')}-{municipality}-{found.slug}.csv",
+        excel=csv_wants_excel(request),
     )
-    return response

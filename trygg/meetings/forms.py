@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
+from trygg.promises.choices import (
+    ActivityChoiceField,
+    PromiseChoices,
+    activities_to_link,
+    activity_choice_groups,
+)
 from trygg.promises.models import Activity
 
 from . import routes
@@ -45,21 +53,8 @@ def municipality_parties(municipality: Municipality) -> QuerySet[Party]:
     ).distinct()
 
 
-def municipality_activities(municipality: Municipality) -> QuerySet[Activity]:
-    return (
-        Activity.objects.filter(focus_area__promise__municipality=municipality)
-        .select_related("focus_area__promise")
-        .order_by("-focus_area__promise__valid_from", "focus_area__order", "order")
-    )
-
-
-class ActivityChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.focus_area.promise.slug}: {obj.text[:110]}"
-
-
 class _ScopedModelForm(forms.ModelForm):
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         if "area" in self.fields:
@@ -67,7 +62,19 @@ class _ScopedModelForm(forms.ModelForm):
         if "organisers" in self.fields:
             self.fields["organisers"].queryset = municipality_parties(municipality)  # type: ignore[attr-defined]
         if "activities" in self.fields:
-            self.fields["activities"].queryset = municipality_activities(municipality)  # type: ignore[attr-defined]
+            linked: list[int] = []
+            if self.instance.pk:
+                linked = list(self.instance.activity_links.values_list("activity_id", flat=True))
+            self.fields["activities"].queryset = activities_to_link(  # type: ignore[attr-defined]
+                municipality, today=today, on=self.instance_date(), linked=linked
+            )
+
+    def instance_date(self) -> dt.date | None:
+        """The date the saved meeting or walk takes place, if there is one."""
+        return None
+
+    def activity_groups(self) -> list[PromiseChoices]:
+        return activity_choice_groups(self["activities"])
 
 
 class MeetingForm(_ScopedModelForm):
@@ -104,12 +111,16 @@ class MeetingForm(_ScopedModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
-        super().__init__(*args, municipality=municipality, **kwargs)
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, today=today, **kwargs)
         self.fields["neighbourhood_watch"].queryset = NeighbourhoodWatch.objects.filter(  # type: ignore[attr-defined]
             municipality=municipality
         )
         self.fields["organisers"].required = True
+
+    def instance_date(self) -> dt.date | None:
+        starts_at = self.instance.starts_at if self.instance.pk else None
+        return timezone.localdate(starts_at) if starts_at is not None else None
 
 
 class MeetingRecordForm(forms.Form):
@@ -208,12 +219,15 @@ class WalkForm(_ScopedModelForm):
             "participant_groups": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
-        super().__init__(*args, municipality=municipality, **kwargs)
+    def __init__(self, *args: Any, municipality: Municipality, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, today=today, **kwargs)
         self.fields["organisers"].required = True
         if self.instance.pk and not self.is_bound:
             self.initial["route_text"] = _route_json(self.instance.route)
             self.initial["stops_text"] = routes.stops_text(self.instance.stops or [])
+
+    def instance_date(self) -> dt.date | None:
+        return self.instance.date if self.instance.pk else None
 
     def clean_route_text(self) -> dict[str, Any] | None:
         try:
@@ -274,7 +288,13 @@ def new_submission_id() -> uuid.UUID:
 
 
 class TaskForm(forms.Form):
-    state = forms.ChoiceField(label=_("Status"), choices=Task.State.choices)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        choices=Task.State.choices,
+        help_text=_(
+            "”Åtgärdad” och ”inte vårt ansvar” avslutar uppgiften. Välj ”öppen” för att öppna den igen."
+        ),
+    )
     outcome = forms.CharField(
         label=_("Vad som gjordes, eller varför det inte är ert ansvar"),
         max_length=4000,

@@ -214,6 +214,9 @@ class SignUp(models.Model):
         _("antal personer"), default=1, validators=[MinValueValidator(1)]
     )
     submission_id = models.UUIDField(_("inskickningens id"), unique=True, default=uuid.uuid4)
+    # A sign-up for more than MEETING_SIGNUP_MAX holds no seats until its e-mailed link is opened
+    # (services.signup_confirm); one within the maximum holds them at once.
+    awaiting_confirmation = models.BooleanField(_("väntar på bekräftelse"), default=False)
     created_at = models.DateTimeField(_("anmäld"), auto_now_add=True)
 
     class Meta:
@@ -346,6 +349,15 @@ class Observation(models.Model):
         return f"{self.get_category_display()}: {self.place}"
 
 
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.filter(state=Task.State.OPEN)
+
+    def overdue(self, today: dt.date) -> TaskQuerySet:
+        """Open tasks whose last day has passed."""
+        return self.open().filter(due_on__lt=today)
+
+
 class Task(models.Model):
     """What is to be done about an observation: an owner, a due date and a status."""
 
@@ -378,6 +390,8 @@ class Task(models.Model):
     outcome = models.TextField(_("vad som gjordes eller varför inte"), blank=True)
     closed_on = models.DateField(_("avslutad den"), null=True, blank=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("uppgift")
         verbose_name_plural = _("uppgifter")
@@ -390,3 +404,13 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    def days_overdue(self, today: dt.date) -> int:
+        """How many days an open task is past its last day; 0 when it is not overdue."""
+        if not self.is_open or self.due_on is None:
+            return 0
+        return max((today - self.due_on).days, 0)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from trygg.core.pdf import pdf_from_html
+
 from . import routes, selectors
 from .models import SafetyWalk
 
@@ -86,9 +88,7 @@ def protocol_context(walk: SafetyWalk) -> dict[str, Any]:
     }
 
 
-def protocol_pdf(walk: SafetyWalk, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML  # imported here: loading WeasyPrint takes a moment
-
+def protocol_pdf(walk: SafetyWalk) -> bytes:
     drawing = base64.b64encode(route_svg(walk)).decode()
     html = render_to_string(
         "meetings/walk_protocol_pdf.html",
@@ -96,4 +96,4 @@ def protocol_pdf(walk: SafetyWalk, *, base_url: str) -> bytes:
     )
     stylesheet = finders.find("meetings/protocol_pdf.css")
     assert isinstance(stylesheet, str)
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=stylesheet)])
+    return pdf_from_html(html, stylesheets=[stylesheet])

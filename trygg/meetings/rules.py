@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from trygg.municipalities import rules
 from trygg.municipalities.models import Membership, Municipality, Party
 
-from .models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
+from .models import Meeting, NeighbourhoodWatch, SafetyWalk, Task, TaskQuerySet
 
 AnyUser = rules.AnyUser
 
@@ -38,7 +38,7 @@ def staff_watches(user: AnyUser) -> QuerySet[NeighbourhoodWatch]:
     return NeighbourhoodWatch.objects.filter(municipality__in=rules.staff_municipalities(user))
 
 
-def staff_tasks(user: AnyUser) -> QuerySet[Task]:
+def staff_tasks(user: AnyUser) -> TaskQuerySet:
     return Task.objects.filter(observation__walk__municipality__in=rules.staff_municipalities(user))
 
 

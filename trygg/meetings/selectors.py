@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from trygg.municipalities import rules as municipality_rules
@@ -36,7 +36,10 @@ def meeting_problem_mentions(municipality: Municipality, year: int) -> dict[str,
 
 
 def _with_places(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return queryset.annotate(places_taken=Sum("signups__count", default=0))
+    # Only held seats count: a sign-up for many waits for its confirmation (services.signup_confirm).
+    return queryset.annotate(
+        places_taken=Sum("signups__count", default=0, filter=Q(signups__awaiting_confirmation=False))
+    )
 
 
 def meetings_public(*, municipality: Municipality, since: dt.datetime) -> list[Meeting]:
@@ -91,7 +94,9 @@ def places_left(meeting: Meeting) -> int | None:
         return None
     taken = getattr(meeting, "places_taken", None)
     if taken is None:
-        taken = meeting.signups.aggregate(total=Sum("count"))["total"] or 0
+        taken = (
+            meeting.signups.filter(awaiting_confirmation=False).aggregate(total=Sum("count"))["total"] or 0
+        )
     return max(meeting.capacity - int(taken), 0)
 
 
@@ -129,18 +134,65 @@ def staff_municipality_get(*, user: AnyUser, slug: str) -> Municipality:
     return get_object_or_404(municipality_rules.staff_municipalities(user), slug=slug)
 
 
-def staff_walk_list(*, user: AnyUser) -> list[SafetyWalk]:
+def staff_walk_list(*, user: AnyUser, today: dt.date) -> list[SafetyWalk]:
+    open_task = Q(observations__task__state=Task.State.OPEN)
     return list(
         rules.staff_walks(user)
         .select_related("municipality", "area")
         .annotate(
             observation_count=Count("observations", distinct=True),
-            open_tasks=Count(
-                "observations__task", filter=Q(observations__task__state=Task.State.OPEN), distinct=True
+            open_tasks=Count("observations__task", filter=open_task, distinct=True),
+            overdue_tasks=Count(
+                "observations__task",
+                filter=open_task & Q(observations__task__due_on__lt=today),
+                distinct=True,
             ),
         )
         .order_by("-date", "-pk")[:300]
     )
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as the staff pages show it; an overdue one says so in words, with the days it is late."""
+
+    task: Task
+    observation: Observation
+    days_overdue: int
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def task_view(task: Task, *, today: dt.date) -> TaskView:
+    return TaskView(task=task, observation=task.observation, days_overdue=task.days_overdue(today))
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    observation: Observation
+    task: TaskView | None
+
+
+def walk_observation_rows(walk: SafetyWalk, *, today: dt.date) -> list[ObservationRow]:
+    """The walk's observations with their tasks, from the prefetched rows: no extra query."""
+    rows = []
+    for observation in walk.observations.all():
+        task = getattr(observation, "task", None)
+        rows.append(ObservationRow(observation, task_view(task, today=today) if task is not None else None))
+    return rows
+
+
+def staff_open_tasks(*, user: AnyUser, today: dt.date, limit: int = 200) -> list[TaskView]:
+    """Open tasks of the user's municipalities, the longest overdue first and those without a date last."""
+    tasks = (
+        rules.staff_tasks(user)
+        .open()
+        .select_related("observation__walk__municipality", "owner_party", "owner_user")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:limit]
+    )
+    return [task_view(task, today=today) for task in tasks]
 
 
 def _walk_prefetches() -> list[Prefetch]:

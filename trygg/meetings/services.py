@@ -14,17 +14,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
+from trygg.core.tasks import email_send_on_commit
 from trygg.followup import rules as followup_rules
+from trygg.followup.selectors import activity_covers
 from trygg.followup.services import execution_record
 from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
@@ -244,6 +249,8 @@ def _count_links(
         if link.execution_id is not None:
             continue  # Counted already: a second save never records it twice.
         activity = link.activity
+        if not activity_covers(activity, done_on):
+            continue  # It counts only toward an activity whose period holds the day it was held.
         if not followup_rules.can_follow_up_activity(by, activity):
             not_counted.append(activity)
             continue
@@ -353,7 +360,22 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str) -> Meeting:
 
 
 def _places_taken(meeting: Meeting) -> int:
-    return int(SignUp.objects.filter(meeting=meeting).aggregate(total=Sum("count"))["total"] or 0)
+    held = SignUp.objects.filter(meeting=meeting, awaiting_confirmation=False)
+    return int(held.aggregate(total=Sum("count"))["total"] or 0)
+
+
+def _places_check(meeting: Meeting, count: int) -> None:
+    if meeting.capacity is None:
+        return
+    left = meeting.capacity - _places_taken(meeting)
+    if count > left:
+        if left <= 0:
+            raise MeetingFull(_("Mötet är fullt."))
+        raise MeetingFull(
+            _("Det finns bara %(left)d platser kvar.") % {"left": left}
+            if left != 1
+            else _("Det finns bara 1 plats kvar.")
+        )
 
 
 @transaction.atomic
@@ -383,22 +405,26 @@ def signup_create(
         )
     if email.strip() and not name.strip():
         raise ValidationError({"name": _("Skriv ditt namn om du lämnar din e-post.")})
-    if locked.capacity is not None:
-        left = locked.capacity - _places_taken(locked)
-        if count > left:
-            if left <= 0:
-                raise MeetingFull(_("Mötet är fullt."))
-            raise MeetingFull(
-                _("Det finns bara %(left)d platser kvar.") % {"left": left}
-                if left != 1
-                else _("Det finns bara 1 plats kvar.")
-            )
+    # More seats than one sign-up may hold at once are held only when the address confirms them: two
+    # anonymous posts can no longer fill a meeting.
+    needs_confirmation = count > settings.MEETING_SIGNUP_MAX
+    if needs_confirmation and not email.strip():
+        raise ValidationError(
+            {
+                "email": _(
+                    "Är ni fler än %(max)d? Skriv din e-post, så bekräftar du platserna med en länk vi skickar."
+                )
+                % {"max": settings.MEETING_SIGNUP_MAX}
+            }
+        )
+    _places_check(locked, count)
     signup = SignUp(
         meeting=locked,
         name=name.strip(),
         email=email.strip().lower(),
         count=count,
         submission_id=submission_id,
+        awaiting_confirmation=needs_confirmation,
     )
     try:
         with transaction.atomic():
@@ -408,7 +434,52 @@ def signup_create(
         if winner is None or winner.meeting_id != locked.pk:
             raise
         return winner
+    if needs_confirmation:
+        site = str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
+        confirm_url = site + reverse(
+            "meetings:signup_confirm", kwargs={"token": signup_confirm_token(signup)}
+        )
+        email_send_on_commit(
+            subject=_("Bekräfta er anmälan till %(title)s") % {"title": locked.title},
+            body=_(
+                "Hej!\n\nNågon, förhoppningsvis du, har anmält %(count)d personer till %(title)s. Platserna hålls "
+                "först när du har bekräftat här: %(url)s\n\nOm det inte var du kan du strunta i det här "
+                "meddelandet: anmälan raderas inom ett dygn."
+            )
+            % {"count": count, "title": locked.title, "url": confirm_url},
+            to=[signup.email],
+        )
     # No audit entry: it would keep the resident's name after the sign-up itself is purged.
+    return signup
+
+
+SIGNUP_CONFIRM_SALT = "trygg.meetings.signup-confirm"
+# An unconfirmed sign-up holds no seats and is deleted after a day.
+UNCONFIRMED_SIGNUP_HOURS = 24
+
+
+def signup_confirm_token(signup: SignUp) -> str:
+    return signing.dumps(signup.pk, salt=SIGNUP_CONFIRM_SALT)
+
+
+@transaction.atomic
+def signup_confirm(*, token: str, now: dt.datetime) -> SignUp:
+    """Hold the seats of a sign-up for more than one sign-up may hold at once, if they are still free."""
+    try:
+        pk = signing.loads(token, salt=SIGNUP_CONFIRM_SALT, max_age=UNCONFIRMED_SIGNUP_HOURS * 3600)
+    except signing.BadSignature:
+        raise ValidationError(_("Länken fungerar inte längre. Anmäl er igen.")) from None
+    signup = SignUp.objects.filter(pk=pk).select_related("meeting").first()
+    if signup is None:
+        raise ValidationError(_("Länken fungerar inte längre. Anmäl er igen."))
+    if not signup.awaiting_confirmation:
+        return signup
+    locked = Meeting.objects.select_for_update().get(pk=signup.meeting_id)
+    if not locked.is_public or locked.status != Meeting.Status.PLANNED or locked.starts_at <= now:
+        raise ValidationError(_("Det går inte att anmäla sig till det här mötet."))
+    _places_check(locked, signup.count)
+    signup.awaiting_confirmation = False
+    signup.save(update_fields=["awaiting_confirmation"])
     return signup
 
 
@@ -418,6 +489,7 @@ def signups_purge(*, now: dt.datetime) -> int:
         meeting__ends_at__isnull=True, meeting__starts_at__lt=now - dt.timedelta(days=1)
     )
     over |= Q(meeting__status=Meeting.Status.CANCELLED, meeting__starts_at__lt=now)
+    over |= Q(awaiting_confirmation=True, created_at__lt=now - dt.timedelta(hours=UNCONFIRMED_SIGNUP_HOURS))
     deleted, _counts = SignUp.objects.filter(over).delete()
     return deleted
 

@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
 from trygg.core.files import stored_file_response
+from trygg.core.forms import form_add_service_errors
 from trygg.problems.models import Problem
 
 from . import rules, selectors, services
@@ -32,7 +33,7 @@ from .forms import (
     WalkRecordForm,
     WatchForm,
 )
-from .models import Meeting, SafetyWalk
+from .models import Meeting, SafetyWalk, Task
 
 
 def _user(request: HttpRequest) -> User:
@@ -40,14 +41,6 @@ def _user(request: HttpRequest) -> User:
 
 
 _Saved = TypeVar("_Saved")
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _save(form: BaseForm, save: Callable[[], _Saved]) -> _Saved | None:
@@ -58,7 +51,7 @@ def _save(form: BaseForm, save: Callable[[], _Saved]) -> _Saved | None:
     try:
         return save()
     except ValidationError as error:
-        _add_errors(form, error)
+        form_add_service_errors(form, error)
         return None
 
 
@@ -74,12 +67,14 @@ def _render(
 def overview(request: HttpRequest) -> HttpResponse:
     from trygg.municipalities.rules import staff_municipalities
 
+    today = timezone.localdate()
     return render(
         request,
         "meetings/staff/overview.html",
         {
             "meetings": selectors.staff_meeting_list(user=request.user),
-            "walks": selectors.staff_walk_list(user=request.user),
+            "walks": selectors.staff_walk_list(user=request.user, today=today),
+            "open_tasks": selectors.staff_open_tasks(user=request.user, today=today),
             "watches": selectors.staff_watch_list(user=request.user),
             "municipalities": list(staff_municipalities(request.user)),
         },
@@ -113,7 +108,7 @@ def meeting_new(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.staff_municipality_get(user=request.user, slug=municipality)
     if not rules.can_plan_in(request.user, found):
         raise PermissionDenied
-    form = MeetingForm(request.POST or None, municipality=found)
+    form = MeetingForm(request.POST or None, municipality=found, today=timezone.localdate())
     if request.method == "POST":
         meeting = _save(
             form,
@@ -151,6 +146,7 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, *, status: int = 200, 
             or MeetingForm(
                 instance=meeting,
                 municipality=meeting.municipality,
+                today=timezone.localdate(),
                 initial={"activities": [link.activity for link in links]},
             ),
             "record_form": forms.get("record_form") or MeetingRecordForm(initial=initial, problems=problems),
@@ -171,7 +167,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _meeting_page(request, meeting)
     if not rules.can_manage_meeting(request.user, meeting):
         raise PermissionDenied
-    form = MeetingForm(request.POST, instance=meeting, municipality=meeting.municipality)
+    form = MeetingForm(
+        request.POST, instance=meeting, municipality=meeting.municipality, today=timezone.localdate()
+    )
     saved = _save(
         form,
         lambda: services.meeting_update(meeting=meeting, by=_user(request), details=_meeting_details(form)),
@@ -252,7 +250,7 @@ def walk_new(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.staff_municipality_get(user=request.user, slug=municipality)
     if not rules.can_plan_in(request.user, found):
         raise PermissionDenied
-    form = WalkForm(request.POST or None, municipality=found)
+    form = WalkForm(request.POST or None, municipality=found, today=timezone.localdate())
     if request.method == "POST":
         walk = _save(
             form,
@@ -280,12 +278,13 @@ def _walk_page(request: HttpRequest, walk: SafetyWalk, *, status: int = 200, **f
             or WalkForm(
                 instance=walk,
                 municipality=walk.municipality,
+                today=timezone.localdate(),
                 initial={"activities": [link.activity for link in links]},
             ),
             "record_form": forms.get("record_form")
             or WalkRecordForm(initial={"participants": walk.participants}),
             "links": links,
-            "observations": list(walk.observations.all()),
+            "observations": selectors.walk_observation_rows(walk, today=timezone.localdate()),
             "not_counted": forms.get("not_counted", []),
         },
         status=status,
@@ -299,7 +298,7 @@ def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _walk_page(request, walk)
     if not rules.can_manage_walk(request.user, walk):
         raise PermissionDenied
-    form = WalkForm(request.POST, instance=walk, municipality=walk.municipality)
+    form = WalkForm(request.POST, instance=walk, municipality=walk.municipality, today=timezone.localdate())
     saved = _save(
         form, lambda: services.walk_update(walk=walk, by=_user(request), details=_walk_details(form))
     )
@@ -362,7 +361,7 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
                     due_on=data["due_on"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 url = reverse("meetings:staff_observation", args=[walk.pk])
                 return HttpResponseRedirect(f"{url}?sparad={added.observation.submission_id}")
@@ -382,17 +381,48 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def observation_photo(request: HttpRequest, pk: int) -> FileResponse:
-    return stored_file_response(selectors.staff_observation_get(user=request.user, pk=pk).photo)
+    # Walk photos are re-encoded from their pixels when stored (services.observation_add).
+    return stored_file_response(
+        selectors.staff_observation_get(user=request.user, pk=pk).photo, reencoded_image=True
+    )
+
+
+def _task_page(request: HttpRequest, task: Task, form: TaskForm | None, *, status: int = 200) -> HttpResponse:
+    return _render(
+        request,
+        "meetings/staff/task_form.html",
+        {
+            "task": selectors.task_view(task, today=timezone.localdate()),
+            "walk": task.observation.walk,
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit, close or reopen a task from a walk's observation. Staff who may not update it see it only."""
     task = selectors.staff_task_get(user=request.user, pk=pk)
-    if not rules.can_update_task(request.user, task):
-        raise PermissionDenied
+    can_update = rules.can_update_task(request.user, task)
     walk = task.observation.walk
-    form = TaskForm(request.POST, prefix=f"task{task.pk}", municipality=walk.municipality)
+    prefix = f"task{task.pk}"
+    if request.method == "GET":
+        initial = {
+            "state": task.state,
+            "outcome": task.outcome,
+            "owner_party": task.owner_party_id,
+            "owner_user": task.owner_user_id,
+            "due_on": task.due_on,
+        }
+        form = (
+            TaskForm(prefix=prefix, initial=initial, municipality=walk.municipality) if can_update else None
+        )
+        return _task_page(request, task, form)
+    if not can_update:
+        raise PermissionDenied
+    form = TaskForm(request.POST, prefix=prefix, municipality=walk.municipality)
     saved = _save(
         form,
         lambda: services.task_update(
@@ -408,9 +438,7 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if saved is not None:
         return HttpResponseRedirect(reverse("meetings:staff_walk", args=[walk.pk]) + f"#uppgift-{task.pk}")
-    return _render(
-        request, "meetings/staff/task_form.html", {"task": task, "walk": walk, "form": form}, status=400
-    )
+    return _task_page(request, task, form, status=400)
 
 
 # ----------------------------------------------------------------------------- neighbourhood watch

@@ -5,6 +5,7 @@ from . import staff_views, views
 app_name = "meetings"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("moten/bekrafta/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("personal/moten/", staff_views.overview, name="staff_overview"),
     path("personal/moten/<int:pk>/", staff_views.meeting_detail, name="staff_meeting"),
     path("personal/moten/<int:pk>/genomfort/", staff_views.meeting_record, name="staff_meeting_record"),

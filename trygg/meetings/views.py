@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from trygg.core.forms import form_add_service_errors
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.core.site import site_host, site_url
 from trygg.promises.selectors import municipality_get_public
 
 from . import protocol, selectors, services
@@ -46,7 +49,8 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", _("Möten: %(name)s") % {"name": found.name})
-    host = request.get_host().split(":")[0]
+    # UIDs and links from the configured address, never the request's Host header.
+    host = site_host()
     stamp = timezone.now()
     for meeting in selectors.meetings_for_feed(municipality=found):
         event = Event()
@@ -68,7 +72,7 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
         event.add("description", description)
         if meeting.place:
             event.add("location", meeting.place)
-        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
+        event.add("url", site_url(meeting.get_absolute_url()))
         event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
         event.add("last-modified", meeting.updated_at)
         calendar.add_component(event)
@@ -78,7 +82,13 @@ def meeting_calendar_ics(request: HttpRequest, municipality: str) -> HttpRespons
 
 
 def _meeting_page(
-    request: HttpRequest, meeting: Meeting, form: SignUpForm, *, status: int = 200, signed_up: bool = False
+    request: HttpRequest,
+    meeting: Meeting,
+    form: SignUpForm,
+    *,
+    status: int = 200,
+    signed_up: bool = False,
+    confirm_sent: bool = False,
 ) -> HttpResponse:
     now = timezone.now()
     response = render(
@@ -91,6 +101,7 @@ def _meeting_page(
             "places_left": selectors.places_left(meeting),
             "open_for_signup": meeting.status == Meeting.Status.PLANNED and meeting.starts_at > now,
             "signed_up": signed_up,
+            "confirm_sent": confirm_sent,
         },
     )
     response.status_code = status
@@ -101,7 +112,13 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
     meeting = selectors.meeting_get_public(municipality_slug=municipality, pk=pk)
     if request.method != "POST":
         form = SignUpForm(initial={"submission_id": uuid.uuid4(), "count": 1})
-        return _meeting_page(request, meeting, form, signed_up=request.GET.get("anmald") == "1")
+        return _meeting_page(
+            request,
+            meeting,
+            form,
+            signed_up=request.GET.get("anmald") == "1",
+            confirm_sent=request.GET.get("anmald") == "bekrafta",
+        )
     if rate_limit_exceeded(request=request, limit=SIGNUP_LIMIT):
         return HttpResponse(
             _("För många försök på kort tid. Vänta en stund och försök igen."),
@@ -121,16 +138,22 @@ def meeting_detail(request: HttpRequest, municipality: str, pk: int) -> HttpResp
                 now=timezone.now(),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
-            return HttpResponseRedirect(f"{meeting.get_absolute_url()}?anmald=1#anmalan")
+            outcome = "1" if data["count"] <= settings.MEETING_SIGNUP_MAX else "bekrafta"
+            return HttpResponseRedirect(f"{meeting.get_absolute_url()}?anmald={outcome}#anmalan")
     # Keep what was typed; a fresh submission id is not needed: the first one never stored anything.
     meeting = selectors.meeting_get_public(municipality_slug=municipality, pk=pk)
     return _meeting_page(request, meeting, form, status=400)
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link of a sign-up for more people than one sign-up holds at once."""
+    try:
+        signup = services.signup_confirm(token=token, now=timezone.now())
+    except ValidationError as error:
+        return render(request, "meetings/signup_confirmed.html", {"error": error.messages[0]}, status=400)
+    return render(request, "meetings/signup_confirmed.html", {"signup": signup, "meeting": signup.meeting})
 
 
 def walk_list(request: HttpRequest, municipality: str) -> HttpResponse:
@@ -158,7 +181,7 @@ def walk_route_svg(request: HttpRequest, municipality: str, pk: int) -> HttpResp
 
 def walk_protocol_pdf(request: HttpRequest, municipality: str, pk: int) -> HttpResponse:
     walk = selectors.walk_get_public(municipality_slug=municipality, pk=pk)
-    pdf = protocol.protocol_pdf(walk, base_url=request.build_absolute_uri("/"))
+    pdf = protocol.protocol_pdf(walk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="trygghetsvandring-{walk.pk}-{walk.date.isoformat()}.pdf"'

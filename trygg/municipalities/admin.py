@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from trygg.audit.admin import AuditedAdminMixin
 
@@ -37,6 +38,7 @@ class MunicipalityAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
     search_fields = ["name", "scb_code"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["police_areas"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [PartyInline, AreaInline]
 
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.core.validators import validate_accent_colour, validate_not_reserved
 
+from .logos import LogoField
+
 
 class PoliceArea(models.Model):
     """A lokalpolisområde; one may cover several municipalities."""
@@ -30,7 +32,15 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
 class Municipality(models.Model):
     """The tenant: one kommun, with its areas, parties and staff."""
 
-    name = models.CharField(_("namn"), max_length=200, help_text=_("Hela namnet, t.ex. ”Ljungby kommun”."))
+    name = models.CharField(
+        _("officiellt namn"), max_length=200, help_text=_("Hela namnet, t.ex. ”Ljungby kommun”.")
+    )
+    name_genitive = models.CharField(
+        _("namnet i genitiv"),
+        max_length=200,
+        blank=True,
+        help_text=_("Som i ”Ljungby kommuns medborgarlöfte”, t.ex. ”Ljungby kommuns”."),
+    )
     slug = models.SlugField(
         _("adress"),
         max_length=60,
@@ -55,7 +65,20 @@ class Municipality(models.Model):
     police_areas = models.ManyToManyField(
         PoliceArea, verbose_name=_("lokalpolisområden"), related_name="municipalities", blank=True
     )
-    logo = models.FileField(_("logotyp"), upload_to="logos/", blank=True)
+    logo = LogoField(
+        _("logotyp"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("En bild i PNG, JPEG, WebP eller GIF, högst 2 MB. Den sparas om som en ny PNG-bild."),
+    )
+    contact_email = models.EmailField(_("e-post"), blank=True)
+    contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    contact_address = models.CharField(
+        _("postadress"), max_length=300, blank=True, help_text=_("T.ex. ”Box 88, 341 21 Ljungby”.")
+    )
+    website = models.URLField(_("webbplats"), blank=True, help_text=_("Kommunens egen webbplats."))
+    map_latitude = models.FloatField(_("kartans mitt, latitud"), null=True, blank=True)
+    map_longitude = models.FloatField(_("kartans mitt, longitud"), null=True, blank=True)
     accent_colour = models.CharField(
         _("profilfärg"), max_length=7, default="#005a8c", validators=[validate_accent_colour]
     )
@@ -69,6 +92,22 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def genitive(self) -> str:
+        from .names import genitive
+
+        return self.name_genitive or genitive(self.name)
+
+    @property
+    def map_centre(self) -> tuple[float, float] | None:
+        if self.map_latitude is None or self.map_longitude is None:
+            return None
+        return (self.map_latitude, self.map_longitude)
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_email or self.contact_phone or self.contact_address or self.website)
 
 
 class Party(models.Model):

@@ -63,4 +63,10 @@ def can_publish_promise(user: AnyUser, municipality: Municipality) -> bool:
 
 
 def can_use_admin(user: AnyUser) -> bool:
-    return getattr(user, "is_superuser", False) or _memberships(user).filter(role__in=EDITOR_ROLES).exists()
+    """The Django admin is the platform operators' (active superusers'); municipal staff work in /personal/."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def can_edit_municipality_profile(user: AnyUser, municipality: Municipality) -> bool:
+    """Name, contact details, logo, map centre and police areas: the municipality's coordinators and administrators."""
+    return getattr(user, "is_superuser", False) or bool(roles_in(user, municipality) & EDITOR_ROLES)

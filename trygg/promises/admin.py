@@ -1,95 +1,130 @@
+"""The promises in the back office: to read only.
+
+Every write to a promise, its signatories, focus areas and activities goes through `trygg.promises.services`
+(on the staff pages under /personal/lofte/), so that each change is checked, audited and, on a published promise,
+recorded as a rättelse. Publishing is the publish service's alone. The admin therefore offers no add, change or
+delete here: it lists and shows, and links to the staff page where the change is made.
+"""
+
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from trygg.audit.admin import AuditedAdminMixin
-from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin, ScopedInlineMixin
+from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin
 
-from .models import Activity, FocusArea, Promise, Signatory
+from .models import Activity, Correction, FocusArea, Promise, Signatory
+from .services import ACTIVITY_FIELDS
 
 
-class SignatoryInline(ScopedInlineMixin, admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Shows, never writes: the services are the one way in."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class SignatoryInline(ReadOnlyInline):
     model = Signatory
-    extra = 0
-    fields = ["order", "name", "role", "party"]
+    fields = readonly_fields = ("order", "name", "role", "party", "signed_on")
 
 
-class FocusAreaInline(ScopedInlineMixin, admin.StackedInline):
+class FocusAreaInline(ReadOnlyInline):
     model = FocusArea
-    extra = 0
-    fields = ["order", "title", "slug", "description", "problems", "activities_link"]
-    readonly_fields = ["activities_link"]
-    prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["problems"]
-    show_change_link = True
-
-    @admin.display(description=_("aktiviteter"))
-    def activities_link(self, obj: FocusArea) -> str:
-        if not obj.pk:
-            return "–"
-        return format_html(
-            '<a href="../../../focusarea/{}/change/">{}</a>',
-            obj.pk,
-            _("Redigera fokusområdets aktiviteter"),
-        )
+    fields = readonly_fields = ("order", "title", "slug")
 
 
-class ActivityInline(ScopedInlineMixin, admin.StackedInline):
-    model = Activity
-    extra = 0
-    fieldsets = [
-        (None, {"fields": ["order", "text", "responsible_parties", "partners"]}),
-        (_("Vad som lovas"), {"fields": [("quantity", "quantity_max", "at_least"), ("unit", "per")]}),
-        (
-            _("För vem, var och när"),
-            {"fields": ["target_group", ("place", "area"), ("start_date", "end_date")]},
-        ),
-        (_("Ansvariga personer"), {"fields": ["responsible_users"]}),
-    ]
-    filter_horizontal = ["responsible_parties", "partners", "responsible_users"]
+class CorrectionInline(ReadOnlyInline):
+    model = Correction
+    fields = readonly_fields = ("made_on", "reason", "changes")
+
+
+def _staff_link(promise: Promise) -> str:
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("promises:staff_detail", args=[promise.pk]),
+        _("Ändra på personalsidan"),
+    )
 
 
 @admin.register(Promise)
-class PromiseAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+class PromiseAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin):
     municipality_path = "municipality"
-    list_display = ["title", "municipality", "slug", "valid_from", "valid_until", "status"]
+    list_display = ["title", "municipality", "slug", "valid_from", "valid_until", "status", "staff_page"]
     list_filter = ["status", "municipality"]
     search_fields = ["title", "introduction"]
     date_hierarchy = "valid_from"
-    fields = [
+    fields = readonly_fields = (
         "municipality",
         "title",
         "slug",
-        ("valid_from", "valid_until"),
+        "valid_from",
+        "valid_until",
         "introduction",
-        ("status", "published_on"),
+        "background",
+        "status",
+        "published_on",
         "source_note",
-    ]
-    inlines = [SignatoryInline, FocusAreaInline]
+        "previous",
+        "staff_page",
+    )
+    inlines = [SignatoryInline, FocusAreaInline, CorrectionInline]
     list_select_related = ["municipality"]
+
+    @admin.display(description=_("personalsidan"))
+    def staff_page(self, obj: Promise) -> str:
+        return _staff_link(obj)
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+class FocusAreaAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin):
     municipality_path = "promise__municipality"
-    list_display = ["title", "promise", "order"]
+    list_display = ["title", "promise", "period", "order"]
     list_filter = ["promise__municipality", "promise"]
     search_fields = ["title", "description"]
-    fields = ["promise", "order", "title", "slug", "description", "problems"]
-    filter_horizontal = ["problems"]
-    inlines = [ActivityInline]
+    fields = readonly_fields = (
+        "promise",
+        "order",
+        "title",
+        "slug",
+        "description",
+        "evidence_note",
+        "problems",
+    )
     list_select_related = ["promise__municipality"]
+
+    @admin.display(description=_("period"), ordering="promise__valid_from")
+    def period(self, obj: FocusArea) -> str:
+        return f"{obj.promise.valid_from:%Y-%m-%d} – {obj.promise.valid_until:%Y-%m-%d}"
 
 
 @admin.register(Activity)
-class ActivityAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
+class ActivityAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin):
     municipality_path = "focus_area__promise__municipality"
-    list_display = ["__str__", "focus_area", "quantity", "per"]
-    list_filter = ["focus_area__promise__municipality", "per"]
+    list_display = ["__str__", "promise", "focus_area", "quantity", "per"]
+    list_filter = ["focus_area__promise__municipality", "focus_area__promise", "per"]
     search_fields = ["text"]
-    filter_horizontal = ["responsible_parties", "partners", "responsible_users"]
+    fields = readonly_fields = (*ACTIVITY_FIELDS, "responsible_users")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
         return super().get_queryset(request).select_related("focus_area__promise__municipality")
+
+    @admin.display(description=_("medborgarlöfte"), ordering="focus_area__promise__valid_from")
+    def promise(self, obj: Activity) -> Promise:
+        return obj.focus_area.promise

@@ -15,11 +15,23 @@ EXPLANATIONS: dict[str, LazyText] = {
     "no_period": _("Ingen tidsperiod: varken aktiviteten eller löftet säger när den ska vara gjord."),
 }
 
+# The field each finding concerns: the staff editor shows the finding beside that field.
+FIELD_OF_FINDING = {
+    "no_quantity": "quantity",
+    "no_party": "responsible_parties",
+    "vague": "text",
+    "no_period": "per",
+}
+
 
 @dataclass(frozen=True)
 class Finding:
     code: str
     explanation: str
+
+    @property
+    def field(self) -> str:
+        return FIELD_OF_FINDING.get(self.code, "text")
 
 
 def activity_findings(*, activity: Activity, promise: Promise) -> list[Finding]:

@@ -1,6 +1,6 @@
 """Staff import of a promise text: upload or paste, review the parsed draft beside the source, fix, save."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from trygg.accounts.decorators import staff_required
-from trygg.core.validators import validate_not_reserved
+from trygg.core.templatetags.site_tags import anchor
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
 from . import importing
+from .actors import Candidate, match_actor
+from .doubts import Reading, Readings, readings
 from .findings import Finding
-from .models import Activity, slug_validator
+from .forms import ActivityAmountsForm, PromiseBasicsForm
 from .parsing import find_municipality, parse_promise_text
 from .readers import DocumentError, read_document
 
@@ -88,7 +90,7 @@ class ImportSourceForm(forms.Form):
         return cleaned
 
 
-class PromiseDraftForm(forms.Form):
+class PromiseDraftForm(PromiseBasicsForm):
     municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), widget=forms.HiddenInput)
     source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     source_text = forms.CharField(
@@ -97,18 +99,19 @@ class PromiseDraftForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"readonly": True, "rows": 30, "class": "import-source"}),
     )
-    title = forms.CharField(label=gettext_lazy("Rubrik"), max_length=200)
-    slug = forms.CharField(
-        label=gettext_lazy("Adress"),
-        max_length=60,
-        validators=[slug_validator, validate_not_reserved],
-        help_text=gettext_lazy("Del av webbadressen: ”2023”, ”2024-2025” eller ”2024-centrum”."),
+    introduction = forms.CharField(
+        label=gettext_lazy("Inledning"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("Texten före fokusområdena, som den lästes in."),
     )
-    valid_from = forms.DateField(
-        label=gettext_lazy("Gäller från"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_until = forms.DateField(
-        label=gettext_lazy("Gäller till och med"), widget=forms.DateInput(attrs={"type": "date"})
+    background = forms.CharField(
+        label=gettext_lazy("Bakgrund"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("Avsnittet ”Bakgrund”, ”Lägesbild” eller liknande, om texten har ett."),
     )
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
@@ -116,13 +119,6 @@ class PromiseDraftForm(forms.Form):
         field = self.fields["municipality"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = municipalities
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", _("Slutdatumet kan inte ligga före startdatumet."))
-        return cleaned
 
 
 class FocusAreaDraftForm(forms.Form):
@@ -132,43 +128,68 @@ class FocusAreaDraftForm(forms.Form):
     )
 
 
-class ActivityDraftForm(forms.Form):
-    focus_area = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    text = forms.CharField(label=gettext_lazy("Aktivitet"), widget=forms.Textarea(attrs={"rows": 3}))
-    parties = forms.CharField(
-        label=gettext_lazy("Ansvariga parter"),
-        required=False,
-        max_length=1000,
-        help_text=gettext_lazy("Skilj parterna med kommatecken, t.ex. ”Ljungby kommun, Polisen”."),
+class SignatoryDraftForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Namn"), max_length=200)
+    role = forms.CharField(label=gettext_lazy("Befattning"), max_length=200)
+    party = forms.TypedChoiceField(label=gettext_lazy("Part"), coerce=int, required=False, empty_value=None)
+    signed_on = forms.DateField(
+        label=gettext_lazy("Undertecknat den"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    partners = forms.CharField(label=gettext_lazy("Samarbetspartner"), required=False, max_length=1000)
-    quantity = forms.IntegerField(label=gettext_lazy("Antal"), required=False, min_value=0)
-    quantity_max = forms.IntegerField(label=gettext_lazy("Högst"), required=False, min_value=0)
-    at_least = forms.BooleanField(label=gettext_lazy("Antalet är ett golv (”minst”)"), required=False)
-    unit = forms.CharField(label=gettext_lazy("Enhet"), required=False, max_length=60)
-    per = forms.ChoiceField(
-        label=gettext_lazy("Räknas per"),
-        required=False,
-        choices=[("", "–"), *Activity.Per.choices],
-    )
-    target_group = forms.CharField(label=gettext_lazy("Målgrupp"), required=False, max_length=300)
-    place = forms.CharField(label=gettext_lazy("Plats"), required=False, max_length=300)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        quantity, quantity_max = cleaned.get("quantity"), cleaned.get("quantity_max")
-        if quantity is not None and quantity_max is not None and quantity_max < quantity:
-            self.add_error("quantity_max", _("”Högst” kan inte vara mindre än antalet."))
-        if (quantity is not None or quantity_max is not None) and not cleaned.get("per"):
-            self.add_error("per", _("Ange vad antalet räknas per (år, månad, hela perioden …)."))
-        return cleaned
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", "–"), *_party_choices(candidates)]  # type: ignore[attr-defined]
+
+    def draft(self) -> importing.SignatoryDraft:
+        data = self.cleaned_data
+        return importing.SignatoryDraft(
+            name=data["name"].strip(),
+            role=data["role"].strip(),
+            party_id=data["party"],
+            signed_on=data["signed_on"],
+        )
+
+
+class ActivityDraftForm(ActivityAmountsForm):
+    parties_field = "parties"
+
+    focus_area = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # The actors as the text names them, kept so that the page can show what each was matched to.
+    written_parties = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    written_partners = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    text = forms.CharField(label=gettext_lazy("Aktivitet"), widget=forms.Textarea(attrs={"rows": 3}))
+    parties = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Ansvariga parter"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partners = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Samarbetspartner bland parterna"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        self.fields["parties"].choices = _party_choices(candidates)  # type: ignore[attr-defined]
+        self.fields["partners"].choices = _party_choices(candidates)  # type: ignore[attr-defined]
+
+    def party_names(self, ids: list[int]) -> list[str]:
+        names = {candidate.id: candidate.name for candidate in self.candidates}
+        return [names[pk] for pk in ids if pk in names]
 
     def draft(self) -> importing.ActivityDraft:
         data = self.cleaned_data
         return importing.ActivityDraft(
             text=data["text"].strip(),
-            parties=importing.split_names(data["parties"]),
-            partners=importing.split_names(data["partners"]),
+            parties=_written(data["written_parties"]),
+            partners=_written(data["written_partners"]),
+            party_ids=list(data["parties"]),
+            partner_ids=list(data["partners"]),
+            other_partners=importing.split_names(data["other_partners"]),
             quantity=data["quantity"],
             quantity_max=data["quantity_max"],
             at_least=data["at_least"],
@@ -177,6 +198,20 @@ class ActivityDraftForm(forms.Form):
             target_group=data["target_group"].strip(),
             place=data["place"].strip(),
         )
+
+
+def _party_choices(candidates: list[Candidate]) -> list[tuple[int, str]]:
+    return [
+        (
+            candidate.id,
+            f"{candidate.name} ({candidate.police_area})" if candidate.police_area else candidate.name,
+        )
+        for candidate in candidates
+    ]
+
+
+def _written(value: str) -> list[str]:
+    return [name.strip() for name in value.split(";") if name.strip()]
 
 
 class _FocusAreaBaseFormSet(forms.BaseFormSet):
@@ -196,6 +231,18 @@ FocusAreaFormSet = forms.formset_factory(
 )
 ActivityFormSet = forms.formset_factory(
     ActivityDraftForm, formset=_ActivityBaseFormSet, extra=0, can_delete=True
+)
+
+
+class _SignatoryBaseFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = gettext_lazy("Ta bort undertecknaren")
+
+
+# One empty row: a signatory the text did not name can be added during the review.
+SignatoryFormSet = forms.formset_factory(
+    SignatoryDraftForm, formset=_SignatoryBaseFormSet, extra=1, can_delete=True
 )
 
 
@@ -223,10 +270,20 @@ def _editable_municipalities(request: HttpRequest) -> QuerySet[Municipality]:
 
 
 @dataclass
+class _Proposal:
+    """An actor as the text names it, and the party the import proposes for it (None: no party, a partner)."""
+
+    written: str
+    party: str | None
+
+
+@dataclass
 class _ActivityRow:
     form: ActivityDraftForm
     number: int
     findings: list[Finding]
+    reading: Reading | None = None
+    proposals: list[_Proposal] = field(default_factory=list)
 
 
 @dataclass
@@ -234,11 +291,26 @@ class _Section:
     form: FocusAreaDraftForm
     number: int
     activities: list[_ActivityRow]
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
+class _Doubtful:
+    """A low-confidence part, listed first on the review page with a link to it."""
+
+    label: str
+    anchor: str
+    reading: Reading
 
 
 def _initial_forms(
-    draft: importing.PromiseDraft, *, municipality: Municipality, source_text: str, source_name: str
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    draft: importing.PromiseDraft,
+    *,
+    municipality: Municipality,
+    candidates: list[Candidate],
+    source_text: str,
+    source_name: str,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     promise = {
         "municipality": municipality.pk,
         "source_name": source_name,
@@ -247,26 +319,42 @@ def _initial_forms(
         "slug": draft.slug,
         "valid_from": draft.valid_from,
         "valid_until": draft.valid_until,
+        "introduction": draft.introduction,
+        "background": draft.background,
     }
     areas = [{"title": area.title, "description": area.description} for area in draft.focus_areas]
-    activities = [
+    activities = []
+    for index, area in enumerate(draft.focus_areas):
+        for activity in area.activities:
+            actors = importing.activity_actors(activity, candidates=candidates, municipality=municipality)
+            activities.append(
+                {
+                    "focus_area": index,
+                    "written_parties": "; ".join(activity.parties),
+                    "written_partners": "; ".join(activity.partners),
+                    "text": activity.text,
+                    "parties": actors.party_ids,
+                    "partners": actors.partner_ids,
+                    "other_partners": ", ".join(actors.other_partners),
+                    "quantity": activity.quantity,
+                    "quantity_max": activity.quantity_max,
+                    "at_least": activity.at_least,
+                    "unit": activity.unit,
+                    "per": activity.per,
+                    "target_group": activity.target_group,
+                    "place": activity.place,
+                }
+            )
+    signatories = [
         {
-            "focus_area": index,
-            "text": activity.text,
-            "parties": ", ".join(activity.parties),
-            "partners": ", ".join(activity.partners),
-            "quantity": activity.quantity,
-            "quantity_max": activity.quantity_max,
-            "at_least": activity.at_least,
-            "unit": activity.unit,
-            "per": activity.per,
-            "target_group": activity.target_group,
-            "place": activity.place,
+            "name": signatory.name,
+            "role": signatory.role,
+            "party": importing.signatory_party_id(signatory, candidates=candidates),
+            "signed_on": signatory.signed_on,
         }
-        for index, area in enumerate(draft.focus_areas)
-        for activity in area.activities
+        for signatory in draft.signatories
     ]
-    return promise, areas, activities
+    return promise, areas, activities, signatories
 
 
 def _activity_findings(form: ActivityDraftForm, *, promise_has_period: bool) -> list[Finding]:
@@ -274,24 +362,46 @@ def _activity_findings(form: ActivityDraftForm, *, promise_has_period: bool) -> 
         return []
     if form.is_bound:
         activity = form.draft()
+        parties = form.party_names(activity.party_ids or [])
     else:
         initial = form.initial
         activity = importing.ActivityDraft(
             text=initial["text"],
-            parties=importing.split_names(initial["parties"]),
             quantity=initial["quantity"],
             quantity_max=initial["quantity_max"],
             per=initial["per"],
         )
+        parties = form.party_names(initial["parties"])
+    activity.parties = parties
     return importing.draft_findings(activity=activity, promise_has_period=promise_has_period)
 
 
+def _proposals(form: ActivityDraftForm, municipality: Municipality | None) -> list[_Proposal]:
+    """What the import proposes for each actor the text names: the party it found, or none (a partner)."""
+    if municipality is None:
+        return []
+    written = form["written_parties"].value() or ""
+    written_partners = form["written_partners"].value() or ""
+    proposals = []
+    for name in [*_written(written), *_written(written_partners)]:
+        found = match_actor(name, candidates=form.candidates, municipality_name=municipality.name)
+        label = dict(_party_choices(form.candidates)).get(found.id) if found else None
+        proposals.append(_Proposal(written=name, party=label))
+    return proposals
+
+
 def _sections(
-    areas: Any, activities: Any, *, promise_has_period: bool
+    areas: Any,
+    activities: Any,
+    *,
+    promise_has_period: bool,
+    parsed: Readings,
+    municipality: Municipality | None,
 ) -> tuple[list[_Section], list[_ActivityRow]]:
     """Activities under their focus areas; those that point to no focus area are returned apart."""
     sections = [
-        _Section(form=form, number=index + 1, activities=[]) for index, form in enumerate(areas.forms)
+        _Section(form=form, number=index + 1, activities=[], reading=parsed.area(form["title"].value()))
+        for index, form in enumerate(areas.forms)
     ]
     orphans = []
     for number, form in enumerate(activities.forms, start=1):
@@ -304,7 +414,11 @@ def _sections(
             raw = form["focus_area"].value()
             index = int(raw) if str(raw).isdigit() else None
         row = _ActivityRow(
-            form=form, number=number, findings=_activity_findings(form, promise_has_period=promise_has_period)
+            form=form,
+            number=number,
+            findings=_activity_findings(form, promise_has_period=promise_has_period),
+            reading=parsed.activity(form["text"].value()),
+            proposals=_proposals(form, municipality),
         )
         if index is not None and 0 <= index < len(sections):
             sections[index].activities.append(row)
@@ -319,6 +433,7 @@ def _render_preview(
     form: PromiseDraftForm,
     areas: Any,
     activities: Any,
+    signatories: Any,
     status: int = 200,
 ) -> HttpResponse:
     source_text = form["source_text"].value() or ""
@@ -335,9 +450,45 @@ def _render_preview(
         else None
     )
     has_period = bool(form["valid_from"].value() and form["valid_until"].value())
-    sections, orphans = _sections(areas, activities, promise_has_period=has_period)
-    errors = [*form.non_field_errors(), *areas.non_form_errors(), *activities.non_form_errors()]
+    # The parser's confidence and source lines, found again by the texts the forms hold (edited ones drop out).
+    parsed = readings(parse_promise_text(source_text))
+    sections, orphans = _sections(
+        areas, activities, promise_has_period=has_period, parsed=parsed, municipality=municipality
+    )
+    doubtful = [
+        _Doubtful(
+            _("Fokusområde %(number)s: %(title)s")
+            % {"number": section.number, "title": section.form["title"].value()},
+            f"import-area-{section.number}",
+            section.reading,
+        )
+        for section in sections
+        if section.reading is not None and section.reading.low
+    ] + [
+        _Doubtful(
+            _("Aktivitet %(number)s: %(text)s") % {"number": row.number, "text": row.form["text"].value()},
+            f"import-activity-{row.number}",
+            row.reading,
+        )
+        for section in sections
+        for row in section.activities
+        if row.reading is not None and row.reading.low
+    ]
+    doubtful.sort(key=lambda part: part.reading.confidence)
+    errors = [
+        *form.non_field_errors(),
+        *areas.non_form_errors(),
+        *activities.non_form_errors(),
+        *signatories.non_form_errors(),
+    ]
     field_errors = [(field.id_for_label, field.label, error) for field in form for error in field.errors]
+    for number, signatory_form in enumerate(signatories.forms, start=1):
+        where = _("Undertecknare %(number)s") % {"number": number}
+        field_errors += [
+            (field.id_for_label, f"{where}, {field.label}", error)
+            for field in signatory_form
+            for error in field.errors
+        ]
     for section in sections:
         where = _("Fokusområde %(number)s") % {"number": section.number}
         field_errors += [
@@ -349,7 +500,7 @@ def _render_preview(
             where = _("Aktivitet %(number)s") % {"number": row.number}
             errors += [f"{where}: {error}" for error in row.form.non_field_errors()]
             field_errors += [
-                (field.id_for_label, f"{where}, {field.label}", error)
+                (anchor(field), f"{where}, {field.label}", error)
                 for field in row.form
                 for error in field.errors
             ]
@@ -360,6 +511,7 @@ def _render_preview(
             "form": form,
             "areas": areas,
             "activities": activities,
+            "signatories": signatories,
             "sections": sections,
             "orphans": orphans,
             "municipality_name": municipality.name if municipality else "",
@@ -367,10 +519,25 @@ def _render_preview(
             "summary_errors": errors,
             "summary_field_errors": field_errors,
             "finding_count": sum(1 for section in sections for row in section.activities if row.findings),
+            "doubtful": doubtful,
+            "period_source": parsed.period_line,
+            "unmatched_count": sum(
+                1
+                for section in sections
+                for row in section.activities
+                for proposal in row.proposals
+                if proposal.party is None
+            ),
         },
     )
     response.status_code = status
     return response
+
+
+def _import_reason(source_name: str) -> str:
+    if source_name:
+        return _("Importerad från fil %(name)s") % {"name": source_name}
+    return _("Importerad från inklistrad text")
 
 
 @staff_required
@@ -415,22 +582,38 @@ def promise_import(request: HttpRequest) -> HttpResponse:
                     % {"count": len(parsed.activities), "max": MAX_ACTIVITIES_ON_PAGE},
                 )
             else:
-                draft = importing.draft_from_parsed(parsed=parsed, municipality=municipality)
-                promise, areas, activities = _initial_forms(
-                    draft, municipality=municipality, source_text=text, source_name=source_name
+                # The kommun and the police sign every promise: their parties exist before anything is matched.
+                importing.parties_ensure_core(
+                    municipality=municipality, actor=request.user, reason=_import_reason(source_name)
+                )
+                candidates = importing.party_candidates(municipality=municipality)
+                draft = importing.draft_from_parsed(parsed=parsed, municipality=municipality, text=text)
+                promise, areas, activities, signatories = _initial_forms(
+                    draft,
+                    municipality=municipality,
+                    candidates=candidates,
+                    source_text=text,
+                    source_name=source_name,
                 )
                 return _render_preview(
                     request,
                     form=PromiseDraftForm(initial=promise, municipalities=municipalities),
                     areas=FocusAreaFormSet(initial=areas, prefix="area"),
-                    activities=ActivityFormSet(initial=activities, prefix="activity"),
+                    activities=ActivityFormSet(
+                        initial=activities, prefix="activity", form_kwargs={"candidates": candidates}
+                    ),
+                    signatories=SignatoryFormSet(
+                        initial=signatories, prefix="signatory", form_kwargs={"candidates": candidates}
+                    ),
                 )
     response = render(request, "promises/staff/import_start.html", {"form": form})
     response.status_code = 400
     return response
 
 
-def _draft_from_forms(form: PromiseDraftForm, areas: Any, activities: Any) -> importing.PromiseDraft:
+def _draft_from_forms(
+    form: PromiseDraftForm, areas: Any, activities: Any, signatories: Any
+) -> importing.PromiseDraft:
     kept_areas: dict[int, importing.FocusAreaDraft] = {}
     for index, area_form in enumerate(areas.forms):
         if area_form.cleaned_data.get("DELETE"):
@@ -451,6 +634,13 @@ def _draft_from_forms(form: PromiseDraftForm, areas: Any, activities: Any) -> im
         valid_from=data["valid_from"],
         valid_until=data["valid_until"],
         focus_areas=list(kept_areas.values()),
+        introduction=data["introduction"].strip(),
+        background=data["background"].strip(),
+        signatories=[
+            signatory_form.draft()
+            for signatory_form in signatories.forms
+            if signatory_form.has_changed() and not signatory_form.cleaned_data.get("DELETE")
+        ],
     )
 
 
@@ -461,22 +651,19 @@ def promise_import_save(request: HttpRequest) -> HttpResponse:
     _editable_municipality_from_post(request)
     municipalities = _editable_municipalities(request)
     form = PromiseDraftForm(request.POST, municipalities=municipalities)
+    municipality = municipalities.filter(pk=request.POST.get("municipality") or 0).first()
+    candidates = importing.party_candidates(municipality=municipality) if municipality else []
     areas = FocusAreaFormSet(request.POST, prefix="area")
-    activities = ActivityFormSet(request.POST, prefix="activity")
-    if all([form.is_valid(), areas.is_valid(), activities.is_valid()]):
-        draft = _draft_from_forms(form, areas, activities)
-        name = form.cleaned_data["source_name"]
-        reason = (
-            _("Importerad från fil %(name)s") % {"name": name}
-            if name
-            else _("Importerad från inklistrad text")
-        )
+    activities = ActivityFormSet(request.POST, prefix="activity", form_kwargs={"candidates": candidates})
+    signatories = SignatoryFormSet(request.POST, prefix="signatory", form_kwargs={"candidates": candidates})
+    if all([form.is_valid(), areas.is_valid(), activities.is_valid(), signatories.is_valid()]):
+        draft = _draft_from_forms(form, areas, activities, signatories)
         try:
             promise = importing.promise_import(
                 municipality=form.cleaned_data["municipality"],
                 draft=draft,
                 actor=request.user,
-                reason=reason,
+                reason=_import_reason(form.cleaned_data["source_name"]),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
@@ -485,4 +672,6 @@ def promise_import_save(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, ValidationError(error.messages))
         else:
             return HttpResponseRedirect(reverse("promises:staff_detail", args=[promise.pk]))
-    return _render_preview(request, form=form, areas=areas, activities=activities, status=400)
+    return _render_preview(
+        request, form=form, areas=areas, activities=activities, signatories=signatories, status=400
+    )

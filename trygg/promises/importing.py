@@ -1,29 +1,37 @@
 """From a promise text to a draft Promise in the database: the Django side of parsing.py.
 
 The command `import_promise` and the staff import page both go through `draft_from_parsed` (what the parser
-found, in the shape of the models) and `promise_import` (one transaction that writes it, audited).
+found, with the introduction, background and signatories that `sections.py` reads around it, in the shape of the
+models) and `promise_import` (one transaction that writes it through the promise services, audited).
+
+Actors are matched against the municipality's parties and the police (`actors.py`); an actor that matches none
+is named on the activity as a partner (`other_partners`) and never becomes a new party. Only the municipality's
+own party and the police party are created, once, when the municipality has none yet.
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_record
-from trygg.core.validators import validate_not_reserved
 from trygg.municipalities.models import Municipality, Party
 
+from . import selectors, services
+from .actors import Candidate, match_actor
 from .findings import EXPLANATIONS, Finding
-from .models import Activity, FocusArea, Promise
+from .models import Activity, FocusArea, Promise, Signatory
 from .parsing import GENERIC_MUNICIPALITY, POLICE, ParsedPromise, Period, check_activity
 from .readers import SUPPORTED_SUFFIXES
+from .sections import promise_sections
 
 # A Word or PDF promise is a few hundred kilobytes; anything far larger is not a promise.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -36,8 +44,14 @@ Actor = AbstractBaseUser | AnonymousUser | None
 @dataclass
 class ActivityDraft:
     text: str
+    # The actors as the text names them; matched to parties when the draft is saved.
     parties: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
+    # The parties staff chose on the review page; when given, they win over matching the names above.
+    party_ids: list[int] | None = None
+    partner_ids: list[int] | None = None
+    # Organisations that are not parties ("civilsamhället"), named on the activity as partners.
+    other_partners: list[str] = field(default_factory=list)
     quantity: int | None = None
     quantity_max: int | None = None
     at_least: bool = False
@@ -45,6 +59,16 @@ class ActivityDraft:
     per: str = ""
     target_group: str = ""
     place: str = ""
+
+
+@dataclass
+class SignatoryDraft:
+    name: str
+    role: str
+    party_id: int | None = None
+    signed_on: dt.date | None = None
+    # "municipality" or "police" when the role says which side signs, to find the party when none is chosen.
+    side: str | None = None
 
 
 @dataclass
@@ -63,6 +87,9 @@ class PromiseDraft:
     focus_areas: list[FocusAreaDraft] = field(default_factory=list)
     # The municipality the text itself names ("Ljungby kommun"), to warn when it is not the chosen one.
     text_municipality: str | None = None
+    introduction: str = ""
+    background: str = ""
+    signatories: list[SignatoryDraft] = field(default_factory=list)
 
     @property
     def activity_count(self) -> int:
@@ -111,11 +138,14 @@ def draft_from_parsed(
     *,
     parsed: ParsedPromise,
     municipality: Municipality,
+    text: str = "",
     slug: str | None = None,
     title: str | None = None,
     period: Period | None = None,
 ) -> PromiseDraft:
-    """The parse in the shape of the models; `period` (when given) wins over the one in the text."""
+    """The parse in the shape of the models; `period` (when given) wins over the one in the text.
+
+    `text` is the text that was parsed: its introduction, background and signatories are kept on the draft."""
     if not parsed.activities:
         raise no_activities_error()
     period = period or parsed.period
@@ -158,6 +188,7 @@ def draft_from_parsed(
         focus_areas.append(
             FocusAreaDraft(title=area_title, description=area.description, activities=activities)
         )
+    sections = promise_sections(text, area_titles=[area.title for area in parsed.focus_areas])
     return PromiseDraft(
         title=_clip(title, 200),
         slug=slug or "",
@@ -165,6 +196,17 @@ def draft_from_parsed(
         valid_until=valid_until,
         focus_areas=focus_areas,
         text_municipality=parsed.municipality,
+        introduction=sections.introduction,
+        background=sections.background,
+        signatories=[
+            SignatoryDraft(
+                name=_clip(signatory.name, 200),
+                role=_clip(signatory.role, 200),
+                signed_on=signatory.signed_on,
+                side=signatory.side,
+            )
+            for signatory in sections.signatories
+        ],
     )
 
 
@@ -192,95 +234,132 @@ def split_names(value: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Writing
+# Actors
 
 
-class _PartyResolver:
-    """Party rows for the names the parser (or staff) gave, created where missing, once per name."""
+def _created(party: Party, *, actor: Actor, reason: str) -> Party:
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=party,
+        changes={"name": [None, party.name], "kind": [None, party.kind]},
+        reason=reason,
+    )
+    return party
 
-    def __init__(self, *, municipality: Municipality, actor: Actor, reason: str) -> None:
-        self.municipality = municipality
-        self.actor = actor
-        self.reason = reason
-        self.cache: dict[str, Party] = {}
 
-    def resolve(self, name: str) -> Party:
-        name = " ".join(name.split())[:200]
-        key = name.casefold()
-        if key not in self.cache:
-            if key in {self.municipality.name.casefold(), GENERIC_MUNICIPALITY.casefold()}:
-                self.cache[key] = self._municipality_party()
-            elif key == POLICE.casefold():
-                self.cache[key] = self._police_party()
-            else:
-                self.cache[key] = self._other_party(name)
-        return self.cache[key]
+def parties_ensure_core(*, municipality: Municipality, actor: Actor, reason: str) -> None:
+    """The municipality's own party and the police party of its police area, created once if missing.
 
-    def _created(self, party: Party) -> Party:
-        audit_record(
-            actor=self.actor,
-            action=AuditEntry.Action.CREATE,
-            instance=party,
-            changes={"name": [None, party.name], "kind": [None, party.kind]},
-            reason=self.reason,
-        )
-        return party
-
-    def _municipality_party(self) -> Party:
-        candidates = Party.objects.filter(municipality=self.municipality, kind=Party.Kind.MUNICIPALITY)
-        party = (
-            candidates.filter(name__iexact=self.municipality.name).first()
-            or candidates.order_by("pk").first()
-        )
-        if party is not None:
-            return party
-        return self._created(
+    These two always sign a promise; every other actor must already be a party to be matched."""
+    if not Party.objects.filter(municipality=municipality, kind=Party.Kind.MUNICIPALITY).exists():
+        _created(
             Party.objects.create(
-                municipality=self.municipality, name=self.municipality.name, kind=Party.Kind.MUNICIPALITY
-            )
+                municipality=municipality, name=municipality.name, kind=Party.Kind.MUNICIPALITY
+            ),
+            actor=actor,
+            reason=reason,
         )
-
-    def _police_party(self) -> Party:
-        candidates = Party.objects.filter(kind=Party.Kind.POLICE).filter(
-            Q(police_area__municipalities=self.municipality) | Q(municipality=self.municipality)
-        )
-        party = (
-            candidates.filter(name__iexact=POLICE).order_by("pk").first() or candidates.order_by("pk").first()
-        )
-        if party is not None:
-            return party
-        police_area = self.municipality.police_areas.order_by("name").first()
+    police = Party.objects.filter(kind=Party.Kind.POLICE).filter(
+        Q(police_area__municipalities=municipality) | Q(municipality=municipality)
+    )
+    if not police.exists():
+        police_area = municipality.police_areas.order_by("name").first()
         # Without a police area the party belongs to the municipality, so that it is still found next time.
-        return self._created(
+        _created(
             Party.objects.create(
                 name=POLICE,
                 kind=Party.Kind.POLICE,
                 police_area=police_area,
-                municipality=None if police_area else self.municipality,
-            )
-        )
-
-    def _other_party(self, name: str) -> Party:
-        party = Party.objects.filter(municipality=self.municipality, name__iexact=name).order_by("pk").first()
-        if party is not None:
-            return party
-        return self._created(
-            Party.objects.create(municipality=self.municipality, name=name, kind=Party.Kind.OTHER)
+                municipality=None if police_area else municipality,
+            ),
+            actor=actor,
+            reason=reason,
         )
 
 
-def _unique_slug(title: str, used: set[str]) -> str:
-    base = slugify(title).replace("_", "-")
-    base = re.sub(r"-{2,}", "-", base).strip("-")[:70].strip("-") or "fokusomrade"
-    try:
-        validate_not_reserved(base)
-    except ValidationError:
-        base = f"{base}-omrade"
-    slug, number = base, 2
-    while slug in used:
-        slug, number = f"{base}-{number}", number + 1
-    used.add(slug)
-    return slug
+def party_candidates(*, municipality: Municipality) -> list[Candidate]:
+    """The parties an actor may be: the municipality's own and the police of its police areas."""
+    parties = selectors.municipality_parties(municipality).select_related("police_area")
+    return [
+        Candidate(
+            id=party.pk,
+            name=party.name,
+            kind=party.kind,
+            police_area=party.police_area.name if party.police_area else "",
+        )
+        for party in sorted(
+            parties,
+            key=lambda party: (selectors.PARTY_ORDER.get(party.kind, 2), party.name.casefold(), party.pk),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    party_ids: list[int]
+    unmatched: list[str]
+
+
+def resolve_actors(names: list[str], *, candidates: list[Candidate], municipality: Municipality) -> Resolved:
+    """Names as the text writes them → the parties they mean, and the names that are no party."""
+    ids: list[int] = []
+    unmatched: list[str] = []
+    for name in names:
+        found = match_actor(name, candidates=candidates, municipality_name=municipality.name)
+        if found is None:
+            if name.casefold() not in {other.casefold() for other in unmatched}:
+                unmatched.append(name)
+        elif found.id not in ids:
+            ids.append(found.id)
+    return Resolved(party_ids=ids, unmatched=unmatched)
+
+
+@dataclass(frozen=True)
+class ActivityActors:
+    party_ids: list[int]
+    partner_ids: list[int]
+    other_partners: list[str]
+
+
+def activity_actors(
+    activity: ActivityDraft, *, candidates: list[Candidate], municipality: Municipality
+) -> ActivityActors:
+    """Who is responsible and who takes part: chosen parties if staff chose, else the names matched.
+
+    A responsible actor that is no party is named as a partner: the activity then has fewer responsible
+    parties (and perhaps a finding), but no near-duplicate party is ever created."""
+    responsible = resolve_actors(activity.parties, candidates=candidates, municipality=municipality)
+    taking_part = resolve_actors(activity.partners, candidates=candidates, municipality=municipality)
+    party_ids = activity.party_ids if activity.party_ids is not None else responsible.party_ids
+    partner_ids = activity.partner_ids if activity.partner_ids is not None else taking_part.party_ids
+    others = list(activity.other_partners)
+    if activity.party_ids is None:
+        others += responsible.unmatched
+    if activity.partner_ids is None:
+        others += taking_part.unmatched
+    named: list[str] = []
+    for name in others:
+        name = " ".join(name.split())
+        if name and name.casefold() not in {other.casefold() for other in named}:
+            named.append(name)
+    return ActivityActors(
+        party_ids=list(party_ids),
+        partner_ids=[pk for pk in partner_ids if pk not in party_ids],
+        other_partners=named,
+    )
+
+
+def signatory_party_id(signatory: SignatoryDraft, *, candidates: list[Candidate]) -> int | None:
+    if signatory.party_id is not None:
+        return signatory.party_id
+    kinds = {"municipality": Party.Kind.MUNICIPALITY, "police": Party.Kind.POLICE}
+    kind = kinds.get(signatory.side or "")
+    return next((candidate.id for candidate in candidates if candidate.kind == kind), None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing
 
 
 def _where(focus_area: int, activity: int | None = None) -> str:
@@ -292,19 +371,19 @@ def _where(focus_area: int, activity: int | None = None) -> str:
     }
 
 
-def _checked(instance: FocusArea | Activity, where: str) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        messages = []
-        for name, field_messages in error.message_dict.items():
-            label = (
-                ""
-                if name == NON_FIELD_ERRORS
-                else f"{getattr(instance._meta.get_field(name), 'verbose_name', name)}: "
-            )
-            messages += [f"{where}: {label}{message}" for message in field_messages]
-        raise ValidationError(messages) from error
+def _located(error: ValidationError, where: str, model: type[Any]) -> ValidationError:
+    """The service's error with the place of the draft it concerns, for the error summary."""
+    messages = []
+    if hasattr(error, "error_dict"):
+        for name, field_errors in error.error_dict.items():
+            try:
+                label = f"{model._meta.get_field(name).verbose_name}: " if name != NON_FIELD_ERRORS else ""
+            except FieldDoesNotExist:  # a name that is no model field gets no label
+                label = ""
+            messages += [f"{where}: {label}{message}" for item in field_errors for message in item.messages]
+    else:
+        messages = [f"{where}: {message}" for message in error.messages]
+    return ValidationError(messages)
 
 
 def _focus_area_create(
@@ -312,53 +391,54 @@ def _focus_area_create(
     promise: Promise,
     draft: FocusAreaDraft,
     order: int,
-    slug: str,
-    parties: _PartyResolver,
+    parties: dict[int, Party],
+    candidates: list[Candidate],
     actor: Actor,
     reason: str,
+    today: dt.date,
 ) -> FocusArea:
-    focus_area = FocusArea(
-        promise=promise, title=draft.title, slug=slug, description=draft.description, order=order
-    )
-    _checked(focus_area, _where(order))
-    focus_area.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        instance=focus_area,
-        changes={"title": [None, focus_area.title]},
-        reason=reason,
-    )
+    try:
+        focus_area = services.focus_area_create_unchecked(
+            promise=promise,
+            by=_user(actor),
+            today=today,
+            title=draft.title,
+            description=draft.description,
+        )
+    except ValidationError as error:
+        raise _located(error, _where(order), FocusArea) from error
     for activity_order, activity_draft in enumerate(draft.activities, start=1):
-        activity = Activity(
-            focus_area=focus_area,
-            text=activity_draft.text,
-            quantity=activity_draft.quantity,
-            quantity_max=activity_draft.quantity_max,
-            at_least=activity_draft.at_least,
-            unit=activity_draft.unit,
-            per=activity_draft.per,
-            target_group=activity_draft.target_group,
-            place=activity_draft.place,
-            order=activity_order,
-        )
-        _checked(activity, _where(order, activity_order))
-        activity.save()
-        responsible = [parties.resolve(name) for name in activity_draft.parties]
-        partners = [parties.resolve(name) for name in activity_draft.partners]
-        activity.responsible_parties.set(responsible)
-        activity.partners.set([party for party in partners if party not in responsible])
-        audit_record(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=activity,
-            changes={
-                "text": [None, activity.text],
-                "responsible_parties": [None, sorted(party.name for party in responsible)],
-            },
-            reason=reason,
-        )
+        actors = activity_actors(activity_draft, candidates=candidates, municipality=promise.municipality)
+        if any(pk not in parties for pk in [*actors.party_ids, *actors.partner_ids]):
+            raise ValidationError(
+                _("%(where)s: en vald part hör inte till kommunen.")
+                % {"where": _where(order, activity_order)}
+            )
+        try:
+            services.activity_create_unchecked(
+                focus_area=focus_area,
+                by=_user(actor),
+                today=today,
+                text=activity_draft.text,
+                responsible_parties=[parties[pk] for pk in actors.party_ids],
+                partners=[parties[pk] for pk in actors.partner_ids],
+                other_partners=_clip(", ".join(actors.other_partners), 500),
+                quantity=activity_draft.quantity,
+                quantity_max=activity_draft.quantity_max,
+                at_least=activity_draft.at_least,
+                unit=activity_draft.unit,
+                per=activity_draft.per,
+                target_group=activity_draft.target_group,
+                place=activity_draft.place,
+                audit_reason=reason,
+            )
+        except ValidationError as error:
+            raise _located(error, _where(order, activity_order), Activity) from error
     return focus_area
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 @transaction.atomic
@@ -368,9 +448,10 @@ def promise_import(
     draft: PromiseDraft,
     actor: Actor,
     reason: str,
+    today: dt.date | None = None,
     replace_draft: bool = False,
 ) -> Promise:
-    """Create a draft promise with its focus areas and activities; all of it or, on any error, nothing.
+    """Create a draft promise with its signatories, focus areas and activities; all of it or, on any error, nothing.
 
     A published or closed promise with the same slug is never touched. An earlier draft with the same slug is
     refused too, unless `replace_draft` is set: then it is deleted (and audited) and the new one takes its place.
@@ -382,6 +463,8 @@ def promise_import(
         )
     if not draft.activity_count:
         raise no_activities_error()
+    # A draft has no rättelser, so the day only dates audit-free records; the period's start is a fine default.
+    today = today or draft.valid_from
     existing = Promise.objects.select_for_update().filter(municipality=municipality, slug=draft.slug).first()
     if existing is not None:
         if existing.status != Promise.Status.DRAFT:
@@ -422,39 +505,45 @@ def promise_import(
                 % {"slug": draft.slug},
                 code="draft_protected",
             ) from error
-    promise = Promise(
+    parties_ensure_core(municipality=municipality, actor=actor, reason=reason)
+    candidates = party_candidates(municipality=municipality)
+    parties = Party.objects.in_bulk([candidate.id for candidate in candidates])
+    promise = services.promise_create_unchecked(
         municipality=municipality,
-        slug=draft.slug,
+        by=_user(actor),
         title=draft.title,
+        slug=draft.slug,
         valid_from=draft.valid_from,
         valid_until=draft.valid_until,
-        status=Promise.Status.DRAFT,
-    )
-    promise.full_clean()
-    promise.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        instance=promise,
-        changes={
-            "slug": [None, promise.slug],
-            "title": [None, promise.title],
-            "status": [None, promise.status],
-            "valid_from": [None, draft.valid_from.isoformat()],
-            "valid_until": [None, draft.valid_until.isoformat()],
-        },
+        introduction=draft.introduction,
+        background=draft.background,
         reason=reason,
     )
-    parties = _PartyResolver(municipality=municipality, actor=actor, reason=reason)
-    used_slugs: set[str] = set()
+    for signatory in draft.signatories:
+        party_id = signatory_party_id(signatory, candidates=candidates)
+        try:
+            services.signatory_add_unchecked(
+                promise=promise,
+                by=_user(actor),
+                today=today,
+                name=signatory.name,
+                role=signatory.role,
+                party=parties.get(party_id) if party_id is not None else None,
+                signed_on=signatory.signed_on,
+            )
+        except ValidationError as error:
+            raise _located(
+                error, _("Undertecknaren %(name)s") % {"name": signatory.name}, Signatory
+            ) from error
     for order, area_draft in enumerate(draft.focus_areas, start=1):
         _focus_area_create(
             promise=promise,
             draft=area_draft,
             order=order,
-            slug=_unique_slug(area_draft.title, used_slugs),
             parties=parties,
+            candidates=candidates,
             actor=actor,
             reason=reason,
+            today=today,
         )
     return promise

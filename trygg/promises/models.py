@@ -55,6 +55,11 @@ class Promise(models.Model):
     valid_from = models.DateField(_("gäller från"))
     valid_until = models.DateField(_("gäller till och med"))
     introduction = models.TextField(_("inledning"), blank=True)
+    background = models.TextField(
+        _("bakgrund"),
+        blank=True,
+        help_text=_("Varför löftet finns: samarbetet, lägesbilden, trygghetsmätningen."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_on = models.DateField(_("publicerat den"), null=True, blank=True)
     source_note = models.CharField(
@@ -62,6 +67,15 @@ class Promise(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Visas under löftet, t.ex. varifrån texten kommer."),
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("föregående löfte"),
+        on_delete=models.SET_NULL,
+        related_name="next_promises",
+        null=True,
+        blank=True,
+        help_text=_("Löftet som det här skapades från med ”Skapa nästa års löfte”."),
     )
 
     objects = PromiseQuerySet.as_manager()
@@ -114,6 +128,7 @@ class Signatory(models.Model):
         null=True,
         blank=True,
     )
+    signed_on = models.DateField(_("undertecknat den"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
 
     class Meta:
@@ -137,6 +152,13 @@ class FocusArea(models.Model):
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     problems = models.ManyToManyField(
         Problem, verbose_name=_("problem"), related_name="focus_areas", blank=True
+    )
+    evidence_note = models.TextField(
+        _("underlag"),
+        blank=True,
+        help_text=_(
+            "Vad valet bygger på, t.ex. ”Trygghetsmätningen 2022: var femte ser skadegörelse som ett problem”."
+        ),
     )
 
     class Meta:
@@ -184,6 +206,12 @@ class Activity(models.Model):
         related_name="partner_activities",
         blank=True,
         help_text=_("Organisationer som deltar utan att vara ansvariga."),
+    )
+    other_partners = models.CharField(
+        _("andra samarbetspartner"),
+        max_length=500,
+        blank=True,
+        help_text=_("Organisationer som inte är parter i Trygg, t.ex. ”civilsamhället” eller ”föreningar”."),
     )
     quantity = models.PositiveIntegerField(_("antal"), null=True, blank=True)
     quantity_max = models.PositiveIntegerField(_("högst"), null=True, blank=True)
@@ -250,3 +278,33 @@ class Activity(models.Model):
             "promises:activity",
             kwargs={"municipality": promise.municipality.slug, "promise": promise.slug, "activity": self.pk},
         )
+
+
+class Correction(models.Model):
+    """A recorded change to a published promise (a rättelse): when, what and why. Shown on the public page."""
+
+    promise = models.ForeignKey(
+        Promise, verbose_name=_("medborgarlöfte"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    made_on = models.DateField(_("ändrat den"))
+    reason = models.TextField(_("anledning"))
+    # A list of {"object", "label", "field", "before", "after"}: rendered in the reader's language.
+    changes = models.JSONField(_("ändringar"), default=list)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ändrat av"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rättelse")
+        verbose_name_plural = _("rättelser")
+        ordering = ["-made_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="correction_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.made_on:%Y-%m-%d}: {self.reason[:60]}"

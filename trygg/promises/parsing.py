@@ -2,6 +2,11 @@
 
 Pure module: no Django, no I/O beyond reading the bundled vocabulary. The words it knows live in
 vocabulary.toml so that a maintainer can teach it a new phrasing without touching the code.
+
+The text is read in four steps: lines (headings, list items, page debris), blocks (paragraphs, items with
+their nesting, lead-ins), a walk that gives every item its focus area and its parties, and finally each
+activity's quantity, period and findings. Every focus area and activity remembers the line it came from and
+how sure the reading is, so that a person reviewing the import can look at the doubtful parts first.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ ISSUE_CODES = ("no_quantity", "no_party", "vague", "no_period")
 PERIODS = ("year", "term", "quarter", "month", "week", "day")
 POLICE = "Polisen"
 GENERIC_MUNICIPALITY = "Kommunen"
+
+# Below this confidence a reviewer should look at the part first.
+LOW_CONFIDENCE = 0.75
 
 # Internal stand-ins, resolved once the whole text has been read.
 _MUNICIPALITY = "\x00municipality"
@@ -57,6 +65,11 @@ class Activity:
     place: str | None = None
     measurable: bool = False
     issues: list[str] = field(default_factory=list)
+    # Where the reading came from (1-based line numbers of the text given to the parser) and how sure it is.
+    line: int = 0
+    party_line: int | None = None
+    confidence: float = 1.0
+    doubts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +77,9 @@ class FocusArea:
     title: str | None
     description: str
     activities: list[Activity] = field(default_factory=list)
+    line: int = 0
+    confidence: float = 1.0
+    doubts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,10 +87,24 @@ class ParsedPromise:
     municipality: str | None
     period: Period | None
     focus_areas: list[FocusArea] = field(default_factory=list)
+    municipality_line: int | None = None
+    period_line: int | None = None
+    lines: list[str] = field(default_factory=list)
 
     @property
     def activities(self) -> list[Activity]:
         return [activity for area in self.focus_areas for activity in area.activities]
+
+    @property
+    def lowest_confidence(self) -> float | None:
+        values = [area.confidence for area in self.focus_areas] + [a.confidence for a in self.activities]
+        return min(values) if values else None
+
+    def source_line(self, number: int | None) -> str:
+        """The text of a 1-based line of the parsed text ("" when there is none)."""
+        if number is None or not 0 < number <= len(self.lines):
+            return ""
+        return self.lines[number - 1].strip()
 
 
 @dataclass(frozen=True)
@@ -116,6 +146,7 @@ class Vocabulary:
     all_scope_re: re.Pattern[str]
     non_quantity_re: re.Pattern[str]
     periods: dict[str, re.Pattern[str]]
+    period_re: re.Pattern[str]
     recurrences: dict[str, re.Pattern[str]]
     activity_period_re: re.Pattern[str]
     police_re: re.Pattern[str]
@@ -123,11 +154,13 @@ class Vocabulary:
     name_prefixes: frozenset[str]
     not_names: frozenset[str]
     municipal_units: frozenset[str]
+    municipal_unit_re: re.Pattern[str]
     other_parties: dict[str, str]
     signatory_words: frozenset[str]
     joint_headers: frozenset[str]
     police_headers: frozenset[str]
     municipality_headers: frozenset[str]
+    header_nouns: frozenset[str]
     partner_re: re.Pattern[str]
     responsible_re: re.Pattern[str]
     promise_verb_re: re.Pattern[str]
@@ -139,11 +172,14 @@ class Vocabulary:
     prompt_re: re.Pattern[str]
     deadline_re: re.Pattern[str]
     skip_headings: tuple[str, ...]
+    skip_heading_re: re.Pattern[str]
     label_headings: frozenset[str]
     not_activity_re: re.Pattern[str]
     chrome_re: re.Pattern[str]
     signing_re: re.Pattern[str]
     speech_re: re.Pattern[str]
+    generic_words: frozenset[str]
+    incomplete_endings: frozenset[str]
     place_re: re.Pattern[str]
     target_group_re: re.Pattern[str]
     target_group_object_re: re.Pattern[str]
@@ -183,11 +219,20 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
             + _alternation(quantity["all_scope"])
             + r"\s+(?!"
             + _alternation(quantity["not_a_scope"])
+            + r"(?!\w))(?!\w*"
+            + _alternation(quantity["not_a_scope_endings"])
             + r"(?!\w))\w+",
             re.IGNORECASE,
         ),
         non_quantity_re=_any_re(quantity["non_quantity"]),
         periods={per: _any_re(patterns) for per, patterns in data["periods"].items()},
+        period_re=re.compile(
+            "|".join(
+                f"(?P<{per}>" + "|".join(f"(?:{pattern})" for pattern in patterns) + ")"
+                for per, patterns in data["periods"].items()
+            ),
+            re.IGNORECASE,
+        ),
         recurrences={per: _any_re(patterns) for per, patterns in data["recurrence_without_number"].items()},
         activity_period_re=_any_re(data["activity_period"]["regex"]),
         police_re=re.compile(parties["police"], re.IGNORECASE),
@@ -195,11 +240,15 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         name_prefixes=frozenset(prefix.lower() for prefix in parties["name_prefixes"]),
         not_names=frozenset(word.lower() for word in parties["not_names"]),
         municipal_units=frozenset(unit.lower() for unit in parties["municipal_units"]),
+        municipal_unit_re=re.compile(
+            r"[\w-]*" + _alternation(parties["municipal_unit_endings"]) + r"(?:\s+i\s+.+)?", re.IGNORECASE
+        ),
         other_parties={name.lower(): name for name in parties["others"]},
         signatory_words=frozenset(parties["signatories"]),
         joint_headers=frozenset(parties["joint_headers"]),
         police_headers=frozenset(parties["police_headers"]),
         municipality_headers=frozenset(parties["municipality_headers"]),
+        header_nouns=frozenset(parties["header_nouns"]),
         partner_re=_words_re(parties["partner_markers"]),
         responsible_re=re.compile(
             r"^" + _alternation(parties["responsible_labels"]) + r"\s*:\s*(?P<who>.+)$", re.IGNORECASE
@@ -213,6 +262,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         prompt_re=_words_re(data["vague"]["prompt_words"]),
         deadline_re=re.compile(data["vague"]["deadline"], re.IGNORECASE),
         skip_headings=tuple(sections["skip_headings"]),
+        skip_heading_re=re.compile(_alternation(sections["skip_headings"]) + r"(?:\s|$)"),
         label_headings=frozenset(sections["label_headings"]),
         not_activity_re=_words_re(sections["not_activity_leadins"]),
         chrome_re=_any_re(sections["chrome_lines"]),
@@ -220,6 +270,8 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         speech_re=re.compile(
             r"[,–-]\s*" + _alternation(sections["speech_verbs"]) + r"\s+[A-ZÅÄÖ]", re.IGNORECASE
         ),
+        generic_words=frozenset(word.lower() for word in data["leadins"]["generic_words"]),
+        incomplete_endings=frozenset(word.lower() for word in data["leadins"]["incomplete_endings"]),
         place_re=re.compile(
             r"(?<!\w)(?:på|i|vid|inom|runt|utanför|kring)\s+((?:[\w-]+\s+){0,3}?[\w-]*"
             + _alternation(data["places"]["suffixes"])
@@ -253,14 +305,24 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
 def number_value(word: str, vocabulary: Vocabulary | None = None) -> int | None:
     vocabulary = vocabulary or load_vocabulary()
     if word.isdigit():
-        return int(word)
+        return int(word) if len(word) < 10 else None
     return vocabulary.numbers.get(word.lower())
 
 
+_MASKED: dict[tuple[int, str], str] = {}
+_QUOTED_RE = re.compile(r"[”“\"«»][^”“\"«»]{0,200}[”“\"«»]")
+
+
 def mask_non_quantities(text: str, vocabulary: Vocabulary) -> str:
-    # Quoted titles ("En kommun fri från våld") name things; their numbers and articles count nothing.
-    text = re.sub(r"[”“\"«»][^”“\"«»]{0,200}[”“\"«»]", lambda match: " " * len(match.group()), text)
-    return vocabulary.non_quantity_re.sub(lambda match: " " * len(match.group()), text)
+    """The text with every number that is not a quantity blanked out (same length, so positions hold)."""
+    key = (id(vocabulary), text)
+    if key not in _MASKED:
+        if len(_MASKED) > 4096:
+            _MASKED.clear()
+        # Quoted titles ("En kommun fri från våld") name things; their numbers and articles count nothing.
+        masked = _QUOTED_RE.sub(lambda match: " " * len(match.group()), text)
+        _MASKED[key] = vocabulary.non_quantity_re.sub(lambda match: " " * len(match.group()), masked)
+    return _MASKED[key]
 
 
 def _unit_after(rest: str, vocabulary: Vocabulary) -> str | None:
@@ -288,45 +350,66 @@ def _unit_after(rest: str, vocabulary: Vocabulary) -> str | None:
 
 def _is_countable(rest: str, vocabulary: Vocabulary) -> bool:
     # The noun may be compounded and inflected: "en samverkansträff", "ett par kvällsträffar".
-    words = re.findall(r"[^\W\d_]+", rest[:60].lower())[:2]
+    # "en ny gång- och cykelväg": a word cut off by a hyphen is the first half of a compound, not "gång".
+    words = [word for word in re.findall(r"[^\W\d_]+-?", rest[:60].lower())[:2] if not word.endswith("-")]
     return any(vocabulary.countable_re.fullmatch(word) for word in words)
 
 
-def read_quantity(text: str, vocabulary: Vocabulary | None = None) -> Quantity:
-    vocabulary = vocabulary or load_vocabulary()
+def _quantity_candidates(text: str, vocabulary: Vocabulary) -> Iterable[tuple[bool, Quantity]]:
+    """Each number that promises an amount, with whether it is only the article "en"/"ett" counting one."""
     masked = mask_non_quantities(text, vocabulary)
-    for match in vocabulary.number_re.finditer(masked):
+    for count, match in enumerate(vocabulary.number_re.finditer(masked)):
+        # A long text is not read past its first numbers: the words near each number are what count.
+        if count >= 12:
+            return
         value = number_value(match.group(), vocabulary)
         if value is None:
             continue
-        before, rest = masked[: match.start()], masked[match.end() :]
+        before, rest = (
+            masked[max(match.start() - 60, 0) : match.start()],
+            masked[match.end() : match.end() + 120],
+        )
         at_least = bool(vocabulary.at_least_re.search(before))
         if vocabulary.upper_bound_re.search(before):
-            return Quantity(None, value, False, _unit_after(rest, vocabulary), match.start())
+            yield False, Quantity(None, value, False, _unit_after(rest, vocabulary), match.start())
+            continue
         joined = vocabulary.range_joiner_re.match(rest)
         upper = vocabulary.number_re.match(rest, joined.end()) if joined else None
         if upper is not None:
             upper_value = number_value(upper.group(), vocabulary)
             if upper_value is not None and upper_value > value:
                 unit = _unit_after(rest[upper.end() :], vocabulary)
-                return Quantity(value, upper_value, at_least, unit, match.start())
+                yield False, Quantity(value, upper_value, at_least, unit, match.start())
+                continue
+        article = match.group().lower() in {"en", "ett"} and not at_least
         # "en"/"ett" is usually an article; it promises one only before something countable.
-        if match.group().lower() in {"en", "ett"} and not at_least and not _is_countable(rest, vocabulary):
+        if article and not _is_countable(rest, vocabulary):
             continue
-        return Quantity(value, None, at_least, _unit_after(rest, vocabulary), match.start())
-    return Quantity()
+        yield article, Quantity(value, None, at_least, _unit_after(rest, vocabulary), match.start())
+
+
+def read_quantity(text: str, vocabulary: Vocabulary | None = None) -> Quantity:
+    vocabulary = vocabulary or load_vocabulary()
+    return _chosen_quantity(list(_quantity_candidates(text, vocabulary)))
+
+
+def _chosen_quantity(candidates: list[tuple[bool, Quantity]]) -> Quantity:
+    first: Quantity | None = None
+    for article, amount in candidates:
+        # "ett dialogmöte minst en gång per år": the stated number says more than the article does.
+        if not article:
+            return amount
+        first = first or amount
+    return first or Quantity()
 
 
 def read_per(text: str, position: int = -1, vocabulary: Vocabulary | None = None) -> str | None:
     vocabulary = vocabulary or load_vocabulary()
     found: list[tuple[int, str]] = []
-    for per, pattern in vocabulary.periods.items():
-        for match in pattern.finditer(text):
-            # The period word after the number usually belongs to it ("3 gånger per vecka under året").
-            distance = (
-                match.start() - position if match.start() >= position else 1000 + position - match.start()
-            )
-            found.append((distance if position >= 0 else match.start(), per))
+    for match in vocabulary.period_re.finditer(text):
+        # The period word after the number usually belongs to it ("3 gånger per vecka under året").
+        distance = match.start() - position if match.start() >= position else 1000 + position - match.start()
+        found.append((distance if position >= 0 else match.start(), match.lastgroup or ""))
     return min(found)[1] if found else None
 
 
@@ -358,11 +441,21 @@ _YEAR_RANGE_RE = re.compile(
     r"(?<![\d-])((?:19|20)\d{2})" + _DASH + r"((?:19|20)\d{2}|\d{2})(?![\d-])", re.IGNORECASE
 )
 _PROMISE_YEAR_RE = re.compile(
-    r"(?:medborgarlöfte[tn]?|löfte[tn]?|år|gäller|period(?:en)?|giltig\w*)\s+(?:för\s+)?(?:år\s+)?"
+    r"(?:medborgarlöfte[tn]?a?|löfte[tn]?a?|gäller|period(?:en)?|giltig\w*)\s+(?:för\s+)?(?:år(?:et)?\s+)?"
     r"((?:19|20)\d{2})(?![\d-])",
     re.IGNORECASE,
 )
 _DURING_YEAR_RE = re.compile(r"\bunder\s+((?:19|20)\d{2})(?![\d-])", re.IGNORECASE)
+# "Ekholm den 12 mars 2023", "Granby 2023-03-12": a place and a date alone sign the text.
+_SIGNING_LINE_RE = re.compile(
+    r"^[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)?,?\s+(?:den\s+)?(?:\d{1,2}\s+(?:"
+    + _MONTH_NAMES
+    + r")\s+(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2})\.?$",
+    re.IGNORECASE,
+)
+# Words that tell a line speaks of the promise itself, so that its years are the validity.
+_PROMISE_WORDS_RE = re.compile(r"löfte|gäller|giltig|period|lovar|tidsram|under tiden|åtar", re.IGNORECASE)
 
 
 def _range_date(match: re.Match[str], prefix: str, fallback_year: int | None, end: bool) -> date | None:
@@ -405,64 +498,140 @@ def _whole_year(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31))
 
 
-def find_period(text: str, vocabulary: Vocabulary | None = None) -> Period | None:
+def _titled_year(line: str) -> Period | None:
+    if match := _PROMISE_YEAR_RE.search(line):
+        return _whole_year(int(match.group(1)))
+    # "Medborgarlöfte Havsö kommun 2025": a title that names the promise and one year.
+    named_years = set(re.findall(r"(?<![\d-])((?:19|20)\d{2})(?![\d-])", line))
+    if len(named_years) == 1 and re.search(r"löfte", line, re.IGNORECASE) and len(line) < 120:
+        return _whole_year(int(named_years.pop()))
+    return None
+
+
+def is_signing_line(line: str, vocabulary: Vocabulary | None = None) -> bool:
+    """A signature, page or update date: it says when the text was made, not when the promise holds."""
     vocabulary = vocabulary or load_vocabulary()
-    # Signing and "uppdaterad" dates say when the text was made, not when the promise holds.
-    lines = [line for line in text.splitlines() if line.strip() and not vocabulary.signing_re.search(line)]
-    for reader in (_explicit_period, _year_range):
-        for line in lines:
-            if period := reader(line):
-                return period
-    for line in lines:
-        if match := _PROMISE_YEAR_RE.search(line):
-            return _whole_year(int(match.group(1)))
-        # "Medborgarlöfte Havsö kommun 2025": a title that names the promise and one year.
-        named_years = set(re.findall(r"(?<![\d-])((?:19|20)\d{2})(?![\d-])", line))
-        if len(named_years) == 1 and re.search(r"löfte", line, re.IGNORECASE) and len(line) < 120:
-            return _whole_year(int(named_years.pop()))
-    years = Counter(int(match.group(1)) for line in lines for match in _DURING_YEAR_RE.finditer(line))
-    return _whole_year(years.most_common(1)[0][0]) if years else None
+    stripped = line.strip().lstrip("#").strip()
+    return bool(_SIGNING_LINE_RE.match(stripped)) or bool(
+        vocabulary.signing_re.search(stripped) and re.search(r"(?:19|20)\d{2}", stripped)
+    )
+
+
+def find_period_line(text: str, vocabulary: Vocabulary | None = None) -> tuple[Period | None, int | None]:
+    """The validity period and the 1-based line it was read from."""
+    vocabulary = vocabulary or load_vocabulary()
+    lines = [
+        (number, " ".join(line.split()))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not is_signing_line(line, vocabulary)
+    ]
+    # A line about the promise wins over statistics ("Mellan 2016–2018 ökade inbrotten").
+    about_promise = [(number, line) for number, line in lines if _PROMISE_WORDS_RE.search(line)]
+    for candidates in (about_promise, lines):
+        for reader in (_explicit_period, _year_range):
+            for number, line in candidates:
+                if period := reader(line):
+                    return period, number
+        for number, line in candidates:
+            if period := _titled_year(line):
+                return period, number
+    # "Polisen ska under 2024 genomföra …": the year the promises are made for.
+    years: Counter[int] = Counter()
+    first_line: dict[int, int] = {}
+    for number, line in lines:
+        # Promises say "under 2024" in their sentences and list items, statistics in the background do not.
+        if vocabulary.promise_verb_re.search(line) or _BULLET_RE.match(line):
+            for match in _DURING_YEAR_RE.finditer(line):
+                years[int(match.group(1))] += 1
+                first_line.setdefault(int(match.group(1)), number)
+    if years:
+        year = years.most_common(1)[0][0]
+        return _whole_year(year), first_line[year]
+    return None, None
+
+
+def find_period(text: str, vocabulary: Vocabulary | None = None) -> Period | None:
+    return find_period_line(text, vocabulary)[0]
 
 
 _MUNICIPALITY_NAME_RE = re.compile(
-    r"(?:(?P<before>[A-ZÅÄÖ][a-zåäöé]+)\s+)?(?<![\w-])(?P<name>[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?)"
+    r"(?:(?P<before>[A-ZÅÄÖ][a-zåäö]+)\s+)?(?<![\w-])(?P<name>[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?)"
     r"\s+(?P<kind>kommun|stad|Stad)(?:s)?(?!\w)"
     r"|(?<!\w)Region\s+(?P<region>[A-ZÅÄÖ][a-zåäöé]+)(?!\w)"
 )
 
 
-def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | None:
+def find_municipality_line(text: str, vocabulary: Vocabulary | None = None) -> tuple[str | None, int | None]:
+    """The kommun's full name as the text writes it, and the 1-based line where it first stands."""
     vocabulary = vocabulary or load_vocabulary()
     names: Counter[str] = Counter()
-    for match in _MUNICIPALITY_NAME_RE.finditer(text):
-        if match.group("region"):
-            names[f"Region {match.group('region')}"] += 1
-            continue
-        name = match.group("name")
-        if name.split("-")[0].lower() in vocabulary.not_names:
-            continue
-        # Two-word names start with a known word ("Upplands Väsby"); "Medborgarlöfte Ekdala" does not.
-        before = match.group("before")
-        if before and before.lower() in vocabulary.name_prefixes:
-            name = f"{before} {name}"
-        names[f"{name} {match.group('kind')}"] += 1
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _MUNICIPALITY_NAME_RE.finditer(line):
+            if match.group("region"):
+                name = f"Region {match.group('region')}"
+            else:
+                name = match.group("name")
+                if name.split("-")[0].lower() in vocabulary.not_names:
+                    continue
+                # Two-word names start with a known word ("Upplands Väsby"); "Medborgarlöfte Ekdala" does not.
+                before = match.group("before")
+                if before and before.lower() in vocabulary.name_prefixes:
+                    name = f"{before} {name}"
+                name = f"{name} {match.group('kind')}"
+            names[name] += 1
+            first_line.setdefault(name, number)
+    if not names:
+        return None, None
     # Counter keeps first-seen order, so a tie goes to the name the text mentions first.
-    return names.most_common(1)[0][0] if names else None
+    name = names.most_common(1)[0][0]
+    return name, first_line[name]
+
+
+def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | None:
+    return find_municipality_line(text, vocabulary)[0]
 
 
 # ---------------------------------------------------------------------------------------------------
 # Parties
 
 
+def _same_place(name: str, other: str) -> bool:
+    """ "Kalvik kommun" and "Kalviks kommun" name one municipality; texts write both."""
+    first, second = name.lower().split(), other.lower().split()
+    if len(first) != len(second) or first[-1:] != second[-1:]:
+        return False
+    return all(a == b or a.rstrip("s") == b.rstrip("s") for a, b in zip(first[:-1], second[:-1], strict=True))
+
+
+_SOFT_OPENERS_RE = re.compile(r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+")
+_UNIT_OF_MUNICIPALITY_RE = re.compile(r"(?:kommunens|stadens|kommunernas|regionens)\s+\w")
+_NAMED_MUNICIPALITY_RE = re.compile(
+    r"(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)\s+(?P<kind>kommun|stad)(?P<genitive>s?)(?P<rest>\s+.+)?",
+    re.IGNORECASE,
+)
+_REGION_RE = re.compile(r"region\s+\w+")
+
+
 @dataclass(frozen=True)
 class _Names:
     vocabulary: Vocabulary
     municipality: str | None
+    # What each chunk of text was found to name: the same phrases come back many times in one text.
+    known: dict[tuple[str, bool], str | None] = field(default_factory=dict, compare=False, hash=False)
 
     def canonical(self, chunk: str, *, allow_unknown: bool) -> str | None:
-        chunk = re.sub(
-            r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+", "", chunk.strip(" \t.,;:()!?”“\"'")
-        )
+        key = (chunk, allow_unknown)
+        if key not in self.known:
+            if len(self.known) > 20_000:
+                self.known.clear()
+            self.known[key] = self._canonical(chunk, allow_unknown=allow_unknown)
+        return self.known[key]
+
+    def _canonical(self, chunk: str, *, allow_unknown: bool) -> str | None:
+        chunk = chunk.strip(" \t.,;:()!?”“\"'")
+        if chunk[:1] in "båostBÅOST":
+            chunk = _SOFT_OPENERS_RE.sub("", chunk)
         low = chunk.lower()
         if not chunk:
             return None
@@ -474,6 +643,8 @@ class _Names:
             return municipality
         if low in self.vocabulary.other_parties:
             return self.vocabulary.other_parties[low]
+        if low.endswith("s") and low[:-1] in self.vocabulary.other_parties and allow_unknown:
+            return self.vocabulary.other_parties[low[:-1]]
         if allow_unknown and self._looks_like_a_name(chunk):
             return chunk
         return None
@@ -481,22 +652,24 @@ class _Names:
     def _municipality(self, chunk: str, low: str) -> str | None:
         if self.vocabulary.municipality_re.fullmatch(chunk) or low in self.vocabulary.municipal_units:
             return _MUNICIPALITY
-        # "kommunens fältgrupp", "stadens trygghetsvärdar": a unit of the municipality acts for it.
-        if re.match(r"(?:kommunens|stadens|kommunernas)\s+\w", low):
+        # "socialtjänsten i Hallvik", "fritidsförvaltningen": an office of the municipality acts for it.
+        unit, _, where = low.partition(" i ")
+        if unit in self.vocabulary.municipal_units and not self.vocabulary.police_re.fullmatch(where):
             return _MUNICIPALITY
-        named = re.fullmatch(
-            r"(?P<name>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)\s+(?P<kind>kommun|stad)(?P<genitive>s?)(?P<rest>\s+.+)?",
-            chunk,
-            re.IGNORECASE,
-        )
+        if self.vocabulary.municipal_unit_re.fullmatch(low) and not low.startswith(("region", "läns")):
+            return _MUNICIPALITY
+        # "kommunens fältgrupp", "stadens trygghetsvärdar": a unit of the municipality acts for it.
+        if _UNIT_OF_MUNICIPALITY_RE.match(low):
+            return _MUNICIPALITY
+        named = _NAMED_MUNICIPALITY_RE.fullmatch(chunk) if len(chunk.split()) <= 8 else None
         if named and named.group("name").split()[0].lower() not in self.vocabulary.not_names:
             if named.group("rest") and not named.group("genitive"):
                 return None
             full_name = f"{named.group('name')} {named.group('kind')}"
-            if self.municipality and full_name.lower() == self.municipality.lower():
+            if self.municipality and _same_place(full_name, self.municipality):
                 return _MUNICIPALITY
             return full_name
-        region = re.fullmatch(r"region\s+\w+", low)
+        region = _REGION_RE.fullmatch(low)
         if region and self.municipality and low == self.municipality.lower():
             return _MUNICIPALITY
         return chunk if region else None
@@ -509,17 +682,44 @@ class _Names:
             and words[0].lower() not in self.vocabulary.non_party_openers
             and words[0].lower() not in self.vocabulary.numbers
             and not re.search(r"\d", chunk)
+            # "Allt klotter på skolorna" is the thing done: a name rarely holds a preposition.
+            and not any(word in _PREPOSITIONS for word in words[1:])
             # A single plural noun ("Trafikkontroller ska ske") is the thing done, not who does it.
             and not (len(words) == 1 and re.search(r"(?:er|ar|or)$", chunk))
         )
 
-    def mentions(self, fragment: str, *, allow_unknown: bool) -> list[str]:
+    def mentions(self, fragment: str, *, allow_unknown: bool, prefixes: bool = True) -> list[str]:
         parties: list[str] = []
         for chunk in split_list(fragment):
             party = self.canonical(chunk, allow_unknown=allow_unknown)
+            if party is None and prefixes and len(chunk.split()) > 1:
+                # "kommun och polis varje år ska …": the name is the start of the last chunk.
+                words = chunk.split()
+                party = next(
+                    (
+                        found
+                        for size in range(min(len(words) - 1, 3), 0, -1)
+                        if (found := self.canonical(" ".join(words[:size]), allow_unknown=False))
+                    ),
+                    None,
+                )
             if party and party not in parties:
                 parties.append(party)
         return parties
+
+    def may_begin_a_name(self, word: str) -> bool:
+        """Whether a party's name could start with this word ("kommunen", "Polisen", "socialtjänsten")."""
+        low = word.lower().strip(".,;:()”“\"'")
+        vocabulary = self.vocabulary
+        return bool(
+            word[:1].isupper()
+            or low in vocabulary.signatory_words
+            or low in vocabulary.municipal_units
+            or low in vocabulary.other_parties
+            or vocabulary.police_re.match(low)
+            or vocabulary.municipality_re.match(low)
+            or vocabulary.municipal_unit_re.fullmatch(low)
+        )
 
     def leading_mentions(self, fragment: str) -> list[str]:
         """Parties named at the very start of a fragment: "Ljungby kommun och Polisen arbeta för …"."""
@@ -552,16 +752,19 @@ def _is_passive(verb: str, after: str, vocabulary: Vocabulary) -> bool:
             continue
         if low in vocabulary.agentless_verbs:
             return True
-        if low.endswith(("as", "ås", "es")) and len(low) > 3:
+        if low.endswith(("as", "ås", "es")) and len(low) >= 3:
             return True
         if low.endswith(("a", "å")):
             return False
     return False
 
 
+_LIST_SEPARATOR_RE = re.compile(r"\s*,\s*|\s+(?:och|samt|&|eller)\s+")
+
+
 def split_list(text: str, maxsplit: int = 0) -> list[str]:
     """ "Ljungby kommun, Polisen och Räddningstjänsten" → its three names."""
-    return re.split(r"\s*,\s*|\s+(?:och|samt|&|eller)\s+", text.strip(), maxsplit=maxsplit)
+    return _LIST_SEPARATOR_RE.split(text.strip(), maxsplit=maxsplit)
 
 
 def _noun_phrase(phrase: str) -> str:
@@ -582,7 +785,8 @@ def _strip_partners(text: str, names: _Names) -> tuple[str, list[str]]:
     for match in vocabulary.partner_re.finditer(text):
         tail = text[match.end() :]
         stop = re.search(
-            r"[.,;:()]|\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder"
+            r"[.,;:()]|\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
+            r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
             r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)",
             tail,
         )
@@ -602,19 +806,74 @@ def _strip_partners(text: str, names: _Names) -> tuple[str, list[str]]:
     return text, partners
 
 
+_PREPOSITIONS = frozenset(
+    [
+        "med",
+        "av",
+        "för",
+        "till",
+        "hos",
+        "från",
+        "i",
+        "på",
+        "vid",
+        "om",
+        "mot",
+        "åt",
+        "genom",
+        "via",
+        "tillsammans",
+        "samverkan",
+        "samarbete",
+        "stöd",
+        "dialog",
+    ]
+)
+
+
+def _first_subject(text: str, names: _Names) -> list[str]:
+    """The party a sentence without a known promise verb is about: "att kommunen erbjuder …",
+    "Kommunen delar ut …", "Varje kvartal bjuder kommunen in …" (the subject right after the verb)."""
+    clause = re.split(r"[,;:(]|(?<!\w)(?:som|när|där|eftersom|för att)(?!\w)", text, maxsplit=1)[0]
+    clause = re.sub(r"^\s*att\s+", "", clause, flags=re.IGNORECASE)
+    if leading := names.leading_mentions(clause):
+        return leading
+    words = clause.split()
+    for position in range(1, min(len(words), 5)):
+        # Only after a finite verb ("Varje kvartal bjuder kommunen in"): "Informera kommunen" names the object.
+        finite = (
+            words[position - 1].lower().endswith("r") and words[position - 1].lower() not in _PREPOSITIONS
+        )
+        if not finite or not names.may_begin_a_name(words[position]):
+            continue
+        if found := names.leading_mentions(" ".join(words[position:])):
+            return found
+    return []
+
+
+# A passive infinitive or present ("genomföras", "hålls"); not a genitive plural ("skolornas").
+_PASSIVE_FORM_RE = re.compile(r"(?<!\w)[a-zåäö]{3,}(?<!n)(?:as|ås|ats|its|tts)(?!\w)")
+
+
 def subject_parties(text: str, names: _Names) -> list[str]:
     vocabulary = names.vocabulary
     verb = vocabulary.promise_verb_re.search(text)
     if verb is None:
         # "Polisen att genomföra …" under a lead-in that carries the verb.
         bare = re.match(r"^(.{1,80}?)\s+att\s+\w", text)
-        return names.mentions(bare.group(1), allow_unknown=False) if bare else []
+        found = names.mentions(bare.group(1), allow_unknown=False) if bare else []
+        return found or _first_subject(text, names)
     before, after = text[: verb.start()], text[verb.end() :]
-    if _is_passive(verb.group(), after, vocabulary):
-        agent = re.search(r"(?<!\w)av\s+([^.;:]{1,80})", after)
-        return names.leading_mentions(agent.group(1)) if agent else []
     # The subject is in the clause right before the verb ("Narkotika, innebär att polisen … ska").
     clause = re.split(r"(?<!\w)(?:att|som|när|där|eftersom|innebär)(?!\w)", before)[-1]
+    # "Under 2020 ska tre gemensamma insatser … genomföras av X": a passive form later in the clause.
+    passive_later = not names.mentions(clause, allow_unknown=False) and bool(
+        _PASSIVE_FORM_RE.search(re.split(r"[,;:.]", after, maxsplit=1)[0][:160])
+    )
+    if passive_later or _is_passive(verb.group(), after, vocabulary):
+        # The doer of a passive follows "av" or "genom" ("genomföras av kommunen", "genom socialtjänsten").
+        agent = re.search(r"(?<!\w)(?:av|genom)\s+([^.;:]{1,80})", after)
+        return names.leading_mentions(agent.group(1)) if agent else []
     parties = names.mentions(clause, allow_unknown=True) if clause.strip() else []
     return parties or names.leading_mentions(clause) or names.leading_mentions(after)
 
@@ -646,31 +905,39 @@ def trailing_tag(text: str, names: _Names) -> list[str] | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Lines and blocks
+# Lines
 
 
-BlockKind = Literal["heading", "paragraph", "item", "leadin", "quote", "responsible"]
-
-
-@dataclass
-class _Block:
-    kind: BlockKind
-    text: str
-    indent: int = 0
-    level: int = 0
-
+LineKind = Literal["blank", "heading", "bullet", "quote", "responsible", "text"]
 
 _BULLET_RE = re.compile(
-    r"^(?P<marker>[•·▪◦‣●○■□►➢✓*]|[-–—−](?=\s)|\d{1,2}[.)](?=\s)|[a-zA-Z][)](?=\s))\s*(?P<text>.*)$"
+    r"^(?P<marker>[•·▪◦‣●○■□►➢✓✔*]|[-–—−](?=\s)|\(?\d{1,2}[.)](?=\s)|[a-zA-Z][)](?=\s))\s*(?P<text>.*)$"
 )
 _MARKDOWN_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*$")
 _QUOTE_OPENERS = ("”", "“", '"', "«", "„")
 
 
+@dataclass
+class _Line:
+    number: int
+    text: str
+    indent: int
+    kind: LineKind
+    level: int = 0
+    # "bullet" or "number" for list items: bullets under a numbered item belong to it.
+    marker: str = ""
+    guessed: bool = False
+
+
 def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\u2212", "–").replace("\t", "    ")
+    text = text.replace("\u00a0", " ").replace("\u2212", "–").replace("\t", "    ").replace("\u00ad", "")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    # Runs of blanks carry no meaning past indentation, and patterns that scan them would slow down.
+    text = re.sub(r" {40,}", " " * 8, text)
+    if re.search(r"(?m)^#{1,6}\s", text):
+        # In Markdown with headings, a short line in bold alone is a heading too ("**Trafik**").
+        text = re.sub(r"(?m)^[ \t]*(?:\*\*|__)([^*_\n]{1,90}?[^.!?*_\n])(?:\*\*|__)[ \t]*$", r"#### \1", text)
     # Markdown emphasis and links say nothing about the promise.
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda match: match.group(1) or match.group(2), text)
     return re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
@@ -680,123 +947,186 @@ def _is_quote_line(stripped: str, vocabulary: Vocabulary) -> bool:
     if stripped.startswith(_QUOTE_OPENERS):
         return True
     # "-Medborgarlöftet bygger på …": a dash glued to the text opens a quote in Swedish news style.
-    return bool(re.match(r"^[-–—]\S", stripped)) or bool(
+    return bool(re.match(r"^[-–—][^\W\d_]", stripped)) or bool(
         re.match(r"^[-–—]\s", stripped) and vocabulary.speech_re.search(stripped)
     )
 
 
-def _ends_a_leadin(text: str) -> bool:
-    stripped = text.rstrip()
-    if stripped.endswith((":", ";", "..", "…")):
-        return True
-    last_word = stripped.split()[-1].lower() if stripped.split() else ""
-    return last_word in {"att", "genom", "följande"}
+_KEY_YEARS_RE = re.compile(r"\b(?:19|20)\d{2}\b|[–—-]\s*$|[:.!?]+$")
+_KEY_TAIL_RE = re.compile(r"\s*[-–—/]\s*(?:\d{2,4})?\s*$")
+_KEY_NUMBER_RE = re.compile(r"^\d+[.)]\s*")
 
 
-def _party_header(text: str, names: _Names) -> bool:
-    """ "Polisen ska", "Kommunen lovar att", "Polismyndigheten": a group header without a colon."""
-    stripped = text.strip().rstrip(":;.").strip()
-    if not stripped:
-        return False
-    head = re.fullmatch(
-        r"(?P<who>.+?)(?:\s+(?:ska|skall|lovar(?:\s+att)?|kommer\s+att|kommer|åtar\s+sig\s+att)(?:\s+tillsammans)?(?:\s*:)?)?",
-        stripped,
-        re.IGNORECASE,
-    )
-    if head is None:
-        return False
-    who = head.group("who")
-    chunks = split_list(who)
-    parties = names.mentions(who, allow_unknown=False)
-    return bool(parties) and len(parties) == len(chunks) and len(stripped.split()) <= 8
+def heading_key(title: str) -> str:
+    """A heading reduced to its words: no years, numbering or end punctuation ("1. Trafik:" → "trafik")."""
+    key = _KEY_YEARS_RE.sub("", title.lower())
+    key = _KEY_NUMBER_RE.sub("", _KEY_TAIL_RE.sub("", key.strip()))
+    return " ".join(key.split()).strip(" :.,–-")
 
 
-def _is_group_header(text: str, names: _Names) -> bool:
-    vocabulary = names.vocabulary
-    key = re.sub(r"\s+", " ", text.strip().rstrip(":;.… ").lower())
-    headers = vocabulary.joint_headers | vocabulary.police_headers | vocabulary.municipality_headers
-    return key in headers or key.startswith("gemensam") or _party_header(text, names)
+def _is_skip_heading(key: str, vocabulary: Vocabulary) -> bool:
+    return bool(vocabulary.skip_heading_re.match(key))
 
 
-def _looks_like_heading(stripped: str, names: _Names) -> bool:
+def _looks_like_heading(stripped: str, vocabulary: Vocabulary) -> bool:
     words = stripped.split()
+    if not 0 < len(words) <= 12 or len(stripped) > 90:
+        return False
+    key = heading_key(stripped)
+    # "Det här ska vi göra" holds "ska" and is still a heading.
+    if key in vocabulary.label_headings or _is_skip_heading(key, vocabulary):
+        return not stripped.endswith((".", ","))
     return (
-        0 < len(words) <= 12
-        and len(stripped) <= 90
-        and not stripped.endswith((".", ":", ";", ",", "!"))
+        not stripped.endswith((".", ":", ";", ",", "!", "?"))
         and (stripped[0].isupper() or stripped[0].isdigit())
-        and not names.vocabulary.promise_verb_re.search(stripped)
+        and not vocabulary.promise_verb_re.search(stripped)
     )
 
 
-@dataclass
-class _RawLine:
-    text: str
-    indent: int
-    kind: str  # blank, heading, bullet, quote, responsible, text
-    level: int = 0
-    numbered: bool = False
-
-
-def _raw_lines(text: str, names: _Names) -> list[_RawLine]:
-    vocabulary = names.vocabulary
-    lines: list[_RawLine] = []
-    for raw in normalise_text(text).split("\n"):
+def _raw_lines(text: str, vocabulary: Vocabulary) -> list[_Line]:
+    lines: list[_Line] = []
+    raw_lines = text.split("\n")
+    for number, raw in enumerate(raw_lines, start=1):
         stripped = raw.strip()
         indent = len(raw) - len(raw.lstrip())
-        if not stripped or vocabulary.chrome_re.fullmatch(stripped):
-            lines.append(_RawLine("", 0, "blank"))
+        if not stripped or vocabulary.chrome_re.fullmatch(stripped.rstrip(".").strip()):
+            lines.append(_Line(number, "", 0, "blank"))
         elif heading := _MARKDOWN_HEADING_RE.match(stripped):
-            lines.append(_RawLine(heading.group("text"), indent, "heading", len(heading.group("hashes"))))
+            lines.append(
+                _Line(number, heading.group("text"), indent, "heading", len(heading.group("hashes")))
+            )
         elif vocabulary.responsible_re.match(stripped):
-            lines.append(_RawLine(stripped, indent, "responsible"))
+            lines.append(_Line(number, stripped, indent, "responsible"))
         elif _is_quote_line(stripped, vocabulary):
-            lines.append(_RawLine(stripped, indent, "quote"))
+            lines.append(_Line(number, stripped, indent, "quote"))
         elif bullet := _BULLET_RE.match(stripped):
-            numbered = bullet.group("marker")[0].isdigit()
-            lines.append(_RawLine(bullet.group("text").strip(), indent, "bullet", numbered=numbered))
+            marker = "number" if bullet.group("marker").strip("(")[0].isdigit() else "bullet"
+            lines.append(_Line(number, bullet.group("text").strip(), indent, "bullet", marker=marker))
         else:
-            lines.append(_RawLine(stripped, indent, "text"))
-    _numbered_headings(lines, names)
+            lines.append(_Line(number, stripped, indent, "text"))
+    _join_lone_markers(lines)
+    _numbered_headings(lines, vocabulary)
     # Marked-up text (Markdown, or what the readers made of HTML and Word) says where its headings are.
     if not any(line.level for line in lines):
-        _guess_headings(lines, names)
+        _guess_headings(lines, vocabulary)
+    _unmarked_items(lines, vocabulary)
     return lines
 
 
-def _numbered_headings(lines: list[_RawLine], names: _Names) -> None:
-    # "1. Trafik" followed by a paragraph numbers a focus area; it is not an activity.
+def _unmarked_items(lines: list[_Line], vocabulary: Vocabulary) -> None:
+    """Lines one by one under a lead-in, each its own paragraph, are a list that lost its bullets (as text
+    copied from a web page often does): "Polisen lovar att:" + "Genomföra …" + "Hålla …"."""
     for index, line in enumerate(lines):
-        if not line.numbered or len(line.text.split()) > 6 or not _looks_like_heading(line.text, names):
+        if line.kind != "text" or not line.text.endswith(":"):
             continue
-        following = next((later for later in lines[index + 1 :] if later.kind != "blank"), None)
+        candidates: list[_Line] = []
+        position = index + 1
+        while position < len(lines):
+            current = lines[position]
+            if current.kind == "blank":
+                position += 1
+                continue
+            key = heading_key(current.text)
+            plain = current.kind == "text" or (current.kind == "heading" and current.guessed)
+            if (
+                not plain
+                or current.text.endswith(":")
+                or len(current.text) > 250
+                or key in vocabulary.label_headings
+                or _is_skip_heading(key, vocabulary)
+                or lines[position - 1].kind != "blank"
+            ):
+                break
+            candidates.append(current)
+            position += 1
+        following = lines[position] if position < len(lines) else None
+        if len(candidates) < 2 or (following is not None and following.kind == "bullet"):
+            continue
+        for candidate in candidates:
+            candidate.kind, candidate.marker, candidate.guessed = "bullet", "bullet", False
+
+
+def _join_lone_markers(lines: list[_Line]) -> None:
+    # "•" alone on a line and its text on the next, as PDF text often comes out.
+    for index, line in enumerate(lines[:-1]):
+        following = lines[index + 1]
+        if line.kind == "bullet" and not line.text and following.kind == "text":
+            line.text = following.text
+            following.kind, following.text = "blank", ""
+
+
+def _next_content(lines: list[_Line], index: int) -> _Line | None:
+    return next((later for later in lines[index + 1 :] if later.kind != "blank"), None)
+
+
+def _numbered_headings(lines: list[_Line], vocabulary: Vocabulary) -> None:
+    # "1. Trafik" followed by a paragraph, or by bullets of another kind, numbers a focus area.
+    for index, line in enumerate(lines):
+        if line.marker != "number" or len(line.text.split()) > 8:
+            continue
+        if not _looks_like_heading(line.text, vocabulary):
+            continue
+        following = _next_content(lines, index)
+        if following is None:
+            continue
         blank_after = index + 1 < len(lines) and lines[index + 1].kind == "blank"
-        if blank_after and following is not None and following.kind == "text":
-            line.kind = "heading"
+        paragraph_after = blank_after and following.kind == "text"
+        bullets_after = following.kind == "bullet" and following.marker == "bullet"
+        if paragraph_after or bullets_after:
+            line.kind, line.text = "heading", f"{line.text}"
 
 
-def _guess_headings(lines: list[_RawLine], names: _Names) -> None:
+def _guess_headings(lines: list[_Line], vocabulary: Vocabulary) -> None:
     # Plain text has no markup: a short line without end punctuation that neither continues the line
     # before it nor runs on into the next one is a heading. Text taken from PDFs often lacks blank lines.
     for index, line in enumerate(lines):
-        if (
-            line.kind != "text"
-            or not _looks_like_heading(line.text, names)
-            or _party_header(line.text, names)
-        ):
+        if line.kind != "text" or not _looks_like_heading(line.text, vocabulary):
             continue
         previous = lines[index - 1] if index > 0 else None
         following = lines[index + 1] if index + 1 < len(lines) else None
         continues_previous = (
-            previous is not None and previous.kind == "text" and not previous.text.endswith((".", "!", "?"))
+            previous is not None
+            and previous.kind == "text"
+            and not previous.text.endswith((".", "!", "?"))
+            and not previous.guessed
         )
         runs_on = following is not None and following.kind == "text" and following.text[:1].islower()
         if not continues_previous and not runs_on:
-            line.kind = "heading"
+            line.kind, line.guessed = "heading", True
 
 
-def _blocks(text: str, names: _Names) -> list[_Block]:
-    lines = _raw_lines(text, names)
+# ---------------------------------------------------------------------------------------------------
+# Blocks
+
+
+BlockKind = Literal["heading", "paragraph", "item", "leadin", "quote", "responsible"]
+
+
+@dataclass
+class _Block:
+    kind: BlockKind
+    text: str
+    line: int
+    indent: int = 0
+    level: int = 0
+    marker: str = ""
+    guessed: bool = False
+
+
+def ends_open(text: str, vocabulary: Vocabulary) -> bool:
+    """A line that introduces what follows: "… lovar att:", "Detta gör vi genom att", "… kommer;"."""
+    stripped = text.rstrip()
+    if stripped.endswith((":", ";", "..", "…")):
+        return True
+    if stripped.endswith((".", "!", "?")):
+        return False
+    words = stripped.lower().split()
+    return bool(words) and (
+        words[-1] in vocabulary.incomplete_endings or " ".join(words[-2:]) in vocabulary.incomplete_endings
+    )
+
+
+def _blocks(lines: list[_Line], vocabulary: Vocabulary) -> list[_Block]:
     blocks: list[_Block] = []
     index = 0
     while index < len(lines):
@@ -805,19 +1135,22 @@ def _blocks(text: str, names: _Names) -> list[_Block]:
         if line.kind == "blank":
             continue
         if line.kind == "heading":
-            kind: BlockKind = "leadin" if _is_group_header(line.text, names) else "heading"
-            blocks.append(_Block(kind, line.text, line.indent, line.level))
-        elif line.kind in {"quote", "responsible"}:
-            blocks.append(_Block("quote" if line.kind == "quote" else "responsible", line.text, line.indent))
+            blocks.append(
+                _Block("heading", line.text, line.number, line.indent, line.level, guessed=line.guessed)
+            )
+        elif line.kind == "quote":
+            blocks.append(_Block("quote", line.text, line.number, line.indent))
+        elif line.kind == "responsible":
+            blocks.append(_Block("responsible", line.text, line.number, line.indent))
         elif line.kind == "bullet":
             text, index = _continue_item(line, lines, index)
-            blocks.append(_Block("item", text, line.indent))
+            blocks.append(_Block("item", text, line.number, line.indent, marker=line.marker))
         else:
-            index = _paragraph_blocks(line, lines, index, blocks, names)
+            index = _paragraph_blocks(line, lines, index, blocks, vocabulary)
     return blocks
 
 
-def _continue_item(item: _RawLine, lines: list[_RawLine], index: int) -> tuple[str, int]:
+def _continue_item(item: _Line, lines: list[_Line], index: int) -> tuple[str, int]:
     parts = [item.text]
     while index < len(lines):
         line = lines[index]
@@ -831,93 +1164,152 @@ def _continue_item(item: _RawLine, lines: list[_RawLine], index: int) -> tuple[s
             break
         parts.append(candidate.text)
         index += 2 if after_blank else 1
-    return " ".join(parts), index
+    return _join_wrapped(parts), index
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    text = parts[0]
+    for part in parts[1:]:
+        # A word split at the end of a line ("hastighets-" + "kontroller") is one word again.
+        if (
+            re.search(r"[a-zåäö]-$", text)
+            and part[:1].islower()
+            and not re.match(r"(och|eller|samt)\b", part)
+        ):
+            text = text[:-1] + part
+        else:
+            text = f"{text} {part}"
+    return text
 
 
 def _paragraph_blocks(
-    first: _RawLine, lines: list[_RawLine], index: int, blocks: list[_Block], names: _Names
+    first: _Line, lines: list[_Line], index: int, blocks: list[_Block], vocabulary: Vocabulary
 ) -> int:
     group = [first]
     while index < len(lines) and lines[index].kind == "text":
         group.append(lines[index])
         index += 1
-    # A line ending in ":" followed by plain lines is a lead-in over an unmarked list.
-    leadin_at = next((position for position, line in enumerate(group[:-1]) if line.text.endswith(":")), None)
-    if leadin_at is None:
-        text = " ".join(line.text for line in group)
-        is_leadin = _ends_a_leadin(text) or _party_header(text, names)
-        blocks.append(_Block("leadin" if is_leadin else "paragraph", text, first.indent))
+    # A line ending in ":" followed by plain lines is a lead-in over an unmarked list: each line an item.
+    if not any(line.text.endswith(":") for line in group[:-1]):
+        text = _join_wrapped([line.text for line in group])
+        kind: BlockKind = "leadin" if ends_open(text, vocabulary) else "paragraph"
+        blocks.append(_Block(kind, text, first.number, first.indent))
         return index
-    if leadin_at > 0:
-        blocks.append(_Block("paragraph", " ".join(line.text for line in group[:leadin_at]), first.indent))
-    blocks.append(_Block("leadin", group[leadin_at].text, group[leadin_at].indent))
-    for line in group[leadin_at + 1 :]:
-        if line.text[:1].islower() and blocks[-1].kind == "item":
+    # "Trafik:" + a line of description + a bulleted list: the line describes, the bullets are the list.
+    bullets_follow = index < len(lines) and lines[index].kind == "bullet"
+    in_list = False
+    pending: list[_Line] = []
+
+    def flush() -> None:
+        if pending:
+            text = _join_wrapped([line.text for line in pending])
+            blocks.append(_Block("paragraph", text, pending[0].number, pending[0].indent))
+            pending.clear()
+
+    for line in group:
+        if line.text.endswith(":"):
+            flush()
+            blocks.append(_Block("leadin", line.text, line.number, line.indent))
+            in_list = True
+        elif not in_list or bullets_follow:
+            pending.append(line)
+        elif line.text[:1].islower() and blocks[-1].kind == "item" and not blocks[-1].text.endswith("."):
             blocks[-1].text += " " + line.text
         else:
-            blocks.append(_Block("item", line.text, line.indent + 1))
+            blocks.append(_Block("item", line.text, line.number, line.indent + 1, marker="bullet"))
+    flush()
     return index
 
 
 # ---------------------------------------------------------------------------------------------------
-# Sections
+# The walk: focus areas, lead-ins and the parties every item inherits
+
+
+AreaKind = Literal["untitled", "title", "topic", "label", "colon", "goal"]
 
 
 @dataclass
-class _Section:
-    title: str | None
-    index: int = 0
-    level: int = 0
-    skip: bool = False
-    blocks: list[_Block] = field(default_factory=list)
-
-
-def _heading_key(title: str) -> str:
-    key = re.sub(r"\b(?:19|20)\d{2}\b|[–—-]\s*$|[:.!?]+$", "", title.lower())
-    key = re.sub(r"\s*[-–—]\s*(?:\d{2,4})?\s*$", "", key.strip())
-    return re.sub(r"^\d+[.)]\s*", "", key).strip()
-
-
-def _sections(blocks: list[_Block], vocabulary: Vocabulary) -> list[_Section]:
-    sections = [_Section(None)]
-    for block in blocks:
-        if block.kind != "heading":
-            sections[-1].blocks.append(block)
-            continue
-        key = _heading_key(block.text)
-        current = sections[-1]
-        # A label ("Medborgarlöfte", "Aktiviteter") introduces the list of the area above it.
-        area_still_open = not current.skip and not any(b.kind == "item" for b in current.blocks)
-        if key in vocabulary.label_headings and area_still_open:
-            current.blocks.append(_Block("leadin", block.text))
-            continue
-        skip = any(key == word or key.startswith(word + " ") for word in vocabulary.skip_headings)
-        sections.append(_Section(block.text.strip(), index=len(sections), level=block.level, skip=skip))
-    return sections
-
-
-# ---------------------------------------------------------------------------------------------------
-# Activities
+class _Context:
+    parties: list[str] | None
+    line: int | None = None
+    per: str | None = None
+    # A header that names an organisation ("Räddningstjänsten:") makes "vi" under it that organisation.
+    named: bool = False
 
 
 @dataclass
 class _Draft:
     text: str
+    line: int
     parties: list[str]
     partners: list[str]
+    party_line: int | None
+    area: int
+    per_hint: str | None = None
+    prose: bool = False
+    inherited: bool = False
 
 
 @dataclass
-class _Reader:
+class _Area:
+    kind: AreaKind
+    title: str
+    line: int
+    level: int = 0
+    guessed: bool = False
+    parent: int | None = None
+    description: list[str] = field(default_factory=list)
+    # Sentences of its paragraphs, with the parties in force there: activities only if the area has no list.
+    sentences: list[tuple[str, int, _Context]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _LeadIn:
+    parties: list[str] | None
+    topical: bool
+    negative: bool
+    per: str | None
+    goal: str | None
+
+
+_INFINITIVE_ITEM_RE = re.compile(r"^\s*att\s+([^\W\d_]+)", re.IGNORECASE)
+_OWNED_HEADER_RE = re.compile(r"(?P<owner>.+?)s\s+(?P<noun>\w+)", re.IGNORECASE)
+_COMMITMENT_RE = re.compile(
+    r"(?<!\w)(?:ska|skall|lovar|kommer|åtar|avger|ansvarar|förbinder|genomför|prioriterar|arbetar)(?!\w)",
+    re.IGNORECASE,
+)
+_PROMISING_RE = re.compile(r"(?<!\w)(?:lovar|avger|åtar\s+sig|förbinder\s+sig)(?!\w)", re.IGNORECASE)
+_ANAPHORIC_OPENERS = frozenset(
+    {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet", "här", "följande"}
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ”“\"])", text.strip())
+    return [part.strip() for part in parts if part.strip()]
+
+
+def area_title(text: str) -> str:
+    """A heading, colon line or goal sentence as a focus area's title: no numbering, no end punctuation."""
+    title = re.sub(r"^\s*(?:\d{1,2}[.)]|[•·▪*–-])\s+", "", text.strip())
+    return re.sub(r"\s*[:;.…]+$", "", title).strip() or text.strip()
+
+
+@dataclass
+class _Walk:
     names: _Names
-    promise_period: Period | None
-    document_parties: list[str] | None = None
+    lines: list[str]
+    areas: list[_Area] = field(default_factory=list)
+    drafts: list[_Draft] = field(default_factory=list)
 
     @property
     def vocabulary(self) -> Vocabulary:
         return self.names.vocabulary
 
-    def leadin_parties(self, text: str) -> list[str] | None:
+    # --- what a lead-in says ------------------------------------------------------------------------
+
+    def header_parties(self, text: str) -> list[str] | None:
+        """Parties of a group header: "Polisens aktiviteter", "Gemensamt:", "Räddningstjänsten:"."""
         key = re.sub(r"\s+", " ", text.strip().rstrip(":;.… ").lower())
         vocabulary = self.vocabulary
         if key in vocabulary.joint_headers or key.startswith("gemensam"):
@@ -926,33 +1318,94 @@ class _Reader:
             return [POLICE]
         if key in vocabulary.municipality_headers:
             return [_MUNICIPALITY]
-        stripped = text.strip().rstrip(":;.… ")
+        words = key.split()
+        owned = _OWNED_HEADER_RE.fullmatch(text.strip().rstrip(":;.… "))
+        if owned and len(words) <= 6 and owned.group("noun").lower() in vocabulary.header_nouns:
+            # "Polisens aktiviteter", "Kirby kommuns medborgarlöften": the owner's list.
+            owner = self.names.canonical(owned.group("owner"), allow_unknown=False)
+            if owner:
+                return [owner]
+        if len(words) <= 6:
+            chunks = split_list(text.strip().rstrip(":;.… "))
+            named = self.names.mentions(text.strip().rstrip(":;.… "), allow_unknown=False, prefixes=False)
+            if named and len(named) == len(chunks):
+                return named
+        return None
+
+    def party_header(self, text: str) -> list[str] | None:
+        """A heading or line that only says who does what follows: "Polisen ska:", "Kommunens insatser"."""
+        if heading_key(text) in self.vocabulary.label_headings:
+            return None
+        parties = self.header_parties(text)
+        if parties is None and _COMMITMENT_RE.search(text) and not self.content_words(text):
+            parties = self.leadin_parties(text)
+        if parties is None:
+            return None
+        # "Skolan" alone may be a problem heading; an organisation heads a group only with a colon or a verb.
+        signatories = {_MUNICIPALITY, POLICE, _SIGNATORIES}
+        if set(parties) & signatories or text.rstrip().endswith(":") or _COMMITMENT_RE.search(text):
+            return parties
+        return None
+
+    def content_words(self, text: str) -> list[str]:
+        """The words of a lead-in that say what it is about, once parties and generic words are gone."""
+        vocabulary = self.vocabulary
+        cleaned = mask_non_quantities(text, vocabulary)
+        words = re.findall(r"[^\W\d_][\w.-]*", cleaned.lower())
+        party_words = {
+            word
+            for chunk in split_list(re.split(_COMMITMENT_RE, text, maxsplit=1)[0])
+            if self.names.canonical(chunk, allow_unknown=False)
+            for word in chunk.lower().split()
+        }
+        return [
+            word
+            for word in words
+            if word not in vocabulary.generic_words
+            and word not in party_words
+            and not vocabulary.police_re.fullmatch(word)
+            and not vocabulary.municipality_re.fullmatch(word)
+            and word.rstrip(".") not in vocabulary.generic_words
+            and not self.names.canonical(word, allow_unknown=False)
+        ]
+
+    def leadin_parties(self, sentence: str) -> list[str] | None:
+        if header := self.header_parties(sentence):
+            return header
+        stripped = sentence.strip().rstrip(":;.… ")
         stripped, _ = _strip_partners(stripped, self.names)
-        if _party_header(stripped, self.names):
-            return self.names.mentions(
-                re.split(
-                    r"\s+(?:ska|skall|lovar|kommer|åtar)(?!\w)", stripped, maxsplit=1, flags=re.IGNORECASE
-                )[0],
-                allow_unknown=False,
-            )
-        parties = subject_parties(stripped, self.names)
+        subject = re.split(_COMMITMENT_RE, stripped, maxsplit=1)[0]
+        parties = self.names.mentions(subject, allow_unknown=False) if subject.strip() else []
+        if not parties:
+            parties = self.names.leading_mentions(subject) or _first_subject(stripped, self.names)
         if not parties and re.search(r"(?<!\w)vi(?!\w)", stripped, re.IGNORECASE):
             return [_SIGNATORIES]
         return parties or None
 
-    def draft(self, text: str, inherited: list[str] | None, tag: list[str] | None = None) -> _Draft:
-        without_partners, partners = _strip_partners(text, self.names)
-        parties = tag or trailing_tag(text, self.names) or subject_parties(without_partners, self.names)
-        if not parties and re.match(r"^\s*vi(?!\w)", without_partners, re.IGNORECASE):
-            parties = [_SIGNATORIES]
-        if not parties and inherited:
-            parties = list(inherited)
-        partners = [partner for partner in partners if partner not in parties]
-        return _Draft(text.strip(), parties, partners)
-
-    def is_page_date(self, text: str) -> bool:
-        """ "Fastställd den 12 december 2023", "Sidan uppdaterad 2024-02-12": about the page, not the problem."""
-        return bool(self.vocabulary.signing_re.search(text) and re.search(r"\b(?:19|20)\d{2}\b", text))
+    def classify(self, text: str, previous: str | None = None) -> _LeadIn:
+        """A lead-in line (and the paragraph right before it): its parties, whether it names a topic of its
+        own (then it may title a focus area), whether its items are not activities, and its period word."""
+        vocabulary = self.vocabulary
+        sentences = split_sentences(text) or [text]
+        lead = sentences[-1]
+        earlier = (
+            sentences[-2] if len(sentences) > 1 else (split_sentences(previous)[-1] if previous else None)
+        )
+        if vocabulary.not_activity_re.search(lead) and not _PROMISING_RE.search(lead):
+            return _LeadIn(None, False, True, None, None)
+        parties = self.leadin_parties(lead)
+        topical = bool(self.content_words(lead)) and not self.header_parties(lead)
+        per = read_per(lead, vocabulary=vocabulary)
+        goal = None
+        if topical and parties:
+            goal = lead
+        elif not topical and earlier and _COMMITMENT_RE.search(earlier) and not self.is_goal(earlier):
+            # "Polisen och kommunen lovar att arbeta för X." + "Det ska åstadkommas genom följande aktiviteter:"
+            earlier_parties = self.leadin_parties(earlier)
+            if (earlier_parties and earlier_parties != [_SIGNATORIES]) or parties is None:
+                goal = earlier
+                parties = earlier_parties or parties
+        return _LeadIn(parties, topical, False, per, goal)
 
     def is_goal(self, text: str) -> bool:
         low = text.lower().lstrip("-–• ")
@@ -969,81 +1422,261 @@ class _Reader:
             subject, allow_unknown=False
         )
 
-    def section_drafts(self, section: _Section) -> tuple[list[_Draft], str]:
-        if any(block.kind == "item" for block in section.blocks):
-            return self._list_drafts(section)
-        return self._prose_drafts(section)
+    # --- the walk -------------------------------------------------------------------------------------
 
-    def _list_drafts(self, section: _Section) -> tuple[list[_Draft], str]:
-        drafts: list[_Draft] = []
-        description: list[str] = []
-        context = self.document_parties
-        ignoring = False
-        parents: list[tuple[int, list[str] | None]] = []
-        blocks = section.blocks
+    def open_area(self, kind: AreaKind, block: _Block, parent: int | None = None) -> int:
+        self.areas.append(
+            _Area(kind, area_title(block.text), block.line, block.level, block.guessed, parent=parent)
+        )
+        return len(self.areas) - 1
+
+    def draft(self, text: str, line: int, context: _Context, area: int, *, prose: bool = False) -> _Draft:
+        without_partners, partners = _strip_partners(text, self.names)
+        tag = trailing_tag(text, self.names)
+        # A sentence that follows the first one modifies the activity; it does not name who does it.
+        first_sentence = (split_sentences(without_partners) or [without_partners])[0]
+        infinitive = _INFINITIVE_ITEM_RE.match(first_sentence)
+        if infinitive and not self.names.may_begin_a_name(infinitive.group(1)):
+            # "Att genomföra …", "att bjuda in …": the doer is the lead-in's, whatever comes later.
+            own = tag or []
+        else:
+            own = tag or subject_parties(first_sentence, self.names)
+        if not own and re.match(r"^\s*vi(?!\w)", without_partners, re.IGNORECASE):
+            own = [_SIGNATORIES]
+        if own == [_SIGNATORIES] and context.named and context.parties:
+            own = list(context.parties)
+        inherited = not own and bool(context.parties)
+        parties = own or list(context.parties or [])
+        partners = [partner for partner in partners if partner not in parties]
+        party_line = line if own else (context.line if inherited else None)
+        return _Draft(text.strip(), line, parties, partners, party_line, area, context.per, prose, inherited)
+
+    def walk(self, blocks: list[_Block]) -> None:
+        vocabulary = self.vocabulary
+        self.areas = [_Area("untitled", "", 0)]
+        current = 0
+        goal_area: int | None = None
+        skip_level: int | None = None
+        negative = False
+        seen_heading = False
+        page = _Context(None)
+        context = page
+        parents: list[tuple[int, str, _Context]] = []
         for position, block in enumerate(blocks):
-            if block.kind == "paragraph":
-                if not self.is_page_date(block.text):
-                    description.append(block.text)
-            elif block.kind == "leadin":
-                ignoring = bool(self.vocabulary.not_activity_re.search(block.text))
-                if not ignoring:
-                    context = self.leadin_parties(block.text) or context
-                parents = []
-            elif block.kind == "responsible" and drafts:
-                who = self.vocabulary.responsible_re.match(block.text)
-                if who:
-                    drafts[-1].parties = self.names.mentions(who.group("who"), allow_unknown=True)
-            elif block.kind == "item" and not ignoring:
-                while parents and parents[-1][0] >= block.indent:
-                    parents.pop()
-                inherited = parents[-1][1] if parents else context
-                following = blocks[position + 1] if position + 1 < len(blocks) else None
-                if block.text.rstrip().endswith((":", ";")):
-                    # A parent that introduces sub-bullets is a lead-in for them, not an activity.
-                    parties = self.leadin_parties(block.text) or inherited
-                    if following is not None and following.kind == "item" and following.indent > block.indent:
-                        parents.append((block.indent, parties))
-                    else:
-                        context = parties
-                    continue
-                if not self.is_goal(block.text):
-                    drafts.append(self.draft(block.text, inherited))
-        return drafts, "\n\n".join(description)
-
-    def _prose_drafts(self, section: _Section) -> tuple[list[_Draft], str]:
-        drafts: list[_Draft] = []
-        description: list[str] = []
-        context = self.document_parties
-        for block in section.blocks:
-            if block.kind == "leadin":
-                context = self.leadin_parties(block.text) or context
-            elif block.kind == "responsible" and drafts:
-                who = self.vocabulary.responsible_re.match(block.text)
-                if who:
-                    drafts[-1].parties = self.names.mentions(who.group("who"), allow_unknown=True)
-            elif block.kind == "paragraph":
-                for sentence in split_sentences(block.text):
-                    if self.is_page_date(sentence):
+            following = blocks[position + 1] if position + 1 < len(blocks) else None
+            previous = blocks[position - 1] if position > 0 else None
+            if block.kind == "heading":
+                key = heading_key(block.text)
+                if skip_level is not None:
+                    if block.level and skip_level and block.level > skip_level:
                         continue
-                    if self._is_prose_promise(sentence):
-                        drafts.append(self.draft(sentence, context))
-                    else:
-                        description.append(sentence)
-        return drafts, " ".join(description)
+                    skip_level = None
+                if _is_skip_heading(key, vocabulary):
+                    skip_level = block.level
+                    seen_heading = True
+                    continue
+                header = self.party_header(block.text)
+                if header is not None or (ends_open(block.text, vocabulary) and not block.level):
+                    block = _Block("leadin", block.text, block.line, block.indent, block.level)
+                else:
+                    area = self.areas[current]
+                    attach = (
+                        key in vocabulary.label_headings
+                        and area.kind in ("topic", "colon")
+                        and not any(d.area == current for d in self.drafts)
+                        and not (block.level and area.level and block.level < area.level)
+                    )
+                    negative, parents, goal_area = False, [], None
+                    if attach:
+                        continue
+                    kind: AreaKind = "title" if not seen_heading else "topic"
+                    if seen_heading and key in vocabulary.label_headings:
+                        kind = "label"
+                    seen_heading = True
+                    current = self.open_area(kind, block)
+                    context = page
+                    continue
+            if (
+                skip_level is not None
+                and block.kind == "leadin"
+                and self.ends_skipping(block, blocks[position + 1 :], marked=bool(skip_level))
+            ):
+                # "Trafik:" after a skipped "Problembild", "Polisen lovar att:" after "Mål": promises again.
+                skip_level = None
+            if skip_level is not None or block.kind == "quote":
+                continue
+            if block.kind == "leadin":
+                before = previous.text if previous is not None and previous.kind == "paragraph" else None
+                info = self.classify(block.text, before)
+                parents = []
+                if info.negative:
+                    negative = True
+                    continue
+                negative = False
+                # Items may come after a line or two describing the topic ("Trafik:" + description + list).
+                after = next((later for later in blocks[position + 1 :] if later.kind != "paragraph"), None)
+                items_follow = after is not None and after.kind in ("item", "leadin")
+                if info.topical and not info.parties and info.goal is None:
+                    # "Närvaro och trafiksäkerhet:", "Minska narkotikan genom att:" over a list.
+                    # Under a problem heading it is only a lead-in; a second one ends the first.
+                    if items_follow and self.areas[current].kind != "topic":
+                        current = self.open_area("colon", block)
+                        goal_area, context = None, page
+                    continue
+                if info.parties:
+                    named = bool(info.parties) and not set(info.parties) & {
+                        _MUNICIPALITY,
+                        POLICE,
+                        _SIGNATORIES,
+                    }
+                    context = _Context(info.parties, block.line, info.per or context.per, named)
+                elif info.per:
+                    context = _Context(context.parties, context.line, info.per, context.named)
+                if info.goal and following is not None and following.kind == "item":
+                    goal_block = _Block("leadin", info.goal, block.line, block.indent, block.level)
+                    goal_area = self.open_area("goal", goal_block, parent=current)
+                if self.areas[current].kind in ("untitled", "title", "label") and not self.drafts:
+                    page = context
+                continue
+            if block.kind == "paragraph":
+                if self.is_page_date(block.text):
+                    continue
+                target = goal_area if goal_area is not None else current
+                self.areas[target].description.append(block.text)
+                for sentence in split_sentences(block.text):
+                    self.areas[target].sentences.append((sentence, block.line, context))
+                last = (split_sentences(block.text) or [""])[-1]
+                if following is not None and following.kind == "item" and _PROMISING_RE.search(last):
+                    # "X och Y lovar att …" right above the list speaks for its items.
+                    info = self.classify(last)
+                    if info.parties:
+                        context = _Context(info.parties, block.line, info.per or context.per)
+                        if info.goal:
+                            goal_block = _Block("leadin", info.goal, block.line)
+                            goal_area = self.open_area("goal", goal_block, parent=current)
+                continue
+            if block.kind == "responsible":
+                who = vocabulary.responsible_re.match(block.text)
+                if who and self.drafts:
+                    self.drafts[-1].parties = self.names.mentions(who.group("who"), allow_unknown=True)
+                    self.drafts[-1].party_line = block.line
+                    self.drafts[-1].inherited = False
+                continue
+            if block.kind != "item" or negative:
+                continue
+            while parents:
+                indent, marker, _ = parents[-1]
+                if block.indent > indent or (block.indent == indent and marker == "number" != block.marker):
+                    break
+                parents.pop()
+            inherited = parents[-1][2] if parents else context
+            child_follows = (
+                following is not None
+                and following.kind == "item"
+                and (
+                    following.indent > block.indent
+                    or (following.indent == block.indent and block.marker == "number" != following.marker)
+                )
+            )
+            if ends_open(block.text, vocabulary) and (
+                child_follows or block.text.rstrip().endswith((":", ";"))
+            ):
+                # A parent that introduces sub-items is a lead-in for them, not an activity.
+                info = self.classify(block.text)
+                if info.negative:
+                    parents.append((block.indent, block.marker, _Context(None)))
+                    continue
+                parties = info.parties or inherited.parties
+                frame = _Context(
+                    parties, block.line if info.parties else inherited.line, info.per or inherited.per
+                )
+                if child_follows:
+                    parents.append((block.indent, block.marker, frame))
+                else:
+                    context = frame
+                continue
+            if self.is_goal(block.text):
+                continue
+            target = goal_area if goal_area is not None else current
+            self.drafts.append(self.draft(block.text, block.line, inherited, target))
 
-    def _is_prose_promise(self, sentence: str) -> bool:
+    def ends_skipping(self, block: _Block, rest: list[_Block], *, marked: bool) -> bool:
+        """A line ending in a colon with items under it, naming who promises ("Polisen och kommunen lovar att
+        genomföra:") or, in text without marked-up headings, a topic ("Trafik:")."""
+        text = block.text.strip()
+        after = next((later for later in rest if later.kind != "paragraph"), None)
+        if not text.endswith(":") or block.indent or after is None or after.kind not in ("item", "leadin"):
+            return False
+        info = self.classify(text)
+        if info.negative:
+            return False
+        promising = bool(info.parties and info.parties != [_SIGNATORIES]) and bool(
+            _COMMITMENT_RE.search(text)
+        )
+        return promising or (not marked and info.topical and len(text.split()) <= 8)
+
+    def is_page_date(self, text: str) -> bool:
+        """ "Fastställd den 12 december 2023", "Ekholm den 12 mars 2023": about the page, not the problem."""
+        return len(text) < 160 and is_signing_line(text, self.vocabulary)
+
+    def is_prose_promise(self, sentence: str) -> bool:
         verb = self.vocabulary.promise_verb_re.search(sentence)
         if verb is None or self.is_goal(sentence) or self.vocabulary.not_activity_re.search(sentence):
             return False
+        if ends_open(sentence, self.vocabulary) or self.is_page_date(sentence):
+            return False
         opener = sentence.split()[0].lower() if sentence.split() else ""
-        # "Detta kommer att prioriteras": an anaphoric sentence describes, it does not promise.
-        return opener not in {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet"}
+        # "Detta kommer att prioriteras": an anaphoric sentence describes, it does not promise, unless it
+        # says what the promise holds ("Löftet innebär bland annat att kommunen ska …").
+        holds = re.search(r"(?<!\w)innebär(?:\s+(?:bland annat|bl\.\s?a\.|även|också))?\s+att\s", sentence)
+        return opener not in _ANAPHORIC_OPENERS or bool(holds)
 
-
-def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ”“\"])", text.strip())
-    return [part.strip() for part in parts if part.strip()]
+    def focus_areas(self, document_title: str) -> list[tuple[_Area, list[_Draft]]]:
+        """Areas in the order they were opened, each with its activities; empty areas left out."""
+        by_area: dict[int, list[_Draft]] = {}
+        for draft in self.drafts:
+            by_area.setdefault(draft.area, []).append(draft)
+        # Goal sentences title their own areas only when there are two or more under one heading that is not
+        # itself a problem heading; a single lead sentence above all the items is not an area.
+        for index, area in enumerate(self.areas):
+            if area.kind != "goal" or area.parent is None:
+                continue
+            siblings = [
+                other
+                for number, other in enumerate(self.areas)
+                if other.kind == "goal" and other.parent == area.parent and by_area.get(number)
+            ]
+            if len(siblings) < 2 or self.areas[area.parent].kind in ("topic",):
+                moved = by_area.pop(index, [])
+                for draft in moved:
+                    draft.area = area.parent
+                by_area.setdefault(area.parent, []).extend(moved)
+                by_area[area.parent].sort(key=lambda draft: draft.line)
+                self.areas[area.parent].description += area.description
+        has_items = bool(by_area)
+        for index, area in enumerate(self.areas):
+            if index in by_area or area.kind == "goal":
+                continue
+            prose = [
+                self.draft(sentence, line, context, index, prose=True)
+                for sentence, line, context in area.sentences
+                if self.is_prose_promise(sentence)
+            ]
+            # Prose above the first heading introduces the promise when the headings below hold the items.
+            if prose and not (has_items and area.kind in ("untitled", "title")):
+                by_area[index] = prose
+        if len(by_area) > 1:
+            for index in [index for index in by_area if self.areas[index].kind in ("untitled", "title")]:
+                if all(draft.prose for draft in by_area[index]):
+                    del by_area[index]
+        result = []
+        for index, area in enumerate(self.areas):
+            if index not in by_area:
+                continue
+            if area.kind == "untitled":
+                area.title = document_title
+            result.append((area, by_area[index]))
+        return result
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1103,12 +1736,66 @@ def _read_place(text: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
+def _activity_doubts(
+    draft: _Draft, amount: Quantity, numbers: list[Quantity], vocabulary: Vocabulary
+) -> list[str]:
+    """Why a reading may be wrong, as codes the review page explains; each lowers the confidence."""
+    doubts: list[str] = []
+    if draft.prose:
+        doubts.append("prose")
+    if not draft.parties:
+        doubts.append("no_party")
+    elif draft.inherited:
+        doubts.append("inherited_party")
+    if not vocabulary.promise_verb_re.search(draft.text) and not re.match(
+        r"^(?:att\s+)?[a-zåäö]+a\b", draft.text
+    ):
+        doubts.append("no_verb")
+    if len(draft.text) > 280:
+        doubts.append("long_text")
+    if len(numbers) > 1:
+        doubts.append("several_numbers")
+    elif numbers and amount.quantity == 1 and re.match(r"(?i)e(?:n|tt)\b", draft.text[amount.position :]):
+        doubts.append("article_count")
+    return doubts
+
+
+_DOUBT_WEIGHTS = {
+    "prose": 0.3,
+    "no_party": 0.2,
+    "inherited_party": 0.05,
+    "no_verb": 0.1,
+    "long_text": 0.15,
+    "several_numbers": 0.15,
+    "article_count": 0.1,
+    "guessed_heading": 0.1,
+    "goal_sentence": 0.15,
+    "colon_heading": 0.15,
+    "label_heading": 0.1,
+    "document_title": 0.3,
+}
+
+
+def confidence_from(doubts: Sequence[str]) -> float:
+    value = 1.0
+    for doubt in doubts:
+        value -= _DOUBT_WEIGHTS.get(doubt, 0.1)
+    return round(max(value, 0.05), 2)
+
+
+# An activity is a sentence or two; a longer text is read for its fields no further than this.
+_READ_CHARS = 800
+
+
 def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: Vocabulary) -> Activity:
-    amount = read_quantity(draft.text, vocabulary)
+    text = draft.text[:_READ_CHARS]
+    candidates = list(_quantity_candidates(text, vocabulary))
+    amount = _chosen_quantity(candidates)
     quantity, quantity_max, per = amount.quantity, amount.quantity_max, None
     if quantity is not None or quantity_max is not None:
-        per = read_per(draft.text, amount.position, vocabulary) or "period"
-    elif recurrence := read_recurrence(draft.text, vocabulary):
+        # "Vi lovar att under året: • genomföra minst 50 kontroller": the lead-in's period counts.
+        per = read_per(text, amount.position, vocabulary) or draft.per_hint or "period"
+    elif recurrence := read_recurrence(text, vocabulary):
         quantity, per = 1, recurrence
     activity = Activity(
         text=draft.text,
@@ -1119,20 +1806,38 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
         at_least=amount.at_least,
         unit=amount.unit,
         per=per,
-        target_group=_read_target_group(draft.text, vocabulary),
-        place=_read_place(draft.text, vocabulary),
+        target_group=_read_target_group(text, vocabulary),
+        place=_read_place(text, vocabulary),
+        line=draft.line,
+        party_line=draft.party_line,
     )
-    activity.measurable = is_measurable(draft.text, quantity, quantity_max, vocabulary)
+    activity.measurable = is_measurable(text, quantity, quantity_max, vocabulary)
     activity.issues = check_activity(
-        text=draft.text,
+        text=text,
         parties=draft.parties,
         quantity=quantity,
         quantity_max=quantity_max,
-        per=per,
+        per=per or draft.per_hint,
         promise_has_period=promise_period is not None,
         vocabulary=vocabulary,
     )
+    activity.doubts = _activity_doubts(draft, amount, [found for _, found in candidates], vocabulary)
+    activity.confidence = confidence_from(activity.doubts)
     return activity
+
+
+def _area_doubts(area: _Area, drafts: Sequence[_Draft]) -> list[str]:
+    doubts = {
+        "untitled": ["document_title"],
+        "goal": ["goal_sentence"],
+        "colon": ["colon_heading"],
+        "label": ["label_heading"],
+    }.get(area.kind, [])
+    if area.guessed:
+        doubts = [*doubts, "guessed_heading"]
+    if drafts and all(draft.prose for draft in drafts):
+        doubts = [*doubts, "prose"]
+    return doubts
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1157,29 +1862,30 @@ def _resolve(parties: Sequence[str], signatories: Sequence[str], municipality_na
     return resolved
 
 
+def _document_title(blocks: Sequence[_Block], lines: Sequence[str]) -> str:
+    heading = next((block.text for block in blocks if block.kind == "heading"), None)
+    if heading:
+        return area_title(heading)
+    first = next((line.strip() for line in lines if line.strip()), "")
+    return area_title(first[:200]) if first else "Medborgarlöfte"
+
+
 def parse_promise_text(text: str, *, vocabulary: Vocabulary | None = None) -> ParsedPromise:
     vocabulary = vocabulary or load_vocabulary()
     text = normalise_text(text)
-    municipality = find_municipality(text, vocabulary)
-    period = find_period(text, vocabulary)
+    lines = text.split("\n")
+    municipality, municipality_line = find_municipality_line(text, vocabulary)
+    period, period_line = find_period_line(text, vocabulary)
     names = _Names(vocabulary, municipality)
-    reader = _Reader(names, period)
-    areas: list[tuple[_Section, list[_Draft], str]] = []
-    for section in _sections(_blocks(text, names), vocabulary):
-        if section.skip:
-            continue
-        drafts, description = reader.section_drafts(section)
-        if drafts:
-            areas.append((section, drafts, description))
-        elif section_context := _trailing_leadin(section, reader):
-            # A lead-in with nothing under it in its own section carries over ("… lovar att:" then headings).
-            reader.document_parties = section_context
-    areas = _without_introduction(areas)
-    all_drafts = [draft for _, drafts, _ in areas for draft in drafts]
+    blocks = _blocks(_raw_lines(text, vocabulary), vocabulary)
+    walk = _Walk(names, lines)
+    walk.walk(blocks)
+    areas = walk.focus_areas(_document_title(blocks, lines))
+    all_drafts = [draft for _, drafts in areas for draft in drafts]
     municipality_name = municipality or GENERIC_MUNICIPALITY
     signatories = [_MUNICIPALITY, POLICE] if _is_joint(all_drafts, text, municipality) else [POLICE]
     focus_areas: list[FocusArea] = []
-    for section, drafts, description in areas:
+    for area, drafts in areas:
         activities = []
         for draft in drafts:
             draft.parties = _resolve(draft.parties, signatories, municipality_name)
@@ -1187,29 +1893,32 @@ def parse_promise_text(text: str, *, vocabulary: Vocabulary | None = None) -> Pa
                 p for p in _resolve(draft.partners, signatories, municipality_name) if p not in draft.parties
             ]
             activities.append(build_activity(draft, promise_period=period, vocabulary=vocabulary))
-        focus_areas.append(FocusArea(section.title, description, activities))
-    return ParsedPromise(municipality, period, focus_areas)
-
-
-def _without_introduction(
-    areas: list[tuple[_Section, list[_Draft], str]],
-) -> list[tuple[_Section, list[_Draft], str]]:
-    # Prose before the first focus area introduces the promise ("X och Y lovar att arbeta för …");
-    # when later sections hold the activities, its sentences are not activities themselves.
-    if len(areas) < 2:
-        return areas
-    first = areas[0][0]
-    is_title = first.index == 1 and (first.level == 1 or "löfte" in (first.title or "").lower())
-    if (first.index == 0 or is_title) and not any(block.kind == "item" for block in first.blocks):
-        return areas[1:]
-    return areas
-
-
-def _trailing_leadin(section: _Section, reader: _Reader) -> list[str] | None:
-    leadins = [block for block in section.blocks if block.kind == "leadin"]
-    if not leadins or section.blocks[-1].kind != "leadin":
-        return None
-    return reader.leadin_parties(leadins[-1].text)
+        doubts = _area_doubts(area, drafts)
+        description = (
+            "\n\n".join(area.description)
+            if any(not d.prose for d in drafts)
+            else " ".join(
+                sentence for sentence, _, _ in area.sentences if sentence not in {d.text for d in drafts}
+            )
+        )
+        focus_areas.append(
+            FocusArea(
+                area.title,
+                description,
+                activities,
+                line=area.line,
+                confidence=confidence_from(doubts),
+                doubts=doubts,
+            )
+        )
+    return ParsedPromise(
+        municipality,
+        period,
+        focus_areas,
+        municipality_line=municipality_line,
+        period_line=period_line,
+        lines=lines,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

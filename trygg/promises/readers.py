@@ -1,21 +1,27 @@
 """Turn a published promise file into plain text that keeps its structure.
 
-Headings become "# …" lines and list items "- …" lines (indented two spaces per level), so that
-parsing.py sees the same shape whether the promise came as a web page, a Word file or a PDF. Pure: no Django.
+Headings become "# …" lines and list items "- …" (or "1. …") lines, indented two spaces per level, so that
+parsing.py sees the same shape whether the promise came as a web page, a Word file or a PDF. Activity tables
+("Aktivitet | Ansvarig | När") become list items with an "Ansvarig:" line. Page furniture (menus, cookie
+banners, breadcrumbs, page headers and footers) is left out. Pure: no Django.
+
+Every reader treats its file as hostile: a damaged, encrypted, oversized or booby-trapped file (a zip bomb, an
+XML entity bomb) ends in a DocumentError with a message for the person who supplied it, never in anything else.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import logging
 import os
 import re
 import zipfile
+from collections import Counter
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pypdf import PageObject
+from typing import Any
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -65,207 +71,823 @@ def decode_text(data: bytes) -> str:
 # ---------------------------------------------------------------------------------------------------
 # HTML
 
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
+_SKIPPED_TAGS = {
+    "script", "style", "noscript", "template", "nav", "svg", "math", "head", "button", "form", "iframe",
+    "footer", "aside", "select", "object", "canvas", "dialog", "menu", "figure", "picture", "video", "audio",
+}  # fmt: skip
+_SKIPPED_ROLES = {"navigation", "banner", "contentinfo", "search", "dialog", "alertdialog", "complementary"}
+# Page furniture that sites mark only by class or id: cookie banners, breadcrumbs, share buttons, menus.
+_SKIPPED_NAMES_RE = re.compile(
+    r"cookie|consent|kakor|breadcrumb|brodsmul|share|social|dela-|skip|sidebar|sidomeny|toolbar|feedback"
+    r"|related|relaterat|menu|meny|navbar|topbar|site-header|sidhuvud|sidfot|print|lyssna",
+    re.IGNORECASE,
+)
+_VOID_TAGS = {
     "br",
-    "tr",
-    "table",
-    "blockquote",
-    "dd",
-    "dt",
-    "figcaption",
+    "img",
+    "hr",
+    "input",
+    "meta",
+    "link",
+    "wbr",
+    "source",
+    "area",
+    "col",
+    "embed",
+    "param",
+    "track",
 }
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "nav", "svg", "head", "button", "form", "iframe"}
-_VOID_TAGS = {"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col", "embed"}
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "blockquote", "dd", "dt", "figcaption", "address",
+    "center", "details", "summary", "fieldset", "caption", "pre",
+}  # fmt: skip
+_HEADING_RE = re.compile(r"h[1-6]")
+_MAX_DEPTH = 300
+# A promise page has a few thousand elements; a file with far more is refused before it takes long to read.
+MAX_HTML_ELEMENTS = 100_000
+
+
+class _TooComplex(Exception):
+    pass
+
+
+# Column headings of an activity table: what is done, who does it, when or how often, in which area.
+_COLUMN_ROLES = (
+    ("activity", re.compile(r"aktivitet|åtgärd|insats|löfte|vad\b|beskrivning|uppgift", re.IGNORECASE)),
+    ("party", re.compile(r"ansvar|vem\b|part\b|parter|utförare|aktör", re.IGNORECASE)),
+    (
+        "when",
+        re.compile(r"när\b|tid\b|tidpunkt|tidplan|period|frekvens|omfattning|hur ofta|antal", re.IGNORECASE),
+    ),
+    ("area", re.compile(r"fokusområde|område|problem|tema|prioritering", re.IGNORECASE)),
+)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """A table as lines: an activity table ("Aktivitet | Ansvarig | När") becomes list items with a line
+    naming who is responsible, any other table one line per row with its cells joined by " | "."""
+    rows = [[(_words(text), header) for text, header in row] for row in rows]
+    rows = [row for row in rows if any(text for text, _ in row)]
+    if not rows:
+        return []
+    roles: dict[str, int] = {}
+    if len(rows) > 1:
+        for column, (text, _) in enumerate(rows[0]):
+            for role, pattern in _COLUMN_ROLES:
+                if role not in roles and text and len(text) < 40 and pattern.search(text):
+                    roles[role] = column
+                    break
+    if "activity" not in roles:
+        lines: list[str] = []
+        for row in rows:
+            cells: list[str] = []
+            for text, _ in row:
+                if text and (not cells or cells[-1] != text):
+                    cells.append(text)
+            lines.append(" | ".join(cells))
+        return ["", *lines, ""]
+    lines = [""]
+    area = None
+
+    def cell(row: list[tuple[str, bool]], role: str) -> str:
+        column = roles.get(role)
+        return row[column][0] if column is not None and column < len(row) else ""
+
+    for row in rows[1:]:
+        if "area" in roles and cell(row, "area") and cell(row, "area") != area:
+            area = cell(row, "area")
+            lines += ["", f"### {area}", ""]
+        activity, when, party = cell(row, "activity"), cell(row, "when"), cell(row, "party")
+        if not activity:
+            continue
+        lines.append(f"- {activity} – {when}" if when and when not in activity else f"- {activity}")
+        if party:
+            lines.append(f"  Ansvarig: {party}")
+    return [*lines, ""]
 
 
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
+        self.lines: list[tuple[str, bool]] = []  # (line, inside the page's main content)
         self.current: list[str] = []
         self.prefix = ""
-        self.lists: list[str] = []
+        # Open elements: the tag, whether it is skipped, whether it opened the page's main content.
+        self.stack: list[tuple[str, bool, bool]] = []
+        self.open_tags: Counter[str] = Counter()
+        self.elements = 0
         self.skipping = 0
-        self.heading_level = 0
+        self.lists: list[list[Any]] = []  # [tag, item number]
+        self.main = 0
+        self.saw_main = False
+        self.title: list[str] = []
+        self.in_title = False
+        self.bold = 0
+        self.bold_chars = 0
+        self.plain_chars = 0
+        self.tables: list[dict[str, Any]] = []
+
+    # --- lines ------------------------------------------------------------------------------------
+
+    def _emit(self, line: str) -> None:
+        self.lines.append((line, self.main > 0))
 
     def _flush(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
-        if text:
-            self.lines.append(self.prefix + text)
+        text = _words("".join(self.current))
+        if text and self.tables and self.tables[-1]["cell"] is not None:
+            self.tables[-1]["cell"].append(text + " ")
+        elif text:
+            # A paragraph in bold only and short ("<p><strong>Trafik</strong></p>") is a heading.
+            bold_heading = (
+                not self.prefix
+                and self.bold_chars
+                and not self.plain_chars
+                and len(text.split()) <= 12
+                and not text.endswith((".", "!", "?"))
+            )
+            self._emit(("#### " + text) if bold_heading else self.prefix + text)
         self.current = []
         self.prefix = ""
+        self.bold_chars = self.plain_chars = 0
+
+    def _blank(self) -> None:
+        self._emit("")
+
+    # --- parser events -------------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            if tag not in _VOID_TAGS:
-                self.skipping += 1
+        self.elements += 1
+        if self.elements > MAX_HTML_ELEMENTS:
+            raise _TooComplex
+        if tag == "title" and not self.title:
+            self.in_title = True
+            return
+        attributes = dict(attrs)
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        role = (attributes.get("role") or "").lower()
+        skip = (
+            tag in _SKIPPED_TAGS
+            or role in _SKIPPED_ROLES
+            or (attributes.get("aria-hidden") or "").lower() == "true"
+            or "hidden" in attributes
+            or bool(names.strip() and _SKIPPED_NAMES_RE.search(names))
+            or (tag == "header" and not self.main)
+        )
+        if tag in _VOID_TAGS:
+            if tag == "br" and not self.skipping:
+                self._flush_keep_prefix()
+            return
+        if len(self.stack) >= _MAX_DEPTH:
+            # Thousands of nested elements are no web page anyone wrote: read their text, not their nesting.
+            return
+        is_main = not skip and not self.skipping and not self.main and (tag == "main" or role == "main")
+        self.stack.append((tag, skip, is_main))
+        self.open_tags[tag] += 1
+        if skip:
+            self.skipping += 1
             return
         if self.skipping:
             return
+        if is_main:
+            self.main += 1
+            self.saw_main = True
         if tag in {"ul", "ol"}:
             self._flush()
-            self.lists.append(tag)
+            self.lists.append([tag, 0])
         elif tag == "li":
             self._flush()
             depth = max(len(self.lists) - 1, 0)
-            self.prefix = "  " * depth + "- "
-        elif re.fullmatch(r"h[1-6]", tag):
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                self.prefix = "  " * depth + f"{self.lists[-1][1]}. "
+            else:
+                self.prefix = "  " * depth + "- "
+        elif _HEADING_RE.fullmatch(tag):
             self._flush()
-            self.lines.append("")
-            self.heading_level = int(tag[1])
-            self.prefix = "#" * self.heading_level + " "
-        elif tag in {"td", "th"}:
-            self.current.append(" | " if self.current else "")
+            self._blank()
+            self.prefix = "#" * int(tag[1]) + " "
+        elif tag == "table":
+            self._flush()
+            self.tables.append({"rows": [], "row": None, "cell": None})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["row"] = []
+            self.tables[-1]["rows"].append(self.tables[-1]["row"])
+        elif tag in {"td", "th"} and self.tables:
+            self._flush()
+            table = self.tables[-1]
+            if table["row"] is None:
+                table["row"] = []
+                table["rows"].append(table["row"])
+            table["cell"] = []
+            table["row"].append((table["cell"], tag == "th"))
+        elif tag in {"strong", "b"}:
+            self.bold += 1
         elif tag in _BLOCK_TAGS:
             self._flush()
-            if tag in {"p", "table"}:
-                self.lines.append("")
+            if tag in {"p", "blockquote", "section", "article"}:
+                self._blank()
+
+    def _flush_keep_prefix(self) -> None:
+        # A <br> inside a list item continues the item on its own line.
+        prefix = self.prefix
+        self._flush()
+        if prefix.strip().startswith(("-", "#")) or prefix.strip()[:1].isdigit():
+            self.prefix = " " * len(prefix) if not prefix.startswith("#") else prefix
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
+        if tag == "title":
+            self.in_title = False
+            return
+        if tag in _VOID_TAGS or not self.open_tags[tag]:
+            return
+        # Close every element left open inside this one (HTML lets <li> and <p> go unclosed).
+        while self.stack:
+            open_tag, skipped, is_main = self.stack.pop()
+            self.open_tags[open_tag] -= 1
+            self._close(open_tag, skipped, is_main)
+            if open_tag == tag:
+                break
+
+    def _close(self, tag: str, skipped: bool, is_main: bool = False) -> None:
+        if skipped:
             self.skipping = max(self.skipping - 1, 0)
             return
         if self.skipping:
+            return
+        if is_main:
+            self._flush()
+            self.main = max(self.main - 1, 0)
             return
         if tag in {"ul", "ol"}:
             self._flush()
             if self.lists:
                 self.lists.pop()
             if not self.lists:
-                self.lines.append("")
-        elif tag == "li" or tag in _BLOCK_TAGS:
+                self._blank()
+        elif tag == "li":
             self._flush()
-        elif re.fullmatch(r"h[1-6]", tag):
+        elif _HEADING_RE.fullmatch(tag):
             self._flush()
-            self.lines.append("")
-            self.heading_level = 0
+            self._blank()
+        elif tag in {"td", "th"} and self.tables:
+            self._flush()
+            self.tables[-1]["cell"] = None
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["row"] = None
+        elif tag == "table" and self.tables:
+            self._flush()
+            table = self.tables.pop()
+            rows = [[("".join(cell), header) for cell, header in row] for row in table["rows"]]
+            if self.tables and self.tables[-1]["cell"] is not None:
+                self.tables[-1]["cell"].append(" ".join(" ".join(text for text, _ in row) for row in rows))
+            else:
+                for line in table_lines(rows):
+                    self._emit(line)
+        elif tag in {"strong", "b"}:
+            self.bold = max(self.bold - 1, 0)
+        elif tag in _BLOCK_TAGS:
+            self._flush()
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.current.append(data)
+        if self.in_title:
+            self.title.append(data)
+            return
+        if self.skipping:
+            return
+        self.current.append(data)
+        if data.strip():
+            if self.bold:
+                self.bold_chars += len(data.strip())
+            else:
+                self.plain_chars += len(data.strip())
 
     def text(self) -> str:
+        while self.stack:
+            tag, skipped, is_main = self.stack.pop()
+            self._close(tag, skipped, is_main)
         self._flush()
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(self.lines)).strip() + "\n"
+        lines = [line for line, in_main in self.lines if in_main or not self.saw_main]
+        if not any(line.startswith("# ") for line in lines) and _words("".join(self.title)):
+            # The page's own title, without the site's name after it ("Medborgarlöfte | Polisen").
+            title = re.split(r"\s+[|–—-]\s+(?=[^|–—-]*$)", _words("".join(self.title)))[0]
+            lines = [f"# {title}", "", *lines]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 def html_to_text(html: str) -> str:
     extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return extractor.text()
+    try:
+        extractor.feed(html)
+        extractor.close()
+        return extractor.text()
+    except _TooComplex as error:
+        raise DocumentError(
+            "Webbsidan har för många element för att vara ett medborgarlöfte. Klistra in texten i stället."
+        ) from error
+    except (AssertionError, ValueError, RecursionError) as error:
+        raise DocumentError(
+            f"Webbsidan kunde inte läsas ({error}). Spara den igen eller klistra in texten."
+        ) from error
 
 
 # ---------------------------------------------------------------------------------------------------
 # PDF
 
+# A promise is a few pages; a PDF with more is read no further than this.
+MAX_PDF_PAGES = 60
+_BULLET_START_RE = re.compile(r"^(?:[•·▪◦‣●○■□►➢✓✔*]|[-–—−](?=\s)|\d{1,2}[.)](?=\s))")
+_PAGE_NUMBER_RE = re.compile(r"^(?:sida\s+)?\d{1,3}(?:\s*(?:av|/|\()\s*\d{1,3}\)?)?$", re.IGNORECASE)
+
+
+@dataclass
+class _Fragment:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+    size: float
+    bold: bool
+
+
+@dataclass
+class _PdfLine:
+    text: str
+    x0: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    column: int = 0
+
 
 def read_pdf(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise DocumentError("PDF-filen är lösenordsskyddad. Spara den utan lösenord och försök igen.")
-        pages = [_pdf_page_text(page) for page in reader.pages]
-    except DocumentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        pages = [
+            _page_lines(page)
+            for page in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PDF_PAGES)
+        ]
+    except Exception as error:  # pdfminer raises many kinds of errors on a damaged or hostile file.
+        if (
+            "password" in f"{type(error).__name__} {error}".lower()
+            or "encrypt" in type(error).__name__.lower()
+        ):
+            raise DocumentError(
+                "PDF-filen är lösenordsskyddad. Spara den utan lösenord och försök igen."
+            ) from error
         raise DocumentError(
-            f"PDF-filen kunde inte läsas ({error}). Är den hel och verkligen en PDF?"
+            f"PDF-filen kunde inte läsas ({type(error).__name__}). Är den hel och verkligen en PDF?"
         ) from error
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
-    if not text:
+    text = _pdf_text(pages)
+    if not text.strip():
         raise DocumentError(
             "PDF-filen innehåller ingen text (kanske en inskannad bild). Klistra in texten i stället."
         )
-    return text + "\n"
+    return text
 
 
-def _pdf_page_text(page: PageObject) -> str:
-    try:
-        # Layout mode keeps the vertical gaps around headings that plain extraction throws away.
-        text = page.extract_text(extraction_mode="layout") or ""
-    except Exception:  # pypdf's layout mode is young; plain extraction still gives the words.
-        text = page.extract_text() or ""
-    lines = [re.sub(r"(?<=\S) {2,}", " ", line.rstrip()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+def _fragments(page: Any) -> list[_Fragment]:
+    from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
+
+    fragments: list[_Fragment] = []
+
+    def visit(item: Any) -> None:
+        if isinstance(item, LTTextLine):
+            chars = [char for char in item if isinstance(char, LTChar)]
+            text = _words(item.get_text())
+            if not text or not chars:
+                return
+            sizes = Counter(round(char.size, 1) for char in chars if char.get_text().strip())
+            size = sizes.most_common(1)[0][0] if sizes else round(chars[0].size, 1)
+            visible = [char for char in chars if char.get_text().strip()]
+            bold = bool(visible) and all(
+                re.search(r"bold|black|heavy|semibold", char.fontname, re.I) for char in visible
+            )
+            fragments.append(
+                _Fragment(item.x0, item.x1, page.height - item.y1, page.height - item.y0, text, size, bold)
+            )
+        elif isinstance(item, LTTextContainer) or hasattr(item, "__iter__"):
+            for child in item:
+                visit(child)
+
+    for element in page:
+        visit(element)
+    return fragments
+
+
+def _page_lines(page: Any) -> tuple[float, list[_PdfLine]]:
+    """The lines of one page in reading order: full-width lines as they come, and between them the left
+    column before the right one."""
+    fragments = _fragments(page)
+    if not fragments:
+        return page.height, []
+    gutter = _gutter(fragments, page.width)
+    rows: list[list[_Fragment]] = []
+    for fragment in sorted(fragments, key=lambda item: (item.top, item.x0)):
+        middle = (fragment.top + fragment.bottom) / 2
+        if rows and abs((rows[-1][0].top + rows[-1][0].bottom) / 2 - middle) < 0.4 * fragment.size:
+            rows[-1].append(fragment)
+        else:
+            rows.append([fragment])
+    ordered: list[_PdfLine] = []
+    left: list[_PdfLine] = []
+    right: list[_PdfLine] = []
+    for row in rows:
+        row.sort(key=lambda item: item.x0)
+        if gutter is None or any(item.x0 < gutter < item.x1 for item in row):
+            ordered += left + right
+            left, right = [], []
+            ordered.append(_join_fragments(row, 0))
+            continue
+        if parts := [item for item in row if item.x1 <= gutter]:
+            left.append(_join_fragments(parts, 1))
+        if parts := [item for item in row if item.x0 >= gutter]:
+            right.append(_join_fragments(parts, 2))
+    return page.height, ordered + left + right
+
+
+def _gutter(fragments: list[_Fragment], width: float) -> float | None:
+    """The x in the middle of the empty band between two columns, when the page has two."""
+    candidates: list[tuple[float, int]] = []
+    for step in range(50, 151):
+        x = width * step / 200
+        crossing = sum(1 for item in fragments if item.x0 < x < item.x1)
+        left = sum(1 for item in fragments if item.x1 <= x)
+        right = sum(1 for item in fragments if item.x0 >= x)
+        if left >= 3 and right >= 3:
+            candidates.append((x, crossing))
+    if not candidates:
+        return None
+    fewest = min(crossing for _, crossing in candidates)
+    # Headings, headers and footers may run across both columns; body text may not.
+    if fewest > max(2, len(fragments) // 10):
+        return None
+    runs: list[list[float]] = []
+    for x, crossing in candidates:
+        if crossing != fewest:
+            continue
+        if runs and x - runs[-1][-1] <= width / 200 + 0.01:
+            runs[-1].append(x)
+        else:
+            runs.append([x])
+    widest = max(runs, key=lambda run: run[-1] - run[0])
+    return (widest[0] + widest[-1]) / 2
+
+
+def _join_fragments(fragments: list[_Fragment], column: int) -> _PdfLine:
+    text = fragments[0].text
+    for before, fragment in itertools.pairwise(fragments):
+        text += ("" if fragment.x0 - before.x1 < 0.1 * fragment.size else " ") + fragment.text
+    size = max(fragment.size for fragment in fragments)
+    return _PdfLine(
+        _words(text),
+        fragments[0].x0,
+        min(fragment.top for fragment in fragments),
+        max(fragment.bottom for fragment in fragments),
+        size,
+        all(fragment.bold for fragment in fragments),
+        column,
+    )
+
+
+def _running_lines(pages: list[tuple[float, list[_PdfLine]]]) -> set[str]:
+    """Page headers and footers: lines at the top or bottom of two or more pages, digits aside."""
+    seen: Counter[str] = Counter()
+    for height, lines in pages:
+        keys = {
+            re.sub(r"\d+", "#", line.text)
+            for line in lines
+            if line.top < 0.08 * height or line.bottom > 0.92 * height
+        }
+        seen.update(keys)
+    return {key for key, count in seen.items() if count >= 2}
+
+
+def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
+    running = _running_lines(pages) if len(pages) > 1 else set()
+    kept: list[_PdfLine] = []
+    for height, lines in pages:
+        for line in lines:
+            edge = line.top < 0.08 * height or line.bottom > 0.92 * height
+            if edge and (re.sub(r"\d+", "#", line.text) in running or _PAGE_NUMBER_RE.match(line.text)):
+                continue
+            kept.append(line)
+    body = Counter[float]()
+    for line in kept:
+        body[line.size] += len(line.text)
+    body_size = body.most_common(1)[0][0] if body else 0
+    # A one-page PDF shows no repetition: small print at the very top or bottom is its header or footer.
+    heights = {id(line): height for height, lines in pages for line in lines}
+    kept = [
+        line
+        for line in kept
+        if not (
+            line.size < body_size * 0.9
+            and (line.top < 0.08 * heights[id(line)] or line.bottom > 0.92 * heights[id(line)])
+        )
+    ]
+    if not kept:
+        return ""
+    heading_sizes = sorted({line.size for line in kept if line.size >= body_size * 1.15}, reverse=True)
+    margins: dict[int, float] = {}
+    for line in kept:
+        margins[line.column] = min(margins.get(line.column, line.x0), line.x0)
+    output: list[str] = []
+    previous: _PdfLine | None = None
+    item_indent: int | None = None
+    for line in kept:
+        gap = line.top - previous.bottom if previous is not None and previous.column == line.column else None
+        new_paragraph = gap is None or gap > 0.8 * line.size or gap < -2 * line.size
+        words = line.text.split()
+        heading = line.size in heading_sizes or (
+            line.bold
+            and len(words) <= 12
+            and not line.text.endswith((".", ",", ";"))
+            and not _BULLET_START_RE.match(line.text)
+        )
+        offset = line.x0 - margins[line.column]
+        if heading:
+            level = (
+                heading_sizes.index(line.size) + 1 if line.size in heading_sizes else len(heading_sizes) + 1
+            )
+            marker = "#" * min(level, 6) + " "
+            if (
+                not new_paragraph
+                and output
+                and output[-1].startswith(marker)
+                and previous
+                and previous.size == line.size
+            ):
+                # A heading wrapped over two lines is one heading.
+                output[-1] += " " + line.text
+            else:
+                output += ["", marker + line.text]
+            item_indent = None
+        elif _BULLET_START_RE.match(line.text):
+            if new_paragraph or item_indent is None:
+                output.append("")
+            item_indent = max(int(offset // 12), 0)
+            marker, _, rest = line.text.partition(" ")
+            marker = marker if marker[:1].isdigit() else "-"
+            output.append("  " * item_indent + f"{marker} {rest}")
+        elif item_indent is not None and offset > 4 and not new_paragraph:
+            output.append("  " * (item_indent + 1) + line.text)
+        elif (
+            not new_paragraph
+            and output
+            and re.search(r"[a-zåäö]-$", output[-1])
+            and line.text[:1].islower()
+            and not re.match(r"(?:och|eller|samt)\b", line.text)
+        ):
+            # A word split over two lines ("hastig-" / "hetskontroller") is one word again.
+            output[-1] = output[-1][:-1] + line.text
+        else:
+            if new_paragraph or item_indent is not None or (output and output[-1].startswith("#")):
+                output.append("")
+            item_indent = None
+            output.append(line.text)
+        previous = line
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(output)).strip() + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
 # Word
 
+# A promise in Word is a few hundred kilobytes unpacked; these bounds stop zip bombs before they unpack.
+MAX_DOCX_ENTRIES = 1000
+MAX_DOCX_PART_BYTES = 20 * 1024 * 1024
+MAX_DOCX_TOTAL_BYTES = 60 * 1024 * 1024
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NOT_A_DOCX = "Word-filen kunde inte läsas. Spara den som .docx (inte .doc) och försök igen."
+
+
+def _docx_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    # The sizes in the zip directory may lie: count what actually comes out.
+    with archive.open(info) as handle:
+        while chunk := handle.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_DOCX_PART_BYTES:
+                raise DocumentError("Word-filen är för stor uppackad för att vara ett medborgarlöfte.")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _docx_xml(archive: zipfile.ZipFile, name: str) -> Any | None:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    data = _docx_part(archive, name)
+    if data is None:
+        return None
+    try:
+        # No DTD, no entities: a billion-laughs file is refused before anything expands.
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise DocumentError(
+            "Word-filen innehåller otillåten XML (DTD eller entiteter) och läses inte."
+        ) from error
+    except Exception as error:  # ElementTree.ParseError and expat errors on damaged XML.
+        raise DocumentError(_NOT_A_DOCX) from error
+
 
 def read_docx(data: bytes) -> str:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DocumentError(
-            "Word-filen kunde inte läsas. Spara den som .docx (inte .doc) och försök igen."
-        ) from error
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+        raise DocumentError(_NOT_A_DOCX) from error
+    with archive:
+        if (
+            len(entries) > MAX_DOCX_ENTRIES
+            or sum(entry.file_size for entry in entries) > MAX_DOCX_TOTAL_BYTES
+        ):
+            raise DocumentError("Word-filen är för stor uppackad för att vara ett medborgarlöfte.")
+        try:
+            document = _docx_xml(archive, "word/document.xml")
+            styles = _docx_styles(_docx_xml(archive, "word/styles.xml"))
+            numbering = _docx_numbering(_docx_xml(archive, "word/numbering.xml"))
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError) as error:
+            raise DocumentError(_NOT_A_DOCX) from error
+    if document is None:
+        raise DocumentError(_NOT_A_DOCX)
+    body = document.find(f"{_W}body")
     lines: list[str] = []
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(_docx_paragraph(Paragraph(element, document)))
-        elif tag == "tbl":
-            lines.extend(_docx_table(Table(element, document)))
+    counters: dict[tuple[str, int], int] = {}
+    for element in list(body) if body is not None else []:
+        if element.tag == f"{_W}p":
+            lines.append(_docx_paragraph(element, styles, numbering, counters))
+        elif element.tag == f"{_W}tbl":
+            lines.extend(_docx_table(element))
+        elif element.tag == f"{_W}sdt":
+            # Content controls (tables of contents, cover pages) wrap ordinary paragraphs.
+            for paragraph in element.iter(f"{_W}p"):
+                lines.append(_docx_paragraph(paragraph, styles, numbering, counters))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if not text:
         raise DocumentError("Word-filen innehåller ingen text.")
     return text + "\n"
 
 
-def _docx_paragraph(paragraph: object) -> str:
-    text = re.sub(r"\s+", " ", getattr(paragraph, "text", "")).strip()
+@dataclass(frozen=True)
+class _DocxStyle:
+    name: str
+    heading: int | None
+    numbering: tuple[str, int] | None
+
+
+def _value(element: Any, path: str) -> str | None:
+    found = element.find(path) if element is not None else None
+    return found.get(f"{_W}val") if found is not None else None
+
+
+def _docx_styles(root: Any) -> dict[str, _DocxStyle]:
+    if root is None:
+        return {}
+    raw: dict[str, tuple[str, str | None, int | None, tuple[str, int] | None]] = {}
+    for style in root.iter(f"{_W}style"):
+        style_id = style.get(f"{_W}styleId") or ""
+        name = _value(style, f"{_W}name") or style_id
+        based_on = _value(style, f"{_W}basedOn")
+        properties = style.find(f"{_W}pPr")
+        outline = _value(properties, f"{_W}outlineLvl")
+        number_id = _value(properties, f"{_W}numPr/{_W}numId")
+        level = _value(properties, f"{_W}numPr/{_W}ilvl")
+        numbering = (number_id, int(level or 0)) if number_id else None
+        raw[style_id] = (
+            name,
+            based_on,
+            int(outline) + 1 if outline and outline.isdigit() else None,
+            numbering,
+        )
+    styles: dict[str, _DocxStyle] = {}
+    for style_id, (name, based_on, level_of_outline, numbering) in raw.items():
+        outline_level = level_of_outline
+        # Headings and lists are often inherited: "Rubrik 2 Kommun" based on "heading 2".
+        seen = {style_id}
+        parent = based_on
+        while (
+            parent and parent in raw and parent not in seen and (outline_level is None or numbering is None)
+        ):
+            seen.add(parent)
+            outline_level = outline_level or raw[parent][2]
+            numbering = numbering or raw[parent][3]
+            name_heading = re.match(r"(?:heading|rubrik)\s*(\d)", raw[parent][0], re.IGNORECASE)
+            if outline_level is None and name_heading:
+                outline_level = int(name_heading.group(1))
+            parent = raw[parent][1]
+        named = re.match(r"(?:heading|rubrik)\s*(\d)", name, re.IGNORECASE)
+        heading = int(named.group(1)) if named else outline_level
+        if name.lower() in {"title", "rubrik", "titel"}:
+            heading = 1
+        styles[style_id] = _DocxStyle(name, heading, numbering)
+    return styles
+
+
+def _docx_numbering(root: Any) -> dict[tuple[str, int], str]:
+    """The number format ("bullet", "decimal", …) of each list and level."""
+    if root is None:
+        return {}
+    abstract: dict[str, dict[int, str]] = {}
+    for definition in root.iter(f"{_W}abstractNum"):
+        levels = {}
+        for level in definition.iter(f"{_W}lvl"):
+            levels[int(level.get(f"{_W}ilvl") or 0)] = _value(level, f"{_W}numFmt") or "bullet"
+        abstract[definition.get(f"{_W}abstractNumId") or ""] = levels
+    formats: dict[tuple[str, int], str] = {}
+    for instance in root.iter(f"{_W}num"):
+        levels = abstract.get(_value(instance, f"{_W}abstractNumId") or "", {})
+        for level, number_format in levels.items():
+            formats[(instance.get(f"{_W}numId") or "", level)] = number_format
+    return formats
+
+
+def _docx_runs_text(paragraph: Any) -> tuple[str, bool]:
+    parts: list[str] = []
+    bold_chars = plain_chars = 0
+    for run in paragraph.iter(f"{_W}r"):
+        properties = run.find(f"{_W}rPr")
+        bold_element = properties.find(f"{_W}b") if properties is not None else None
+        bold = bold_element is not None and bold_element.get(f"{_W}val") not in {"0", "false"}
+        for child in run:
+            if child.tag == f"{_W}t" and child.text:
+                parts.append(child.text)
+                if child.text.strip():
+                    bold_chars += len(child.text.strip()) if bold else 0
+                    plain_chars += 0 if bold else len(child.text.strip())
+            elif child.tag in {f"{_W}tab", f"{_W}br", f"{_W}cr"}:
+                parts.append(" ")
+    return _words("".join(parts)), bool(bold_chars) and not plain_chars
+
+
+def _docx_paragraph(
+    paragraph: Any,
+    styles: dict[str, _DocxStyle],
+    numbering: dict[tuple[str, int], str],
+    counters: dict[tuple[str, int], int],
+) -> str:
+    text, bold = _docx_runs_text(paragraph)
     if not text:
         return ""
-    style = getattr(getattr(paragraph, "style", None), "name", "") or ""
-    heading = re.match(r"(?:Heading|Rubrik)\s*(\d)", style, re.IGNORECASE)
-    if heading or style.lower() in {"title", "rubrik"}:
-        heading_level = int(heading.group(1)) if heading else 1
-        return "\n" + "#" * heading_level + " " + text + "\n"
-    list_level = _docx_list_level(paragraph, style)
-    if list_level is not None:
-        return "  " * list_level + "- " + text
+    properties = paragraph.find(f"{_W}pPr")
+    style = styles.get(_value(properties, f"{_W}pStyle") or "Normal") or styles.get("Normal")
+    outline = _value(properties, f"{_W}outlineLvl")
+    heading = int(outline) + 1 if outline and outline.isdigit() else (style.heading if style else None)
+    if heading:
+        return "\n" + "#" * min(heading, 6) + " " + text + "\n"
+    number_id = _value(properties, f"{_W}numPr/{_W}numId")
+    level_text = _value(properties, f"{_W}numPr/{_W}ilvl")
+    # "List Bullet 2" is a list at the second level even where its numbering says level 0.
+    named_level = re.search(r"(?:List|Lista|Punktlista|Numrerad lista)\D*(\d)$", style.name if style else "")
+    depth = int(named_level.group(1)) - 1 if named_level else 0
+    list_at: tuple[str, int] | None = None
+    if number_id and number_id != "0":
+        list_at = (number_id, int(level_text or 0))
+    elif style and style.numbering:
+        list_at = style.numbering
+    elif style and re.match(
+        r"(?:List|Lista|Liststycke|Punktlista|Numrerad lista)", style.name, re.IGNORECASE
+    ):
+        numbered = bool(re.search(r"number|numrerad", style.name, re.IGNORECASE))
+        return "  " * depth + _list_marker(("", depth), numbered, counters) + text
+    if list_at is not None:
+        numbered = numbering.get(list_at, "bullet") not in {"bullet", "none"}
+        depth = max(depth, list_at[1])
+        return "  " * depth + _list_marker((list_at[0], depth), numbered, counters) + text
+    if bold and len(text.split()) <= 12 and not text.endswith((".", "!", "?")):
+        return "\n#### " + text + "\n"
     return "\n" + text + "\n"
 
 
-def _docx_list_level(paragraph: object, style: str) -> int | None:
-    # Word marks list items either by a list style or by numbering properties on the paragraph itself.
-    properties = getattr(getattr(paragraph, "_p", None), "pPr", None)
-    numbering = getattr(properties, "numPr", None) if properties is not None else None
-    if numbering is not None:
-        level = getattr(getattr(numbering, "ilvl", None), "val", 0)
-        return int(level or 0)
-    named = re.match(
-        r"(?:List|Lista|Liststycke|Punktlista|Numrerad lista)\s*\w*?\s*(\d)?$", style, re.IGNORECASE
-    )
-    if named:
-        return int(named.group(1)) - 1 if named.group(1) else 0
-    return None
+def _list_marker(list_at: tuple[str, int], numbered: bool, counters: dict[tuple[str, int], int]) -> str:
+    # A new item at one level starts the numbering of the levels under it again.
+    for key in [key for key in counters if key[0] == list_at[0] and key[1] > list_at[1]]:
+        del counters[key]
+    if not numbered:
+        return "- "
+    counters[list_at] = counters.get(list_at, 0) + 1
+    return f"{counters[list_at]}. "
 
 
-def _docx_table(table: object) -> list[str]:
-    rows: list[str] = [""]
-    for row in getattr(table, "rows", []):
-        cells: list[str] = []
-        for cell in row.cells:
-            value = re.sub(r"\s+", " ", cell.text).strip()
-            if value and (not cells or cells[-1] != value):
-                cells.append(value)
-        if cells:
-            rows.append(" | ".join(cells))
-    rows.append("")
-    return rows
+def _docx_table(table: Any) -> list[str]:
+    rows: list[list[tuple[str, bool]]] = []
+    for row in table.iter(f"{_W}tr"):
+        cells = []
+        for cell in row.findall(f"{_W}tc"):
+            text = " ".join(_docx_runs_text(paragraph)[0] for paragraph in cell.iter(f"{_W}p"))
+            cells.append((text, False))
+        rows.append(cells)
+    return table_lines(rows)

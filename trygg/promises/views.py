@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,18 +9,20 @@ from . import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if settings.NATIONAL:
+        from trygg.national.views import (
+            national_home,  # the national view is the home page (docs/national.md)
+        )
+
+        return national_home(request)
     municipalities = Municipality.objects.order_by("name")
     return render(request, "promises/home.html", {"municipalities": municipalities})
 
 
 def municipality_detail(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get_public(slug=municipality)
-    current, earlier = selectors.promise_list_public(municipality=found, today=timezone.localdate())
-    return render(
-        request,
-        "promises/municipality_detail.html",
-        {"municipality": found, "current_promises": current, "earlier_promises": earlier},
-    )
+    promises = selectors.municipality_promises_public(municipality=found, today=timezone.localdate())
+    return render(request, "promises/municipality_detail.html", {"municipality": found, "promises": promises})
 
 
 def promise_detail(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:

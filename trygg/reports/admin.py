@@ -58,8 +58,24 @@ class Open311KeyAdmin(AuditedAdminMixin, MunicipalityScopedAdmin):
     """Keys are created with `trygg create_open311_key`; here they can be seen and revoked."""
 
     municipality_path = "municipality"
-    list_display = ["name", "prefix", "municipality", "created_at", "last_used_at", "revoked_at"]
-    fields = ["municipality", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "municipality",
+        "notify_reporters",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    fields = [
+        "municipality",
+        "name",
+        "prefix",
+        "notify_reporters",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["municipality", "prefix", "created_at", "last_used_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

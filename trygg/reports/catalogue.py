@@ -1,4 +1,4 @@
-"""The report categories a municipality starts with; staff change them in the admin afterwards."""
+"""The report categories a municipality starts with; coordinators change them on the staff pages afterwards."""
 
 from dataclasses import dataclass
 

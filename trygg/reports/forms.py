@@ -1,19 +1,32 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
+from trygg.core.formtiming import FillTimeMixin
 from trygg.municipalities.models import Municipality, Party
+from trygg.problems.models import Problem
+from trygg.promises.choices import (
+    ActivityChoiceField,
+    PromiseChoices,
+    activities_to_link,
+    activity_choice_groups,
+)
+from trygg.promises.models import Activity
 
 from . import selectors
+from .attributes import OFFENSIVE
 from .models import Report, ReportCategory
 from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
-from .services import MAX_PHOTOS
+from .services import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, CategoryDetails
 
 PHOTO_ERRORS = {
     "too_large": _("Bilden är för stor. Den får vara högst 10 MB."),
@@ -40,7 +53,7 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
-class ReportForm(forms.Form):
+class ReportForm(FillTimeMixin):
     category = forms.ModelChoiceField(
         label=_("Vad gäller det?"), queryset=ReportCategory.objects.none(), empty_label=_("Välj kategori")
     )
@@ -61,7 +74,7 @@ class ReportForm(forms.Form):
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     description = forms.CharField(
         label=_("Beskriv problemet"),
-        max_length=2000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Beskrivningen visas för alla. Skriv inga namn eller andra personuppgifter."),
     )
@@ -114,6 +127,36 @@ class ReportForm(forms.Form):
         self.clean_photos_result = cleaned
         return files
 
+    def attributes(self) -> dict[str, str]:
+        """The category's questions as the submission service takes them (the same as Open311's attribute[…])."""
+        return {OFFENSIVE: "true" if self.cleaned_data.get("offensive") else "false"}
+
+    def check_step(self) -> ReportForm:
+        """A fresh form with everything the resident gave, for the step that asks them to confirm."""
+        data = self.cleaned_data
+        return ReportForm(
+            initial={
+                **{key: value for key, value in data.items() if key in self.fields and key != "photos"},
+                "category": data["category"].pk,
+                "latitude": data["latitude"],
+                "longitude": data["longitude"],
+                "step": "check",
+            },
+            municipality=self.municipality,
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The submission service's refusals, each beside its field. A point outside the municipality clears the
+        chosen point, so that the resident picks or types another place."""
+        fields = {"attributes": "offensive", "place": "place"}
+        for name, messages in error.message_dict.items():
+            field = fields.get(name, name)
+            self.add_error(field if field in self.fields else None, messages)
+            if name == "place" and isinstance(self.data, QueryDict):
+                data = self.data.copy()
+                data["latitude"] = data["longitude"] = ""
+                self.data = data
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         latitude, longitude = data.get("latitude"), data.get("longitude")
@@ -146,7 +189,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class FollowForm(forms.Form):
+class FollowForm(FillTimeMixin):
     email = forms.EmailField(
         label=_("Din e-postadress"),
         help_text=_("Du får e-post när ärendet ändras. Adressen visas aldrig för andra."),
@@ -205,7 +248,7 @@ class ChangeForm(forms.Form):
         label=_("K-nummer (polisanmälan)"),
         max_length=40,
         required=False,
-        help_text=_("Visas bara för personal."),
+        help_text=_("Visas bara för personal. Ett sparat K-nummer finns kvar tills du skriver ett annat."),
     )
     note = forms.CharField(
         label=_("Anteckning eller motivering (visas för allmänheten)"),
@@ -292,3 +335,100 @@ class HotspotForm(forms.Form):
             ("", _("Alla kategorier")),
             *sorted(slugs.items(), key=lambda item: item[1]),
         ]
+
+
+class CategoryForm(forms.Form):
+    """A report category with its promised response times and the promise's activities it follows up."""
+
+    name = forms.CharField(label=_("Namn"), max_length=100)
+    slug = forms.SlugField(
+        label=_("Kod"),
+        max_length=60,
+        help_text=_("Små bokstäver, siffror och bindestreck. Andra system (Open311) använder koden."),
+    )
+    description = forms.CharField(
+        label=_("Beskrivning för invånare"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    response_time = forms.IntegerField(label=_("Utlovad åtgärdstid"), min_value=1, max_value=10000)
+    response_unit = forms.ChoiceField(
+        label=_("Enhet för åtgärdstiden"), choices=ReportCategory.Unit.choices, widget=forms.RadioSelect
+    )
+    offensive_response_hours = forms.IntegerField(
+        label=_("Åtgärdstid i timmar om innehållet är kränkande"),
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text=_("T.ex. 24 för kränkande klotter. Lämna tomt om det inte gäller kategorin."),
+    )
+    duplicate_radius_m = forms.IntegerField(
+        label=_("Avstånd för dubbletter (meter)"),
+        min_value=1,
+        max_value=5000,
+        initial=100,
+        help_text=_("En ny felanmälan så nära en öppen i samma kategori föreslås som dubblett."),
+    )
+    problem = forms.ModelChoiceField(
+        label=_("Problem i lägesbilden"), queryset=Problem.objects.none(), required=False
+    )
+    activities = ActivityChoiceField(
+        label=_("Aktiviteter i medborgarlöftet"),
+        queryset=Activity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Felanmälningarna i kategorin följs upp mot de här aktiviteterna."),
+    )
+    order = forms.IntegerField(label=_("Ordning i listan"), min_value=0, max_value=32767, initial=0)
+    is_active = forms.BooleanField(label=_("Invånare kan välja kategorin"), required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, today: dt.date, linked: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "problem").queryset = Problem.objects.order_by("order", "name")
+        _field(self, "activities").queryset = activities_to_link(municipality, today=today, linked=linked)
+
+    def activity_groups(self) -> list[PromiseChoices]:
+        return activity_choice_groups(self["activities"])
+
+    def details(self) -> CategoryDetails:
+        data = self.cleaned_data
+        return CategoryDetails(
+            name=data["name"],
+            slug=data["slug"],
+            description=data["description"],
+            problem=data["problem"],
+            response_time=data["response_time"],
+            response_unit=data["response_unit"],
+            offensive_response_hours=data["offensive_response_hours"],
+            duplicate_radius_m=data["duplicate_radius_m"],
+            is_active=data["is_active"],
+            order=data["order"],
+            activities=list(data["activities"]),
+        )
+
+
+class VisibilityForm(forms.Form):
+    """Hide or show a report, or one of its photos (its id in `photo`), with a reason for the log."""
+
+    photo = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    show = forms.TypedChoiceField(
+        choices=[("1", _("Visa publikt")), ("0", _("Dölj för allmänheten"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(
+        label=_("Motivering (sparas i loggen)"),
+        max_length=500,
+        help_text=_("T.ex. ”personuppgifter i beskrivningen” eller ”bilden granskad”."),
+    )
+
+
+class FlagForm(FillTimeMixin):
+    reason = forms.CharField(
+        label=_("Vad är fel?"),
+        max_length=500,
+        help_text=_("T.ex. personuppgifter, en bild på en person eller kränkande innehåll."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

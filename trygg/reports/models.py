@@ -61,6 +61,11 @@ class ReportCategory(models.Model):
         blank=True,
     )
     is_active = models.BooleanField(_("kan väljas"), default=True)
+    photos_need_review = models.BooleanField(
+        _("bilder granskas innan de visas"),
+        default=False,
+        help_text=_("Bilder i kategorin visas publikt först när någon i personalen har godkänt dem."),
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
 
     objects = ReportCategoryQuerySet.as_manager()
@@ -124,7 +129,7 @@ class Report(models.Model):
         ReportCategory, verbose_name=_("kategori"), on_delete=models.PROTECT, related_name="reports"
     )
     reference = models.CharField(_("ärendenummer"), max_length=20, unique=True)
-    description = models.TextField(_("beskrivning"), max_length=2000)
+    description = models.TextField(_("beskrivning"), max_length=4000, blank=True)
     offensive = models.BooleanField(
         _("kränkande innehåll"),
         default=False,
@@ -157,8 +162,19 @@ class Report(models.Model):
     )
     reporter_name = models.CharField(_("anmälarens namn"), max_length=120, blank=True)
     reporter_email = models.EmailField(_("anmälarens e-post"), blank=True)
+    # The reporter used the unsubscribe link of a status mail: no more mail about this report.
+    reporter_mail_stopped = models.BooleanField(_("anmälaren vill inte ha e-post"), default=False)
     submission_id = models.UUIDField(_("inskicknings-id"), unique=True, null=True, blank=True, editable=False)
     source = models.CharField(_("källa"), max_length=10, choices=Source.choices, default=Source.WEB)
+    open311_key = models.ForeignKey(
+        "Open311Key",
+        verbose_name=_("Open311-nyckel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("Systemet som skickade in felanmälan via Open311."),
+    )
     is_public = models.BooleanField(
         _("visas publikt"),
         default=True,
@@ -206,6 +222,8 @@ class ReportPhoto(models.Model):
     name = models.CharField(_("filnamn"), max_length=64, unique=True)
     width = models.PositiveIntegerField(_("bredd"))
     height = models.PositiveIntegerField(_("höjd"))
+    # Hidden by staff, or waiting for review in a category whose photos are reviewed first.
+    is_public = models.BooleanField(_("visas publikt"), default=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -257,6 +275,8 @@ class ReportFollower(models.Model):
         Report, verbose_name=_("felanmälan"), on_delete=models.CASCADE, related_name="followers"
     )
     email = models.EmailField(_("e-post"))
+    # Nothing is sent before the address's owner opened the confirmation link (double opt-in).
+    confirmed_at = models.DateTimeField(_("bekräftad"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
 
     class Meta:
@@ -266,6 +286,34 @@ class ReportFollower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report.reference}"
+
+
+class ReportFlag(models.Model):
+    """A resident's "Anmäl innehåll" on a public report: what is wrong with it, for staff to look at.
+
+    The client is a keyed hash of the day (trygg.core.ratelimit.client_key) and only the date is kept; flags go
+    30 days after staff decided on the report's visibility (reports.privacy)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("felanmälan"), on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.CharField(_("vad är fel"), max_length=500)
+    client_key = models.CharField(max_length=64)
+    created_on = models.DateField(_("anmäld"))
+    handled_on = models.DateField(_("hanterad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("anmälan av innehåll")
+        verbose_name_plural = _("anmälningar av innehåll")
+        ordering = ["created_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "client_key"], name="report_flag_once_per_client_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.created_on}"
 
 
 class Place(models.Model):
@@ -309,6 +357,16 @@ class Open311Key(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    # An integrator (a FixMyStreet installation, an app) usually tells its own users about their reports;
+    # Trygg writing to them as well would be a second, unexpected sender.
+    notify_reporters = models.BooleanField(
+        _("Trygg mejlar anmälarna"),
+        default=False,
+        help_text=_(
+            "Kryssa i om Trygg ska skicka e-post om statusändringar till dem som anmält via den här nyckeln. "
+            "Annars meddelar systemet sina egna användare."
+        ),
+    )
 
     objects = Open311KeyQuerySet.as_manager()
 

@@ -35,6 +35,19 @@ def _contact_blanked(report: Any, *, by: User | None, reason: str) -> None:
     audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=report, changes=changes, reason=reason)
 
 
+def _photos_deleted_audit(report: Any, *, count: int, by: User | None, reason: str) -> None:
+    from trygg.audit.models import AuditEntry
+    from trygg.audit.services import audit_record
+
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=report,
+        changes={"photos": [count, 0]},
+        reason=reason,
+    )
+
+
 def photo_files_delete_on_commit(names: list[str]) -> None:
     """Delete stored files once the rows that named them are gone for good.
 
@@ -96,12 +109,27 @@ class ReportContactSource:
         if municipality is not None:
             reports = reports.filter(municipality=municipality)
             followers = followers.filter(report__municipality=municipality)
+        from .models import ReportPhoto
+
         blanked = 0
-        for report in reports:
-            _contact_blanked(report, by=by, reason=_("Radering på begäran av den registrerade"))
+        reason = _("Radering på begäran av den registrerade")
+        erased_reports = list(reports)
+        for report in erased_reports:
+            _contact_blanked(report, by=by, reason=reason)
             blanked += 1
+        # The person's photos go too: a photo of one's own street or house can say who took it.
+        photos = list(ReportPhoto.objects.filter(report__in=erased_reports).select_related("report"))
+        if photos:
+            ReportPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+            per_report: dict[int, int] = {}
+            for photo in photos:
+                per_report[photo.report_id] = per_report.get(photo.report_id, 0) + 1
+            for report in erased_reports:
+                if report.pk in per_report:
+                    _photos_deleted_audit(report, count=per_report[report.pk], by=by, reason=reason)
+            photo_files_delete_on_commit([photo.image.name for photo in photos if photo.image.name])
         deleted, _counts = followers.delete()
-        return blanked + deleted
+        return blanked + len(photos) + deleted
 
     @transaction.atomic
     def purge(self, *, now: dt.datetime) -> int:
@@ -118,6 +146,17 @@ class ReportContactSource:
             _contact_blanked(report, by=None, reason=reason)
             count += 1
         deleted, _counts = ReportFollower.objects.filter(report__in=closed).delete()
+        # Followers who never confirmed, and residents' flags 30 days after staff decided on them.
+        from .following import UNCONFIRMED_FOLLOWER_DAYS
+        from .models import ReportFlag
+
+        unconfirmed, _counts = ReportFollower.objects.filter(
+            confirmed_at__isnull=True, created_at__lt=now - dt.timedelta(days=UNCONFIRMED_FOLLOWER_DAYS)
+        ).delete()
+        flags, _counts = ReportFlag.objects.filter(
+            handled_on__lt=(now - dt.timedelta(days=30)).date()
+        ).delete()
+        deleted += unconfirmed + flags
 
         photos_before = now - dt.timedelta(days=retention_days("report_photos"))
         old_photos = list(

@@ -14,18 +14,23 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from trygg.municipalities import rules as municipality_rules
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Area, Municipality
 from trygg.promises.models import Activity
 
-from . import geo
+from . import geo, places, rules
 from .geocoding import geocode_online
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
-from .services import open311_key_hash, place_normalize
+from .services import emergency_notice, open311_key_hash, place_normalize
+from .wording import reads_like_emergency
 
 AnyUser = AbstractBaseUser | AnonymousUser
 EARTH_RADIUS_M = 6_371_008.8
+# Sweden with a margin, in degrees: the reach of the staff hot-cell layer.
+SWEDEN_LATITUDES = (54.5, 69.5)
+SWEDEN_LONGITUDES = (10.0, 24.5)
 
 
 def municipality_get(*, slug: str) -> Municipality:
@@ -34,6 +39,65 @@ def municipality_get(*, slug: str) -> Municipality:
 
 def categories_public(*, municipality: Municipality) -> list[ReportCategory]:
     return list(ReportCategory.objects.active().filter(municipality=municipality))
+
+
+# --------------------------------------------------------------------- categories (staff)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: ReportCategory
+    reports: int
+    open_reports: int
+    activities: list[Activity]
+
+
+@dataclass(frozen=True)
+class MunicipalityCategories:
+    municipality: Municipality
+    can_manage: bool
+    categories: list[CategoryRow]
+
+
+def staff_report_categories(*, user: AnyUser) -> list[MunicipalityCategories]:
+    """Each of the user's municipalities with its categories, their report counts and linked activities."""
+    municipalities = list(municipality_rules.staff_municipalities(user).order_by("name"))
+    categories = (
+        ReportCategory.objects.filter(municipality__in=municipalities)
+        .annotate(
+            report_count=Count("reports", distinct=True),
+            open_count=Count(
+                "reports", filter=Q(reports__state__in=Report.State.open_states()), distinct=True
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "activities", queryset=Activity.objects.select_related("focus_area__promise").order_by("pk")
+            )
+        )
+        .order_by("order", "name")
+    )
+    rows: dict[int, list[CategoryRow]] = {municipality.pk: [] for municipality in municipalities}
+    for category in categories:
+        rows[category.municipality_id].append(
+            CategoryRow(category, category.report_count, category.open_count, list(category.activities.all()))
+        )
+    return [
+        MunicipalityCategories(
+            municipality, rules.can_manage_report_categories(user, municipality), rows[municipality.pk]
+        )
+        for municipality in municipalities
+    ]
+
+
+def staff_category_get(*, user: AnyUser, pk: int) -> ReportCategory:
+    """A category of the user's municipalities; others do not exist for them (404)."""
+    return get_object_or_404(
+        ReportCategory.objects.filter(
+            municipality__in=municipality_rules.staff_municipalities(user)
+        ).select_related("municipality", "problem"),
+        pk=pk,
+    )
 
 
 # ------------------------------------------------------------------------- places
@@ -50,12 +114,41 @@ def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> P
 
     An exact name wins; "Storgatan 12" finds the street "Storgatan" (house numbers are not in the
     gazetteer, so the street is as close as it gets); otherwise a single partial match is taken, and
-    several are offered as candidates.
+    several are offered as candidates. What follows the first comma ("Storgatan 12, Ljungby",
+    "Storgatan 12, 341 30 Ljungby", as integrators send an address) is tried without when the whole is not found.
     """
-    wanted = place_normalize(text)
-    if not wanted:
-        return PlaceMatch(None, [])
     places = Place.objects.filter(municipality=municipality)
+    forms = [text]
+    if "," in text:
+        forms.append(text.split(",", 1)[0])
+    candidates: list[Place] = []
+    for form in forms:
+        wanted = place_normalize(form)
+        if not wanted:
+            continue
+        match = _gazetteer_match(places, wanted, limit)
+        if match.place is not None:
+            return match
+        candidates = candidates or match.candidates
+    if candidates:
+        return PlaceMatch(None, candidates)
+    if not place_normalize(text):
+        return PlaceMatch(None, [])
+    found = geocode_online(text=text, municipality_name=municipality.name)
+    if found is not None:
+        # Not saved: an online answer is used for this report only, never added to the gazetteer.
+        place = Place(
+            municipality=municipality,
+            name=found.name,
+            kind="adress",
+            latitude=found.latitude,
+            longitude=found.longitude,
+        )
+        return PlaceMatch(place, [])
+    return PlaceMatch(None, [])
+
+
+def _gazetteer_match(places: Any, wanted: str, limit: int) -> PlaceMatch:
     exact = list(places.filter(normalized=wanted)[:limit])
     if len(exact) >= 1:
         return PlaceMatch(exact[0] if len(exact) == 1 else None, exact if len(exact) > 1 else [])
@@ -69,18 +162,6 @@ def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> P
     partial = list(places.filter(normalized__contains=without_number or wanted).order_by("name")[: limit + 1])
     if len(partial) == 1:
         return PlaceMatch(partial[0], [])
-    if not partial:
-        found = geocode_online(text=text, municipality_name=municipality.name)
-        if found is not None:
-            # Not saved: an online answer is used for this report only, never added to the gazetteer.
-            place = Place(
-                municipality=municipality,
-                name=found.name,
-                kind="adress",
-                latitude=found.latitude,
-                longitude=found.longitude,
-            )
-            return PlaceMatch(place, [])
     return PlaceMatch(None, partial[:limit])
 
 
@@ -223,16 +304,22 @@ def report_get_public(*, municipality_slug: str, reference: str) -> Report:
         .select_related("category", "municipality", "assigned_party")
         .prefetch_related(
             Prefetch("events", queryset=ReportEvent.objects.order_by("at", "pk")),
-            Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk")),
+            Prefetch("photos", queryset=ReportPhoto.objects.filter(is_public=True).order_by("pk")),
         )
     )
     return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
+
+
+def report_filing_notice(*, report: Report) -> str:
+    """The advice the receipt repeats when the report's text reads like an emergency (it was filed all the same)."""
+    return emergency_notice() if reads_like_emergency(report.description) else ""
 
 
 def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:
     return get_object_or_404(
         ReportPhoto.objects.select_related("report"),
         name=name,
+        is_public=True,
         report__is_public=True,
         report__municipality__slug=municipality_slug,
     )
@@ -309,13 +396,19 @@ class MonthMetrics:
     median_days_to_resolved: float | None
 
 
-def activity_report_metrics(activity: Activity) -> list[MonthMetrics]:
+def activity_report_metrics(
+    activity: Activity, period: tuple[dt.date, dt.date] | None = None
+) -> list[MonthMetrics]:
     """Per month of filing, for the reports in the categories linked to the activity: how many were
-    police-reported (the share) and the median time from filing to "åtgärdad", in days.
+    police-reported (the share) and the median time from filing to "åtgärdad", in days. With ``period``
+    (first and last day) only reports filed in it count: the public activity page shows its own period.
 
     One query, whatever the number of reports. Months without reports are left out.
     """
-    rows = Report.objects.filter(category__activities=activity).values_list(
+    reports = Report.objects.filter(category__activities=activity)
+    if period is not None:
+        reports = reports.filter(created_at__date__gte=period[0], created_at__date__lte=period[1])
+    rows = reports.values_list(
         "created_at", "state", "police_report_number", "police_reported_at", "resolved_at"
     )
     by_month: dict[dt.date, list[tuple[Any, ...]]] = {}
@@ -389,6 +482,9 @@ def hot_cells(
         reports = reports.filter(created_at__date__gte=since)
     if until is not None:
         reports = reports.filter(created_at__date__lte=until)
+    # Only points in and around Sweden count: a stray point (filed before points were checked against the
+    # municipality) would stretch the grid over half the earth and fail the whole layer.
+    reports = reports.filter(latitude__range=SWEDEN_LATITUDES, longitude__range=SWEDEN_LONGITUDES)
     points = list(reports.values_list("latitude", "longitude"))
     empty: dict[str, Any] = {
         "type": "FeatureCollection",
@@ -399,9 +495,13 @@ def hot_cells(
     }
     if not points:
         return empty
-    result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    try:
+        result = geo.hotspots([p[0] for p in points], [p[1] for p in points], cell=cell)
+    except geo.HotspotInputError as error:
+        return {**empty, "points": len(points), "error": str(error)}
+    names = _hot_cell_names(municipality, result["hot"], cell)
     features = []
-    for row in result["hot"]:
+    for number, (row, name) in enumerate(zip(result["hot"], names, strict=True), start=1):
         x0, y0 = row["x"], row["y"]
         lats, lons = geo.unproject([x0, x0 + cell, x0 + cell, x0, x0], [y0, y0, y0 + cell, y0 + cell, y0])
         features.append(
@@ -413,10 +513,57 @@ def hot_cells(
                         [[round(lon, 6), round(lat, 6)] for lat, lon in zip(lats, lons, strict=True)]
                     ],
                 },
-                "properties": {"x": x0, "y": y0, "count": row["count"], "z": row["z"], "p": row["p"]},
+                "properties": {
+                    "x": x0,
+                    "y": y0,
+                    "count": row["count"],
+                    "z": row["z"],
+                    "p": row["p"],
+                    "number": number,
+                    "place": name.place,
+                    "place_distance_m": name.distance_m,
+                    "area": name.area,
+                    "label": _hot_cell_label(name),
+                },
             }
         )
     return {**empty, "features": features, "cells": result["cells"], "points": result["points"]}
+
+
+def _hot_cell_names(
+    municipality: Municipality, rows: list[dict[str, Any]], cell: int
+) -> list[places.PointName]:
+    """Each hot cell's centre named by the gazetteer and the municipality's areas: two queries in all."""
+    if not rows:
+        return []
+    lats, lons = geo.unproject([row["x"] + cell / 2 for row in rows], [row["y"] + cell / 2 for row in rows])
+    return places.name_points(
+        lats.tolist(),
+        lons.tolist(),
+        places=[
+            places.NamedPlace(name, latitude, longitude)
+            for name, latitude, longitude in Place.objects.filter(municipality=municipality).values_list(
+                "name", "latitude", "longitude"
+            )
+        ],
+        areas=[
+            places.NamedArea(name, boundary)
+            for name, boundary in Area.objects.filter(municipality=municipality, boundary__isnull=False)
+            .order_by("name")
+            .values_list("name", "boundary")
+            if isinstance(boundary, dict)
+        ],
+    )
+
+
+def _hot_cell_label(name: places.PointName) -> str:
+    """ "Storgatan (40 m), Centrum": the words the table and the map give a cell."""
+    parts = []
+    if name.place is not None:
+        parts.append(_("%(place)s (%(distance)s m)") % {"place": name.place, "distance": name.distance_m})
+    if name.area is not None:
+        parts.append(name.area)
+    return ", ".join(parts) if parts else _("ingen plats i ortsregistret")
 
 
 # ------------------------------------------------------------------------ Open311

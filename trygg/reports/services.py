@@ -9,13 +9,15 @@ import re
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,15 +26,18 @@ from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.core.security_events import security_event
-from trygg.core.tasks import email_send_on_commit
+from trygg.core.text import without_control_characters
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
+from trygg.promises.models import Activity
 
-from . import geo, rules
+from . import boundaries, geo, rules
+from .attributes import attributes_clean
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
-from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportFollower, ReportPhoto
+from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
 from .photos import CleanPhoto
+from .wording import reads_like_emergency
 
 MAX_PHOTOS = 3
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -61,7 +66,14 @@ def _photo_name() -> str:
 
 def _store_photo(report: Report, photo: CleanPhoto) -> ReportPhoto:
     name = _photo_name()
-    stored = ReportPhoto(report=report, name=name, width=photo.width, height=photo.height)
+    # In a category whose photos are reviewed first, a photo is stored hidden until staff publish it.
+    stored = ReportPhoto(
+        report=report,
+        name=name,
+        width=photo.width,
+        height=photo.height,
+        is_public=not report.category.photos_need_review,
+    )
     stored.image.save(name, ContentFile(photo.data), save=False)
     stored.save()
     return stored
@@ -123,12 +135,113 @@ def _photos_pending_take(submission_id: uuid.UUID) -> list[CleanPhoto]:
 
 
 # -------------------------------------------------------------------------- intake
+# One way in: the web form, Open311 and anything later all file through `report_submit`, which checks everything
+# once. Its ValidationError carries the field each message belongs to ("description", "place", "category",
+# "reporter_email", "attributes"), so the form shows it beside the field and Open311 names the parameter.
+
+DESCRIPTION_MAX_LENGTH = 4000  # the Open311 GeoReport v2 limit, for every channel
+NAME_MAX_LENGTH = 120
+PLACE_NAME_MAX_LENGTH = 200
+
+
+def emergency_notice() -> str:
+    """Shown with a report whose text reads like an emergency: filed all the same, with this advice."""
+    return _(
+        "Texten låter som att det kan vara akut. Vid akut fara eller ett pågående brott: ring 112. "
+        "Vill du anmäla ett brott eller tipsa polisen: ring 114 14 eller gå till polisen.se. "
+        "Felanmälan är inte en polisanmälan."
+    )
 
 
 @dataclass(frozen=True)
 class Submitted:
     report: Report
     created: bool
+    # Words that made the text read like an emergency; the report is filed with `notice` (the 112 advice).
+    emergency_words: tuple[str, ...] = ()
+    notice: str = ""
+
+
+class NeedsConfirmation(Exception):
+    """Nothing was filed: the resident should see the emergency advice or the reports nearby first."""
+
+    def __init__(self, *, emergency_words: list[str], duplicates: list[Any]) -> None:
+        self.emergency_words = emergency_words
+        self.duplicates = duplicates
+        super().__init__("confirmation needed")
+
+
+@dataclass(frozen=True)
+class CleanSubmission:
+    description: str
+    place_name: str
+    reporter_name: str
+    reporter_email: str
+    offensive: bool
+    emergency_words: tuple[str, ...]
+
+
+def report_submission_clean(
+    *,
+    municipality: Municipality,
+    category: ReportCategory,
+    description: str,
+    latitude: float,
+    longitude: float,
+    place_name: str = "",
+    reporter_name: str = "",
+    reporter_email: str = "",
+    attributes: Mapping[str, str] | None = None,
+) -> CleanSubmission:
+    """Every check a new report passes, whichever channel it came through; raises ValidationError by field."""
+    errors: dict[str, list[str]] = {}
+    if category.municipality_id != municipality.pk or not category.is_active:
+        errors.setdefault("category", []).append(_("Kategorin finns inte i kommunen."))
+    description = without_control_characters(description).strip()
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        errors.setdefault("description", []).append(
+            _("Beskrivningen får vara högst %(max)d tecken (nu %(count)d).")
+            % {"max": DESCRIPTION_MAX_LENGTH, "count": len(description)}
+        )
+    if not boundaries.is_valid_point(latitude, longitude):
+        errors.setdefault("place", []).append(_("Platsen är ingen giltig punkt på kartan."))
+    elif not boundaries.point_in_municipality(
+        scb_code=municipality.scb_code,
+        latitude=latitude,
+        longitude=longitude,
+        tolerance_m=settings.REPORTS_BOUNDARY_TOLERANCE_M,
+    ):
+        errors.setdefault("place", []).append(
+            _(
+                "Platsen ligger utanför %(name)s. Välj en plats i kommunen; andra kommuner tar emot sina egna felanmälningar."
+            )
+            % {"name": municipality.name}
+        )
+    reporter_name = " ".join(without_control_characters(reporter_name).split())[:NAME_MAX_LENGTH]
+    place_name = " ".join(without_control_characters(place_name).split())[:PLACE_NAME_MAX_LENGTH]
+    reporter_email = without_control_characters(reporter_email).strip()
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(_("Ange en giltig e-postadress."))
+    offensive = False
+    if "category" not in errors:
+        try:
+            offensive = attributes_clean(category=category, given=attributes or {}).offensive
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return CleanSubmission(
+        description=description,
+        place_name=place_name,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        offensive=offensive,
+        emergency_words=tuple(reads_like_emergency(description)),
+    )
 
 
 @transaction.atomic
@@ -144,39 +257,71 @@ def report_submit(
     reporter_name: str = "",
     reporter_email: str = "",
     submission_id: uuid.UUID,
-    offensive: bool = False,
+    attributes: Mapping[str, str] | None = None,
     source: str = Report.Source.WEB,
+    open311_key: Open311Key | None = None,
+    emergency_advice_seen: bool = True,
+    duplicates_seen: bool = True,
     now: dt.datetime | None = None,
 ) -> Submitted:
-    """File a report once: a second post with the same submission id returns the first report."""
+    """File a report once: a second post with the same submission id returns the first report.
+
+    With `emergency_advice_seen=False` (the web form's first post) a text that reads like an emergency raises
+    NeedsConfirmation instead of filing, as does an open report of the same kind nearby with
+    `duplicates_seen=False`. Otherwise an emergency-sounding report is filed with the 112 advice in its first
+    public history entry (Open311's status_notes) and in `Submitted.notice`.
+    """
     existing = Report.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         return Submitted(existing, False)
-    if category.municipality_id != municipality.pk:
-        raise ValidationError(_("Kategorin hör inte till kommunen."))
+    clean = report_submission_clean(
+        municipality=municipality,
+        category=category,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        place_name=place_name,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        attributes=attributes,
+    )
+    if not (emergency_advice_seen and duplicates_seen):
+        from .selectors import report_duplicates  # selectors import this module
+
+        duplicates = (
+            []
+            if duplicates_seen
+            else report_duplicates(
+                category=category, latitude=latitude, longitude=longitude, submission_id=submission_id
+            )
+        )
+        words = [] if emergency_advice_seen else list(clean.emergency_words)
+        if words or duplicates:
+            raise NeedsConfirmation(emergency_words=words, duplicates=duplicates)
     pending = _photos_pending_take(submission_id)
     all_photos = [*pending, *photos]
     if len(all_photos) > MAX_PHOTOS:
-        raise ValidationError(_("Högst %(count)d bilder.") % {"count": MAX_PHOTOS})
+        raise ValidationError({"photos": _("Högst %(count)d bilder.") % {"count": MAX_PHOTOS}})
     now = now or timezone.now()
     public_latitude, public_longitude = geo.snap_to_grid(latitude, longitude)
     report = Report(
         municipality=municipality,
         category=category,
         reference=_new_reference(timezone.localtime(now).year),
-        description=description.strip(),
-        offensive=offensive,
-        place_name=place_name,
+        description=clean.description,
+        offensive=clean.offensive,
+        place_name=clean.place_name,
         latitude=latitude,
         longitude=longitude,
         public_latitude=public_latitude,
         public_longitude=public_longitude,
-        reporter_name=reporter_name.strip(),
-        reporter_email=reporter_email.strip(),
+        reporter_name=clean.reporter_name,
+        reporter_email=clean.reporter_email,
         submission_id=submission_id,
         source=source,
+        open311_key=open311_key,
         created_at=now,
-        due_at=report_due_at(category=category, offensive=offensive, start=now),
+        due_at=report_due_at(category=category, offensive=clean.offensive, start=now),
     )
     try:
         with transaction.atomic():
@@ -189,55 +334,32 @@ def report_submit(
         return Submitted(winner, False)
     for photo in all_photos:
         _store_photo(report, photo)
-    ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=_("Felanmälan inkom."))
+    notice = emergency_notice() if clean.emergency_words else ""
+    note = " ".join(part for part in (_("Felanmälan inkom."), notice) if part)
+    ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=note)
     audit_record(
         actor=None,
         action=AuditEntry.Action.CREATE,
         instance=report,
         changes={"state": [None, report.state], "category": [None, category.slug], "source": [None, source]},
     )
-    return Submitted(report, True)
+    return Submitted(report, True, emergency_words=clean.emergency_words, notice=notice)
 
 
-@transaction.atomic
 def report_follow(*, report: Report, email: str) -> bool:
-    """Add a follower; True when the address was new. Nothing is revealed about other followers."""
-    _follower, created = ReportFollower.objects.get_or_create(report=report, email=email.strip().lower())
-    return created
+    """Ask to follow a report (double opt-in): see trygg.reports.following."""
+    from .following import report_follow as follow
+
+    return follow(report=report, email=email)
 
 
 # -------------------------------------------------------------------------- staff
 
 
 def _notify(report: Report, note: str) -> None:
-    recipients = {report.reporter_email.lower()} if report.reporter_email else set()
-    recipients |= set(report.followers.values_list("email", flat=True))
-    if not recipients:
-        return
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
-    subject = _("Felanmälan %(reference)s: %(state)s") % {
-        "reference": report.reference,
-        "state": report.get_state_display(),
-    }
-    lines = [
-        _("Hej!"),
-        "",
-        _("Felanmälan %(reference)s (%(category)s) har nu status: %(state)s.")
-        % {
-            "reference": report.reference,
-            "category": report.category.name,
-            "state": report.get_state_display(),
-        },
-    ]
-    if note:
-        lines += ["", note]
-    lines += ["", _("Följ ärendet här: %(url)s") % {"url": f"{site}{report.get_absolute_url()}"}]
-    lines += ["", _("Du får det här meddelandet för att du lämnade din e-postadress i felanmälan.")]
-    body = "\n".join(lines)
+    from .following import report_notify
 
-    # Queued when the change commits; a failed send is the worker's to record and never undoes the change.
-    for recipient in sorted(recipients):
-        email_send_on_commit(subject=subject, body=body, to=[recipient])
+    report_notify(report=report, note=note)
 
 
 _AUDITED_FIELDS = (
@@ -293,28 +415,37 @@ def report_change(
 
     "Ej åtgärdad" and "inte kommunens ansvar" need a public reason; "polisanmäld" needs the police
     report number (given now or before). Entering a number on an open report marks it police-reported.
+    A recorded number is kept through every later change: a blank ``police_report_number`` changes nothing.
     """
-    locked = Report.objects.select_for_update().select_related("municipality", "category").get(pk=report.pk)
+    # Lock the report row alone: PostgreSQL cannot lock the nullable side of the key's outer join.
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("municipality", "category", "open311_key")
+        .get(pk=report.pk)
+    )
     municipality = locked.municipality
     now = now or timezone.now()
     note = note.strip()
     before = _snapshot(locked)
     old_state = locked.state
 
-    if police_report_number is not None and police_report_number.strip() != locked.police_report_number:
+    # A blank number means "not given": a form or channel that leaves the field out or empty must never wipe
+    # the K-nummer already recorded. A wrong number is corrected by giving the right one.
+    number = (police_report_number or "").strip()
+    if number and number != locked.police_report_number:
         if not rules.can_set_police_report_number(by, municipality):
             raise PermissionDenied
-        locked.police_report_number = police_report_number.strip()
-        if locked.police_report_number and state is None and locked.is_open:
+        locked.police_report_number = number
+        if state is None and locked.is_open:
             state = Report.State.POLICE_REPORTED
-        if locked.police_report_number and locked.police_reported_at is None:
+        if locked.police_reported_at is None:
             locked.police_reported_at = now
 
     if state is not None and state != old_state:
         if state not in Report.State.values:
             raise ValidationError(_("Okänd status."))
         # Marking a report police-reported is the police number's own consequence; other states need handlers.
-        number_only = state == Report.State.POLICE_REPORTED and police_report_number
+        number_only = state == Report.State.POLICE_REPORTED and bool(number)
         if not (rules.can_change_report_state(by, municipality) or number_only):
             raise PermissionDenied
         if state in Report.State.needs_reason() and not note:
@@ -325,6 +456,8 @@ def report_change(
         if state in Report.State.needs_reason():
             locked.public_reason = note
 
+    if note and not rules.can_write_public_note(by, locked):
+        raise PermissionDenied
     after = _snapshot(locked)
     changes = audit_changes(before=before, after=after, fields=_AUDITED_FIELDS)
     if not changes and not note:
@@ -348,7 +481,11 @@ def report_change(
 def report_assign(
     *, report: Report, by: User, party: Party | None, user: User | None, now: dt.datetime | None = None
 ) -> Report:
-    locked = Report.objects.select_for_update().select_related("municipality").get(pk=report.pk)
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("municipality", "open311_key")
+        .get(pk=report.pk)
+    )
     if not rules.can_assign_reports(by, locked.municipality):
         raise PermissionDenied
     if party is not None and party.municipality_id not in (None, locked.municipality_id):
@@ -527,6 +664,124 @@ def report_categories_ensure_defaults(*, municipality: Municipality) -> int:
     return created
 
 
+@dataclass(frozen=True)
+class CategoryDetails:
+    """What staff set on a report category. The code (slug) is the Open311 service code."""
+
+    name: str
+    slug: str
+    response_time: int
+    response_unit: str
+    description: str = ""
+    problem: Problem | None = None
+    offensive_response_hours: int | None = None
+    duplicate_radius_m: int = 100
+    is_active: bool = True
+    order: int = 0
+    activities: Sequence[Activity] = ()
+
+
+_CATEGORY_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "problem",
+    "response_time",
+    "response_unit",
+    "offensive_response_hours",
+    "duplicate_radius_m",
+    "is_active",
+    "order",
+    "activities",
+)
+
+
+def _category_snapshot(category: ReportCategory, activities: Iterable[int]) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(category, name) for name in _CATEGORY_FIELDS[:-1]}
+    values["problem"] = category.problem_id
+    values["activities"] = sorted(activities)
+    return values
+
+
+def _category_apply(
+    category: ReportCategory, municipality: Municipality, details: CategoryDetails, *, has_reports: bool
+) -> None:
+    name, slug = details.name.strip(), details.slug.strip()
+    if not name:
+        raise ValidationError({"name": _("Ge kategorin ett namn.")})
+    if slug != category.slug and has_reports:
+        raise ValidationError(
+            {"slug": _("Koden kan inte ändras när kategorin har felanmälningar: andra system använder den.")}
+        )
+    if ReportCategory.objects.filter(municipality=municipality, slug=slug).exclude(pk=category.pk).exists():
+        raise ValidationError({"slug": _("Kommunen har redan en kategori med den koden.")})
+    if details.response_unit not in ReportCategory.Unit.values:
+        raise ValidationError({"response_unit": _("Välj timmar eller arbetsdagar.")})
+    if details.response_time < 1:
+        raise ValidationError({"response_time": _("Åtgärdstiden är minst 1.")})
+    if details.offensive_response_hours is not None and details.offensive_response_hours < 1:
+        raise ValidationError({"offensive_response_hours": _("Åtgärdstiden är minst 1 timme, eller tom.")})
+    for activity in details.activities:
+        if activity.focus_area.promise.municipality_id != municipality.pk:
+            raise ValidationError({"activities": _("Aktiviteten hör till en annan kommun.")})
+    category.name = name[:100]
+    category.slug = slug
+    category.description = details.description.strip()[:300]
+    category.problem = details.problem
+    category.response_time = details.response_time
+    category.response_unit = details.response_unit
+    category.offensive_response_hours = details.offensive_response_hours
+    category.duplicate_radius_m = details.duplicate_radius_m
+    category.is_active = details.is_active
+    category.order = details.order
+    try:
+        category.full_clean(exclude=["municipality", "problem", "activities"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+@transaction.atomic
+def report_category_create(
+    *, municipality: Municipality, by: User, details: CategoryDetails
+) -> ReportCategory:
+    if not rules.can_manage_report_categories(by, municipality):
+        raise PermissionDenied
+    category = ReportCategory(municipality=municipality)
+    _category_apply(category, municipality, details, has_reports=False)
+    category.save()
+    category.activities.set(details.activities)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=category,
+        changes={
+            name: [None, value]
+            for name, value in _category_snapshot(category, [a.pk for a in details.activities]).items()
+            if value not in ("", None, [])
+        },
+    )
+    return category
+
+
+@transaction.atomic
+def report_category_update(*, category: ReportCategory, by: User, details: CategoryDetails) -> ReportCategory:
+    """Change a category. A new response time applies to reports filed from now on: a report keeps the
+    deadline it was given when it came in."""
+    locked = ReportCategory.objects.select_for_update().select_related("municipality").get(pk=category.pk)
+    if not rules.can_manage_report_categories(by, locked.municipality):
+        raise PermissionDenied
+    before = _category_snapshot(locked, locked.activities.values_list("pk", flat=True))
+    _category_apply(locked, locked.municipality, details, has_reports=locked.reports.exists())
+    after = _category_snapshot(locked, [activity.pk for activity in details.activities])
+    changes = audit_changes(before=before, after=after, fields=_CATEGORY_FIELDS)
+    if not changes:
+        raise ValidationError(_("Inget ändrades."))
+    locked.save()
+    locked.activities.set(details.activities)
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    return locked
+
+
 # ------------------------------------------------------------------------ Open311
 
 
@@ -535,13 +790,24 @@ def open311_key_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def open311_key_create(*, municipality: Municipality, name: str, by: User | None) -> tuple[Open311Key, str]:
+def open311_key_create(
+    *, municipality: Municipality, name: str, by: User | None, notify_reporters: bool = False
+) -> tuple[Open311Key, str]:
     """A new api_key; the raw key is returned once and never stored."""
     raw = "o311_" + secrets.token_urlsafe(32)
     key = Open311Key.objects.create(
-        municipality=municipality, name=name, prefix=raw[:12], key_hash=open311_key_hash(raw)
+        municipality=municipality,
+        name=name,
+        prefix=raw[:12],
+        key_hash=open311_key_hash(raw),
+        notify_reporters=notify_reporters,
     )
-    audit_record(actor=by, action=AuditEntry.Action.CREATE, instance=key, changes={"name": [None, name]})
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=key,
+        changes={"name": [None, name], "notify_reporters": [None, notify_reporters]},
+    )
     return key, raw
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +16,8 @@ from trygg.accounts.models import User
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Party
 
-from . import rules, selectors, services
-from .forms import AssignForm, BulkForm, ChangeForm, HotspotForm, StaffFilterForm
+from . import rules, selectors, services, takedown
+from .forms import AssignForm, BulkForm, ChangeForm, HotspotForm, StaffFilterForm, VisibilityForm
 from .models import Report, ReportCategory
 from .views import map_config
 
@@ -105,7 +105,8 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
     return {
         "report": report,
         "overdue": selectors.is_overdue(report, timezone.now()),
-        "change_form": extra.pop("change_form", None) or ChangeForm(),
+        "change_form": extra.pop("change_form", None)
+        or ChangeForm(initial={"police_report_number": report.police_report_number}),
         "assign_form": extra.pop("assign_form", None)
         or AssignForm(
             municipality=municipality,
@@ -113,6 +114,10 @@ def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         ),
         "can_change_state": rules.can_change_report_state(user, municipality),
         "can_set_police_number": rules.can_set_police_report_number(user, municipality),
+        "can_write_note": rules.can_write_public_note(user, report),
+        "can_take_down": rules.can_take_down(user, municipality),
+        "visibility_form": extra.pop("visibility_form", None) or VisibilityForm(),
+        "flags": list(report.flags.order_by("-created_on", "-pk")[:50]),
         "can_assign": rules.can_assign_reports(user, municipality),
         "can_view_contact": rules.can_view_reporter_contact(user, municipality),
         "has_contact": bool(report.reporter_name or report.reporter_email),
@@ -278,4 +283,48 @@ def activity_metrics(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "reports/staff/activity_metrics.html",
         {"activity": activity, "metrics": selectors.activity_report_metrics(activity)},
+    )
+
+
+@staff_required
+@require_POST
+def report_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a report or one of its photos off the public site (or put it back), with a reason."""
+    user = _user(request)
+    report = selectors.report_get_for_staff(user=user, pk=pk)
+    if not rules.can_take_down(user, report.municipality):
+        raise PermissionDenied
+    form = VisibilityForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["photo"]:
+                photo = report.photos.filter(pk=data["photo"]).first()
+                if photo is None:
+                    raise Http404
+                takedown.photo_visibility_set(
+                    photo=photo,
+                    by=user,
+                    is_public=data["show"],
+                    reason=data["reason"],
+                    today=timezone.localdate(),
+                )
+            else:
+                takedown.report_visibility_set(
+                    report=report,
+                    by=user,
+                    is_public=data["show"],
+                    reason=data["reason"],
+                    today=timezone.localdate(),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return HttpResponseRedirect(reverse("reports:staff_detail", args=[pk]))
+    report = selectors.report_get_for_staff(user=user, pk=pk)
+    return render(
+        request,
+        "reports/staff/report_detail.html",
+        _detail_context(request, report, visibility_form=form),
+        status=400,
     )

@@ -1,10 +1,8 @@
 from django.urls import path, re_path
 
-from . import open311, staff_views, views
+from . import category_views, staff_views, views
 
 app_name = "reports"
-
-FMT = r"\.(?P<fmt>json|xml)"
 
 urlpatterns = [
     path("personal/felanmalan/", staff_views.report_list, name="staff_list"),
@@ -13,27 +11,21 @@ urlpatterns = [
     path("personal/felanmalan/hotspots.geojson", staff_views.hotspot_geojson, name="staff_hotspots_geojson"),
     path("personal/felanmalan/uppfoljning/", staff_views.activity_metrics_list, name="staff_metrics_list"),
     path("personal/felanmalan/uppfoljning/<int:pk>/", staff_views.activity_metrics, name="staff_metrics"),
+    path("personal/felanmalan/kategorier/", category_views.category_list, name="staff_categories"),
+    path(
+        "personal/felanmalan/kategorier/ny/<int:municipality_pk>/",
+        category_views.category_new,
+        name="staff_category_new",
+    ),
+    path("personal/felanmalan/kategorier/<int:pk>/", category_views.category_edit, name="staff_category"),
     path("personal/felanmalan/<int:pk>/", staff_views.report_detail, name="staff_detail"),
     path("personal/felanmalan/<int:pk>/andra/", staff_views.report_change, name="staff_change"),
     path("personal/felanmalan/<int:pk>/tilldela/", staff_views.report_assign, name="staff_assign"),
     path("personal/felanmalan/<int:pk>/kontakt/", staff_views.report_contact, name="staff_contact"),
-    re_path(r"^api/open311/v2/services" + FMT + "$", open311.services_list, name="open311_services"),
-    re_path(
-        r"^api/open311/v2/services/(?P<code>[a-z0-9-]+)" + FMT + "$",
-        open311.service_definition,
-        name="open311_service",
-    ),
-    re_path(r"^api/open311/v2/requests" + FMT + "$", open311.requests_view, name="open311_requests"),
-    re_path(
-        r"^api/open311/v2/requests/(?P<reference>[A-Za-z0-9-]+)" + FMT + "$",
-        open311.request_detail,
-        name="open311_request",
-    ),
-    re_path(
-        r"^api/open311/v2/tokens/(?P<token>[A-Za-z0-9-]+)" + FMT + "$",
-        open311.token_detail,
-        name="open311_token",
-    ),
+    path("personal/felanmalan/<int:pk>/synlighet/", staff_views.report_visibility, name="staff_visibility"),
+    path("felanmalan/folj/<str:token>/", views.report_follow_confirm, name="follow_confirm"),
+    path("felanmalan/sluta/<str:token>/", views.report_unsubscribe, name="unsubscribe"),
+    path("<slug:municipality>/felanmalan/<str:reference>/anmal/", views.report_flag, name="flag"),
     path("<slug:municipality>/felanmalan/", views.report_create, name="create"),
     path("<slug:municipality>/felanmalan/karta/", views.report_map, name="map"),
     path("<slug:municipality>/felanmalan/karta.geojson", views.report_geojson, name="geojson"),

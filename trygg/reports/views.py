@@ -10,21 +10,39 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.core.files import media_headers
+from trygg.core.ratelimit import Limit, client_key, rate_limit_count, rate_limit_exceeded, rate_limit_reached
 from trygg.municipalities.models import Municipality
 
-from . import selectors, services
-from .forms import FollowForm, PublicFilterForm, ReportForm
+from . import following, selectors, services, takedown
+from .forms import FlagForm, FollowForm, PublicFilterForm, ReportForm
 from .models import Report
-from .wording import reads_like_emergency
+
+# "Anmäl innehåll": flagging is noise control, 20 a day per client (the checklist's starting limit).
+FLAG_LIMIT = Limit(scope="report-flags", count=20, seconds=86400)
 
 
 def post_limit() -> Limit:
-    count, seconds = getattr(settings, "REPORTS_RATE_LIMIT", (20, 600))
+    count, seconds = settings.REPORTS_RATE_LIMIT
     return Limit(scope="reports", count=count, seconds=seconds)
+
+
+def filed_limits() -> list[Limit]:
+    """Reports filed through the web form per client (settings.REPORTS_FILED_LIMITS)."""
+    return [
+        Limit(scope=f"reports-filed-{seconds}", count=count, seconds=seconds)
+        for count, seconds in settings.REPORTS_FILED_LIMITS
+    ]
+
+
+def _count_filed(request: HttpRequest) -> None:
+    for limit in filed_limits():
+        rate_limit_count(request=request, limit=limit)
 
 
 def too_many_requests() -> HttpResponse:
@@ -53,7 +71,10 @@ def map_config(municipality: Municipality) -> dict[str, str]:
         "tiles": settings.MAP_TILES_URL,
         "attribution": settings.MAP_ATTRIBUTION,
         "centre": json.dumps(
-            list(getattr(settings, "MAP_CENTRES", {}).get(municipality.slug, (56.833, 13.941)))
+            list(
+                municipality.map_centre
+                or getattr(settings, "MAP_CENTRES", {}).get(municipality.slug, (56.833, 13.941))
+            )
         ),
     }
 
@@ -75,55 +96,20 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     if request.method == "GET":
         return _form_page(request, found, ReportForm(municipality=found))
 
-    if rate_limit_exceeded(request=request, limit=post_limit()):
+    if rate_limit_exceeded(request=request, limit=post_limit()) or any(
+        rate_limit_reached(request=request, limit=limit) for limit in filed_limits()
+    ):
         return too_many_requests()
     if request.POST.get("website"):
+        _count_filed(request)  # a bot's post counts as a report
         return refused()
     form = ReportForm(request.POST, request.FILES, municipality=found)
     if not form.is_valid():
+        if form.filled_too_fast:
+            _count_filed(request)
         return _form_page(request, found, form, status=400)
     data = form.cleaned_data
-    submission_id = data["submission_id"]
-    existing = Report.objects.filter(submission_id=submission_id, municipality=found).first()
-    if existing is not None:  # a second click on "Skicka"
-        return HttpResponseRedirect(_thanks_url(existing))
-
-    emergency = reads_like_emergency(data["description"])
-    duplicates = selectors.report_duplicates(
-        category=data["category"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        submission_id=submission_id,
-    )
     checked = data.get("step") == "check"
-    if (emergency or duplicates) and (not checked or (emergency and not data["not_emergency"])):
-        # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
-        pending = services.photos_stash(submission_id=submission_id, photos=form.clean_photos_result)
-        if checked and emergency and not data["not_emergency"]:
-            form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
-        check_form = ReportForm(
-            initial={
-                **{key: value for key, value in data.items() if key in form.fields and key != "photos"},
-                "category": data["category"].pk,
-                "latitude": data["latitude"],
-                "longitude": data["longitude"],
-                "step": "check",
-            },
-            municipality=found,
-        )
-        if form.errors:
-            check_form = form
-        return _form_page(
-            request,
-            found,
-            check_form,
-            status=200 if not form.errors else 400,
-            emergency=emergency,
-            duplicates=duplicates,
-            checking=True,
-            pending_photos=pending,
-        )
-
     try:
         submitted = services.report_submit(
             municipality=found,
@@ -135,12 +121,31 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
             photos=form.clean_photos_result,
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
-            submission_id=submission_id,
-            offensive=data["offensive"],
+            submission_id=data["submission_id"],
+            attributes=form.attributes(),
+            emergency_advice_seen=checked and data["not_emergency"],
+            duplicates_seen=checked,
+        )
+    except services.NeedsConfirmation as question:
+        # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
+        pending = services.photos_stash(submission_id=data["submission_id"], photos=form.clean_photos_result)
+        if checked and question.emergency_words:
+            form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
+        return _form_page(
+            request,
+            found,
+            form if form.errors else form.check_step(),
+            status=400 if form.errors else 200,
+            emergency=question.emergency_words,
+            duplicates=question.duplicates,
+            checking=True,
+            pending_photos=pending,
         )
     except ValidationError as error:
-        form.add_error("photos", error)
+        form.add_service_errors(error)
         return _form_page(request, found, form, status=400)
+    if submitted.created:
+        _count_filed(request)
     return HttpResponseRedirect(_thanks_url(submitted.report))
 
 
@@ -154,7 +159,13 @@ def _thanks_url(report: Report) -> str:
 def report_thanks(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
     report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
     return render(
-        request, "reports/report_thanks.html", {"municipality": report.municipality, "report": report}
+        request,
+        "reports/report_thanks.html",
+        {
+            "municipality": report.municipality,
+            "report": report,
+            "notice": selectors.report_filing_notice(report=report),
+        },
     )
 
 
@@ -164,7 +175,13 @@ def report_detail(request: HttpRequest, municipality: str, reference: str) -> Ht
     return render(
         request,
         "reports/report_detail.html",
-        {"municipality": report.municipality, "report": report, "follow_form": FollowForm()},
+        {
+            "municipality": report.municipality,
+            "report": report,
+            "follow_form": FollowForm(),
+            "flag_form": FlagForm(prefix="anmal"),
+            "flagged": request.GET.get("anmalan") == "tack",
+        },
     )
 
 
@@ -180,13 +197,75 @@ def report_follow(request: HttpRequest, municipality: str, reference: str) -> Ht
         return render(
             request,
             "reports/report_detail.html",
-            {"municipality": report.municipality, "report": report, "follow_form": form},
+            {
+                "municipality": report.municipality,
+                "report": report,
+                "follow_form": form,
+                "flag_form": FlagForm(prefix="anmal"),
+            },
             status=400,
         )
     services.report_follow(report=report, email=form.cleaned_data["email"])
     return render(
-        request, "reports/report_followed.html", {"municipality": report.municipality, "report": report}
+        request,
+        "reports/report_followed.html",
+        {"municipality": report.municipality, "report": report, "confirmed": False},
     )
+
+
+@require_POST
+def report_flag(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    """A resident's "Anmäl innehåll": a note to staff about what is wrong with a public report."""
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+    if rate_limit_exceeded(request=request, limit=FLAG_LIMIT):
+        return too_many_requests()
+    form = FlagForm(request.POST, prefix="anmal")
+    if form.is_valid():
+        takedown.report_flag(
+            report=report,
+            reason=form.cleaned_data["reason"],
+            client_key=client_key(request),
+            today=timezone.localdate(),
+        )
+        return HttpResponseRedirect(report.get_absolute_url() + "?anmalan=tack#anmal")
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "municipality": report.municipality,
+            "report": report,
+            "follow_form": FollowForm(),
+            "flag_form": form,
+        },
+        status=400,
+    )
+
+
+@require_GET
+def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    follower = following.report_follow_confirm(token=token, now=timezone.now())
+    if follower is None:
+        raise Http404
+    report = follower.report
+    return render(
+        request,
+        "reports/report_followed.html",
+        {"municipality": report.municipality, "report": report, "confirmed": True},
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe: the mail client posts without a session; the token is the key.
+@require_http_methods(["GET", "POST"])
+def report_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        report = following.report_mail_unsubscribe(token=token)
+        return render(
+            request,
+            "reports/report_unsubscribe.html",
+            {"done": report is not None, "invalid": report is None, "report": report},
+            status=200 if report is not None else 400,
+        )
+    return render(request, "reports/report_unsubscribe.html", {})
 
 
 def _public_filters(
@@ -251,4 +330,5 @@ def report_photo(request: HttpRequest, municipality: str, name: str) -> FileResp
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="{photo.name}"'
+    media_headers(response)
     return response

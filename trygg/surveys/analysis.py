@@ -697,8 +697,13 @@ def survey_indices(
     by: Sequence[str] = (),
     k: int = DEFAULT_K,
     mapping: Mapping[int, float] | None = None,
+    unsuppressed: bool = False,
 ) -> SurveyIndices:
-    """The indicators for the whole file, then for each combination of the `by` columns (one breakdown)."""
+    """The indicators for the whole file, then for each combination of the `by` columns (one breakdown).
+
+    `unsuppressed` keeps every cell's value (flagged unsuppressed): for trygg.surveys.disclosure, which decides
+    what is published across all breakdowns at once. Never publish such a result as it is.
+    """
     if k < MIN_K:
         raise ValueError(f"k must be at least {MIN_K}, got {k}")
     mapping = dict(DEFAULT_MAPPING if mapping is None else mapping)
@@ -735,7 +740,11 @@ def survey_indices(
             parts.append((_estimates(totals, tables), True))
         row = 0
         for estimates, complementary in parts:
-            suppressed = _suppression(estimates.n, k, complementary)
+            suppressed = (
+                np.zeros(len(estimates.n), dtype=np.bool_)
+                if unsuppressed
+                else _suppression(estimates.n, k, complementary)
+            )
             for group in range(len(estimates.n)):
                 cells[row][indicator_name(question)] = _cell(
                     int(estimates.n[group]),

@@ -10,6 +10,7 @@ from trygg.problems.models import Problem
 from .analysis import MIN_K
 from .models import Language, Question, Survey
 from .selectors import FormQuestion
+from .services import DRAFT_ONLY_SETTINGS, SurveySettings
 
 NO_AREA = "-"
 MAX_TEXT_ANSWER = 2000
@@ -89,8 +90,9 @@ class AnswerForm(forms.Form):
         return kept
 
 
-class SurveyCreateForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("Kommun"), queryset=Municipality.objects.none())
+class _SurveyFields(forms.Form):
+    """What creating a survey and changing its settings ask alike."""
+
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     year = forms.IntegerField(label=_("År"), min_value=1990, max_value=2100)
     slug = forms.SlugField(
@@ -116,12 +118,67 @@ class SurveyCreateForm(forms.Form):
         help_text=_("Ett område per rad. Lämna tomt för kommunens områden."),
     )
 
+    def area_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
+
+
+class SurveyCreateForm(_SurveyFields):
+    municipality = forms.ModelChoiceField(label=_("Kommun"), queryset=Municipality.objects.none())
+
+    field_order = ["municipality"]
+
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
 
-    def area_list(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
+
+class SurveySettingsForm(_SurveyFields):
+    """A survey's settings after it was created. What only a draft may change is shown but locked later."""
+
+    introduction = forms.CharField(
+        label=_("Inledning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Visas först i formuläret: vem som frågar, varför och hur svaren används."),
+    )
+
+    field_order = ["title", "introduction"]
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": survey.title,
+                "introduction": survey.introduction,
+                "year": survey.year,
+                "slug": survey.slug,
+                "mode": survey.mode,
+                "k": survey.k,
+                "languages": list(survey.languages),
+                "areas": "\n".join(survey.areas),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].help_text = _("Används i webbadressen och i breven, t.ex. ”2024”.")
+        self.fields["areas"].help_text = _("Ett område per rad: de som den svarande väljer mellan.")
+        if survey.status != Survey.Status.DRAFT:
+            for name in DRAFT_ONLY_SETTINGS:
+                field = self.fields[name]
+                field.disabled = True
+                field.help_text = _("Kan bara ändras medan mätningen är ett utkast.")
+
+    def settings(self) -> SurveySettings:
+        data = self.cleaned_data
+        return SurveySettings(
+            title=data["title"],
+            introduction=data["introduction"],
+            year=data["year"],
+            slug=data["slug"],
+            mode=data["mode"],
+            k=data["k"],
+            languages=list(data["languages"]),
+            areas=self.area_list(),
+        )
 
 
 class QuestionsField(forms.ModelMultipleChoiceField):

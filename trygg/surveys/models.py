@@ -282,11 +282,37 @@ class InvitationCode(models.Model):
         return f"{self.survey} – {self.code_hash[:8]}…"
 
 
+class AnswerDraft(models.Model):
+    """A respondent's answers while they are still answering, keyed by a fresh random id their session holds.
+
+    Nothing here links to an invitation code: the code is used up when answering starts (services.answer_start),
+    and the draft only carries the right to submit once. A draft idle for SURVEY_DRAFT_IDLE_MINUTES is
+    abandoned: no page reads it any more, and `trygg purge_survey_drafts` deletes it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=20, default=Language.SWEDISH)
+    area = models.CharField(max_length=200, blank=True)
+    # The area question was answered ("" with this set is "vet inte").
+    area_chosen = models.BooleanField(default=False)
+    answers = models.JSONField(default=dict)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("påbörjat svar")
+        verbose_name_plural = _("påbörjade svar")
+
+    def __str__(self) -> str:
+        return str(self.survey_id)
+
+
 class Response(models.Model):
     """One respondent's answers, stored compactly as one JSON object.
 
     Deliberately absent: any link to the invitation code, user, session, IP address or browser, and any time
-    finer than the day. The random primary key keeps the insertion order from showing.
+    finer than the day. The random primary key keeps the insertion order from showing, and so does the storage
+    order: services.response_submit puts each new answer in a random row of its day (see there).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

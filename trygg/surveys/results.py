@@ -1,6 +1,5 @@
 """The rows a results page shows, its CSV and its charts: one source, so the three always agree."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from .dataset import AREA_COLUMN
 from .models import Survey
 
 TOO_FEW = "för få svar"
+NOT_SHOWN = "–"
 
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["svg.hashsalt"] = "trygg"
@@ -36,10 +36,15 @@ class ResultRow:
     change_text: str
     change_flag_text: str
 
+    @property
+    def n_text(self) -> str:
+        # A hidden cell's number of answers is hidden too: it would tell how many a derived share was of.
+        return NOT_SHOWN if self.suppressed else str(self.n)
+
     def cells(self) -> list[str]:
         return [
             self.label,
-            str(self.n),
+            self.n_text,
             self.value_text,
             self.interval_text,
             self.change_text,
@@ -103,6 +108,11 @@ class ScopeResults:
     rows: list[ResultRow]
     previous: Survey | None
     notes: list[str]
+
+    @property
+    def respondents_shown(self) -> int | None:
+        """How many answered, unless that is fewer than k (then the page says so without the number)."""
+        return self.respondents if self.respondents >= self.survey.k else None
 
     @property
     def index_rows(self) -> list[ResultRow]:
@@ -180,16 +190,12 @@ def scope_results(*, survey: Survey, area: str | None) -> ScopeResults | None:
     )
 
 
-def results_csv(results: ScopeResults) -> str:
-    """Exactly the table on the page: the same header, rows and notes, as text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers())
-    for row in results.rows:
-        writer.writerow(row.cells())
-    for note in results.notes:
-        writer.writerow([_("Anmärkning"), note])
-    return buffer.getvalue()
+def results_table(results: ScopeResults) -> list[list[object]]:
+    """Exactly the table on the page: the same header, rows and notes, for `trygg.core.csvexport`."""
+    table: list[list[object]] = [list(headers())]
+    table += [list(row.cells()) for row in results.rows]
+    table += [[_("Anmärkning"), note] for note in results.notes]
+    return table
 
 
 def _chart(rows: list[ResultRow], *, is_index: bool) -> str:

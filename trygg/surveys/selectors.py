@@ -1,20 +1,26 @@
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
-from . import analysis
+from . import analysis, disclosure
 from .dataset import AREA_COLUMN, responses_from_answers
-from .models import Language, Question, QuestionTranslation, Survey, SurveyDataFile
+from .models import AnswerDraft, Language, Question, QuestionTranslation, Survey, SurveyDataFile
 
 GROUP_CODES = ("kon", "alder")
+# The breakdowns shown anywhere (public pages by area; the staff page by area, kön or ålder): every one is a
+# margin that hidden figures must not be derivable from.
+PUBLISHED_BREAKDOWNS = ((AREA_COLUMN,), ("kon",), ("alder",))
 CACHE_SECONDS = 600
 
 
@@ -50,6 +56,14 @@ def survey_get_for_staff(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> 
         ),
         pk=pk,
     )
+
+
+def answer_draft_get(*, survey: Survey, draft_id: str, now: dt.datetime) -> AnswerDraft | None:
+    """The answers in progress under a session's random id; None when gone or abandoned (idle too long)."""
+    try:
+        return AnswerDraft.objects.filter(pk=draft_id, survey=survey, expires_at__gt=now).first()
+    except ValidationError:
+        return None  # not a UUID
 
 
 @dataclass(frozen=True)
@@ -131,17 +145,78 @@ def _data_version(survey: Survey) -> str:
     return f"web{survey.responses.count()}"
 
 
-def survey_indices(*, survey: Survey, by: Sequence[str] = ()) -> analysis.SurveyIndices:
-    """survey_indices for the survey, cached per data version; `by` columns missing in the data are skipped."""
-    key = f"surveys:indices:{survey.pk}:{_data_version(survey)}:{survey.k}:{','.join(by)}"
+def _survey_raw_indices(*, survey: Survey, by: Sequence[str] = ()) -> analysis.SurveyIndices | None:
+    """Every cell's value, unsuppressed (never to be shown as it is), cached per data version; None when a `by`
+    column is missing in the data."""
+    key = f"surveys:raw-indices:{survey.pk}:{_data_version(survey)}:{','.join(by)}"
     cached = cache.get(key)
     if cached is not None:
-        return cached
+        return cached or None
     dataset = survey_dataset(survey=survey)
-    usable = [column for column in by if column in dataset.texts or column in dataset.codes]
-    result = analysis.survey_indices(dataset, by=usable, k=survey.k)
-    cache.set(key, result, CACHE_SECONDS)
+    usable = all(column in dataset.texts or column in dataset.codes for column in by)
+    result = analysis.survey_indices(dataset, by=by, k=survey.k, unsuppressed=True) if usable else None
+    cache.set(key, result or {}, CACHE_SECONDS)
     return result
+
+
+def extreme_min_n(survey: Survey) -> int:
+    """Answers a cell needs before 0 % or 100 % (or an index at the scale's end) is shown."""
+    return int(settings.SURVEY_EXTREME_MIN_N) or disclosure.extreme_n_default(survey.k)
+
+
+def _hidden(cell: analysis.IndicatorCell) -> analysis.IndicatorCell:
+    return {"n": cell["n"], "value": None, "se": None, "ci95": None, "suppressed": True}
+
+
+def survey_disclosed_indices(*, survey: Survey) -> dict[tuple[str, ...], analysis.SurveyIndices]:
+    """The survey's figures as published, for the whole municipality and every published breakdown.
+
+    What is hidden is decided for all breakdowns at once (trygg.surveys.disclosure), so no hidden figure can be
+    worked out from the others, on any page.
+    """
+    breakdowns: dict[tuple[str, ...], analysis.SurveyIndices] = {}
+    for by in [(), *PUBLISHED_BREAKDOWNS]:
+        raw = _survey_raw_indices(survey=survey, by=by)
+        if raw is not None:
+            breakdowns[by] = raw
+    total = breakdowns[()]
+    margins = {by: result for by, result in breakdowns.items() if by}
+    points = [float(value) for value in total["mapping"].values()]
+    disclosed: dict[tuple[str, ...], analysis.SurveyIndices] = {
+        by: {**result, "groups": [{**group, "indicators": {}} for group in result["groups"]]}
+        for by, result in breakdowns.items()
+    }
+    for indicator, total_cell in total["groups"][0]["indicators"].items():
+        extremes = (min(points), max(points)) if indicator.startswith("p_") else (0.0, 1.0)
+        rules = disclosure.Rules(k=survey.k, extreme_n=extreme_min_n(survey), extremes=extremes)
+        facts = {
+            by: [
+                disclosure.Facts(
+                    n=group["indicators"][indicator]["n"], value=group["indicators"][indicator]["value"]
+                )
+                for group in result["groups"][1:]
+            ]
+            for by, result in margins.items()
+        }
+        total_hidden, hidden = disclosure.suppress(
+            disclosure.Facts(n=total_cell["n"], value=total_cell["value"]), list(facts.values()), rules
+        )
+        for result in disclosed.values():
+            result["groups"][0]["indicators"][indicator] = _hidden(total_cell) if total_hidden else total_cell
+        for by, flags in zip(facts, hidden, strict=True):
+            for group, raw_group, flag in zip(
+                disclosed[by]["groups"][1:], margins[by]["groups"][1:], flags, strict=True
+            ):
+                cell = raw_group["indicators"][indicator]
+                group["indicators"][indicator] = _hidden(cell) if flag else cell
+    return disclosed
+
+
+def survey_indices(*, survey: Survey, by: Sequence[str] = ()) -> analysis.SurveyIndices:
+    """The survey's published figures for the whole municipality and one breakdown (`by`, one column or none);
+    a breakdown whose column is missing in the data gives the whole municipality only."""
+    disclosed = survey_disclosed_indices(survey=survey)
+    return disclosed.get(tuple(by), disclosed[()])
 
 
 def survey_areas_in_data(*, survey: Survey) -> list[str]:

@@ -3,18 +3,23 @@ import hashlib
 import os
 import secrets
 import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.validators import validate_slug
 from django.db import transaction
+from django.db.models import Case, F, JSONField, Value, When
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
-from trygg.audit.services import audit_record
+from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality
 from trygg.problems.models import Problem
 from trygg.problems.services import problems_ensure_defaults
@@ -22,7 +27,9 @@ from trygg.problems.services import problems_ensure_defaults
 from . import analysis, importing, rules
 from .bank import load_bank
 from .models import (
+    AnswerDraft,
     InvitationCode,
+    Language,
     Question,
     QuestionTranslation,
     Response,
@@ -250,6 +257,84 @@ def question_translation_save(
     return translation
 
 
+@dataclass(frozen=True)
+class SurveySettings:
+    """A survey's settings as staff set them after creating it."""
+
+    title: str
+    introduction: str
+    year: int
+    slug: str
+    mode: str
+    k: int
+    languages: Sequence[str]
+    areas: Sequence[str]
+
+
+# What may change once residents can answer: the sample (mode), the areas they choose from, the address in the
+# letters and the year belong to the draft; k may only go up once results are out (a lower k would show cells
+# that were hidden).
+DRAFT_ONLY_SETTINGS = ("year", "slug", "mode", "areas")
+
+
+@transaction.atomic
+def survey_update_settings(*, survey: Survey, by: User, settings: SurveySettings) -> Survey:
+    locked = Survey.objects.select_for_update().select_related("municipality").get(pk=survey.pk)
+    _require_builder(by, locked.municipality)
+    title = settings.title.strip()
+    if not title:
+        raise ValidationError({"title": _("Ge mätningen en rubrik.")})
+    areas = [area.strip() for area in settings.areas if area.strip()]
+    languages = list(dict.fromkeys(settings.languages))
+    unknown = set(languages) - set(Language.values) | ({Language.SWEDISH} & set(languages))
+    if unknown:
+        raise ValidationError({"languages": _("Okänt språk.")})
+    if settings.mode not in Survey.Mode.values:
+        raise ValidationError({"mode": _("Välj urval i listan.")})
+    if settings.k < analysis.MIN_K:
+        raise ValidationError({"k": _("k får aldrig vara under %(min)s.") % {"min": analysis.MIN_K}})
+    if locked.status == Survey.Status.PUBLISHED and settings.k < locked.k:
+        raise ValidationError(
+            {"k": _("Resultaten är publicerade: k kan bara höjas, annars visas siffror som var dolda.")}
+        )
+    after: dict[str, object] = {
+        "title": title[:200],
+        "introduction": settings.introduction.strip(),
+        "year": settings.year,
+        "slug": settings.slug.strip(),
+        "mode": settings.mode,
+        "k": settings.k,
+        "languages": languages,
+        "areas": areas,
+    }
+    before = {name: getattr(locked, name) for name in after}
+    if locked.status != Survey.Status.DRAFT:
+        changed = [name for name in DRAFT_ONLY_SETTINGS if after[name] != before[name]]
+        if changed:
+            raise ValidationError(
+                {name: _("Kan bara ändras medan mätningen är ett utkast.") for name in changed}
+            )
+    if after["slug"] != locked.slug:
+        try:
+            validate_slug(str(after["slug"]))
+        except ValidationError as error:
+            raise ValidationError({"slug": error.messages}) from None
+        if (
+            Survey.objects.filter(municipality=locked.municipality, slug=after["slug"])
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ValidationError({"slug": _("Det finns redan en mätning med den adressen.")})
+    changes = audit_changes(before=before, after=after, fields=list(after))
+    if not changes:
+        raise ValidationError(_("Inget ändrades."))
+    for name, value in after.items():
+        setattr(locked, name, value)
+    locked.save()
+    audit_record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, changes=changes)
+    return locked
+
+
 @transaction.atomic
 def survey_set_status(*, survey: Survey, status: str, by: User) -> Survey:
     locked = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -299,31 +384,33 @@ def invitation_codes_generate(*, survey: Survey, count: int, by: User) -> list[s
 # Answering
 
 
-def code_is_usable(*, survey: Survey, digest: str) -> bool:
-    return InvitationCode.objects.filter(survey=survey, code_hash=digest, used=False).exists()
+class DraftMissing(Exception):
+    """No answers in progress under that id: never started, already submitted, or abandoned and purged."""
+
+
+def _draft_expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(minutes=settings.SURVEY_DRAFT_IDLE_MINUTES)
 
 
 @transaction.atomic
-def response_submit(
-    *,
-    survey: Survey,
-    code_digest: str | None,
-    area: str,
-    answers: Mapping[str, object],
-    today: dt.date,
-) -> Response:
-    """Store one respondent's answers and use up their code (given as its hash), both or neither.
+def answer_start(*, survey: Survey, code: str | None, language: str, now: dt.datetime) -> AnswerDraft:
+    """Start answering: use up the invitation code (in invitation mode) and open a draft under a random id.
 
-    Deliberately no audit entry: a logged time of use would tie the code to the response.
+    The code is spent here, not at submission, so that nothing held while the respondent answers (the draft, the
+    session) ever names the code or its hash: the draft only carries the right to submit once. Whoever abandons
+    the survey cannot come back with the same code.
     """
     if survey.status != Survey.Status.OPEN:
         raise ValidationError(_("Mätningen tar inte emot svar just nu."))
+    answer_drafts_purge(now=now)
     if survey.mode == Survey.Mode.INVITATION:
-        if not code_digest:
+        if not code:
             raise CodeInvalid
-        # Lock the code's row: fifty simultaneous submissions with one code must give one response.
+        # Lock the code's row: fifty simultaneous starts with one code must give one draft.
         found = (
-            InvitationCode.objects.select_for_update().filter(survey=survey, code_hash=code_digest).first()
+            InvitationCode.objects.select_for_update()
+            .filter(survey=survey, code_hash=code_hash(survey=survey, code=code))
+            .first()
         )
         if found is None:
             raise CodeInvalid
@@ -331,9 +418,88 @@ def response_submit(
             raise CodeAlreadyUsed
         found.used = True
         found.save(update_fields=["used"])
+    return AnswerDraft.objects.create(survey=survey, language=language, expires_at=_draft_expiry(now))
+
+
+def answer_draft_save(*, draft: AnswerDraft, now: dt.datetime) -> AnswerDraft:
+    """Keep a page's answers (set on the draft by the caller) and restart the draft's idle clock."""
+    draft.expires_at = _draft_expiry(now)
+    AnswerDraft.objects.filter(pk=draft.pk).update(
+        language=draft.language,
+        area=draft.area,
+        area_chosen=draft.area_chosen,
+        answers=draft.answers,
+        expires_at=draft.expires_at,
+    )
+    return draft
+
+
+def answer_drafts_purge(*, now: dt.datetime) -> int:
+    """Delete abandoned drafts: answers nobody will submit are not kept (nor backed up) beyond their idle time."""
+    deleted, _counts = AnswerDraft.objects.filter(expires_at__lte=now).delete()
+    return deleted
+
+
+def _response_store_in_random_place(
+    *, survey: Survey, today: dt.date, area: str, answers: dict[str, object]
+) -> None:
+    """Store the answers so that no storage detail gives their order among the day's answers.
+
+    Times are dates only and keys random, but the database keeps its own order: SQLite's rowid and the
+    physical position of a row grow with insertion, and PostgreSQL stamps each row with the transaction that
+    wrote it (`xmin`, the same as on the code used when answering started). So the new answers go into a
+    uniformly chosen row of the day's rows (the inside-out Fisher–Yates shuffle: the new row takes that row's
+    old answers), and one statement rewrites every row of the day, so all of them carry this transaction.
+    Whatever order the rows are read in, each day's answers are in a uniformly random order.
+    """
+    same_day = list(
+        Response.objects.select_for_update()
+        .filter(survey=survey, submitted_on=today)
+        .values_list("pk", "area", "answers", "weight")
+    )
+    place = secrets.randbelow(len(same_day) + 1)
+    if place == len(same_day):
+        Response.objects.create(survey=survey, submitted_on=today, area=area, answers=answers)
+    else:
+        partner, partner_area, partner_answers, partner_weight = same_day[place]
+        Response.objects.create(
+            survey=survey,
+            submitted_on=today,
+            area=partner_area,
+            answers=partner_answers,
+            weight=partner_weight,
+        )
+    day = Response.objects.filter(survey=survey, submitted_on=today)
+    if place == len(same_day):
+        day.update(weight=F("weight"))
+        return
+    day.update(
+        area=Case(When(pk=partner, then=Value(area)), default=F("area")),
+        answers=Case(When(pk=partner, then=Value(answers, output_field=JSONField())), default=F("answers")),
+        weight=Case(When(pk=partner, then=Value(1.0)), default=F("weight")),
+    )
+
+
+@transaction.atomic
+def response_submit(*, draft_id: uuid.UUID | str, survey: Survey, today: dt.date, now: dt.datetime) -> None:
+    """Store the answers of a draft, once: the draft is deleted in the same transaction.
+
+    Deliberately no audit entry and no return value naming the row: a logged time or id would tie the answers
+    to the moment of submission.
+    """
+    if survey.status != Survey.Status.OPEN:
+        raise ValidationError(_("Mätningen tar inte emot svar just nu."))
+    draft = (
+        AnswerDraft.objects.select_for_update().filter(pk=draft_id, survey=survey, expires_at__gt=now).first()
+    )
+    if draft is None:
+        raise DraftMissing
+    area = draft.area
     if area and area not in survey.areas:
         raise ValidationError(_("Okänt område."))
-    return Response.objects.create(survey=survey, submitted_on=today, area=area, answers=dict(answers))
+    answers = dict(draft.answers)
+    draft.delete()
+    _response_store_in_random_place(survey=survey, today=today, area=area, answers=answers)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -341,8 +507,6 @@ def response_submit(
 
 
 def upload_dir() -> Path:
-    from django.conf import settings
-
     path = Path(settings.MEDIA_ROOT) / "surveys" / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -1,6 +1,4 @@
-import csv
 import dataclasses
-import io
 import os
 import uuid
 from typing import Any
@@ -11,8 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from trygg.accounts.decorators import staff_required
+from trygg.core.csvexport import csv_response, csv_wants_excel
+from trygg.core.forms import form_add_service_errors
+from trygg.core.site import site_url
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area
 
@@ -25,6 +27,7 @@ from .forms import (
     QuestionSelectForm,
     StatusForm,
     SurveyCreateForm,
+    SurveySettingsForm,
     TranslationForm,
     UploadForm,
 )
@@ -184,6 +187,27 @@ def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
+def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Title, introduction, k, languages; and while a draft, year, address, sample and areas."""
+    survey = selectors.survey_get_for_staff(user=request.user, pk=pk)
+    if not rules.can_build_survey(request.user, survey.municipality):
+        raise PermissionDenied
+    form = SurveySettingsForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_update_settings(survey=survey, by=request.user, settings=form.settings())  # type: ignore[arg-type]
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            return HttpResponseRedirect(reverse("surveys:staff_detail", args=[pk]))
+    response = render(request, "surveys/staff/survey_settings.html", {"survey": survey, "form": form})
+    if form.errors:
+        response.status_code = 400
+    return response
+
+
+@staff_required
 def survey_codes(request: HttpRequest, pk: int) -> HttpResponse:
     """The new codes as a CSV download: the only time anyone sees them in plain text."""
     survey = selectors.survey_get_for_staff(user=request.user, pk=pk)
@@ -199,15 +223,14 @@ def survey_codes(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(["kod", "adress"])
-            address = request.build_absolute_uri(survey.get_absolute_url())
-            writer.writerows([code, address] for code in codes)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            # The address printed on the letters is the site's own, never the Host header of this request.
+            address = site_url(survey.get_absolute_url())
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="koder-{survey.slug}-{stamp}.csv"'
-            return response
+            return csv_response(
+                [["kod", "adress"], *([code, address] for code in codes)],
+                filename=f"koder-{survey.slug}-{stamp}.csv",
+                excel=csv_wants_excel(request),
+            )
     return _rerender(request, survey, codes_form=form)
 
 
@@ -355,10 +378,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             cell = group["indicators"][indicator]
             is_index = indicator.startswith("p_")
             if cell["suppressed"]:
-                cells.append((cell["n"], results.TOO_FEW))
+                cells.append((results.NOT_SHOWN, results.TOO_FEW))
             else:
                 assert cell["value"] is not None
-                cells.append((cell["n"], results.display_value(cell["value"], is_index)))
+                cells.append((str(cell["n"]), results.display_value(cell["value"], is_index)))
         rows.append((results.indicator_label(indicator, labels), cells))
     groups = [
         ", ".join(value or _("(tomt)") for value in group["by"].values()) or _("Hela kommunen")
@@ -371,7 +394,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "form": form,
             "groups": groups,
-            "respondents": [group["respondents"] for group in result["groups"]],
+            "respondents": [
+                group["respondents"] if group["respondents"] >= survey.k else results.NOT_SHOWN
+                for group in result["groups"]
+            ],
             "rows": rows,
             "question_kinds": Question.Kind,
         },

@@ -22,6 +22,11 @@ urlpatterns = [
         name="staff_translation",
     ),
     path("personal/trygghetsmatning/<int:pk>/status/", staff_views.survey_status, name="staff_status"),
+    path(
+        "personal/trygghetsmatning/<int:pk>/installningar/",
+        staff_views.survey_settings,
+        name="staff_settings",
+    ),
     path("personal/trygghetsmatning/<int:pk>/koder/", staff_views.survey_codes, name="staff_codes"),
     path(
         "personal/trygghetsmatning/<int:pk>/forhandsgranska/",

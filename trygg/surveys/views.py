@@ -9,13 +9,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 
 from . import results, selectors, services
 from .forms import NO_AREA, AnswerForm, CodeForm, LanguageForm
-from .models import Language, Question, Survey
+from .models import AnswerDraft, Language, Question, Survey
 
-SESSION_PREFIX = "surveys:answering:"
+# The session holds only the random id of the draft being answered, one per survey: never a code or its hash.
+SESSION_PREFIX = "surveys:draft:"
 # Guessing invitation codes takes many tries: each client gets a few per hour.
 CODE_LIMIT = Limit(scope="survey-code", count=20, seconds=3600)
 # Query parameters a printed or e-mailed link may carry the code in.
@@ -27,28 +29,31 @@ LINK_CODE_FAILED = "surveys:link-code-failed"
 CODE_REFUSED = gettext_lazy("Koden fungerar inte. Den kan vara felskriven eller redan använd.")
 
 
-def _state_key(survey: Survey) -> str:
+def _session_key(survey: Survey) -> str:
     return f"{SESSION_PREFIX}{survey.pk}"
 
 
-def _state(request: HttpRequest, survey: Survey) -> dict[str, Any] | None:
-    return request.session.get(_state_key(survey))
+def _draft(request: HttpRequest, survey: Survey) -> AnswerDraft | None:
+    draft_id = request.session.get(_session_key(survey))
+    if not draft_id:
+        return None
+    return selectors.answer_draft_get(survey=survey, draft_id=draft_id, now=timezone.now())
 
 
-def _save_state(request: HttpRequest, survey: Survey, state: dict[str, Any]) -> None:
-    request.session[_state_key(survey)] = state
+def _draft_remember(request: HttpRequest, survey: Survey, draft: AnswerDraft) -> None:
+    request.session[_session_key(survey)] = str(draft.pk)
 
 
-def _language(request: HttpRequest, survey: Survey, state: dict[str, Any] | None) -> str:
+def _language(request: HttpRequest, survey: Survey, draft: AnswerDraft | None) -> str:
     offered = {code for code, _label in selectors.survey_languages(survey=survey)}
     asked = request.GET.get("sprak", "")
     if asked in offered:
-        if state is not None:
-            state["language"] = asked
-            _save_state(request, survey, state)
+        if draft is not None and draft.language != asked:
+            draft.language = asked
+            services.answer_draft_save(draft=draft, now=timezone.now())
         return asked
-    if state is not None and state.get("language") in offered:
-        return str(state["language"])
+    if draft is not None and draft.language in offered:
+        return draft.language
     return Language.SWEDISH.value
 
 
@@ -81,31 +86,38 @@ def _without_code(request: HttpRequest) -> str:
     return request.path + (f"?{query.urlencode()}" if query else "")
 
 
+def _first_step(survey: Survey) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("surveys:step", args=[survey.municipality.slug, survey.slug, 1]))
+
+
 def _code_from_link(request: HttpRequest, found: Survey, language: str) -> HttpResponse:
     """A code in a link is redeemed at once and the browser is sent on to an address without it.
 
-    The code never stays in the address bar, the history or a later Referer; the session keeps only its
-    hash, as after a typed code.
+    The code never stays in the address bar, the history or a later Referer, and nothing keeps it: answering
+    starts under a fresh random id, as after a typed code.
     """
     if found.status != Survey.Status.OPEN or found.mode != Survey.Mode.INVITATION:
         return HttpResponseRedirect(_without_code(request))
     raw = next(request.GET[name] for name in LINK_CODE_PARAMETERS if name in request.GET)
     form = CodeForm({"code": raw})
     if not rate_limit_exceeded(request=request, limit=CODE_LIMIT) and form.is_valid():
-        digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
-        if services.code_is_usable(survey=found, digest=digest):
-            _save_state(request, found, {"code": digest, "language": language, "answers": {}, "area": None})
-            return HttpResponseRedirect(
-                reverse("surveys:step", args=[found.municipality.slug, found.slug, 1])
+        try:
+            draft = services.answer_start(
+                survey=found, code=form.cleaned_data["code"], language=language, now=timezone.now()
             )
+        except (services.CodeInvalid, services.CodeAlreadyUsed, ValidationError):
+            pass
+        else:
+            _draft_remember(request, found, draft)
+            return _first_step(found)
     request.session[LINK_CODE_FAILED] = True
     return HttpResponseRedirect(_without_code(request))
 
 
 def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
-    state = _state(request, found)
-    language = _language(request, found, state)
+    draft = _draft(request, found)
+    language = _language(request, found, draft)
     if request.method == "GET" and any(name in request.GET for name in LINK_CODE_PARAMETERS):
         return _code_from_link(request, found, language)
     context = _common(request, found, language)
@@ -120,7 +132,7 @@ def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpRe
         response.status_code = 400
         return response
     if request.method == "POST":
-        digest = None
+        code = None
         if found.mode == Survey.Mode.INVITATION:
             if rate_limit_exceeded(request=request, limit=CODE_LIMIT):
                 return HttpResponse(
@@ -128,34 +140,40 @@ def answer_start(request: HttpRequest, municipality: str, survey: str) -> HttpRe
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )
-            if form.is_valid():
-                digest = services.code_hash(survey=found, code=form.cleaned_data["code"])
-                if not services.code_is_usable(survey=found, digest=digest):
-                    form.add_error("code", CODE_REFUSED)
             if not form.is_valid():
                 response = render(request, "surveys/answer_start.html", {**context, "form": form})
                 response.status_code = 400
                 return response
-        _save_state(request, found, {"code": digest, "language": language, "answers": {}, "area": None})
-        return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, 1]))
+            code = form.cleaned_data["code"]
+        elif draft is not None:
+            return _first_step(found)  # open mode: one draft per browser at a time
+        try:
+            draft = services.answer_start(survey=found, code=code, language=language, now=timezone.now())
+        except (services.CodeInvalid, services.CodeAlreadyUsed):
+            form.add_error("code", CODE_REFUSED)
+            response = render(request, "surveys/answer_start.html", {**context, "form": form})
+            response.status_code = 400
+            return response
+        _draft_remember(request, found, draft)
+        return _first_step(found)
     return render(request, "surveys/answer_start.html", {**context, "form": form})
 
 
 def answer_step(request: HttpRequest, municipality: str, survey: str, step: int) -> HttpResponse:
     found = selectors.survey_get_for_answering(municipality_slug=municipality, slug=survey)
-    state = _state(request, found)
-    if found.status != Survey.Status.OPEN or state is None:
+    draft = _draft(request, found)
+    if found.status != Survey.Status.OPEN or draft is None:
         return HttpResponseRedirect(found.get_absolute_url())
-    language = _language(request, found, state)
+    language = _language(request, found, draft)
     pages = _sections(found, language)
     if not 1 <= step <= len(pages):
         raise Http404
     section, section_label, questions = pages[step - 1]
     areas = found.areas if section == Question.Section.BACKGROUND else []
-    answers: dict[str, object] = state["answers"]
+    answers: dict[str, object] = dict(draft.answers)
     initial: dict[str, object] = {code: str(value) for code, value in answers.items()}
-    if state.get("area") is not None:
-        initial["area"] = state["area"] or NO_AREA
+    if draft.area_chosen:
+        initial["area"] = draft.area or NO_AREA
     form = AnswerForm(request.POST or None, initial=initial, questions=questions, areas=areas)
     context = {
         **_common(request, found, language),
@@ -180,9 +198,11 @@ def answer_step(request: HttpRequest, municipality: str, survey: str, step: int)
     for question in questions:
         answers.pop(question.code, None)
     answers.update(page_answers)
+    draft.answers = answers
     if area is not None:
-        state["area"] = "" if area == NO_AREA else area
-    _save_state(request, found, state)
+        draft.area = "" if area == NO_AREA else area
+        draft.area_chosen = True
+    services.answer_draft_save(draft=draft, now=timezone.now())
     if going_back:
         target = max(step - 1, 1)
         if step == 1:
@@ -194,25 +214,21 @@ def answer_step(request: HttpRequest, municipality: str, survey: str, step: int)
         return response
     if step < len(pages):
         return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, step + 1]))
-    if found.areas and state.get("area") is None:
+    if found.areas and not draft.area_chosen:
         return HttpResponseRedirect(reverse("surveys:step", args=[municipality, survey, 1]))
     try:
         services.response_submit(
-            survey=found,
-            code_digest=state.get("code"),
-            area=state.get("area") or "",
-            answers=answers,
-            today=timezone.localdate(),
+            draft_id=draft.pk, survey=found, today=timezone.localdate(), now=timezone.now()
         )
-    except (services.CodeAlreadyUsed, services.CodeInvalid):
-        del request.session[_state_key(found)]
+    except services.DraftMissing:
+        request.session.pop(_session_key(found), None)
         response = render(request, "surveys/answer_used.html", _common(request, found, language))
         response.status_code = 409
         return response
     except ValidationError:
         return HttpResponseRedirect(found.get_absolute_url())
     # Nothing of the answers stays in the session once they are stored.
-    del request.session[_state_key(found)]
+    request.session.pop(_session_key(found), None)
     request.session.cycle_key()
     return HttpResponseRedirect(reverse("surveys:thanks", args=[municipality, survey]))
 
@@ -262,6 +278,7 @@ def results_page(
             "areas": areas,
             "current_area_slug": suffix[0] if suffix else "",
             "csv_url": reverse("surveys:results_csv", args=[municipality, survey, *suffix]),
+            "extreme_n": selectors.extreme_min_n(scope.survey),
             "problem_chart_url": reverse(
                 "surveys:results_chart", args=[municipality, survey, *suffix, "problem"]
             ),
@@ -277,9 +294,7 @@ def results_csv(
 ) -> HttpResponse:
     scope = _scope(municipality, survey, area)
     name = "-".join(part for part in [municipality, survey, slugify(scope.area or ""), "resultat"] if part)
-    response = HttpResponse(results.results_csv(scope), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(results.results_table(scope), filename=f"{name}.csv", excel=csv_wants_excel(request))
 
 
 def results_chart(

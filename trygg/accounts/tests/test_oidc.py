@@ -32,9 +32,9 @@ def _login_through(client: Client, provider: LocalProvider) -> None:
 def test_a_staff_member_logs_in_through_the_identity_provider_with_two_factors(
     client: Client, provider: LocalProvider, coordinator: User
 ) -> None:
-    coordinator.email = "samordnare@ljungby.example"
+    coordinator.email = "coordinator@ljungby.example"
     coordinator.save()
-    provider.email = "Samordnare@ljungby.example"
+    provider.email = "Coordinator@ljungby.example"
     provider.amr = ["pwd", "mfa"]
 
     _login_through(client, provider)
@@ -45,7 +45,7 @@ def test_a_staff_member_logs_in_through_the_identity_provider_with_two_factors(
 def test_a_provider_login_with_one_factor_is_not_enough_for_staff_pages(
     client: Client, provider: LocalProvider, coordinator: User
 ) -> None:
-    coordinator.email = "samordnare@ljungby.example"
+    coordinator.email = "coordinator@ljungby.example"
     coordinator.save()
     provider.email = coordinator.email
     provider.amr = ["pwd"]

@@ -101,7 +101,7 @@ def test_item_34_a_visitor_with_survey_answers_in_the_session_is_warned_too(
     client: Client, home_municipality
 ) -> None:
     session = client.session
-    session["surveys:answering:1"] = {"answers": {}}
+    session["surveys:draft:1"] = "00000000-0000-4000-8000-000000000000"
     session.save()
 
     page = client.get("/ljungby/").content.decode()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from trygg.comments.models import Comment, CommentContact
 from trygg.comments.tests.factories import CommentFactory, ReplyFactory
 from trygg.municipalities.models import Party
-from trygg.promises.models import Promise
+from trygg.promises.models import Activity, Promise
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +262,60 @@ def test_the_feed_is_atom(client: Client, promise: Promise) -> None:
 
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "Bra jobbat" in response.content.decode()
+
+
+def test_the_feed_is_valid_atom_whose_entry_updates_when_an_official_reply_arrives(
+    client: Client, promise: Promise, settings
+) -> None:
+    from trygg.core.tests.formats import assert_atom_rfc4287
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]  # a second name the site answers to
+    activity = Activity.objects.filter(focus_area__promise=promise).order_by("pk").first()
+    assert activity is not None
+    comment = CommentFactory.create(on=activity, author_name="", published_text="Bra jobbat")
+    CommentFactory.create(on=promise, author_name="Eva", published_text="Tack")
+    feed_url = reverse("comments:promise_feed", args=["ljungby", "2023"])
+    before = {
+        entry.title: entry.updated_parsed for entry in assert_atom_rfc4287(client.get(feed_url).content)
+    }
+
+    ReplyFactory.create(comment=comment, party=Party.objects.filter(kind="police").first())
+    response = client.get(feed_url, HTTP_HOST="annat-namn.example")
+
+    entries = assert_atom_rfc4287(response.content)
+    after = {entry.title: entry for entry in entries}
+    reply_title = next(title for title in after if activity.text[:20] in title)
+    assert after[reply_title].updated_parsed > before[reply_title]
+    assert after[reply_title].author == "anonym"
+    assert all(entry.link.startswith("https://trygg.example.se/") for entry in entries)
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_formula_text_in_comments_is_neutralised_in_both_csv_variants(
+    client: Client, promise: Promise
+) -> None:
+    import csv
+    import io
+
+    formulas = [
+        '=HYPERLINK("http://x.se","klicka")',
+        "@SUM(A1:A2)",
+        "-2+3+cmd|' /C calc'!A0",
+        "+1+1",
+        "\tx",
+        "\rx",
+    ]
+    for text in formulas:
+        CommentFactory.create(on=promise, author_name="=1+1", published_text=text)
+    url = reverse("comments:promise_csv", args=["ljungby", "2023"])
+
+    plain = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    excel_body = client.get(url + "?excel=1").content.decode("utf-8")
+    excel = list(csv.reader(io.StringIO(excel_body.removeprefix("\ufeff")), delimiter=";"))
+
+    assert excel_body.startswith("\ufeff")
+    for rows in (plain, excel):
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+        assert {f"'{text}" for text in formulas} <= set(cells)

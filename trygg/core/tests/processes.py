@@ -135,6 +135,7 @@ def environment(data_dir: Path, database_url: str) -> dict[str, str]:
         "TRYGG_DATA_DIR": str(data_dir),
         "MEDIA_ROOT": str(data_dir / "media"),
         "RATE_LIMITS_ENABLED": "false",
+        "FORM_MIN_FILL_SECONDS": "0",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "trygg.settings",

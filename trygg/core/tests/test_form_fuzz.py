@@ -448,4 +448,4 @@ def test_guessing_survey_codes_over_the_rate_limit_gets_429_even_for_the_right_c
 
     assert set(answers) == {400}
     assert refused.status_code == 429
-    assert f"surveys:answering:{survey.pk}" not in client.session
+    assert f"surveys:draft:{survey.pk}" not in client.session

@@ -180,3 +180,19 @@ def test_a_failed_bump_with_the_table_in_place_is_a_warning(
     assert [record.getMessage() for record in caplog.records] == [
         "The page generation was not raised: OperationalError"
     ]
+
+
+def test_each_host_has_its_own_cached_pages_and_an_unknown_host_neither_reads_nor_fills_the_cache(
+    client: Client, reports_demo: Municipality, page_cache, settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "trygg.example.se"]
+    client.get(MAP)
+    assert stored_pages() == 1
+
+    other = client.get(MAP, HTTP_HOST="trygg.example.se")
+    assert other.status_code == 200
+    assert stored_pages() == 2  # not served from the first host's entry
+
+    refused = client.get(MAP, HTTP_HOST="evil.example")
+    assert refused.status_code == 400
+    assert stored_pages() == 2

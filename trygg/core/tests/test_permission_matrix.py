@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.text import slugify
 
 from trygg.accounts.models import User
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Membership, Municipality
 from trygg.promises.models import Activity, Promise
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,41 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "promises:activity": _home(promise=lambda c: "2023", activity=lambda c: c["activity"].pk),
     "promises:staff_detail": _pk("promise"),
     "promises:staff_publish": _pk("promise"),
+    "promises:staff_details": _pk("promise"),
+    "promises:signatory_add": _pk("promise"),
+    "promises:signatory_update": lambda c: {"pk": c["promise"].pk, "signatory": c["signatory"].pk},
+    "promises:signatory_remove": lambda c: {"pk": c["promise"].pk, "signatory": c["signatory"].pk},
+    "promises:focus_area_add": _pk("promise"),
+    "promises:focus_area_update": lambda c: {
+        "pk": c["promise"].pk,
+        "focus_area": c["activity"].focus_area_id,
+    },
+    "promises:focus_area_remove": lambda c: {
+        "pk": c["promise"].pk,
+        "focus_area": c["activity"].focus_area_id,
+    },
+    "promises:focus_area_move": lambda c: {"pk": c["promise"].pk, "focus_area": c["activity"].focus_area_id},
+    "promises:activity_add": lambda c: {"pk": c["promise"].pk, "focus_area": c["activity"].focus_area_id},
+    "promises:activity_update": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:activity_remove": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:activity_move": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:planned_date_add": lambda c: {"pk": c["promise"].pk, "activity": c["activity"].pk},
+    "promises:planned_date_remove": lambda c: {
+        "pk": c["promise"].pk,
+        "activity": c["planned"].activity_id,
+        "planned": c["planned"].pk,
+    },
+    "promises:next_year": _pk("promise"),
+    "promises:staff_compare": lambda c: {"pk": c["promise"].pk, "other": c["later_promise"].pk},
     "accounts:api_token_revoke": lambda c: {"pk": NOTHING},  # the personas hold no tokens of their own
     "accounts:personal_data": lambda c: {"municipality_pk": c["municipality"].pk},
+    "accounts:people": lambda c: {"municipality": HOME},
+    "accounts:person_action": lambda c: {"municipality": HOME, "pk": c["demo_police_officer"].pk},
+    "accounts:membership_remove": lambda c: {"municipality": HOME, "pk": c["demo_police_membership"].pk},
+    "accounts:invitation_revoke": lambda c: {"municipality": HOME, "pk": c["invitation"].pk},
+    "accounts:invitation_accept": lambda c: {"token": c["invitation_token"]},
+    "municipalities:profile": lambda c: {"municipality": HOME},
+    "followup:reminder_log": lambda c: {"municipality": HOME},
     # followup
     "followup:staff_activity": _pk("activity"),
     "followup:record": _pk("activity"),
@@ -62,7 +95,6 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "followup:cancel": _pk("activity"),
     "followup:correct": _pk("execution"),
     "followup:attachment": _pk("execution"),
-    "followup:copy": _pk("promise"),
     "followup:compare": _home(earlier=lambda c: "2023", later=lambda c: c["later_promise"].slug),
     "followup:timeline": _home(promise=lambda c: "2023"),
     "followup:feed": _home(promise=lambda c: "2023"),
@@ -79,11 +111,21 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:staff_change": _pk("report"),
     "reports:staff_assign": _pk("report"),
     "reports:staff_contact": _pk("report"),
-    "reports:open311_services": lambda c: {"fmt": "json"},
-    "reports:open311_service": lambda c: {"code": c["report"].category.slug, "fmt": "xml"},
-    "reports:open311_requests": lambda c: {"fmt": "json"},
-    "reports:open311_request": lambda c: {"reference": c["report"].reference, "fmt": "json"},
-    "reports:open311_token": lambda c: {"token": str(c["report"].submission_id), "fmt": "json"},
+    "reports:staff_category": _pk("report_category"),
+    "reports:staff_category_new": lambda c: {"municipality_pk": c["municipality"].pk},
+    "open311:discovery": lambda c: {"fmt": "json"},
+    "open311:discovery_v2": lambda c: {"fmt": "xml"},
+    "open311:services": lambda c: {"fmt": "json"},
+    "open311:service": lambda c: {"code": c["report"].category.slug, "fmt": "xml"},
+    "open311:requests": lambda c: {"fmt": "json"},
+    "open311:request": lambda c: {"reference": c["report"].reference, "fmt": "json"},
+    "open311:token": lambda c: {"token": str(c["report"].submission_id), "fmt": "json"},
+    "open311:updates": lambda c: {"fmt": "xml"},
+    "open311:not_found": lambda c: {"rest": "v2/finns-inte.json"},
+    "reports:staff_visibility": _pk("report"),
+    "reports:follow_confirm": lambda c: {"token": c["follow_token"]},
+    "reports:unsubscribe": lambda c: {"token": c["unsubscribe_token"]},
+    "reports:flag": _home(reference=lambda c: c["report"].reference),
     "reports:create": _home(),
     "reports:map": _home(),
     "reports:geojson": _home(),
@@ -97,6 +139,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "surveys:staff_custom": _pk("survey"),
     "surveys:staff_translation": _pk("survey"),
     "surveys:staff_status": _pk("survey"),
+    "surveys:staff_settings": _pk("survey"),
     "surveys:staff_codes": _pk("survey"),
     "surveys:staff_preview": _pk("survey"),
     "surveys:staff_import": _pk("survey"),
@@ -147,6 +190,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "evidence:staff_measure_new": _home(),
     "evidence:staff_measure": _home(pk=lambda c: c["measure"].pk),
     "evidence:staff_measure_publish": _home(pk=lambda c: c["measure"].pk),
+    "evidence:current": _home(),
     "evidence:document": _home(year=lambda c: c["year"]),
     "evidence:document_pdf": _home(year=lambda c: c["year"]),
     # meetings
@@ -162,6 +206,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "meetings:staff_observation_photo": lambda c: {"pk": c["task"].observation_id},
     "meetings:staff_watch": _pk("watch"),
     "meetings:staff_watch_new": lambda c: {"municipality": HOME},
+    "meetings:signup_confirm": lambda c: {"token": "ogiltig"},
     "meetings:calendar": _home(),
     "meetings:calendar_ics": _home(),
     "meetings:meeting": _home(pk=lambda c: c["public_meeting"].pk),
@@ -172,6 +217,14 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "meetings:watches": _home(),
     # indicators
     "indicators:staff_detail": _pk("indicator"),
+    "indicators:staff_edit": _pk("indicator"),
+    "indicators:staff_link": _pk("indicator"),
+    "indicators:staff_unlink": _pk("indicator"),
+    "indicators:staff_relink": lambda c: {
+        "pk": c["indicator"].pk,
+        "sampled_on": "2023-03-14",
+        "activity": c["activity"].pk,
+    },
     "indicators:list": _home(),
     "indicators:detail": _home(indicator=lambda c: c["indicator"].slug),
     "indicators:chart": _home(indicator=lambda c: c["indicator"].slug),
@@ -227,17 +280,19 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from trygg.accounts.services import invitation_create
     from trygg.comments.models import Comment, Subscription
     from trygg.comments.services import subscription_confirm_token
     from trygg.comments.tests.factories import CommentFactory
     from trygg.crimestats.models import CrimeCategory, ImportRun
     from trygg.demo.services import demo_load
     from trygg.evidence.models import Dialogue, Measure
-    from trygg.followup.models import Execution
+    from trygg.followup.models import Execution, PlannedDate
     from trygg.indicators.models import Indicator
     from trygg.meetings.models import Meeting, NeighbourhoodWatch, SafetyWalk, Task
     from trygg.promises.tests.factories import PromiseFactory
-    from trygg.reports.models import Report, ReportPhoto
+    from trygg.reports.following import follow_confirm_url, unsubscribe_url
+    from trygg.reports.models import Report, ReportCategory, ReportFollower, ReportPhoto
     from trygg.surveys.models import Survey
     from trygg.surveys.selectors import survey_areas_in_data
 
@@ -262,11 +317,20 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         object_id=promise.pk,
         confirmed_at=timezone.now(),
     )
+    follower = ReportFollower.objects.create(report=report, email="foljare@example.org")
     survey = Survey.objects.filter(municipality=home).order_by("pk").first()
     assert survey is not None
     areas = survey_areas_in_data(survey=survey)
     assert areas, "the demo survey has answers from areas"
     walk = SafetyWalk.objects.filter(municipality=home).order_by("pk").first()
+    invitation, invitation_token = invitation_create(
+        municipality=home,
+        email="ny@ljungby.example",
+        role=Membership.Role.CREW,
+        party=Membership.objects.get(user__username="samordnare", municipality=home).party,
+        by=User.objects.get(username="samordnare"),
+        now=timezone.now(),
+    )
     return {
         "municipality": home,
         "promise": promise,
@@ -274,12 +338,18 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
             municipality=home, slug="2099", status=Promise.Status.PUBLISHED
         ),
         "activity": activity,
+        "signatory": promise.signatories.order_by("pk").first(),
+        "planned": PlannedDate.objects.filter(activity__focus_area__promise=promise).order_by("pk").first()
+        or PlannedDate.objects.create(activity=activity, date=timezone.localdate()),
         "execution": Execution.objects.filter(activity__focus_area__promise=promise).order_by("pk").first(),
         "report": report,
+        "report_category": ReportCategory.objects.filter(municipality=home).order_by("pk").first(),
         "photo": photo,
         "comment": comment,
         "subscription": subscription,
         "subscription_token": subscription_confirm_token(subscription),
+        "follow_token": follow_confirm_url(follower).rstrip("/").rsplit("/", 1)[1],
+        "unsubscribe_token": unsubscribe_url(report=report, follower=follower).rstrip("/").rsplit("/", 1)[1],
         "survey": survey,
         "survey_area": slugify(areas[0]),
         "import_run": ImportRun.objects.order_by("pk").first(),
@@ -293,6 +363,10 @@ def matrix(home_municipality: Municipality, settings: Any, tmp_path: Any) -> Con
         "task": Task.objects.filter(observation__walk__municipality=home).order_by("pk").first(),
         "watch": NeighbourhoodWatch.objects.filter(municipality=home).order_by("pk").first(),
         "indicator": Indicator.objects.filter(municipality=home).order_by("pk").first(),
+        "demo_police_officer": User.objects.get(username="kommunpolis"),
+        "demo_police_membership": Membership.objects.get(user__username="kommunpolis", municipality=home),
+        "invitation": invitation,
+        "invitation_token": invitation_token,
     }
 
 
@@ -327,7 +401,8 @@ def test_the_matrix_fills_every_pattern_with_a_real_object(matrix: Context) -> N
 
 PERSONAS = ["anonymous", "coordinator", "police", "crew", "outsider"]
 # Staff pages that anonymous visitors may open: the way in.
-STAFF_ENTRY = {"accounts:login"}
+# The invitation link is opened by someone who has no account yet; its secret, not a login, lets them in.
+STAFF_ENTRY = {"accounts:login", "accounts:invitation_accept"}
 # Staff pages whose object belongs to no municipality: Brå's and SCB's figures cover every kommun, so every
 # member of staff may see an import run (trygg.crimestats.rules.can_see_imports).
 NOT_A_TENANTS_OBJECT = {"crimestats:staff_import"}
@@ -338,7 +413,7 @@ def _is_staff_page(url: str) -> bool:
 
 
 def _points_at_home_object(name: str) -> bool:
-    return name in KWARGS and name not in NOT_A_TENANTS_OBJECT
+    return name in KWARGS and name not in NOT_A_TENANTS_OBJECT and name not in STAFF_ENTRY
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -457,6 +532,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     from trygg.indicators import rules as indicator_rules
     from trygg.meetings import rules as meeting_rules
     from trygg.municipalities import rules as municipality_rules
+    from trygg.promises import rules as promise_rules
     from trygg.reports import rules as report_rules
     from trygg.surveys import rules as survey_rules
 
@@ -465,7 +541,13 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
     may = {
         "promises:staff_publish": municipality_rules.can_publish_promise(crew, home),
         "accounts:personal_data": account_rules.can_answer_personal_data_requests(crew, home),
-        "followup:copy": followup_rules.can_copy_promise(crew, context["promise"]),
+        "promises:next_year": promise_rules.can_copy_promise(crew, context["promise"]),
+        "accounts:people": account_rules.can_manage_people(crew, home),
+        "accounts:person_action": account_rules.can_manage_people(crew, home),
+        "accounts:membership_remove": account_rules.can_manage_people(crew, home),
+        "accounts:invitation_revoke": account_rules.can_manage_people(crew, home),
+        "municipalities:profile": municipality_rules.can_edit_municipality_profile(crew, home),
+        "followup:reminder_log": account_rules.can_manage_people(crew, home),
         "reports:staff_assign": report_rules.can_assign_reports(crew, home),
         "reports:staff_change": report_rules.can_change_report_state(crew, home),
         "comments:staff_names": comment_rules.can_remove_names(crew, home),
@@ -485,7 +567,28 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "meetings:staff_task": meeting_rules.can_update_task(crew, context["task"]),
         "meetings:staff_watch_new": meeting_rules.can_manage_watches(crew, home),
         "indicators:staff_detail": indicator_rules.can_record_measurements(crew, context["indicator"]),
+        "reports:staff_category": report_rules.can_manage_report_categories(crew, home),
+        "reports:staff_category_new": report_rules.can_manage_report_categories(crew, home),
     }
+    for suffix in [
+        "staff_details",
+        "signatory_add",
+        "signatory_update",
+        "signatory_remove",
+        "focus_area_add",
+        "focus_area_update",
+        "focus_area_remove",
+        "focus_area_move",
+        "activity_add",
+        "activity_update",
+        "activity_remove",
+        "activity_move",
+        "planned_date_add",
+        "planned_date_remove",
+    ]:
+        may[f"promises:{suffix}"] = promise_rules.can_edit_promise(crew, context["promise"])
+    for name in ["staff_edit", "staff_link", "staff_unlink", "staff_relink"]:
+        may[f"indicators:{name}"] = indicator_rules.can_manage_indicators(crew, home)
     for name in ["followup:record", "followup:plan", "followup:assess", "followup:cancel"]:
         may[name] = followup_rules.can_follow_up_activity(crew, activity)
     may["followup:correct"] = followup_rules.can_follow_up_activity(crew, context["execution"].activity)
@@ -496,7 +599,7 @@ def _crew_may_not(context: Context, crew: User) -> dict[str, bool]:
         "comments:staff_edit_out",
     ]:
         may[name] = comment_rules.can_moderate(crew, home)
-    for suffix in ["questions", "custom", "translation", "status", "codes", "import", "mapping"]:
+    for suffix in ["questions", "custom", "translation", "status", "settings", "codes", "import", "mapping"]:
         may[f"surveys:staff_{suffix}"] = survey_rules.can_build_survey(crew, home)
     return {name: not allowed for name, allowed in may.items()}
 

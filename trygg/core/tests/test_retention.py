@@ -21,7 +21,7 @@ from trygg.promises.models import Promise
 from trygg.reports.models import Report, ReportFollower, ReportPhoto
 from trygg.reports.services import report_change
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 Its absence from the logs is covered by the canaries of test_log_canaries.py (item 20).
 """
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from trygg.accounts.models import User
 from trygg.surveys import services
@@ -65,13 +64,7 @@ def test_item_25_a_used_code_in_a_link_is_refused_on_an_address_without_it(
     client: Client, invitation_survey: Survey, coordinator: User
 ) -> None:
     [code] = services.invitation_codes_generate(survey=invitation_survey, count=1, by=coordinator)
-    services.response_submit(
-        survey=invitation_survey,
-        code_digest=services.code_hash(survey=invitation_survey, code=code),
-        area="Centrum",
-        answers={},
-        today=dt.date(2024, 9, 15),
-    )
+    services.answer_start(survey=invitation_survey, code=code, language="sv", now=timezone.now())
 
     first = client.get(f"{invitation_survey.get_absolute_url()}?sprak=en&kod={code.lower()}")
     page = client.get(first["Location"])

@@ -1,10 +1,15 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.management import call_command
 from django.db import models
+from django.utils import timezone
 
 from trygg.demo.services import demo_load
 from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
 from trygg.problems.models import Problem
+from trygg.promises import selectors as promise_selectors
 from trygg.promises.models import Activity, FocusArea, Promise, Signatory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +44,7 @@ def test_the_demo_holds_all_seven_focus_areas_and_nineteen_activities() -> None:
     ]
 
 
+@pytest.mark.date_sensitive
 def test_loading_the_demo_twice_creates_no_duplicates() -> None:
     demo_load(with_examples=True)
     first = _counts()
@@ -75,3 +81,101 @@ def test_the_load_demo_command_prints_the_staff_login(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "19 activities" in out
     assert "samordnare / " in out
+
+
+# ------------------------------------------------------------------------- a demo that never ages
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 12, 6, 10, tzinfo=STOCKHOLM),
+        dt.datetime(2028, 2, 29, 8, 15, tzinfo=STOCKHOLM),
+        dt.datetime(2031, 1, 1, 0, 30, tzinfo=STOCKHOLM),
+    ],
+    ids=["2026-12-06", "leap-day-2028-before-nine", "new-years-night-2031"],
+)
+def test_the_demo_has_an_ended_2023_promise_and_a_current_one_whatever_the_day_it_is_loaded(
+    time_machine, now: dt.datetime
+) -> None:
+    time_machine.move_to(now, tick=False)
+    today = now.date()
+
+    result = demo_load(with_examples=True, now=now)
+    promises = promise_selectors.municipality_promises_public(municipality=result.municipality, today=today)
+
+    current = result.current_promise
+    assert current is not None
+    assert (current.slug, current.valid_from, current.valid_until) == (
+        str(today.year),
+        dt.date(today.year, 1, 1),
+        dt.date(today.year, 12, 31),
+    )
+    assert [card.promise for card in promises.lead] == [current]
+    assert [card.promise.slug for card in promises.earlier] == ["2023"]
+    verdict = promises.earlier[0].verdict
+    assert verdict is not None and verdict.total == 19 and verdict.verdict.not_finally_assessed >= 1
+    assert "2024" in (current.source_note or "") and "Exempeldata" in (current.source_note or "")
+
+
+def _outside(rows: list[tuple[dt.date, Activity]]) -> list[str]:
+    from trygg.followup.selectors import activity_covers
+
+    return [f"{day} {activity.text[:40]}" for day, activity in rows if not activity_covers(activity, day)]
+
+
+@pytest.mark.parametrize(
+    "now",
+    [dt.datetime(2026, 12, 6, 10, tzinfo=STOCKHOLM), dt.datetime(2030, 1, 2, 7, tzinfo=STOCKHOLM)],
+    ids=["2026-12-06", "2030-01-02-early"],
+)
+def test_every_example_row_falls_inside_the_period_it_illustrates_and_nothing_is_dated_after_now(
+    time_machine, now: dt.datetime
+) -> None:
+    from trygg.followup.models import Assessment, Execution, PlannedDate
+    from trygg.indicators.models import SamplingExecution
+    from trygg.meetings.models import MeetingActivity, WalkActivity
+    from trygg.reports.models import Report
+
+    time_machine.move_to(now, tick=False)
+    result = demo_load(with_examples=True, now=now)
+    related = "activity__focus_area__promise"
+
+    executions = Execution.objects.select_related(related)
+    assert _outside([(row.done_on, row.activity) for row in executions]) == []
+    assert all(row.recorded_at <= now and row.done_on <= now.date() for row in executions)
+    assert all(row.is_example for row in executions)
+    samples = SamplingExecution.objects.select_related(related)
+    assert _outside([(row.sampled_on, row.activity) for row in samples]) == []
+    meetings = MeetingActivity.objects.select_related(related, "meeting")
+    assert (
+        _outside([(timezone.localtime(row.meeting.starts_at).date(), row.activity) for row in meetings]) == []
+    )
+    walks = WalkActivity.objects.select_related(related, "walk")
+    assert _outside([(row.walk.date, row.activity) for row in walks]) == []
+    assert all(row.assessed_on <= now.date() for row in Assessment.objects.all())
+    assert all(
+        row.date >= now.date()
+        for row in PlannedDate.objects.filter(activity__focus_area__promise=result.current_promise)
+    )
+    # The residents' reports illustrate the current promise: their categories are linked to its activities only.
+    current = result.current_promise
+    assert current is not None
+    linked = Activity.objects.filter(report_categories__isnull=False).distinct()
+    assert linked.exists() and all(activity.focus_area.promise_id == current.pk for activity in linked)
+    assert all(report.created_at <= now for report in Report.objects.all())
+
+
+def test_the_current_promise_labels_its_invented_follow_up_as_example_data(client, time_machine) -> None:
+    now = dt.datetime(2026, 12, 6, 10, tzinfo=STOCKHOLM)
+    time_machine.move_to(now, tick=False)
+    result = demo_load(with_examples=True, now=now)
+    assert result.current_promise is not None
+
+    page = client.get(result.current_promise.get_absolute_url()).content.decode()
+
+    assert "Läget den 6 december 2026" in page
+    assert 'class="example-data">Exempeldata</span>' in page
+    assert "Demo: aktiviteterna är Tryggs egen omskrivning" in page

@@ -1,11 +1,14 @@
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from trygg.evidence.models import FocusAreaEvidence
+from trygg.evidence.models import EvidenceSnapshot, FocusAreaEvidence
 from trygg.evidence.ranking import EXPLANATIONS, LABELS, Part
+from trygg.evidence.selectors import latest_snapshot
 from trygg.promises.models import FocusArea
 
 register = template.Library()
@@ -13,30 +16,61 @@ register = template.Library()
 CACHE_ATTRIBUTE = "_evidence_by_focus_area"
 
 
-def _evidence_of(focus_area: FocusArea) -> list[FocusAreaEvidence]:
-    # One query for the whole promise, however many focus areas the page shows: the prefetched focus areas
+@dataclass(frozen=True)
+class FrozenEvidence:
+    """What a focus area was decided on: its latest dated snapshot with the parts, or loose parts of old."""
+
+    snapshot: EvidenceSnapshot | None
+    parts: list[FocusAreaEvidence]
+    #: The snapshot made when the focus area was chosen from the ranking, when a later one is shown.
+    chosen: EvidenceSnapshot | None = None
+
+
+def _evidence_of(focus_area: FocusArea) -> FrozenEvidence:
+    # Two queries for the whole promise, however many focus areas the page shows: the prefetched focus areas
     # share their promise instance, so the first call fills the cache for the rest.
     promise = focus_area.promise
-    cache = getattr(promise, CACHE_ATTRIBUTE, None)
+    cache: dict[int, FrozenEvidence] | None = getattr(promise, CACHE_ATTRIBUTE, None)
     if cache is None:
-        cache = defaultdict(list)
-        for item in FocusAreaEvidence.objects.filter(focus_area__promise=promise).order_by("order", "pk"):
-            cache[item.focus_area_id].append(item)
+        snapshots: dict[int, list[EvidenceSnapshot]] = defaultdict(list)
+        for snapshot in (
+            EvidenceSnapshot.objects.filter(focus_area__promise=promise)
+            .select_related("problem")
+            .prefetch_related(Prefetch("parts", queryset=FocusAreaEvidence.objects.order_by("order", "pk")))
+        ):
+            snapshots[snapshot.focus_area_id].append(snapshot)
+        loose: dict[int, list[FocusAreaEvidence]] = defaultdict(list)
+        if not snapshots:
+            for item in FocusAreaEvidence.objects.filter(
+                focus_area__promise=promise, taken__isnull=True
+            ).order_by("order", "pk"):
+                loose[item.focus_area_id].append(item)
+        cache = {}
+        for focus_area_id in set(snapshots) | set(loose):
+            own = snapshots.get(focus_area_id, [])
+            latest = latest_snapshot(own)
+            chosen = next((item for item in own if item.occasion == "created"), None)
+            parts = list(latest.parts.all()) if latest else loose[focus_area_id]
+            cache[focus_area_id] = FrozenEvidence(latest, parts, chosen if chosen is not latest else None)
         setattr(promise, CACHE_ATTRIBUTE, cache)
-    return cache.get(focus_area.pk, [])
+    return cache.get(focus_area.pk, FrozenEvidence(None, []))
 
 
 @register.inclusion_tag("evidence/_why_prioritised.html")
 def why_prioritised(focus_area: FocusArea, level: int = 2) -> dict[str, Any]:
-    """ "Därför prioriterar vi detta": the evidence the focus area was chosen on, if it was chosen from the lägesbild."""
-    evidence = _evidence_of(focus_area)
+    """ "Därför prioriterar vi detta": the evidence the focus area was decided on, frozen on a date (at publishing,
+    or when it was chosen from the lägesbild), never today's figures."""
+    frozen = _evidence_of(focus_area)
+    evidence = frozen.parts
     shown = [item for item in evidence if item.status == "ok"]
     missing = [item for item in evidence if item.status == "missing"]
     return {
         "focus_area": focus_area,
         "evidence": shown,
         "missing": missing,
-        "first": evidence[0] if evidence else None,
+        "first": frozen.snapshot or (evidence[0] if evidence else None),
+        "snapshot": frozen.snapshot,
+        "chosen": frozen.chosen,
         "example_data": any(item.example_data for item in shown),
         "level": level,
         "sublevel": min(level + 1, 6),
@@ -58,3 +92,8 @@ def part_explanation(part: Part | FocusAreaEvidence) -> str:
 def part_label(part: Part | FocusAreaEvidence) -> str:
     code = part.code if isinstance(part, Part) else part.part
     return _(LABELS[code]) if code in LABELS else getattr(part, "label", code)
+
+
+@register.simple_tag
+def part_label_code(code: str) -> str:
+    return _(LABELS[code]) if code in LABELS else code

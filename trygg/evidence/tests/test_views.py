@@ -18,7 +18,9 @@ from trygg.promises.tests.factories import FocusAreaFactory, PromiseFactory
 
 pytestmark = pytest.mark.django_db
 
-YEAR = dt.date.today().year - 1
+# The example statistics cover the five years before the day they are loaded: a fixed day, whatever the clock.
+LOADED_ON = dt.date(2026, 12, 6)
+YEAR = LOADED_ON.year - 1
 
 
 def _parse(content: bytes) -> Any:
@@ -27,7 +29,7 @@ def _parse(content: bytes) -> Any:
 
 @pytest.fixture
 def ljungby(home_municipality: Municipality) -> Municipality:
-    load_evidence_demo(home_municipality)
+    load_evidence_demo(home_municipality, today=LOADED_ON)
     return home_municipality
 
 
@@ -36,18 +38,20 @@ def draft(ljungby: Municipality) -> Promise:
     return PromiseFactory.create(municipality=ljungby, slug="utkast", status=Promise.Status.DRAFT)
 
 
+@pytest.mark.date_sensitive
 def test_the_demo_is_idempotent(ljungby: Municipality) -> None:
     counts = (Dialogue.objects.count(), Measure.objects.count(), FocusAreaEvidence.objects.count())
     from trygg.crimestats.models import ImportRun, ReportedCrime
 
     figures = ReportedCrime.objects.count(), ImportRun.objects.count()
 
-    load_evidence_demo(ljungby)
+    load_evidence_demo(ljungby, today=LOADED_ON)
 
     assert (Dialogue.objects.count(), Measure.objects.count(), FocusAreaEvidence.objects.count()) == counts
     assert (ReportedCrime.objects.count(), ImportRun.objects.count()) == figures
 
 
+@pytest.mark.date_sensitive
 def test_the_ranking_uses_crime_and_dialogues_and_says_the_survey_is_missing(ljungby: Municipality) -> None:
     ranked = selectors.ranking_for(municipality=ljungby, year=YEAR)
 
@@ -74,6 +78,7 @@ def test_the_ranking_page_shows_every_part_and_marks_example_data(
     assert "Anmälda brott: nivå" in page and "Dialoger" in page
 
 
+@pytest.mark.date_sensitive
 def test_the_public_lagesbild_shows_only_public_measures_and_the_staff_version_all(
     client: Client,
     login,
@@ -103,6 +108,15 @@ def test_the_lagesbild_pdf_is_a_pdf(client: Client, ljungby: Municipality) -> No
     assert response.content.startswith(b"%PDF")
 
 
+def test_the_lagesbild_pdf_is_tagged_pdf_ua_with_its_tables(client: Client, ljungby: Municipality) -> None:
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    response = client.get(f"/ljungby/lagesbild/{YEAR}.pdf")
+
+    assert_pdf_ua(response.content, title=f"Lägesbild {YEAR}")
+
+
+@pytest.mark.date_sensitive
 def test_a_focus_area_created_from_the_ranking_keeps_its_evidence_and_renders_it(
     login,
     coordinator: User,
@@ -309,6 +323,7 @@ def test_the_evidence_command_prints_every_part_and_the_missing_sources(ljungby:
 
 
 @pytest.mark.django_db
+@pytest.mark.date_sensitive
 def test_the_ranking_finds_the_survey_and_report_sources_of_the_demo() -> None:
     from trygg.demo.services import demo_load
     from trygg.evidence.sources import report_counts, survey_indices

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from trygg.audit.models import AuditEntry
 from trygg.followup import services
-from trygg.followup.models import ActivityLineage, Assessment, Cancellation, Execution, ExecutionRevision
+from trygg.followup.models import Assessment, Cancellation, Execution, ExecutionRevision
 from trygg.followup.selectors import staff_activity_progress
 from trygg.followup.status import Status
-from trygg.promises.models import Activity, Promise
+from trygg.promises.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -142,39 +142,3 @@ def test_a_cancellation_needs_a_reason(coordinator, municipality_activity):
     with pytest.raises(ValidationError):
         services.activity_cancel(activity=municipality_activity, by=coordinator, reason="", today=TODAY)
     assert not Cancellation.objects.exists()
-
-
-def test_the_next_years_promise_is_a_draft_with_the_chosen_activities_linked_back(coordinator, promise):
-    chosen = list(Activity.objects.filter(focus_area__promise=promise).order_by("pk")[:3])
-
-    new = services.promise_copy_to_next_period(
-        promise=promise,
-        by=coordinator,
-        activity_ids=[activity.pk for activity in chosen],
-        slug="2024",
-        title="Medborgarlöfte 2024",
-        valid_from=dt.date(2024, 1, 1),
-        valid_until=dt.date(2024, 12, 31),
-    )
-
-    assert new.status == Promise.Status.DRAFT
-    copies = Activity.objects.filter(focus_area__promise=new)
-    assert sorted(copies.values_list("text", flat=True)) == sorted(activity.text for activity in chosen)
-    assert sorted(
-        ActivityLineage.objects.filter(activity__in=copies).values_list("source_id", flat=True)
-    ) == [activity.pk for activity in chosen]
-    assert new.signatories.count() == promise.signatories.count()
-
-
-def test_a_crew_member_cannot_create_next_years_promise(crew_member, promise):
-    with pytest.raises(PermissionDenied):
-        services.promise_copy_to_next_period(
-            promise=promise,
-            by=crew_member,
-            activity_ids=[],
-            slug="2024",
-            title="x",
-            valid_from=dt.date(2024, 1, 1),
-            valid_until=dt.date(2024, 12, 31),
-        )
-    assert not Promise.objects.filter(slug="2024").exists()

@@ -17,15 +17,25 @@ from hypothesis import strategies as st
 
 from trygg.followup.status import (
     ASSESSABLE,
+    FINAL,
+    RUNNING,
     Per,
+    Phase,
     Status,
+    Verdict,
     activity_status,
+    assessable_on,
     clock,
+    done_in_period,
     elapsed_days,
     intervals_in,
     period_days,
+    phase,
     target_for,
+    verdict,
 )
+
+pytestmark = pytest.mark.date_sensitive
 
 D = date.fromisoformat
 
@@ -37,6 +47,7 @@ PARTLY_DONE = Status.PARTLY_DONE
 NOT_DONE = Status.NOT_DONE
 NOT_ASSESSED = Status.NOT_ASSESSED
 CANCELLED = Status.CANCELLED
+NOT_FINALLY_ASSESSED = Status.NOT_FINALLY_ASSESSED
 
 
 def case(sentence: str, status: Status, target: int | None, today: str, **fields: Any) -> Any:
@@ -300,12 +311,19 @@ CASES = [
         quantity=None,
     ),
     case(
-        "without a quantity it is not assessed even after the end",
-        NOT_ASSESSED,
+        "without a quantity or an assessment it is not finally assessed after the end",
+        NOT_FINALLY_ASSESSED,
         None,
         "2024-06-01",
         quantity=None,
         done=3,
+    ),
+    case(
+        "without a quantity or an assessment it is still not assessed on the last day",
+        NOT_ASSESSED,
+        None,
+        "2023-12-31",
+        quantity=None,
     ),
     case("a staff assessment of done gives done", DONE, None, "2023-06-01", quantity=None, assessment="done"),
     case(
@@ -326,6 +344,128 @@ CASES = [
     ),
     case(
         "an assessment is ignored when there is a quantity", NOT_STARTED, 12, "2023-01-01", assessment="done"
+    ),
+    # --- after the period: ej slutbedömd until a final assessment -----------------------
+    case(
+        "an on-track assessment still counts on the last day",
+        ON_TRACK,
+        None,
+        "2023-12-31",
+        quantity=None,
+        assessment="on_track",
+    ),
+    case(
+        "an on-track assessment is not finally assessed the day after the end",
+        NOT_FINALLY_ASSESSED,
+        None,
+        "2024-01-01",
+        quantity=None,
+        assessment="on_track",
+    ),
+    case(
+        "a delayed assessment is not finally assessed three years after the end",
+        NOT_FINALLY_ASSESSED,
+        None,
+        "2026-12-06",
+        quantity=None,
+        assessment="delayed",
+    ),
+    case(
+        "a not-started assessment is not finally assessed after the end",
+        NOT_FINALLY_ASSESSED,
+        None,
+        "2024-01-01",
+        quantity=None,
+        assessment="not_started",
+    ),
+    case(
+        "a final assessment of done stays done after the end",
+        DONE,
+        None,
+        "2026-12-06",
+        quantity=None,
+        assessment="done",
+    ),
+    case(
+        "a final assessment of not done stays not done after the end",
+        NOT_DONE,
+        None,
+        "2024-01-01",
+        quantity=None,
+        assessment="not_done",
+    ),
+    case(
+        "an activity ending on leap day 2028 is still on track on 29 February",
+        ON_TRACK,
+        None,
+        "2028-02-29",
+        start="2027-03-01",
+        end="2028-02-29",
+        quantity=None,
+        assessment="on_track",
+    ),
+    case(
+        "an activity ending on leap day 2028 is not finally assessed on 1 March",
+        NOT_FINALLY_ASSESSED,
+        None,
+        "2028-03-01",
+        start="2027-03-01",
+        end="2028-02-29",
+        quantity=None,
+        assessment="on_track",
+    ),
+    case(
+        "a counted activity ending on leap day 2028 with half done is partly done on 1 March",
+        PARTLY_DONE,
+        12,
+        "2028-03-01",
+        start="2027-03-01",
+        end="2028-02-29",
+        done=6,
+    ),
+    case(
+        "a counted activity over leap year 2028 is delayed on New Year's Eve with 11 of 12",
+        DELAYED,
+        12,
+        "2028-12-31",
+        start="2028-01-01",
+        end="2028-12-31",
+        done=11,
+    ),
+    case(
+        "at the close of the last day a counted activity with 11 of 12 is partly done",
+        PARTLY_DONE,
+        12,
+        "2023-12-31",
+        done=11,
+        period_over=True,
+    ),
+    case(
+        "at the close of the last day an on-track assessment is not finally assessed",
+        NOT_FINALLY_ASSESSED,
+        None,
+        "2023-12-31",
+        quantity=None,
+        assessment="on_track",
+        period_over=True,
+    ),
+    case(
+        "a period declared over keeps a final assessment",
+        PARTLY_DONE,
+        None,
+        "2023-06-30",
+        quantity=None,
+        assessment="partly_done",
+        period_over=True,
+    ),
+    case(
+        "cancelled wins over not finally assessed",
+        CANCELLED,
+        None,
+        "2024-06-01",
+        quantity=None,
+        assessment="delayed",
+        cancelled=True,
     ),
     # --- cancelled --------------------------------------------------------------------
     case("cancelled wins over done", CANCELLED, 12, "2023-06-01", done=12, cancelled=True),
@@ -508,8 +648,10 @@ def test_status_values_are_stable_identifiers():
         "not_done",
         "not_assessed",
         "cancelled",
+        "not_finally_assessed",
     ]
     assert Status.CANCELLED not in ASSESSABLE
+    assert Status.NOT_FINALLY_ASSESSED not in ASSESSABLE
     assert Status.NOT_ASSESSED not in ASSESSABLE
 
 
@@ -567,7 +709,11 @@ def test_statuses_fit_the_time_and_more_done_is_never_worse(activity, done):
     result = activity_status(**activity, done=done)
     more = activity_status(**activity, done=done + 1)
     if result.target is None:
-        expected = Status(activity["assessment"]) if activity["assessment"] else Status.NOT_ASSESSED
+        assessed = Status(activity["assessment"]) if activity["assessment"] else None
+        if activity["today"] > activity["end"]:
+            expected = assessed if assessed in FINAL else Status.NOT_FINALLY_ASSESSED
+        else:
+            expected = assessed or Status.NOT_ASSESSED
         assert result.status is more.status is expected
         return
     assert result.expected == result.target * Fraction(result.elapsed_days, result.period_days)
@@ -594,3 +740,61 @@ def test_whole_weeks_and_days_count_exactly(start, weeks, quantity):
     end = start + timedelta(days=7 * weeks - 1)
     assert target_for(start=start, end=end, quantity=quantity, per="week") == quantity * weeks
     assert target_for(start=start, end=end, quantity=quantity, per="day") == quantity * 7 * weeks
+
+
+@settings(max_examples=50, deadline=None)
+@given(activities(), st.integers(0, 500), st.booleans())
+def test_after_the_last_day_no_activity_has_a_running_status(activity, done, cancelled):
+    assume(activity["today"] > activity["end"])
+    result = activity_status(**activity, done=done, cancelled=cancelled)
+
+    assert result.status not in RUNNING
+    assert result.status is not Status.NOT_ASSESSED
+    verdict([result.status])  # every status after the end has its place in the final report
+
+
+# ------------------------------------------------------------------- phase, done, verdict
+
+
+@pytest.mark.parametrize(
+    ("today", "start", "end", "expected"),
+    [
+        pytest.param("2022-12-31", "2023-01-01", "2023-12-31", Phase.COMING, id="the day before is coming"),
+        pytest.param("2023-01-01", "2023-01-01", "2023-12-31", Phase.RUNNING, id="the first day is running"),
+        pytest.param("2023-12-31", "2023-01-01", "2023-12-31", Phase.RUNNING, id="the last day is running"),
+        pytest.param("2024-01-01", "2023-01-01", "2023-12-31", Phase.ENDED, id="the day after has ended"),
+        pytest.param("2028-02-29", "2028-01-01", "2028-02-29", Phase.RUNNING, id="leap day as the last day"),
+        pytest.param("2028-03-01", "2028-01-01", "2028-02-29", Phase.ENDED, id="the day after leap day"),
+        pytest.param("2030-12-31", "2031-01-01", "2031-12-31", Phase.COMING, id="new years eve before"),
+    ],
+)
+def test_the_phase_of_a_period(today, start, end, expected):
+    assert phase(D(today), D(start), D(end)) is expected
+
+
+def test_only_executions_inside_the_period_and_up_to_today_count():
+    executions = [(D("2022-12-31"), 5), (D("2023-01-01"), 1), (D("2023-06-30"), 2), (D("2024-01-01"), 7)]
+
+    assert done_in_period(executions, D("2023-01-01"), D("2023-12-31"), D("2026-12-06")) == 3
+    assert done_in_period(executions, D("2023-01-01"), D("2023-12-31"), D("2023-06-29")) == 1
+    assert done_in_period(executions, D("2024-01-01"), D("2024-12-31"), D("2024-01-01")) == 7
+    assert done_in_period([(D("2028-02-29"), 1)], D("2028-01-01"), D("2028-02-29"), D("2028-02-29")) == 1
+
+
+def test_from_the_day_after_the_end_only_final_assessments_may_be_given():
+    end = D("2028-02-29")
+
+    assert assessable_on(D("2028-02-29"), end) == ASSESSABLE
+    assert assessable_on(D("2028-03-01"), end) == FINAL == {DONE, PARTLY_DONE, NOT_DONE}
+
+
+def test_the_verdict_counts_each_ending_and_refuses_a_running_status():
+    result = verdict([DONE, DONE, PARTLY_DONE, NOT_FINALLY_ASSESSED, CANCELLED, "not_done", DONE])
+
+    assert result == Verdict(done=3, partly_done=1, not_done=1, not_finally_assessed=1, cancelled=1)
+    assert result.total == 7
+    assert [number for _status, number in result.counts()] == [3, 1, 1, 1, 1]
+    with pytest.raises(ValueError):
+        verdict([ON_TRACK])
+    with pytest.raises(ValueError):
+        verdict([NOT_ASSESSED])

@@ -4,9 +4,11 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +18,9 @@ from pypdf import PdfReader
 from trygg.followup.models import Execution, ExecutionRevision, PlannedDate
 from trygg.promises.models import Activity, Promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -42,7 +46,10 @@ def _add_executions(activities, per_activity: int) -> None:
 # ---------------------------------------------------------------------------------- public pages
 
 
-def test_the_promise_page_shows_each_status_in_words_progress_and_dated_executions(client, demo_followup):
+@time_machine.travel(dt.datetime(2023, 12, 20, 12, tzinfo=STOCKHOLM), tick=False)
+def test_a_running_promise_page_shows_each_status_in_words_progress_and_dated_executions(
+    client, demo_followup
+):
     response = client.get(demo_followup.get_absolute_url())
     page = _text(response)
 
@@ -58,6 +65,7 @@ def test_the_promise_page_shows_each_status_in_words_progress_and_dated_executio
         "Inställd",
     ]:
         assert f">{label}</span>" in page
+    assert "Läget den 20 december 2023" in page and "Slutrapport" not in page
     assert "4 av 4 mätningar" in page
     assert "1 av 2 trygghetsvandringar" in page
     assert '<time datetime="2023-09-20">20 september 2023</time>: Trygghetsvandring i Ryssby.' in page
@@ -255,30 +263,6 @@ def test_the_exports_hold_activities_and_executions(client, demo_followup):
     assert len(data["activities"]) == 19 and len(data["executions"]) == Execution.objects.count()
 
 
-def test_two_years_side_by_side(client, coordinator, login, demo_followup):
-    staff = login(coordinator)
-    chosen = Activity.objects.filter(focus_area__promise=demo_followup).order_by("pk")[:2]
-    staff.post(
-        reverse("followup:copy", args=[demo_followup.pk]),
-        {
-            "title": "Medborgarlöfte 2024",
-            "slug": "2024",
-            "valid_from": "2024-01-01",
-            "valid_until": "2024-12-31",
-            "activities": [str(activity.pk) for activity in chosen],
-        },
-    )
-    Promise.objects.filter(slug="2024").update(status=Promise.Status.PUBLISHED)
-
-    response = client.get(reverse("followup:compare", args=["ljungby", "2023", "2024"]))
-
-    assert response.status_code == 200
-    page = _text(response)
-    assert "Togs inte med" in page
-    assert page.count("<tr>") == 1 + 19  # header + one row per 2023 activity (two carried over)
-    _parse(response.content)
-
-
 # ------------------------------------------------------------------------------------ staff pages
 
 
@@ -379,12 +363,75 @@ def test_staff_pages_need_a_login(client, police_activity):
     assert not Execution.objects.exists()
 
 
-def test_a_crew_member_gets_403_on_next_years_promise(login, crew_member, promise):
-    assert login(crew_member).get(reverse("followup:copy", args=[promise.pk])).status_code == 403
+# ----------------------------------------------------------------- formats checked by other implementations
 
 
-def test_the_next_years_promise_form_offers_every_activity(login, coordinator, promise):
-    response = login(coordinator).get(reverse("followup:copy", args=[promise.pk]))
+def test_the_timeline_feed_is_valid_atom_and_every_title_names_its_activity(client, demo_followup, settings):
+    from trygg.core.tests.formats import assert_atom_rfc4287
 
-    assert response.status_code == 200
-    assert response.content.decode().count('type="checkbox"') == 19
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(reverse("followup:feed", args=["ljungby", "2023"]), HTTP_HOST="annat-namn.example")
+
+    entries = assert_atom_rfc4287(response.content)
+    activities = [
+        activity.text[:30] for activity in Activity.objects.filter(focus_area__promise=demo_followup)
+    ]
+    assert entries
+    for entry in entries:
+        assert any(text in entry.title for text in activities), entry.title
+        assert entry.link.startswith("https://trygg.example.se/")
+    assert not [entry for entry in entries if entry.title.startswith("Ny status:")]
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_calendar_takes_uids_and_links_from_the_site_address_not_the_host_header(
+    client, demo_followup, settings
+):
+    import vobject
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(
+        reverse("followup:calendar", args=["ljungby", "2023"]), HTTP_HOST="annat-namn.example"
+    )
+
+    calendar = vobject.readOne(response.content.decode())
+    events = calendar.vevent_list
+    assert len(events) == PlannedDate.objects.count()
+    for event in events:
+        assert event.uid.value.endswith("@trygg.example.se")
+        assert event.url.value.startswith("https://trygg.example.se/")
+        assert event.dtstamp.value is not None
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_report_card_pdf_is_tagged_pdf_ua(client, demo_followup, settings):
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    settings.SITE_URL = "https://trygg.example.se"
+    response = client.get(reverse("followup:report_pdf", args=["ljungby", "2023"]) + "?datum=2023-12-31")
+
+    types = assert_pdf_ua(response.content, title="Uppföljningsrapport")
+    assert "/Figure" in types  # the chart, with its alternative text
+
+
+def test_formula_text_in_an_execution_is_neutralised_in_the_csv_exports(client, demo_followup):
+    execution = Execution.objects.filter(activity__focus_area__promise=demo_followup).first()
+    assert execution is not None
+    Execution.objects.filter(pk=execution.pk).update(
+        description='=HYPERLINK("http://x.se","Läs")', place="@SUM(A1)"
+    )
+    url = reverse("followup:export_executions", args=["ljungby", "2023"]) + "?datum=2023-12-31"
+
+    plain = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    excel_body = client.get(url + "&excel=1").content.decode()
+    excel = list(csv.DictReader(io.StringIO(excel_body.removeprefix("\ufeff")), delimiter=";"))
+
+    for rows in (plain, excel):
+        row = next(row for row in rows if row["execution_id"] == str(execution.pk))
+        assert row["description"] == '\'=HYPERLINK("http://x.se","Läs")'
+        assert row["place"] == "'@SUM(A1)"
+    assert excel_body.startswith("\ufeff")

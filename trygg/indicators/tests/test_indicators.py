@@ -12,32 +12,10 @@ from trygg.indicators import services
 from trygg.indicators.disclosure import drug_tests_public
 from trygg.indicators.importing import measurements_parse
 from trygg.indicators.models import Indicator, Measurement
-from trygg.promises.models import Activity
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2023, 12, 31)
 SUBSTANCES = frozenset(Measurement.Substance.values)
-
-
-@pytest.fixture
-def wastewater_activity(home_municipality) -> Activity:
-    return Activity.objects.get(
-        focus_area__promise__municipality=home_municipality, text__contains="avloppsvattnet"
-    )
-
-
-@pytest.fixture
-def wastewater(home_municipality, wastewater_activity) -> Indicator:
-    indicator = Indicator.objects.create(
-        municipality=home_municipality,
-        name="Narkotika i avloppsvattnet",
-        slug="avloppsvatten",
-        kind=Indicator.Kind.WASTEWATER,
-        unit="mg per 1000 invånare och dygn",
-        caveats="Siffrorna säger ingenting om hur många som använder droger.",
-    )
-    indicator.activities.set([wastewater_activity])
-    return indicator
 
 
 @pytest.fixture
@@ -144,6 +122,32 @@ def test_the_wastewater_page_has_chart_table_and_caveats(client, wastewater, coo
     )
 
 
+def test_the_csv_export_has_a_variant_for_swedish_excel_and_neutralises_formulas(
+    client, wastewater, coordinator
+):
+    services.measurement_record(
+        indicator=wastewater,
+        by=coordinator,
+        sampled_on=dt.date(2023, 3, 14),
+        today=TODAY,
+        substance="kokain",
+        value=Decimal("9.8"),
+        lab="=cmd|' /C calc'!A0",
+        note="-2+3",
+    )
+    url = reverse("indicators:csv", args=["ljungby", "avloppsvatten"])
+
+    plain = client.get(url).content.decode()
+    excel = client.get(url + "?excel=1")
+    excel_text = excel.content.decode("utf-8")
+
+    assert "2023-03-14,kokain,9.8,mg per 1000 invånare och dygn,'=cmd|' /C calc'!A0,'-2+3,0" in plain
+    assert excel_text.startswith("\ufeffprovdatum;amne;varde;")
+    assert "2023-03-14;kokain;9,8;mg per 1000 invånare och dygn;'=cmd|' /C calc'!A0;'-2+3;0" in excel_text
+    assert excel["Content-Type"] == "text/csv; charset=utf-8"
+    assert "excel" in excel["Content-Disposition"]
+
+
 def test_a_csv_line_with_an_error_is_named_by_line_and_column():
     _rows, errors = measurements_parse(
         "provdatum,amne,varde\n2023-03-14,kokain,9.8\n2023-13-01,heroin,x\n",
@@ -201,3 +205,14 @@ def test_the_staff_page_of_another_municipality_is_not_found_and_others_get_403(
     )
     assert response.status_code == 403
     assert Measurement.objects.count() == 0
+
+
+def test_issue_20_every_pupil_positive_is_hidden_below_twice_the_smallest_count_with_the_number_tested() -> (
+    None
+):
+    hidden = drug_tests_public(tested=7, positive=7)
+    assert hidden.suppressed and hidden.all_alike
+    assert hidden.tested is None and hidden.positive is None
+    shown = drug_tests_public(tested=10, positive=10)
+    assert not shown.suppressed and shown.positive == 10
+    assert drug_tests_public(tested=9, positive=6).positive == 6

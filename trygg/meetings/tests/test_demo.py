@@ -8,7 +8,7 @@ from trygg.meetings.models import Meeting, Observation, SafetyWalk, Task
 from trygg.meetings.selectors import meeting_problem_mentions
 from trygg.promises.models import Promise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_the_demo_loads_twice_and_shares_executions_with_the_follow_up_demo(home_municipality):

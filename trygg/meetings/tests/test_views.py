@@ -5,6 +5,7 @@ import uuid
 import html5lib
 import icalendar
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -129,9 +130,12 @@ def test_staff_who_do_not_organise_the_meeting_get_403_and_nothing_changes(
     assert police_meeting.status == Meeting.Status.PLANNED
 
 
+# In the middle of the demo promise's year: the planning form offers the activities of promises still running.
+@time_machine.travel(dt.datetime(2023, 6, 1, 10, tzinfo=dt.UTC), tick=False)
 def test_a_coordinator_plans_a_meeting_and_records_it_held(login, coordinator, kommun, rural_dialogue):
     client = login(coordinator)
-    starts = timezone.localtime() - dt.timedelta(days=2)
+    # In 2023: a held meeting counts only toward an activity whose period holds its date.
+    starts = dt.datetime(2023, 10, 10, 18, 30)
 
     response = client.post(
         reverse("meetings:staff_meeting_new", args=["ljungby"]),
@@ -279,3 +283,30 @@ def test_a_walks_observation_photo_is_shown_to_its_staff_and_hidden_from_others(
     assert mine["Content-Type"] == "image/jpeg"
     assert mine["Content-Disposition"].startswith("inline;")
     assert login(outsider).get(url).status_code == 404
+
+
+def test_the_meeting_calendar_takes_uids_and_links_from_the_site_address_not_the_host_header(
+    client, future_meeting, settings
+):
+    import vobject
+
+    settings.SITE_URL = "https://trygg.example.se"
+    settings.ALLOWED_HOSTS = ["testserver", "annat-namn.example"]
+
+    response = client.get(reverse("meetings:calendar_ics", args=["ljungby"]), HTTP_HOST="annat-namn.example")
+
+    calendar = vobject.readOne(response.content.decode())
+    [event] = calendar.vevent_list
+    assert event.uid.value == f"mote-{future_meeting.pk}@trygg.example.se"
+    assert event.url.value == f"https://trygg.example.se{future_meeting.get_absolute_url()}"
+    assert event.summary.value == future_meeting.title
+    assert "annat-namn" not in response.content.decode()
+
+
+def test_the_walk_protocol_pdf_is_tagged_pdf_ua(client, walk):
+    from trygg.core.tests.formats import assert_pdf_ua
+
+    response = client.get(reverse("meetings:walk_pdf", args=["ljungby", walk.pk]))
+
+    types = assert_pdf_ua(response.content, title=walk.title)
+    assert "/Figure" in types  # the route drawing, with its alternative text

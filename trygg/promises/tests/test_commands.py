@@ -1,5 +1,6 @@
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,7 @@ def test_import_promise_creates_a_draft_from_the_seed(home_municipality: Municip
 def test_import_promise_refuses_to_overwrite_the_published_promise(home_municipality: Municipality) -> None:
     published = Promise.objects.get(municipality=home_municipality, slug="2023")
     activities_before = Activity.objects.filter(focus_area__promise=published).count()
+    promises_before = Promise.objects.filter(municipality=home_municipality).count()
 
     with pytest.raises(CommandError, match="skrivs aldrig över"):
         call_command("import_promise", str(seed_path()), "--municipality", "ljungby")
@@ -147,7 +149,7 @@ def test_import_promise_refuses_to_overwrite_the_published_promise(home_municipa
     published.refresh_from_db()
     assert published.status == Promise.Status.PUBLISHED
     assert Activity.objects.filter(focus_area__promise=published).count() == activities_before
-    assert Promise.objects.filter(municipality=home_municipality).count() == 1
+    assert Promise.objects.filter(municipality=home_municipality).count() == promises_before
 
 
 @pytest.mark.django_db
@@ -206,9 +208,86 @@ def test_import_promise_refuses_an_unknown_municipality_and_a_file_without_activ
 ) -> None:
     empty = tmp_path / "tom.txt"
     empty.write_text(NO_ACTIVITIES, encoding="utf-8")
+    promises_before = Promise.objects.count()
 
     with pytest.raises(CommandError, match="ingen kommun med adressen ”nowhere”"):
         call_command("import_promise", str(empty), "--municipality", "nowhere")
     with pytest.raises(CommandError, match=r"tom\.txt: inga aktiviteter hittades"):
         call_command("import_promise", str(empty), "--municipality", "ljungby")
-    assert Promise.objects.count() == 1
+    assert Promise.objects.count() == promises_before
+
+
+# --- import_promise on a folder -------------------------------------------------------------------------------
+
+
+def table_rows(output: str) -> dict[str, str]:
+    return {line.split()[0]: line for line in output.splitlines() if line.split() and "." in line.split()[0]}
+
+
+@pytest.mark.django_db
+def test_import_promise_reads_a_folder_into_drafts_and_prints_one_table(
+    home_municipality: Municipality, tmp_path: Path
+) -> None:
+    (tmp_path / "a_ljungby.txt").write_text(
+        "Medborgarlöfte 2025 för Ljungby kommun\n\nTrafik\n\n- Polisen ska göra 4 kontroller per år.\n"
+        "- Ljungby kommun ska bygga farthinder.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b_ljungby.html").write_text(
+        "<h1>Ljungby kommun – medborgarlöfte 2026</h1><h2>Narkotika</h2><ul><li>Polisen ska söka med hund "
+        "minst fyra gånger per termin.</li></ul>",
+        encoding="utf-8",
+    )
+    (tmp_path / "c_trasig.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "d_annanstans.txt").write_text(
+        "Medborgarlöfte 2025 för Borta kommun\n\n- Polisen ska hålla 2 möten.\n", encoding="utf-8"
+    )
+    (tmp_path / "e_bild.png").write_bytes(b"\x89PNG")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="2 av 4 filer kunde inte läsas in"):
+        call_command("import_promise", str(tmp_path), stdout=out)
+
+    output = out.getvalue()
+    header = output.splitlines()[0].split()
+    assert header[:7] == ["Fil", "Kommun", "Period", "Fokusområden", "Aktiviteter", "Anmärkningar", "Lägsta"]
+    rows = table_rows(output)
+    assert set(rows) == {"a_ljungby.txt", "b_ljungby.html", "c_trasig.pdf", "d_annanstans.txt"}
+    assert "2025-01-01–2025-12-31" in rows["a_ljungby.txt"] and "utkast 2025" in rows["a_ljungby.txt"]
+    assert "Ljungby kommun" in rows["b_ljungby.html"] and "utkast 2026" in rows["b_ljungby.html"]
+    assert "PDF-filen kunde inte läsas" in rows["c_trasig.pdf"]
+    assert "Ange --municipality" in rows["d_annanstans.txt"]
+    assert " %" in rows["a_ljungby.txt"]  # the lowest confidence
+    drafts = Promise.objects.filter(municipality=home_municipality, status=Promise.Status.DRAFT)
+    assert sorted(drafts.values_list("slug", flat=True)) == ["2025", "2026"]
+    assert not Promise.objects.filter(slug__in=["2025", "2026"]).exclude(status=Promise.Status.DRAFT).exists()
+
+
+@pytest.mark.django_db
+def test_import_promise_on_the_corpus_folder_saves_every_document_as_a_draft_for_one_municipality(
+    home_municipality: Municipality,
+) -> None:
+    out = io.StringIO()
+    published_before = Promise.objects.filter(municipality=home_municipality).exclude(status="draft").count()
+
+    # The two undated documents need --from and --until; the others become drafts.
+    with pytest.raises(CommandError, match=r"2 av \d+ filer kunde inte läsas in"):
+        call_command("import_promise", str(CORPUS), "--municipality", "ljungby", stdout=out)
+
+    rows = table_rows(out.getvalue())
+    documents = [path for path in CORPUS.iterdir() if not path.name.endswith(".json") and path.is_file()]
+    assert len(rows) == len(documents)
+    saved = [row for row in rows.values() if re.search(r"\sutkast \S+$", row)]
+    drafts = Promise.objects.filter(municipality=home_municipality, status="draft")
+    assert len(saved) == drafts.count() == len(documents) - 2
+    # Files for the same years get the file's name in their address rather than being refused.
+    assert "utkast 2024-04-asen-police-only" in rows["04_asen_police_only.txt"]
+    assert (
+        Promise.objects.filter(municipality=home_municipality).exclude(status="draft").count()
+        == published_before
+    )
+
+
+def test_import_promise_refuses_slug_and_title_for_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="gäller en fil, inte en mapp"):
+        call_command("import_promise", str(tmp_path), "--slug", "x")

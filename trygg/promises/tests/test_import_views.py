@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
-from trygg.municipalities.models import Municipality
+from trygg.municipalities.models import Municipality, Party
 from trygg.promises import importing
 from trygg.promises.models import Activity, Promise
 
@@ -51,7 +52,9 @@ def form_data(content: bytes) -> dict[str, Any]:
             continue
         if element.tag == "input" and element.get("type") == "checkbox":
             if element.get("checked") is not None:
-                data[name] = "on"
+                value = element.get("value", "on")
+                # A group of checkboxes sends one value per ticked box, as a browser does.
+                data[name] = [*data[name], value] if isinstance(data.get(name), list) else [value]
         elif element.tag == "input":
             data[name] = element.get("value", "")
         elif element.tag == "textarea":
@@ -100,6 +103,9 @@ def test_a_coordinator_sees_the_import_page_with_only_their_municipalities(
 def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
 ) -> None:
+    kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
+    police = Party.objects.get(kind=Party.Kind.POLICE, police_area__municipalities=home_municipality)
+
     response = upload(login(coordinator), home_municipality, "ljungby.txt", seed_bytes)
 
     assert response.status_code == 200
@@ -114,7 +120,7 @@ def test_uploading_the_seed_shows_the_parsed_draft_beside_the_source_text(
     assert data["slug"] == "2023"
     assert data["valid_from"] == "2023-01-01"
     landlords = activity_index(data, "Ljungby kommun och Polisen bjuder in hyresvärdar")
-    assert data[f"activity-{landlords}-parties"] == "Ljungby kommun, Polisen"
+    assert data[f"activity-{landlords}-parties"] == [str(kommun.pk), str(police.pk)]
     assert data[f"activity-{landlords}-per"] == "year"
 
 
@@ -129,7 +135,9 @@ def test_the_reviewed_and_edited_draft_is_saved_and_opens_the_staff_promise_page
     data[f"activity-{patrol}-unit"] = "pass"
     data[f"activity-{patrol}-per"] = "month"
     vandalism = activity_index(data, "All skadegörelse ska polisanmälas")
-    data[f"activity-{vandalism}-parties"] = "Ljungby kommun"
+    data[f"activity-{vandalism}-parties"] = [
+        str(Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY).pk)
+    ]
     data["activity-0-DELETE"] = "on"
 
     response = client.post(SAVE_URL, data)
@@ -287,11 +295,12 @@ def test_a_crew_member_gets_403_and_nothing_is_created(
     login, crew_member: User, home_municipality: Municipality
 ) -> None:
     client: Client = login(crew_member)
+    promises_before = Promise.objects.count()
 
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"municipality": home_municipality.pk, "text": PASTED}).status_code == 403
     assert client.post(SAVE_URL, {"municipality": home_municipality.pk}).status_code == 403
-    assert Promise.objects.count() == 1
+    assert Promise.objects.count() == promises_before
 
 
 def test_staff_of_another_municipality_get_404_for_its_import(
@@ -301,11 +310,12 @@ def test_staff_of_another_municipality_get_404_for_its_import(
         login(coordinator).post(URL, {"municipality": home_municipality.pk, "text": PASTED}).content
     )
     client: Client = login(outsider)
+    promises_before = Promise.objects.count()
 
     assert client.post(URL, {"municipality": home_municipality.pk, "text": PASTED}).status_code == 404
     assert client.post(SAVE_URL, data).status_code == 404
     assert client.post(URL, {"municipality": "x", "text": PASTED}).status_code == 404
-    assert Promise.objects.count() == 1
+    assert Promise.objects.count() == promises_before
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
@@ -327,3 +337,139 @@ def test_an_html_page_can_be_uploaded_too(login, coordinator: User, home_municip
     assert response.status_code == 200
     assert 'class="import-activity"' in response.content.decode()
     assert "Texten nämner" in response.content.decode()  # the page is another kommun's promise
+
+
+DOUBTFUL = """Medborgarlöfte 2024 för Ljungby kommun
+
+Polisen och kommunen lovar att:
+- genomföra 4 trygghetsvandringar under året
+- Skyltar ska sättas upp vid skolorna.
+
+Trafik
+
+Polisen ska göra hastighetskontroller varje vecka. Kommunen ska bygga farthinder.
+"""
+
+
+def test_the_review_page_lists_the_least_certain_parts_first_with_links_to_them(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    response = login(coordinator).post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL})
+
+    assert response.status_code == 200
+    page = parse_html(response.content)
+    listing = next(
+        section for section in page.iter("section") if section.get("class") == "import-doubtful-list"
+    )
+    links = [link for link in listing.iter("a")]
+    assert links, "the doubtful parts are listed"
+    confidences = [
+        int(re.search(r"(\d+) %", "".join(item.itertext())).group(1))  # type: ignore[union-attr]
+        for item in listing.iter("li")
+    ]
+    assert confidences == sorted(confidences)
+    targets = {element.get("id"): element for element in page.iter() if element.get("id")}
+    for link in links:
+        target = targets[(link.get("href") or "").removeprefix("#")]
+        assert target.get("data-confidence") == "low"
+    # The prose sentences under "Trafik" and the area named after the document are the doubtful ones.
+    texts = " ".join("".join(link.itertext()) for link in links)
+    assert "Polisen ska göra hastighetskontroller varje vecka." in texts
+
+
+def test_the_review_page_shows_the_source_line_beside_the_fields(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    response = login(coordinator).post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL})
+
+    page = response.content.decode()
+    assert "Texten lästes på rad 4:" in page
+    assert "Parterna lästes på rad 3:" in page
+    assert "<q>Polisen och kommunen lovar att:</q>" in page
+    assert "Perioden lästes på rad 1:" in page
+    assert "Rubriken lästes på rad 7:" in page
+    assert "Antal, enhet, period, målgrupp och plats lästes på rad 4." in page
+
+
+def test_an_edited_activity_text_loses_its_reading_but_the_page_still_renders(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    client: Client = login(coordinator)
+    data = form_data(client.post(URL, {"municipality": home_municipality.pk, "text": DOUBTFUL}).content)
+    data["activity-0-text"] = "Helt omskriven aktivitet"
+    data["slug"] = ""  # an error brings the review page back
+
+    response = client.post(SAVE_URL, data)
+
+    assert response.status_code == 400
+    parse_html(response.content)
+    assert "Helt omskriven aktivitet" in response.content.decode()
+    assert 'id="import-activity-1"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bomb.docx", "billion_laughs", "otillåten XML"),
+        ("bomb.docx", "zip_bomb", "för stor uppackad"),
+        ("trasig.docx", "truncated", "Word-filen kunde inte läsas"),
+        ("trasig.html", "deep", "för många element"),
+    ],
+)
+def test_a_hostile_or_broken_upload_is_a_form_error_and_never_a_server_error(
+    login, coordinator: User, home_municipality: Municipality, name: str, content: str, message: str
+) -> None:
+    from trygg.promises.tests.test_readers import BILLION_LAUGHS, docx_bytes
+
+    files = {
+        "billion_laughs": docx_bytes(BILLION_LAUGHS),
+        "zip_bomb": docx_bytes(b"<w:document>" + b" " * (25 * 1024 * 1024) + b"</w:document>"),
+        "truncated": b"PK\x03\x04 and then nothing",
+        "deep": b"<b>x</b>" * 120_000,
+    }
+
+    response = upload(login(coordinator), home_municipality, name, files[content])
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Promise.objects.filter(municipality=home_municipality).count() == 1
+
+
+def test_the_review_page_proposes_the_matching_party_and_keeps_intro_background_and_signatories(
+    login, coordinator: User, home_municipality: Municipality, seed_bytes: bytes
+) -> None:
+    client: Client = login(coordinator)
+    parties_before = Party.objects.count()
+
+    response = upload(client, home_municipality, "ljungby.txt", seed_bytes)
+
+    page = response.content.decode()
+    assert "”Ljungby kommun” i texten: förslag Ljungby kommun" in page
+    assert "”Polisen” i texten: förslag Polisen (Lokalpolisområde Ljungby)" in page
+    assert "”civilsamhället” i texten är ingen part: sparas som samarbetspartner" in page
+    data = form_data(response.content)
+    assert data["introduction"].startswith("I arbetet för en trygg kommun")
+    assert data["background"].startswith("I Ljungby kommun har vi sedan 2005")
+    assert (data["signatory-0-name"], data["signatory-0-role"]) == (
+        "Magnus Gunnarsson",
+        "kommunstyrelsens ordförande",
+    )
+    fraud = activity_index(data, "Ljungby kommuns socialtjänstlots")
+    assert data[f"activity-{fraud}-other_partners"] == "civilsamhället"
+    assert f"activity-{fraud}-partners" not in data
+    data["slug"] = "2023-granskat"
+    data["signatory-2-name"] = "Anna Andersson"
+    data["signatory-2-role"] = "kommundirektör"
+    data["signatory-2-signed_on"] = "2023-02-01"
+
+    saved = client.post(SAVE_URL, data)
+
+    assert saved.status_code == 302
+    promise = Promise.objects.get(municipality=home_municipality, slug="2023-granskat")
+    assert [signatory.name for signatory in promise.signatories.all()] == [
+        "Magnus Gunnarsson",
+        "Roger Olsson",
+        "Anna Andersson",
+    ]
+    assert promise.background.startswith("I Ljungby kommun har vi sedan 2005")
+    assert Party.objects.count() == parties_before

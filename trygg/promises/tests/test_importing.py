@@ -67,6 +67,7 @@ def test_party_names_map_to_the_municipalitys_parties(
 ) -> None:
     kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
     police = Party.objects.get(kind=Party.Kind.POLICE, police_area__municipalities=home_municipality)
+    parties_before = Party.objects.count()
 
     promise = importing.promise_import(
         municipality=home_municipality,
@@ -85,13 +86,11 @@ def test_party_names_map_to_the_municipalitys_parties(
     assert list(footpatrol.responsible_parties.all()) == [police]
     assert list(footpatrol.partners.all()) == [kommun]
     fraud = activity_starting(promise, "Ljungby kommuns socialtjänstlots")
-    [civil_society] = fraud.partners.all()
-    assert civil_society.kind == Party.Kind.OTHER
-    assert civil_society.municipality == home_municipality
-    assert AuditEntry.objects.filter(model="municipalities.party", object_id=str(civil_society.pk)).exists()
-    # Only the new "other" organisations were created; the kommun and the police were found.
-    assert Party.objects.filter(kind=Party.Kind.POLICE).count() == 1
-    assert Party.objects.filter(kind=Party.Kind.MUNICIPALITY, municipality=home_municipality).count() == 1
+    assert not fraud.partners.exists()
+    assert fraud.other_partners == "civilsamhället"
+    # The kommun and the police were found; no actor of the text became a new party.
+    assert Party.objects.count() == parties_before
+    assert not AuditEntry.objects.filter(model="municipalities.party").exists()
 
 
 def test_an_existing_party_is_found_whatever_the_case_of_its_name(home_municipality: Municipality) -> None:
@@ -243,3 +242,77 @@ def test_focus_area_slugs_are_unique_and_never_reserved(home_municipality: Munic
         "oppen-droghandel-2",
         "aktivitet-omrade",
     ]
+
+
+def test_the_import_keeps_the_introduction_the_background_and_the_signatories(
+    home_municipality: Municipality, seed_text: str
+) -> None:
+    kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
+    police = Party.objects.get(kind=Party.Kind.POLICE, police_area__municipalities=home_municipality)
+
+    promise = importing.promise_import(
+        municipality=home_municipality,
+        draft=importing.draft_from_parsed(
+            parsed=parse_promise_text(seed_text),
+            municipality=home_municipality,
+            text=seed_text,
+            slug="2023-fil",
+        ),
+        actor=None,
+        reason="test",
+    )
+
+    assert promise.introduction.startswith("I arbetet för en trygg kommun samverkar kommun och polis.")
+    assert "Medborgarlöftet för år 2023 innehåller aktiviteter inom flera områden" in promise.introduction
+    assert "Klotter och skadegörelse i offentlig miljö har ökat" not in promise.introduction
+    assert promise.background.startswith("I Ljungby kommun har vi sedan 2005 haft ett etablerat samarbete")
+    assert "södra Sveriges tryggaste kommuner" in promise.background
+    assert "Kommentera" not in promise.background
+    assert [(s.name, s.role, s.party) for s in promise.signatories.all()] == [
+        ("Magnus Gunnarsson", "kommunstyrelsens ordförande", kommun),
+        ("Roger Olsson", "lokalpolisområdeschef", police),
+    ]
+
+
+def test_actors_who_are_not_parties_are_named_partners_and_never_new_parties(
+    home_municipality: Municipality, seed_text: str
+) -> None:
+    parties_before = set(Party.objects.values_list("pk", flat=True))
+
+    promise = importing.promise_import(
+        municipality=home_municipality,
+        draft=seed_draft(home_municipality, seed_text),
+        actor=None,
+        reason="test",
+    )
+
+    farm_walk = activity_starting(promise, "Polisen genomför brottsförebyggande gårdsvandring")
+    assert farm_walk.other_partners == "företrädare för Länsstyrelsen, intresseorganisationer"
+    assert not farm_walk.partners.exists()
+    assert set(Party.objects.values_list("pk", flat=True)) == parties_before
+
+
+def test_a_responsible_actor_that_is_no_party_becomes_a_named_partner_with_its_finding(
+    home_municipality: Municipality,
+) -> None:
+    draft = PromiseDraft(
+        title="Test",
+        slug="test",
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2024, 12, 31),
+        focus_areas=[
+            FocusAreaDraft(
+                title="Föreningar",
+                activities=[
+                    ActivityDraft(text="Föreningarna ska nattvandra 10 gånger.", parties=["föreningar"])
+                ],
+            )
+        ],
+    )
+
+    promise = importing.promise_import(municipality=home_municipality, draft=draft, actor=None, reason="test")
+
+    activity = activity_starting(promise, "Föreningarna")
+    assert not activity.responsible_parties.exists()
+    assert activity.other_partners == "föreningar"
+    assert not Party.objects.filter(name__iexact="föreningar").exists()

@@ -6,6 +6,7 @@ from trygg.promises.parsing import parse_promise_text
 from trygg.promises.readers import DocumentError, html_to_text, read_document
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 PROMISE_LINES = [
     ("heading", "Medborgarlöfte för Bergsjö kommun 2024"),
@@ -57,7 +58,7 @@ def test_html_headings_and_list_items_become_lines_the_parser_understands() -> N
     <ol><li>Polisen ska patrullera<ul><li>varje vecka</li></ul></li><li>Andra punkten</li></ol>
     </body></html>"""
     assert html_to_text(html) == (
-        "## Trygg & säker\n\nOm området.\n- Polisen ska patrullera\n  - varje vecka\n- Andra punkten\n"
+        "## Trygg & säker\n\nOm området.\n1. Polisen ska patrullera\n  - varje vecka\n2. Andra punkten\n"
     )
 
 
@@ -156,3 +157,199 @@ def test_a_pdf_without_text_is_refused_with_advice(tmp_path: Path) -> None:
     pdf.output(str(path))
     with pytest.raises(DocumentError, match="ingen text"):
         read_document(path)
+
+
+# --- Hostile and damaged files (issue 20 item 13): a clear DocumentError, never anything else ------------------
+
+DOCX_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
+
+
+def docx_bytes(document_xml: bytes, *, extra: dict[str, bytes] | None = None) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_TYPES)
+        archive.writestr("word/document.xml", document_xml)
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>
+<w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"""
+
+
+def test_a_billion_laughs_word_file_is_refused_before_anything_expands() -> None:
+    with pytest.raises(DocumentError, match="otillåten XML"):
+        read_document(docx_bytes(BILLION_LAUGHS), ".docx")
+
+
+def test_a_word_file_with_an_external_entity_is_refused() -> None:
+    external = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        b"<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    with pytest.raises(DocumentError, match="otillåten XML"):
+        read_document(docx_bytes(external), ".docx")
+
+
+def test_a_zip_bomb_word_file_is_refused_without_unpacking_it_all() -> None:
+    bomb = docx_bytes(b"<w:document>" + b" " * (25 * 1024 * 1024) + b"</w:document>")
+    assert len(bomb) < 200_000
+    with pytest.raises(DocumentError, match="för stor uppackad"):
+        read_document(bomb, ".docx")
+
+
+def test_a_word_file_with_too_many_parts_is_refused() -> None:
+    many = {f"word/media/bild{number}.xml": b"<a/>" for number in range(1200)}
+    with pytest.raises(DocumentError, match="för stor uppackad"):
+        read_document(docx_bytes(b"<w:document/>", extra=many), ".docx")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"PK\x03\x04 a zip that ends here",
+        docx_bytes(b"<w:document><w:body><w:p>not closed"),
+        docx_bytes(b"<w:document/>", extra={}).replace(b"word/document.xml", b"word/other.xml!!!!"),
+    ],
+    ids=["truncated zip", "broken xml", "no document part"],
+)
+def test_a_damaged_word_file_is_a_clear_error(content: bytes) -> None:
+    with pytest.raises(DocumentError, match="Word-filen"):
+        read_document(content, ".docx")
+
+
+def test_a_password_protected_pdf_is_refused_with_advice(tmp_path: Path) -> None:
+    import pikepdf
+
+    plain = tmp_path / "öppen.pdf"
+    make_pdf(plain)
+    locked = tmp_path / "låst.pdf"
+    with pikepdf.open(plain) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="ägare", user="hemligt", R=6))
+    with pytest.raises(DocumentError, match="lösenordsskyddad"):
+        read_document(locked)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF",
+        b"%PDF-",
+    ],
+    ids=["no pages", "header only"],
+)
+def test_a_broken_pdf_is_a_clear_error(content: bytes) -> None:
+    with pytest.raises(DocumentError, match="PDF-filen"):
+        read_document(content, ".pdf")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>" * 50_000 + "Polisen ska" + "</div>" * 50_000,
+        "<table><tr><td><p><li><b>Polisen ska</table></li><!-- ej stängd",
+        "<<<>>> <! <? <![CDATA[ x ]]> <p>Polisen ska</p></nowhere>",
+    ],
+    ids=["deep nesting", "unclosed everything", "junk markup"],
+)
+def test_malformed_html_is_read_as_far_as_it_goes(html: str) -> None:
+    assert "Polisen ska" in html_to_text(html)
+
+
+def test_an_html_file_with_absurdly_many_elements_is_refused() -> None:
+    with pytest.raises(DocumentError, match="för många element"):
+        html_to_text("<span>x</span>" * 150_000)
+
+
+# --- Real markup: page furniture, main content, tables, line breaks ------------------------------------------
+
+
+def test_html_outside_the_main_content_and_page_furniture_is_left_out() -> None:
+    html = """<html><head><title>Medborgarlöfte | Exempel kommun</title></head><body>
+    <header><a href="/">Exempel kommun</a><ul><li>Bo och leva</li></ul></header>
+    <div class="cookie-banner"><p>Vi använder kakor.</p></div>
+    <nav class="breadcrumbs"><ol><li>Start</li><li>Trygghet</li></ol></nav>
+    <main><h1>Medborgarlöfte 2024</h1><p>Inledning.</p>
+    <figure><img alt="Bild på torget"><figcaption>Foto: Kommunen</figcaption></figure>
+    <div class="share">Dela på Facebook</div></main>
+    <aside><h2>Relaterat</h2><ul><li>Polisen ska inte synas här</li></ul></aside>
+    <footer>Exempel kommun, Box 1</footer></body></html>"""
+    assert html_to_text(html) == "# Medborgarlöfte 2024\n\nInledning.\n"
+
+
+def test_the_page_title_stands_in_when_the_page_has_no_main_heading() -> None:
+    text = html_to_text("<title>Medborgarlöfte Ekby – Polisen</title><p>- Polisen ska patrullera.</p>")
+    assert text.startswith("# Medborgarlöfte Ekby\n")
+
+
+def test_lines_separated_by_br_stay_lines_and_bold_paragraphs_are_headings() -> None:
+    html = "<p><strong>Trafik</strong></p><p>• kontroller varje vecka<br>• skyltar vid skolan</p>"
+    assert html_to_text(html) == "#### Trafik\n\n• kontroller varje vecka\n• skyltar vid skolan\n"
+
+
+def test_an_activity_table_becomes_items_with_who_is_responsible() -> None:
+    html = (
+        "<table><tr><th>Fokusområde</th><th>Aktivitet</th><th>Ansvarig</th><th>När</th></tr>"
+        "<tr><td>Trafik</td><td>Hastighetskontroller</td><td>Polisen</td><td>Varje vecka</td></tr>"
+        "<tr><td>Trafik</td><td>Nya farthinder</td><td>Kommunen</td><td></td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "### Trafik\n\n- Hastighetskontroller – Varje vecka\n  Ansvarig: Polisen\n- Nya farthinder\n"
+        "  Ansvarig: Kommunen\n"
+    )
+    promise = parse_promise_text("# Löfte 2024\n\n" + html_to_text(html))
+    assert [(a.parties, a.per) for a in promise.activities] == [(["Polisen"], "week"), (["Kommunen"], None)]
+
+
+# --- PDF layout and Word lists ----------------------------------------------------------------------------------
+
+
+def test_a_two_column_pdf_is_read_column_by_column_without_running_headers(tmp_path: Path) -> None:
+    from trygg.promises.tests.make_corpus_files import SHY, write_pdf
+
+    left = " ".join(["Vänster spalt börjar här och fortsätter."] * 12)
+    right = " ".join(["Höger spalt kommer sedan."] * 12)
+    blocks = [
+        ("h1", "Medborgarlöfte Ekby kommun"),
+        ("p", left),
+        (
+            "p",
+            f"Polisen ska genomföra hastig{SHY}hetskontroller på landsvägarna varje vecka under hela året.",
+        ),
+        ("page", ""),
+        ("p", right),
+    ]
+    path = tmp_path / "spalter.pdf"
+    write_pdf(path, blocks, header="Ekby kommun – sidhuvud", columns=2)
+    text = read_document(path)
+    assert text.index("Vänster spalt") < text.index("Höger spalt")
+    assert "sidhuvud" not in text and "Sida 1" not in text
+    assert "hastighetskontroller" in text.replace("\n", " ")
+    assert "hastig-" not in text
+
+
+def test_word_numbering_and_list_styles_become_numbered_and_nested_items() -> None:
+    text = read_document(CORPUS / "31_norrfors_numrering.docx")
+    assert "1. Polisen ska minska inbrotten på landsbygden genom\n  - riktade kontroller" in text
+    assert "2. Norrfors kommun ska stödja grannsamverkan genom att" in text
+    assert "# Bakgrund" in text

@@ -10,7 +10,7 @@ from trygg.demo.services import demo_load
 from trygg.promises.models import Promise
 from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory, PromiseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

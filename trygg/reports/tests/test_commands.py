@@ -37,6 +37,18 @@ def test_hotspots_prints_the_contracts_json_on_stdout(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_hotspots_accepts_the_json_option_and_prints_the_same_output(tmp_path: Path) -> None:
+    csv = tmp_path / "points.csv"
+    csv.write_text("id,lat,lon\n1,56.833,13.941\n2,56.833,13.941\n3,56.846,13.956\n")
+
+    plain = _run("hotspots", str(csv), "--all")
+    with_option = _run("hotspots", str(csv), "--all", "--json")
+
+    assert with_option.returncode == 0, with_option.stderr
+    assert with_option.stdout == plain.stdout
+    assert json.loads(with_option.stdout)["points"] == 3
+
+
 def test_hotspots_names_the_bad_line_on_stderr_and_exits_non_zero(tmp_path: Path) -> None:
     csv = tmp_path / "points.csv"
     csv.write_text("lat,lon\n56.8,13.9\n95,13.9\n")

@@ -346,16 +346,69 @@ def test_the_report_page_shows_the_public_history(client: Client, reports_demo: 
     assert mail.outbox == []
 
 
-def test_the_public_activity_page_shows_the_police_report_share_per_month(client: Client) -> None:
+def test_the_public_activity_page_shows_the_police_report_share_per_month(
+    client: Client, time_machine
+) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     from trygg.demo.reports import load_reports_demo
-    from trygg.demo.services import demo_load
+    from trygg.demo.services import demo_load, link_report_categories
     from trygg.promises.models import Activity
 
-    municipality = demo_load().municipality
-    load_reports_demo(municipality)
-    activity = Activity.objects.get(text__startswith="All skadegörelse")
+    # Mid-year, so that the example reports of the last weeks fall in the current promise's period.
+    now = dt.datetime(2026, 6, 15, 12, tzinfo=ZoneInfo("Europe/Stockholm"))
+    time_machine.move_to(now, tick=False)
+    result = demo_load(now=now)
+    load_reports_demo(result.municipality, now=now)
+    assert result.current_promise is not None
+    link_report_categories(result.municipality, result.current_promise)
+    activity = Activity.objects.get(
+        focus_area__promise=result.current_promise, text__contains="sanerar klotter"
+    )
 
     page = client.get(activity.get_absolute_url()).content.decode()
 
     assert "Andel polisanmälda" in page
     assert "Exempeldata" in page
+
+
+def test_a_point_outside_the_municipality_is_refused_beside_the_place_field_and_nothing_typed_is_lost(
+    client: Client, reports_demo: Municipality
+) -> None:
+    text = "Lampan på torget lyser inte."
+    for latitude, longitude in [(59.33, 18.06), (-89.9, 179.9), (0.0, 0.0)]:
+        response = _post(
+            client,
+            reports_demo,
+            place="",
+            latitude=str(latitude),
+            longitude=str(longitude),
+            description=text,
+            reporter_name="Bo",
+        )
+
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Platsen ligger utanför Ljungby kommun" in page
+        assert text in page and 'value="Bo"' in page
+        _parse(response.content)
+    assert not Report.objects.filter(source=Report.Source.WEB).exists()
+
+
+def test_the_receipt_of_a_report_that_reads_like_an_emergency_repeats_the_112_advice(
+    client: Client, reports_demo: Municipality
+) -> None:
+    text = "Någon hotade mig vid lampan, men nu gäller det lampan."
+    filed = _post(client, reports_demo, description=text, step="check", not_emergency="on")
+
+    assert filed.status_code == 302
+    receipt = client.get(filed["Location"]).content.decode()
+    assert "ring 112" in receipt
+    report = Report.objects.get(source=Report.Source.WEB)
+    assert "112" in report.events.get().note
+
+
+def test_a_description_may_be_as_long_as_open311_allows(client: Client, reports_demo: Municipality) -> None:
+    assert _post(client, reports_demo, description="å" * 4000).status_code == 302
+    assert _post(client, reports_demo, description="å" * 4001).status_code == 400

@@ -11,6 +11,8 @@ from trygg.reports.photos import PhotoError, photo_reencode
 from trygg.reports.tests.conftest import jpeg_with_metadata
 from trygg.reports.wording import reads_like_emergency
 
+pytestmark = pytest.mark.date_sensitive
+
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims a huge picture; its pixel data is a few bytes of nothing."""

@@ -21,6 +21,7 @@ def _report(reference: str) -> Report:
     return Report.objects.get(reference=reference)
 
 
+@pytest.mark.date_sensitive
 def test_the_full_workflow_from_new_to_resolved_is_audited_public_and_mailed(
     login,
     reports_demo: Municipality,
@@ -170,6 +171,7 @@ def test_a_police_officer_cannot_see_the_reporters_contact_data(
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.VIEW).exists()
 
 
+@pytest.mark.date_sensitive
 def test_bulk_actions_change_every_chosen_report_with_its_own_history(
     login, reports_demo: Municipality, coordinator: User
 ) -> None:
@@ -188,6 +190,7 @@ def test_bulk_actions_change_every_chosen_report_with_its_own_history(
     assert AuditEntry.objects.filter(model="reports.report", actor=coordinator).count() == 2
 
 
+@pytest.mark.date_sensitive
 def test_overdue_reports_stand_out_in_the_list_in_words(
     login, reports_demo: Municipality, coordinator: User
 ) -> None:
@@ -200,6 +203,7 @@ def test_overdue_reports_stand_out_in_the_list_in_words(
     assert "EX-LJU-K1" not in page
 
 
+@pytest.mark.date_sensitive
 def test_offensive_graffiti_is_due_in_24_hours_and_other_graffiti_in_5_working_days(
     reports_demo: Municipality,
 ) -> None:
@@ -229,6 +233,7 @@ def test_staff_pages_need_a_verified_login(client: Client, reports_demo: Municip
     assert client.get("/personal/felanmalan/").status_code == 302
 
 
+@pytest.mark.date_sensitive
 def test_activity_metrics_count_police_reported_share_and_median_days_per_month(
     reports_demo: Municipality, coordinator: User
 ) -> None:
@@ -286,6 +291,7 @@ def test_the_hot_cell_layer_is_geojson_of_cells_for_staff_only(
     assert login(outsider).get(url).status_code == 400
 
 
+@pytest.mark.date_sensitive
 def test_the_privacy_source_exports_erases_and_purges_reporter_contact_data(
     reports_demo: Municipality,
 ) -> None:

@@ -94,3 +94,13 @@ def test_the_trygg_console_script_writes_json_to_stdout_and_progress_to_stderr(t
     assert finished.returncode == 0, finished.stderr
     assert json.loads(finished.stdout)["groups"][1]["by"] == {"area": "Centrum"}
     assert "Läser" in finished.stderr
+
+
+def test_the_json_option_is_accepted_and_the_output_stays_the_same(tmp_path, capsys):
+    path = write(tmp_path, SMALL)
+
+    plain, _ = run(capsys, path, "--by", "area")
+    with_option, _ = run(capsys, path, "--by", "area", "--json")
+
+    assert with_option == plain
+    assert json.loads(with_option)["groups"]

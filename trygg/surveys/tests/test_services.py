@@ -6,10 +6,11 @@ from django.db import connection
 
 from trygg.core.concurrency import run_at_once
 from trygg.surveys import services
-from trygg.surveys.models import InvitationCode, Question, Response, Survey
+from trygg.surveys.models import AnswerDraft, InvitationCode, Question, Response, Survey
 from trygg.surveys.tests.factories import SurveyFactory
 
 TODAY = dt.date(2024, 9, 15)
+NOW = dt.datetime(2024, 9, 15, 10, tzinfo=dt.UTC)
 
 
 def test_the_shipped_bank_has_the_problem_items_mapped_to_the_problem_list(db):
@@ -66,36 +67,48 @@ def test_a_police_officer_may_not_generate_codes(police_officer, home_municipali
     assert not InvitationCode.objects.exists()
 
 
+def _submit(survey, code, answers, area="", today=TODAY):
+    draft = services.answer_start(survey=survey, code=code, language="sv", now=NOW)
+    draft.answers, draft.area, draft.area_chosen = answers, area, True
+    services.answer_draft_save(draft=draft, now=NOW)
+    services.response_submit(draft_id=draft.pk, survey=survey, today=today, now=NOW)
+
+
 def test_a_code_works_once_and_the_first_answers_stay(coordinator, home_municipality):
+    survey = SurveyFactory.create(municipality=home_municipality, areas=["Centrum", "Landsbygd"])
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+
+    _submit(survey, code.lower(), {"p_klotter": 1}, area="Centrum")
+    with pytest.raises(services.CodeAlreadyUsed):
+        _submit(survey, code, {"p_klotter": 4}, area="Landsbygd")
+
+    assert list(Response.objects.values_list("answers", "area")) == [({"p_klotter": 1}, "Centrum")]
+
+
+def test_a_draft_is_submitted_once(coordinator, home_municipality):
     survey = SurveyFactory.create(municipality=home_municipality)
     [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
-    digest = services.code_hash(survey=survey, code=code.lower())
+    draft = services.answer_start(survey=survey, code=code, language="sv", now=NOW)
 
-    first = services.response_submit(
-        survey=survey, code_digest=digest, area="Centrum", answers={"p_klotter": 1}, today=TODAY
-    )
-    with pytest.raises(services.CodeAlreadyUsed):
-        services.response_submit(
-            survey=survey, code_digest=digest, area="Landsbygd", answers={"p_klotter": 4}, today=TODAY
-        )
+    services.response_submit(draft_id=draft.pk, survey=survey, today=TODAY, now=NOW)
+    with pytest.raises(services.DraftMissing):
+        services.response_submit(draft_id=draft.pk, survey=survey, today=TODAY, now=NOW)
 
-    assert list(Response.objects.values_list("pk", "answers", "area")) == [
-        (first.pk, {"p_klotter": 1}, "Centrum")
-    ]
+    assert Response.objects.count() == 1
 
 
 def test_an_unknown_code_is_refused_and_nothing_is_stored(home_municipality):
     survey = SurveyFactory.create(municipality=home_municipality)
 
     with pytest.raises(services.CodeInvalid):
-        services.response_submit(survey=survey, code_digest="0" * 64, area="", answers={}, today=TODAY)
-    assert not Response.objects.exists()
+        services.answer_start(survey=survey, code="ABCDE-23456", language="sv", now=NOW)
+    assert not Response.objects.exists() and not AnswerDraft.objects.exists()
 
 
 def test_an_open_survey_takes_answers_without_a_code(db):
     survey = SurveyFactory.create(mode=Survey.Mode.OPEN)
 
-    services.response_submit(survey=survey, code_digest=None, area="", answers={"t_kvall": 2}, today=TODAY)
+    _submit(survey, None, {"t_kvall": 2})
 
     assert Response.objects.count() == 1
 
@@ -104,24 +117,21 @@ def test_a_closed_survey_takes_no_answers(db):
     survey = SurveyFactory.create(mode=Survey.Mode.OPEN, status=Survey.Status.CLOSED)
 
     with pytest.raises(ValidationError):
-        services.response_submit(survey=survey, code_digest=None, area="", answers={}, today=TODAY)
+        services.answer_start(survey=survey, code=None, language="sv", now=NOW)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_simultaneous_submissions_with_one_code_give_exactly_one_response(
+def test_fifty_simultaneous_starts_with_one_code_give_exactly_one_draft_and_one_response(
     coordinator, home_municipality
 ):
     if connection.vendor != "postgresql":
         pytest.skip("select_for_update is a no-op on SQLite; this test needs PostgreSQL (make test-postgres)")
     survey = SurveyFactory.create(municipality=home_municipality)
     [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
-    digest = services.code_hash(survey=survey, code=code)
 
     def submit(number: int) -> str:
         try:
-            services.response_submit(
-                survey=survey, code_digest=digest, area="", answers={"p_klotter": 1 + number % 4}, today=TODAY
-            )
+            _submit(survey, code, {"p_klotter": 1 + number % 4})
         except services.CodeAlreadyUsed:
             return "refused"
         return "stored"

@@ -4,14 +4,18 @@ import io
 
 import html5lib
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from trygg.core.csvexport import csv_cell
 from trygg.demo.surveys import load_surveys_demo
 from trygg.surveys import services
-from trygg.surveys.models import Response, Survey
+from trygg.surveys.models import AnswerDraft, Response, Survey
 from trygg.surveys.tests.factories import SurveyFactory
 
 TODAY = dt.date(2024, 9, 15)
+NOW = dt.datetime(2024, 9, 15, 10, tzinfo=dt.UTC)
 
 
 def _parse(content: bytes):
@@ -71,15 +75,16 @@ def test_a_resident_answers_with_a_code_and_the_answers_are_stored_without_the_c
     stored = Response.objects.get(survey=survey)
     assert stored.area == "Centrum"
     assert stored.answers == {"kon": 1, "p_klotter": 2}
-    assert all(not key.startswith("surveys:answering") for key in list(client.session.keys()))
+    assert all(not key.startswith("surveys:draft") for key in list(client.session.keys()))
+    assert not AnswerDraft.objects.exists()
 
 
 def test_a_second_use_of_a_code_is_refused_with_a_clear_message(client, survey, coordinator):
     [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
-    digest = services.code_hash(survey=survey, code=code)
-    services.response_submit(
-        survey=survey, code_digest=digest, area="", answers={"p_klotter": 1}, today=TODAY
-    )
+    draft = services.answer_start(survey=survey, code=code, language="sv", now=NOW)
+    draft.answers = {"p_klotter": 1}
+    services.answer_draft_save(draft=draft, now=NOW)
+    services.response_submit(draft_id=draft.pk, survey=survey, today=TODAY, now=NOW)
 
     response = _start(client, survey, code)
 
@@ -88,23 +93,28 @@ def test_a_second_use_of_a_code_is_refused_with_a_clear_message(client, survey, 
     assert Response.objects.get().answers == {"p_klotter": 1}
 
 
-def test_a_code_used_meanwhile_in_another_browser_is_refused_at_submission(client, survey, coordinator):
+def test_a_code_started_in_another_browser_cannot_be_started_again(client, survey, coordinator):
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    assert _start(Client(), survey, code).status_code == 302
+
+    response = _start(client, survey, code)
+
+    assert response.status_code == 400
+    assert "redan använd" in response.content.decode()
+    assert AnswerDraft.objects.count() == 1
+
+
+def test_answers_submitted_twice_from_the_same_draft_are_stored_once(client, survey, coordinator):
     [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
     _start(client, survey, code)
     client.post(reverse("surveys:step", args=["ljungby", "2024", 1]), {"area": "Centrum", "next": "1"})
-    services.response_submit(
-        survey=survey,
-        code_digest=services.code_hash(survey=survey, code=code),
-        area="",
-        answers={},
-        today=TODAY,
-    )
+    draft_id = client.session[f"surveys:draft:{survey.pk}"]
+    services.response_submit(draft_id=draft_id, survey=survey, today=TODAY, now=timezone.now())
     last = 5
 
     response = client.post(reverse("surveys:step", args=["ljungby", "2024", last]), {"next": "1"})
 
-    assert response.status_code == 409
-    assert "Koden är redan använd" in response.content.decode()
+    assert response.status_code == 302  # the draft is gone: back to the start
     assert Response.objects.count() == 1
 
 
@@ -210,7 +220,9 @@ def test_the_csv_download_equals_the_table_on_the_page(client, demo_surveys):
 
         download = client.get(link.get("href"))
 
-        assert list(csv.reader(io.StringIO(download.content.decode()))) == _table(document)
+        # The same cells, with text a spreadsheet would run as a formula ("+9 procentenheter") made safe.
+        expected = [[csv_cell(cell) for cell in row] for row in _table(document)]
+        assert list(csv.reader(io.StringIO(download.content.decode()))) == expected
 
 
 def test_a_cell_with_too_few_answers_shows_for_fa_svar_and_no_value(client, home_municipality):
@@ -231,7 +243,8 @@ def test_a_cell_with_too_few_answers_shows_for_fa_svar_and_no_value(client, home
     response = client.get(survey.get_results_url())
 
     row = next(row for row in _table(_parse(response.content)) if row[0] == "Problemindex: Klotter")
-    assert row[1:4] == ["4", "för få svar", "för få svar"]
+    # The number of answers is hidden with the value (issue 20): it would tell what a derived share was of.
+    assert row[1:4] == ["–", "för få svar", "för få svar"]
     assert "6,0" not in response.content.decode()
 
 

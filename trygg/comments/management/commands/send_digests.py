@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from trygg.comments.digest import digests_send
-from trygg.comments.services import site_url
+from trygg.core.site import site_url
 
 
 class Command(BaseCommand):

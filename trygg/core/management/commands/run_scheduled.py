@@ -17,14 +17,21 @@ logger = logging.getLogger(__name__)
 
 # In this order: retention first, so that no e-mail or backup carries data that is due to go.
 DAILY_JOBS = [
+    "purge_survey_drafts",
+    "purge_rate_limits",
     "purge_personal_data",
     "purge_comment_emails",
     "purge_signups",
     "cleanup_media",
     "send_reminders",
     "send_digests",
+    "harvest",
+    "export_open_data",
     "prune_db_task_results",
 ]
+# Jobs that keep personal traces short: `run_scheduled --hourly` (trygg-hourly.timer) runs only these. They are
+# in the daily list too, so a site with only a daily timer still runs them.
+HOURLY_JOBS = ["purge_survey_drafts", "purge_rate_limits"]
 # Finished tasks keep their arguments (addresses and texts of e-mails) in the database: a day is enough to see
 # what went wrong.
 ARGUMENTS = {"prune_db_task_results": ["--min-age-days", "1"]}
@@ -38,6 +45,11 @@ class Command(BaseCommand):
             "--only", action="append", choices=DAILY_JOBS, help="Kör bara det här jobbet (kan upprepas)."
         )
         parser.add_argument(
+            "--hourly",
+            action="store_true",
+            help="Kör bara de jobb som körs varje timme (övergivna enkätsvar, räknare för begränsningar).",
+        )
+        parser.add_argument(
             "--backup-root",
             type=Path,
             help="Katalog där en ny säkerhetskopia (trygg-ÅÅÅÅMMDD-TTMMSS) skapas efter jobben.",
@@ -45,7 +57,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed: list[str] = []
-        for name in options["only"] or DAILY_JOBS:
+        for name in options["only"] or (HOURLY_JOBS if options["hourly"] else DAILY_JOBS):
             if name == "prune_db_task_results" and not _tasks_in_database():
                 continue
             self.stdout.write(f"== {name}")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from trygg.promises.findings import EXPLANATIONS
-from trygg.promises.parsing import ParsedPromise, parse_promise_text, to_json_dict
+from trygg.promises.parsing import LOW_CONFIDENCE, ParsedPromise, parse_promise_text, to_json_dict
 from trygg.promises.readers import DocumentError, decode_text, read_document
 
 PER_WORDS = {
@@ -72,6 +72,10 @@ def promised(activity: Any) -> str:
     return " ".join(parts)
 
 
+def _doubt(confidence: float) -> str:
+    return " (?)" if confidence < LOW_CONFIDENCE else ""
+
+
 def summary(parsed: ParsedPromise, name: str) -> str:
     activities = parsed.activities
     with_findings = sum(1 for activity in activities if activity.issues)
@@ -80,17 +84,23 @@ def summary(parsed: ParsedPromise, name: str) -> str:
         if parsed.period
         else _("ingen period angiven")
     )
+    lowest = parsed.lowest_confidence
     lines = [
         name,
         f"{_('Kommun')}: {parsed.municipality or _('anges inte i texten')}",
         f"{_('Period')}: {period}",
         _("%(areas)s fokusområden, %(activities)s aktiviteter, %(findings)s med anmärkningar.")
         % {"areas": len(parsed.focus_areas), "activities": len(activities), "findings": with_findings},
+        _("Lägsta säkerhet i inläsningen: %(percent)s %%; delar under %(limit)s %% är markerade med ”?”.")
+        % {"percent": round((lowest or 0) * 100), "limit": round(LOW_CONFIDENCE * 100)},
     ]
     for area_number, area in enumerate(parsed.focus_areas, start=1):
-        lines += ["", f"{area_number}. {area.title or _('(utan rubrik)')}"]
+        lines += ["", f"{area_number}. {area.title or _('(utan rubrik)')}{_doubt(area.confidence)}"]
         for activity_number, activity in enumerate(area.activities, start=1):
-            lines.append(f"  {area_number}.{activity_number} {activity.text}")
+            lines.append(f"  {area_number}.{activity_number} {activity.text}{_doubt(activity.confidence)}")
+            lines.append(
+                f"      {_('Rad')}: {activity.line}, {_('säkerhet')} {round(activity.confidence * 100)} %"
+            )
             lines.append(f"      {_('Ansvarig')}: {', '.join(activity.parties) or '–'}")
             if activity.partners:
                 lines.append(f"      {_('Tillsammans med')}: {', '.join(activity.partners)}")

@@ -1,4 +1,4 @@
-"""`trygg create_open311_key --municipality SLUG NAME`: a new Open311 api_key, printed once."""
+"""`trygg create_open311_key --municipality SLUG [--notify-reporters] NAME`: a new Open311 api_key, printed once."""
 
 from typing import Any
 
@@ -14,10 +14,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="who will use the key, e.g. 'Felanmälningsappen'")
         parser.add_argument("--municipality", required=True)
+        parser.add_argument(
+            "--notify-reporters",
+            action="store_true",
+            help="Trygg e-mails the reporters of this key's reports about changes (off: the integrator does)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
         if municipality is None:
             raise CommandError(f"no municipality with the slug {options['municipality']!r}")
-        _key, raw = open311_key_create(municipality=municipality, name=options["name"], by=None)
+        _key, raw = open311_key_create(
+            municipality=municipality,
+            name=options["name"],
+            by=None,
+            notify_reporters=options["notify_reporters"],
+        )
         self.stdout.write(raw)

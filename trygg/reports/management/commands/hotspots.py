@@ -1,4 +1,4 @@
-"""`trygg hotspots CSV [--cell 250] [--all]`: Getis–Ord Gi* hot cells of lat/lon points, as JSON on stdout."""
+"""`trygg hotspots CSV [--cell 250] [--all] [--json]`: Getis–Ord Gi* hot cells of lat/lon points, as JSON on stdout."""
 
 import json
 import sys
@@ -21,6 +21,8 @@ class Command(BaseCommand):
             "--cell", type=int, default=geo.DEFAULT_CELL, help="cell size in metres (default 250)"
         )
         parser.add_argument("--all", action="store_true", help="list every non-empty cell, not only hot ones")
+        # The output is always the contract's JSON; the flag is accepted so that scripts may say so.
+        parser.add_argument("--json", action="store_true", help="write the result as JSON (always the case)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path, cell = options["csv"], options["cell"]

@@ -4,7 +4,8 @@
  *      data-centre="[lat, lon]" data-geojson="url" data-lat="…" data-lon="…">
  * pick: a click sets the form's hidden #id_latitude / #id_longitude and says so in #map-status.
  * view: shows the features of data-geojson (points, with a link each) or one point (data-lat/lon).
- * hot:  shows the polygons of data-geojson (the staff hot-cell layer).
+ * hot:  shows the polygons of data-geojson (the staff hot-cell layer), each labelled with its number and place
+ *       as in the table beside the map; the table's "Visa på kartan" buttons zoom to a cell.
  */
 (function () {
   "use strict";
@@ -68,7 +69,7 @@
           style: function () { return mode === "hot" ? { color: "#b00020", weight: 1, fillOpacity: 0.35 } : {}; },
           onEachFeature: function (feature, item) {
             if (mode === "hot") {
-              item.bindPopup("n = " + feature.properties.count + ", z = " + (feature.properties.z === null ? "–" : feature.properties.z.toFixed(2)));
+              hotCell(element, map, feature, item);
             } else if (feature.properties && feature.properties.url) {
               item.bindPopup(link(feature));
             }
@@ -77,6 +78,25 @@
         map.fitBounds(layer.getBounds(), { maxZoom: 16, padding: [20, 20] });
       })
       .catch(function () { /* the list beside the map has the same reports */ });
+  }
+
+  function hotCell(element, map, feature, item) {
+    var properties = feature.properties;
+    var name = (element.dataset.cellText || "") + " " + properties.number;
+    var text = document.createElement("span");
+    text.textContent = name + ": " + (properties.label || "") + " · n = " + properties.count +
+      ", z = " + (properties.z === null ? "–" : properties.z.toFixed(2));
+    item.bindPopup(text);
+    item.bindTooltip(String(properties.number), { permanent: true, direction: "center", className: "hot-cell-number" });
+    var button = document.querySelector('[data-show-cell="' + properties.number + '"]');
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        map.fitBounds(item.getBounds(), { maxZoom: 17, padding: [40, 40] });
+        item.openPopup();
+        element.scrollIntoView({ block: "nearest" });
+      });
+    }
   }
 
   document.querySelectorAll(".report-map").forEach(setUp);

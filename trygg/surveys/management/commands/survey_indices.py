@@ -24,6 +24,8 @@ class Command(BaseCommand):
             help=f"Minsta antal svar i en cell (standard: inställningen, {DEFAULT_K}; aldrig under {MIN_K}).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Visa ingen förloppsindikator.")
+        # The output is always the contract's JSON; the flag is accepted so that scripts may say so.
+        parser.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (alltid gjort).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]

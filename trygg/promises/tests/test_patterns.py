@@ -1,0 +1,300 @@
+"""The thirteen patterns real published promises share (issue 17), one rule each, on texts of our own."""
+
+from typing import Any
+
+import pytest
+
+from trygg.promises.parsing import (
+    LOW_CONFIDENCE,
+    ParsedPromise,
+    find_period,
+    parse_promise_text,
+    read_quantity,
+)
+
+
+def parse(text: str) -> ParsedPromise:
+    return parse_promise_text(text)
+
+
+def titles(promise: ParsedPromise) -> list[str | None]:
+    return [area.title for area in promise.focus_areas]
+
+
+def by_text(promise: ParsedPromise) -> dict[str, Any]:
+    return {activity.text: activity for activity in promise.activities}
+
+
+# 1. No problem headings: one implicit focus area ---------------------------------------------------------
+
+
+def test_without_problem_headings_the_area_is_titled_by_the_nearest_heading_above_the_first_activity() -> (
+    None
+):
+    promise = parse(
+        "# Medborgarlöfte för Ekby kommun\n\n## Bakgrund\n\nText.\n\n## Det här ska vi göra\n\n"
+        "### Polisen ska:\n\n- patrullera i centrum\n\n### Kommunen ska:\n\n- städa parken\n"
+    )
+    assert titles(promise) == ["Det här ska vi göra"]
+    assert len(promise.activities) == 2
+
+
+def test_without_any_heading_above_the_activities_the_document_title_names_the_area() -> None:
+    promise = parse(
+        "Medborgarlöfte 2024 för Ekby kommun\n\nPolisen och kommunen lovar att:\n- hålla två möten\n"
+    )
+    assert titles(promise) == ["Medborgarlöfte 2024 för Ekby kommun"]
+
+
+def test_a_text_without_headings_still_gets_a_title() -> None:
+    promise = parse("Polisen ska hålla två möten per år. Kommunen ska städa parken varje vecka.")
+    assert promise.focus_areas and all(area.title for area in promise.focus_areas)
+
+
+# 2. Headings ending in a colon ---------------------------------------------------------------------------
+
+
+def test_headings_ending_in_a_colon_open_areas_when_items_follow() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nNärvaro och trafiksäkerhet:\n- öka närvaron vid skolorna\n\n"
+        "Minska narkotikan genom att:\n- söka med hund på gymnasiet\n"
+    )
+    assert titles(promise) == ["Närvaro och trafiksäkerhet", "Minska narkotikan genom att"]
+
+
+# 3. Goal sentences as area titles --------------------------------------------------------------------------
+
+GOAL = "Polisen och kommunen lovar att tillsammans arbeta för att {goal}.\nDet ska åstadkommas genom följande aktiviteter:\n"
+
+
+def test_each_goal_sentence_over_its_own_items_opens_an_area() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\n"
+        + GOAL.format(goal="trafiken ska bli lugnare")
+        + "- Polisen ska mäta hastigheten.\n\n"
+        + GOAL.format(goal="färre ska utsättas för bedrägerier")
+        + "- Kommunen ska hålla två träffar.\n"
+    )
+    assert titles(promise) == [
+        "Polisen och kommunen lovar att tillsammans arbeta för att trafiken ska bli lugnare",
+        "Polisen och kommunen lovar att tillsammans arbeta för att färre ska utsättas för bedrägerier",
+    ]
+
+
+def test_a_single_lead_sentence_before_all_items_is_not_an_area_but_gives_its_parties() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\n"
+        + GOAL.format(goal="trafiken ska bli lugnare")
+        + "- mäta hastigheten\n- Hastighetsskyltar ska sättas upp.\n"
+    )
+    assert titles(promise) == ["Medborgarlöfte Ekby kommun 2024"]
+    assert [sorted(activity.parties) for activity in promise.activities] == [["Ekby kommun", "Polisen"]] * 2
+
+
+# 4. The police page template -------------------------------------------------------------------------------
+
+
+def test_the_police_template_keeps_only_what_we_will_do() -> None:
+    promise = parse(
+        "# Ekby\n\n## Situationen idag\n\nDe största problemen:\n\n- narkotika\n- trafik\n\n"
+        "## Det här ska vi göra\n\n- Polisen ska genomföra fyra insatser.\n\n"
+        "## Det här ska vi åstadkomma tillsammans\n\n- Färre ska använda narkotika.\n- Ökad trygghet\n\n"
+        "## Följ med i hur det går\n\n- Uppföljning två gånger per år\n\n## Läs mer\n\n- Ekby kommun ska hålla möten.\n"
+    )
+    assert [activity.text for activity in promise.activities] == ["Polisen ska genomföra fyra insatser."]
+    assert titles(promise) == ["Det här ska vi göra"]
+
+
+# 5. Party headers and lead-ins -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "parties"),
+    [
+        ("Polisens aktiviteter:", ["Polisen"]),
+        ("Kommunens aktiviteter:", ["Ekby kommun"]),
+        ("Gemensamma aktiviteter:", ["Ekby kommun", "Polisen"]),
+        ("Polisen ansvarar för att:", ["Polisen"]),
+        ("Ekby kommun lovar att", ["Ekby kommun"]),
+        ("Ekby kommun och lokalpolisområde Ekdalen avger härmed löfte om:", ["Ekby kommun", "Polisen"]),
+        ("Räddningstjänsten:", ["Räddningstjänsten"]),
+    ],
+)
+def test_a_party_header_gives_its_parties_to_the_items_under_it(header: str, parties: list[str]) -> None:
+    promise = parse(f"Medborgarlöfte Ekby kommun 2024\n\nTrafik\n\n{header}\n- att hålla två möten\n")
+    assert sorted(promise.activities[0].parties) == sorted(parties)
+    assert titles(promise) == ["Trafik"]
+
+
+def test_a_joint_lead_in_with_a_sentence_of_its_own_then_detta_ska_goras_gives_both_parties() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nEkby kommun och lokalpolisområde Ekdalen lovar att minska "
+        "klottret. Detta ska göras genom att:\n- sanera klotter inom ett dygn\n"
+    )
+    assert sorted(promise.activities[0].parties) == ["Ekby kommun", "Polisen"]
+
+
+# 6. Numbered parents without a colon -----------------------------------------------------------------------
+
+
+def test_a_numbered_parent_without_a_colon_is_a_lead_in_for_the_bullets_that_complete_it() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\n1. Polisen skall synas mer i centrum genom\n\n"
+        "• fotpatrullering på kvällar\n\n• minst två besök per vecka på fritidsgården\n\n"
+        "2. Kommunen ska städa parken varje vecka.\n"
+    )
+    assert [activity.text for activity in promise.activities] == [
+        "fotpatrullering på kvällar",
+        "minst två besök per vecka på fritidsgården",
+        "Kommunen ska städa parken varje vecka.",
+    ]
+    assert [activity.parties for activity in promise.activities] == [
+        ["Polisen"],
+        ["Polisen"],
+        ["Ekby kommun"],
+    ]
+
+
+# 7. and 8. Infinitive items and agentless passives ---------------------------------------------------------
+
+
+def test_lower_case_infinitives_inherit_and_agentless_passives_have_no_party_without_a_header() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nTrafik\n\nPolisens aktiviteter:\n- öka närvaron vid skolorna\n"
+        "- kontroller ska göras vid skolorna\n\nKlotter\n\n- Klotter kommer att saneras inom en vecka.\n"
+        "- En kartläggning av platserna ska göras.\n"
+    )
+    parties = [activity.parties for activity in promise.activities]
+    assert parties == [["Polisen"], ["Polisen"], [], []]
+    assert "no_party" in promise.activities[2].issues
+
+
+# 9. Numbers that are not quantities ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kommunen ska följa planen, se bilaga 1.",
+        "Kommunen ska arbeta enligt punkt 3 i handlingsplanen.",
+        "Polisen ska besöka elever i årskurs 4–6.",
+        "Kommunen ska ta fram en bättre gemensam lägesbild.",
+        "Kommunen ska använda den årliga trygghetsmätningen.",
+        "Kommunen ska sänka hastigheten till 30 km/h.",
+        "Polisen ska från och med den 1 augusti 2024 patrullera.",
+    ],
+)
+def test_references_grades_dates_articles_and_surveys_are_not_quantities(text: str) -> None:
+    activity = parse(f"Rubrik\n\n- {text}\n").activities[0]
+    assert (activity.quantity, activity.quantity_max, activity.per) == (None, None, None)
+
+
+# 10. Quantities in real wording ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "at_least", "per"),
+    [
+        ("Polisen ska vara i centrum minst en gång i månaden i snitt över året.", 1, True, "month"),
+        ("Polisen ska ha minst tre medborgarkontakter i snitt per vecka.", 3, True, "week"),
+        ("Polisen genomför 2 insatser/år mot mopedbuskörning.", 2, False, "year"),
+        ("Varje kvartal bjuder kommunen in butikerna till en samverkansträff.", 1, False, "quarter"),
+        ("Kommunen ska hålla ett öppet dialogmöte minst en gång per år.", 1, True, "year"),
+    ],
+)
+def test_quantities_in_the_wording_of_real_promises(
+    text: str, quantity: int, at_least: bool, per: str
+) -> None:
+    activity = parse(f"Rubrik\n\n- {text}\n").activities[0]
+    assert (activity.quantity, activity.at_least, activity.per) == (quantity, at_least, per)
+
+
+def test_a_count_at_each_event_is_measurable_without_a_period() -> None:
+    activity = parse(
+        "Rubrik\n\n- Kommunen delar ut foldrar vid varje genomförd trygghetsvandring.\n"
+    ).activities[0]
+    assert (activity.quantity, activity.per, activity.measurable) == (None, None, True)
+    assert read_quantity("en folder vid varje genomförd trygghetsvandring").quantity is None
+
+
+# 11. Periods -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("Löftet gäller 2018-07-01—2020-06-30.", ("2018-07-01", "2020-06-30")),
+        ("Medborgarlöfte Ekby 2022–2024", ("2022-01-01", "2024-12-31")),
+        (
+            "# Ekby\n\nMellan 2016–2018 ökade inbrotten.\n\n## Medborgarlöfte 2019-2020",
+            ("2019-01-01", "2020-12-31"),
+        ),
+        ("Medborgarlöfte för Ekby kommun\n\nEkby den 12 mars 2023", None),
+        ("Medborgarlöfte för Ekby kommun\n\nPublicerad 2023-03-12", None),
+    ],
+)
+def test_the_period_is_read_from_the_promise_and_never_from_a_signature_or_statistics(
+    text: str, period: tuple[str, str] | None
+) -> None:
+    found = find_period(text)
+    assert (None if found is None else (found.start.isoformat(), found.end.isoformat())) == period
+
+
+# 12. Actors --------------------------------------------------------------------------------------------------
+
+
+def test_a_unit_of_the_municipality_is_the_municipality_and_associations_are_partners() -> None:
+    promise = parse(
+        "Ekby – medborgarlöften\n\nUnga\n\n- Socialtjänsten i Ekby ska ha fältare ute.\n"
+        "- Fritidsförvaltningen ska öppna gården tillsammans med föreningar.\n"
+    )
+    assert promise.municipality is None
+    assert [activity.parties for activity in promise.activities] == [["Kommunen"], ["Kommunen"]]
+    assert promise.activities[1].partners == ["föreningar"]
+
+
+# 13. Page debris -------------------------------------------------------------------------------------------
+
+
+def test_page_debris_gives_no_activities_and_no_areas() -> None:
+    promise = parse(
+        "Hoppa till huvudinnehållet\nMeny\nStart › Trygghet › Medborgarlöfte\n"
+        "Vi använder kakor för att webbplatsen ska fungera.\nGodkänn alla kakor\n"
+        "Medborgarlöfte Ekby kommun 2024\nBild: Polisen och kommunen på torget.\nDela\n\n"
+        "Våra löften\n\n- Polisen ska hålla fyra möten.\n\nTill toppen\nTelefon: 0123-456 78\n"
+    )
+    assert titles(promise) == ["Våra löften"]
+    assert [activity.text for activity in promise.activities] == ["Polisen ska hålla fyra möten."]
+
+
+# Confidence and the source line ------------------------------------------------------------------------------
+
+
+def test_every_area_and_activity_carries_a_confidence_and_the_doubtful_ones_are_lower() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nPolisen ska hålla fyra möten per år. Kommunen ska städa.\n\n"
+        "## Trafik\n\n- Polisen ska genomföra 12 kontroller per år.\n- Skyltar ska sättas upp.\n"
+    )
+    listed = by_text(promise)
+    sure = listed["Polisen ska genomföra 12 kontroller per år."]
+    unsure = listed["Skyltar ska sättas upp."]
+    assert 0 < unsure.confidence < sure.confidence <= 1
+    assert "no_party" in unsure.doubts
+    assert all(0 < area.confidence <= 1 for area in promise.focus_areas)
+
+
+def test_an_area_named_only_by_the_document_title_is_a_low_confidence_guess() -> None:
+    promise = parse("Polisen ska hålla två möten per år. Kommunen ska städa parken varje vecka.")
+    assert promise.focus_areas[0].confidence < LOW_CONFIDENCE
+    assert "document_title" in promise.focus_areas[0].doubts
+
+
+def test_each_activity_remembers_its_source_line_and_where_its_parties_were_read() -> None:
+    text = "Medborgarlöfte Ekby kommun 2024\n\nTrafik\n\nPolisen lovar att:\n- mäta hastigheten\n"
+    promise = parse(text)
+    activity = promise.activities[0]
+    assert (activity.line, activity.party_line) == (6, 5)
+    assert promise.source_line(activity.line) == "- mäta hastigheten"
+    assert promise.source_line(activity.party_line) == "Polisen lovar att:"
+    assert promise.source_line(promise.focus_areas[0].line) == "Trafik"
+    assert promise.source_line(promise.period_line) == "Medborgarlöfte Ekby kommun 2024"
