@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 # from now, more than three years after the demo's current promise (the one for the running year) has ended.
 FROZEN_CLOCKS ?= 2028-02-29T10:00 2030-12-31T23:30 $(shell echo $$(( $$(date +%Y) + 4 )))-01-01T00:30
 
-.PHONY: install run test test-sqlite test-postgres test-dates check fuzz drill bench messages lock clean
+.PHONY: install run test test-sqlite test-postgres test-dates check fuzz drill drill-cluster bench messages lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ test-dates: install
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy trygg tools
+	$(VENV)/bin/mypy trygg tools scripts/loopback_cluster.py
 	$(TRYGG) makemigrations --check --dry-run
 
 fuzz: install
@@ -55,6 +55,13 @@ fuzz: install
 # Fault drills (security checklist items 36, 37, 39): kill -9 of the app and of PostgreSQL under load.
 drill: install
 	TRYGG_DRILL=1 $(PY) -m pytest -m drill trygg/core/tests
+
+# The cluster drill (docs/deploy.md, "A cluster"): two application nodes, a PostgreSQL standby, PgBouncer and Redis
+# on loopback; kill -9 of a node under a Locust mix, Redis stopped, the primary killed and the standby promoted.
+# About five minutes on two cores, so not part of `make test`; its figures are printed (and with DRILL_FIGURES=<file>).
+drill-cluster: install
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	TRYGG_DRILL=1 $(PY) -m pytest -n 0 -s -p no:cacheprovider tests/deploy/test_cluster_drill.py
 
 # Every benchmark, then one table of their figures in docs/performance.md (bench_load.py alone takes ~40 min).
 bench: install

@@ -85,8 +85,11 @@ class Stage:
 # --------------------------------------------------------------------------------------------- set-up
 
 
-def prepare(workdir: Path) -> Path:
-    """Migrate, load the demo and what the scenario needs; returns the scenario's data file."""
+def prepare(workdir: Path, *, survey_codes: int = SURVEY_CODES, staff_accounts: int = BENCH_STAFF) -> Path:
+    """Migrate, load the demo and what the scenario needs; returns the scenario's data file.
+
+    The cluster drill (scripts/loopback_cluster.py) asks for fewer codes and staff accounts than a long run needs.
+    """
     import django
 
     django.setup()
@@ -125,13 +128,13 @@ def prepare(workdir: Path) -> Path:
             by=coordinator,
         )
         survey_services.survey_set_status(survey=survey, status=Survey.Status.OPEN, by=coordinator)
-    codes = survey_services.invitation_codes_generate(survey=survey, count=SURVEY_CODES, by=coordinator)
+    codes = survey_services.invitation_codes_generate(survey=survey, count=survey_codes, by=coordinator)
 
     # Staff accounts of their own: a TOTP code is accepted once per account, so logins must not share one.
     kommun = Party.objects.get(municipality=municipality, name=ljungby.KOMMUN)
     group = Group.objects.get(name=STAFF_GROUP)
     staff = []
-    for number in range(BENCH_STAFF):
+    for number in range(staff_accounts):
         username = f"belastning{number:02d}"
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"first_name": "Bench", "last_name": str(number), "is_staff": True}

@@ -15,7 +15,7 @@ form error (`class="errorlist"` or the error summary): a form that quietly refus
 
 Environment: BENCH_PHOTO_BYTES (size of the generated photo, default 3 MiB), BENCH_FORM_SECONDS (time a person
 takes to fill in a form between loading and sending it, default 3), BENCH_POSTS_PER_USER_PER_SECOND (the
-PhotoReporter's pace, default 0.25).
+PhotoReporter's pace, default 0.25), BENCH_CA_BUNDLE (a certificate file to trust over HTTPS).
 """
 
 from __future__ import annotations
@@ -99,12 +99,29 @@ def check(response: Any, *, expect: int = 200) -> str:
     return text
 
 
+class TryggUser(HttpUser):
+    """Every visitor; over HTTPS with a self-signed certificate (the cluster drill's nginx) it trusts the file
+    BENCH_CA_BUNDLE names, since Locust's client does not read REQUESTS_CA_BUNDLE."""
+
+    abstract = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if os.environ.get("BENCH_CA_BUNDLE"):
+            self.client.verify = os.environ["BENCH_CA_BUNDLE"]
+
+
+def origin(user: HttpUser) -> dict[str, str]:
+    """The Origin header a browser sends with a form post; Django's CSRF check over HTTPS needs it (or a Referer)."""
+    return {"Origin": user.host or ""}
+
+
 def csrf_token(text: str) -> str:
     found = CSRF_RE.search(text)
     return found.group(1) if found else ""
 
 
-class Resident(HttpUser):
+class Resident(TryggUser):
     """Reads the promise: the municipality page, the promise, its activities and the map of reports."""
 
     weight = 20
@@ -134,7 +151,7 @@ class Resident(HttpUser):
         self.get(f"/{MUNICIPALITY}/felanmalan/karta.geojson", "/[kommun]/felanmalan/karta.geojson")
 
 
-class Healthz(HttpUser):
+class Healthz(TryggUser):
     """The baseline: the cheapest request that still reaches the application and its database."""
 
     weight = 1  # never mixed in: bench_load.py names the classes of each run
@@ -146,7 +163,7 @@ class Healthz(HttpUser):
             check(response)
 
 
-class Reporter(HttpUser):
+class Reporter(TryggUser):
     """Opens the report form, takes a moment to fill it in, and sends a report with a photo."""
 
     weight = 2
@@ -177,6 +194,7 @@ class Reporter(HttpUser):
             url,
             data=fields,
             files={"photos": ("bild.jpg", photo(), "image/jpeg")},
+            headers=origin(self),
             name="POST /[kommun]/felanmalan/ (photo)",
             catch_response=True,
         ) as response:
@@ -189,6 +207,7 @@ class Reporter(HttpUser):
         with self.client.post(
             url,
             data={**fields, "csrfmiddlewaretoken": csrf_token(text) or token, "step": "check"},
+            headers=origin(self),
             name="POST /[kommun]/felanmalan/ (after the duplicate check)",
             catch_response=True,
         ) as response:
@@ -204,7 +223,7 @@ class PhotoReporter(Reporter):
     wait_time = constant_throughput(float(os.environ.get("BENCH_POSTS_PER_USER_PER_SECOND", "0.25")))
 
 
-class SurveyRespondent(HttpUser):
+class SurveyRespondent(TryggUser):
     """Redeems a one-time code and answers the safety survey page by page."""
 
     weight = 3
@@ -226,6 +245,7 @@ class SurveyRespondent(HttpUser):
         with self.client.post(
             base,
             data={"csrfmiddlewaretoken": csrf_token(text), "code": code},
+            headers=origin(self),
             name="POST /[kommun]/trygghetsmatning/[mätning]/ (code)",
             catch_response=True,
         ) as response:
@@ -242,6 +262,7 @@ class SurveyRespondent(HttpUser):
             with self.client.post(
                 response.url,
                 data={"csrfmiddlewaretoken": csrf_token(text), **answers},
+                headers=origin(self),
                 name="POST /[kommun]/trygghetsmatning/[mätning]/fragor/[steg]/",
                 catch_response=True,
             ) as response:
@@ -257,7 +278,7 @@ class SurveyRespondent(HttpUser):
             )
 
 
-class Staff(HttpUser):
+class Staff(TryggUser):
     """A coordinator who logs in with password and TOTP and records what was done."""
 
     fixed_count = 2
@@ -280,6 +301,7 @@ class Staff(HttpUser):
                 "password": account["password"],
                 "otp_token": token,
             },
+            headers=origin(self),
             name=f"POST {login}",
             catch_response=True,
         ) as response:
@@ -313,6 +335,7 @@ class Staff(HttpUser):
                 "count": "1",
                 "participants": "12",
             },
+            headers=origin(self),
             name="POST /personal/aktiviteter/[id]/utforande/",
             catch_response=True,
         ) as response:

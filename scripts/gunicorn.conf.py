@@ -23,6 +23,10 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 proc_name = "trygg"
+# gunicorn's control socket (for gunicornc) is in the user's home by default: several nodes on one host, as in the
+# cluster drill, each need their own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 # Only nginx on this machine may say which scheme the client used (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

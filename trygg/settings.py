@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Database down: a cached page, the form kept, or a 503 (trygg/core/unavailable.py); then the page
     # cache for anonymous visitors (trygg/core/pagecache.py), outside the session so it sees every cookie.
     "trygg.core.unavailable.DatabaseUnavailableMiddleware",
+    # Which database this request reads: the standby for anonymous GETs of public pages when there is one.
+    "trygg.core.routers.ReplicaRoutingMiddleware",
     "trygg.core.pagecache.PageCacheMiddleware",
     # Open data and the public API may be read from any origin, without cookies (trygg/national/middleware.py).
     "trygg.national.middleware.open_data_cors_middleware",
@@ -129,6 +131,31 @@ else:
         os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# More than one machine (docs/deploy.md, "A cluster"): every setting below is optional; without them Trygg is
+# one process on one database, as `make run` starts it.
+# A streaming standby that anonymous visitors' GETs of public pages and of the public API read
+# (trygg/core/routers.py); staff, every write and a visitor's requests just after their own write use the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# How long after a visitor's write (a POST) their requests still read the primary: longer than the standby's lag.
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "30"))
+# After the standby failed to connect, this process reads the primary for this long before trying it again.
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "10"))
+# true when DATABASE_URL (and DATABASE_REPLICA_URL) lead to PgBouncer in transaction pooling mode: one server
+# connection per transaction, so no server-side cursors (and no other state kept between transactions).
+DATABASE_TRANSACTION_POOLING = os.environ.get("DATABASE_TRANSACTION_POOLING", "false").lower() == "true"
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))),
+        "OPTIONS": {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))},
+        "CONN_HEALTH_CHECKS": True,
+        # The test suite has no standby: its reads see the test database.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["trygg.core.routers.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
+if DATABASE_TRANSACTION_POOLING:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -267,10 +294,22 @@ OTP_TOTP_ISSUER = "Trygg"
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 SECOND_FACTOR_ENROL_DAYS = int(os.environ.get("SECOND_FACTOR_ENROL_DAYS", "7"))
 
+# A shared Redis (docs/deploy.md, "A cluster"): the cache, sessions, rate limits and the page cache's generation
+# number. Optional; while it is down each of them falls back to the database (trygg/core/shared_redis.py).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds Redis has to connect and to answer each command before the call counts as failed.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+# After a failed call this process leaves Redis alone for this long and uses the database instead.
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "5"))
+# The operators' health view as JSON (/healthz/status) for a monitor that sends "Authorization: Bearer <token>";
+# empty: only administrators logged in with a second factor see it (/personal/drift/).
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
+
 # Rate limits on anonymous posts (see trygg/core/ratelimit.py): shared by all processes through the database,
-# or Redis when RATE_LIMIT_REDIS_URL is set. RATE_LIMIT_CLIENT_HEADER names the header a trusted proxy sets.
+# or Redis when RATE_LIMIT_REDIS_URL (by default REDIS_URL) is set, falling back to the database while it is down.
+# RATE_LIMIT_CLIENT_HEADER names the header a trusted proxy sets.
 RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "true").lower() == "true"
-RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", "")
+RATE_LIMIT_REDIS_URL = os.environ.get("RATE_LIMIT_REDIS_URL", REDIS_URL)
 RATE_LIMIT_CLIENT_HEADER = os.environ.get("RATE_LIMIT_CLIENT_HEADER", "")
 # Open311 posts count per api_key, not per client address, and apart from the residents' web form: one busy
 # FixMyStreet installation sends every report of its users through one key. "count/seconds".
@@ -314,26 +353,38 @@ RETENTION_DAYS = {
 # days; the staff page "Mina aktiviteter" keeps asking until they are given.
 FINAL_ASSESSMENT_REMINDER_DAYS = int(os.environ.get("FINAL_ASSESSMENT_REMINDER_DAYS", "90"))
 
-# The cache is shared between processes too: the database by default, Redis when REDIS_URL is set.
+# The cache is shared between processes too: the database by default, Redis when REDIS_URL is set. The Redis
+# cache fails open: while Redis is down a read finds nothing and a write is dropped (trygg/core/cache.py).
+_REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
+        {
+            "BACKEND": "trygg.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
+        }
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trygg_cache"}
     ),
     # Whole public pages for anonymous visitors (docs/caching.md): each process's memory by default, shared
-    # in Redis when REDIS_URL is set. Pages are filed under a generation number kept in the database, so a
-    # change invalidates them in every process at once.
+    # in Redis when REDIS_URL is set. Pages are filed under a generation number kept in the database (and in
+    # Redis when it is set), so a change invalidates them in every process at once.
     "pages": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "BACKEND": "trygg.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         }
-        if os.environ.get("REDIS_URL")
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
     ),
 }
+# Sessions live in Redis when it is set, and in the database while it is down (trygg/core/sessions.py).
+SESSION_ENGINE = "trygg.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # Words the site uses in its own URLs; no municipality or promise may take them as a slug.

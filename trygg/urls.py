@@ -13,11 +13,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("healthz", core_views.health, name="health"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("healthz/status", core_views.operations_json, name="operations_json"),
 ]
 
 urlpatterns += i18n_patterns(
     path("tillganglighet/", core_views.accessibility_statement, name="accessibility"),
     path("om/", core_views.about, name="about"),
+    path("personal/drift/", core_views.operations, name="operations"),
     path("personal/", include("trygg.accounts.urls")),
     path("", include("trygg.municipalities.urls")),
     path("", include("trygg.followup.urls")),

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from trygg.core import rules as core_rules
 from trygg.municipalities import rules
 from trygg.municipalities.models import Membership
 from trygg.municipalities.staff_views import staff_municipality
@@ -92,6 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships,
             "promises": promises,
+            "can_view_operations": core_rules.can_view_operations(request.user),
             "can_import": rules.editable_municipalities(request.user).exists(),
             "managed_municipalities": [
                 municipality

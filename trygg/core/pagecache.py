@@ -3,7 +3,9 @@
 The pages live in the "pages" cache (each process's memory by default, Redis when REDIS_URL is set). Every
 committed write to a table that public pages show raises `PageGeneration.number`; a cached request reads that
 number (one small query) and looks its page up under it, so a change is visible on the next request in every
-process. See docs/caching.md for what is cached and what never is.
+process. With REDIS_URL the number is kept in Redis too, raised after the database's, so a cached request costs
+no query at all; while Redis is down the database's number serves. See docs/caching.md for what is cached and
+what never is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language_from_path
+
+from . import routers, shared_redis
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +44,61 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-
 # The last generation this process read: pages cached under it are served while the database is down.
 _last_known: dict[str, int] = {}
 
+# The generation's copy in Redis. It is only ever raised (to the database's number), so bumps that arrive out of
+# order, or a Redis that was restarted, never take it back to a number pages were cached under before a change.
+GENERATION_KEY = "trygg:pages:generation"
+_RAISE_TO = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local wanted = tonumber(ARGV[1])
+if wanted > current then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return wanted
+end
+return current
+"""
+# Redis failures (shared_redis.failure_count) when this process last raised Redis's copy to the database's
+# number: after a failure, a bump may have reached only the database, so the next read from Redis catches up first.
+_synced_at_failures = [-1]
 
-def generation_read() -> int:
+
+def _generation_from_database(using: str | None = None) -> int:
     from .models import PageGeneration
 
-    number = PageGeneration.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    manager = PageGeneration.objects.using(using) if using else PageGeneration.objects
+    return manager.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def _raise_redis_copy(connection: Any, number: int) -> int:
+    return int(connection.eval(_RAISE_TO, 1, GENERATION_KEY, number))
+
+
+def _generation_from_redis() -> int | None:
+    connection = shared_redis.client()
+    if connection is None:
+        return None
+    try:
+        failures = shared_redis.failure_count()
+        stored = None if _synced_at_failures[0] != failures else connection.get(GENERATION_KEY)
+        if stored is None:
+            number = _raise_redis_copy(connection, _generation_from_database())
+            _synced_at_failures[0] = failures
+            return number
+        return int(stored)
+    except shared_redis.RedisError as error:
+        shared_redis.failed(error)
+        return None
+
+
+def _generation_read() -> tuple[int, bool]:
+    """The generation, and whether Redis gave it (rather than the database this request reads)."""
+    from_redis = _generation_from_redis()
+    number = from_redis if from_redis is not None else _generation_from_database()
     _last_known["number"] = number
-    return number
+    return number, from_redis is not None
+
+
+def generation_read() -> int:
+    return _generation_read()[0]
 
 
 def generation_last_known() -> int | None:
@@ -60,6 +112,13 @@ def generation_bump(using: str = "default") -> None:
         PageGeneration.objects.using(using).bulk_create(
             [PageGeneration(pk=1, number=1)], ignore_conflicts=True
         )
+    connection = shared_redis.client()
+    if connection is not None:
+        try:
+            _raise_redis_copy(connection, _generation_from_database(using))
+        except shared_redis.RedisError as error:
+            # The next read from Redis in any process that saw a failure raises the copy first.
+            shared_redis.failed(error)
 
 
 class _Bump:
@@ -159,7 +218,7 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
             return self.get_response(request)
         try:
-            generation = generation_read()
+            generation, from_redis = _generation_read()
         except (OperationalError, InterfaceError):
             # The database is down: the page as this process last cached it, or at once the 503.
             from .unavailable import database_unavailable_response
@@ -171,6 +230,10 @@ class PageCacheMiddleware:
         cached = page_cached(request, generation)
         if cached is not None:
             return cached
+        if from_redis and routers.reads_replica() and _generation_from_database(routers.REPLICA) < generation:
+            # The standby has not replayed the change that raised the number: a page rendered from it now
+            # would be filed under the new number with the old content. This request reads the primary.
+            routers.read_primary()
         response = self.get_response(request)
         if _storable(request, response):
             caches[CACHE_ALIAS].set(page_key(request, generation), response, settings.PAGE_CACHE_SECONDS)

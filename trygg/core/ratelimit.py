@@ -1,7 +1,8 @@
 """Rate limits that hold across application processes, keyed without keeping client addresses.
 
-The counters live in a shared store: the database by default, Redis when `RATE_LIMIT_REDIS_URL` is set.
-Never per-process memory, which a second process would not see.
+The counters live in a shared store: the database by default, Redis when `RATE_LIMIT_REDIS_URL` is set (and the
+database while that Redis is down: a limit then counts afresh there, so a client may get up to twice its allowance
+across the switch). Never per-process memory, which a second process would not see.
 
 A client is counted under an HMAC of its address with a random secret of the day (`KeyingSecret`), never under
 the address or a plain hash of it (the whole IPv4 space is hashed in minutes). The day's secret is deleted once
@@ -21,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from . import shared_redis
 from .models import KeyingSecret, RateLimitCounter
 
 
@@ -81,16 +83,21 @@ def _hit_database(key: str, window_start: int, window_end: int) -> int:
         return RateLimitCounter.objects.get(key=key, window_start=window_start).count
 
 
-def _hit_redis(key: str, window_start: int, window_end: int) -> int:
-    import redis
-
-    connection = redis.Redis.from_url(settings.RATE_LIMIT_REDIS_URL)
+def _hit_redis(key: str, window_start: int, window_end: int) -> int | None:
+    """The count in Redis; None while it is down (the database counts instead)."""
+    connection = shared_redis.client(settings.RATE_LIMIT_REDIS_URL)
+    if connection is None:
+        return None
     redis_key = f"trygg:ratelimit:{key}:{window_start}"
     pipeline = connection.pipeline()
     pipeline.incr(redis_key)
     # Gone with its window.
     pipeline.expireat(redis_key, window_end + 1)
-    count, _ = pipeline.execute()
+    try:
+        count, _ = pipeline.execute()
+    except shared_redis.RedisError as error:
+        shared_redis.failed(error, settings.RATE_LIMIT_REDIS_URL)
+        return None
     return int(count)
 
 
@@ -112,9 +119,10 @@ def rate_limit_exceeded_for(*, key: str, limit: Limit) -> bool:
 def _hit(key: str, *, limit: Limit, now: float) -> int:
     window_start = int(now) // limit.seconds * limit.seconds
     window_end = window_start + limit.seconds
-    if settings.RATE_LIMIT_REDIS_URL:
-        return _hit_redis(key, window_start, window_end)
-    return _hit_database(key, window_start, window_end)
+    count = _hit_redis(key, window_start, window_end) if settings.RATE_LIMIT_REDIS_URL else None
+    if count is None:
+        count = _hit_database(key, window_start, window_end)
+    return count
 
 
 def rate_limit_retry_after(limit: Limit) -> int:

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tools"))
 from with_postgres import SEARCH_DIRS, as_server_user, free_port  # noqa: E402  (tools/ is no package)
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from loopback_cluster import RedisServer  # noqa: E402  (scripts/ is no package)
+
 # The root conftest's helper, looked up at run time: a static import would make mypy check the conftest too.
 require_program = importlib.import_module("conftest").require_program
 
@@ -212,3 +215,14 @@ def app_server(env: dict[str, str], data_dir: Path) -> Iterator[App]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    program = require_program("redis-server", "Redis (Debian's redis-server)")
+    server = RedisServer(program=program, directory=directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
