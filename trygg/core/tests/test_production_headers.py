@@ -261,6 +261,7 @@ PUBLIC = {
     # the public site
     "about",
     "accessibility",
+    "favicon",
     "health",
     "promises:home",
     "promises:municipality",
