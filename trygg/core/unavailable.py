@@ -113,6 +113,8 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # The database went away during the request, after the connection was opened.
         if _database_error(exception):
-            logger.warning("Database unavailable during %s: %s", request.method, type(exception).__name__)
+            logger.warning(
+                "Database unavailable during %s: %s: %s", request.method, type(exception).__name__, exception
+            )
             return database_unavailable_response(request)
         return None

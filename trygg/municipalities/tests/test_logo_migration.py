@@ -1,8 +1,10 @@
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
@@ -24,7 +26,16 @@ def _jpeg() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture
+def migrated_back_afterwards() -> Iterator[None]:
+    """Going back to BEFORE also unapplies every later migration that depends on it (the invitations' table among
+    them); the whole schema is migrated forward again afterwards, or later tests in this process find tables gone."""
+    yield
+    call_command("migrate", verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back_afterwards")
 def test_existing_logos_become_fresh_pngs_and_non_images_are_no_longer_served(
     settings: Any, tmp_path: Path
 ) -> None:
@@ -67,3 +78,10 @@ def test_existing_logos_become_fresh_pngs_and_non_images_are_no_longer_served(
         "Växjö kommuns",
         "Vännäs kommuns",
     )
+
+
+@pytest.mark.django_db
+def test_after_the_logo_migration_test_every_table_is_back() -> None:
+    # Runs after the test above in the same process: the invitations' table, whose migration depends on the
+    # logo migration, exists again.
+    assert "accounts_invitation" in connection.introspection.table_names()
