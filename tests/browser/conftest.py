@@ -17,10 +17,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 class _OneRequestAtATime(WSGIServer):
     """The live server answers one request at a time, in its own thread.
 
-    On SQLite the test database lives in memory and Django hands the server's threads the test thread's one
-    connection; a browser's parallel requests (a page and a script's fetch) then wrote through it at once and one
-    failed with "database table is locked" (a 503 from the unavailable-database page). Without threads Django also
-    closes each connection after its response, so a browser's kept-alive connection never holds the server up.
+    On SQLite the test database lives in memory and Django hands the server the test thread's one connection;
+    with a thread per request, a browser's parallel requests (a page and a script's fetch) would use that one
+    connection at once. Without threads Django also closes each connection after its response, so a browser's
+    kept-alive connection never holds the server up.
     """
 
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
