@@ -131,13 +131,15 @@ def rate_limit_retry_after(limit: Limit) -> int:
 
 
 def _current(key: str, window_start: int) -> int:
-    if settings.RATE_LIMIT_REDIS_URL:
-        import redis
-
-        value = redis.Redis.from_url(settings.RATE_LIMIT_REDIS_URL).get(
-            f"trygg:ratelimit:{key}:{window_start}"
-        )
-        return int(value or 0)
+    """The count so far, read where `_hit` counts: Redis, or the database while it is down (or not set)."""
+    connection = shared_redis.client(settings.RATE_LIMIT_REDIS_URL) if settings.RATE_LIMIT_REDIS_URL else None
+    if connection is not None:
+        try:
+            value = connection.get(f"trygg:ratelimit:{key}:{window_start}")
+        except shared_redis.RedisError as error:
+            shared_redis.failed(error, settings.RATE_LIMIT_REDIS_URL)
+        else:
+            return int(value or 0)
     found = RateLimitCounter.objects.filter(key=key, window_start=window_start).values_list(
         "count", flat=True
     )

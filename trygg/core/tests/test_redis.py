@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trygg.core import pagecache, shared_redis
 from trygg.core.models import PageGeneration, RateLimitCounter
-from trygg.core.ratelimit import Limit, rate_limit_exceeded
+from trygg.core.ratelimit import Limit, rate_limit_count, rate_limit_exceeded, rate_limit_reached
 from trygg.core.routers import REPLICA
 from trygg.core.sessions import KEY_PREFIX, SessionStore
 from trygg.demo.reports import load_reports_demo
@@ -154,6 +154,29 @@ def test_rate_limits_count_in_redis_and_in_the_database_while_redis_is_stopped(
 
     assert results == [False, False, False, True], "the limit holds, counted in the database"
     assert RateLimitCounter.objects.get().count == 4
+
+
+@pytest.mark.django_db
+def test_a_limit_on_what_was_filed_is_read_from_the_database_while_redis_is_stopped_instead_of_failing(
+    with_redis: RedisServer,
+) -> None:
+    # The report form asks rate_limit_reached before it files; with Redis stopped that read raised (a 500).
+    for _ in range(3):
+        rate_limit_count(request=_post("192.0.2.30"), limit=LIMIT)
+    assert rate_limit_reached(request=_post("192.0.2.30"), limit=LIMIT) is True
+    assert rate_limit_reached(request=_post("192.0.2.31"), limit=LIMIT) is False
+
+    with_redis.stop()
+    try:
+        before = rate_limit_reached(request=_post("192.0.2.32"), limit=LIMIT)
+        for _ in range(3):
+            rate_limit_count(request=_post("192.0.2.32"), limit=LIMIT)
+        after = rate_limit_reached(request=_post("192.0.2.32"), limit=LIMIT)
+    finally:
+        with_redis.start()
+
+    assert (before, after) == (False, True), "the allowance is read where it was counted: the database"
+    assert RateLimitCounter.objects.get().count == 3
 
 
 # ---------------------------------------------------------------------------------------------------- page cache
