@@ -15,7 +15,8 @@ form error (`class="errorlist"` or the error summary): a form that quietly refus
 
 Environment: BENCH_PHOTO_BYTES (size of the generated photo, default 3 MiB), BENCH_FORM_SECONDS (time a person
 takes to fill in a form between loading and sending it, default 3), BENCH_POSTS_PER_USER_PER_SECOND (the
-PhotoReporter's pace, default 0.25), BENCH_CA_BUNDLE (a certificate file to trust over HTTPS).
+PhotoReporter's pace, default 0.25), BENCH_CA_BUNDLE (a certificate file to trust over HTTPS), BENCH_LOOPBACK_CLIENTS
+(1: each visitor from its own loopback address, as the cluster drill runs it with its rate limits on).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from typing import Any
 import gevent
 from benchresults import phone_photo
 from locust import HttpUser, between, constant_throughput, events, task
+from locust.clients import LocustHttpAdapter
 from locust.exception import StopUser
+from urllib3 import PoolManager
 
 SCENARIO: dict[str, Any] = json.loads(Path(os.environ["TRYGG_SCENARIO"]).read_text(encoding="utf-8"))
 MUNICIPALITY = SCENARIO["municipality"]
@@ -43,7 +46,8 @@ FORM_SECONDS = float(os.environ.get("BENCH_FORM_SECONDS", "3"))
 PHOTO_BYTES = int(os.environ.get("BENCH_PHOTO_BYTES", str(3 * 1024 * 1024)))
 ERROR_MARKERS = ('class="errorlist', 'class="error-summary')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-HIDDEN_RE = re.compile(r'<input type="hidden" name="(submission_id)" value="([^"]*)"')
+# The report form's hidden fields a post sends back: its submission id and the signed time it was shown.
+HIDDEN_RE = re.compile(r'<input type="hidden" name="(submission_id|form_started)" value="([^"]*)"')
 RADIO_RE = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"')
 # Ljungby's town and surroundings: posts spread over it rarely land near an open report of the same kind.
 LATITUDES, LONGITUDES = (56.80, 56.87), (13.86, 14.02)
@@ -99,6 +103,12 @@ def check(response: Any, *, expect: int = 200) -> str:
     return text
 
 
+# With BENCH_LOOPBACK_CLIENTS=1 each simulated visitor connects from its own loopback address (127.2.x.y; Linux
+# answers the whole of 127.0.0.0/8 on lo), so that the per-client rate limits see many residents, not one.
+LOOPBACK_CLIENTS = os.environ.get("BENCH_LOOPBACK_CLIENTS") == "1"
+_client_numbers = itertools.count()
+
+
 class TryggUser(HttpUser):
     """Every visitor; over HTTPS with a self-signed certificate (the cluster drill's nginx) it trusts the file
     BENCH_CA_BUNDLE names, since Locust's client does not read REQUESTS_CA_BUNDLE."""
@@ -109,6 +119,11 @@ class TryggUser(HttpUser):
         super().__init__(*args, **kwargs)
         if os.environ.get("BENCH_CA_BUNDLE"):
             self.client.verify = os.environ["BENCH_CA_BUNDLE"]
+        if LOOPBACK_CLIENTS:
+            number = next(_client_numbers)
+            pool = PoolManager(source_address=(f"127.2.{number // 250}.{number % 250 + 1}", 0))
+            for scheme in ("https://", "http://"):
+                self.client.mount(scheme, LocustHttpAdapter(pool_manager=pool))
 
 
 def origin(user: HttpUser) -> dict[str, str]:
@@ -177,8 +192,8 @@ class Reporter(TryggUser):
         url = f"/{MUNICIPALITY}/felanmalan/"
         with self.client.get(url, name="/[kommun]/felanmalan/", catch_response=True) as response:
             text = check(response)
-        token, submission = csrf_token(text), HIDDEN_RE.search(text)
-        if not token or submission is None:
+        token, hidden = csrf_token(text), dict(HIDDEN_RE.findall(text))
+        if not token or "submission_id" not in hidden:
             return
         gevent.sleep(FORM_SECONDS)
         fields = {
@@ -187,7 +202,7 @@ class Reporter(TryggUser):
             "latitude": f"{random.uniform(*LATITUDES):.6f}",
             "longitude": f"{random.uniform(*LONGITUDES):.6f}",
             "description": "Gatlampan vid gång- och cykelvägen har varit släckt i en vecka.",
-            "submission_id": submission.group(2),
+            **hidden,
             "website": "",
         }
         with self.client.post(

@@ -64,8 +64,16 @@ MEASURE_SECONDS = int(os.environ.get("DRILL_MEASURE_SECONDS", "30"))
 # Ljungby's town, as bench/locustfile.py posts.
 LATITUDES, LONGITUDES = (56.80, 56.87), (13.86, 14.02)
 DESCRIPTION = "Gatlampan vid gång- och cykelvägen har varit släckt i en vecka."
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The form's hidden fields: the CSRF token, its submission id and the signed time it was shown.
+HIDDEN = re.compile(
+    r'<input type="hidden" name="(csrfmiddlewaretoken|submission_id|form_started)" value="([^"]*)"'
+)
+# A person takes longer than the form's minimum fill time (FORM_MIN_FILL_SECONDS, 3 s by default) to fill it in.
+FILL_SECONDS = float(os.environ.get("DRILL_FILL_SECONDS", "3.5"))
 THANKS = re.compile(r"/felanmalan/([^/]+)/tack/$")
+
+# Residents posting reports at once during the failover.
+WRITERS = 3
 
 FIGURES: dict[str, Any] = {}
 
@@ -102,29 +110,57 @@ class Posted:
     submission: str
     status: int
     reference: str | None
+    # When the post itself was sent (after the form was read and filled in) and when its answer came.
     started: float
     finished: float
 
 
-def _post_report(
+@dataclass
+class OpenForm:
+    """The report form as a resident has it open: its hidden fields, and when it was shown."""
+
+    session: requests.Session
+    url: str
+    status: int
+    hidden: dict[str, str]
+    shown: float
+
+
+def _open_form(cluster: LoopbackCluster, session: requests.Session) -> OpenForm | None:
+    scenario = json.loads(Path(str(cluster.scenario)).read_text())
+    url = f"{cluster.url}/{scenario['municipality']}/felanmalan/"
+    try:
+        form = session.get(url, timeout=30)
+    except requests.RequestException:
+        return None
+    hidden = dict(HIDDEN.findall(form.text)) if form.status_code == 200 else {}
+    return OpenForm(session, url, form.status_code, hidden, time.monotonic())
+
+
+def _send_report(
     cluster: LoopbackCluster,
-    session: requests.Session,
+    form: OpenForm | None,
     *,
     photo: bytes | None = None,
     honeypot: bool = False,
     follow: bool = True,
 ) -> Posted:
+    """The post of an open form, once a person would have filled it in (FORM_MIN_FILL_SECONDS; a bot's honeypot
+    post goes at once). It carries the form's submission id, so a post nginx sends on to the other node files once."""
     scenario = json.loads(Path(str(cluster.scenario)).read_text())
-    url = f"{cluster.url}/{scenario['municipality']}/felanmalan/"
-    submission = str(uuid.uuid4())
+    submission = (form.hidden.get("submission_id") if form else None) or str(uuid.uuid4())
+    if form is None or form.status != 200:
+        # The form did not load (no answer, or e.g. 503 during a failover): nothing to send.
+        now = time.monotonic()
+        return Posted(submission, form.status if form else 0, None, now, now)
+    if not honeypot:
+        time.sleep(max(0.0, form.shown + FILL_SECONDS - time.monotonic()))
     started = time.monotonic()
     try:
-        form = session.get(url, timeout=30)
-        token = CSRF.search(form.text)
-        answer = session.post(
-            url,
+        answer = form.session.post(
+            form.url,
             data={
-                "csrfmiddlewaretoken": token.group(1) if token else "",
+                **form.hidden,
                 "category": str(scenario["categories"][0]),
                 "latitude": f"{random.uniform(*LATITUDES):.6f}",
                 "longitude": f"{random.uniform(*LONGITUDES):.6f}",
@@ -144,9 +180,21 @@ def _post_report(
     reference = found.group(1) if found else None
     if reference and follow:
         # The visitor's next page is read from the primary (the mark their post set), so it shows the report.
-        thanks = session.get(f"{cluster.url}{answer.headers['Location']}", timeout=30)
+        thanks = form.session.get(f"{cluster.url}{answer.headers['Location']}", timeout=30)
         assert thanks.status_code == 200 and reference in thanks.text, "the thanks page shows the new report"
     return Posted(submission, answer.status_code, reference, started, time.monotonic())
+
+
+def _post_report(
+    cluster: LoopbackCluster,
+    session: requests.Session,
+    *,
+    photo: bytes | None = None,
+    honeypot: bool = False,
+    follow: bool = True,
+) -> Posted:
+    """A resident opens the report form, fills it in and sends it."""
+    return _send_report(cluster, _open_form(cluster, session), photo=photo, honeypot=honeypot, follow=follow)
 
 
 def _filed(cluster: LoopbackCluster, server: Any, submissions: list[str]) -> dict[str, int]:
@@ -283,6 +331,10 @@ def _locust(
             **os.environ,
             "TRYGG_SCENARIO": str(cluster.scenario),
             "BENCH_CA_BUNDLE": str(cluster.certificate),
+            # The cluster runs with its rate limits and the forms' minimum fill time on, as in production: each
+            # simulated resident comes from an address of its own and takes longer than 3 s to fill in the form.
+            "BENCH_LOOPBACK_CLIENTS": "1",
+            "BENCH_FORM_SECONDS": str(FILL_SECONDS),
             "PYTHONPATH": str(ROOT),
         },
         stdout=subprocess.PIPE,
@@ -429,12 +481,12 @@ def test_1_kill_9_of_an_application_node_under_load_fails_no_request_and_files_e
     try:
         time.sleep(KILL_AFTER_SECONDS)
         middle = _snapshot(cluster, alive_nodes=cluster.nodes)
-        # Six residents post a report with a phone's photo at once; the node dies while it handles some of them.
+        # Six residents have the form open and send a report with a phone's photo at once; the node dies while it
+        # handles some of them.
+        forms = [_open_form(cluster, _browser(cluster, f"127.0.0.{11 + index}")) for index in range(6)]
+        time.sleep(FILL_SECONDS)
         with ThreadPoolExecutor(max_workers=6) as pool:
-            burst = [
-                pool.submit(_post_report, cluster, _browser(cluster, f"127.0.0.{11 + index}"), photo=photo)
-                for index in range(6)
-            ]
+            burst = [pool.submit(_send_report, cluster, form, photo=photo) for form in forms]
             time.sleep(1.0)
             victim.kill()
             killed_at = time.monotonic()
@@ -541,10 +593,11 @@ def test_2_with_redis_stopped_pages_answer_writes_are_filed_and_rate_limits_coun
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(browse, [f"127.0.0.{40 + index}" for index in range(4)]))
         report = _post_report(cluster, _browser(cluster, "127.0.0.50"))
-        # Twenty posts per ten minutes and address: the 21st is refused, counted in the database now.
+        # Five reports per ten minutes and address, a bot's honeypot post counting as one (REPORTS_FILED_LIMITS):
+        # the sixth is refused, counted in the database now.
         limited = [
             _post_report(cluster, _browser(cluster, "127.0.0.51"), honeypot=True, follow=False).status
-            for _ in range(21)
+            for _ in range(6)
         ]
         health = cluster.health()
     finally:
@@ -553,8 +606,11 @@ def test_2_with_redis_stopped_pages_answer_writes_are_filed_and_rate_limits_coun
     assert statuses and set(statuses) == {200}, sorted(set(statuses))
     assert report.status == 302 and report.reference
     assert _filed(cluster, cluster.primary, [report.submission]) == {report.submission: 1}
-    assert limited == [400] * 20 + [429]
-    assert int(cluster.primary.query(counters)[0][0]) >= in_database + 21
+    assert limited == [400] * 5 + [429]
+    # Each post counted once (REPORTS_RATE_LIMIT), each of the five bots' reports once per filed limit, and the
+    # report filed while Redis was down likewise.
+    posts, filed = len(limited) + 1, (5 + 1) * 2
+    assert int(cluster.primary.query(counters)[0][0]) >= in_database + posts + filed
     redis_health = health["redis"]
     assert isinstance(redis_health, dict)
     assert redis_health["configured"] is True and redis_health["up"] is False
@@ -571,7 +627,7 @@ def test_2_with_redis_stopped_pages_answer_writes_are_filed_and_rate_limits_coun
         "page requests while down": len(statuses),
         "their statuses": sorted(set(statuses)),
         "report filed while down": bool(report.reference),
-        "rate limit while down (21 posts from one address)": f"{limited.count(400)} × 400, {limited.count(429)} × 429",
+        "rate limit while down (6 bot posts from one address)": f"{limited.count(400)} × 400, {limited.count(429)} × 429",
         "health view said Redis is down": redis_health["up"] is False,
         "Redis memory before it stopped (bytes)": redis_memory,
     }
@@ -621,12 +677,13 @@ class Writer:
     posted: list[Posted] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def run(self) -> None:
+    def run(self, lane: int = 0) -> None:
         count = 0
         while not self.stop.is_set():
-            # A new address every ten posts: each resident stays inside the rate limit.
-            address = f"127.0.1.{count // 10 + 1}"
-            self.posted.append(_post_report(self.cluster, _browser(self.cluster, address), follow=False))
+            # A new address every five reports: each resident stays inside REPORTS_FILED_LIMITS.
+            address = f"127.1.{lane}.{count // 5 + 1}"
+            form = _open_form(self.cluster, _browser(self.cluster, address))
+            self.posted.append(_send_report(self.cluster, form, follow=False))
             count += 1
             time.sleep(0.2)
 
@@ -638,8 +695,10 @@ def test_4_after_the_primary_dies_and_the_standby_is_promoted_writes_resume_and_
     cluster: LoopbackCluster,
 ) -> None:
     writer = Writer(cluster)
-    thread = threading.Thread(target=writer.run, daemon=True)
-    thread.start()
+    # Three residents at a time, each filling in the form for a few seconds before sending it.
+    threads = [threading.Thread(target=writer.run, args=(lane,), daemon=True) for lane in range(WRITERS)]
+    for thread in threads:
+        thread.start()
     try:
         deadline = time.monotonic() + 60
         while len(writer.acknowledged()) < 5 and time.monotonic() < deadline:
@@ -662,14 +721,15 @@ def test_4_after_the_primary_dies_and_the_standby_is_promoted_writes_resume_and_
             time.sleep(0.1)
     finally:
         writer.stop.set()
-        thread.join(timeout=90)
+        for thread in threads:
+            thread.join(timeout=90)
 
     resumed = writer.acknowledged(after=killed_at)
     assert resumed, (
         f"no write was acknowledged after the failover: {[post.status for post in writer.posted]}\n"
         + (_log_tails(cluster))
     )
-    seconds_to_resume = resumed[0].finished - killed_at
+    seconds_to_resume = min(post.finished for post in resumed) - killed_at
     assert seconds_to_resume < 30
     acknowledged = writer.acknowledged()
     before_kill = [post for post in acknowledged if post.finished <= killed_at]
