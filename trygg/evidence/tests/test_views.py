@@ -421,3 +421,15 @@ def test_problems_raised_at_held_meetings_count_as_dialogue_input() -> None:
     assert ranked.sources["dialogue"].available
     part = next(p for p in ranked.problem("inbrott-landsbygd").parts if p.code == "dialogue")  # type: ignore[union-attr]
     assert part.status == "ok" and part.points > 0
+
+
+def test_the_english_lagesbild_marks_the_swedish_names_and_translates_trygg_s_own_words(
+    client: Client, ljungby: Municipality
+) -> None:
+    english = client.get(f"/en/ljungby/lagesbild/{YEAR}/").content.decode()
+    swedish = client.get(f"/ljungby/lagesbild/{YEAR}/").content.decode()
+
+    top = selectors.ranking_for(municipality=ljungby, year=YEAR).problems[0]
+    assert f'<strong><span lang="sv">{top.name}</span></strong>' in english
+    assert "What we see" in english and "How we count" in english
+    assert 'lang="sv"' not in swedish.split("<main", 1)[1]
