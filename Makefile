@@ -11,7 +11,13 @@ PYTEST_WORKERS ?= 2
 # from now, more than three years after the demo's current promise (the one for the running year) has ended.
 FROZEN_CLOCKS ?= 2028-02-29T10:00 2030-12-31T23:30 $(shell echo $$(( $$(date +%Y) + 4 )))-01-01T00:30
 
-.PHONY: install run test test-sqlite test-postgres test-dates check fuzz drill drill-cluster bench messages lock clean
+.PHONY: install axe-core run test test-sqlite test-postgres test-dates check fuzz drill drill-cluster bench messages lock clean
+
+# The browser tests' accessibility engine: axe-core from the npm registry at a pinned version, its script checked
+# against a pinned SHA-256 (the Python package bundles an older axe). No Node build: only the shipped axe.min.js is used.
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE_SHA256 := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+AXE_CORE_JS := var/axe-core/axe.min.js
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +26,15 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(AXE_CORE_JS): Makefile
+	rm -rf var/axe-core && mkdir -p var/axe-core/download
+	cd var/axe-core/download && npm pack --silent axe-core@$(AXE_CORE_VERSION) >/dev/null
+	tar -xzf var/axe-core/download/axe-core-$(AXE_CORE_VERSION).tgz -C var/axe-core/download package/axe.min.js
+	echo "$(AXE_CORE_SHA256)  var/axe-core/download/package/axe.min.js" | sha256sum --check --quiet -
+	mv var/axe-core/download/package/axe.min.js $@ && touch $@ && rm -r var/axe-core/download
+
+axe-core: $(AXE_CORE_JS)
 
 run: install
 	$(TRYGG) migrate --no-input
@@ -31,13 +46,13 @@ run: install
 # date-sensitive tests under frozen clocks.
 test: test-sqlite test-postgres test-dates
 
-test-sqlite: install
+test-sqlite: install axe-core
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
-test-postgres: install
+test-postgres: install axe-core
 	$(PY) tools/with_postgres.py -- $(PY) -m pytest -n $(PYTEST_WORKERS) --db-only
 
-test-dates: install
+test-dates: install axe-core
 	@for moment in $(FROZEN_CLOCKS); do \
 		echo "== date-sensitive tests with the clock at $$moment"; \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) -q --frozen-clock=$$moment || exit 1; \
@@ -49,7 +64,7 @@ check: install
 	$(VENV)/bin/mypy trygg tools scripts/loopback_cluster.py
 	$(TRYGG) makemigrations --check --dry-run
 
-fuzz: install
+fuzz: install axe-core
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
 
 # Fault drills (security checklist items 36, 37, 39): kill -9 of the app and of PostgreSQL under load.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
 from trygg.municipalities.models import Municipality
+from trygg.municipalities.names import official_name
 from trygg.problems.models import Problem
 
 from . import formats, importers, kolada, kommuner, rules
@@ -82,7 +83,11 @@ def _municipalities_ensure(frame: pl.DataFrame, *, create: bool) -> dict[str, in
         taken = set(Municipality.objects.values_list("slug", flat=True))
         for code, name in missing.select("kommun_code", "kommun_name").iter_rows():
             display = kommuner.kommuner().get(code) or name or code
-            full_name = display if "kommun" in display.lower() else f"{display} kommun"
+            official = kommuner.kommuner().get(code)
+            if official:
+                full_name = official_name(official)
+            else:
+                full_name = display if "kommun" in display.lower() else f"{display} kommun"
             created = Municipality.objects.create(
                 scb_code=code,
                 name=full_name,

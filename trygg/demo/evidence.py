@@ -29,8 +29,8 @@ COUNTY = "Kronobergs län"
 NEIGHBOURS = [
     ("0780", "Växjö kommun", "vaxjo", 97_000, 1.25),
     ("0764", "Alvesta kommun", "alvesta", 20_300, 0.9),
-    ("0765", "Älmhult kommun", "almhult", 18_200, 0.8),
-    ("0767", "Markaryd kommun", "markaryd", 10_300, 0.95),
+    ("0765", "Älmhults kommun", "almhult", 18_200, 0.8),
+    ("0767", "Markaryds kommun", "markaryd", 10_300, 0.95),
 ]
 LJUNGBY_POPULATION = 28_300
 AREA_TOTALS = [("07", "Kronobergs län", 203_500, 1.05), ("00", "Riket", 10_590_000, 1.15)]
@@ -191,7 +191,8 @@ def load_evidence_demo(municipality: Municipality, *, today: dt.date | None = No
     today = today or timezone.localdate()
     years = _years(today)
     for code, name, slug, _population, _level in NEIGHBOURS:
-        Municipality.objects.get_or_create(
+        # update_or_create: a demo loaded before the names were right gets the official names too.
+        Municipality.objects.update_or_create(
             scb_code=code, defaults={"name": name, "slug": slug, "county": COUNTY}
         )
     if not municipality.county:

@@ -60,7 +60,7 @@ MUNICIPALITY = {
     "scb_code": "0781",
     "county": "Kronobergs län",
     "population": 28000,
-    "population_note": "ungefärligt",
+    "population_note": "Exempeldata",
     "accent_colour": "#005a8c",
 }
 POLICE_AREA = "Lokalpolisområde Ljungby"

@@ -19,7 +19,8 @@ The parts (docs/lagesbild.md explains each with an example):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -80,13 +81,69 @@ EXPLANATIONS: dict[str, str] = {
     "survey_no_change": gettext_noop("Ingen tidigare mätning att jämföra med."),
     "survey_change": gettext_noop("Från %(previous)s (%(previous_year)s) till %(index)s (%(year)s)."),
     "reports_none": gettext_noop("Inga felanmälningar om problemet %(year)s."),
-    "reports": gettext_noop("%(count)s felanmälningar %(year)s; flest för något problem: %(most)s."),
+    "reports": gettext_noop("%(counted_reports)s %(year)s; flest för något problem: %(most)s."),
     "dialogue_none": gettext_noop("Ingen tog upp problemet i årets dialoger."),
     "dialogue": gettext_noop(
-        "%(mentions)s personer tog upp problemet i %(dialogues)s dialoger; flest för något problem: %(most)s."
+        "%(counted_people)s tog upp problemet i %(counted_dialogues)s; flest för något problem: %(most)s."
     ),
     "uncertain": gettext_noop("Osäkert: färre än 10 brott."),
 }
+
+# The same findings in a resident's words, for the public lägesbild's short list (the full explanations stay
+# behind "Så räknar vi").
+PLAIN: dict[str, str] = {
+    "crime_level": gettext_noop("%(count)s anmälda brott %(year)s"),
+    "crime_trend": gettext_noop("%(change)s jämfört med %(years)s"),
+    "crime_comparison": gettext_noop("%(ratio)s gånger så vanligt som i jämförelsen (%(area)s)"),
+    "survey_level": gettext_noop("invånarna ger problemet %(index)s av 6 i trygghetsmätningen %(year)s"),
+    "survey_change": gettext_noop("trygghetsmätningen: från %(previous)s till %(index)s av 6"),
+    "reports": gettext_noop("%(counted_reports)s %(year)s"),
+    "dialogue": gettext_noop("togs upp av %(counted_people)s i %(counted_dialogues)s"),
+}
+
+# Each figure an explanation counts with a noun: the parameter with the figure, the parameter its phrase fills,
+# and the phrase in the singular and the plural ("1 dialog", "3 dialoger"). The form is chosen when the
+# explanation is shown, so explanations kept in snapshots read right too.
+COUNTED: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "reports": (("count", "counted_reports", "%(figure)s felanmälan", "%(figure)s felanmälningar"),),
+    "dialogue": (
+        ("mentions", "counted_people", "%(figure)s person", "%(figure)s personer"),
+        ("dialogues", "counted_dialogues", "%(figure)s dialog", "%(figure)s dialoger"),
+    ),
+}
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def _swedish_ngettext(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+def figure_value(text: str) -> int:
+    """The whole number a formatted figure shows: "1 724" (with any kind of space) is 1724."""
+    digits = re.sub(r"\D", "", text.split(",")[0])
+    return int(digits) if digits else 0
+
+
+def explain(
+    template: str,
+    params: Mapping[str, str],
+    *,
+    plain: bool = False,
+    gettext: Callable[[str], str] = _same,
+    ngettext: Callable[[str, str, int], str] = _swedish_ngettext,
+) -> str:
+    """An explanation (or its plain form) with each counted figure's noun in the singular or the plural."""
+    values = dict(params)
+    for source, target, singular, plural in COUNTED.get(template, ()):
+        if source in values:
+            values[target] = ngettext(singular, plural, figure_value(values[source])) % {
+                "figure": values[source]
+            }
+    messages = PLAIN if plain else EXPLANATIONS
+    return gettext(messages[template]) % values
 
 
 def number(value: float | Decimal, decimals: int = 0) -> str:
@@ -163,7 +220,7 @@ class Part:
 
     @property
     def explanation(self) -> str:
-        return EXPLANATIONS[self.template] % dict(self.params)
+        return explain(self.template, self.params)
 
     @property
     def is_missing(self) -> bool:
@@ -181,6 +238,12 @@ class RankedProblem:
     @property
     def example_data(self) -> bool:
         return any(part.source.example_data and part.status == "ok" for part in self.parts)
+
+    @property
+    def leading_parts(self) -> tuple[Part, ...]:
+        """The two parts that gave the most points: what a resident is told the problem is seen in."""
+        scored = [part for part in self.parts if part.status == "ok" and part.points > 0]
+        return tuple(sorted(scored, key=lambda part: part.points, reverse=True)[:2])
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -37,7 +37,8 @@ def current(request: HttpRequest, municipality: str) -> HttpResponse:
     found = get_object_or_404(Municipality, slug=municipality)
     year = selectors.current_problem_picture_year(municipality=found, today=timezone.localdate())
     if year is None:
-        raise Http404
+        # The municipality's pages always link here, so a municipality without data yet gets a page saying so.
+        return render(request, "evidence/none_yet.html", {"municipality": found})
     return HttpResponseRedirect(reverse("evidence:document", args=[found.slug, year]))
 
 

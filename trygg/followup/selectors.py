@@ -95,17 +95,26 @@ class ActivityProgress:
 
     @property
     def unit(self) -> str:
-        return self.activity.unit or _("gånger")
+        if self.activity.unit:
+            return self.activity.unit
+        return ngettext("gång", "gånger", self.result.target if self.result.target is not None else 2)
 
     @property
     def progress_text(self) -> str:
         """ "3 av 4 mätningar", or the number of registered executions when there is no target."""
         if self.result.target is not None:
-            return _("%(done)s av %(target)s %(unit)s") % {
-                "done": self.result.done,
-                "target": self.result.target,
-                "unit": self.unit,
-            }
+            values = {"done": self.result.done, "target": self.result.target, "unit": self.unit}
+            if self.result.done > self.result.target:
+                # Never "2 av 1 grannsamverkansmöte": more was done than promised.
+                return (
+                    ngettext(
+                        "%(done)s genomförd, målet var %(target)s %(unit)s",
+                        "%(done)s genomförda, målet var %(target)s %(unit)s",
+                        self.result.done,
+                    )
+                    % values
+                )
+            return _("%(done)s av %(target)s %(unit)s") % values
         if self.executions_total:
             return ngettext(
                 "%(count)s utförande registrerat", "%(count)s utföranden registrerade", self.executions_total

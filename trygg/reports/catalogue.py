@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 
 @dataclass(frozen=True)
 class DefaultCategory:
@@ -18,7 +20,7 @@ class DefaultCategory:
 DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
     DefaultCategory(
         "klotter",
-        "Klotter",
+        gettext_noop("Klotter"),
         "Klotter på väggar, skyltar, busskurer och annat. Kränkande klotter tas bort inom ett dygn.",
         "klotter",
         5,
@@ -27,7 +29,7 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
     ),
     DefaultCategory(
         "skadegorelse",
-        "Skadegörelse",
+        gettext_noop("Skadegörelse"),
         "Sönderslagna rutor, trasiga bänkar, lekplatser och annat som förstörts.",
         "skadegorelse",
         5,
@@ -35,7 +37,7 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
     ),
     DefaultCategory(
         "belysning",
-        "Belysning",
+        gettext_noop("Belysning"),
         "Gatlampor och annan belysning som inte lyser.",
         "belysning",
         10,
@@ -44,7 +46,7 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
     ),
     DefaultCategory(
         "nedskrapning",
-        "Nedskräpning",
+        gettext_noop("Nedskräpning"),
         "Skräp, fulla papperskorgar och dumpat avfall.",
         "nedskrapning",
         5,
@@ -52,12 +54,17 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
     ),
     DefaultCategory(
         "otrygg-plats",
-        "Otrygg plats",
+        gettext_noop("Otrygg plats"),
         "En plats som känns otrygg, t.ex. en mörk gångväg eller skymmande buskage.",
         "otrygga-platser",
         15,
         "working_days",
         duplicate_radius_m=200,
     ),
-    DefaultCategory("ovrigt", "Övrigt", "Annat som kommunen bör känna till.", None, 15, "working_days"),
+    DefaultCategory(
+        "ovrigt", gettext_noop("Övrigt"), "Annat som kommunen bör känna till.", None, 15, "working_days"
+    ),
 )
+
+#: slug → Trygg's own Swedish name, to tell a category Trygg named from one staff named or renamed.
+DEFAULT_NAMES: dict[str, str] = {category.slug: category.name for category in DEFAULT_CATEGORIES}

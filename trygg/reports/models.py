@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.models import Municipality, Party
@@ -80,6 +81,13 @@ class ReportCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language where Trygg named the category; a name staff wrote stays as written."""
+        from .catalogue import DEFAULT_NAMES
+
+        return gettext(self.name) if DEFAULT_NAMES.get(self.slug) == self.name else self.name
 
 
 class ReportQuerySet(models.QuerySet["Report"]):

@@ -34,6 +34,17 @@ _NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=%|‰|procentenheter|percentage point
 
 
 @register.filter
+def swedish(text: object) -> str:
+    """Text people wrote in Swedish (a promise, a comment, a name), marked as Swedish on a page in another
+    language, so a screen reader pronounces it as Swedish: `{{ comment.text|swedish }}`."""
+    if text in (None, ""):
+        return ""
+    if (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "sv":
+        return format_html("{}", text)
+    return format_html('<span lang="sv">{}</span>', text)
+
+
+@register.filter
 def keep_units(text: object) -> str:
     """A figure and its unit ("24 %") joined by a no-break space, so that a narrow cell never wraps between them."""
     return _NUMBER_AND_UNIT.sub("\u00a0", str(text))

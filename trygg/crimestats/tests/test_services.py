@@ -127,6 +127,18 @@ def test_municipalities_missing_from_trygg_can_be_created_with_their_county() ->
     assert (created.name, created.slug, created.county) == ("Växjö kommun", "vaxjo", "Kronobergs län")
 
 
+def test_a_created_municipality_gets_its_official_name_in_the_genitive() -> None:
+    crimestats_import(
+        source=(HEADER + "0767,Markaryd,klotter,2023,3\n0765,Älmhult,klotter,2023,4\n").encode(),
+        file_name="x.csv",
+        by=None,
+        create_municipalities=True,
+    )
+
+    names = dict(Municipality.objects.filter(scb_code__in=["0765", "0767"]).values_list("scb_code", "name"))
+    assert names == {"0765": "Älmhults kommun", "0767": "Markaryds kommun"}
+
+
 def test_population_import_is_idempotent_and_replaces_corrected_years(ljungby: Municipality) -> None:
     population_import(
         source="kommunkod,kommun,år,folkmängd\n0781,Ljungby,2023,28000\n".encode(), file_name="p.csv", by=None

@@ -5,9 +5,10 @@ from typing import Any
 from django import template
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from trygg.evidence.models import EvidenceSnapshot, FocusAreaEvidence
-from trygg.evidence.ranking import EXPLANATIONS, LABELS, Part
+from trygg.evidence.ranking import EXPLANATIONS, LABELS, PLAIN, Part, explain
 from trygg.evidence.selectors import latest_snapshot
 from trygg.promises.models import FocusArea
 
@@ -81,11 +82,19 @@ def why_prioritised(focus_area: FocusArea, level: int = 2) -> dict[str, Any]:
 def part_explanation(part: Part | FocusAreaEvidence) -> str:
     """The explanation in the visitor's language; the figures were formatted when the ranking was made."""
     if isinstance(part, Part):
-        return _(EXPLANATIONS[part.template]) % dict(part.params)
+        return explain(part.template, part.params, gettext=_, ngettext=ngettext)
     template_key = part.snapshot.get("template")
     if template_key in EXPLANATIONS:
-        return _(EXPLANATIONS[template_key]) % part.snapshot.get("params", {})
+        return explain(template_key, part.snapshot.get("params", {}), gettext=_, ngettext=ngettext)
     return part.explanation
+
+
+@register.simple_tag
+def part_plain(part: Part) -> str:
+    """What the part found, in a resident's words; the full explanation where there is no plain form."""
+    if part.template in PLAIN:
+        return explain(part.template, part.params, plain=True, gettext=_, ngettext=ngettext)
+    return explain(part.template, part.params, gettext=_, ngettext=ngettext)
 
 
 @register.simple_tag

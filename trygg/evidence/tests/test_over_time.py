@@ -69,7 +69,7 @@ def test_a_lagesbild_for_a_year_with_data_exists_and_is_dated(client: Client, lj
     response = client.get(f"/ljungby/lagesbild/{YEAR}/")
 
     assert response.status_code == 200
-    assert "Framtagen 6 december 2026, med de uppgifter som finns den dagen." in _text(response)
+    assert "Sammanställd 6 december 2026 med de uppgifter som fanns då." in _text(response)
 
 
 def test_the_current_lagesbild_is_its_own_dated_page(client: Client, ljungby):

@@ -5,6 +5,7 @@ from trygg.evidence.ranking import (
     ProblemEvidence,
     Source,
     SurveyEvidence,
+    figure_value,
     rank_problems,
 )
 
@@ -106,3 +107,43 @@ def test_the_survey_counts_when_it_is_there_and_weights_come_from_the_caller() -
 
     assert points["survey_level"] == Decimal("2.00")  # 4 × 3/6
     assert points["survey_change"] == Decimal("0.50")  # 1 × (3 − 2)/2
+
+
+def test_an_explanation_counts_one_dialogue_and_one_report_in_the_singular() -> None:
+    evidence = [
+        ProblemEvidence("klotter", "Klotter", reports=1, dialogue_mentions=1, dialogue_count=1),
+        ProblemEvidence("stold", "Stöld", reports=3, dialogue_mentions=4, dialogue_count=2),
+    ]
+    ranked = {problem.slug: problem for problem in rank_problems(evidence, sources=SOURCES, year=2023)}
+
+    one = {part.code: part.explanation for part in ranked["klotter"].parts}
+    many = {part.code: part.explanation for part in ranked["stold"].parts}
+
+    assert one["dialogue"].startswith("1 person tog upp problemet i 1 dialog;")
+    assert one["reports"].startswith("1 felanmälan 2023")
+    assert many["dialogue"].startswith("4 personer tog upp problemet i 2 dialoger;")
+    assert many["reports"].startswith("3 felanmälningar 2023")
+
+
+def test_a_figure_with_spaces_counts_as_its_whole_number() -> None:
+    assert (figure_value("1\u00a0724"), figure_value("1 724,4"), figure_value("1"), figure_value("")) == (
+        1724,
+        1724,
+        1,
+        0,
+    )
+
+
+def test_a_problem_is_told_by_the_two_parts_that_gave_it_the_most_points() -> None:
+    klotter = next(
+        problem
+        for problem in rank_problems(EVIDENCE, sources=SOURCES, year=2023)
+        if problem.slug == "klotter"
+    )
+
+    leading = klotter.leading_parts
+
+    assert len(leading) == 2
+    assert leading[0].points >= leading[1].points
+    others = [part.points for part in klotter.parts if part not in leading]
+    assert all(points <= leading[1].points for points in others)

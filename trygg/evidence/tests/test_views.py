@@ -100,6 +100,67 @@ def test_the_public_lagesbild_shows_only_public_measures_and_the_staff_version_a
     assert '<span class="example-data">Exempeldata</span>' in public.content.decode()
 
 
+def _outside_details(document: Any) -> str:
+    """The page's main text that a resident sees without opening "Så räknar vi"."""
+    main = document.find(".//main")
+    for details in main.findall(".//details"):
+        details.clear()
+    return " ".join(main.itertext())
+
+
+def test_the_public_lagesbild_says_what_we_see_why_and_from_which_sources_with_the_scoring_folded_away(
+    client: Client, ljungby: Municipality
+) -> None:
+    response = client.get(f"/ljungby/lagesbild/{YEAR}/")
+
+    document = _parse(response.content)
+    headings = [" ".join(heading.itertext()).strip() for heading in document.findall(".//main//h2")]
+    assert headings[:5] == [
+        "Det här ser vi",
+        "Därför valde vi detta",
+        "Det här gör vi",
+        "Källor",
+        "Så räknar vi",
+    ]
+    shown = _outside_details(_parse(response.content))
+    assert "Vikt × signal" not in shown and "Vikter:" not in shown
+    details = document.find(".//main//details")
+    assert details is not None
+    assert "Vikt × signal" in " ".join(details.itertext())
+    # The five problems that scored highest, each with what it is seen in, in words.
+    seen = document.findall(".//main//ol[@class='seen-list']/li")
+    assert len(seen) == 5
+    for item in seen:
+        name = item.find("strong").text
+        assert len(" ".join(item.itertext()).strip()) > len(name) + 10, name
+    # Each source with its date.
+    crime_date = selectors.ranking_for(municipality=ljungby, year=YEAR).sources["crime"].date
+    assert crime_date is not None
+    assert f"Anmälda brott, {crime_date.day} " in " ".join(shown.split()).replace(" ,", ",")
+
+
+def test_the_municipality_and_promise_pages_link_to_todays_lagesbild(
+    client: Client, ljungby: Municipality
+) -> None:
+    pages = [client.get("/ljungby/"), client.get("/ljungby/2023/")]
+
+    assert all('href="/ljungby/lagesbild/"' in page.content.decode() for page in pages)
+    assert client.get("/ljungby/lagesbild/").status_code == 302
+
+
+def test_todays_lagesbild_of_a_municipality_without_data_says_so_instead_of_a_broken_link(
+    client: Client,
+) -> None:
+    from trygg.municipalities.tests.factories import MunicipalityFactory
+
+    empty = MunicipalityFactory.create()
+
+    response = client.get(f"/{empty.slug}/lagesbild/")
+
+    assert response.status_code == 200
+    assert "Det finns ingen lägesbild här ännu" in response.content.decode()
+
+
 def test_the_lagesbild_pdf_is_a_pdf(client: Client, ljungby: Municipality) -> None:
     response = client.get(f"/ljungby/lagesbild/{YEAR}.pdf")
 
@@ -360,3 +421,15 @@ def test_problems_raised_at_held_meetings_count_as_dialogue_input() -> None:
     assert ranked.sources["dialogue"].available
     part = next(p for p in ranked.problem("inbrott-landsbygd").parts if p.code == "dialogue")  # type: ignore[union-attr]
     assert part.status == "ok" and part.points > 0
+
+
+def test_the_english_lagesbild_marks_the_swedish_names_and_translates_trygg_s_own_words(
+    client: Client, ljungby: Municipality
+) -> None:
+    english = client.get(f"/en/ljungby/lagesbild/{YEAR}/").content.decode()
+    swedish = client.get(f"/ljungby/lagesbild/{YEAR}/").content.decode()
+
+    top = selectors.ranking_for(municipality=ljungby, year=YEAR).problems[0]
+    assert f'<strong><span lang="sv">{top.name}</span></strong>' in english
+    assert "What we see" in english and "How we count" in english
+    assert 'lang="sv"' not in swedish.split("<main", 1)[1]
