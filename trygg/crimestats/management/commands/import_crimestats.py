@@ -1,10 +1,13 @@
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from trygg.crimestats import importers, services
+if TYPE_CHECKING:
+    from trygg.crimestats import importers
 
 
 def file_errors(path: Path, error: importers.CrimeFileError) -> str:
@@ -57,6 +60,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # polars and the readers of every format: imported when a file is read, not when Django starts.
+        from trygg.crimestats import importers, services
+
         path: Path = options["file"]
         for item in (path, *options["more_pages"]):
             if not item.is_file():
