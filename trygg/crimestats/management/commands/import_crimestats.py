@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 if TYPE_CHECKING:
@@ -88,6 +89,13 @@ class Command(BaseCommand):
             except importers.CrimeFileError as error:
                 bar.close()
                 raise CommandError(file_errors(path, error)) from error
+        if result.skipped:
+            assert result.run is not None
+            self.stdout.write(
+                f"{path.name}: samma fil importerades senast {timezone.localtime(result.run.imported_at):%Y-%m-%d %H:%M} "
+                f"({result.rows} rader) – hoppades över utan att läsas; ingenting ändrades."
+            )
+            return
         self.stdout.write(f"{path.name}: läst som {result.format_name}.")
         if result.unchanged:
             self.stdout.write(f"{path.name}: {result.rows} rader, inget nytt – ingenting ändrades.")
