@@ -185,7 +185,9 @@ def test_a_file_imported_before_another_is_read_again_and_restores_its_figures(
     assert _stored() == _expected(FIRST) | {("0780", "klotter", 2023, 3, 12, True)}  # another period: kept
 
 
-def test_the_same_file_is_read_and_compared_again_once_a_kommun_has_been_added(kommuner: list[Municipality]) -> None:
+def test_the_same_file_is_read_and_compared_again_once_a_kommun_has_been_added(
+    kommuner: list[Municipality],
+) -> None:
     first = crimestats_import(source=FIRST.encode(), file_name="januari.csv", by=None)
     MunicipalityFactory.create(name="Alvesta kommun", slug="alvesta", scb_code="0764")
 

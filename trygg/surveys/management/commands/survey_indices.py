@@ -11,6 +11,8 @@ from trygg.surveys.thresholds import DEFAULT_K, MIN_K
 
 class Command(BaseCommand):
     help = "Beräkna trygghetsmätningens indikatorer ur en fil i utbytesformatet och skriv dem som JSON."
+    # A file in, JSON out: no database, and no system checks (they would import every URL and view).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="Svarsfilen (CSV i UTF-8, en rad per svarande).")
