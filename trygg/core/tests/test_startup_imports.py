@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,7 +46,7 @@ print(json.dumps({"setup": after_setup, "commands": after_commands, "count": len
 """
 
 
-def loaded_heavy_modules() -> dict[str, object]:
+def loaded_heavy_modules() -> dict[str, Any]:
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "trygg.settings"}
     result = subprocess.run(
         [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROGRAM}"],
@@ -56,7 +57,7 @@ def loaded_heavy_modules() -> dict[str, object]:
         env=environment,
         timeout=120,
     )
-    loaded: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return loaded
 
 

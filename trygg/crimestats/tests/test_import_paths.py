@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from trygg.crimestats import formats, services
+from trygg.crimestats import formats, importers, services
 from trygg.crimestats.models import ImportRun, ReportedCrime
 from trygg.crimestats.services import crimestats_import
 from trygg.municipalities.models import Municipality
@@ -111,6 +111,7 @@ def test_the_staged_comparison_on_postgresql_agrees_with_the_comparison_in_memor
     table = formats.read_crime_statistics(
         SECOND.encode(), file_name="februari.csv", categories=services._spellings(categories)
     )
+    assert isinstance(table, importers.CrimeTable)
     ids = dict(Municipality.objects.values_list("scb_code", "pk"))
     local = table.frame.filter(pl.col("kommun_code").str.len_chars() == 4).with_columns(
         pl.col("kommun_code").replace_strict(ids, return_dtype=pl.Int64).alias("place"),
