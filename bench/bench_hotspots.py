@@ -21,6 +21,7 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         }
         if not args.no_csv:
             runs["hotspots (CSV file)"] = lambda: geo.hotspots_from_csv(path, cell=args.cell)
+            # The whole command as a person runs it: interpreter, Django's start, the read, Gi*, the JSON.
+            trygg = str(Path(sys.executable).parent / "trygg")
+            whole = [trygg, "hotspots", str(path), "--cell", str(args.cell)]
+            runs["trygg hotspots (whole command)"] = lambda: subprocess.run(
+                whole, check=True, stdout=subprocess.DEVNULL
+            )
 
         # Warm up (PROJ database, transformer caches), and check the results agree.
         counts = baseline(lat, lon, args.cell)

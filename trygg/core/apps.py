@@ -25,6 +25,3 @@ class CoreConfig(AppConfig):
         from .pagecache import watch_writes
 
         connection_created.connect(watch_writes, dispatch_uid="trygg_page_generation")
-        from .charts import charts_draw_text_as_written
-
-        charts_draw_text_as_written()

@@ -2,17 +2,19 @@
 
 Chart text comes from people (a walk's title, an activity's name, a survey question): a `$` in it must be drawn
 as a dollar sign, never read as the start of mathtext (`$\\frac{$` in a walk's title made the route drawing fail
-with a server error). Set once for the process when Django starts (trygg.core.apps).
+with a server error). Set whenever a chart is drawn (chart_style), so that matplotlib is imported only by the code that
+draws, never when Django starts (issue 21).
 """
 
 import textwrap
 from contextlib import AbstractContextManager
 
-import matplotlib
 from django.http import HttpRequest
 
 
 def charts_draw_text_as_written() -> None:
+    import matplotlib
+
     matplotlib.use("Agg")
     matplotlib.rcParams["text.parse_math"] = False
     matplotlib.rcParams["text.usetex"] = False
@@ -36,6 +38,9 @@ def chart_is_narrow(request: HttpRequest) -> bool:
 
 def chart_style(*, narrow: bool) -> AbstractContextManager[None]:
     """matplotlib settings around a chart's whole drawing: one text size for every label, text kept as text."""
+    import matplotlib
+
+    charts_draw_text_as_written()
     size = NARROW_TEXT if narrow else WIDE_TEXT
     return matplotlib.rc_context(
         {

@@ -463,19 +463,38 @@ def category_lookup(categories: Mapping[str, Collection[str]]) -> dict[str, str]
 
 
 class _Checks:
-    """Collects errors from boolean masks over the frame, keeping at most `limit` of them."""
+    """Collects errors from boolean masks over the frame, keeping at most `limit` of them.
+
+    The masks are counted together in one pass over the frame when the total is first asked for; only a mask that
+    fails somewhere is filtered again to name its lines (a valid file costs one pass, not one per check)."""
 
     def __init__(self, frame: pl.DataFrame, limit: int) -> None:
         self.frame = frame
         self.limit = limit
         self.errors: list[LineError] = []
-        self.total = 0
+        self._total = 0
+        self._pending: list[tuple[pl.Expr, str, str | pl.Expr, pl.Expr]] = []
 
     def add(self, mask: pl.Expr, code: str, column: str | pl.Expr, value: pl.Expr) -> None:
+        self._pending.append((mask, code, column, value))
+
+    @property
+    def total(self) -> int:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            counts = self.frame.select(
+                [mask.sum().alias(f"_check{index}") for index, (mask, *_rest) in enumerate(pending)]
+            ).row(0)
+            for count, (mask, code, column, value) in zip(counts, pending, strict=True):
+                if count:
+                    self._collect(mask, code, column, value)
+        return self._total
+
+    def _collect(self, mask: pl.Expr, code: str, column: str | pl.Expr, value: pl.Expr) -> None:
         failing = self.frame.filter(mask)
         if failing.height == 0:
             return
-        self.total += failing.height
+        self._total += failing.height
         room = self.limit - len(self.errors)
         if room <= 0:
             return
@@ -646,9 +665,12 @@ def read_crime_file(
         raise CrimeFileError(checks.errors, checks.total)
 
     keys = ["kommun_code", "category", "year", "month"]
-    duplicated = frame.with_columns(pl.col("_line").min().over(keys).alias("_first")).filter(
-        pl.col("_line") != pl.col("_first")
-    )
+    if not frame.select(pl.struct(keys).is_duplicated().any()).item():
+        duplicated = frame.clear()
+    else:
+        duplicated = frame.with_columns(pl.col("_line").min().over(keys).alias("_first")).filter(
+            pl.col("_line") != pl.col("_first")
+        )
     if duplicated.height:
         errors = [
             LineError(int(line), None, "duplicate", None, {"first": str(first)})

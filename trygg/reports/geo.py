@@ -410,6 +410,42 @@ def _load(data: bytes, max_errors: int) -> tuple[FloatArray, FloatArray]:
     return lat, lon
 
 
+def _scan_file(path: str | os.PathLike[str]) -> tuple[FloatArray, FloatArray] | None:
+    """polars' lazy scanner straight from the file, parsing only the lat and lon columns; ``None`` when anything
+    is off (a byte-order mark, a missing or bad value), so that the readers of the whole file decide and name it."""
+    with open(path, "rb") as handle:
+        first = handle.readline(1 << 16)
+    if first.startswith(_BOM) or not first.strip():
+        return None
+    try:
+        header = _header(first)
+    except HotspotInputError:
+        return None
+    names = [header.lat_name, header.lon_name]
+    try:
+        frame = (
+            pl.scan_csv(
+                os.fspath(path),
+                has_header=True,
+                infer_schema=False,
+                schema_overrides=dict.fromkeys(names, pl.Float64),
+                separator=",",
+                quote_char='"',
+            )
+            .select(names)
+            .collect()
+        )
+    except Exception:  # any problem: the whole-file readers
+        return None
+    columns = [frame.get_column(name) for name in names]
+    if any(column.dtype != pl.Float64 or column.null_count() for column in columns):
+        return None
+    lat, lon = (np.ascontiguousarray(column.to_numpy(), dtype=np.float64) for column in columns)
+    if lat.size == 0 or not _valid(lat, lon).all():
+        return None
+    return lat, lon
+
+
 def _lines(data: bytes) -> list[int]:
     """Line number of each point, in order (only needed to name projection failures)."""
     if data.startswith(_BOM):
@@ -594,6 +630,12 @@ def hotspots_from_csv(
     max_errors: int = MAX_ERRORS,
 ) -> dict[str, Any]:
     """Read a CSV of ``lat``/``lon`` points and compute hotspots; the whole contract."""
+    if isinstance(source, str | os.PathLike):
+        scanned = _scan_file(source)
+        if scanned is not None:
+            x, y = project(*scanned)
+            if np.isfinite(x).all() and np.isfinite(y).all():
+                return hotspots_projected(x, y, cell=cell, all_cells=all_cells, max_cells=max_cells)
     data = _read_bytes(source)
     lat, lon = _load(data, max_errors)
     x, y = project(lat, lon)

@@ -22,8 +22,8 @@ import polars as pl
 
 from trygg.core.fileerrors import LineError as BaseLineError
 
-DEFAULT_K = 10
-MIN_K = 5
+from .thresholds import DEFAULT_K, MIN_K
+
 DEFAULT_MAPPING: dict[int, float] = {1: 6, 2: 4, 3: 2, 4: 0}
 MAX_REPORTED_ERRORS = 1000
 Z_95 = 1.96

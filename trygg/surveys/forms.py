@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from trygg.municipalities.models import Municipality
 from trygg.problems.models import Problem
 
-from .analysis import MIN_K
 from .models import Language, Question, Survey
 from .selectors import FormQuestion
 from .services import DRAFT_ONLY_SETTINGS, SurveySettings
+from .thresholds import MIN_K
 
 NO_AREA = "-"
 MAX_TEXT_ANSWER = 2000

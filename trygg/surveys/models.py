@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from trygg.municipalities.models import Municipality
 from trygg.problems.models import Problem
 
-from .analysis import DEFAULT_K, MIN_K
+from .thresholds import DEFAULT_K, MIN_K
 
 # Column names follow the interchange format: letters, digits and underscores, starting with a letter.
 CODE_VALIDATOR = RegexValidator(

@@ -1,10 +1,14 @@
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
-from trygg.crimestats import importers, services
+if TYPE_CHECKING:
+    from trygg.crimestats import importers
 
 
 def file_errors(path: Path, error: importers.CrimeFileError) -> str:
@@ -57,6 +61,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # polars and the readers of every format: imported when a file is read, not when Django starts.
+        from trygg.crimestats import importers, services
+
         path: Path = options["file"]
         for item in (path, *options["more_pages"]):
             if not item.is_file():
@@ -82,6 +89,13 @@ class Command(BaseCommand):
             except importers.CrimeFileError as error:
                 bar.close()
                 raise CommandError(file_errors(path, error)) from error
+        if result.skipped:
+            assert result.run is not None
+            self.stdout.write(
+                f"{path.name}: samma fil importerades senast {timezone.localtime(result.run.imported_at):%Y-%m-%d %H:%M} "
+                f"({result.rows} rader) – hoppades över utan att läsas; ingenting ändrades."
+            )
+            return
         self.stdout.write(f"{path.name}: läst som {result.format_name}.")
         if result.unchanged:
             self.stdout.write(f"{path.name}: {result.rows} rader, inget nytt – ingenting ändrades.")

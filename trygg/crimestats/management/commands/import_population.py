@@ -4,8 +4,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from trygg.crimestats import importers, services
-
 from .import_crimestats import file_errors, left_out
 
 
@@ -21,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--create-municipalities", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from trygg.crimestats import importers, services  # imports polars: not when Django starts
+
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: filen finns inte")

@@ -5,7 +5,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trygg.municipalities.models import Municipality
-from trygg.reports.services import open311_key_create
 
 
 class Command(BaseCommand):
@@ -21,6 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from trygg.reports.services import open311_key_create  # imports pyproj: not when Django starts
+
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
         if municipality is None:
             raise CommandError(f"no municipality with the slug {options['municipality']!r}")

@@ -3,17 +3,21 @@
 All or nothing: any bad row stops the import, and every error names the line (header = line 1) and column.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from trygg.municipalities.models import Municipality
-from trygg.reports.services import PlaceRow, places_import
+
+if TYPE_CHECKING:
+    from trygg.reports.services import PlaceRow
 
 COLUMNS = ("name", "kind", "lat", "lon")
 LIMITS = {"lat": 90.0, "lon": 180.0}
@@ -21,6 +25,8 @@ MAX_ERRORS = 20
 
 
 def read_rows(text: str, path: str) -> tuple[list[PlaceRow], list[str]]:
+    from trygg.reports.services import PlaceRow  # imports shapely and pyproj: not when Django starts
+
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -76,6 +82,8 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", required=True, help="the municipality's slug, e.g. ljungby")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from trygg.reports.services import places_import
+
         path = options["file"]
         municipality = Municipality.objects.filter(slug=options["municipality"]).first()
         if municipality is None:

