@@ -257,6 +257,11 @@ class ReportPhoto(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reports:photo", kwargs={"municipality": self.report.municipality.slug, "name": self.name}
+        )
+
     @property
     def is_ready(self) -> bool:
         return self.state == self.State.READY
@@ -265,11 +270,6 @@ class ReportPhoto(models.Model):
     def file_names(self) -> list[str]:
         """Every stored file of the photo (the upload, or the photo and its thumbnail)."""
         return [name for name in (self.image.name, self.thumbnail.name) if name]
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "reports:photo", kwargs={"municipality": self.report.municipality.slug, "name": self.name}
-        )
 
     @property
     def thumbnail_size(self) -> tuple[int, int]:

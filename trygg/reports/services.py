@@ -36,8 +36,8 @@ from .attributes import attributes_clean
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
-from .privacy import photo_files_delete_on_commit
 from .photos import CheckedPhoto, PhotoError, photo_check, photo_reencode, photo_thumbnail
+from .privacy import photo_files_delete_on_commit
 from .wording import reads_like_emergency
 
 logger = logging.getLogger(__name__)
