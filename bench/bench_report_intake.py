@@ -136,10 +136,14 @@ def main() -> int:
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
     print(f"photo: {len(photo) / 2**20:.2f} MiB JPEG 4000x3000; posts: {args.posts}; reports filed: {filed}")
     print(f"baseline (re-encode only):  median CPU {base * 1000:.1f} ms")
-    print(f"request (full POST):        median CPU {request * 1000:.1f} ms = {request / base:.2f}x the baseline")
+    print(
+        f"request (full POST):        median CPU {request * 1000:.1f} ms = {request / base:.2f}x the baseline"
+    )
     if worker_times:
         worker = statistics.median(worker_times)
-        print(f"worker (task, per photo):   median CPU {worker * 1000:.1f} ms = {worker / base:.2f}x the baseline")
+        print(
+            f"worker (task, per photo):   median CPU {worker * 1000:.1f} ms = {worker / base:.2f}x the baseline"
+        )
     from benchresults import emit
 
     emit(

@@ -190,7 +190,7 @@ def test_a_photo_is_kept_when_the_description_is_missing_and_the_fixed_post_file
         filed = client.post(FORM, {**data, "description": "Klotter på muren."})
 
     assert filed.status_code == 302
-    report = Report.objects.get(submission_id=data["submission_id"])
+    report = Report.objects.get(submission_id=str(data["submission_id"]))
     assert report.photos.get().state == ReportPhoto.State.READY
     assert not list(pending.iterdir())
     assert "reports_kept_photos" not in client.session or not client.session["reports_kept_photos"]
@@ -207,7 +207,7 @@ def test_a_photo_is_kept_when_the_place_is_outside_the_municipality(
     assert "utanför" in refused.content.decode() and "Bilden är kvar" in refused.content.decode()
     filed = client.post(FORM, {**data, "place": "Salvesbacken", "latitude": "", "longitude": ""})
     assert filed.status_code == 302
-    assert ReportPhoto.objects.filter(report__submission_id=data["submission_id"]).count() == 1
+    assert ReportPhoto.objects.filter(report__submission_id=str(data["submission_id"])).count() == 1
 
 
 def test_a_kept_photo_can_be_removed_and_is_then_not_filed(
