@@ -57,6 +57,50 @@ def _looks_like_markup(data: bytes) -> bool:
     return head.startswith(b"<")
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedImage:
+    """An upload whose header passed the checks; its pixels have not been decoded."""
+
+    data: bytes
+    width: int
+    height: int
+    format: str
+
+
+def _open_checked(data: bytes, *, max_bytes: int, max_pixels: int) -> Image.Image:
+    if len(data) > max_bytes:
+        raise ImageError("too_large")
+    if _looks_like_markup(data):
+        raise ImageError("markup")
+    image: Image.Image = Image.open(io.BytesIO(data))
+    # Image.open reads only the header: the size is known before any pixel is decoded.
+    width, height = image.size
+    if width <= 0 or height <= 0 or width * height > max_pixels:
+        raise ImageError("too_many_pixels")
+    if image.format not in ALLOWED_FORMATS:
+        raise ImageError("unsupported")
+    return image
+
+
+def image_check(data: bytes, *, max_bytes: int, max_pixels: int) -> CheckedImage:
+    """The cheap checks of an upload, for a request that stores it and leaves the decoding to a task: size in
+    bytes, markup, the header's format and pixel count, and Pillow's verify (chunk checksums where the format has
+    them). A file that passes can still fail to decode; :func:`image_reencode` then raises ``not_an_image``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = _open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels)
+            width, height, image_format = image.size[0], image.size[1], str(image.format)
+            image.verify()
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ImageError("not_an_image") from None
+    return CheckedImage(data=data, width=width, height=height, format=image_format)
+
+
 def image_reencode(
     data: bytes,
     *,
@@ -70,21 +114,11 @@ def image_reencode(
 
     JPEG output drops transparency (onto black, as Pillow converts); PNG and WebP keep it.
     """
-    if len(data) > max_bytes:
-        raise ImageError("too_large")
-    if _looks_like_markup(data):
-        raise ImageError("markup")
     try:
         with warnings.catch_warnings():
             # Pillow warns (and past twice the limit raises) on decompression bombs; we check ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(io.BytesIO(data))
-            # Image.open reads only the header: the size is known before any pixel is decoded.
-            width, height = image.size
-            if width <= 0 or height <= 0 or width * height > max_pixels:
-                raise ImageError("too_many_pixels")
-            if image.format not in ALLOWED_FORMATS:
-                raise ImageError("unsupported")
+            image = _open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels)
             image.load()
             image = ImageOps.exif_transpose(image)
             if output == "JPEG":

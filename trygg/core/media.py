@@ -22,12 +22,13 @@ from django.core.files.storage import Storage, default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-# Rows that exist only for their file: when the file is gone, the row goes too.
-ROWS_DELETED_WITHOUT_FILE = frozenset({"reports.ReportPhoto"})
+# Rows that exist only for their file (model label and field): when the file is gone, the row goes too. Other
+# optional files (a photo's thumbnail) are only cleared.
+ROWS_DELETED_WITHOUT_FILE = frozenset({"reports.ReportPhoto.image"})
 # Directories whose files wait for a later step of a form and are named by no row until then, with how long
 # they may wait. Anything else no row names is taken after the grace period given to media_cleanup.
 IN_FLIGHT = {
-    # The photos chosen before a report's confirmation step (trygg.reports.services.photos_stash).
+    # Photos kept from a refused report form or before its confirmation step (trygg.reports.services.photos_keep).
     "reports/pending/": dt.timedelta(hours=1),
     # A survey file between its upload and its column mapping; a staff session lasts at most 8 hours.
     "surveys/uploads/": dt.timedelta(hours=10),
@@ -111,7 +112,7 @@ def _row_repair(model: type[models.Model], file_field: models.FileField, pk: int
         return True
     reason = _("Filen saknades i lagringen")
     label = model._meta.label
-    if label in ROWS_DELETED_WITHOUT_FILE:
+    if f"{label}.{file_field.name}" in ROWS_DELETED_WITHOUT_FILE:
         owner = _owner_of(row)
         # Recorded before the delete, while the row still has its id.
         audit_record(
@@ -121,6 +122,15 @@ def _row_repair(model: type[models.Model], file_field: models.FileField, pk: int
             changes={f"{model._meta.model_name}": [name, None]},
             reason=reason,
         )
+        # The row's other files (a photo's thumbnail) go with it; a rollback would leave a row that has lost its
+        # main file anyway, which the next run deletes.
+        for other in model._meta.get_fields():
+            if (
+                isinstance(other, models.FileField)
+                and other is not file_field
+                and getattr(row, other.attname)
+            ):
+                storage.delete(getattr(row, other.attname).name)
         row.delete()
         return True
     if file_field.blank:

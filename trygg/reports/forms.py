@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
 from trygg.core.formtiming import FillTimeMixin
+from trygg.core.text import without_control_characters
 from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 from trygg.promises.choices import (
@@ -25,7 +27,7 @@ from trygg.promises.models import Activity
 from . import selectors
 from .attributes import OFFENSIVE
 from .models import Report, ReportCategory
-from .photos import MAX_BYTES, CleanPhoto, PhotoError, photo_reencode
+from .photos import MAX_BYTES, CheckedPhoto, PhotoError, photo_check
 from .services import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, CategoryDetails
 
 PHOTO_ERRORS = {
@@ -39,6 +41,11 @@ PHOTO_ERRORS = {
 def _field(form: forms.BaseForm, name: str) -> Any:
     # A ChoiceField or ModelChoiceField; django-stubs types form.fields as plain Field.
     return form.fields[name]
+
+
+def _upload_name(upload: UploadedFile) -> str:
+    name = " ".join(without_control_characters(PurePath(upload.name or "").name).split())
+    return name[:100] or str(_("bild"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -100,31 +107,35 @@ class ReportForm(FillTimeMixin):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     step = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipality: Municipality, kept_photos: int = 0, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("submission_id", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        # Photos kept from an earlier post of the same submission count towards the limit.
+        self.kept_photos = kept_photos
         _field(self, "category").queryset = ReportCategory.objects.active().filter(municipality=municipality)
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["place"].widget.attrs.update({"autocomplete": "street-address"})
         self.fields["reporter_email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["reporter_name"].widget.attrs.update({"autocomplete": "name"})
-        self.clean_photos_result: list[CleanPhoto] = []
+        # Each upload that passed the checks, with the name it had on the resident's device.
+        self.checked_photos: list[tuple[str, CheckedPhoto]] = []
         self.place_candidates: list[Any] = []
 
     def clean_photos(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data.get("photos") or []
-        if len(files) > MAX_PHOTOS:
+        if len(files) + self.kept_photos > MAX_PHOTOS:
             raise forms.ValidationError(_("Du kan skicka högst 3 bilder."))
-        cleaned = []
+        checked = []
         for upload in files:
             if upload.size is not None and upload.size > MAX_BYTES:
                 raise forms.ValidationError(PHOTO_ERRORS["too_large"])
             try:
-                cleaned.append(photo_reencode(upload.read()))
+                # Only the cheap checks here: the task worker decodes and re-encodes the photo.
+                checked.append((_upload_name(upload), photo_check(upload.read())))
             except PhotoError as error:
                 raise forms.ValidationError(PHOTO_ERRORS[error.code]) from None
-        self.clean_photos_result = cleaned
+        self.checked_photos = checked
         return files
 
     def attributes(self) -> dict[str, str]:

@@ -11,6 +11,8 @@ from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 from trygg.promises.models import Activity, slug_validator
 
+from .photos import THUMBNAIL_SIDE
+
 
 class ReportCategoryQuerySet(models.QuerySet["ReportCategory"]):
     def active(self) -> "ReportCategoryQuerySet":
@@ -220,19 +222,40 @@ class Report(models.Model):
         return self.state in self.State.open_states()
 
 
+class ReportPhotoQuerySet(models.QuerySet["ReportPhoto"]):
+    def shown_publicly(self) -> "ReportPhotoQuerySet":
+        """Photos a report's public page names: ready ones, and those still being processed ("Bilden bearbetas")."""
+        return self.filter(is_public=True).exclude(state=ReportPhoto.State.FAILED)
+
+
 class ReportPhoto(models.Model):
-    """A photo, re-encoded from its pixels: nothing of the original file but the picture survives."""
+    """A photo, re-encoded from its pixels by the task worker: nothing of the original file but the picture survives.
+
+    Until the task has run, `image` names the upload as it came, in a private directory that nothing serves
+    (state "processing"); then the re-encoded photo and its thumbnail ("ready"). A photo that cannot be decoded is
+    "failed": its file is removed and staff see that it was.
+    """
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("bearbetas")
+        READY = "ready", _("klar")
+        FAILED = "failed", _("kunde inte bearbetas")
 
     report = models.ForeignKey(
         Report, verbose_name=_("felanmälan"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.FileField(_("bild"), upload_to="reports/photos/", max_length=200)
+    image = models.FileField(_("bild"), upload_to="reports/photos/", max_length=200, blank=True)
+    thumbnail = models.FileField(_("miniatyr"), upload_to="reports/thumbnails/", max_length=200, blank=True)
     name = models.CharField(_("filnamn"), max_length=64, unique=True)
     width = models.PositiveIntegerField(_("bredd"))
     height = models.PositiveIntegerField(_("höjd"))
+    state = models.CharField(_("bearbetning"), max_length=20, choices=State.choices, default=State.READY)
+    processed_at = models.DateTimeField(_("bearbetad"), null=True, blank=True)
     # Hidden by staff, or waiting for review in a category whose photos are reviewed first.
     is_public = models.BooleanField(_("visas publikt"), default=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    objects = ReportPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bild")
@@ -245,6 +268,29 @@ class ReportPhoto(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "reports:photo", kwargs={"municipality": self.report.municipality.slug, "name": self.name}
+        )
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
+
+    @property
+    def file_names(self) -> list[str]:
+        """Every stored file of the photo (the upload, or the photo and its thumbnail)."""
+        return [name for name in (self.image.name, self.thumbnail.name) if name]
+
+    @property
+    def thumbnail_size(self) -> tuple[int, int]:
+        """The thumbnail's width and height, for the page's img attributes (so nothing jumps as it loads)."""
+        scale = min(1.0, THUMBNAIL_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    def get_thumbnail_url(self) -> str:
+        if not self.thumbnail:
+            return self.get_absolute_url()
+        return reverse(
+            "reports:photo_thumbnail",
+            kwargs={"municipality": self.report.municipality.slug, "name": self.name.removesuffix(".jpg")},
         )
 
 

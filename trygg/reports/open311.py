@@ -358,8 +358,8 @@ def _public_reports(municipality: Municipality) -> ReportQuerySet:
 
 
 def _request_row(report: Report) -> dict[str, Any]:
-    # Hidden photos (taken down, or waiting for review) are not linked.
-    photos = [photo for photo in report.photos.all() if photo.is_public]
+    # Hidden photos (taken down, or waiting for review) and photos not yet re-encoded are not linked.
+    photos = [photo for photo in report.photos.all() if photo.is_public and photo.is_ready]
     return {
         "service_request_id": report.reference,
         "status": "open" if report.is_open else "closed",

@@ -127,7 +127,7 @@ class ReportContactSource:
             for report in erased_reports:
                 if report.pk in per_report:
                     _photos_deleted_audit(report, count=per_report[report.pk], by=by, reason=reason)
-            photo_files_delete_on_commit([photo.image.name for photo in photos if photo.image.name])
+            photo_files_delete_on_commit([name for photo in photos for name in photo.file_names])
         deleted, _counts = followers.delete()
         return blanked + len(photos) + deleted
 
@@ -176,5 +176,5 @@ class ReportContactSource:
                 changes={"photos": [len(photos), 0]},
                 reason=reason,
             )
-        photo_files_delete_on_commit([photo.image.name for photo in old_photos if photo.image.name])
+        photo_files_delete_on_commit([name for photo in old_photos for name in photo.file_names])
         return count + deleted + len(old_photos)

@@ -304,7 +304,8 @@ def report_get_public(*, municipality_slug: str, reference: str) -> Report:
         .select_related("category", "municipality", "assigned_party")
         .prefetch_related(
             Prefetch("events", queryset=ReportEvent.objects.order_by("at", "pk")),
-            Prefetch("photos", queryset=ReportPhoto.objects.filter(is_public=True).order_by("pk")),
+            # Photos the task worker has not re-encoded yet are named ("Bilden bearbetas"), never served.
+            Prefetch("photos", queryset=ReportPhoto.objects.shown_publicly().order_by("pk")),
         )
     )
     return get_object_or_404(queryset, municipality__slug=municipality_slug, reference=reference)
@@ -320,6 +321,8 @@ def photo_get_public(*, municipality_slug: str, name: str) -> ReportPhoto:
         ReportPhoto.objects.select_related("report"),
         name=name,
         is_public=True,
+        # Nothing of an upload is served before the task worker has re-encoded it.
+        state=ReportPhoto.State.READY,
         report__is_public=True,
         report__municipality__slug=municipality_slug,
     )

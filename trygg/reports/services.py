@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
+import logging
 import re
 import secrets
 import unicodedata
@@ -36,12 +36,19 @@ from .attributes import attributes_clean
 from .catalogue import DEFAULT_CATEGORIES
 from .deadlines import due_at
 from .models import Open311Key, Place, Report, ReportCategory, ReportEvent, ReportPhoto
-from .photos import CleanPhoto
+from .photos import CheckedPhoto, PhotoError, photo_check, photo_reencode, photo_thumbnail
+from .privacy import photo_files_delete_on_commit
 from .wording import reads_like_emergency
+
+logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 3
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _PENDING_DIR = "reports/pending"
+# Uploads waiting for the task worker. Nothing serves this directory (nginx answers 404 for /media/ but logos, and
+# the photo view serves only re-encoded photos), so nothing of an upload is public before it is re-encoded.
+_INCOMING_DIR = "reports/incoming"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 # ------------------------------------------------------------------------- helpers
@@ -60,23 +67,95 @@ def _new_reference(year: int) -> str:
             return reference
 
 
-def _photo_name() -> str:
-    return secrets.token_hex(16) + ".jpg"
-
-
-def _store_photo(report: Report, photo: CleanPhoto) -> ReportPhoto:
-    name = _photo_name()
+def _store_photo(report: Report, photo: CheckedPhoto) -> ReportPhoto:
+    """Keep the upload privately as it came and leave the re-encoding to the task worker."""
+    token = secrets.token_hex(16)
     # In a category whose photos are reviewed first, a photo is stored hidden until staff publish it.
     stored = ReportPhoto(
         report=report,
-        name=name,
+        name=f"{token}.jpg",
         width=photo.width,
         height=photo.height,
+        state=ReportPhoto.State.PROCESSING,
         is_public=not report.category.photos_need_review,
     )
-    stored.image.save(name, ContentFile(photo.data), save=False)
+    stored.image.name = default_storage.save(f"{_INCOMING_DIR}/{token}", ContentFile(photo.data))
     stored.save()
     return stored
+
+
+def report_photo_process(*, photo_id: int, now: dt.datetime) -> str:
+    """The task worker's part of a photo: re-encode it from its pixels (no metadata survives), make its thumbnail,
+    then publish it; an upload that cannot be decoded is removed and the failure recorded for staff.
+
+    The decoding runs outside any transaction, so no lock is held meanwhile; the row changes in one transaction.
+    Returns the photo's state afterwards ("gone" when there was nothing to do).
+    """
+    photo = ReportPhoto.objects.filter(pk=photo_id, state=ReportPhoto.State.PROCESSING).first()
+    if photo is None:
+        return "gone"
+    upload = photo.image.name or ""
+    try:
+        with default_storage.open(upload, "rb") as handle:
+            data = handle.read()
+        clean = photo_reencode(data)
+        thumbnail = photo_thumbnail(clean)
+    except FileNotFoundError:
+        return _photo_failed(photo_id=photo_id, upload=upload, code="missing", now=now)
+    except PhotoError as error:
+        return _photo_failed(photo_id=photo_id, upload=upload, code=error.code, now=now)
+    names = [
+        default_storage.save(f"reports/photos/{photo.name}", ContentFile(clean.data)),
+        default_storage.save(f"reports/thumbnails/{photo.name}", ContentFile(thumbnail.data)),
+    ]
+    with transaction.atomic():
+        locked = ReportPhoto.objects.select_for_update().filter(pk=photo_id).first()
+        if locked is None or locked.state != ReportPhoto.State.PROCESSING:
+            # Deleted (erasure, retention) or processed by another worker meanwhile: our copies are no one's.
+            photo_files_delete_on_commit(names)
+            return "gone"
+        locked.image.name, locked.thumbnail.name = names
+        locked.width, locked.height = clean.width, clean.height
+        locked.state = ReportPhoto.State.READY
+        locked.processed_at = now
+        locked.save(update_fields=["image", "thumbnail", "width", "height", "state", "processed_at"])
+        photo_files_delete_on_commit([upload])
+    return locked.state
+
+
+@transaction.atomic
+def _photo_failed(*, photo_id: int, upload: str, code: str, now: dt.datetime) -> str:
+    locked = ReportPhoto.objects.select_for_update().select_related("report").filter(pk=photo_id).first()
+    if locked is None or locked.state != ReportPhoto.State.PROCESSING:
+        return "gone"
+    locked.image.name = ""
+    locked.state = ReportPhoto.State.FAILED
+    locked.processed_at = now
+    locked.save(update_fields=["image", "state", "processed_at"])
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.UPDATE,
+        instance=locked.report,
+        changes={"photo": [locked.name, None]},
+        reason=_("Bilden kunde inte bearbetas och togs bort (%(code)s).") % {"code": code},
+    )
+    logger.warning(
+        "Photo %s of report %s could not be re-encoded (%s); its upload was removed.",
+        locked.pk,
+        locked.report.reference,
+        code,
+    )
+    photo_files_delete_on_commit([upload])
+    return locked.state
+
+
+def _photos_process_enqueue(photos: Sequence[ReportPhoto]) -> None:
+    from .tasks import report_photo_process_task
+
+    # Queued in the transaction that stores the rows: with the database backend the task exists exactly when the
+    # report does (the immediate backend of development and tests runs it at once).
+    for photo in photos:
+        report_photo_process_task.enqueue(photo_id=photo.pk)
 
 
 def place_normalize(text: str) -> str:
@@ -84,53 +163,75 @@ def place_normalize(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s-]", " ", folded)).strip()
 
 
-# ----------------------------------------------------------------- pending photos
-# Photos chosen before a confirmation step (an emergency warning or a possible duplicate) are kept,
-# already re-encoded, under the submission id, so that the resident does not have to choose them again.
+# ------------------------------------------------------------------- kept photos
+# Photos chosen in a form that was refused (a missing field, a place outside the municipality) or that stops at a
+# confirmation step (an emergency warning, a possible duplicate) are kept privately under the submission id, each
+# under an unguessable token, so that the resident does not have to choose them again. The web view ties the tokens
+# to the visitor's session; `cleanup_media` removes what is abandoned (trygg.core.media.IN_FLIGHT).
+
+
+@dataclass(frozen=True)
+class KeptPhoto:
+    token: str
+    # The file's name on the resident's device, shown back to them ("Bilden är kvar: IMG_0412.jpg"); never stored
+    # anywhere but in their session.
+    name: str
 
 
 def _pending_dir(submission_id: uuid.UUID) -> str:
     return f"{_PENDING_DIR}/{submission_id.hex}"
 
 
-def photos_stash(*, submission_id: uuid.UUID, photos: Sequence[CleanPhoto]) -> int:
+def _kept_path(submission_id: uuid.UUID, token: str) -> str | None:
+    return f"{_pending_dir(submission_id)}/{token}" if _TOKEN.match(token) else None
+
+
+def photos_keep(*, submission_id: uuid.UUID, photos: Sequence[tuple[str, CheckedPhoto]]) -> list[KeptPhoto]:
+    """Keep checked uploads (with the names they had) for the submission's next post."""
+    kept = []
+    for name, photo in photos:
+        token = secrets.token_hex(16)
+        default_storage.save(f"{_pending_dir(submission_id)}/{token}", ContentFile(photo.data))
+        kept.append(KeptPhoto(token=token, name=name))
+    return kept
+
+
+def photos_kept_present(*, submission_id: uuid.UUID, photos: Sequence[KeptPhoto]) -> list[KeptPhoto]:
+    """The kept photos whose files are still there (`cleanup_media` takes abandoned ones)."""
+    present = []
     for photo in photos:
-        default_storage.save(f"{_pending_dir(submission_id)}/{_photo_name()}", ContentFile(photo.data))
-    return photos_pending_count(submission_id=submission_id)
+        path = _kept_path(submission_id, photo.token)
+        if path is not None and default_storage.exists(path):
+            present.append(photo)
+    return present
 
 
-def photos_pending_count(*, submission_id: uuid.UUID) -> int:
-    directory = _pending_dir(submission_id)
-    if not default_storage.exists(directory):
-        return 0
-    return len(default_storage.listdir(directory)[1])
+def photos_kept_discard(*, submission_id: uuid.UUID, tokens: Iterable[str]) -> None:
+    """The resident chose to remove kept photos."""
+    for token in tokens:
+        path = _kept_path(submission_id, token)
+        if path is not None:
+            default_storage.delete(path)
 
 
-def _photos_pending_take(submission_id: uuid.UUID) -> list[CleanPhoto]:
-    from PIL import Image
-
-    directory = _pending_dir(submission_id)
-    if not default_storage.exists(directory):
-        return []
+def _photos_kept_take(submission_id: uuid.UUID, tokens: Sequence[str]) -> list[CheckedPhoto]:
     taken, paths = [], []
-    for name in sorted(default_storage.listdir(directory)[1]):
-        path = f"{directory}/{name}"
+    for token in tokens:
+        path = _kept_path(submission_id, token)
+        if path is None:
+            continue
         try:
             with default_storage.open(path, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
             continue  # taken by `cleanup_media` as abandoned a moment ago
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-        taken.append(CleanPhoto(data=data, width=width, height=height))
+        try:
+            taken.append(photo_check(data))
+        except PhotoError:
+            continue
         paths.append(path)
-
-    def forget() -> None:
-        for path in paths:
-            default_storage.delete(path)
-
     # Only once the report is stored: a refused or rolled-back submission keeps its photos for the next try.
-    transaction.on_commit(forget)
+    photo_files_delete_on_commit(paths)
     return taken
 
 
@@ -253,7 +354,8 @@ def report_submit(
     latitude: float,
     longitude: float,
     place_name: str = "",
-    photos: Sequence[CleanPhoto] = (),
+    photos: Sequence[CheckedPhoto] = (),
+    kept_photos: Sequence[str] = (),
     reporter_name: str = "",
     reporter_email: str = "",
     submission_id: uuid.UUID,
@@ -265,6 +367,9 @@ def report_submit(
     now: dt.datetime | None = None,
 ) -> Submitted:
     """File a report once: a second post with the same submission id returns the first report.
+
+    `photos` are checked uploads and `kept_photos` the tokens of photos kept from the submission's earlier post
+    (`photos_keep`); both are stored privately and re-encoded by the task worker (`report_photo_process`).
 
     With `emergency_advice_seen=False` (the web form's first post) a text that reads like an emergency raises
     NeedsConfirmation instead of filing, as does an open report of the same kind nearby with
@@ -298,8 +403,7 @@ def report_submit(
         words = [] if emergency_advice_seen else list(clean.emergency_words)
         if words or duplicates:
             raise NeedsConfirmation(emergency_words=words, duplicates=duplicates)
-    pending = _photos_pending_take(submission_id)
-    all_photos = [*pending, *photos]
+    all_photos = [*_photos_kept_take(submission_id, kept_photos), *photos]
     if len(all_photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("Högst %(count)d bilder.") % {"count": MAX_PHOTOS}})
     now = now or timezone.now()
@@ -332,8 +436,7 @@ def report_submit(
         if winner is None:
             raise
         return Submitted(winner, False)
-    for photo in all_photos:
-        _store_photo(report, photo)
+    _photos_process_enqueue([_store_photo(report, photo) for photo in all_photos])
     notice = emergency_notice() if clean.emergency_words else ""
     note = " ".join(part for part in (_("Felanmälan inkom."), notice) if part)
     ReportEvent.objects.create(report=report, at=now, state_to=Report.State.NEW, note=note)

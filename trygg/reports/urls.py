@@ -34,6 +34,12 @@ urlpatterns = [
         views.report_photo,
         name="photo",
     ),
+    re_path(
+        r"^(?P<municipality>[-a-zA-Z0-9_]+)/felanmalan/bild/(?P<name>[0-9a-f]{32})-liten\.jpg$",
+        views.report_photo,
+        {"thumbnail": True},
+        name="photo_thumbnail",
+    ),
     path("<slug:municipality>/felanmalan/<str:reference>/", views.report_detail, name="detail"),
     path("<slug:municipality>/felanmalan/<str:reference>/tack/", views.report_thanks, name="thanks"),
     path("<slug:municipality>/felanmalan/<str:reference>/folj/", views.report_follow, name="follow"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +91,52 @@ def _form_page(
     )
 
 
+# Photos kept from a refused post, by submission id: the tokens only work in the session that chose the photos.
+KEPT_PHOTOS_SESSION_KEY = "reports_kept_photos"
+# A visitor with several tabs of the form open keeps the photos of this many submissions at most.
+KEPT_PHOTOS_SUBMISSIONS = 3
+
+
+def _submission_id(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("submission_id", ""))
+    except ValueError:
+        return None
+
+
+def _kept_photos_read(request: HttpRequest, submission_id: uuid.UUID | None) -> list[services.KeptPhoto]:
+    if submission_id is None:
+        return []
+    entries = request.session.get(KEPT_PHOTOS_SESSION_KEY, {}).get(submission_id.hex, [])
+    listed = [
+        services.KeptPhoto(token=str(entry[0]), name=str(entry[1])) for entry in entries if len(entry) == 2
+    ]
+    return services.photos_kept_present(submission_id=submission_id, photos=listed)
+
+
+def _kept_photos_write(
+    request: HttpRequest, submission_id: uuid.UUID | None, photos: list[services.KeptPhoto]
+) -> None:
+    current = request.session.get(KEPT_PHOTOS_SESSION_KEY, {})
+    if submission_id is None or (not photos and submission_id.hex not in current):
+        return  # no session is started for a resident who never had a photo kept
+    kept = {key: value for key, value in current.items() if key != submission_id.hex}
+    if photos:
+        kept[submission_id.hex] = [[photo.token, photo.name] for photo in photos]
+    request.session[KEPT_PHOTOS_SESSION_KEY] = dict(list(kept.items())[-KEPT_PHOTOS_SUBMISSIONS:])
+
+
+def _kept_photos_add(
+    request: HttpRequest, form: ReportForm, submission_id: uuid.UUID | None, kept: list[services.KeptPhoto]
+) -> list[services.KeptPhoto]:
+    """A refused post keeps the photos it brought, so that the resident does not choose them again."""
+    if submission_id is None or not form.checked_photos:
+        return kept
+    kept = [*kept, *services.photos_keep(submission_id=submission_id, photos=form.checked_photos)]
+    _kept_photos_write(request, submission_id, kept)
+    return kept
+
+
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
@@ -103,11 +150,19 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     if request.POST.get("website"):
         _count_filed(request)  # a bot's post counts as a report
         return refused()
-    form = ReportForm(request.POST, request.FILES, municipality=found)
+    submission_id = _submission_id(request)
+    kept = _kept_photos_read(request, submission_id)
+    removed = set(request.POST.getlist("remove_photo")) & {photo.token for photo in kept}
+    if removed and submission_id is not None:
+        services.photos_kept_discard(submission_id=submission_id, tokens=removed)
+        kept = [photo for photo in kept if photo.token not in removed]
+        _kept_photos_write(request, submission_id, kept)
+    form = ReportForm(request.POST, request.FILES, municipality=found, kept_photos=len(kept))
     if not form.is_valid():
         if form.filled_too_fast:
             _count_filed(request)
-        return _form_page(request, found, form, status=400)
+        kept = _kept_photos_add(request, form, submission_id, kept)
+        return _form_page(request, found, form, status=400, kept_photos=kept)
     data = form.cleaned_data
     checked = data.get("step") == "check"
     try:
@@ -118,7 +173,8 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
             latitude=data["latitude"],
             longitude=data["longitude"],
             place_name=data["place_name"],
-            photos=form.clean_photos_result,
+            photos=[photo for _name, photo in form.checked_photos],
+            kept_photos=[photo.token for photo in kept],
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
             submission_id=data["submission_id"],
@@ -128,7 +184,7 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
         )
     except services.NeedsConfirmation as question:
         # Show the advice and the nearby reports before anything is filed; keep the photos meanwhile.
-        pending = services.photos_stash(submission_id=data["submission_id"], photos=form.clean_photos_result)
+        kept = _kept_photos_add(request, form, submission_id, kept)
         if checked and question.emergency_words:
             form.add_error("not_emergency", _("Bekräfta att det inte är akut, eller ring 112 eller 114 14."))
         return _form_page(
@@ -139,11 +195,14 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
             emergency=question.emergency_words,
             duplicates=question.duplicates,
             checking=True,
-            pending_photos=pending,
+            kept_photos=kept,
         )
     except ValidationError as error:
         form.add_service_errors(error)
-        return _form_page(request, found, form, status=400)
+        if "photos" not in getattr(error, "error_dict", {}):
+            kept = _kept_photos_add(request, form, submission_id, kept)
+        return _form_page(request, found, form, status=400, kept_photos=kept)
+    _kept_photos_write(request, submission_id, [])
     if submitted.created:
         _count_filed(request)
     return HttpResponseRedirect(_thanks_url(submitted.report))
@@ -320,10 +379,12 @@ def report_geojson(request: HttpRequest, municipality: str) -> HttpResponse:
 
 
 @require_GET
-def report_photo(request: HttpRequest, municipality: str, name: str) -> FileResponse:
-    photo = selectors.photo_get_public(municipality_slug=municipality, name=name)
+def report_photo(request: HttpRequest, municipality: str, name: str, thumbnail: bool = False) -> FileResponse:
+    photo = selectors.photo_get_public(
+        municipality_slug=municipality, name=name if name.endswith(".jpg") else f"{name}.jpg"
+    )
     try:
-        handle = photo.image.open("rb")
+        handle = (photo.thumbnail if thumbnail and photo.thumbnail else photo.image).open("rb")
     except FileNotFoundError:
         # The row outlived its file (a lost disk write); `cleanup_media` removes such rows.
         raise Http404 from None

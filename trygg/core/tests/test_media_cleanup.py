@@ -67,7 +67,7 @@ def test_a_file_no_row_names_is_deleted_after_the_grace_period_and_named_or_new_
 
     assert result.files_deleted == [old]
     assert result.files_too_new == [in_flight]
-    assert media_files(media_root) == {photo.image.name, in_flight}
+    assert media_files(media_root) == {*photo.file_names, in_flight}
     assert result.rows_missing_file == []
 
 

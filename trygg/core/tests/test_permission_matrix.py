@@ -130,6 +130,7 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:map": _home(),
     "reports:geojson": _home(),
     "reports:photo": _home(name=lambda c: c["photo"].name),
+    "reports:photo_thumbnail": _home(name=lambda c: c["photo"].name.removesuffix(".jpg")),
     "reports:detail": _home(reference=lambda c: c["report"].reference),
     "reports:thanks": _home(reference=lambda c: c["report"].reference),
     "reports:follow": _home(reference=lambda c: c["report"].reference),

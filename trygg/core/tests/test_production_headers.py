@@ -316,6 +316,7 @@ PUBLIC = {
     "reports:map",
     "reports:geojson",
     "reports:photo",
+    "reports:photo_thumbnail",
     "open311:discovery",
     "open311:discovery_v2",
     "open311:services",
