@@ -28,7 +28,9 @@ def demo(live_server, settings, tmp_path):
 
 
 def _only_this_server(page: Any, url: str) -> None:
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort()
+    )
 
 
 @pytest.fixture
