@@ -195,7 +195,7 @@ def load_reports_demo(municipality: Municipality, *, now: dt.datetime | None = N
         category.slug: category for category in ReportCategory.objects.filter(municipality=municipality)
     }
     _link_activities(municipality, categories)
-    places_import(municipality=municipality, rows=gazetteer_rows())
+    places_import(municipality=municipality, rows=gazetteer_rows(), audited=False)
     places = {place.name: place for place in Place.objects.filter(municipality=municipality, locality="")}
     crew = Party.objects.filter(municipality=municipality, kind=Party.Kind.MUNICIPALITY).first()
     # Anchor the demo at 09:00 on a day far enough back that a report's last event (up to a day after it came
