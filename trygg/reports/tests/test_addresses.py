@@ -12,26 +12,14 @@ from django.test import Client
 from osmium.osm.mutable import Node, Way
 
 from trygg.municipalities.models import Municipality
-from trygg.reports.models import Place, Report, ReportCategory
+from trygg.reports.models import Place, Report
 from trygg.reports.selectors import place_resolve
 from trygg.reports.services import place_normalize
+from trygg.reports.tests.test_public import _post
 
 pytestmark = pytest.mark.django_db
 
 FORM = "/ljungby/felanmalan/"
-
-
-def _post(client: Client, municipality: Municipality, **fields: object) -> Any:
-    category = ReportCategory.objects.get(municipality=municipality, slug="belysning")
-    data = {
-        "category": category.pk,
-        "place": "Salvesbacken",
-        "description": "Lampan vid parkens ingång lyser inte.",
-        "submission_id": str(uuid.uuid4()),
-        "website": "",
-        **fields,
-    }
-    return client.post(FORM, data)
 
 
 @pytest.mark.parametrize(
