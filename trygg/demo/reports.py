@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,21 +18,21 @@ from django.utils import timezone
 from trygg.municipalities.models import Municipality, Party
 from trygg.promises.models import Activity
 from trygg.reports import geo
+from trygg.reports.management.commands.import_gazetteer import read_rows
 from trygg.reports.models import Place, Report, ReportCategory, ReportEvent
-from trygg.reports.services import place_normalize, report_categories_ensure_defaults, report_due_at
+from trygg.reports.services import PlaceRow, places_import, report_categories_ensure_defaults, report_due_at
 
 _NAMESPACE = uuid.UUID("6d1c2a4e-7b1f-4f0e-9c55-0e7a4b7d2f11")
 
-PLACES: tuple[tuple[str, str, float, float], ...] = (
-    ("Stora torget", "torg", 56.8331, 13.9407),
-    ("Storgatan", "gata", 56.8322, 13.9398),
-    ("Drottninggatan", "gata", 56.8345, 13.9421),
-    ("Ljungbyporten", "handelsområde", 56.8460, 13.9560),
-    ("Resecentrum", "plats", 56.8290, 13.9375),
-    ("Lagavallen", "idrottsplats", 56.8371, 13.9297),
-    ("Lagaån, gångvägen", "gångväg", 56.8300, 13.9460),
-    ("Salvesbacken", "park", 56.8352, 13.9350),
-)
+# Central Ljungby's streets, squares and places: real names at approximate points, written by the project.
+GAZETTEER = Path(__file__).parent / "data" / "ljungby_gazetteer.csv"
+
+
+def gazetteer_rows() -> list[PlaceRow]:
+    rows, errors = read_rows(GAZETTEER.read_text(encoding="utf-8"), str(GAZETTEER))
+    if errors:
+        raise ValueError("\n".join(errors))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -194,14 +195,8 @@ def load_reports_demo(municipality: Municipality, *, now: dt.datetime | None = N
         category.slug: category for category in ReportCategory.objects.filter(municipality=municipality)
     }
     _link_activities(municipality, categories)
-    places = {}
-    for name, kind, latitude, longitude in PLACES:
-        places[name], _created = Place.objects.update_or_create(
-            municipality=municipality,
-            name=name,
-            kind=kind,
-            defaults={"normalized": place_normalize(name), "latitude": latitude, "longitude": longitude},
-        )
+    places_import(municipality=municipality, rows=gazetteer_rows(), audited=False)
+    places = {place.name: place for place in Place.objects.filter(municipality=municipality, locality="")}
     crew = Party.objects.filter(municipality=municipality, kind=Party.Kind.MUNICIPALITY).first()
     # Anchor the demo at 09:00 on a day far enough back that a report's last event (up to a day after it came
     # in) is never later than now, whatever the time of day the demo is loaded.

@@ -12,6 +12,8 @@ import datetime as dt
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from trygg.audit.models import AuditEntry
@@ -113,6 +115,41 @@ def report_mail_unsubscribe(*, token: str) -> Report | None:
             reason=_("Anmälaren avslutade e-posten om ärendet"),
         )
     return found
+
+
+def report_receipt(*, report: Report) -> None:
+    """The receipt a resident gets when they gave an e-mail address: the reference, the link, and what happens
+    next. Queued when the filing commits; Open311 reporters only when the integrator's key says so."""
+    if not reporter_is_mailed(report) or report.reporter_mail_stopped:
+        return
+    stop_url = unsubscribe_url(report=report)
+    due = timezone.localtime(report.due_at)
+    lines = [
+        _("Hej!"),
+        "",
+        _("Tack för din felanmälan. Den har fått ärendenummer %(reference)s (%(category)s).")
+        % {"reference": report.reference, "category": report.category.name},
+        "",
+        _("Så här går det till nu:"),
+        _("1. Kommunen läser felanmälan och markerar den som mottagen."),
+        _(
+            "2. Den skickas vidare till dem som ska åtgärda den. Kommunen har lovat att åtgärda den senast %(due)s."
+        )
+        % {"due": date_format(due, "j F Y H:i")},
+        _("3. Du får e-post när ärendet får en ny status, till exempel när det är åtgärdat."),
+        "",
+        _("Här kan du se ärendet: %(url)s") % {"url": site_url(report.get_absolute_url())},
+        "",
+        _("Felanmälan är ingen polisanmälan. Vid akut fara: ring 112."),
+        "",
+        _("Vill du inte ha mer e-post om ärendet? %(url)s") % {"url": stop_url},
+    ]
+    email_send_on_commit(
+        subject=_("Kvittens: felanmälan %(reference)s") % {"reference": report.reference},
+        body="\n".join(lines),
+        to=[report.reporter_email],
+        unsubscribe_url=stop_url,
+    )
 
 
 def report_notify(*, report: Report, note: str) -> None:

@@ -60,9 +60,29 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
+# Django fills in the numbers when it refuses a text (MaxLengthValidator's parameters).
+TOO_LONG = _("Skriv högst %(limit_value)d tecken (nu %(show_value)d).")
+# Trygg's own words for every refusal of the report form: never Django's defaults ("Detta fält måste fyllas i.").
+EMAIL_ERRORS = {
+    "invalid": _("Skriv e-postadressen som namn@exempel.se, eller lämna fältet tomt."),
+    "required": _("Skriv din e-postadress."),
+}
+POINT_ERRORS = {
+    "invalid": _("Platsen på kartan kunde inte läsas. Klicka på kartan igen eller skriv en adress."),
+    "min_value": _("Platsen på kartan kunde inte läsas. Klicka på kartan igen eller skriv en adress."),
+    "max_value": _("Platsen på kartan kunde inte läsas. Klicka på kartan igen eller skriv en adress."),
+}
+
+
 class ReportForm(FillTimeMixin):
     category = forms.ModelChoiceField(
-        label=_("Vad gäller det?"), queryset=ReportCategory.objects.none(), empty_label=_("Välj kategori")
+        label=_("Vad gäller det?"),
+        queryset=ReportCategory.objects.none(),
+        empty_label=_("Välj kategori"),
+        error_messages={
+            "required": _("Välj vad felanmälan gäller."),
+            "invalid_choice": _("Välj en av kategorierna i listan."),
+        },
     )
     offensive = forms.BooleanField(
         label=_("Klottret är kränkande, t.ex. rasistiskt eller sexistiskt"),
@@ -74,14 +94,24 @@ class ReportForm(FillTimeMixin):
         max_length=200,
         required=False,
         help_text=_(
-            "Skriv en gata eller ett platsnamn, t.ex. ”Storgatan” eller ”Stora torget”. Du kan också klicka på kartan."
+            "Krävs, om du inte väljer platsen på kartan. Skriv en adress eller ett platsnamn, "
+            "t.ex. ”Storgatan 12” eller ”Stora torget”."
         ),
+        error_messages={"max_length": TOO_LONG},
     )
-    latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    latitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90, error_messages=POINT_ERRORS
+    )
+    longitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-180, max_value=180, error_messages=POINT_ERRORS
+    )
     description = forms.CharField(
         label=_("Beskriv problemet"),
         max_length=DESCRIPTION_MAX_LENGTH,
+        error_messages={
+            "required": _("Beskriv problemet, t.ex. vad som är trasigt eller var klottret sitter."),
+            "max_length": TOO_LONG,
+        },
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Beskrivningen visas för alla. Skriv inga namn eller andra personuppgifter."),
     )
@@ -93,18 +123,30 @@ class ReportForm(FillTimeMixin):
         ),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    reporter_name = forms.CharField(label=_("Ditt namn (valfritt)"), max_length=120, required=False)
+    reporter_name = forms.CharField(
+        label=_("Ditt namn (valfritt)"),
+        max_length=120,
+        required=False,
+        error_messages={"max_length": TOO_LONG},
+    )
     reporter_email = forms.EmailField(
         label=_("Din e-postadress (valfritt)"),
         required=False,
-        help_text=_("Om du vill få e-post när ärendet ändras. Visas aldrig för andra."),
+        help_text=_("Du får en kvittens och e-post när ärendet ändras. Adressen visas aldrig för andra."),
+        error_messages=EMAIL_ERRORS,
     )
     not_emergency = forms.BooleanField(
         label=_("Jag har läst råden. Det är inte akut och jag vill skicka felanmälan."), required=False
     )
     # A field people never see; bots that fill every field give themselves away.
     website = forms.CharField(label=_("Lämna tomt"), required=False)
-    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    submission_id = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Formuläret saknar en del. Ladda om sidan och försök igen."),
+            "invalid": _("Formuläret saknar en del. Ladda om sidan och försök igen."),
+        },
+    )
     step = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, municipality: Municipality, kept_photos: int = 0, **kwargs: Any) -> None:
@@ -115,7 +157,8 @@ class ReportForm(FillTimeMixin):
         self.kept_photos = kept_photos
         _field(self, "category").queryset = ReportCategory.objects.active().filter(municipality=municipality)
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
-        self.fields["place"].widget.attrs.update({"autocomplete": "street-address"})
+        # Required unless a point is picked on the map, which the server checks; said to assistive technology too.
+        self.fields["place"].widget.attrs.update({"autocomplete": "street-address", "aria-required": "true"})
         self.fields["reporter_email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["reporter_name"].widget.attrs.update({"autocomplete": "name"})
         # Each upload that passed the checks, with the name it had on the resident's device.
@@ -176,13 +219,13 @@ class ReportForm(FillTimeMixin):
         if text:
             match = selectors.place_resolve(municipality=self.municipality, text=text)
             if match.place is not None:
-                data["place_name"] = match.place.name
+                data["place_name"] = match.name
                 if latitude is None or longitude is None:
                     latitude, longitude = match.place.latitude, match.place.longitude
             elif latitude is None or longitude is None:
                 self.place_candidates = match.candidates
                 if match.candidates:
-                    names = ", ".join(f"{place.name} ({place.kind})" for place in match.candidates)
+                    names = ", ".join(f"{place.label} ({place.kind})" for place in match.candidates)
                     self.add_error(
                         "place", _("Flera platser passar: %(names)s. Skriv mer exakt.") % {"names": names}
                     )
@@ -204,6 +247,7 @@ class FollowForm(FillTimeMixin):
     email = forms.EmailField(
         label=_("Din e-postadress"),
         help_text=_("Du får e-post när ärendet ändras. Adressen visas aldrig för andra."),
+        error_messages=EMAIL_ERRORS,
     )
     website = forms.CharField(label=_("Lämna tomt"), required=False)
 
@@ -442,4 +486,5 @@ class FlagForm(FillTimeMixin):
         max_length=500,
         help_text=_("T.ex. personuppgifter, en bild på en person eller kränkande innehåll."),
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv vad som är fel."), "max_length": TOO_LONG},
     )

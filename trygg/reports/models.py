@@ -371,14 +371,21 @@ class ReportFlag(models.Model):
 
 
 class Place(models.Model):
-    """One entry of a municipality's gazetteer: a street or a named place, resolved offline."""
+    """One entry of a municipality's gazetteer: a street, an address (a street with its house number, kind
+    "adress") or a named place, resolved offline. The locality (tätort or village) tells apart the Storgatan of
+    two towns of one municipality."""
+
+    ADDRESS = "adress"
 
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("kommun"), on_delete=models.CASCADE, related_name="places"
     )
     name = models.CharField(_("namn"), max_length=200)
     normalized = models.CharField(max_length=200, db_index=True, editable=False)
-    kind = models.CharField(_("slag"), max_length=60, help_text=_("T.ex. ”gata”, ”torg”, ”park”."))
+    kind = models.CharField(_("slag"), max_length=60, help_text=_("T.ex. ”gata”, ”adress”, ”torg”, ”park”."))
+    locality = models.CharField(
+        _("ort"), max_length=100, blank=True, default="", help_text=_("T.ex. ”Ljungby” eller ”Lagan”.")
+    )
     latitude = models.FloatField(_("latitud"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(_("longitud"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
 
@@ -387,11 +394,19 @@ class Place(models.Model):
         verbose_name_plural = _("platser")
         ordering = ["municipality", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "name", "kind"], name="place_unique_name_kind"),
+            models.UniqueConstraint(
+                fields=["municipality", "name", "kind", "locality"], name="place_unique_name_kind_locality"
+            ),
         ]
+        indexes = [models.Index(fields=["municipality", "latitude"], name="place_municipality_latitude")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    @property
+    def label(self) -> str:
+        """The name with its locality, as a resident reads it: "Storgatan 12, Lagan"."""
+        return f"{self.name}, {self.locality}" if self.locality else self.name
 
 
 class Open311KeyQuerySet(models.QuerySet["Open311Key"]):

@@ -441,7 +441,7 @@ def _point(data: QueryDict, municipality: Municipality) -> tuple[float, float, s
                 _("%(name)s ”%(text)s” finns inte i kommunens ortregister; skicka lat och long.")
                 % {"name": name, "text": text[:100]},
             )
-        return match.place.latitude, match.place.longitude, match.place.name
+        return match.place.latitude, match.place.longitude, match.name
     raise Open311Error(400, _("Plats saknas: skicka lat och long, address_string eller address_id."))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import statistics
@@ -103,66 +104,200 @@ def staff_category_get(*, user: AnyUser, pk: int) -> ReportCategory:
 # ------------------------------------------------------------------------- places
 
 
+HOUSE_NUMBER = re.compile(r"^\d{1,4}[a-z]?$")
+POSTCODE = re.compile(r"^\d{3} ?\d{2}$")
+
+
 @dataclass(frozen=True)
 class PlaceMatch:
     place: Place | None
     candidates: list[Place]
+    house_number: str = ""  # typed after a street the gazetteer knows without that number
+
+    @property
+    def name(self) -> str:
+        """What the report calls its place: the entry's name, with the typed house number when only the
+        street was known ("Storgatan 12" at the street's point)."""
+        if self.place is None:
+            return ""
+        return f"{self.place.name} {self.house_number}" if self.house_number else self.place.name
+
+
+@dataclass(frozen=True)
+class _Reading:
+    street: list[str]  # the words that should name a street or place
+    number: str  # a house number, normalized ("12a"), or ""
+    rest: str  # the words after them (a town, a postcode), normalized
+
+
+def _readings(text: str) -> list[_Reading]:
+    """The ways to read a typed address: "storgatan 12 ljungby" is street "storgatan", number "12" and town
+    "ljungby"; without a number, any trailing words may be a town ("stora torget ljungby")."""
+    parts = [place_normalize(part) for part in text.split(",")]
+    parts = [part for part in parts if part]
+    if not parts:
+        return []
+    words = parts[0].split()
+    rest = " ".join(parts[1:])
+    at = next((i for i, word in enumerate(words) if i > 0 and HOUSE_NUMBER.match(word)), None)
+    if at is not None:
+        return [_Reading(words[:at], words[at].upper(), " ".join([*words[at + 1 :], rest]).strip())]
+    return [_Reading(words[:n], "", " ".join([*words[n:], rest]).strip()) for n in range(len(words), 0, -1)]
+
+
+def _in_locality(found: list[Place], rest: str) -> list[Place]:
+    """Of places with one name, those whose locality the resident typed ("Storgatan, Lagan"); all when none is."""
+    words = f" {rest} "
+    chosen = [place for place in found if place.locality and f" {place_normalize(place.locality)} " in words]
+    return chosen or found
+
+
+def _one_or_candidates(found: list[Place], rest: str, limit: int, number: str = "") -> PlaceMatch | None:
+    if not found:
+        return None
+    found = _in_locality(found, rest)
+    if len(found) == 1:
+        return PlaceMatch(found[0], [], number)
+    return PlaceMatch(None, found[:limit])
 
 
 def place_resolve(*, municipality: Municipality, text: str, limit: int = 8) -> PlaceMatch:
-    """Find a typed address or place name in the municipality's gazetteer.
+    """Find a typed address or place name in the municipality's gazetteer, whatever the case, diacritics,
+    punctuation, house number or town ("STORGATAN 12, Ljungby", "storgatan 12 ljungby", "Sodra torget").
 
-    An exact name wins; "Storgatan 12" finds the street "Storgatan" (house numbers are not in the
-    gazetteer, so the street is as close as it gets); otherwise a single partial match is taken, and
-    several are offered as candidates. What follows the first comma ("Storgatan 12, Ljungby",
-    "Storgatan 12, 341 30 Ljungby", as integrators send an address) is tried without when the whole is not found.
+    In order: the whole text as a name ("Lagaån, gångvägen"); the street with its house number among the address
+    points; the street alone (the report then says "Storgatan 12" at the street's point); the longest leading words
+    that name a place ("Stora torget Ljungby"); a single partial match; then close spellings, offered as
+    candidates. Among entries of one name in several localities the typed town decides. Three queries at most
+    before the optional online geocoder.
     """
     places = Place.objects.filter(municipality=municipality)
-    forms = [text]
-    if "," in text:
-        forms.append(text.split(",", 1)[0])
-    candidates: list[Place] = []
-    for form in forms:
-        wanted = place_normalize(form)
-        if not wanted:
-            continue
-        match = _gazetteer_match(places, wanted, limit)
-        if match.place is not None:
-            return match
-        candidates = candidates or match.candidates
-    if candidates:
-        return PlaceMatch(None, candidates)
-    if not place_normalize(text):
+    whole = place_normalize(text)
+    if not whole:
         return PlaceMatch(None, [])
-    found = geocode_online(text=text, municipality_name=municipality.name)
+    readings = _readings(text)
+    wanted = {whole}
+    for reading in readings:
+        street = " ".join(reading.street)
+        wanted.add(street)
+        if reading.number:
+            wanted.add(f"{street} {reading.number.lower()}")
+    by_name: dict[str, list[Place]] = {}
+    for place in places.filter(normalized__in=wanted).order_by("name", "locality", "pk"):
+        by_name.setdefault(place.normalized, []).append(place)
+    found = _one_or_candidates(by_name.get(whole, []), "", limit)
     if found is not None:
+        return found
+    for reading in readings:
+        street = " ".join(reading.street)
+        if reading.number:
+            addresses = [
+                place
+                for place in by_name.get(f"{street} {reading.number.lower()}", [])
+                if place.kind == Place.ADDRESS
+            ]
+            found = _one_or_candidates(addresses, reading.rest, limit)
+            if found is not None:
+                return found
+        streets = [place for place in by_name.get(street, []) if place.kind != Place.ADDRESS]
+        found = _one_or_candidates(streets, reading.rest, limit, reading.number)
+        if found is not None:
+            return found
+    named = places.exclude(kind=Place.ADDRESS)
+    street = " ".join(readings[0].street) if readings else whole
+    partial = list(named.filter(normalized__contains=street).order_by("name", "locality")[: limit + 1])
+    if partial:
+        found = _one_or_candidates(partial, readings[0].rest if readings else "", limit, readings[0].number)
+        if found is not None:
+            return found
+    close = _close_spellings(named, street, limit)
+    if close:
+        return PlaceMatch(None, close)
+    found_online = geocode_online(text=text, municipality_name=municipality.name)
+    if found_online is not None:
         # Not saved: an online answer is used for this report only, never added to the gazetteer.
         place = Place(
             municipality=municipality,
-            name=found.name,
-            kind="adress",
-            latitude=found.latitude,
-            longitude=found.longitude,
+            name=found_online.name,
+            kind=Place.ADDRESS,
+            latitude=found_online.latitude,
+            longitude=found_online.longitude,
         )
         return PlaceMatch(place, [])
     return PlaceMatch(None, [])
 
 
-def _gazetteer_match(places: Any, wanted: str, limit: int) -> PlaceMatch:
-    exact = list(places.filter(normalized=wanted)[:limit])
-    if len(exact) >= 1:
-        return PlaceMatch(exact[0] if len(exact) == 1 else None, exact if len(exact) > 1 else [])
-    without_number = re.sub(r"\s+\d+\s*[a-z]?$", "", wanted).strip()
-    if without_number and without_number != wanted:
-        street = list(places.filter(normalized=without_number)[:limit])
-        if len(street) == 1:
-            return PlaceMatch(street[0], [])
-        if street:
-            return PlaceMatch(None, street)
-    partial = list(places.filter(normalized__contains=without_number or wanted).order_by("name")[: limit + 1])
-    if len(partial) == 1:
-        return PlaceMatch(partial[0], [])
-    return PlaceMatch(None, partial[:limit])
+def _close_spellings(named: Any, street: str, limit: int) -> list[Place]:
+    """Streets and places spelled nearly like the typed words ("Storgtan"), offered, never taken."""
+    if len(street) < 4:
+        return []
+    names = set(named.values_list("normalized", flat=True).distinct()[:20_000])
+    close = difflib.get_close_matches(street, names, n=3, cutoff=0.8)
+    if not close:
+        return []
+    return list(named.filter(normalized__in=close).order_by("name", "locality")[:limit])
+
+
+@dataclass(frozen=True)
+class PublicPlace:
+    name: str  # the report's place name, or "" when it has none
+    near: str  # else the nearest known place to its public point, or ""
+    latitude: float
+    longitude: float
+
+
+def report_place_public(*, report: Report) -> PublicPlace:
+    """How the public page names a report's place: its name, else "Nära" the nearest known place to the public
+    (rounded) point, else only the point, which the page labels as coordinates."""
+    near = None
+    if not report.place_name:
+        near = place_nearest(
+            municipality=report.municipality,
+            latitude=report.public_latitude,
+            longitude=report.public_longitude,
+            within_m=300,
+        )
+    return PublicPlace(
+        name=report.place_name,
+        near=near.name if near else "",
+        latitude=report.public_latitude,
+        longitude=report.public_longitude,
+    )
+
+
+@dataclass(frozen=True)
+class NearPlace:
+    name: str
+    distance_m: int
+
+
+def place_nearest(
+    *, municipality: Municipality, latitude: float, longitude: float, within_m: float = 250
+) -> NearPlace | None:
+    """The gazetteer's entry nearest a point (an address point before a street's when both are as close), within
+    `within_m` metres: the map's suggestion for a clicked point, "Nära …" for a report without a place name.
+    One query over a box around the point."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    spread_lat = within_m / 111_320
+    spread_lon = spread_lat / max(math.cos(math.radians(latitude)), 0.01)
+    near = Place.objects.filter(
+        municipality=municipality,
+        latitude__range=(latitude - spread_lat, latitude + spread_lat),
+        longitude__range=(longitude - spread_lon, longitude + spread_lon),
+    ).only("name", "locality", "kind", "latitude", "longitude")[:2000]
+    best: tuple[float, Place] | None = None
+    for place in near:
+        distance = distance_m(latitude, longitude, place.latitude, place.longitude)
+        if place.kind != Place.ADDRESS:
+            distance += 10  # a street's point is its middle: an address as close is the better name
+        if distance <= within_m + 10 and (best is None or distance < best[0]):
+            best = (distance, place)
+    if best is None:
+        return None
+    place = best[1]
+    exact = distance_m(latitude, longitude, place.latitude, place.longitude)
+    return NearPlace(name=place.label, distance_m=round(exact))
 
 
 # --------------------------------------------------------------------- duplicates

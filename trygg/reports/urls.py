@@ -29,6 +29,7 @@ urlpatterns = [
     path("<slug:municipality>/felanmalan/", views.report_create, name="create"),
     path("<slug:municipality>/felanmalan/karta/", views.report_map, name="map"),
     path("<slug:municipality>/felanmalan/karta.geojson", views.report_geojson, name="geojson"),
+    path("<slug:municipality>/felanmalan/plats.json", views.place_near, name="place_near"),
     re_path(
         r"^(?P<municipality>[-a-zA-Z0-9_]+)/felanmalan/bild/(?P<name>[0-9a-f]{32}\.jpg)$",
         views.report_photo,
@@ -43,4 +44,9 @@ urlpatterns = [
     path("<slug:municipality>/felanmalan/<str:reference>/", views.report_detail, name="detail"),
     path("<slug:municipality>/felanmalan/<str:reference>/tack/", views.report_thanks, name="thanks"),
     path("<slug:municipality>/felanmalan/<str:reference>/folj/", views.report_follow, name="follow"),
+    path(
+        "<slug:municipality>/felanmalan/<str:reference>/folj/skickat/",
+        views.report_follow_sent,
+        name="follow_sent",
+    ),
 ]

@@ -228,20 +228,43 @@ def report_thanks(request: HttpRequest, municipality: str, reference: str) -> Ht
     )
 
 
-@require_GET
-def report_detail(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
-    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+def _detail_page(request: HttpRequest, report: Report, *, status: int = 200, **forms: Any) -> HttpResponse:
     return render(
         request,
         "reports/report_detail.html",
         {
             "municipality": report.municipality,
             "report": report,
-            "follow_form": FollowForm(),
-            "flag_form": FlagForm(prefix="anmal"),
+            "place": selectors.report_place_public(report=report),
+            "follow_form": forms.get("follow_form") or FollowForm(),
+            "flag_form": forms.get("flag_form") or FlagForm(prefix="anmal"),
             "flagged": request.GET.get("anmalan") == "tack",
         },
+        status=status,
     )
+
+
+@require_GET
+def report_detail(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
+    return _detail_page(request, report)
+
+
+@require_GET
+def place_near(request: HttpRequest, municipality: str) -> JsonResponse:
+    """The map's suggestion: the known address or place nearest a clicked point (`?lat=…&lon=…`), or null."""
+    found = selectors.municipality_get(slug=municipality)
+    try:
+        latitude, longitude = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"error": _("lat och lon ska vara decimaltal (WGS 84).")}, status=400)
+    near = selectors.place_nearest(municipality=found, latitude=latitude, longitude=longitude)
+    response = JsonResponse(
+        {"name": near.name, "distance_m": near.distance_m} if near else {"name": None, "distance_m": None},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @require_POST
@@ -253,18 +276,21 @@ def report_follow(request: HttpRequest, municipality: str, reference: str) -> Ht
         return refused()
     form = FollowForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "reports/report_detail.html",
-            {
-                "municipality": report.municipality,
-                "report": report,
-                "follow_form": form,
-                "flag_form": FlagForm(prefix="anmal"),
-            },
-            status=400,
-        )
+        return _detail_page(request, report, status=400, follow_form=form)
     services.report_follow(report=report, email=form.cleaned_data["email"])
+    # Post, then redirect: reloading the page that says "check your e-mail" must not send the form again.
+    return HttpResponseRedirect(
+        reverse(
+            "reports:follow_sent",
+            kwargs={"municipality": report.municipality.slug, "reference": report.reference},
+        ),
+        status=303,
+    )
+
+
+@require_GET
+def report_follow_sent(request: HttpRequest, municipality: str, reference: str) -> HttpResponse:
+    report = selectors.report_get_public(municipality_slug=municipality, reference=reference)
     return render(
         request,
         "reports/report_followed.html",
@@ -287,17 +313,7 @@ def report_flag(request: HttpRequest, municipality: str, reference: str) -> Http
             today=timezone.localdate(),
         )
         return HttpResponseRedirect(report.get_absolute_url() + "?anmalan=tack#anmal")
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
-            "municipality": report.municipality,
-            "report": report,
-            "follow_form": FollowForm(),
-            "flag_form": form,
-        },
-        status=400,
-    )
+    return _detail_page(request, report, status=400, flag_form=form)
 
 
 @require_GET

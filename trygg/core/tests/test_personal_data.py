@@ -109,7 +109,7 @@ def resident(
     report = report_file(client, reporter_name=NAME, reporter_email=EMAIL)
     followed = Report.objects.get(reference="EX-LJU-B1")
     assert (
-        client.post(f"{followed.get_absolute_url()}folj/", {"email": EMAIL, "website": ""}).status_code == 200
+        client.post(f"{followed.get_absolute_url()}folj/", {"email": EMAIL, "website": ""}).status_code == 303
     )
 
     promise = Promise.objects.get(municipality=home_municipality, slug="2023")

@@ -74,11 +74,13 @@ def test_a_resident_files_a_report_by_typing_a_place_name(client: Client, report
     assert report.reference in thanks.content.decode()
 
 
-def test_a_street_with_a_house_number_resolves_to_the_street(
+def test_a_street_with_a_house_number_resolves_to_the_street_and_keeps_the_number_in_its_name(
     client: Client, reports_demo: Municipality
 ) -> None:
     assert _post(client, reports_demo, place="Storgatan 12").status_code == 302
-    assert Report.objects.get(source=Report.Source.WEB).place_name == "Storgatan"
+    report = Report.objects.get(source=Report.Source.WEB)
+    assert report.place_name == "Storgatan 12"
+    assert (report.latitude, report.longitude) == (56.8322, 13.9398)
 
 
 def test_a_map_click_gives_the_point_without_any_typed_place(
@@ -184,9 +186,30 @@ def test_a_resident_can_follow_a_suggested_report_instead(client: Client, report
 
     response = client.post(f"{existing.get_absolute_url()}folj/", {"email": "bo@example.se", "website": ""})
 
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert ReportFollower.objects.filter(report=existing, email="bo@example.se").exists()
     assert "bo@example.se" not in client.get(existing.get_absolute_url()).content.decode()
+
+
+def test_the_follow_confirmation_page_is_a_get_after_the_post_so_a_reload_sends_nothing_again(
+    client: Client, reports_demo: Municipality, django_capture_on_commit_callbacks: Any
+) -> None:
+    existing = Report.objects.get(reference="EX-LJU-B1")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{existing.get_absolute_url()}folj/", {"email": "bo@example.se", "website": ""}
+        )
+    page = client.get(response["Location"])
+    again = client.get(response["Location"])
+
+    assert response.status_code == 303
+    assert response["Location"] == f"{existing.get_absolute_url()}folj/skickat/"
+    assert page.status_code == again.status_code == 200
+    assert "Bekräfta i din e-post" in page.content.decode()
+    assert len(mail.outbox) == 1  # the reloads sent nothing
+    assert ReportFollower.objects.filter(report=existing).count() == 1
 
 
 def test_a_photo_is_stored_without_any_metadata_under_a_random_name(
