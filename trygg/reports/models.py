@@ -11,8 +11,6 @@ from trygg.municipalities.models import Municipality, Party
 from trygg.problems.models import Problem
 from trygg.promises.models import Activity, slug_validator
 
-from .photos import THUMBNAIL_SIDE
-
 
 class ReportCategoryQuerySet(models.QuerySet["ReportCategory"]):
     def active(self) -> "ReportCategoryQuerySet":
@@ -282,6 +280,8 @@ class ReportPhoto(models.Model):
     @property
     def thumbnail_size(self) -> tuple[int, int]:
         """The thumbnail's width and height, for the page's img attributes (so nothing jumps as it loads)."""
+        from .photos import THUMBNAIL_SIDE  # Pillow: not when Django starts
+
         scale = min(1.0, THUMBNAIL_SIDE / max(self.width, self.height, 1))
         return max(1, round(self.width * scale)), max(1, round(self.height * scale))
 

