@@ -168,6 +168,15 @@ class ProgressSummary:
     def number(self, value: str) -> int:
         return next((number for found, _label, number in self.counts if found == value), 0)
 
+    @property
+    def segments(self) -> list[tuple[str, str, int, int]]:
+        """(status value, label, number, width in whole per cent) of the progress bar, as `VerdictView.segments`."""
+        widths = whole_percentages([number for _value, _label, number in self.counts])
+        return [
+            (value, label, number, width)
+            for (value, label, number), width in zip(self.counts, widths, strict=True)
+        ]
+
 
 def summarise(progresses: Sequence[ActivityProgress]) -> ProgressSummary:
     counts: dict[str, int] = defaultdict(int)
