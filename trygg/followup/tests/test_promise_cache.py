@@ -14,7 +14,7 @@ from django.utils import timezone
 from trygg.comments import services as comment_services
 from trygg.core.pagecache import CACHE_ALIAS
 from trygg.followup import services
-from trygg.promises.models import Activity, Promise
+from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.tests.factories import FocusAreaFactory, PromiseFactory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -68,7 +68,11 @@ def test_each_promise_page_links_to_its_comment_page_which_has_the_form(
     client: Client, promise: Promise, frozen
 ) -> None:
     activity = _activity(promise)
-    targets = [("lofte", promise), ("fokusomrade", activity.focus_area), ("aktivitet", activity)]
+    targets: list[tuple[str, Promise | FocusArea | Activity]] = [
+        ("lofte", promise),
+        ("fokusomrade", activity.focus_area),
+        ("aktivitet", activity),
+    ]
     for (kind, target), url in zip(targets, _urls(promise), strict=True):
         comment_page = reverse("comments:create", kwargs={"kind": kind, "pk": target.pk})
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from trygg.followup.models import Execution
-from trygg.followup.promise_page import promise_page_build
+from trygg.followup.promise_page import PromisePage, promise_page_build
 from trygg.followup.status import Status
 from trygg.promises.models import Activity, Promise
 from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory
@@ -28,9 +28,9 @@ def _executions(activity: Activity, number: int, first: dt.date = dt.date(2023, 
     )
 
 
-def _build(promise: Promise, as_of: dt.date = MIDSUMMER_2023, **options: object):  # type: ignore[no-untyped-def]
+def _build(promise: Promise, as_of: dt.date = MIDSUMMER_2023) -> PromisePage:
     return promise_page_build(
-        municipality_slug=promise.municipality.slug, promise_slug=promise.slug, as_of=as_of, **options
+        municipality_slug=promise.municipality.slug, promise_slug=promise.slug, as_of=as_of
     )
 
 
@@ -68,7 +68,7 @@ def test_the_read_model_is_frozen_and_sets_nothing_on_the_model_instances(promis
     page = _build(promise)
 
     with pytest.raises(dataclasses.FrozenInstanceError):
-        page.summary = page.summary  # type: ignore[misc]
+        page.summary = page.summary  # type: ignore[misc,unused-ignore]
     assert not hasattr(page.promise, "standing") and not hasattr(page.promise, "progress_summary")
     for area in page.focus_areas:
         assert not hasattr(area.focus_area, "progress_summary")
