@@ -18,7 +18,11 @@ def test_item_31_a_resident_sends_a_comment_with_the_keyboard_only_focus_visible
 ) -> None:
     page.goto(f"{demo.url}/ljungby/2023/")
     assert axe_violations(axe, page) == []
-    assert assert_no_keyboard_trap(page) > 10
+    # The promise page is the same for everyone (and cached); the form is on the page behind "Kommentera".
+    page.get_by_role("link", name="Kommentera", exact=True).click()
+    page.wait_for_url("**/kommentera/lofte/**")
+    assert axe_violations(axe, page) == []
+    assert assert_no_keyboard_trap(page) > 3
 
     tab_to(page, "id_kommentar-author_name")
     page.keyboard.type("Eva")
@@ -42,6 +46,7 @@ def test_item_31_a_resident_sends_a_comment_with_the_keyboard_only_focus_visible
 
 def test_the_comment_form_with_errors_has_no_violations(demo, page, axe) -> None:
     page.goto(f"{demo.url}/ljungby/2023/")
+    page.get_by_role("link", name="Kommentera", exact=True).click()
     page.locator("#id_kommentar-text").fill("   ")
     # Skip the browser's own check so the server's error page is the one tested.
     page.evaluate("document.querySelector('.comment-form').noValidate = true")

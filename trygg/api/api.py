@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.pagination import paginate
 
@@ -11,6 +12,7 @@ from trygg.api.pagination import BoundedPageNumberPagination
 from trygg.comments.api import router as comments_router
 from trygg.core.site import site_url
 from trygg.followup.api import router as followup_router
+from trygg.followup.promise_page import promise_page_build
 from trygg.municipalities.models import Municipality
 from trygg.national.api import router as national_router
 from trygg.promises import selectors
@@ -165,7 +167,9 @@ def promise_list(request: HttpRequest, slug: str) -> Any:
 
 @api.get("/municipalities/{slug}/promises/{promise_slug}", response=PromiseOut, tags=["löften"])
 def promise_detail(request: HttpRequest, slug: str, promise_slug: str) -> Any:
-    promise = selectors.promise_get_public(municipality_slug=slug, promise_slug=promise_slug)
+    promise = promise_page_build(
+        municipality_slug=slug, promise_slug=promise_slug, as_of=timezone.localdate(), latest=0
+    ).promise
     return {
         **_promise_summary(request, promise),
         "municipality": _municipality(promise.municipality),

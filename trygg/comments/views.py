@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -13,7 +14,7 @@ from trygg.core.ratelimit import Limit, client_key, rate_limit_exceeded
 from . import selectors, services
 from .forms import CommentForm, SubscribeForm
 from .models import Comment, CommentSettings
-from .targets import TargetKind, target_get
+from .targets import TargetKind, kind_for_object, target_get
 
 COMMENT_LIMIT = Limit(scope="comment", count=5, seconds=600)
 REPORT_LIMIT = Limit(scope="comment-report", count=20, seconds=3600)
@@ -39,10 +40,33 @@ def _back_to(target: object, query: dict[str, str], anchor: str) -> HttpResponse
     return HttpResponseRedirect(f"{target.get_absolute_url()}?{urlencode(query)}#{anchor}")  # type: ignore[attr-defined]
 
 
+def _comment_page(
+    request: HttpRequest, target_kind: TargetKind, target: object, form: CommentForm, status: int = 200
+) -> HttpResponse:
+    municipality = target_kind.municipality(target)
+    return render(
+        request,
+        "comments/comment_form.html",
+        {
+            "form": form,
+            "target": target,
+            "target_kind": target_kind,
+            "municipality": municipality,
+            "post_moderation": selectors.moderation_mode(municipality=municipality)
+            == CommentSettings.Mode.POST,
+        },
+        status=status,
+    )
+
+
 def comment_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """The comment page behind "Kommentera": the form, following by e-mail and reporting a comment. The pages
+    commented on carry no form, so that they are the same for every visitor and come from the page cache."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     target_kind, target = _public_target(kind, pk)
+    if request.method != "POST":
+        return _comment_page(request, target_kind, target, CommentForm())
     if rate_limit_exceeded(request=request, limit=COMMENT_LIMIT):
         return _too_many()
     form = CommentForm(request.POST)
@@ -64,19 +88,7 @@ def comment_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else:
             outcome = "publicerad" if comment.state == Comment.State.APPROVED else "granskas"
             return _back_to(target, {"kommentar": outcome}, "kommentarer-tack")
-    return render(
-        request,
-        "comments/comment_form.html",
-        {
-            "form": form,
-            "target": target,
-            "target_kind": target_kind,
-            "municipality": target_kind.municipality(target),
-            "post_moderation": selectors.moderation_mode(municipality=target_kind.municipality(target))
-            == CommentSettings.Mode.POST,
-        },
-        status=400,
-    )
+    return _comment_page(request, target_kind, target, form, status=400)
 
 
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -89,7 +101,12 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     if rate_limit_exceeded(request=request, limit=REPORT_LIMIT):
         return _too_many()
     services.comment_report(comment=comment, client_key=client_key(request))
-    return _back_to(target, {"anmald": str(comment.pk)}, "kommentarer")
+    kind = kind_for_object(target)
+    if kind is None:
+        raise Http404
+    return HttpResponseRedirect(
+        f"{reverse('comments:create', args=[kind.key, target.pk])}?{urlencode({'anmald': comment.pk})}#kommentar-{comment.pk}"
+    )
 
 
 def subscribe(request: HttpRequest, kind: str, pk: int) -> HttpResponse:

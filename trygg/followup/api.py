@@ -24,6 +24,7 @@ from trygg.promises import selectors as promise_selectors
 
 from . import selectors, services
 from .models import Execution
+from .promise_page import promise_page_build
 
 router = Router(tags=["uppföljning"])
 
@@ -126,32 +127,29 @@ def promise_status(request: HttpRequest, slug: str, promise_slug: str, as_of: dt
             _("as_of ska vara ett datum mellan %(first)s och %(last)s.")
             % {"first": STATUS_DATES[0].isoformat(), "last": STATUS_DATES[1].isoformat()},
         )
-    promise = promise_selectors.promise_get_public(
-        municipality_slug=slug, promise_slug=promise_slug, progress_as_of=day
-    )
+    page = promise_page_build(municipality_slug=slug, promise_slug=promise_slug, as_of=day, latest=0)
     activities = []
-    for focus_area in promise.focus_areas.all():
-        for activity in focus_area.activities.all():
-            progress: selectors.ActivityProgress = activity.progress  # type: ignore[attr-defined]
-            activities.append(
-                {
-                    "activity_id": activity.pk,
-                    "text": activity.text,
-                    "status": progress.status_value,
-                    "status_label": progress.label,
-                    "target": progress.result.target,
-                    "done": progress.result.done,
-                    "progress": progress.progress_text,
-                    "period_start": progress.period[0],
-                    "period_end": progress.period[1],
-                    "executions": progress.executions_total,
-                    "assessment_reason": progress.assessment.reason if progress.assessment else None,
-                    "cancellation_reason": progress.cancellation.reason if progress.cancellation else None,
-                    "needs_final_assessment": progress.needs_final_assessment,
-                }
-            )
-    summary = promise.progress_summary  # type: ignore[attr-defined]
-    standing: selectors.PromiseStanding = promise.standing  # type: ignore[attr-defined]
+    for view in page.activities:
+        activity, progress = view.activity, view.progress
+        activities.append(
+            {
+                "activity_id": activity.pk,
+                "text": activity.text,
+                "status": progress.status_value,
+                "status_label": progress.label,
+                "target": progress.result.target,
+                "done": progress.result.done,
+                "progress": progress.progress_text,
+                "period_start": progress.period[0],
+                "period_end": progress.period[1],
+                "executions": progress.executions_total,
+                "assessment_reason": progress.assessment.reason if progress.assessment else None,
+                "cancellation_reason": progress.cancellation.reason if progress.cancellation else None,
+                "needs_final_assessment": progress.needs_final_assessment,
+            }
+        )
+    summary = page.summary
+    standing = page.standing
     verdict = None
     if standing.verdict is not None:
         verdict = {status.value: number for status, number in standing.verdict.verdict.counts()}
@@ -170,7 +168,7 @@ def promise_status(request: HttpRequest, slug: str, promise_slug: str, as_of: dt
 @paginate(BoundedPageNumberPagination)
 def promise_executions(request: HttpRequest, slug: str, promise_slug: str) -> Any:
     """Every counted execution of the promise's activities, newest first."""
-    promise = promise_selectors.promise_get_public(municipality_slug=slug, promise_slug=promise_slug)
+    promise = promise_selectors.promise_dates_public(municipality_slug=slug, promise_slug=promise_slug)
     executions = (
         Execution.objects.counted()
         .filter(activity__focus_area__promise=promise, done_on__lte=timezone.localdate())

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from trygg.core.pdf import pdf_from_html
-from trygg.promises.models import FocusArea, Promise
+from trygg.promises.models import Promise
 from trygg.promises.text import activity_commitment
 
 from .charts import status_chart_svg
 from .models import StatusChoice
-from .selectors import ActivityProgress, ProgressSummary, executions_in_period, promise_attach_progress
+from .promise_page import FocusAreaView, PromisePage
+from .selectors import ActivityProgress, ProgressSummary, executions_in_period
 
 # The order in which the lättläst summary mentions the statuses.
 _EASY_READ_ORDER = (
@@ -143,14 +144,30 @@ def report_date_message(*, choice: ReportDate, valid_from: dt.date, today: dt.da
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportCard:
-    promise: Promise
-    as_of: dt.date
-    summary: ProgressSummary
+    page: PromisePage
     easy_read: list[str]
-    focus_areas: list[FocusArea]
-    closing: bool = False
+
+    @property
+    def promise(self) -> Promise:
+        return self.page.promise
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.page.as_of
+
+    @property
+    def closing(self) -> bool:
+        return self.page.closing
+
+    @property
+    def summary(self) -> ProgressSummary:
+        return self.page.summary
+
+    @property
+    def focus_areas(self) -> tuple[FocusAreaView, ...]:
+        return self.page.focus_areas
 
     @property
     def heading(self) -> str:
@@ -163,7 +180,7 @@ class ReportCard:
         return [
             (
                 focus_area.title,
-                {value: number for value, _label, number in focus_area.progress_summary.counts},  # type: ignore[attr-defined]
+                {value: number for value, _label, number in focus_area.summary.counts},
             )
             for focus_area in self.focus_areas
         ]
@@ -184,22 +201,13 @@ class ReportCard:
         return [self.summary.number(value) for value, _label in self.table_statuses()]
 
 
-def report_card_build(*, promise: Promise, as_of: dt.date, closing: bool = False) -> ReportCard:
-    """The promise should come from `promise_get_public(progress_as_of=as_of, closing=closing)`, which attached
-    the progress; otherwise it is attached here."""
-    if (getattr(promise, "progress_as_of", None), getattr(promise, "progress_closing", False)) != (
-        as_of,
-        closing,
-    ):
-        promise_attach_progress(promise=promise, as_of=as_of, closing=closing)
-    summary: ProgressSummary = promise.progress_summary  # type: ignore[attr-defined]
+def report_card_build(*, page: PromisePage) -> ReportCard:
+    """The report card reads the promise page's read model as of the report's date."""
     return ReportCard(
-        promise=promise,
-        as_of=as_of,
-        summary=summary,
-        easy_read=easy_read_summary(promise=promise, summary=summary, as_of=as_of, closing=closing),
-        focus_areas=list(promise.focus_areas.all()),
-        closing=closing,
+        page=page,
+        easy_read=easy_read_summary(
+            promise=page.promise, summary=page.summary, as_of=page.as_of, closing=page.closing
+        ),
     )
 
 
@@ -217,7 +225,12 @@ def report_pdf(report: ReportCard) -> bytes:
     chart = base64.b64encode(report_chart_svg(report)).decode()
     html = render_to_string(
         "followup/report_card_pdf.html",
-        {"report": report, "promise": report.promise, "chart_data_uri": f"data:image/svg+xml;base64,{chart}"},
+        {
+            "report": report,
+            "promise": report.promise,
+            "standing": report.page.standing,
+            "chart_data_uri": f"data:image/svg+xml;base64,{chart}",
+        },
     )
     stylesheets: list[str] = []
     for name in ("followup/status.css", "followup/report_pdf.css"):
@@ -230,7 +243,7 @@ def report_pdf(report: ReportCard) -> bytes:
 # ------------------------------------------------------------------------------------------- exports
 
 
-def _activity_row(promise: Promise, focus_area: FocusArea, progress: ActivityProgress) -> dict[str, Any]:
+def _activity_row(promise: Promise, focus_area: FocusAreaView, progress: ActivityProgress) -> dict[str, Any]:
     activity = progress.activity
     return {
         "activity_id": activity.pk,
@@ -251,9 +264,9 @@ def _activity_row(promise: Promise, focus_area: FocusArea, progress: ActivityPro
 
 def export_activities(report: ReportCard) -> list[dict[str, Any]]:
     return [
-        _activity_row(report.promise, focus_area, activity.progress)  # type: ignore[attr-defined]
+        _activity_row(report.promise, focus_area, view.progress)
         for focus_area in report.focus_areas
-        for activity in focus_area.activities.all()
+        for view in focus_area.activities
     ]
 
 

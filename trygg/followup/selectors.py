@@ -177,6 +177,15 @@ class ProgressSummary:
     def number(self, value: str) -> int:
         return next((number for found, _label, number in self.counts if found == value), 0)
 
+    @property
+    def segments(self) -> list[tuple[str, str, int, int]]:
+        """(status value, label, number, width in whole per cent) of the progress bar, as `VerdictView.segments`."""
+        widths = whole_percentages([number for _value, _label, number in self.counts])
+        return [
+            (value, label, number, width)
+            for (value, label, number), width in zip(self.counts, widths, strict=True)
+        ]
+
 
 def summarise(progresses: Sequence[ActivityProgress]) -> ProgressSummary:
     counts: dict[str, int] = defaultdict(int)
@@ -499,37 +508,20 @@ def promise_standing(
     )
 
 
-def promise_attach_progress(
-    *, promise: Promise, as_of: dt.date, latest: int = LATEST_ON_PROMISE_PAGE, closing: bool = False
-) -> dict[int, ActivityProgress]:
-    """Set `progress` on each prefetched activity, `progress_summary` on each focus area and the promise, and
-    `standing` (phase and, once it is over, the verdict) on the promise."""
+def promise_progresses(*, promise: Promise, as_of: dt.date, latest: int = 0) -> dict[int, ActivityProgress]:
+    """Each activity's progress of a promise whose focus areas and activities are prefetched, in the promise's
+    order (the promise page's read model, `promise_page`, is built the same way)."""
     focus_areas = list(promise.focus_areas.all())
-    activities = [activity for focus_area in focus_areas for activity in focus_area.activities.all()]
     for focus_area in focus_areas:
         focus_area.promise = promise
         for activity in focus_area.activities.all():
             activity.focus_area = focus_area
-    progresses = activities_progress(
-        activities=activities,
+    return activities_progress(
+        activities=[activity for focus_area in focus_areas for activity in focus_area.activities.all()],
         scope=Q(activity__focus_area__promise=promise),
         as_of=as_of,
         latest=latest,
-        closing=closing,
     )
-    for focus_area in focus_areas:
-        own = []
-        for activity in focus_area.activities.all():
-            activity.progress = progresses[activity.pk]  # type: ignore[attr-defined]
-            own.append(progresses[activity.pk])
-        focus_area.progress_summary = summarise(own)  # type: ignore[attr-defined]
-    promise.progress_summary = summarise(list(progresses.values()))  # type: ignore[attr-defined]
-    promise.progress_as_of = as_of  # type: ignore[attr-defined]
-    promise.progress_closing = closing  # type: ignore[attr-defined]
-    promise.standing = promise_standing(  # type: ignore[attr-defined]
-        promise=promise, as_of=as_of, closing=closing, progresses=list(progresses.values())
-    )
-    return progresses
 
 
 def planned_date_list_public(*, activity: Activity) -> QuerySet[PlannedDate]:
@@ -791,21 +783,11 @@ def _field_changes(earlier: Activity, later: Activity) -> tuple[FieldChange, ...
     )
 
 
-def _attached(promise: Promise, as_of: dt.date) -> dict[int, ActivityProgress]:
-    if getattr(promise, "progress_as_of", None) != as_of:
-        return promise_attach_progress(promise=promise, as_of=as_of, latest=0)
-    return {
-        activity.pk: activity.progress  # type: ignore[attr-defined]
-        for focus_area in promise.focus_areas.all()
-        for activity in focus_area.activities.all()
-    }
-
-
 def promise_comparison(*, earlier: Promise, later: Promise, today: dt.date) -> list[ComparisonRow]:
     """Rows of activities side by side: those carried from the earlier promise beside their source (unchanged
     or changed), then the new ones, then those that were not carried."""
-    earlier_progress = _attached(earlier, today)
-    later_progress = _attached(later, today)
+    earlier_progress = promise_progresses(promise=earlier, as_of=today)
+    later_progress = promise_progresses(promise=later, as_of=today)
     sources = dict(
         ActivityLineage.objects.filter(
             activity_id__in=later_progress.keys(), source_id__in=earlier_progress.keys()

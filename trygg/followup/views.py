@@ -26,6 +26,7 @@ from . import report as reports
 from . import selectors
 from .forms import ReportDateForm
 from .models import PlannedDate, StatusChoice
+from .promise_page import promise_page_build
 
 ACTIVITY_COLUMNS = [
     "activity_id",
@@ -88,10 +89,8 @@ def _report_date(request: HttpRequest, municipality: str, promise: str) -> repor
     return choice
 
 
-def _promise(municipality: str, promise: str, as_of: dt.date | None = None, closing: bool = False) -> Promise:
-    return promise_selectors.promise_get_public(
-        municipality_slug=municipality, promise_slug=promise, progress_as_of=as_of, closing=closing
-    )
+def _promise(municipality: str, promise: str) -> Promise:
+    return selectors.promise_get_any_public(municipality_slug=municipality, promise_slug=promise)
 
 
 def promise_timeline(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
@@ -180,8 +179,10 @@ def promise_calendar(request: HttpRequest, municipality: str, promise: str) -> H
 def _report(request: HttpRequest, municipality: str, promise: str) -> reports.ReportCard:
     choice = _report_date(request, municipality, promise)
     assert choice.as_of is not None
-    found = _promise(municipality, promise, choice.as_of, choice.closing)
-    return reports.report_card_build(promise=found, as_of=choice.as_of, closing=choice.closing)
+    page = promise_page_build(
+        municipality_slug=municipality, promise_slug=promise, as_of=choice.as_of, closing=choice.closing
+    )
+    return reports.report_card_build(page=page)
 
 
 def _date_form(promise: Promise, data: object = None, initial: dict | None = None) -> ReportDateForm:
@@ -196,7 +197,7 @@ def report_card(request: HttpRequest, municipality: str, promise: str) -> HttpRe
     try:
         report = _report(request, municipality, promise)
     except (BadReportDate, NoReportForDate) as problem:
-        found = _promise(municipality, promise)
+        found = promise_selectors.promise_dates_public(municipality_slug=municipality, promise_slug=promise)
         response = render(
             request,
             "followup/report_card.html",
@@ -295,7 +296,7 @@ def export_json(request: HttpRequest, municipality: str, promise: str) -> HttpRe
         report = _report(request, municipality, promise)
     except (BadReportDate, NoReportForDate) as problem:
         return _bad(problem)
-    verdict = report.promise.standing.verdict  # type: ignore[attr-defined]
+    verdict = report.page.standing.verdict
     data = {
         "municipality": municipality,
         "promise": promise,

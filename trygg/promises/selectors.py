@@ -16,7 +16,6 @@ from trygg.followup.selectors import (
     ProgressSummary,
     VerdictView,
     activities_progress,
-    promise_attach_progress,
     promise_standing,
     summarise,
     with_followup,
@@ -134,42 +133,6 @@ def _activities_prefetch() -> Prefetch:
     )
 
 
-def promise_get_public(
-    *,
-    municipality_slug: str,
-    promise_slug: str,
-    progress_as_of: dt.date | None = None,
-    closing: bool = False,
-) -> Promise:
-    """A published or closed promise with everything its page shows, in a fixed number of queries.
-
-    Each activity carries its follow-up (`activity.progress`: status, progress and latest executions) as of
-    `progress_as_of` (default today), each focus area and the promise a `progress_summary`, and the promise
-    its `standing` (phase and, once over, the verdict). With ``closing`` the state is the one at the close of
-    that day (see `followup.selectors.activities_progress`).
-    """
-    as_of = progress_as_of or timezone.localdate()
-    activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related("responsible_parties", "partners"),
-        as_of,
-        closing,
-    )
-    focus_areas = FocusArea.objects.prefetch_related("problems", Prefetch("activities", queryset=activities))
-    queryset = (
-        Promise.objects.public()
-        .select_related("municipality", "previous")
-        .prefetch_related(
-            Prefetch("focus_areas", queryset=focus_areas),
-            "signatories__party",
-            "corrections",
-            Prefetch("next_promises", queryset=Promise.objects.public().order_by("valid_from", "pk")),
-        )
-    )
-    promise = get_object_or_404(queryset, municipality__slug=municipality_slug, slug=promise_slug)
-    promise_attach_progress(promise=promise, as_of=as_of, closing=closing)
-    return promise
-
-
 def promise_dates_public(*, municipality_slug: str, promise_slug: str) -> Promise:
     """A published or closed promise alone (its period, title and municipality), in one query."""
     return get_object_or_404(
@@ -177,21 +140,6 @@ def promise_dates_public(*, municipality_slug: str, promise_slug: str) -> Promis
         municipality__slug=municipality_slug,
         slug=promise_slug,
     )
-
-
-def focus_area_get_public(*, promise: Promise, slug: str) -> FocusArea:
-    for focus_area in promise.focus_areas.all():
-        if focus_area.slug == slug:
-            return focus_area
-    raise Http404
-
-
-def activity_get_public(*, promise: Promise, activity_id: int) -> tuple[FocusArea, Activity]:
-    for focus_area in promise.focus_areas.all():
-        for activity in focus_area.activities.all():
-            if activity.pk == activity_id:
-                return focus_area, activity
-    raise Http404
 
 
 def promise_get_for_staff(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Promise:

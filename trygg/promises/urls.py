@@ -1,5 +1,7 @@
 from django.urls import path
 
+from trygg.followup import promise_views
+
 from . import import_views, staff_views, views
 
 app_name = "promises"
@@ -49,11 +51,15 @@ urlpatterns = [
     path("personal/lofte/importera/spara/", import_views.promise_import_save, name="import_save"),
     path("<slug:municipality>/", views.municipality_detail, name="municipality"),
     path("<slug:municipality>/tema.css", views.theme_css, name="theme_css"),
-    path("<slug:municipality>/<slug:promise>/", views.promise_detail, name="detail"),
+    path("<slug:municipality>/<slug:promise>/", promise_views.promise_detail, name="detail"),
     path(
         "<slug:municipality>/<slug:promise>/aktivitet/<int:activity>/",
-        views.activity_detail,
+        promise_views.activity_detail,
         name="activity",
     ),
-    path("<slug:municipality>/<slug:promise>/<slug:focus_area>/", views.focus_area_detail, name="focus_area"),
+    path(
+        "<slug:municipality>/<slug:promise>/<slug:focus_area>/",
+        promise_views.focus_area_detail,
+        name="focus_area",
+    ),
 ]

@@ -25,38 +25,6 @@ def municipality_detail(request: HttpRequest, municipality: str) -> HttpResponse
     return render(request, "promises/municipality_detail.html", {"municipality": found, "promises": promises})
 
 
-def promise_detail(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
-    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
-    return render(
-        request, "promises/promise_detail.html", {"promise": found, "municipality": found.municipality}
-    )
-
-
-def focus_area_detail(request: HttpRequest, municipality: str, promise: str, focus_area: str) -> HttpResponse:
-    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
-    area = selectors.focus_area_get_public(promise=found, slug=focus_area)
-    return render(
-        request,
-        "promises/focus_area_detail.html",
-        {"promise": found, "municipality": found.municipality, "focus_area": area},
-    )
-
-
-def activity_detail(request: HttpRequest, municipality: str, promise: str, activity: int) -> HttpResponse:
-    found = selectors.promise_get_public(municipality_slug=municipality, promise_slug=promise)
-    focus_area, found_activity = selectors.activity_get_public(promise=found, activity_id=activity)
-    return render(
-        request,
-        "promises/activity_detail.html",
-        {
-            "promise": found,
-            "municipality": found.municipality,
-            "focus_area": focus_area,
-            "activity": found_activity,
-        },
-    )
-
-
 def theme_css(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get_public(slug=municipality)
     # The colour was validated as #rrggbb on save, so it is safe to place in a stylesheet.

@@ -46,12 +46,14 @@ def _every_public_view(client: Client, promise: Promise) -> str:
     return "\n".join(contents)
 
 
-def test_the_comment_form_is_on_the_promise_focus_area_and_activity_pages(
+def test_the_comment_form_is_on_its_own_page_behind_kommentera_on_the_promise_focus_area_and_activity_pages(
     client: Client, promise: Promise
 ) -> None:
     for target in _targets(promise):
-        page = client.get(target.get_absolute_url()).content.decode()
+        commented = client.get(target.get_absolute_url()).content.decode()
+        page = client.get(_create_url(target)).content.decode()
 
+        assert f'href="{_create_url(target)}"' in commented and "<form" not in commented.split("</main>")[0]
         assert f'action="{_create_url(target)}"' in page
         assert "allmän handling" in page
         assert "publiceras först när den har granskats" in page

@@ -178,9 +178,10 @@ def test_item_4_fifty_error_requests_with_debug_off_reveal_nothing(
     def raise_runtime(**kwargs: Any) -> Any:
         raise RuntimeError(SECRET_MESSAGE)
 
-    monkeypatch.setattr("trygg.promises.selectors.promise_get_public", raise_sql)
+    monkeypatch.setattr("trygg.followup.promise_views.promise_page_build", raise_sql)
     answers[("a view whose query fails", "anonymous")] = anonymous.get("/ljungby/2023/")
-    monkeypatch.setattr("trygg.promises.selectors.promise_get_public", raise_runtime)
+    monkeypatch.setattr("trygg.followup.promise_views.promise_page_build", raise_runtime)
+    monkeypatch.setattr("trygg.api.api.promise_page_build", raise_runtime)
     answers[("a view that raises", "anonymous")] = anonymous.get("/ljungby/2023/")
     answers[("an API view that raises", "anonymous")] = anonymous.get(
         "/api/municipalities/ljungby/promises/2023"

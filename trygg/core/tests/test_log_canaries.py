@@ -334,7 +334,7 @@ def test_item_20_a_servers_error_logs_the_traceback_redacted_and_without_forged_
             f"could not show the page to {EMAIL}\r\nFORGED-LINE INFO trygg.security all is well"
         )
 
-    monkeypatch.setattr("trygg.promises.selectors.promise_get_public", broken)
+    monkeypatch.setattr("trygg.followup.promise_views.promise_page_build", broken)
     client = Client(raise_request_exception=False)
 
     with _logged() as logged:

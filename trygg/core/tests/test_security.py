@@ -100,7 +100,7 @@ def test_error_pages_show_no_traceback_sql_or_paths(client: Client, settings, mo
     def broken(**kwargs):
         raise RuntimeError(f"SELECT secret FROM promises_promise -- {ROOT}/trygg/promises/selectors.py")
 
-    monkeypatch.setattr("trygg.promises.selectors.promise_get_public", broken)
+    monkeypatch.setattr("trygg.followup.promise_views.promise_page_build", broken)
     client.raise_request_exception = False
     not_found = client.get("/kommunen-finns-inte/")
     server_error = client.get("/ljungby/2023/")

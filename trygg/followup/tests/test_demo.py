@@ -6,9 +6,8 @@ import time_machine
 
 from trygg.demo.followup import load_followup_demo
 from trygg.followup.models import Assessment, Cancellation, Execution, PlannedDate
-from trygg.followup.selectors import promise_attach_progress
+from trygg.followup.promise_page import promise_page_build
 from trygg.followup.status import RUNNING, VERDICT_ORDER, Status
-from trygg.promises import selectors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
@@ -35,18 +34,16 @@ def test_loading_the_follow_up_demo_twice_duplicates_nothing_and_everything_is_e
 
 
 def test_during_2023_the_demo_shows_every_running_status(demo_followup):
-    promise = selectors.promise_get_public(municipality_slug="ljungby", promise_slug="2023")
-    progresses = promise_attach_progress(promise=promise, as_of=dt.date(2023, 12, 20))
+    page = promise_page_build(municipality_slug="ljungby", promise_slug="2023", as_of=dt.date(2023, 12, 20))
 
-    statuses = {progress.status for progress in progresses.values()}
+    statuses = {progress.status for progress in page.progresses}
     assert statuses >= RUNNING | {Status.NOT_ASSESSED, Status.CANCELLED, Status.DONE}
 
 
 @time_machine.travel(dt.datetime(2026, 12, 6, 10, tzinfo=STOCKHOLM), tick=False)
 def test_three_years_on_the_2023_demo_shows_every_ending_and_nothing_running(demo_followup):
-    promise = selectors.promise_get_public(municipality_slug="ljungby", promise_slug="2023")
-    progresses = promise_attach_progress(promise=promise, as_of=dt.date(2026, 12, 6))
+    page = promise_page_build(municipality_slug="ljungby", promise_slug="2023", as_of=dt.date(2026, 12, 6))
 
-    assert {progress.status for progress in progresses.values()} == set(VERDICT_ORDER)
-    verdict = promise.standing.verdict  # type: ignore[attr-defined]
+    assert {progress.status for progress in page.progresses} == set(VERDICT_ORDER)
+    verdict = page.standing.verdict
     assert verdict is not None and verdict.total == 19

@@ -1,0 +1,62 @@
+"""The public promise, focus area and activity pages: each renders the promise's read model (`promise_page`).
+
+They are the same for every anonymous visitor (the comment form has its own page), so the page cache serves them.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .promise_page import PromisePage, activity_page_build, promise_page_build
+
+
+def _page(municipality: str, promise: str) -> PromisePage:
+    return promise_page_build(
+        municipality_slug=municipality, promise_slug=promise, as_of=timezone.localdate()
+    )
+
+
+def _context(page: PromisePage) -> dict[str, object]:
+    return {
+        "page": page,
+        "promise": page.promise,
+        "municipality": page.promise.municipality,
+        "standing": page.standing,
+    }
+
+
+def promise_detail(request: HttpRequest, municipality: str, promise: str) -> HttpResponse:
+    return render(request, "promises/promise_detail.html", _context(_page(municipality, promise)))
+
+
+def focus_area_detail(request: HttpRequest, municipality: str, promise: str, focus_area: str) -> HttpResponse:
+    page = _page(municipality, promise)
+    area = page.focus_area(focus_area)
+    return render(
+        request,
+        "promises/focus_area_detail.html",
+        {**_context(page), "area": area, "focus_area": area.focus_area},
+    )
+
+
+def activity_detail(request: HttpRequest, municipality: str, promise: str, activity: int) -> HttpResponse:
+    found = activity_page_build(
+        municipality_slug=municipality,
+        promise_slug=promise,
+        activity_id=activity,
+        as_of=timezone.localdate(),
+    )
+    return render(
+        request,
+        "promises/activity_detail.html",
+        {
+            **_context(found.page),
+            "area": found.focus_area,
+            "focus_area": found.focus_area.focus_area,
+            "view": found.activity,
+            "activity": found.activity.activity,
+            "found": found,
+        },
+    )
