@@ -134,6 +134,8 @@ KWARGS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "reports:detail": _home(reference=lambda c: c["report"].reference),
     "reports:thanks": _home(reference=lambda c: c["report"].reference),
     "reports:follow": _home(reference=lambda c: c["report"].reference),
+    "reports:follow_sent": _home(reference=lambda c: c["report"].reference),
+    "reports:place_near": _home(),
     # surveys
     "surveys:staff_detail": _pk("survey"),
     "surveys:staff_questions": _pk("survey"),
