@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from trygg.indicators.models import Indicator
+from trygg.meetings.models import Meeting, SafetyWalk
+from trygg.problems.models import Problem
 from trygg.promises.models import Activity, FocusArea, Promise, Signatory
+from trygg.reports.models import ReportCategory
 
 from .models import Execution, PlannedDate
 from .selectors import (
@@ -31,11 +38,19 @@ from .selectors import (
     with_followup,
 )
 
+#: What a resident can do about an activity or a focus area: (label, url) pairs, in the order shown.
+Actions = tuple[tuple[str, str], ...]
+
+#: How many of an activity's walk protocols are linked by name; the rest are behind "Alla trygghetsvandringar".
+WALKS_LINKED = 3
+
 
 @dataclass(frozen=True)
 class ActivityView:
     activity: Activity
     progress: ActivityProgress
+    #: Report this kind of problem, come to the meeting, see the measurements, read the walk protocols.
+    actions: Actions = ()
 
     @property
     def pk(self) -> int:
@@ -47,6 +62,8 @@ class FocusAreaView:
     focus_area: FocusArea
     activities: tuple[ActivityView, ...]
     summary: ProgressSummary
+    #: The report categories of the area's problems, then its activities' actions, each link once.
+    actions: Actions = ()
 
     @property
     def slug(self) -> str:
@@ -93,13 +110,42 @@ class PromisePage:
         raise Http404
 
 
-def _public_promises(as_of: dt.date, closing: bool) -> QuerySet[Promise]:
+def _action_prefetches(as_of: dt.date) -> tuple[list[Prefetch], list[Prefetch]]:
+    """The relations an activity's and a focus area's actions are built from: five queries in all."""
+    categories = ReportCategory.objects.active().order_by("order", "name")
+    activity = [
+        Prefetch("report_categories", queryset=categories),
+        Prefetch(
+            "meetings",
+            queryset=Meeting.objects.public()
+            .exclude(status=Meeting.Status.CANCELLED)
+            .filter(starts_at__date__gte=as_of)
+            .order_by("starts_at", "pk"),
+        ),
+        Prefetch("indicators", queryset=Indicator.objects.filter(is_public=True).order_by("name")),
+        Prefetch(
+            "safety_walks",
+            queryset=SafetyWalk.objects.filter(is_public=True)
+            .exclude(status=SafetyWalk.Status.CANCELLED)
+            .order_by("-date", "-pk"),
+        ),
+    ]
+    problems = Problem.objects.prefetch_related(Prefetch("report_categories", queryset=categories))
+    return activity, [Prefetch("problems", queryset=problems)]
+
+
+def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[Promise]:
+    activity_actions, area_actions = _action_prefetches(as_of) if actions else ([], [Prefetch("problems")])
     activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related("responsible_parties", "partners"),
+        Activity.objects.select_related("area").prefetch_related(
+            "responsible_parties", "partners", *activity_actions
+        ),
         as_of,
         closing,
     )
-    focus_areas = FocusArea.objects.prefetch_related("problems", Prefetch("activities", queryset=activities))
+    focus_areas = FocusArea.objects.prefetch_related(
+        *area_actions, Prefetch("activities", queryset=activities)
+    )
     return (
         Promise.objects.public()
         .select_related("municipality", "previous")
@@ -112,6 +158,76 @@ def _public_promises(as_of: dt.date, closing: bool) -> QuerySet[Promise]:
     )
 
 
+def _report_action(municipality: str, category: ReportCategory) -> tuple[str, str]:
+    url = reverse("reports:create", kwargs={"municipality": municipality})
+    return _("Anmäl %(category)s") % {
+        "category": category.display_name.lower()
+    }, f"{url}?kategori={category.slug}"
+
+
+def _activity_actions(activity: Activity, municipality: str) -> Actions:
+    """Built from the prefetched relations only: no query. Each category, meeting, indicator and walk of
+    another municipality is left out (a link row may point across municipalities; its page would be a 404)."""
+    own = activity.focus_area.promise.municipality_id
+    actions = [
+        _report_action(municipality, category)
+        for category in activity.report_categories.all()
+        if category.municipality_id == own
+    ]
+    for meeting in activity.meetings.all():
+        if meeting.municipality_id == own:
+            actions.append(
+                (
+                    _("Kom till mötet: %(title)s, %(date)s")
+                    % {"title": meeting.title, "date": date_format(meeting.starts_at.date(), "j F")},
+                    reverse("meetings:meeting", kwargs={"municipality": municipality, "pk": meeting.pk}),
+                )
+            )
+    for indicator in activity.indicators.all():
+        if indicator.municipality_id == own:
+            actions.append(
+                (
+                    _("Se mätningarna: %(name)s") % {"name": indicator.name},
+                    reverse(
+                        "indicators:detail",
+                        kwargs={"municipality": municipality, "indicator": indicator.slug},
+                    ),
+                )
+            )
+    walks = [walk for walk in activity.safety_walks.all() if walk.municipality_id == own]
+    for walk in walks[:WALKS_LINKED]:
+        actions.append(
+            (
+                _("Läs protokollet: %(title)s, %(date)s")
+                % {"title": walk.title, "date": date_format(walk.date, "j F Y")},
+                reverse("meetings:walk", kwargs={"municipality": municipality, "pk": walk.pk}),
+            )
+        )
+    if len(walks) > WALKS_LINKED:
+        actions.append(
+            (_("Alla trygghetsvandringar"), reverse("meetings:walks", kwargs={"municipality": municipality}))
+        )
+    return tuple(actions)
+
+
+def _focus_area_actions(area: FocusArea, activities: tuple[ActivityView, ...], municipality: str) -> Actions:
+    own = area.promise.municipality_id
+    found = [
+        _report_action(municipality, category)
+        for problem in area.problems.all()
+        for category in problem.report_categories.all()
+        if category.municipality_id == own
+    ]
+    found += [action for view in activities for action in view.actions]
+    seen: set[str] = set()
+    unique = []
+    for label, url in found:
+        if url not in seen:
+            seen.add(url)
+            unique.append((label, url))
+    return tuple(unique)
+
+
 def promise_page_build(
     *,
     municipality_slug: str,
@@ -119,14 +235,16 @@ def promise_page_build(
     as_of: dt.date,
     closing: bool = False,
     latest: int = LATEST_ON_PROMISE_PAGE,
+    actions: bool = False,
 ) -> PromisePage:
     """The promise's read model as of a date (404 for a draft or an unknown promise).
 
     With ``closing`` the state is the one at the close of ``as_of`` (see `selectors.activities_progress`);
-    ``latest`` is how many of each activity's latest executions come along (0: none, one query fewer).
+    ``latest`` is how many of each activity's latest executions come along (0: none, one query fewer);
+    with ``actions`` each focus area and activity carries what a resident can do about it (five queries more).
     """
     promise = get_object_or_404(
-        _public_promises(as_of, closing),
+        _public_promises(as_of, closing, actions),
         municipality__slug=municipality_slug,
         slug=promise_slug,
     )
@@ -143,12 +261,25 @@ def promise_page_build(
         latest=latest,
         closing=closing,
     )
+    municipality = promise.municipality.slug
     views = []
     for area in areas:
         activities = tuple(
-            ActivityView(activity, progresses[activity.pk]) for activity in area.activities.all()
+            ActivityView(
+                activity,
+                progresses[activity.pk],
+                _activity_actions(activity, municipality) if actions else (),
+            )
+            for activity in area.activities.all()
         )
-        views.append(FocusAreaView(area, activities, summarise([view.progress for view in activities])))
+        views.append(
+            FocusAreaView(
+                area,
+                activities,
+                summarise([view.progress for view in activities]),
+                _focus_area_actions(area, activities, municipality) if actions else (),
+            )
+        )
     everything = list(progresses.values())
     return PromisePage(
         promise=promise,
@@ -177,7 +308,7 @@ def activity_page_build(
 ) -> ActivityPage:
     """An activity of this promise (404 for one of another promise), with all its counted executions."""
     page = promise_page_build(
-        municipality_slug=municipality_slug, promise_slug=promise_slug, as_of=as_of, latest=0
+        municipality_slug=municipality_slug, promise_slug=promise_slug, as_of=as_of, latest=0, actions=True
     )
     area, view = page.activity(activity_id)
     return ActivityPage(

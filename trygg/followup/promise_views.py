@@ -12,9 +12,9 @@ from django.utils import timezone
 from .promise_page import PromisePage, activity_page_build, promise_page_build
 
 
-def _page(municipality: str, promise: str) -> PromisePage:
+def _page(municipality: str, promise: str, *, actions: bool = False) -> PromisePage:
     return promise_page_build(
-        municipality_slug=municipality, promise_slug=promise, as_of=timezone.localdate()
+        municipality_slug=municipality, promise_slug=promise, as_of=timezone.localdate(), actions=actions
     )
 
 
@@ -32,7 +32,7 @@ def promise_detail(request: HttpRequest, municipality: str, promise: str) -> Htt
 
 
 def focus_area_detail(request: HttpRequest, municipality: str, promise: str, focus_area: str) -> HttpResponse:
-    page = _page(municipality, promise)
+    page = _page(municipality, promise, actions=True)
     area = page.focus_area(focus_area)
     return render(
         request,

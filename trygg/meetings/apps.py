@@ -9,6 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from trygg.core.privacy import registry
 
+        from . import digest  # noqa: F401  (registers new meetings with the followers' digest)
         from .privacy import SignUpSource, WatchContactSource
 
         registry.register(SignUpSource())

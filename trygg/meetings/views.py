@@ -19,7 +19,7 @@ from trygg.core.charts import chart_is_narrow
 from trygg.core.forms import form_add_service_errors
 from trygg.core.ratelimit import Limit, rate_limit_exceeded
 from trygg.core.site import site_host, site_url
-from trygg.promises.selectors import municipality_get_public
+from trygg.promises.selectors import activities_public, municipality_get_public
 
 from . import protocol, selectors, services
 from .forms import SignUpForm
@@ -103,6 +103,9 @@ def _meeting_page(
             "open_for_signup": meeting.status == Meeting.Status.PLANNED and meeting.starts_at > now,
             "signed_up": signed_up,
             "confirm_sent": confirm_sent,
+            "promised": activities_public(
+                activities=meeting.activities.all(), municipality_id=meeting.municipality_id
+            ),
         },
     )
     response.status_code = status
@@ -170,6 +173,9 @@ def walk_protocol(request: HttpRequest, municipality: str, pk: int) -> HttpRespo
     walk = selectors.walk_get_public(municipality_slug=municipality, pk=pk)
     context = protocol.protocol_context(walk)
     context["route_src"] = reverse("meetings:walk_route", kwargs={"municipality": municipality, "pk": pk})
+    context["promised"] = activities_public(
+        activities=walk.activities.all(), municipality_id=walk.municipality_id
+    )
     return render(request, "meetings/walk_protocol.html", context)
 
 

@@ -36,6 +36,19 @@ def municipality_parties(municipality: Municipality) -> QuerySet[Party]:
     ).distinct()
 
 
+def activities_public(*, activities: QuerySet[Activity], municipality_id: int) -> list[Activity]:
+    """Those of ``activities`` (a related manager's queryset: a category's, an indicator's, a walk's, a meeting's)
+    that belong to a public promise of the municipality, newest promise first: the "Hör till löftet" links back."""
+    return list(
+        activities.filter(
+            focus_area__promise__status__in=Promise.Status.public(),
+            focus_area__promise__municipality_id=municipality_id,
+        )
+        .select_related("focus_area__promise__municipality")
+        .order_by("-focus_area__promise__valid_from", "focus_area__order", "order", "pk")
+    )
+
+
 def municipality_get_public(*, slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
 

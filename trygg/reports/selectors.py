@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area, Municipality
+from trygg.promises import selectors as promise_selectors
 from trygg.promises.models import Activity
 
 from . import geo, places, rules
@@ -36,6 +37,22 @@ SWEDEN_LONGITUDES = (10.0, 24.5)
 
 def municipality_get(*, slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
+
+
+def category_preselected(*, municipality: Municipality, key: str) -> ReportCategory | None:
+    """The active category a link from the promise names (``?kategori=`` with its code or id), or None."""
+    key = key.strip()
+    if not key:
+        return None
+    lookup = Q(slug=key) | Q(pk=int(key)) if key.isdigit() else Q(slug=key)
+    return ReportCategory.objects.active().filter(lookup, municipality=municipality).first()
+
+
+def category_activities_public(*, category: ReportCategory) -> list[Activity]:
+    """The activities of the municipality's public promises that this category is reported for."""
+    return promise_selectors.activities_public(
+        activities=category.activities.all(), municipality_id=category.municipality_id
+    )
 
 
 def categories_public(*, municipality: Municipality) -> list[ReportCategory]:

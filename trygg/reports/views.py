@@ -141,7 +141,15 @@ def _kept_photos_add(
 def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
     if request.method == "GET":
-        return _form_page(request, found, ReportForm(municipality=found))
+        # A link from the promise ("Anmäl klotter") preselects its category and names the promise back.
+        category = selectors.category_preselected(municipality=found, key=request.GET.get("kategori", ""))
+        initial = {"category": category.pk} if category else {}
+        return _form_page(
+            request,
+            found,
+            ReportForm(municipality=found, initial=initial),
+            promised=selectors.category_activities_public(category=category) if category else [],
+        )
 
     if rate_limit_exceeded(request=request, limit=post_limit()) or any(
         rate_limit_reached(request=request, limit=limit) for limit in filed_limits()
