@@ -109,20 +109,49 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: the answer to a POST that did its work, so that a reload asks for the page and posts nothing."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _one_click(request: HttpRequest) -> bool:
+    """The RFC 8058 one-click POST of a mail client: it is answered with the page, since no person reloads it."""
+    return request.POST.get("List-Unsubscribe") == "One-Click"
+
+
 def subscribe(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     target_kind, target = _public_target(kind, pk)
     if not target_kind.subscribable:
         raise Http404
+    municipality = target_kind.municipality(target)
+    if request.method != "POST":
+        # The page after the POST (a reload shows it again and sends nothing), or the form on its own.
+        if request.GET.get("skickat"):
+            return render(
+                request,
+                "comments/subscription_requested.html",
+                {"target": target, "municipality": municipality},
+            )
+        return render(
+            request,
+            "comments/subscribe_form.html",
+            {
+                "form": SubscribeForm(),
+                "target": target,
+                "target_kind": target_kind,
+                "municipality": municipality,
+            },
+        )
     if rate_limit_exceeded(request=request, limit=SUBSCRIBE_LIMIT):
         return _too_many()
     form = SubscribeForm(request.POST)
-    municipality = target_kind.municipality(target)
+    sent = _see_other(f"{reverse('comments:subscribe', args=[target_kind.key, pk])}?skickat=1")
     if form.is_bot():
-        return render(
-            request, "comments/subscription_requested.html", {"target": target, "municipality": municipality}
-        )
+        return sent
     if form.is_valid():
         try:
             services.subscription_request(
@@ -133,11 +162,7 @@ def subscribe(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return render(
-                request,
-                "comments/subscription_requested.html",
-                {"target": target, "municipality": municipality},
-            )
+            return sent
     return render(
         request,
         "comments/subscribe_form.html",
@@ -151,14 +176,17 @@ def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
     subscription = services.subscription_for_confirm_token(token)
     if subscription is None:
         return render(request, "comments/subscription_invalid.html", status=404)
-    confirmed = False
     if request.method == "POST":
-        subscription = services.subscription_confirm(subscription=subscription, now=timezone.now())
-        confirmed = True
+        services.subscription_confirm(subscription=subscription, now=timezone.now())
+        return _see_other(request.path)
     return render(
         request,
         "comments/subscription_confirm.html",
-        {"subscription": subscription, "target": subscription.target, "confirmed": confirmed},
+        {
+            "subscription": subscription,
+            "target": subscription.target,
+            "confirmed": subscription.confirmed_at is not None,
+        },
     )
 
 
@@ -166,9 +194,13 @@ def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.subscription_unsubscribe(token=token)
-        return render(request, "comments/unsubscribed.html")
-    if request.method != "GET":
+        if _one_click(request):
+            return render(request, "comments/unsubscribed.html")
+        return _see_other(f"{request.path}?klart=1")
+    if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    if request.GET.get("klart"):
+        return render(request, "comments/unsubscribed.html")
     return render(request, "comments/unsubscribe.html", {"token": token})
 
 

@@ -100,6 +100,15 @@ class Municipality(models.Model):
         return self.name_genitive or genitive(self.name)
 
     @property
+    def website_label(self) -> str:
+        """The link text of the municipality's website: the genitive in Swedish ("Ljungby kommuns webbplats"), the
+        official name where the language has no such case ("Website of Ljungby kommun")."""
+        # Translators: %(genitive)s is the municipality's name in the genitive, %(name)s its official name; use
+        # either one (English: "Website of %(name)s").
+        # xgettext:no-python-format
+        return _("%(genitive)s webbplats") % {"genitive": self.genitive, "name": self.name}
+
+    @property
     def map_centre(self) -> tuple[float, float] | None:
         if self.map_latitude is None or self.map_longitude is None:
             return None

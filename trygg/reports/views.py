@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -342,12 +343,27 @@ def report_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def report_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         report = following.report_mail_unsubscribe(token=token)
-        return render(
-            request,
-            "reports/report_unsubscribe.html",
-            {"done": report is not None, "invalid": report is None, "report": report},
-            status=200 if report is not None else 400,
-        )
+        if report is None or request.POST.get("List-Unsubscribe") == "One-Click":
+            # A refused link, or a mail client's RFC 8058 one-click POST (no person reloads it): the page itself.
+            return render(
+                request,
+                "reports/report_unsubscribe.html",
+                {"done": report is not None, "invalid": report is None, "report": report},
+                status=200 if report is not None else 400,
+            )
+        # 303 to a page that a reload only shows again; it links back to the report when that is public.
+        where = {"klart": "1", "kommun": report.municipality.slug, "arende": report.reference}
+        done = HttpResponseRedirect(f"{request.path}?{urlencode(where)}")
+        done.status_code = 303
+        return done
+    if request.GET.get("klart"):
+        try:
+            back: Report | None = selectors.report_get_public(
+                municipality_slug=request.GET.get("kommun", ""), reference=request.GET.get("arende", "")
+            )
+        except Http404:
+            back = None
+        return render(request, "reports/report_unsubscribe.html", {"done": True, "report": back})
     return render(request, "reports/report_unsubscribe.html", {})
 
 

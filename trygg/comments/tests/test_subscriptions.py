@@ -48,7 +48,7 @@ def test_following_takes_a_confirmation_by_post_before_anything_is_sent(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"prenumeration-email": "eva@example.se", "prenumeration-website": ""})
 
-    assert response.status_code == 200
+    assert response.status_code == 303
     subscription = Subscription.objects.get()
     assert subscription.confirmed_at is None
     found = re.search(r"https?://\S+/prenumerera/bekrafta/\S+/", str(mail.outbox[0].body))
@@ -221,3 +221,33 @@ def test_purge_comment_emails_uses_the_retention_setting(promise: Promise, setti
     assert list(CommentContact.objects.values_list("email", flat=True)) == ["new@example.se"]
     call_command("purge_comment_emails", "--older-than-days", "0")
     assert not CommentContact.objects.exists()
+
+
+def test_each_subscription_step_answers_its_post_with_a_redirect_so_a_reload_posts_nothing(
+    client: Client, promise: Promise, django_capture_on_commit_callbacks
+) -> None:
+    url = reverse("comments:subscribe", kwargs={"kind": "lofte", "pk": promise.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(url, {"prenumeration-email": "eva@example.se", "prenumeration-website": ""})
+
+    assert asked.status_code == 303
+    requested = client.get(asked["Location"])
+    assert requested.status_code == 200 and "Vi har skickat ett e-brev" in requested.content.decode()
+    assert len(mail.outbox) == 1 and Subscription.objects.count() == 1
+
+    subscription = Subscription.objects.get()
+    confirm = reverse(
+        "comments:subscription_confirm", kwargs={"token": services.subscription_confirm_token(subscription)}
+    )
+    confirmed = client.post(confirm)
+    assert confirmed.status_code == 303
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "Du följer nu" in page and "Ja, jag vill följa" not in page
+
+    stop = reverse("comments:unsubscribe", kwargs={"token": subscription.unsubscribe_token})
+    stopped = client.post(stop)
+    assert stopped.status_code == 303
+    done = client.get(stopped["Location"])
+    assert done.status_code == 200 and "Du prenumererar inte längre" in done.content.decode()
+    assert not Subscription.objects.exists()
+    assert len(mail.outbox) == 1  # the pages after the redirects, reloaded, sent and wrote nothing

@@ -7,7 +7,7 @@ from django.forms import BoundField
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
 from trygg.core.charts import NARROW_MEDIA, NARROW_PARAMETER
@@ -36,11 +36,14 @@ _NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=%|‰|procentenheter|percentage point
 @register.filter
 def swedish(text: object) -> str:
     """Text people wrote in Swedish (a promise, a comment, a name), marked as Swedish on a page in another
-    language, so a screen reader pronounces it as Swedish: `{{ comment.text|swedish }}`."""
+    language, so a screen reader pronounces it as Swedish: `{{ comment.text|swedish }}`. Paragraphs made by
+    `linebreaks` go in a `<div lang="sv">`, since a span may not hold them."""
     if text in (None, ""):
         return ""
     if (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "sv":
         return format_html("{}", text)
+    if isinstance(text, SafeString) and text.lstrip().startswith("<p>"):
+        return format_html('<div lang="sv">{}</div>', text)
     return format_html('<span lang="sv">{}</span>', text)
 
 

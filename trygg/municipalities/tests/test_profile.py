@@ -364,3 +364,19 @@ def test_police_areas_are_listed_in_order_whatever_the_number_of_areas(
         page = client.get(_url(home_municipality)).content.decode()
 
     assert page.index("Lokalpolisområde 00") < page.index("Lokalpolisområde 09")
+
+
+def test_the_footer_links_the_website_by_its_genitive_in_swedish_and_its_official_name_in_english(
+    home_municipality: Municipality,
+) -> None:
+    Municipality.objects.filter(pk=home_municipality.pk).update(
+        name="Ljungby kommun", name_genitive="Ljungby kommuns", website="https://www.ljungby.se"
+    )
+    url = reverse("promises:municipality", args=["ljungby"])
+
+    swedish = Client().get(url).content.decode()
+    english = Client().get(f"/en{url}").content.decode()
+
+    assert ">Ljungby kommuns webbplats</a>" in swedish
+    assert ">Website of Ljungby kommun</a>" in english
+    assert "Ljungby kommuns" not in english

@@ -189,3 +189,33 @@ def test_the_municipality_page_leads_to_every_public_part_of_the_site(
     ):
         assert f'href="/ljungby/{path}"' in page
     assert "/ljungby/trygghetsmatning/" in page and "Exempeldata" in page
+
+
+def test_english_promise_pages_mark_the_swedish_text_people_wrote_and_swedish_pages_do_not(
+    client: Client, demo_promise: Promise
+) -> None:
+    focus_area = demo_promise.focus_areas.exclude(description="").first()
+    assert focus_area is not None
+    activity = focus_area.activities.first()
+    assert activity is not None
+
+    promise_url, area_url, activity_url = (
+        demo_promise.get_absolute_url(),
+        focus_area.get_absolute_url(),
+        activity.get_absolute_url(),
+    )
+
+    english = client.get("/en" + promise_url)
+    swedish = client.get(promise_url).content.decode()
+    english_area = client.get("/en" + area_url).content.decode()
+    english_activity = client.get("/en" + activity_url).content.decode()
+
+    _parse(english.content)
+    page = english.content.decode()
+    assert f'<h1><span lang="sv">{demo_promise.title}</span></h1>' in page
+    assert '<div class="introduction"><div lang="sv"><p>' in page
+    assert f'<h1><span lang="sv">{focus_area.title}</span></h1>' in english_area
+    assert '<div class="description"><div lang="sv"><p>' in english_area
+    assert f'<h1 class="activity-title"><span lang="sv">{activity.text}</span></h1>' in english_activity
+    assert 'lang="sv"' not in swedish.split("<main", 1)[1]
+    assert f"<h1>{demo_promise.title}</h1>" in swedish

@@ -229,3 +229,29 @@ def test_unconfirmed_followers_and_handled_flags_are_purged(reports_demo: Munici
 
     assert not ReportFollower.objects.filter(email="aldrig@example.org").exists()
     assert not ReportFlag.objects.exists()
+
+
+def test_stopping_the_mail_in_a_browser_answers_with_a_redirect_and_a_reload_posts_nothing(
+    reports_demo: Municipality, coordinator: User, sent
+) -> None:
+    report = _public_report(reports_demo)
+    sent(lambda: Client().post(f"{report.get_absolute_url()}folj/", {"email": "granne@example.org"}))
+    confirm = next(link for link in _links(mail.outbox[-1]) if "/folj/" in link)
+    Client().get(confirm.split("8000", 1)[-1])
+    mail.outbox.clear()
+    sent(lambda: report_change(report=report, by=coordinator, state=Report.State.RECEIVED, note="Vi tittar."))
+    [message] = [message for message in mail.outbox if message.to == ["granne@example.org"]]
+    stop = message.extra_headers["List-Unsubscribe"].strip("<>").split("8000", 1)[-1]
+    browser = Client()
+
+    answer = browser.post(stop)
+
+    assert answer.status_code == 303
+    assert not ReportFollower.objects.filter(email="granne@example.org").exists()
+    page = browser.get(answer["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Du får ingen mer e-post om ärendet" in text and "<form" not in text.split("<main", 1)[1]
+    assert f'href="{report.get_absolute_url()}"' in text
+    # The same link posted again is refused as used, not taken as a new request.
+    assert browser.post(stop).status_code == 400
