@@ -83,6 +83,10 @@ PROMISE = {
         "Texten är Tryggs egen omskrivning av det medborgarlöfte för 2023 som Ljungby kommun och Polisen "
         "publicerade på ljungby.se. Områden, aktiviteter, ansvariga och antal är desamma som i originalet."
     ),
+    # Where Ljungby kommun published the 2023 promise (its news page of the promise).
+    "source_url": (
+        "https://www.ljungby.se/sv/alla-nyheter/aktuella/nyheter/medborgarloftet-for-okad-trygghet-i-ljungby-kommun/"
+    ),
 }
 SIGNATORIES = (
     ("Magnus Gunnarsson", "kommunstyrelsens ordförande", KOMMUN),
@@ -295,6 +299,10 @@ def current_promise(year: int) -> dict[str, object]:
             "Demo: aktiviteterna är Tryggs egen omskrivning av det medborgarlöfte som Ljungby kommun och Polisen "
             f"publicerade för {CONTINUATION_FIRST_YEAR} på ljungby.se. Här gäller det innevarande år, "
             f"{year}, så att demon alltid har ett pågående löfte. Uppföljningen är påhittad (Exempeldata)."
+        ),
+        # The page of Ljungby's medborgarlöfte, where the promise this one is rewritten from was published.
+        "source_url": (
+            "https://www.ljungby.se/sv/politik-och-demokrati/kommunala-rad/brottsforebyggande-radet/medborgarlofte/"
         ),
     }
 

@@ -110,8 +110,29 @@ class PromiseDetailsForm(EditorForm, PromiseBasicsForm):
         max_length=300,
         help_text=_("Visas under löftet, t.ex. varifrån texten kommer."),
     )
+    source_url = forms.URLField(
+        label=_("Originalet"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Adressen till löftet som kommunen och polisen publicerade, länkad från den publika sidan."
+        ),
+        error_messages={
+            "invalid": _("Skriv en hel webbadress, till exempel https://www.kommun.se/medborgarlofte.")
+        },
+    )
 
-    field_order = ["title", "slug", "valid_from", "valid_until", "introduction", "background", "source_note"]
+    field_order = [
+        "title",
+        "slug",
+        "valid_from",
+        "valid_until",
+        "introduction",
+        "background",
+        "source_note",
+        "source_url",
+    ]
 
     def __init__(self, *args: Any, promise: Promise, **kwargs: Any) -> None:
         super().__init__(*args, promise=promise, **kwargs)

@@ -68,6 +68,14 @@ class Promise(models.Model):
         blank=True,
         help_text=_("Visas under löftet, t.ex. varifrån texten kommer."),
     )
+    source_url = models.URLField(
+        _("originalet"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Adressen till löftet som kommunen och polisen publicerade, länkad från den publika sidan."
+        ),
+    )
     previous = models.ForeignKey(
         "self",
         verbose_name=_("föregående löfte"),

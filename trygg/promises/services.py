@@ -37,7 +37,16 @@ from .selectors import municipality_parties
 # The import command writes with no user; the staff pages and other apps with the user who acts.
 Actor = AbstractBaseUser | AnonymousUser | None
 
-PROMISE_FIELDS = ("title", "slug", "valid_from", "valid_until", "introduction", "background", "source_note")
+PROMISE_FIELDS = (
+    "title",
+    "slug",
+    "valid_from",
+    "valid_until",
+    "introduction",
+    "background",
+    "source_note",
+    "source_url",
+)
 SIGNATORY_FIELDS = ("name", "role", "party", "signed_on")
 FOCUS_AREA_FIELDS = ("title", "description", "evidence_note", "problems")
 ACTIVITY_FIELDS = (
@@ -59,7 +68,8 @@ ACTIVITY_FIELDS = (
 )
 ACTIVITY_RELATIONS = ("responsible_parties", "partners")
 TEXT_FIELDS = frozenset(
-    {"title", "introduction", "background", "source_note", "name", "role", "description", "evidence_note"}
+    {"title", "introduction", "background", "source_note", "source_url", "name", "role", "description"}
+    | {"evidence_note"}
     | {"text", "other_partners", "unit", "target_group", "place"}
 )
 
@@ -189,6 +199,7 @@ def promise_create_unchecked(
     introduction: str = "",
     background: str = "",
     source_note: str = "",
+    source_url: str = "",
     previous: Promise | None = None,
     reason: str = "",
 ) -> Promise:
@@ -204,6 +215,7 @@ def promise_create_unchecked(
         introduction=introduction.strip(),
         background=background.strip(),
         source_note=source_note.strip(),
+        source_url=source_url.strip(),
         previous=previous,
         status=Promise.Status.DRAFT,
     )
@@ -236,6 +248,7 @@ def promise_create(
     introduction: str = "",
     background: str = "",
     source_note: str = "",
+    source_url: str = "",
 ) -> Promise:
     _require(rules.can_create_promise(by, municipality))
     return promise_create_unchecked(
@@ -248,6 +261,7 @@ def promise_create(
         introduction=introduction,
         background=background,
         source_note=source_note,
+        source_url=source_url,
     )
 
 

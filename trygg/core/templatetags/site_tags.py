@@ -1,5 +1,6 @@
 import hashlib
 import re
+from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
@@ -45,6 +46,13 @@ def swedish(text: object) -> str:
     if isinstance(text, SafeString) and text.lstrip().startswith("<p>"):
         return format_html('<div lang="sv">{}</div>', text)
     return format_html('<span lang="sv">{}</span>', text)
+
+
+@register.filter
+def url_host(url: object) -> str:
+    """The site a link leads to ("ljungby.se" for https://www.ljungby.se/…), said beside a link to another site."""
+    host = urlsplit(str(url or "")).hostname or ""
+    return host.removeprefix("www.")
 
 
 @register.filter

@@ -470,3 +470,33 @@ def test_a_new_empty_promise_is_created_as_a_draft(login, town, town_coordinator
     promise = Promise.objects.get(municipality=town, slug="2028")
     assert response["Location"] == url(promise)
     assert promise.status == Promise.Status.DRAFT
+
+
+def test_the_original_documents_address_is_kept_and_a_broken_one_refused_in_swedish_with_the_text_kept(
+    login, town_coordinator, town_draft
+) -> None:
+    client: Client = login(town_coordinator)
+    fields = {
+        "uppgifter-title": town_draft.title,
+        "uppgifter-slug": town_draft.slug,
+        "uppgifter-valid_from": town_draft.valid_from.isoformat(),
+        "uppgifter-valid_until": town_draft.valid_until.isoformat(),
+        "uppgifter-introduction": "",
+        "uppgifter-background": "",
+        "uppgifter-source_note": "",
+    }
+
+    refused = client.post(
+        url(town_draft, "uppgifter/"), {**fields, "uppgifter-source_url": "granby se/lofte"}
+    )
+    town_draft.refresh_from_db()
+    assert town_draft.source_url == ""
+    assert "Skriv en hel webbadress" in refused.content.decode()
+    assert 'value="granby se/lofte"' in refused.content.decode()
+
+    kept = client.post(
+        url(town_draft, "uppgifter/"), {**fields, "uppgifter-source_url": "https://granby.se/medborgarlofte/"}
+    )
+    town_draft.refresh_from_db()
+    assert kept.status_code == 302
+    assert town_draft.source_url == "https://granby.se/medborgarlofte/"

@@ -219,3 +219,17 @@ def test_english_promise_pages_mark_the_swedish_text_people_wrote_and_swedish_pa
     assert f'<h1 class="activity-title"><span lang="sv">{activity.text}</span></h1>' in english_activity
     assert 'lang="sv"' not in swedish.split("<main", 1)[1]
     assert f"<h1>{demo_promise.title}</h1>" in swedish
+
+
+@pytest.mark.django_db
+def test_the_promise_page_links_the_original_document_and_names_its_site(client: Client) -> None:
+    original = "https://www.granby.se/trygghet/medborgarlofte-2023/"
+    linked = PromiseFactory.create(source_url=original)
+    unlinked = PromiseFactory.create(municipality=linked.municipality)
+
+    page = client.get(linked.get_absolute_url()).content.decode()
+    without = client.get(unlinked.get_absolute_url()).content.decode()
+
+    assert f'<a href="{original}" rel="external">Läs löftet som det publicerades</a>' in page
+    assert "(granby.se)" in page
+    assert "Läs löftet som det publicerades" not in without
