@@ -2,6 +2,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.conftest import axe_violations, staff_login
@@ -260,14 +261,15 @@ def test_the_accessibility_check_itself_reports_a_broken_page(page, axe) -> None
 # whose input must come back after the server has answered with errors.
 PUBLIC_FORMS = {
     "login": ("/personal/logga-in/", "form:has(#id_username)", {"#id_username": "nobody"}, "#id_username"),
+    # The comment and subscription forms are on the promise's comment page, behind "Kommentera".
     "comment": (
-        "/ljungby/2023/",
+        "COMMENT",
         ".comment-form",
         {"#id_kommentar-author_name": "Eva", "#id_kommentar-text": "   "},
         "#id_kommentar-author_name",
     ),
     "subscription": (
-        "/ljungby/2023/",
+        "COMMENT",
         "form:has(#id_prenumeration-email)",
         {"#id_prenumeration-email": "inte-en-adress"},
         "#id_prenumeration-email",
@@ -345,11 +347,16 @@ def test_item_30_32_every_public_form_empty_and_with_errors_is_axe_clean_and_lea
     demo, page, axe
 ) -> None:
     from trygg.meetings.models import Meeting
+    from trygg.promises.models import Promise
 
-    meeting_path = Meeting.objects.get(title="Dialogmöte om centrum").get_absolute_url()
+    promise = Promise.objects.get(municipality__slug="ljungby", slug="2023")
+    placeholders = {
+        "MEETING": Meeting.objects.get(title="Dialogmöte om centrum").get_absolute_url(),
+        "COMMENT": reverse("comments:create", kwargs={"kind": "lofte", "pk": promise.pk}),
+    }
     found: dict[str, object] = {}
     for name, (path, form, fills, kept) in PUBLIC_FORMS.items():
-        page.goto(f"{demo.url}{meeting_path if path == 'MEETING' else path}")
+        page.goto(f"{demo.url}{placeholders.get(path, path)}")
         if empty := axe_violations(axe, page):
             found[f"{name} (empty)"] = empty
         _submit_with_errors(page, form, fills)

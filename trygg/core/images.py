@@ -10,11 +10,14 @@ the picture stands the right way up without it.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 #: Raster formats accepted from an upload; everything else (SVG, PDF, HTML, TIFF, ICO…) is refused.
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
@@ -101,6 +104,23 @@ def image_check(data: bytes, *, max_bytes: int, max_pixels: int) -> CheckedImage
     return CheckedImage(data=data, width=width, height=height, format=image_format)
 
 
+_WHOLE_IMAGES_ONLY = threading.Lock()
+
+
+@contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Decode with Pillow refusing truncated files, whatever the process-wide setting says: WeasyPrint turns
+    `ImageFile.LOAD_TRUNCATED_IMAGES` on for the whole process when it is imported (for its PDFs), which would let a
+    photo cut off half-way through be published with its lower half grey."""
+    with _WHOLE_IMAGES_ONLY:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def image_reencode(
     data: bytes,
     *,
@@ -119,7 +139,8 @@ def image_reencode(
             # Pillow warns (and past twice the limit raises) on decompression bombs; we check ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = _open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels)
-            image.load()
+            with _whole_images_only():
+                image.load()
             image = ImageOps.exif_transpose(image)
             if output == "JPEG":
                 if image.mode not in ("RGB", "L"):

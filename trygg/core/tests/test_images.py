@@ -69,3 +69,21 @@ def test_too_many_bytes_or_pixels_are_refused_before_decoding() -> None:
         image_reencode(_image("PNG", size=(200, 200)), max_bytes=10**6, max_pixels=100, max_side=10)
 
     assert (too_large.value.code, too_many.value.code) == ("too_large", "too_many_pixels")
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_let_pillow_load_truncated_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PIL import ImageFile
+
+    noise = Image.frombytes("RGB", (200, 100), bytes(range(256)) * 234 + bytes(96))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="JPEG", quality=95)
+    truncated = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    # What importing WeasyPrint does to the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    with pytest.raises(ImageError):
+        image_reencode(truncated, max_bytes=1_000_000, max_pixels=1_000_000, max_side=400)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's own setting is left as it was
