@@ -39,12 +39,17 @@ def municipality_get(*, slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
 
 
+_CATEGORY_KEY = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+_CATEGORY_ID = re.compile(r"[0-9]{1,9}")
+
+
 def category_preselected(*, municipality: Municipality, key: str) -> ReportCategory | None:
     """The active category a link from the promise names (``?kategori=`` with its code or id), or None."""
     key = key.strip()
-    if not key:
+    # Only what a code or an id can be: a NUL byte or a number past the database's integers would fail the query.
+    if not _CATEGORY_KEY.fullmatch(key):
         return None
-    lookup = Q(slug=key) | Q(pk=int(key)) if key.isdigit() else Q(slug=key)
+    lookup = Q(slug=key) | Q(pk=int(key)) if _CATEGORY_ID.fullmatch(key) else Q(slug=key)
     return ReportCategory.objects.active().filter(lookup, municipality=municipality).first()
 
 
