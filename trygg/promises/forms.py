@@ -13,7 +13,7 @@ from trygg.core.validators import validate_not_reserved
 from trygg.followup.forms import DateInput
 
 from .models import Activity, Promise, slug_validator
-from .services import shift_years
+from .services import PROMISE_FIELDS, shift_years
 
 Choices = Sequence[tuple[int, str]]
 
@@ -123,16 +123,8 @@ class PromiseDetailsForm(EditorForm, PromiseBasicsForm):
         },
     )
 
-    field_order = [
-        "title",
-        "slug",
-        "valid_from",
-        "valid_until",
-        "introduction",
-        "background",
-        "source_note",
-        "source_url",
-    ]
+    # The order of the promise's own fields, as the service names them.
+    field_order = list(PROMISE_FIELDS)
 
     def __init__(self, *args: Any, promise: Promise, **kwargs: Any) -> None:
         super().__init__(*args, promise=promise, **kwargs)
