@@ -22,6 +22,9 @@ class CoreConfig(AppConfig):
         from .security_events import connect_lockout_signal
 
         connect_lockout_signal()
-        from .pagecache import watch_writes
+        from .pagecache import generation_bump_after_migrate, watch_writes
 
         connection_created.connect(watch_writes, dispatch_uid="trygg_page_generation")
+        post_migrate.connect(
+            generation_bump_after_migrate, sender=self, dispatch_uid="trygg_page_generation_deploy"
+        )

@@ -121,6 +121,15 @@ def generation_bump(using: str = "default") -> None:
             shared_redis.failed(error)
 
 
+def generation_bump_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """Connected to `post_migrate`: a deploy runs `migrate`, so pages the old code rendered are not served by the new.
+
+    A cached page carries the templates and code that rendered it; without this, a page cached just before a
+    deploy (in Redis or the database cache, which outlive the processes) would be served until the next write."""
+    if _generation_table_exists(using):
+        generation_bump(using)
+
+
 class _Bump:
     """The on-commit callback; a class so that a transaction registers it only once."""
 

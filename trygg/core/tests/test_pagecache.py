@@ -2,6 +2,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -87,6 +88,20 @@ def test_a_committed_write_raises_the_number_every_process_reads(home_municipali
     with connection.cursor() as cursor:
         cursor.execute("SELECT number FROM core_pagegeneration WHERE id = 1")
         assert cursor.fetchone()[0] > before
+
+
+def test_migrate_raises_the_generation_so_a_deploy_never_serves_pages_the_old_code_rendered(
+    client: Client, reports_demo: Municipality, page_cache
+) -> None:
+    client.get(MAP)
+    before = generation_read()
+
+    call_command("migrate", verbosity=0)  # a deploy: nothing to apply, new templates
+
+    assert generation_read() == before + 1
+    with CaptureQueriesContext(connection) as queries:
+        client.get(MAP)
+    assert len(queries) > 1  # rendered afresh, not the page cached under the old number
 
 
 def test_a_logged_in_staff_member_never_gets_a_cached_page(
