@@ -101,13 +101,28 @@ PERIOD_HELP = _("0 betyder hela året, 1–12 en månad och 13–16 kvartal 1–
 
 
 class ReportedCrime(models.Model):
-    """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year)."""
+    """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year).
+
+    Millions of these rows are written by one bulk import (services.crime_table_store), which checks the kommun,
+    category and run ids once per import as a set and holds them locked until it commits. The foreign keys are
+    therefore not constraints in the database (a constraint checks every row, which was most of a national
+    import's time); Django still applies on_delete, and the unique constraint's index, which starts with the
+    municipality, serves every lookup by municipality."""
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("kommun"), on_delete=models.CASCADE, related_name="reported_crimes"
+        Municipality,
+        verbose_name=_("kommun"),
+        on_delete=models.CASCADE,
+        related_name="reported_crimes",
+        db_constraint=False,
+        db_index=False,
     )
     category = models.ForeignKey(
-        CrimeCategory, verbose_name=_("brottskategori"), on_delete=models.PROTECT, related_name="figures"
+        CrimeCategory,
+        verbose_name=_("brottskategori"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("år"))
     month = models.PositiveSmallIntegerField(
@@ -126,6 +141,7 @@ class ReportedCrime(models.Model):
         null=True,
         blank=True,
         related_name="figures",
+        db_constraint=False,
     )
 
     class Meta:

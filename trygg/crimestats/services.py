@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -137,7 +137,7 @@ def _cover_filter(
 
 def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str) -> pl.DataFrame:
     rows = model.objects.filter(cover).values_list(
-        field, "category_id", "year", "month", "count", "preliminary"
+        field, "category_id", "year", "month", "count", "preliminary", "id"
     )
     return pl.DataFrame(
         list(rows),
@@ -148,6 +148,7 @@ def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str
             "month": pl.Int64,
             "old": pl.Int64,
             "old_preliminary": pl.Boolean,
+            "id": pl.Int64,
         },
         orient="row",
     )
@@ -164,27 +165,72 @@ def _figure_rows(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
-    """SQLite: batched executemany in the import's transaction (model instances would cost 10× more), with a page
-    cache large enough that the table's indexes are updated in memory."""
-    table = ReportedCrime._meta.db_table
-    columns = [*FIGURE_COLUMNS, "import_run_id"]
-    rows = _figure_rows(frame).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
-    placeholders = ", ".join(["%s"] * len(columns))
-    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
-    # Table and column names come from the model, quoted; the values are parameters.
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+def _write_figures(
+    frame: pl.DataFrame, existing: pl.DataFrame, run_id: int, progress: Progress | None
+) -> None:
+    """SQLite: only what differs is written, with batched executemany in the import's transaction (model
+    instances would cost 10× more): stored figures of the cover the file no longer has are deleted, changed ones
+    updated (and carry this run), new ones inserted in the unique index's order. The page cache is made large
+    enough for the table's indexes to be updated in memory during the import and set back afterwards."""
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    keys = ["place", "category_id", "year", "month"]
+    figures = frame.select(*keys, "count", "preliminary")
+    if existing.height:
+        joined = figures.join(existing, on=keys, how="full", coalesce=True)
+        removed = joined.filter(pl.col("count").is_null()).select("id")
+        changed = joined.filter(
+            pl.col("old").is_not_null()
+            & pl.col("count").is_not_null()
+            & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
+        ).select("count", "preliminary", pl.lit(run_id, dtype=pl.Int64).alias("run"), "id")
+        added = joined.filter(pl.col("old").is_null()).select(*keys, "count", "preliminary")
+    else:
+        removed, changed, added = existing.select("id"), existing.clear(), figures
+    added = added.sort(keys).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
+    columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
+    # The table and column names come from the model, quoted; the values are parameters.
+    statements = [
+        (f"DELETE FROM {table} WHERE id = %s", removed),  # noqa: S608
+        (
+            f"UPDATE {table} SET count = %s, preliminary = %s, import_run_id = %s WHERE id = %s",  # noqa: S608
+            changed,
+        ),
+        (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 7)})", added),  # noqa: S608
+    ]
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         try:
-            for batch in _batches(rows, INSERT_BATCH):
-                cursor.executemany(sql, batch.rows())
-                if progress:
-                    progress(batch.height)
+            for sql, rows in statements:
+                for batch in _batches(rows, INSERT_BATCH):
+                    cursor.executemany(sql, batch.rows())
+                    if progress and rows is not removed:
+                        progress(batch.height)
         finally:
             cursor.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+def _references_hold(frame: pl.DataFrame) -> None:
+    """What the foreign-key constraints would check for every row, checked once for the set: every kommun and
+    category the figures name exists, and (PostgreSQL: FOR KEY SHARE, the lock a constraint's check takes; SQLite:
+    the import already holds the database's write lock) none can be deleted before the import commits."""
+    for model, column in ((Municipality, "place"), (CrimeCategory, "category_id")):
+        ids = frame.get_column(column).unique().to_list()
+        if not ids:
+            continue
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s) FOR KEY SHARE) AS kept",  # noqa: S608
+                    [ids],
+                )
+                found = int(cursor.fetchone()[0])
+        else:
+            found = model.objects.filter(pk__in=ids).count()
+        if found != len(ids):
+            raise IntegrityError(f"{len(ids) - found} {model._meta.db_table} rows vanished during the import")
 
 
 # PostgreSQL: the file's figures are copied (COPY) into a temporary staging table, compared with what is stored
@@ -210,12 +256,15 @@ def _cover_params(frame: pl.DataFrame, periods: list[tuple[int, int]]) -> list[l
 
 
 def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
-    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy), in the file's order."""
+    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy) in the unique index's order,
+    each with its place in the file (`line`), as text written by polars."""
     quoted = ", ".join(connection.ops.quote_name(name) for name in ["line", *FIGURE_COLUMNS])
     rows = _figure_rows(frame).with_columns(
         pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary")
     )
-    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS)
+    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS).sort(
+        FIGURE_COLUMNS[:4]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
@@ -245,12 +294,12 @@ def _compare_staged(cover: list[list[int]]) -> _Changes:
             f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH}"
         )
         added, replaced, finalised = cursor.fetchone()
-        cursor.execute(
-            f"SELECT count(*) FROM {table} r WHERE {_COVER} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
-            cover,
-        )
-        (removed,) = cursor.fetchone()
+        # Every stored figure the file matches lies in its cover; the rest of the cover is what it no longer has.
+        cursor.execute(f"SELECT count(*) FROM {table} r WHERE {_COVER}", cover)  # noqa: S608
+        (covered,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {STAGING}")  # noqa: S608
+        (staged,) = cursor.fetchone()
+        removed = covered - (staged - added)
         examples: list[tuple[Any, ...]] = []
         if replaced:
             cursor.execute(
@@ -263,24 +312,26 @@ def _compare_staged(cover: list[list[int]]) -> _Changes:
     return _Changes(added=added, removed=removed, finalised=finalised, replaced=replaced, examples=examples)
 
 
-def _merge_staged(cover: list[list[int]], run_id: int) -> None:
-    """Figures of the cover the file no longer has are removed; every figure of the file is inserted or updated
-    in one INSERT … SELECT … ON CONFLICT, and carries this run."""
+def _merge_staged(cover: list[list[int]], run_id: int, *, removed: int) -> None:
+    """Figures of the cover the file no longer has are removed (when there are any); the file's figures are
+    inserted or updated in one INSERT … SELECT … ON CONFLICT that leaves an unchanged figure alone (it keeps the run
+    that set it), in the staging table's order, which is the unique index's."""
     table = connection.ops.quote_name(ReportedCrime._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
     updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("count", "preliminary", "import_run_id"))
     # Table and column names come from the model, quoted; the values are parameters.
     with connection.cursor() as cursor:
+        if removed:
+            cursor.execute(
+                f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
+                cover,
+            )
         cursor.execute(
-            f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
-            cover,
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"INSERT INTO {table} AS r ({columns}) "  # noqa: S608
             f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {STAGING} "
-            f"ORDER BY municipality_id, category_id, year, month "
-            f"ON CONFLICT (municipality_id, category_id, year, month) DO UPDATE SET {updated}",
+            f"ON CONFLICT (municipality_id, category_id, year, month) DO UPDATE SET {updated} "
+            f"WHERE (r.count, r.preliminary) IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.preliminary)",
             [run_id],
         )
         cursor.execute(f"DROP TABLE {STAGING}")
@@ -521,7 +572,8 @@ def crime_table_store(
         _stage_figures(local, progress)
         local_changes = _compare_staged(cover)
     else:
-        local_changes = _compare(local, _existing(ReportedCrime, local_cover, "municipality_id"))
+        stored = _existing(ReportedCrime, local_cover, "municipality_id")
+        local_changes = _compare(local, stored)
     area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
@@ -532,8 +584,6 @@ def crime_table_store(
         previous = ImportRun.objects.filter(checksum=checksum).first()
         return ImportResult(run=previous, unchanged=True, rows=table.rows, format_name=table.format_name)
 
-    if not staged:
-        ReportedCrime.objects.filter(local_cover).delete()
     AreaCrime.objects.filter(area_cover).delete()
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.CRIME,
@@ -563,10 +613,11 @@ def crime_table_store(
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
+    _references_hold(local)
     if staged:
-        _merge_staged(cover, run.pk)
+        _merge_staged(cover, run.pk, removed=local_changes.removed)
     else:
-        _insert_figures(local, run.pk, progress)
+        _write_figures(local, stored, run.pk, progress)
     AreaCrime.objects.bulk_create(
         [
             AreaCrime(
