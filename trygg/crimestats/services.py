@@ -236,6 +236,9 @@ def _references_hold(frame: pl.DataFrame) -> None:
 # PostgreSQL: the file's figures are copied (COPY) into a temporary staging table, compared with what is stored
 # and merged in set-based statements; no stored row travels to Python.
 STAGING = "trygg_crime_staging"
+CHANGES = "trygg_crime_changes"
+# Any constant key shared by every crime import: they take it in turn (pg_advisory_xact_lock).
+IMPORT_LOCK = 0x7472_7967  # "tryg"
 FIGURE_COLUMNS = ["municipality_id", "category_id", "year", "month", "count", "preliminary"]
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 _MATCH = " AND ".join(f"r.{name} = s.{name}" for name in ("municipality_id", "category_id", "year", "month"))
@@ -277,64 +280,87 @@ def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
                 copy.write(batch.write_csv(separator="\t", include_header=False))
                 if progress:
                     progress(batch.height)
-        cursor.execute(f"ANALYZE {STAGING}")
 
 
 def _compare_staged(cover: list[list[int]]) -> _Changes:
+    """Compare the staged figures with the stored ones in SQL. When the file's cover holds no figures yet (a first
+    import), every staged figure is new and nothing is joined; otherwise the figures the file adds or changes are
+    kept in a second temporary table (with the id of the row a change replaces), so that the merge writes only
+    those and finds each replaced row by its primary key."""
     table = connection.ops.quote_name(ReportedCrime._meta.db_table)
     municipalities = connection.ops.quote_name(Municipality._meta.db_table)
     categories = connection.ops.quote_name(CrimeCategory._meta.db_table)
-    differs = "(r.count <> s.count OR r.preliminary <> s.preliminary)"
     # Table names come from the models, quoted; the values are parameters.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FILTER (WHERE r.id IS NULL), "  # noqa: S608
-            f"count(*) FILTER (WHERE r.id IS NOT NULL AND {differs}), "
-            f"count(*) FILTER (WHERE r.id IS NOT NULL AND r.preliminary AND NOT s.preliminary) "
-            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH}"
-        )
-        added, replaced, finalised = cursor.fetchone()
-        # Every stored figure the file matches lies in its cover; the rest of the cover is what it no longer has.
         cursor.execute(f"SELECT count(*) FROM {table} r WHERE {_COVER}", cover)  # noqa: S608
         (covered,) = cursor.fetchone()
         cursor.execute(f"SELECT count(*) FROM {STAGING}")  # noqa: S608
         (staged,) = cursor.fetchone()
+        if not covered:
+            return _Changes(added=staged, removed=0, finalised=0, replaced=0, examples=[], fresh=True)
+        cursor.execute(f"ANALYZE {STAGING}")  # the join's plan needs its size
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGES}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {CHANGES} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT s.*, r.id AS replaces, r.count AS old, r.preliminary AS old_preliminary "
+            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH} "
+            f"WHERE r.id IS NULL OR r.count <> s.count OR r.preliminary <> s.preliminary"
+        )
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE replaces IS NULL), count(*) FILTER (WHERE replaces IS NOT NULL), "  # noqa: S608
+            f"count(*) FILTER (WHERE old_preliminary AND NOT preliminary) FROM {CHANGES}"
+        )
+        added, replaced, finalised = cursor.fetchone()
+        # Every stored figure the file matches lies in its cover; the rest of the cover is what it no longer has.
         removed = covered - (staged - added)
         examples: list[tuple[Any, ...]] = []
         if replaced:
             cursor.execute(
-                f"SELECT m.scb_code, c.code, s.year, s.month, r.count, r.preliminary, s.count, s.preliminary "  # noqa: S608
-                f"FROM {STAGING} s JOIN {table} r ON {_MATCH} "
-                f"JOIN {municipalities} m ON m.id = s.municipality_id JOIN {categories} c ON c.id = s.category_id "
-                f"WHERE {differs} ORDER BY s.line LIMIT 20"
+                f"SELECT m.scb_code, c.code, s.year, s.month, s.old, s.old_preliminary, s.count, s.preliminary "  # noqa: S608
+                f"FROM {CHANGES} s JOIN {municipalities} m ON m.id = s.municipality_id "
+                f"JOIN {categories} c ON c.id = s.category_id "
+                f"WHERE s.replaces IS NOT NULL ORDER BY s.line LIMIT 20"
             )
             examples = [tuple(row) for row in cursor.fetchall()]
     return _Changes(added=added, removed=removed, finalised=finalised, replaced=replaced, examples=examples)
 
 
-def _merge_staged(cover: list[list[int]], run_id: int, *, removed: int) -> None:
-    """Figures of the cover the file no longer has are removed (when there are any); the file's figures are
-    inserted or updated in one INSERT … SELECT … ON CONFLICT that leaves an unchanged figure alone (it keeps the run
-    that set it), in the staging table's order, which is the unique index's."""
+def _merge_staged(cover: list[list[int]], run_id: int, *, changes: _Changes) -> None:
+    """Figures of the cover the file no longer has are removed (when there are any), changed figures updated by
+    primary key and new ones inserted with plain INSERT … SELECT in the unique index's order; a figure the file
+    left as it was is not rewritten (it keeps the run that set it). Crime imports run one at a time (a
+    transaction-level advisory lock), so no other import inserts the same figures meanwhile."""
     table = connection.ops.quote_name(ReportedCrime._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
-    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("count", "preliminary", "import_run_id"))
+    source = STAGING if changes.fresh else CHANGES
     # Table and column names come from the model, quoted; the values are parameters.
     with connection.cursor() as cursor:
-        if removed:
+        if changes.removed:
             cursor.execute(
                 f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
                 f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
                 cover,
             )
-        cursor.execute(
-            f"INSERT INTO {table} AS r ({columns}) "  # noqa: S608
-            f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {STAGING} "
-            f"ON CONFLICT (municipality_id, category_id, year, month) DO UPDATE SET {updated} "
-            f"WHERE (r.count, r.preliminary) IS DISTINCT FROM (EXCLUDED.count, EXCLUDED.preliminary)",
-            [run_id],
-        )
+        if changes.replaced:
+            cursor.execute(
+                f"UPDATE {table} r SET count = s.count, preliminary = s.preliminary, import_run_id = %s "  # noqa: S608
+                f"FROM {CHANGES} s WHERE r.id = s.replaces",
+                [run_id],
+            )
+        if changes.added:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {source} "
+                + (
+                    ""
+                    if changes.fresh
+                    else "WHERE replaces IS NULL ORDER BY municipality_id, category_id, year, month"
+                ),
+                [run_id],
+            )
         cursor.execute(f"DROP TABLE {STAGING}")
+        if not changes.fresh:
+            cursor.execute(f"DROP TABLE {CHANGES}")
 
 
 @dataclass(frozen=True)
@@ -345,6 +371,7 @@ class _Changes:
     replaced: int  # figures whose count or preliminary mark changed
     # Up to 20 of those: kommun_code, category, year, month, old, old_preliminary, count, preliminary
     examples: list[tuple[Any, ...]]
+    fresh: bool = False  # PostgreSQL: the cover held no figures, so every staged figure is new
 
 
 def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
@@ -568,6 +595,8 @@ def crime_table_store(
     )
     staged = connection.vendor == "postgresql"
     if staged:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         cover = _cover_params(local, periods)
         _stage_figures(local, progress)
         local_changes = _compare_staged(cover)
@@ -615,7 +644,7 @@ def crime_table_store(
     )
     _references_hold(local)
     if staged:
-        _merge_staged(cover, run.pk, removed=local_changes.removed)
+        _merge_staged(cover, run.pk, changes=local_changes)
     else:
         _write_figures(local, stored, run.pk, progress)
     AreaCrime.objects.bulk_create(
