@@ -274,12 +274,42 @@ def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
             f"CREATE TEMPORARY TABLE {STAGING} (line bigint, municipality_id bigint, category_id bigint, "
             "year integer, month integer, count integer, preliminary boolean) ON COMMIT DROP"
         )
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {STAGING} ({quoted}) FROM STDIN") as copy:
-            for batch in _batches(rows, INSERT_BATCH):
-                copy.write(batch.write_csv(separator="\t", include_header=False))
-                if progress:
-                    progress(batch.height)
+        _copy(cursor, f"COPY {STAGING} ({quoted}) FROM STDIN", rows, progress)
+
+
+def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(sql) as copy:
+        for batch in _batches(rows, INSERT_BATCH):
+            copy.write(batch.write_csv(separator="\t", include_header=False))
+            if progress:
+                progress(batch.height)
+
+
+def _cover_is_empty(cover: list[list[int]]) -> bool:
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table} r WHERE {_COVER})", cover)  # noqa: S608
+        return bool(cursor.fetchone()[0])
+
+
+def _copy_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
+    """A first import of its cover (nothing stored there yet): COPY the figures straight into the table, in the
+    unique index's order, without a staging table or a comparison."""
+    columns = [*FIGURE_COLUMNS, "import_run_id"]
+    rows = (
+        _figure_rows(frame)
+        .with_columns(
+            pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary"),
+            pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"),
+        )
+        .select(columns)
+        .sort(FIGURE_COLUMNS[:4])
+    )
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", rows, progress)
 
 
 def _compare_staged(cover: list[list[int]]) -> _Changes:
@@ -371,7 +401,7 @@ class _Changes:
     replaced: int  # figures whose count or preliminary mark changed
     # Up to 20 of those: kommun_code, category, year, month, old, old_preliminary, count, preliminary
     examples: list[tuple[Any, ...]]
-    fresh: bool = False  # PostgreSQL: the cover held no figures, so every staged figure is new
+    fresh: bool = False  # PostgreSQL: the cover held no figures, so every figure of the file is new
 
 
 def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
@@ -598,8 +628,13 @@ def crime_table_store(
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         cover = _cover_params(local, periods)
-        _stage_figures(local, progress)
-        local_changes = _compare_staged(cover)
+        if _cover_is_empty(cover):
+            local_changes = _Changes(
+                added=local.height, removed=0, finalised=0, replaced=0, examples=[], fresh=True
+            )
+        else:
+            _stage_figures(local, progress)
+            local_changes = _compare_staged(cover)
     else:
         stored = _existing(ReportedCrime, local_cover, "municipality_id")
         local_changes = _compare(local, stored)
@@ -644,7 +679,10 @@ def crime_table_store(
     )
     _references_hold(local)
     if staged:
-        _merge_staged(cover, run.pk, changes=local_changes)
+        if local_changes.fresh:
+            _copy_figures(local, run.pk, progress)
+        else:
+            _merge_staged(cover, run.pk, changes=local_changes)
     else:
         _write_figures(local, stored, run.pk, progress)
     AreaCrime.objects.bulk_create(
