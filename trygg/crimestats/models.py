@@ -106,8 +106,10 @@ class ReportedCrime(models.Model):
     Millions of these rows are written by one bulk import (services.crime_table_store), which checks the kommun,
     category and run ids once per import as a set and holds them locked until it commits. The foreign keys are
     therefore not constraints in the database (a constraint checks every row, which was most of a national
-    import's time); Django still applies on_delete, and the unique constraint's index, which starts with the
-    municipality, serves every lookup by municipality."""
+    import's time); Django still applies on_delete. The one index besides the primary key is the unique
+    constraint's, which starts with the municipality: every page reads figures by municipality, and each further
+    index made every imported row cost more (deleting a category with figures, which PROTECT refuses, or an import
+    run, whose figures are set to NULL, scans the table instead: both are rare staff actions)."""
 
     municipality = models.ForeignKey(
         Municipality,
@@ -123,6 +125,7 @@ class ReportedCrime(models.Model):
         on_delete=models.PROTECT,
         related_name="figures",
         db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("år"))
     month = models.PositiveSmallIntegerField(
@@ -142,6 +145,7 @@ class ReportedCrime(models.Model):
         blank=True,
         related_name="figures",
         db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
