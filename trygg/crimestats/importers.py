@@ -317,7 +317,8 @@ def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) 
         start = len(data) if newline < 0 else newline + 1
     data = data[start:]
     header_line = mapping.skip_lines + 1
-    first_line = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first_line = data if end < 0 else data[:end]
     if not first_line.strip():
         raise CrimeFileError([LineError(header_line, None, "empty_file")])
     try:
@@ -506,6 +507,26 @@ class _Checks:
             self.errors.append(LineError(int(line), column_name, code, text))
 
 
+def _distinct(frame: pl.DataFrame, source: str, **derived: pl.Expr) -> pl.DataFrame:
+    """The distinct values of the column `source`, with columns derived from each value once."""
+    return frame.select(pl.col(source).unique()).with_columns(**derived)
+
+
+def _lookup(source: str, values: pl.DataFrame, name: str) -> pl.Expr:
+    """Column `name` of `values` (from `_distinct`) for every row, looked up by its value of `source`; the column
+    itself when every value derives to itself (a file without stray spaces costs no lookup)."""
+    if (
+        values.schema[name] == values.schema[source]
+        and values.select(pl.col(name).eq_missing(pl.col(source)).all()).item()
+    ):
+        return pl.col(source).alias(name)
+    return (
+        pl.col(source)
+        .replace_strict(values.get_column(source), values.get_column(name), return_dtype=values.schema[name])
+        .alias(name)
+    )
+
+
 def read_crime_file(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -555,70 +576,108 @@ def read_crime_file(
             index=[name for name in frame.columns if name not in wide_columns],
             variable_name="_period_column",
             value_name="_count_raw",
-        ).with_columns(pl.col("_period_column").str.strip_chars().alias("_period_raw"))
-        period_source: str | pl.Expr = pl.col("_period_column")
+        )
         count_source: str | pl.Expr = pl.col("_period_column")
     else:
         assert count_column is not None
         frame = frame.with_columns(pl.col(count_column).alias("_count_raw"))
         count_source = count_column
-        if period_column:
-            frame = frame.with_columns(pl.col(period_column).str.strip_chars().alias("_period_raw"))
-            period_source = period_column
-        else:
+        if not period_column:
             assert year_column is not None
             month = pl.col(month_column).str.strip_chars() if month_column else pl.lit("")
             frame = frame.with_columns(
                 pl.col(year_column).str.strip_chars().alias("_year_raw"), month.alias("_month_raw")
             )
-            period_source = year_column
 
+    # A file repeats a few hundred kommun codes, categories and periods over millions of rows: each distinct value
+    # is parsed and checked once, and the rows take their results by a lookup (no per-row regular expression).
     if mapping.kommun:
         parts = pl.col(code_column).str.strip_chars().str.extract_groups(r"^(\S+)\s*(.*)$")
+        places = _distinct(
+            frame,
+            code_column,
+            kommun_code=parts.struct.field("1").fill_null(""),
+            kommun_name=parts.struct.field("2").fill_null(""),
+        )
         frame = frame.with_columns(
-            parts.struct.field("1").fill_null("").alias("kommun_code"),
-            parts.struct.field("2").fill_null("").alias("kommun_name"),
+            _lookup(code_column, places, "kommun_code"), _lookup(code_column, places, "kommun_name")
         )
     else:
-        name = pl.col(name_column).str.strip_chars() if name_column else pl.lit("")
+        places = _distinct(frame, code_column, kommun_code=pl.col(code_column).str.strip_chars())
+        frame = frame.with_columns(_lookup(code_column, places, "kommun_code"))
+        if name_column:
+            names = _distinct(frame, name_column, kommun_name=pl.col(name_column).str.strip_chars())
+            frame = frame.with_columns(_lookup(name_column, names, "kommun_name"))
+        else:
+            frame = frame.with_columns(pl.lit("").alias("kommun_name"))
+    code = pl.col("kommun_code")
+    # Two digits are a län's total and 00 the country's, as the source gives them.
+    bad_code = ~code.str.contains(r"^(\d{4}|\d{2})$") | ~(
+        code.str.slice(0, 2).is_in(list(COUNTIES)) | (code == "00")
+    )
+    unknown_kommun = (
+        ~bad_code & (code.str.len_chars() == 4) & ~code.is_in(list(municipalities))
+        if municipalities is not None
+        else pl.lit(False)
+    )
+    places = places.with_columns(
+        bad_code.alias("_bad"),
+        unknown_kommun.alias("_unknown"),
+        code.rank("dense").cast(pl.Int64).alias("_place"),
+    )
+    frame = frame.with_columns(_lookup(code_column, places, "_place"))
+
+    # The count: a plain integer casts directly; only when some cell does not are spaces (thousands separators)
+    # removed and the source's marks for a missing figure ("..") skipped.
+    frame = frame.with_columns(pl.col("_count_raw").cast(pl.Int64, strict=False).alias("count"))
+    skipped = 0
+    if frame.get_column("count").null_count():
+        count_text = pl.col("_count_raw").str.replace_all(r"[\s\u00a0]", "")
+        if mapping.missing_values:
+            skip = pl.col("count").is_null() & pl.col("_count_raw").str.strip_chars().is_in(
+                list(mapping.missing_values)
+            )
+            before = frame.height
+            frame = frame.filter(~skip)
+            skipped = before - frame.height
         frame = frame.with_columns(
-            pl.col(code_column).str.strip_chars().alias("kommun_code"), name.alias("kommun_name")
+            pl.when(pl.col("count").is_null())
+            .then(count_text.cast(pl.Int64, strict=False))
+            .otherwise(pl.col("count"))
+            .alias("count")
         )
 
-    count_text = pl.col("_count_raw").str.replace_all(r"[\s\u00a0]", "")
-    if mapping.missing_values:
-        skip = pl.col("_count_raw").str.strip_chars().is_in(list(mapping.missing_values))
-        before = frame.height
-        frame = frame.filter(~skip)
-        skipped = before - frame.height
-    else:
-        skipped = 0
     lookup = category_lookup(categories)
-    frame = frame.with_columns(
-        count_text.cast(pl.Int64, strict=False).alias("count"),
-        pl.col(category_column)
+    category_values = _distinct(
+        frame,
+        category_column,
+        category=pl.col(category_column)
         .str.strip_chars()
         .str.to_lowercase()
-        .replace_strict(lookup, default=None, return_dtype=pl.String)
-        .alias("category"),
+        .replace_strict(lookup, default=None, return_dtype=pl.String),
+    ).with_columns(pl.col("category").rank("dense").cast(pl.Int64).alias("_category"))
+    frame = frame.with_columns(
+        _lookup(category_column, category_values, "category"),
+        _lookup(category_column, category_values, "_category"),
     )
-    if "_period_raw" in frame.columns:
-        period = pl.col("_period_raw").str.extract_groups(PERIOD_PATTERN)
+
+    # Each period as one number: (year × 100 + month) × 2 + 1 if preliminary; null when it cannot be read.
+    if period_column or wide_columns:
+        period_raw = period_column or "_period_column"
+        period = pl.col(period_raw).str.strip_chars().str.extract_groups(PERIOD_PATTERN)
+        year = period.struct.field("1").cast(pl.Int32, strict=False)
         quarter = period.struct.field("3").cast(pl.Int32, strict=False)
-        frame = frame.with_columns(
-            period.struct.field("1").cast(pl.Int32, strict=False).alias("year"),
+        month = (
             pl.when(quarter.is_not_null())
             .then(quarter + QUARTER_OFFSET)
             .otherwise(period.struct.field("2").cast(pl.Int32, strict=False).fill_null(0))
-            .alias("month"),
-            period.struct.field("1").is_null().alias("_period_bad"),
-            period.struct.field("4").is_not_null().alias("preliminary"),
         )
-        frame = frame.with_columns(
-            (pl.col("_period_bad") | (quarter.is_null() & (pl.col("month") > 12))).alias("_period_bad"),
-            pl.lit(False).alias("_year_bad"),
-            pl.lit(False).alias("_month_bad"),
+        valid = year.is_not_null() & (quarter.is_not_null() | (month <= 12))
+        key = pl.when(valid).then(
+            (year * 100 + month) * 2 + period.struct.field("4").is_not_null().cast(pl.Int32)
         )
+        period_values = _distinct(frame, period_raw, _period_key=key)
+        frame = frame.with_columns(_lookup(period_raw, period_values, "_period_key"))
     else:
         month_number = (
             pl.col("_month_raw")
@@ -627,36 +686,44 @@ def read_crime_file(
                 {name: str(number) for name, number in MONTH_NAMES.items()}, default=pl.col("_month_raw")
             )
         )
-        year = pl.col("_year_raw").str.extract_groups(YEAR_PATTERN)
+        year_parts = pl.col("_year_raw").str.extract_groups(YEAR_PATTERN)
         frame = frame.with_columns(
-            year.struct.field("1").cast(pl.Int32, strict=False).alias("year"),
-            year.struct.field("2").is_not_null().alias("preliminary"),
+            year_parts.struct.field("1").cast(pl.Int32, strict=False).alias("_year"),
+            year_parts.struct.field("2").is_not_null().alias("_preliminary"),
             pl.when(pl.col("_month_raw") == "")
             .then(pl.lit(0, dtype=pl.Int32))
             .otherwise(month_number.cast(pl.Int32, strict=False))
-            .alias("month"),
-            pl.lit(False).alias("_period_bad"),
+            .alias("_month"),
         )
         frame = frame.with_columns(
-            pl.col("year").is_null().alias("_year_bad"),
-            (pl.col("month").is_null() | (pl.col("month") < 0) | (pl.col("month") > 12)).alias("_month_bad"),
+            pl.col("_year").is_null().alias("_year_bad"),
+            (pl.col("_month").is_null() | (pl.col("_month") < 0) | (pl.col("_month") > 12)).alias(
+                "_month_bad"
+            ),
+        ).with_columns(
+            pl.when(~pl.col("_year_bad") & ~pl.col("_month_bad"))
+            .then((pl.col("_year") * 100 + pl.col("_month")) * 2 + pl.col("_preliminary").cast(pl.Int32))
+            .alias("_period_key")
         )
 
     checks = _Checks(frame, max_errors)
-    code = pl.col("kommun_code")
-    # Two digits are a län's total and 00 the country's, as the source gives them.
-    bad_code = ~code.str.contains(r"^(\d{4}|\d{2})$") | ~(
-        code.str.slice(0, 2).is_in(list(COUNTIES)) | (code == "00")
-    )
-    checks.add(bad_code, "bad_code", code_column, code)
-    if municipalities is not None:
-        unknown = ~bad_code & (code.str.len_chars() == 4) & ~code.is_in(list(municipalities))
-        checks.add(unknown, "unknown_kommun", code_column, code)
+    bad_places = places.filter("_bad").get_column(code_column)
+    if bad_places.len():
+        checks.add(pl.col(code_column).is_in(bad_places.implode()), "bad_code", code_column, code)
+    unknown_places = places.filter("_unknown").get_column(code_column)
+    if unknown_places.len():
+        checks.add(pl.col(code_column).is_in(unknown_places.implode()), "unknown_kommun", code_column, code)
     checks.add(pl.col("category").is_null(), "unknown_category", category_column, pl.col(category_column))
-    if "_period_raw" in frame.columns:
-        checks.add(pl.col("_period_bad"), "bad_period", period_source, pl.col("_period_raw"))
+    if period_column or wide_columns:
+        checks.add(
+            pl.col("_period_key").is_null(),
+            "bad_period",
+            period_column or pl.col("_period_column"),
+            pl.col(period_column or "_period_column").str.strip_chars(),
+        )
     else:
-        checks.add(pl.col("_year_bad"), "bad_year", period_source, pl.col("_year_raw"))
+        assert year_column is not None
+        checks.add(pl.col("_year_bad"), "bad_year", year_column, pl.col("_year_raw"))
         checks.add(pl.col("_month_bad"), "bad_month", month_column or "", pl.col("_month_raw"))
     not_integer = pl.col("count").is_null()
     checks.add(not_integer, "bad_count", count_source, pl.col("_count_raw"))
@@ -664,14 +731,20 @@ def read_crime_file(
     if checks.total:
         raise CrimeFileError(checks.errors, checks.total)
 
-    keys = ["kommun_code", "category", "year", "month"]
-    if not frame.select(pl.struct(keys).is_duplicated().any()).item():
-        duplicated = frame.clear()
-    else:
-        duplicated = frame.with_columns(pl.col("_line").min().over(keys).alias("_first")).filter(
+    # One integer per (place, category, period): a duplicate is two equal numbers, found by a sort.
+    frame = frame.with_columns(
+        (pl.col("_period_key") // 200).alias("year"),
+        (pl.col("_period_key") // 2 % 100).alias("month"),
+        (pl.col("_period_key") % 2 == 1).alias("preliminary"),
+    )
+    categories_seen = category_values.height + 1
+    identity = (pl.col("_place") * categories_seen + pl.col("_category")) * 1_000_000 + pl.col(
+        "_period_key"
+    ) // 2
+    if frame.select((identity.sort().diff() == 0).any()).item():
+        duplicated = frame.with_columns(pl.col("_line").min().over(identity).alias("_first")).filter(
             pl.col("_line") != pl.col("_first")
         )
-    if duplicated.height:
         errors = [
             LineError(int(line), None, "duplicate", None, {"first": str(first)})
             for line, first in duplicated.head(max_errors).select("_line", "_first").iter_rows()

@@ -101,13 +101,31 @@ PERIOD_HELP = _("0 betyder hela året, 1–12 en månad och 13–16 kvartal 1–
 
 
 class ReportedCrime(models.Model):
-    """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year)."""
+    """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year).
+
+    Millions of these rows are written by one bulk import (services.crime_table_store), which checks the kommun,
+    category and run ids once per import as a set and holds them locked until it commits. The foreign keys are
+    therefore not constraints in the database (a constraint checks every row, which was most of a national
+    import's time); Django still applies on_delete. The one index besides the primary key is the unique
+    constraint's, which starts with the municipality: every page reads figures by municipality, and each further
+    index made every imported row cost more (deleting a category with figures, which PROTECT refuses, or an import
+    run, whose figures are set to NULL, scans the table instead: both are rare staff actions)."""
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("kommun"), on_delete=models.CASCADE, related_name="reported_crimes"
+        Municipality,
+        verbose_name=_("kommun"),
+        on_delete=models.CASCADE,
+        related_name="reported_crimes",
+        db_constraint=False,
+        db_index=False,
     )
     category = models.ForeignKey(
-        CrimeCategory, verbose_name=_("brottskategori"), on_delete=models.PROTECT, related_name="figures"
+        CrimeCategory,
+        verbose_name=_("brottskategori"),
+        on_delete=models.PROTECT,
+        related_name="figures",
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("år"))
     month = models.PositiveSmallIntegerField(
@@ -126,6 +144,8 @@ class ReportedCrime(models.Model):
         null=True,
         blank=True,
         related_name="figures",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -137,7 +137,7 @@ def _cover_filter(
 
 def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str) -> pl.DataFrame:
     rows = model.objects.filter(cover).values_list(
-        field, "category_id", "year", "month", "count", "preliminary"
+        field, "category_id", "year", "month", "count", "preliminary", "id"
     )
     return pl.DataFrame(
         list(rows),
@@ -148,6 +148,7 @@ def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str
             "month": pl.Int64,
             "old": pl.Int64,
             "old_preliminary": pl.Boolean,
+            "id": pl.Int64,
         },
         orient="row",
     )
@@ -164,32 +165,80 @@ def _figure_rows(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _insert_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
-    """SQLite: batched executemany in the import's transaction (model instances would cost 10× more), with a page
-    cache large enough that the table's indexes are updated in memory."""
-    table = ReportedCrime._meta.db_table
-    columns = [*FIGURE_COLUMNS, "import_run_id"]
-    rows = _figure_rows(frame).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
-    placeholders = ", ".join(["%s"] * len(columns))
-    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
-    # Table and column names come from the model, quoted; the values are parameters.
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+def _write_figures(
+    frame: pl.DataFrame, existing: pl.DataFrame, run_id: int, progress: Progress | None
+) -> None:
+    """SQLite: only what differs is written, with batched executemany in the import's transaction (model
+    instances would cost 10× more): stored figures of the cover the file no longer has are deleted, changed ones
+    updated (and carry this run), new ones inserted in the unique index's order. The page cache is made large
+    enough for the table's indexes to be updated in memory during the import and set back afterwards."""
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    keys = ["place", "category_id", "year", "month"]
+    figures = frame.select(*keys, "count", "preliminary")
+    if existing.height:
+        joined = figures.join(existing, on=keys, how="full", coalesce=True)
+        removed = joined.filter(pl.col("count").is_null()).select("id")
+        changed = joined.filter(
+            pl.col("old").is_not_null()
+            & pl.col("count").is_not_null()
+            & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
+        ).select("count", "preliminary", pl.lit(run_id, dtype=pl.Int64).alias("run"), "id")
+        added = joined.filter(pl.col("old").is_null()).select(*keys, "count", "preliminary")
+    else:
+        removed, changed, added = existing.select("id"), existing.clear(), figures
+    added = added.sort(keys).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
+    columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
+    # The table and column names come from the model, quoted; the values are parameters.
+    statements = [
+        (f"DELETE FROM {table} WHERE id = %s", removed),  # noqa: S608
+        (
+            f"UPDATE {table} SET count = %s, preliminary = %s, import_run_id = %s WHERE id = %s",  # noqa: S608
+            changed,
+        ),
+        (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 7)})", added),  # noqa: S608
+    ]
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         try:
-            for batch in _batches(rows, INSERT_BATCH):
-                cursor.executemany(sql, batch.rows())
-                if progress:
-                    progress(batch.height)
+            for sql, rows in statements:
+                for batch in _batches(rows, INSERT_BATCH):
+                    cursor.executemany(sql, batch.rows())
+                    if progress and rows is not removed:
+                        progress(batch.height)
         finally:
             cursor.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+def _references_hold(frame: pl.DataFrame) -> None:
+    """What the foreign-key constraints would check for every row, checked once for the set: every kommun and
+    category the figures name exists, and (PostgreSQL: FOR KEY SHARE, the lock a constraint's check takes; SQLite:
+    the import already holds the database's write lock) none can be deleted before the import commits."""
+    for model, column in ((Municipality, "place"), (CrimeCategory, "category_id")):
+        ids = frame.get_column(column).unique().to_list()
+        if not ids:
+            continue
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s) FOR KEY SHARE) AS kept",  # noqa: S608
+                    [ids],
+                )
+                found = int(cursor.fetchone()[0])
+        else:
+            found = model.objects.filter(pk__in=ids).count()
+        if found != len(ids):
+            raise IntegrityError(f"{len(ids) - found} {model._meta.db_table} rows vanished during the import")
 
 
 # PostgreSQL: the file's figures are copied (COPY) into a temporary staging table, compared with what is stored
 # and merged in set-based statements; no stored row travels to Python.
 STAGING = "trygg_crime_staging"
+CHANGES = "trygg_crime_changes"
+# Any constant key shared by every crime import: they take it in turn (pg_advisory_xact_lock).
+IMPORT_LOCK = 0x7472_7967  # "tryg"
 FIGURE_COLUMNS = ["municipality_id", "category_id", "year", "month", "count", "preliminary"]
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 _MATCH = " AND ".join(f"r.{name} = s.{name}" for name in ("municipality_id", "category_id", "year", "month"))
@@ -210,80 +259,138 @@ def _cover_params(frame: pl.DataFrame, periods: list[tuple[int, int]]) -> list[l
 
 
 def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
-    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy), in the file's order."""
+    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy) in the unique index's order,
+    each with its place in the file (`line`), as text written by polars."""
     quoted = ", ".join(connection.ops.quote_name(name) for name in ["line", *FIGURE_COLUMNS])
     rows = _figure_rows(frame).with_columns(
         pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary")
     )
-    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS)
+    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS).sort(
+        FIGURE_COLUMNS[:4]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING} (line bigint, municipality_id bigint, category_id bigint, "
             "year integer, month integer, count integer, preliminary boolean) ON COMMIT DROP"
         )
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {STAGING} ({quoted}) FROM STDIN") as copy:
-            for batch in _batches(rows, INSERT_BATCH):
-                copy.write(batch.write_csv(separator="\t", include_header=False))
-                if progress:
-                    progress(batch.height)
-        cursor.execute(f"ANALYZE {STAGING}")
+        _copy(cursor, f"COPY {STAGING} ({quoted}) FROM STDIN", rows, progress)
+
+
+def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(sql) as copy:
+        for batch in _batches(rows, INSERT_BATCH):
+            copy.write(batch.write_csv(separator="\t", include_header=False))
+            if progress:
+                progress(batch.height)
+
+
+def _cover_is_empty(cover: list[list[int]]) -> bool:
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table} r WHERE {_COVER})", cover)  # noqa: S608
+        return bool(cursor.fetchone()[0])
+
+
+def _copy_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
+    """A first import of its cover (nothing stored there yet): COPY the figures straight into the table, in the
+    unique index's order, without a staging table or a comparison."""
+    columns = [*FIGURE_COLUMNS, "import_run_id"]
+    rows = (
+        _figure_rows(frame)
+        .with_columns(
+            pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary"),
+            pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"),
+        )
+        .select(columns)
+        .sort(FIGURE_COLUMNS[:4])
+    )
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", rows, progress)
 
 
 def _compare_staged(cover: list[list[int]]) -> _Changes:
+    """Compare the staged figures with the stored ones in SQL. When the file's cover holds no figures yet (a first
+    import), every staged figure is new and nothing is joined; otherwise the figures the file adds or changes are
+    kept in a second temporary table (with the id of the row a change replaces), so that the merge writes only
+    those and finds each replaced row by its primary key."""
     table = connection.ops.quote_name(ReportedCrime._meta.db_table)
     municipalities = connection.ops.quote_name(Municipality._meta.db_table)
     categories = connection.ops.quote_name(CrimeCategory._meta.db_table)
-    differs = "(r.count <> s.count OR r.preliminary <> s.preliminary)"
     # Table names come from the models, quoted; the values are parameters.
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} r WHERE {_COVER}", cover)  # noqa: S608
+        (covered,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {STAGING}")  # noqa: S608
+        (staged,) = cursor.fetchone()
+        if not covered:
+            return _Changes(added=staged, removed=0, finalised=0, replaced=0, examples=[], fresh=True)
+        cursor.execute(f"ANALYZE {STAGING}")  # the join's plan needs its size
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGES}")
         cursor.execute(
-            f"SELECT count(*) FILTER (WHERE r.id IS NULL), "  # noqa: S608
-            f"count(*) FILTER (WHERE r.id IS NOT NULL AND {differs}), "
-            f"count(*) FILTER (WHERE r.id IS NOT NULL AND r.preliminary AND NOT s.preliminary) "
-            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH}"
+            f"CREATE TEMPORARY TABLE {CHANGES} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT s.*, r.id AS replaces, r.count AS old, r.preliminary AS old_preliminary "
+            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH} "
+            f"WHERE r.id IS NULL OR r.count <> s.count OR r.preliminary <> s.preliminary"
+        )
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE replaces IS NULL), count(*) FILTER (WHERE replaces IS NOT NULL), "  # noqa: S608
+            f"count(*) FILTER (WHERE old_preliminary AND NOT preliminary) FROM {CHANGES}"
         )
         added, replaced, finalised = cursor.fetchone()
-        cursor.execute(
-            f"SELECT count(*) FROM {table} r WHERE {_COVER} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
-            cover,
-        )
-        (removed,) = cursor.fetchone()
+        # Every stored figure the file matches lies in its cover; the rest of the cover is what it no longer has.
+        removed = covered - (staged - added)
         examples: list[tuple[Any, ...]] = []
         if replaced:
             cursor.execute(
-                f"SELECT m.scb_code, c.code, s.year, s.month, r.count, r.preliminary, s.count, s.preliminary "  # noqa: S608
-                f"FROM {STAGING} s JOIN {table} r ON {_MATCH} "
-                f"JOIN {municipalities} m ON m.id = s.municipality_id JOIN {categories} c ON c.id = s.category_id "
-                f"WHERE {differs} ORDER BY s.line LIMIT 20"
+                f"SELECT m.scb_code, c.code, s.year, s.month, s.old, s.old_preliminary, s.count, s.preliminary "  # noqa: S608
+                f"FROM {CHANGES} s JOIN {municipalities} m ON m.id = s.municipality_id "
+                f"JOIN {categories} c ON c.id = s.category_id "
+                f"WHERE s.replaces IS NOT NULL ORDER BY s.line LIMIT 20"
             )
             examples = [tuple(row) for row in cursor.fetchall()]
     return _Changes(added=added, removed=removed, finalised=finalised, replaced=replaced, examples=examples)
 
 
-def _merge_staged(cover: list[list[int]], run_id: int) -> None:
-    """Figures of the cover the file no longer has are removed; every figure of the file is inserted or updated
-    in one INSERT … SELECT … ON CONFLICT, and carries this run."""
+def _merge_staged(cover: list[list[int]], run_id: int, *, changes: _Changes) -> None:
+    """Figures of the cover the file no longer has are removed (when there are any), changed figures updated by
+    primary key and new ones inserted with plain INSERT … SELECT in the unique index's order; a figure the file
+    left as it was is not rewritten (it keeps the run that set it). Crime imports run one at a time (a
+    transaction-level advisory lock), so no other import inserts the same figures meanwhile."""
     table = connection.ops.quote_name(ReportedCrime._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
-    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("count", "preliminary", "import_run_id"))
+    source = STAGING if changes.fresh else CHANGES
     # Table and column names come from the model, quoted; the values are parameters.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
-            cover,
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {STAGING} "
-            f"ORDER BY municipality_id, category_id, year, month "
-            f"ON CONFLICT (municipality_id, category_id, year, month) DO UPDATE SET {updated}",
-            [run_id],
-        )
+        if changes.removed:
+            cursor.execute(
+                f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
+                cover,
+            )
+        if changes.replaced:
+            cursor.execute(
+                f"UPDATE {table} r SET count = s.count, preliminary = s.preliminary, import_run_id = %s "  # noqa: S608
+                f"FROM {CHANGES} s WHERE r.id = s.replaces",
+                [run_id],
+            )
+        if changes.added:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {source} "
+                + (
+                    ""
+                    if changes.fresh
+                    else "WHERE replaces IS NULL ORDER BY municipality_id, category_id, year, month"
+                ),
+                [run_id],
+            )
         cursor.execute(f"DROP TABLE {STAGING}")
+        if not changes.fresh:
+            cursor.execute(f"DROP TABLE {CHANGES}")
 
 
 @dataclass(frozen=True)
@@ -294,6 +401,7 @@ class _Changes:
     replaced: int  # figures whose count or preliminary mark changed
     # Up to 20 of those: kommun_code, category, year, month, old, old_preliminary, count, preliminary
     examples: list[tuple[Any, ...]]
+    fresh: bool = False  # PostgreSQL: the cover held no figures, so every figure of the file is new
 
 
 def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
@@ -517,11 +625,19 @@ def crime_table_store(
     )
     staged = connection.vendor == "postgresql"
     if staged:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         cover = _cover_params(local, periods)
-        _stage_figures(local, progress)
-        local_changes = _compare_staged(cover)
+        if _cover_is_empty(cover):
+            local_changes = _Changes(
+                added=local.height, removed=0, finalised=0, replaced=0, examples=[], fresh=True
+            )
+        else:
+            _stage_figures(local, progress)
+            local_changes = _compare_staged(cover)
     else:
-        local_changes = _compare(local, _existing(ReportedCrime, local_cover, "municipality_id"))
+        stored = _existing(ReportedCrime, local_cover, "municipality_id")
+        local_changes = _compare(local, stored)
     area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
@@ -532,8 +648,6 @@ def crime_table_store(
         previous = ImportRun.objects.filter(checksum=checksum).first()
         return ImportResult(run=previous, unchanged=True, rows=table.rows, format_name=table.format_name)
 
-    if not staged:
-        ReportedCrime.objects.filter(local_cover).delete()
     AreaCrime.objects.filter(area_cover).delete()
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.CRIME,
@@ -563,10 +677,14 @@ def crime_table_store(
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
+    _references_hold(local)
     if staged:
-        _merge_staged(cover, run.pk)
+        if local_changes.fresh:
+            _copy_figures(local, run.pk, progress)
+        else:
+            _merge_staged(cover, run.pk, changes=local_changes)
     else:
-        _insert_figures(local, run.pk, progress)
+        _write_figures(local, stored, run.pk, progress)
     AreaCrime.objects.bulk_create(
         [
             AreaCrime(

@@ -7,10 +7,11 @@ import io
 import polars as pl
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
+from django.db.models import ProtectedError
 
 from trygg.crimestats import formats, importers, services
-from trygg.crimestats.models import ImportRun, ReportedCrime
+from trygg.crimestats.models import CrimeCategory, ImportRun, ReportedCrime
 from trygg.crimestats.services import crimestats_import
 from trygg.municipalities.models import Municipality
 from trygg.municipalities.tests.factories import MunicipalityFactory
@@ -92,8 +93,24 @@ def test_the_figures_stored_are_those_of_the_file_after_a_first_import_and_a_cor
     assert _stored() == _expected(SECOND)
     assert not second.skipped
     assert (second.added, second.replaced, second.removed, second.finalised) == (1, 3, 1, 2)
-    assert second.run is not None
-    assert set(ReportedCrime.objects.values_list("import_run_id", flat=True)) == {second.run.pk}
+    assert second.run is not None and first.run is not None
+    # A changed or new figure carries the second run; one the second file left as it was keeps the first.
+    runs = {
+        (code, category, month): run
+        for code, category, month, run in ReportedCrime.objects.values_list(
+            "municipality__scb_code", "category__code", "month", "import_run_id"
+        )
+    }
+    assert runs == {
+        ("0781", "skadegorelse", 1): first.run.pk,
+        ("0781", "skadegorelse", 2): second.run.pk,
+        ("0781", "klotter", 1): first.run.pk,
+        ("0780", "skadegorelse", 1): second.run.pk,
+        ("0780", "skadegorelse", 2): first.run.pk,
+        ("0780", "klotter", 1): first.run.pk,
+        ("0780", "klotter", 2): second.run.pk,
+        ("0780", "klotter", 3): second.run.pk,
+    }
     assert second.run.replaced_examples == [
         {"kommun": "0781", "kategori": "skadegorelse", "period": "2023-02", "före": "41 prel.", "efter": 44},
         {"kommun": "0780", "kategori": "skadegorelse", "period": "2023-01", "före": 90, "efter": 92},
@@ -196,3 +213,67 @@ def test_the_same_file_is_read_and_compared_again_once_a_kommun_has_been_added(
 
     # A kommun was added since: the settings differ, so the file is read and compared (and nothing changed).
     assert first.run is not None and not again.skipped and again.unchanged
+
+
+def test_a_kommun_deleted_while_its_figures_are_imported_stops_the_import(
+    kommuner: list[Municipality], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The foreign keys are checked once per import (no constraint per row): a kommun that vanishes between the
+    # lookup of the ids and the writing must roll the whole import back, not leave figures without a kommun.
+    ensure = services._municipalities_ensure
+
+    def ensure_then_delete(frame: pl.DataFrame, *, create: bool) -> dict[str, int]:
+        ids = ensure(frame, create=create)
+        Municipality.objects.filter(scb_code="0780").delete()
+        return ids
+
+    monkeypatch.setattr(services, "_municipalities_ensure", ensure_then_delete)
+
+    with pytest.raises(IntegrityError):
+        crimestats_import(source=FIRST.encode(), file_name="januari.csv", by=None)
+
+    assert not ReportedCrime.objects.exists()
+    assert not ImportRun.objects.exists()
+
+
+def test_deleting_a_kommun_still_deletes_its_figures_and_a_category_with_figures_is_still_protected(
+    kommuner: list[Municipality],
+) -> None:
+    crimestats_import(source=FIRST.encode(), file_name="januari.csv", by=None)
+
+    kommuner[1].delete()
+
+    assert {code for code, *_rest in _stored()} == {"0781"}
+    with pytest.raises(ProtectedError):
+        CrimeCategory.objects.get(code="klotter").delete()
+
+
+def test_the_merge_on_postgresql_rewrites_only_the_figures_that_changed(kommuner: list[Municipality]) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based merge is PostgreSQL's way; run with tools/with_postgres.py")
+
+    def row_versions() -> dict[tuple[str, str, int], str]:
+        # xmin names the (sub)transaction that wrote a row's current version; each import is its own savepoint.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT m.scb_code, c.code, r.month, r.xmin::text FROM crimestats_reportedcrime r "
+                "JOIN municipalities_municipality m ON m.id = r.municipality_id "
+                "JOIN crimestats_crimecategory c ON c.id = r.category_id"
+            )
+            return {(code, category, month): version for code, category, month, version in cursor.fetchall()}
+
+    crimestats_import(source=FIRST.encode(), file_name="januari.csv", by=None)
+    before = row_versions()
+    crimestats_import(source=SECOND.encode(), file_name="februari.csv", by=None)
+    after = row_versions()
+
+    unchanged = {
+        ("0781", "skadegorelse", 1),
+        ("0781", "klotter", 1),
+        ("0780", "skadegorelse", 2),
+        ("0780", "klotter", 1),
+    }
+    assert {key: after[key] for key in unchanged} == {key: before[key] for key in unchanged}
+    rewritten = {("0781", "skadegorelse", 2), ("0780", "skadegorelse", 1), ("0780", "klotter", 2)}
+    assert all(after[key] != before[key] for key in rewritten)
+    assert ("0781", "klotter", 2) not in after and ("0780", "klotter", 3) in after

@@ -140,3 +140,81 @@ def test_population_errors_name_line_and_column() -> None:
         read_population_file("kommunkod,kommun,år,folkmängd\n0781,Ljungby,2023,0\n".encode())
 
     assert [(error.line, error.column) for error in raised.value.errors] == [(2, "folkmängd")]
+
+
+def _long_file(bad_line: int, bad_row: str, rows: int = 30_000) -> bytes:
+    """`rows` valid figures (ten kommuner × two categories × months) with line `bad_line` replaced by `bad_row`."""
+    lines = [HEADER.rstrip("\n")]
+    for number in range(rows):
+        kommun = f"07{80 + number % 10:02d}"
+        category = ("skadegorelse", "klotter")[number // 10 % 2]
+        month = number // 20
+        lines.append(f"{kommun},Kommun,{category},{1900 + month // 12}-{month % 12 + 1:02d},{number % 50}")
+    lines[bad_line - 1] = bad_row
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "column", "code", "value"),
+    [
+        ("781,Kommun,klotter,2023-04,1", "kommunkod", "bad_code", "781"),
+        ("0781,Kommun,mord,2023-04,1", "brottskategori", "unknown_category", "mord"),
+        ("0781,Kommun,klotter,2023-13,1", "period", "bad_period", "2023-13"),
+        ("0781,Kommun,klotter,2023-04,12x", "antal", "bad_count", "12x"),
+        ("0781,Kommun,klotter,2023-04,-3", "antal", "negative_count", "-3"),
+    ],
+)
+def test_one_bad_value_deep_in_a_long_file_names_its_line_its_column_and_the_value(
+    bad_row: str, column: str, code: str, value: str
+) -> None:
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(_long_file(23_457, bad_row), categories=CATEGORIES)
+
+    errors = raised.value.errors
+    assert [(error.line, error.column, error.code, error.value) for error in errors] == [
+        (23_457, column, code, value)
+    ]
+    assert str(errors[0]).startswith(f"rad 23457, kolumn {column}:")
+
+
+def test_a_value_bad_on_several_lines_is_reported_on_each_of_them() -> None:
+    data = _long_file(9_001, "0781,Kommun,klotter,2023-13,1").replace(
+        b"\n0780,Kommun,skadegorelse,1900-01,0\n", b"\n0780,Kommun,skadegorelse,2023-13,0\n"
+    )
+
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(data, categories=CATEGORIES)
+
+    assert [(error.line, error.code) for error in raised.value.errors] == [
+        (2, "bad_period"),
+        (9_001, "bad_period"),
+    ]
+
+
+def test_a_duplicate_far_down_a_long_file_names_both_lines() -> None:
+    data = _long_file(20_002, "0780,Kommun,skadegorelse,1900-01,7")
+
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file(data, categories=CATEGORIES)
+
+    assert [(error.line, error.code, error.params) for error in raised.value.errors] == [
+        (20_002, "duplicate", {"first": "2"})
+    ]
+
+
+def test_spaces_around_codes_and_in_counts_and_missing_figures_are_read_as_the_source_means() -> None:
+    table = read_crime_file(
+        (
+            HEADER
+            + " 0781 , Ljungby ,Skadegörelse, 2023-04 prel.,1 234\n"
+            + "0781,Ljungby,klotter,2023K2,..\n"
+            + "0781,Ljungby,klotter,2023,\u00a0 17\n"
+        ).encode(),
+        categories=CATEGORIES,
+    )
+
+    assert table.frame.rows() == [
+        ("0781", "Ljungby", "skadegorelse", 2023, 4, 1234, True),
+        ("0781", "Ljungby", "klotter", 2023, 0, 17, False),
+    ]
+    assert table.skipped == 1
