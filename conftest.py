@@ -133,6 +133,15 @@ def login(client):
     return log_in
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():  # type: ignore[no-untyped-def]
+    """Passwords are hashed at a low work factor in the test process (tests/hashers.py says why)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _swedish_by_default():  # type: ignore[no-untyped-def]
     """Each test starts in Swedish: a request to an /en/ page leaves English active in its thread."""
