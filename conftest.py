@@ -35,13 +35,13 @@ def _uses_database(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests stay: their pages read and write through a live server on the database under test, with real
+    # commits, as production does on PostgreSQL.
     if not config.getoption("--db-only"):
         return
     selected, deselected = [], []
     for item in items:
-        (selected if _uses_database(item) and not item.get_closest_marker("browser") else deselected).append(
-            item
-        )
+        (selected if _uses_database(item) else deselected).append(item)
     config.hook.pytest_deselected(items=deselected)
     items[:] = selected
 
