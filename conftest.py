@@ -35,13 +35,13 @@ def _uses_database(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests stay: their pages read and write through a live server on the database under test, with real
+    # commits, as production does on PostgreSQL.
     if not config.getoption("--db-only"):
         return
     selected, deselected = [], []
     for item in items:
-        (selected if _uses_database(item) and not item.get_closest_marker("browser") else deselected).append(
-            item
-        )
+        (selected if _uses_database(item) else deselected).append(item)
     config.hook.pytest_deselected(items=deselected)
     items[:] = selected
 
@@ -131,6 +131,15 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():  # type: ignore[no-untyped-def]
+    """Passwords are hashed at a low work factor in the test process (tests/hashers.py says why)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

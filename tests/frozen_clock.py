@@ -2,21 +2,25 @@
 
 A test whose outcome could depend on today's date or the time of day carries ``@pytest.mark.date_sensitive``
 (status, report cards, reminders, the demo, retention, report deadlines, digests, the lägesbild …). Given
-``--frozen-clock=MOMENT`` (or the environment variable ``TRYGG_FROZEN_CLOCK``), only those tests run, each
-with the clock set to MOMENT through time-machine, from its fixtures' setup to their teardown. MOMENT is an
-ISO date or date and time, read as Stockholm time: ``2028-02-29`` or ``2030-12-31T23:30``. The clock keeps
-ticking from there (``tick=True``), so code that measures durations still sees time pass; a test that travels
-itself (``time_machine.travel`` inside it) still gets its own moment.
+``--frozen-clock=MOMENTS`` (or the environment variable ``TRYGG_FROZEN_CLOCK``), only those tests run, once
+for each moment, each run with the clock set to its moment through time-machine, from its fixtures' setup to
+their teardown. MOMENTS is one or more ISO dates or dates and times, separated by spaces or commas, read as
+Stockholm time: ``2028-02-29`` or ``"2028-02-29 2030-12-31T23:30"``. Each run of a test carries its moment in
+its id (``test_x[frozen-2030-12-31T23:30:00+01:00]``). The clock keeps ticking from there (``tick=True``), so
+code that measures durations still sees time pass; a test that travels itself (``time_machine.travel`` inside
+it) still gets its own moment.
 
 `make test` runs them under a leap day, a New Year's Eve half an hour before midnight and a day more than
-three years after the demo's current promise (see the Makefile), so a test that silently assumed "today"
-fails there even when it passes on the day it was written.
+three years after the demo's current promise (see the Makefile), all three moments in one pytest session (one
+start-up, one collection and one set of test databases instead of three), so a test that silently assumed
+"today" fails there even when it passes on the day it was written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -26,6 +30,8 @@ OPTION = "--frozen-clock"
 ENVIRONMENT = "TRYGG_FROZEN_CLOCK"
 MARKER = "date_sensitive"
 ZONE = ZoneInfo("Europe/Stockholm")
+# The parameter each date-sensitive test gets once per moment; its value is the moment.
+PARAMETER = "frozen_clock_moment"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,8 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         OPTION,
         default=os.environ.get(ENVIRONMENT, ""),
         help=(
-            "Run only the tests marked date_sensitive, with the clock frozen at this Stockholm date or date and "
-            f"time (e.g. 2028-02-29 or 2030-12-31T23:30). Also read from ${ENVIRONMENT}."
+            "Run only the tests marked date_sensitive, once for each of these Stockholm dates or dates and times "
+            "(separated by spaces or commas, e.g. '2028-02-29 2030-12-31T23:30'), with the clock frozen there. "
+            f"Also read from ${ENVIRONMENT}."
         ),
     )
 
@@ -57,10 +64,43 @@ def frozen_moment(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if frozen_moment(config.getoption(OPTION)) is None:
+def frozen_moments(text: str) -> list[dt.datetime]:
+    """The moments an option value names, in the order given, each once."""
+    moments: list[dt.datetime] = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        moment = frozen_moment(part)
+        if moment is not None and moment not in moments:
+            moments.append(moment)
+    return moments
+
+
+def _moments(config: pytest.Config) -> list[dt.datetime]:
+    return frozen_moments(config.getoption(OPTION))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    moments = _moments(metafunc.config)
+    if not moments or not metafunc.definition.get_closest_marker(MARKER):
         return
-    selected, deselected = [], []
+    # The test does not take the fixture as an argument; the hook below reads the moment from the item's callspec.
+    metafunc.fixturenames.append(PARAMETER)
+    metafunc.parametrize(
+        PARAMETER, moments, indirect=True, ids=[f"frozen-{moment.isoformat()}" for moment in moments]
+    )
+
+
+@pytest.fixture
+def frozen_clock_moment(request: pytest.FixtureRequest) -> dt.datetime:
+    """The moment this run of a date-sensitive test has the clock at (only under --frozen-clock)."""
+    moment: dt.datetime = request.param
+    return moment
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _moments(config):
+        return
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         (selected if item.get_closest_marker(MARKER) else deselected).append(item)
     config.hook.pytest_deselected(items=deselected)
@@ -68,14 +108,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    moment = frozen_moment(config.getoption(OPTION))
-    return None if moment is None else f"frozen clock: {moment.isoformat()} (date_sensitive tests only)"
+    moments = _moments(config)
+    if not moments:
+        return None
+    return f"frozen clocks: {', '.join(moment.isoformat() for moment in moments)} (date_sensitive tests only)"
+
+
+def _moment_of(item: pytest.Item) -> dt.datetime | None:
+    callspec = getattr(item, "callspec", None)
+    moment = callspec.params.get(PARAMETER) if callspec is not None else None
+    return moment if isinstance(moment, dt.datetime) else None
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    moment = frozen_moment(item.config.getoption(OPTION))
-    if moment is None or not item.get_closest_marker(MARKER):
+    moment = _moment_of(item)
+    if moment is None:
         yield
         return
     import time_machine
