@@ -7,6 +7,7 @@ carry a weak ETag: the same request while nothing public was written gives 304 N
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,14 +35,24 @@ def _since(value: dt.datetime | None) -> dt.datetime | None:
         return None
     if not 1900 <= value.year <= 9998:
         raise ValueError("updated_since ska ligga mellan år 1900 och 9998")
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    aware = timezone.make_aware(value) if timezone.is_naive(value) else value
+    # In UTC: PostgreSQL refuses a written offset beyond ±15:59, which ISO 8601 (and pydantic) allow up to ±23:59.
+    return aware.astimezone(dt.UTC)
+
+
+# The largest id a page marker may name: a 64-bit primary key (BigAutoField) on both databases. A larger number
+# would fail the query itself (PostgreSQL's bigint, SQLite's INTEGER) instead of being refused as input.
+LARGEST_ID = 2**63 - 1
+STATUS_CURSOR = re.compile(r"(?:assessment|cancellation):[0-9]{1,19}")
 
 
 class FeedQuery(Schema):
     updated_since: dt.datetime | None = Field(
         None, description="Bara det som ändrats efter denna tid (ISO 8601)."
     )
-    after: int = Field(0, ge=0, description="Sidans markör: id efter vilket listan fortsätter.")
+    after: int = Field(
+        0, ge=0, le=LARGEST_ID, description="Sidans markör: id efter vilket listan fortsätter."
+    )
     limit: int = Field(0, ge=0, description="Högst så många poster (0: installationens standard).")
 
     @field_validator("updated_since")
@@ -59,6 +70,13 @@ class StatusQuery(Schema):
     @classmethod
     def _updated_since(cls, value: dt.datetime | None) -> dt.datetime | None:
         return _since(value)
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value: str) -> str:
+        if value and not (STATUS_CURSOR.fullmatch(value) and int(value.partition(":")[2]) <= LARGEST_ID):
+            raise ValueError("after ska vara tomt eller som assessment:12 eller cancellation:0")
+        return value
 
 
 class MunicipalityRef(Schema):
@@ -452,7 +470,7 @@ def statuses(request: HttpRequest, response: HttpResponse, query: Query[StatusQu
         return not_modified
     limit = _limit(query.limit)
     kind, _colon, number = query.after.partition(":")
-    after = int(number) if number.isdigit() else 0
+    after = int(number) if number else 0
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     if kind in ("", "assessment"):

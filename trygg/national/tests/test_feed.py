@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -103,3 +105,25 @@ def test_an_updated_since_at_the_calendars_end_is_a_422_and_a_naive_time_is_read
         assert refused.status_code == 422
         assert "1900" in refused.content.decode()
         assert client.get(f"/api/federation/{endpoint}?updated_since=2026-01-01T00:00:00").status_code == 200
+
+
+def test_a_page_marker_beyond_any_id_or_of_another_form_is_refused_with_a_422(client) -> None:
+    too_large = str(2**63)
+    for endpoint in ("promises", "focus_areas", "activities", "executions", "deletions"):
+        assert client.get(f"/api/federation/{endpoint}?after={too_large}").status_code == 422
+        assert client.get(f"/api/federation/{endpoint}?after={2**63 - 1}").status_code == 200
+    for marker in (f"assessment:{too_large}", "cancellation:1e5", "assessment:٣", "x:1"):
+        assert client.get("/api/federation/statuses", {"after": marker}).status_code == 422
+    assert client.get("/api/federation/statuses", {"after": "cancellation:0"}).status_code == 200
+
+
+def test_an_updated_since_with_an_offset_postgresql_cannot_write_is_read_as_the_same_moment(
+    client, official
+) -> None:
+    since = client.get("/api/federation/promises").json()["server_time"]
+    far_west = dt.datetime.fromisoformat(since).astimezone(dt.timezone(-dt.timedelta(hours=21, minutes=34)))
+
+    for endpoint in ("promises", "executions", "statuses", "deletions"):
+        answer = client.get(f"/api/federation/{endpoint}", {"updated_since": far_west.isoformat()})
+        assert answer.status_code == 200
+        assert answer.json()["items"] == []
