@@ -808,3 +808,17 @@ def test_a_chunk_that_ends_inside_a_quoted_field_of_many_lines_is_cut_at_a_recor
     assert responses.row_count == 101
     assert responses.texts["area"][50] == long_comment
     assert responses.codes["t_kvall"].tolist() == exact_only(io.StringIO(text)).codes["t_kvall"].tolist()
+
+
+def test_text_that_is_not_utf8_in_a_column_nobody_reads_is_found_in_one_large_chunk():
+    rows = many_rows(60000)
+    data = ("respondent,area,weight,p_klotter,t_kvall\n" + "\n".join(rows) + "\n").encode()
+    bad_line = 45001  # row 44999: the header is line 1
+    start = data.index(b"\n44999,") + 1
+    data = data[:start] + b"\xff" + data[start + 1 :]  # the respondent number's first digit
+
+    with pytest.raises(SurveyFileError) as raised:
+        read_responses(io.BytesIO(data))
+
+    [error] = raised.value.errors
+    assert (error.line, error.column, error.code) == (bad_line, "respondent", "encoding")
