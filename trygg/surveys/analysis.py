@@ -347,14 +347,18 @@ class _Reader:
 
         polars cannot tell a short line from one whose last cells are empty, so every line gets one more field,
         a sentinel, before it is parsed: a short line shows up as a row without the sentinel in the last column,
-        a long one as a row with something else there, a blank line as a short row. A code outside its question's
-        codes fails the parse (the columns are read as enums), and so does text that is not UTF-8 in any column
-        (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the line and the field
+        a long one as a row with something else there, a blank line as a short row. Cells are read as text
+        by the exact reader's parser and cast as it casts them; text that is not UTF-8 in any column fails the
+        parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the line and the field
         of every error, reads the chunk instead; a file that passes here reads the same there.
         """
         if self.error_count or _SENTINEL in chunk:
             return False
-        end = b"\r\n" if b"\r" in chunk else b"\n"
+        end = b"\n"
+        if b"\r" in chunk:
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return False  # a carriage return of its own: polars may take it for a line end
+            end = b"\r\n"
         if chunk.endswith(b"\n\n") or chunk.endswith(b"\n\r\n"):
             # Blank lines at the end (editors leave them) are no respondents: the same as the exact reader.
             chunk = chunk.rstrip(b"\r\n") + end
@@ -365,11 +369,6 @@ class _Reader:
         schema: dict[str, pl.DataType | type[pl.DataType]] = {
             f"column_{1 + index}": pl.String for index in range(len(self.names) + 1)
         }
-        for column in self.questions:
-            assert column.kind is not None
-            schema[f"column_{1 + column.index}"] = pl.Enum(
-                ["", *(str(code) for code in ALLOWED_CODES[column.kind])]
-            )
         texts = [*self.texts, *([] if self.weight is None else [self.weight])]
         wanted = sorted(column.index for column in (*self.questions, *texts))
         try:
@@ -399,15 +398,20 @@ class _Reader:
             if not (np.isfinite(values) & (values > 0)).all():
                 return False
             weights = values
+        codes: dict[str, Int8Array] = {}
         for column in self.questions:
             assert column.kind is not None
             allowed = ALLOWED_CODES[column.kind]
+            text = frame[f"column_{1 + column.index}"]
+            # The exact reader's cast: a text outside the codes becomes a null it did not have before.
+            as_enum = text.cast(pl.Enum(["", *(str(code) for code in allowed)]), strict=False)
+            if as_enum.null_count() != text.null_count():
+                return False
             # Category i of the enum is code allowed[i - 1]; the last slot catches nulls (empty cells).
             lookup = np.array([NO_ANSWER, *allowed, NO_ANSWER], dtype=np.int8)
-            physical = (
-                frame[f"column_{1 + column.index}"].to_physical().fill_null(len(allowed) + 1).to_numpy()
-            )
-            self.code_parts[column.name].append(lookup[physical])
+            codes[column.name] = lookup[as_enum.to_physical().fill_null(len(allowed) + 1).to_numpy()]
+        for name, values in codes.items():
+            self.code_parts[name].append(values)
         if weights is not None:
             self.weight_parts.append(weights)
         for column in self.texts:

@@ -822,3 +822,35 @@ def test_text_that_is_not_utf8_in_a_column_nobody_reads_is_found_in_one_large_ch
 
     [error] = raised.value.errors
     assert (error.line, error.column, error.code) == (bad_line, "respondent", "encoding")
+
+
+def outcome(data: bytes, read):
+    """What a reader makes of the bytes: the values it keeps, or the errors it names."""
+    try:
+        responses = read(io.BytesIO(data))
+    except SurveyFileError as error:
+        return ("errors", [(e.line, e.column, e.code, e.value) for e in error.errors], error.total)
+    return (
+        "read",
+        responses.row_count,
+        {name: codes.tolist() for name, codes in responses.codes.items()},
+        None if responses.weights is None else responses.weights.tolist(),
+        {name: text.to_list() for name, text in responses.texts.items()},
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5"]),
+            max_size=10,
+        ).map("".join),
+        max_size=12,
+    ),
+    st.sampled_from([16, 64, 1 << 20]),
+)
+def test_the_fast_reader_makes_of_any_bytes_what_the_exact_reader_makes_of_them(lines, chunk_bytes):
+    data = ("area,weight,p_klotter,kommentar\n" + "\n".join(lines)).encode()
+    with patch.object(analysis, "CHUNK_BYTES", chunk_bytes):
+        assert outcome(data, read_responses) == outcome(data, exact_only)
