@@ -49,18 +49,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 __all__ = [
     "CRS",
@@ -90,6 +94,8 @@ HOT_Z = 1.96
 MAX_CELLS = 20_000_000
 #: How many individual errors an :class:`HotspotInputError` keeps (all are counted).
 MAX_ERRORS = 20
+#: Below this many points per core, projecting in threads costs more than it saves.
+PARALLEL_MIN_POINTS = 100_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -150,10 +156,43 @@ def _transformer(inverse: bool = False) -> Transformer:
     name = "inverse" if inverse else "forward"
     transformer: Transformer | None = getattr(_local, name, None)
     if transformer is None:
+        # pyproj (and PROJ's database) only when points are projected, not when the module is imported.
+        from pyproj import Transformer
+
         source, target = ("EPSG:4326", CRS) if not inverse else (CRS, "EPSG:4326")
         transformer = Transformer.from_crs(source, target, always_xy=True)
         setattr(_local, name, transformer)
     return transformer
+
+
+def _workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _transform(inverse: bool, first: FloatArray, second: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """PROJ on whole arrays; large ones in one slice per core, since pyproj lets go of the GIL while it works.
+
+    Every point goes through the same transformation either way, so the result does not depend on the split.
+    """
+    workers = min(_workers(), first.size // PARALLEL_MIN_POINTS)
+    if workers < 2:
+        a, b = _transformer(inverse).transform(first, second)
+        return np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    out_a = np.empty(first.shape, dtype=np.float64)
+    out_b = np.empty(first.shape, dtype=np.float64)
+    bounds = np.linspace(0, first.size, workers + 1).astype(np.int64).tolist()
+
+    def part(start: int, stop: int) -> None:
+        a, b = _transformer(inverse).transform(first[start:stop], second[start:stop])
+        out_a[start:stop], out_b[start:stop] = a, b
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(part, start, stop) for start, stop in itertools.pairwise(bounds)]:
+            done.result()
+    return out_a, out_b
 
 
 def project(lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -163,16 +202,15 @@ def project(lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[FloatArray, FloatAr
     """
     lat_a = np.asarray(lat, dtype=np.float64)
     lon_a = np.asarray(lon, dtype=np.float64)
-    x, y = _transformer().transform(lon_a, lat_a)
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return _transform(False, lon_a, lat_a)
 
 
 def unproject(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """SWEREF 99 TM ``x``/``y`` (metres) back to WGS84 ``(lat, lon)`` in degrees."""
     x_a = np.asarray(x, dtype=np.float64)
     y_a = np.asarray(y, dtype=np.float64)
-    lon, lat = _transformer(inverse=True).transform(x_a, y_a)
-    return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+    lon, lat = _transform(True, x_a, y_a)
+    return lat, lon
 
 
 # ------------------------------------------------------------------------- snapping

@@ -36,6 +36,8 @@ RESPONDENT_COLUMN = "respondent"
 
 # Large enough to keep the per-chunk overhead small, small enough that a chunk's temporary arrays stay modest.
 CHUNK_BYTES = 16 * 1024 * 1024
+# Appended to every line by the fast reader; a chunk that holds this byte itself is read the exact way.
+_SENTINEL = b"\x01"
 
 Progress = Callable[[int, int], None]
 Int8Array = npt.NDArray[np.int8]
@@ -191,6 +193,26 @@ def _record_ends(data: npt.NDArray[np.uint8]) -> tuple[IndexArray, IndexArray, I
     return newlines, quotes, newlines[outside]
 
 
+def _last_record_end(data: bytes) -> int:
+    """The position of the last newline outside quotes (-1 if none); `data` starts at a record boundary.
+
+    Walks back from the end with byte counts, which costs a pass over the data and nothing per line, except
+    when the data ends inside a quoted field that spans many lines: then the vectorised scan decides.
+    """
+    quotes_before = data.count(b'"')
+    end = len(data)
+    for _ in range(64):
+        newline = data.rfind(b"\n", 0, end)
+        if newline < 0:
+            return -1
+        quotes_before -= data.count(b'"', newline, end)
+        if quotes_before % 2 == 0:
+            return newline
+        end = newline
+    _, _, ends = _record_ends(np.frombuffer(data, np.uint8))
+    return int(ends[-1]) if ends.size else -1
+
+
 def _chunks(stream: IO[bytes] | IO[str], chunk_bytes: int) -> Iterator[tuple[bytes, bool]]:
     """Pieces of the file, each ending at a record boundary; the flag says the last one ends inside quotes."""
     pending = b""
@@ -199,15 +221,14 @@ def _chunks(stream: IO[bytes] | IO[str], chunk_bytes: int) -> Iterator[tuple[byt
         raw = block.encode("utf-8") if isinstance(block, str) else block
         if not raw:
             if pending:
-                _, quotes, _ = _record_ends(np.frombuffer(pending, np.uint8))
-                yield pending, quotes.size % 2 == 1
+                yield pending, pending.count(b'"') % 2 == 1
             return
-        data = pending + raw
-        _, _, ends = _record_ends(np.frombuffer(data, np.uint8))
-        if ends.size == 0:
+        data = pending + raw if pending else raw
+        last = _last_record_end(data)
+        if last < 0:
             pending = data
             continue
-        cut = int(ends[-1]) + 1
+        cut = last + 1
         yield data[:cut], False
         pending = data[cut:]
 
@@ -253,7 +274,8 @@ class _Reader:
                 header_seen = True
                 chunk, next_line = self._read_header(chunk, unclosed)
             if chunk:
-                self._read_chunk(chunk, next_line, unclosed)
+                if unclosed or not self._read_chunk_fast(chunk):
+                    self._read_chunk(chunk, next_line, unclosed)
                 next_line += chunk.count(b"\n")
             if self.progress is not None:
                 self.progress(self.done, self.total)
@@ -319,6 +341,85 @@ class _Reader:
         if room > 0:
             found.sort(key=lambda item: (item[0], item[1]))
             self.errors.extend(error for _, _, error in found[:room])
+
+    def _read_chunk_fast(self, chunk: bytes) -> bool:
+        """One polars pass over a well-formed chunk; False (and nothing kept) when anything is off.
+
+        polars cannot tell a short line from one whose last cells are empty, so every line gets one more field,
+        a sentinel, before it is parsed: a short line shows up as a row without the sentinel in the last column,
+        a long one as a row with something else there, a blank line as a short row. Cells are read as text
+        by the exact reader's parser and cast as it casts them; text that is not UTF-8 in any column fails the
+        parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the line and the field
+        of every error, reads the chunk instead; a file that passes here reads the same there.
+        """
+        if self.error_count or _SENTINEL in chunk:
+            return False
+        end = b"\n"
+        if b"\r" in chunk:
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return False  # a carriage return of its own: polars may take it for a line end
+            end = b"\r\n"
+        if chunk.endswith(b"\n\n") or chunk.endswith(b"\n\r\n"):
+            # Blank lines at the end (editors leave them) are no respondents: the same as the exact reader.
+            chunk = chunk.rstrip(b"\r\n") + end
+        marked = chunk.replace(end, b"," + _SENTINEL + end)
+        if not chunk.endswith(b"\n"):
+            marked += b"," + _SENTINEL + end
+        sentinel = f"column_{1 + len(self.names)}"
+        schema: dict[str, pl.DataType | type[pl.DataType]] = {
+            f"column_{1 + index}": pl.String for index in range(len(self.names) + 1)
+        }
+        texts = [*self.texts, *([] if self.weight is None else [self.weight])]
+        wanted = sorted(column.index for column in (*self.questions, *texts))
+        try:
+            frame = pl.read_csv(
+                marked,
+                has_header=False,
+                schema=schema,
+                columns=[*(f"column_{1 + index}" for index in wanted), sentinel],
+                quote_char='"',
+                encoding="utf8",
+            )
+        except pl.exceptions.PolarsError:
+            return False
+        marks = frame[sentinel]
+        if marks.null_count() or not (marks == _SENTINEL.decode()).all():
+            return False
+        # A quoted line break also got a sentinel, inside its quotes: such a file goes the exact way.
+        if any(
+            frame[f"column_{1 + column.index}"].str.contains(_SENTINEL.decode(), literal=True).any()
+            for column in texts
+        ):
+            return False
+        weights: FloatArray | None = None
+        if self.weight is not None:
+            text = frame[f"column_{1 + self.weight.index}"]
+            values = text.cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
+            if not (np.isfinite(values) & (values > 0)).all():
+                return False
+            weights = values
+        codes: dict[str, Int8Array] = {}
+        for column in self.questions:
+            assert column.kind is not None
+            allowed = ALLOWED_CODES[column.kind]
+            text = frame[f"column_{1 + column.index}"]
+            # The exact reader's cast: a text outside the codes becomes a null it did not have before.
+            as_enum = text.cast(pl.Enum(["", *(str(code) for code in allowed)]), strict=False)
+            if as_enum.null_count() != text.null_count():
+                return False
+            # Category i of the enum is code allowed[i - 1]; the last slot catches nulls (empty cells).
+            lookup = np.array([NO_ANSWER, *allowed, NO_ANSWER], dtype=np.int8)
+            codes[column.name] = lookup[as_enum.to_physical().fill_null(len(allowed) + 1).to_numpy()]
+        for name, values in codes.items():
+            self.code_parts[name].append(values)
+        if weights is not None:
+            self.weight_parts.append(weights)
+        for column in self.texts:
+            self.text_parts[column.name].append(
+                frame[f"column_{1 + column.index}"].fill_null("").alias(column.name)
+            )
+        self.row_count += frame.height
+        return True
 
     def _read_chunk(self, chunk: bytes, first_line: int, unclosed: bool) -> None:
         data = np.frombuffer(chunk, np.uint8)

@@ -83,3 +83,50 @@ def test_the_hotspots_and_survey_indices_commands_touch_no_database(
         call_command("survey_indices", str(answers), "--no-progress")
 
     assert '"points": 75' in capsys.readouterr().out
+
+
+def test_projecting_in_slices_on_several_threads_gives_exactly_what_pyproj_gives_in_one_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyproj
+
+    lat, lon = _points(rows=2000)
+    lat[17], lon[17] = 0.0, -75.0  # 90° from the central meridian: PROJ gives inf, in its own place
+    monkeypatch.setattr(geo, "PARALLEL_MIN_POINTS", 100)
+    monkeypatch.setattr(geo, "_workers", lambda: 3)
+    reference = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+
+    x, y = geo.project(lat, lon)
+    expected_x, expected_y = reference.transform(lon, lat)
+
+    assert np.array_equal(x, expected_x) and np.array_equal(y, expected_y)
+    assert not np.isfinite(x[17])
+    back_lat, back_lon = geo.unproject(x[:16], y[:16])
+    expected_lon, expected_lat = pyproj.Transformer.from_crs(
+        "EPSG:3006", "EPSG:4326", always_xy=True
+    ).transform(x[:16], y[:16])
+    assert np.array_equal(back_lat, expected_lat) and np.array_equal(back_lon, expected_lon)
+
+
+def test_hotspots_from_a_file_agree_with_an_independent_pyproj_and_bincount_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyproj
+
+    lat, lon = _points(rows=3000, seed=11)
+    path = tmp_path / "points.csv"
+    path.write_text(_csv(lat, lon), encoding="utf-8")
+    monkeypatch.setattr(geo, "PARALLEL_MIN_POINTS", 500)
+
+    result = geo.hotspots_from_csv(path, cell=250, all_cells=True)
+
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True).transform(lon, lat)
+    cells: dict[tuple[int, int], int] = {}
+    for key in zip(
+        (np.floor(x / 250) * 250).astype(int).tolist(),
+        (np.floor(y / 250) * 250).astype(int).tolist(),
+        strict=True,
+    ):
+        cells[key] = cells.get(key, 0) + 1
+    assert {(row["x"], row["y"]): row["count"] for row in result["hot"]} == cells
+    assert result["points"] == len(lat)

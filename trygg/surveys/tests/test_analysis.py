@@ -689,3 +689,168 @@ def test_the_reader_agrees_with_the_csv_module_whatever_the_quoting_and_chunk_si
         responses = read_text(buffer.getvalue())
     assert responses.texts["kommentar"].to_list() == [text for text, _ in rows]
     assert responses.codes["p_klotter"].tolist() == [int(code or 0) for _, code in rows]
+
+
+# --- the fast reader: one polars pass per chunk, the exact reader only where something is off ---------------------
+
+
+def exact_only(*args, **options):
+    with patch.object(analysis._Reader, "_read_chunk_fast", lambda self, chunk: False):
+        return read_responses(*args, **options)
+
+
+def fast_only(*args, **options):
+    def refuse(self, chunk, first_line, unclosed):
+        raise AssertionError("the exact reader was used for a well-formed file")
+
+    with patch.object(analysis._Reader, "_read_chunk", refuse):
+        return read_responses(*args, **options)
+
+
+WELL_FORMED_ROWS = [
+    ["1", "Centrum", "man", "1.5", "1", "5", "2", "4"],
+    ["2", "Replösa", "", "0.25", "", "3", "9", ""],
+    ["3", "Hångers, norra", "kvinna", "2", "9", "", "1", "1"],
+    ["4", 'Lagan "ån"', "annat", "1e-1", "4", "1", "", "2"],
+    ["5", "", "man", "3", "2", "9", "2", "9"],
+]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_well_formed_file_is_read_in_one_pass_and_agrees_with_the_csv_module(tmp_path: Path, line_end: str):
+    header = [
+        "respondent",
+        "area",
+        "kon",
+        "weight",
+        "p_klotter",
+        "t_kvall",
+        "u_skadegorelse",
+        "f_polis_bryr_sig",
+    ]
+    path = tmp_path / "enkat.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator=line_end).writerows([header, *WELL_FORMED_ROWS])
+
+    responses = fast_only(path)
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert responses.row_count == len(rows)
+    for question in ("p_klotter", "t_kvall", "u_skadegorelse", "f_polis_bryr_sig"):
+        assert responses.codes[question].tolist() == [int(row[question] or 0) for row in rows]
+    assert responses.weights is not None
+    assert responses.weights.tolist() == [float(row["weight"]) for row in rows]
+    assert responses.texts["area"].to_list() == [row["area"] for row in rows]
+    assert responses.texts["kon"].to_list() == [row["kon"] for row in rows]
+    assert survey_indices(responses, by=["area", "kon"], k=5) == survey_indices(
+        exact_only(path), by=["area", "kon"], k=5
+    )
+
+
+def test_a_trailing_blank_line_and_a_last_line_without_newline_keep_the_fast_reader():
+    assert fast_only(io.StringIO("area,p_klotter\nA,1\nB,2\n\n\n")).codes["p_klotter"].tolist() == [1, 2]
+    assert fast_only(io.StringIO("area,p_klotter\nA,1\nB,2")).texts["area"].to_list() == ["A", "B"]
+
+
+def many_rows(count: int) -> list[str]:
+    return [f"{i},Område {i % 7},{1 + i % 3},{1 + i % 4},{1 + i % 5}" for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "code"),
+    [
+        ("77,Centrum,1,1", None, "field_count"),
+        ("77,Centrum,1,1,1,1", None, "field_count"),
+        ("77,Centrum,1,1,", None, None),  # an empty last cell is no answer, not a short line
+        ("77,Centrum,1,1,6", "t_kvall", "invalid_code"),
+        ("77,Centrum,1,01,1", "p_klotter", "invalid_code"),
+        ("77,Centrum,0,1,1", "weight", "weight_not_positive"),
+        ("77,Centrum,inf,1,1", "weight", "weight_not_finite"),
+        ("7\udcff7,Centrum,1,1,1", "respondent", "encoding"),  # a column the fast reader does not parse
+        ("77,Centrum\x01,1,1,1", None, None),  # the fast reader's sentinel byte is plain data
+    ],
+)
+def test_a_bad_line_deep_in_a_large_file_is_named_by_line_and_field(
+    monkeypatch: pytest.MonkeyPatch, bad: str, column: str | None, code: str | None
+):
+    monkeypatch.setattr(analysis, "CHUNK_BYTES", 4096)
+    rows = many_rows(3000)
+    rows[2000] = bad  # line 2002: the header is line 1
+    data = ("respondent,area,weight,p_klotter,t_kvall\n" + "\n".join(rows) + "\n").encode(
+        "utf-8", "surrogateescape"
+    )
+    if code is None:
+        responses = read_responses(io.BytesIO(data))
+        assert responses.row_count == 3000
+        exact = exact_only(io.BytesIO(data))
+        assert {name: codes.tolist() for name, codes in responses.codes.items()} == {
+            name: codes.tolist() for name, codes in exact.codes.items()
+        }
+        assert responses.texts["area"].to_list() == exact.texts["area"].to_list()
+        return
+    with pytest.raises(SurveyFileError) as raised:
+        read_responses(io.BytesIO(data))
+    [error] = raised.value.errors
+    assert (error.line, error.column, error.code) == (2002, column, code)
+
+
+def test_a_chunk_that_ends_inside_a_quoted_field_of_many_lines_is_cut_at_a_record_boundary(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(analysis, "CHUNK_BYTES", 256)
+    long_comment = "\n".join(f"rad {i}" for i in range(300))
+    rows = [*many_rows(50), f'999,"{long_comment}",1,2,3', *many_rows(50)]
+    text = "respondent,area,weight,p_klotter,t_kvall\n" + "\n".join(rows) + "\n"
+
+    responses = read_text(text)
+
+    assert responses.row_count == 101
+    assert responses.texts["area"][50] == long_comment
+    assert responses.codes["t_kvall"].tolist() == exact_only(io.StringIO(text)).codes["t_kvall"].tolist()
+
+
+def test_text_that_is_not_utf8_in_a_column_nobody_reads_is_found_in_one_large_chunk():
+    rows = many_rows(60000)
+    data = ("respondent,area,weight,p_klotter,t_kvall\n" + "\n".join(rows) + "\n").encode()
+    bad_line = 45001  # row 44999: the header is line 1
+    start = data.index(b"\n44999,") + 1
+    data = data[:start] + b"\xff" + data[start + 1 :]  # the respondent number's first digit
+
+    with pytest.raises(SurveyFileError) as raised:
+        read_responses(io.BytesIO(data))
+
+    [error] = raised.value.errors
+    assert (error.line, error.column, error.code) == (bad_line, "respondent", "encoding")
+
+
+def outcome(data: bytes, read):
+    """What a reader makes of the bytes: the values it keeps, or the errors it names."""
+    try:
+        responses = read(io.BytesIO(data))
+    except SurveyFileError as error:
+        return ("errors", [(e.line, e.column, e.code, e.value) for e in error.errors], error.total)
+    return (
+        "read",
+        responses.row_count,
+        {name: codes.tolist() for name, codes in responses.codes.items()},
+        None if responses.weights is None else responses.weights.tolist(),
+        {name: text.to_list() for name, text in responses.texts.items()},
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5"]),
+            max_size=10,
+        ).map("".join),
+        max_size=12,
+    ),
+    st.sampled_from([16, 64, 1 << 20]),
+)
+def test_the_fast_reader_makes_of_any_bytes_what_the_exact_reader_makes_of_them(lines, chunk_bytes):
+    data = ("area,weight,p_klotter,kommentar\n" + "\n".join(lines)).encode()
+    with patch.object(analysis, "CHUNK_BYTES", chunk_bytes):
+        assert outcome(data, read_responses) == outcome(data, exact_only)

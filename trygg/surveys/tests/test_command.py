@@ -104,3 +104,17 @@ def test_the_json_option_is_accepted_and_the_output_stays_the_same(tmp_path, cap
 
     assert with_option == plain
     assert json.loads(with_option)["groups"]
+
+
+def test_a_short_line_deep_in_a_large_file_is_named_with_the_file_and_its_line(tmp_path, capsys):
+    rows = [f"{i},Centrum,{1 + i % 4},{1 + i % 5}" for i in range(20000)]
+    rows[15000] = "15000,Centrum,2"  # line 15002: the header is line 1
+    path = write(tmp_path, "respondent,area,p_klotter,t_kvall\n" + "\n".join(rows) + "\n")
+
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, path, "--by", "area")
+
+    captured = capsys.readouterr()
+    assert exited.value.code == 1
+    assert captured.out == ""
+    assert captured.err.startswith(f"{path}: rad 15002: Raden har 3 fält men rubrikraden har 4.")

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
 from trygg.surveys.thresholds import DEFAULT_K, MIN_K
 
@@ -44,33 +43,27 @@ class Command(BaseCommand):
         if k < MIN_K:
             self._fail(f"{path}: k måste vara minst {MIN_K} (fick {k}).", status=2)
 
-        bar = tqdm(
-            total=None,
-            unit="B",
-            unit_scale=True,
-            desc="Läser",
-            file=sys.stderr,
-            disable=options["no_progress"],
-        )
+        bar = _progress_bar(enabled=not options["no_progress"])
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+            if bar is not None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
 
         try:
             responses = read_responses(path, progress=progress, group_columns=by)
         except FileNotFoundError:
-            bar.close()
+            _close(bar)
             self._fail(f"{path}: filen finns inte.", status=2)
         except SurveyFileError as error:
-            bar.close()
+            _close(bar)
             for item in error.errors:
                 sys.stderr.write(f"{path}: {item}\n")
             if error.total > len(error.errors):
                 sys.stderr.write(f"{path}: … och {error.total - len(error.errors)} fel till\n")
             sys.exit(1)
-        bar.close()
+        _close(bar)
         try:
             result = survey_indices(responses, by=by, k=k, mapping=mapping)
         except ValueError as error:
@@ -81,3 +74,17 @@ class Command(BaseCommand):
     def _fail(self, message: str, *, status: int) -> None:
         sys.stderr.write(message + "\n")
         sys.exit(status)
+
+
+def _progress_bar(*, enabled: bool) -> Any:
+    """A progress bar on stderr, or None with --no-progress (then tqdm is not even imported)."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=None, unit="B", unit_scale=True, desc="Läser", file=sys.stderr)
+
+
+def _close(bar: Any) -> None:
+    if bar is not None:
+        bar.close()
