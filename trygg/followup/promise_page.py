@@ -3,7 +3,7 @@
 The promise page, the focus area and activity pages, the report card (HTML, PDF, exports) and the API's status
 read the same frozen objects, built in a fixed number of queries whatever the number of activities and
 executions: the sums and counts are correlated subqueries (`selectors.with_followup`), each activity's latest
-executions one windowed query. Nothing is set on model instances beyond Django's own relation caches.
+executions one query that reads the newest few of each through the `(activity, done_on)` index. Nothing is set on model instances beyond Django's own relation caches.
 """
 
 from __future__ import annotations
