@@ -29,8 +29,8 @@ def activity_planned_dates(activity: Activity) -> QuerySet[PlannedDate]:
 @register.simple_tag
 def activity_rows(activities: Sequence[ActivityView], *, base: str, coming: bool = False) -> SafeString:
     """The promise page's lean row for each activity, as a list: its text linking to its own page (where the full
-    facts are), who is responsible, the status written out (its colour and mark only repeat it), the latest
-    executions as short dated lines (`ActivityView.lines`) and a link to all of them. Before the promise starts
+    facts are), who is responsible, the status written out (its colour and mark only repeat it), a cancellation's
+    reason, the latest executions as short dated lines (`ActivityView.lines`) and a link to all of them. Before the promise starts
     (``coming``) there is no status or execution to show.
 
     ``base`` is the address of the page the rows are on (the promise's): the links are written relative to it
@@ -57,6 +57,14 @@ def activity_rows(activities: Sequence[ActivityView], *, base: str, coming: bool
                 f"{escape(progress.progress_text)}. "
             )
         parts.append(f"{owner_label} {escape(view.owners)}</p>" if view.owners else f"{no_owner}</p>")
+        cancellation = progress.cancellation
+        if cancellation is not None and not coming:
+            # Why an activity was called off is public on the promise page; an assessment's reason is on its page.
+            example = ' <span class="example-data">Exempeldata</span>' if cancellation.is_example else ""
+            parts.append(
+                f"<p><strong>{escape(_('Inställd:'))}</strong> {swedish.format(escape(cancellation.reason))}"
+                f"{example}</p>"
+            )
         if view.lines and not coming:
             parts.append("<ul>")
             for line in view.lines:
