@@ -154,7 +154,7 @@ def test_the_promise_page_shows_the_focus_areas_in_chromium(demo, page) -> None:
         "Oro för inbrott på landsbygden",
         "Våld i samhället",
     ]
-    assert page.locator("article.activity").count() == 19
+    assert page.locator("ul.activity-rows > li").count() == 19
 
 
 def test_item_30_every_public_page_has_no_wcag_21_a_or_aa_violations_at_320_375_and_1280_px(

@@ -3,19 +3,24 @@
 The promise page, the focus area and activity pages, the report card (HTML, PDF, exports) and the API's status
 read the same frozen objects, built in a fixed number of queries whatever the number of activities and
 executions: the sums and counts are correlated subqueries (`selectors.with_followup`), each activity's latest
-executions one windowed query. Nothing is set on model instances beyond Django's own relation caches.
+executions one query that reads the newest few of each through the `(activity, done_on)` index. Nothing is set on model instances beyond Django's own relation caches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from trygg.indicators.models import Indicator
@@ -43,6 +48,30 @@ Actions = tuple[tuple[str, str], ...]
 
 #: How many of an activity's walk protocols are linked by name; the rest are behind "Alla trygghetsvandringar".
 WALKS_LINKED = 3
+#: How much of an execution's description the promise page's short line shows; the activity page shows it all.
+LINE_CHARACTERS = 90
+
+
+@lru_cache(maxsize=8)
+def _month_names(language: str) -> tuple[str, ...]:
+    """The months as the ``date:"j M Y"`` filter writes them ("okt"), looked up once per language, not per date."""
+    return ("", *(str(MONTHS_3[number]) for number in range(1, 13)))
+
+
+def _day(day: dt.date) -> str:
+    """ "31 dec 2023": the short date of the promise page's execution lines, without the date filter's cost for
+    each of hundreds of dates."""
+    return f"{day.day} {_month_names(get_language() or 'sv')[day.month]} {day.year}"
+
+
+@dataclass(frozen=True)
+class ExecutionLine:
+    """One of an activity's latest executions as a short dated line on the promise page."""
+
+    done_on: dt.date
+    date: str
+    text: str
+    is_example: bool
 
 
 @dataclass(frozen=True)
@@ -51,10 +80,47 @@ class ActivityView:
     progress: ActivityProgress
     #: Report this kind of problem, come to the meeting, see the measurements, read the walk protocols.
     actions: Actions = ()
+    #: The activity's own page, built from a prefix reversed once per page (``Activity.get_absolute_url``).
+    url: str = ""
 
     @property
     def pk(self) -> int:
         return self.activity.pk
+
+    # The promise page's lean row reads these display strings: worked out once in Python, so the template does
+    # little for each of hundreds of rows. The full facts are on the activity's own page.
+
+    @cached_property
+    def owners(self) -> str:
+        return ", ".join(party.name for party in self.activity.responsible_parties.all())
+
+    @cached_property
+    def status_text(self) -> str:
+        return capfirst(self.progress.label)
+
+    @cached_property
+    def lines(self) -> tuple[ExecutionLine, ...]:
+        return tuple(
+            ExecutionLine(
+                done_on=execution.done_on,
+                date=_day(execution.done_on),
+                text=(
+                    execution.description
+                    if len(execution.description) <= LINE_CHARACTERS
+                    else execution.description[: LINE_CHARACTERS - 1].rstrip() + "…"
+                ),
+                is_example=execution.is_example,
+            )
+            for execution in self.progress.latest
+        )
+
+    @cached_property
+    def more_text(self) -> str:
+        """ "Se alla 100 utföranden" for the link to the activity page's list of every execution."""
+        total = self.progress.executions_total
+        return ngettext("Se alla %(counter)s utföranden", "Se alla %(counter)s utföranden", total) % {
+            "counter": total
+        }
 
 
 @dataclass(frozen=True)
@@ -228,6 +294,17 @@ def _focus_area_actions(area: FocusArea, activities: tuple[ActivityView, ...], m
     return tuple(unique)
 
 
+def _activity_url(promise: Promise) -> Callable[[Activity], str]:
+    """Each activity's own address from one reversal for the whole promise (a reversal costs as much as a row)."""
+    kwargs = {"municipality": promise.municipality.slug, "promise": promise.slug}
+    first = reverse("promises:activity", kwargs={**kwargs, "activity": 1})
+    second = reverse("promises:activity", kwargs={**kwargs, "activity": 2})
+    head, _one, tail = first.rpartition("/1/")
+    if not head or f"{head}/2/{tail}" != second:
+        return Activity.get_absolute_url
+    return lambda activity: f"{head}/{activity.pk}/{tail}"
+
+
 def promise_page_build(
     *,
     municipality_slug: str,
@@ -262,6 +339,7 @@ def promise_page_build(
         closing=closing,
     )
     municipality = promise.municipality.slug
+    url = _activity_url(promise)
     views = []
     for area in areas:
         activities = tuple(
@@ -269,6 +347,7 @@ def promise_page_build(
                 activity,
                 progresses[activity.pk],
                 _activity_actions(activity, municipality) if actions else (),
+                url(activity),
             )
             for activity in area.activities.all()
         )

@@ -25,9 +25,8 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, JSONObject, RowNumber
+from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,6 +333,27 @@ def _annotate(activities: Sequence[Activity], as_of: dt.date, closing: bool = Fa
         activity.followup_closing = closing  # type: ignore[attr-defined]
 
 
+def _latest_executions(activities: Sequence[Activity], as_of: dt.date, latest: int) -> QuerySet[Execution]:
+    """Each activity's ``latest`` counted executions dated inside its period, newest first, in one query.
+
+    Each is picked per activity through the ``(activity, -done_on)`` index (a correlated subquery with
+    ``LIMIT 1 OFFSET n`` for each place), so the cost grows with the activities shown, not with every execution
+    they ever had: a window over all of them cost 200 ms for 200 activities with 20,000 executions."""
+    newest = (
+        Execution.objects.counted()
+        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
+        .order_by("-done_on", "-pk")
+        .values("pk")
+    )
+    places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
+        **{f"latest_{place}": Subquery(newest[place : place + 1]) for place in range(latest)}
+    )
+    chosen = Q()
+    for place in range(latest):
+        chosen |= Q(pk__in=places.values(f"latest_{place}"))
+    return Execution.objects.filter(chosen).select_related("area").order_by("activity_id", "-done_on", "-pk")
+
+
 def activities_progress(
     *,
     activities: Sequence[Activity],
@@ -356,22 +376,8 @@ def activities_progress(
     """
     _annotate(activities, as_of, closing)
     latest_rows: dict[int, list[Execution]] = defaultdict(list)
-    if latest:
-        ranked = (
-            Execution.objects.counted()
-            .filter(scope, executions_in_period(), done_on__lte=as_of)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("activity_id")],
-                    order_by=[F("done_on").desc(), F("pk").desc()],
-                )
-            )
-            .filter(rank__lte=latest)
-            .select_related("area")
-            .order_by("activity_id", "-done_on", "-pk")
-        )
-        for execution in ranked:
+    if latest and activities:
+        for execution in _latest_executions(activities, as_of, latest):
             latest_rows[execution.activity_id].append(execution)
     planned: dict[int, list[PlannedDate]] = defaultdict(list)
     if with_planned:

@@ -1,5 +1,7 @@
 import dataclasses
 import datetime as dt
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +28,20 @@ def _executions(activity: Activity, number: int, first: dt.date = dt.date(2023, 
         Execution(activity=activity, done_on=first + dt.timedelta(days=n), description=f"Gång {n + 1}")
         for n in range(number)
     )
+
+
+def _links(page: str, address: str) -> list[str]:
+    """Every link on a page as the browser follows it, from the page at ``address``."""
+    found: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            href = dict(attrs).get("href")
+            if tag == "a" and href is not None:
+                found.append(urljoin(f"http://testserver{address}", href).removeprefix("http://testserver"))
+
+    Links().feed(page)
+    return found
 
 
 def _build(promise: Promise, as_of: dt.date = MIDSUMMER_2023) -> PromisePage:
@@ -119,7 +135,7 @@ def test_the_promise_page_lists_three_executions_and_links_to_all_on_the_activit
     own_page = client.get(activity.get_absolute_url()).content.decode()
 
     assert "Gång 5" in page and "Gång 3" in page and "Gång 2" not in page
-    assert f'href="{activity.get_absolute_url()}#utforanden"' in page
+    assert f"{activity.get_absolute_url()}#utforanden" in _links(page, promise.get_absolute_url())
     assert all(f"Gång {n}" in own_page for n in range(1, 6))
 
 
@@ -144,3 +160,99 @@ def test_the_promise_focus_area_and_activity_pages_need_no_more_queries_for_more
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_latest_executions_leave_out_withdrawn_ones_and_those_outside_the_period_or_after_the_day(
+    promise: Promise,
+) -> None:
+    activity, other = Activity.objects.filter(focus_area__promise=promise).order_by("pk")[:2]
+    _executions(activity, 4)  # Gång 1-4 on 1-4 February 2023
+    Execution.objects.bulk_create(
+        [
+            Execution(
+                activity=activity, done_on=dt.date(2023, 3, 1), description="Återtagen", withdrawn=True
+            ),
+            Execution(activity=activity, done_on=dt.date(2023, 6, 21), description="Efter dagen"),
+            Execution(activity=activity, done_on=dt.date(2022, 12, 31), description="Före perioden"),
+            Execution(activity=other, done_on=dt.date(2023, 3, 2), description="En annan aktivitets"),
+        ]
+    )
+
+    _area, view = _build(promise).activity(activity.pk)
+
+    assert [execution.description for execution in view.progress.latest] == ["Gång 4", "Gång 3", "Gång 2"]
+    assert view.progress.executions_total == 4
+
+
+def test_executions_on_the_same_day_come_newest_registered_first(promise: Promise) -> None:
+    activity = Activity.objects.filter(focus_area__promise=promise).first()
+    assert activity is not None
+    Execution.objects.bulk_create(
+        Execution(activity=activity, done_on=dt.date(2023, 5, 1), description=f"Samma dag {n}")
+        for n in range(5)
+    )
+
+    _area, view = _build(promise).activity(activity.pk)
+
+    assert [execution.description for execution in view.progress.latest] == [
+        "Samma dag 4",
+        "Samma dag 3",
+        "Samma dag 2",
+    ]
+
+
+@time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=STOCKHOLM), tick=False)
+def test_the_promise_page_shows_a_lean_row_for_each_activity_and_leaves_the_facts_to_its_own_page(
+    client: Client, promise: Promise
+) -> None:
+    activity = Activity.objects.filter(focus_area__promise=promise, responsible_parties__isnull=False).first()
+    assert activity is not None
+    owner = activity.responsible_parties.first()
+    assert owner is not None
+    _executions(activity, 5)
+
+    page = client.get(promise.get_absolute_url()).content.decode()
+    own_page = client.get(activity.get_absolute_url()).content.decode()
+
+    row = page[page.index(f'<li id="aktivitet-{activity.pk}">') :]
+    row = row[: row.index("</li>\n")]
+    assert _links(row, promise.get_absolute_url()) == [
+        activity.get_absolute_url(),
+        f"{activity.get_absolute_url()}#utforanden",
+    ]
+    assert f"Ansvarig: {owner.name}" in row
+    assert 'class="status status-' in row
+    assert "5 feb 2023: Gång 5" in row and "3 feb 2023: Gång 3" in row and "Gång 2" not in row
+    assert ">Se alla 5 utföranden</a>" in row
+    # The full facts are on the activity's own page only.
+    assert "Vad som lovas" not in page and "Vad som lovas" in own_page
+    assert page.count('<li id="aktivitet-') == Activity.objects.filter(focus_area__promise=promise).count()
+
+
+@time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=STOCKHOLM), tick=False)
+def test_the_promise_pages_rows_escape_what_people_wrote_and_mark_it_swedish_on_the_english_page(
+    client: Client, promise: Promise
+) -> None:
+    activity = Activity.objects.filter(focus_area__promise=promise).first()
+    assert activity is not None
+    Activity.objects.filter(pk=activity.pk).update(text='Trygghet <script>alert("x")</script> & mer')
+    Execution.objects.create(activity=activity, done_on=dt.date(2023, 2, 1), description="<b>Vandring</b>")
+
+    swedish = client.get(promise.get_absolute_url()).content.decode()
+    english = client.get(f"/en{promise.get_absolute_url()}").content.decode()
+
+    assert "<script>alert" not in swedish and "<b>Vandring" not in swedish
+    assert "Trygghet &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; mer" in swedish
+    assert "1 feb 2023: &lt;b&gt;Vandring&lt;/b&gt;" in swedish
+    assert '<span lang="sv">Trygghet &lt;script&gt;' in english
+    assert '<span lang="sv">&lt;b&gt;Vandring&lt;/b&gt;</span>' in english
+    assert "Responsible:" in english
+    assert f"/en{activity.get_absolute_url()}" in _links(english, f"/en{promise.get_absolute_url()}")
+
+
+@time_machine.travel(dt.datetime(2022, 12, 1, 10, tzinfo=STOCKHOLM), tick=False)
+def test_the_rows_of_a_promise_that_has_not_begun_show_no_status(client: Client, promise: Promise) -> None:
+    page = client.get(promise.get_absolute_url()).content.decode()
+
+    assert page.count('<li id="aktivitet-') == 19
+    assert 'class="status status-' not in page
