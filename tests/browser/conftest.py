@@ -1,8 +1,10 @@
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -62,6 +64,49 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def only_this_server(page: Any, url: str) -> None:
+    """The page may load only what the live server at `url` serves: map tiles, fonts or anything else from outside
+    would fail in the closed network here and make a test depend on it."""
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort()
+    )
+
+
+# The day the dated demo is served on: the 2023 promise has ended, the 2026 one is running.
+DEMO_NOW = dt.datetime(2026, 12, 6, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+@pytest.fixture
+def dated_demo(live_server, settings, time_machine) -> str:
+    """The demo with its example data as it stands on DEMO_NOW, served live; the server's address.
+
+    The server runs in this process, so it reads the travelled clock; Chromium only renders."""
+    from trygg.demo.services import demo_load
+
+    time_machine.move_to(DEMO_NOW, tick=True)
+    settings.MAP_TILES_URL = ""
+    demo_load(with_examples=True, now=DEMO_NOW)
+    return live_server.url
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Any]:
+    """Opens pages at the viewport a test asks for (`open_page(url, width=375, height=812)`), each in its own
+    context that may load only from `url`'s server."""
+    contexts: list[Any] = []
+
+    def opened(url: str, *, width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+        contexts.append(context)
+        page = context.new_page()
+        only_this_server(page, url)
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
 
 
 # axe-core at the version `make axe-core` pins (the Python package's own copy is older): WCAG rules it lacks,

@@ -3,7 +3,7 @@ the public statistics page says what is missing. Both pages have no serious or c
 
 import pytest
 
-from tests.browser.conftest import axe_violations, staff_login
+from tests.browser.conftest import axe_violations, only_this_server, staff_login
 from trygg.crimestats.tests import samples
 from trygg.demo.services import demo_load
 
@@ -16,10 +16,7 @@ def site(live_server, settings, tmp_path, page):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RATE_LIMITS_ENABLED = False
     demo_load(with_examples=True)
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return live_server.url
 
 

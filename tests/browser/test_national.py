@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, only_this_server
 from trygg.municipalities.models import Municipality
 from trygg.national.models import HarvestSource, PromiseSource
 from trygg.national.services import document_promise_publish, municipalities_ensure_official
@@ -55,10 +55,7 @@ def site(live_server, settings, page):
         make_promise(
             Municipality.objects.get(scb_code=code), year=year, slug=str(year), activities=10, executions=1
         )
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return live_server.url
 
 

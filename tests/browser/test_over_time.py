@@ -1,30 +1,17 @@
 """Issue 16 in Chromium: with the clock at 6 December 2026 the demo leads with the current promise, and the 2023
 promise shows its final report and nothing that says it is still running."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from tests.browser.conftest import axe_violations
-from trygg.demo.services import demo_load
+from tests.browser.conftest import axe_violations, only_this_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = dt.datetime(2026, 12, 6, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
-
 
 @pytest.fixture
-def demo(live_server, settings, time_machine, page) -> str:
-    # The server runs in this process, so it reads the travelled clock; Chromium only renders.
-    time_machine.move_to(NOW, tick=True)
-    settings.MAP_TILES_URL = ""
-    demo_load(with_examples=True, now=NOW)
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
-    return live_server.url
+def demo(dated_demo, page) -> str:
+    only_this_server(page, dated_demo)
+    return dated_demo
 
 
 def test_on_6_december_2026_ljungby_leads_with_the_current_promise(demo, page, axe) -> None:

@@ -1,31 +1,15 @@
 """Issue 19 item 3 in Chromium: from a promise's activity to what a resident can do about it, and back."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from trygg.demo.services import demo_load
 from trygg.promises.models import Activity, Promise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = dt.datetime(2026, 12, 6, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
-
 
 @pytest.fixture
-def site(live_server, settings, time_machine, browser):
-    time_machine.move_to(NOW, tick=True)
-    settings.MAP_TILES_URL = ""
-    demo_load(with_examples=True, now=NOW)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
-    yield live_server.url, page
-    context.close()
+def site(dated_demo, open_page):
+    return dated_demo, open_page(dated_demo)
 
 
 def _linked(**relation: object) -> Activity:

@@ -1,32 +1,15 @@
 """Issue 19 item 2 in Chromium: on a 375 px phone the first screen of a promise answers "did they keep it?"."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
-
-from trygg.demo.services import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = dt.datetime(2026, 12, 6, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
 PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def phone(live_server, settings, time_machine, browser):
-    # The server runs in this process, so it reads the travelled clock; Chromium only renders.
-    time_machine.move_to(NOW, tick=True)
-    settings.MAP_TILES_URL = ""
-    demo_load(with_examples=True, now=NOW)
-    context = browser.new_context(viewport=PHONE, locale="sv-SE")
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
-    yield live_server.url, page
-    context.close()
+def phone(dated_demo, open_page):
+    return dated_demo, open_page(dated_demo, **PHONE)
 
 
 def _within_first_screen(page, selector: str) -> str:

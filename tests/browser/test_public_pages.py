@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations, staff_login
+from tests.browser.conftest import axe_violations, only_this_server, staff_login
 from trygg.demo.services import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -134,10 +134,7 @@ def demo(live_server, settings, tmp_path, page):
     settings.RATE_LIMITS_ENABLED = False
     result = demo_load(with_examples=True)
     code = _extras(result.municipality)
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return Demo(url=live_server.url, survey_code=code)
 
 
@@ -166,10 +163,7 @@ def test_item_30_every_public_page_has_no_wcag_21_a_or_aa_violations_at_320_375_
     for width in [320, 375, 1280]:
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
         page = context.new_page()
-        page.route(
-            "**/*",
-            lambda route: route.continue_() if route.request.url.startswith(demo.url) else route.abort(),
-        )
+        only_this_server(page, demo.url)
         try:
             for path in paths:
                 response = page.goto(f"{demo.url}{path}")

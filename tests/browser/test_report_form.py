@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, only_this_server
 from trygg.demo.reports import load_reports_demo
 from trygg.demo.services import demo_load
 from trygg.reports.models import Report
@@ -27,15 +27,9 @@ def demo(live_server, settings, tmp_path):
     return live_server
 
 
-def _only_this_server(page: Any, url: str) -> None:
-    page.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort()
-    )
-
-
 @pytest.fixture
 def form(demo, page):
-    _only_this_server(page, demo.url)
+    only_this_server(page, demo.url)
     page.goto(f"{demo.url}{FORM}")
     page.wait_for_selector("#pick-map.leaflet-container")
     return page
@@ -127,7 +121,7 @@ def test_a_refused_submission_keeps_what_was_typed_and_the_fixed_one_is_filed(fo
 def test_the_first_field_is_on_the_first_phone_screen(demo, browser) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="sv-SE")
     page = context.new_page()
-    _only_this_server(page, demo.url)
+    only_this_server(page, demo.url)
     page.goto(f"{demo.url}{FORM}")
 
     box = page.locator("#id_category").bounding_box()
@@ -158,7 +152,7 @@ def test_use_my_position_picks_the_point_and_names_it(demo, browser) -> None:
         permissions=["geolocation"],
     )
     page = context.new_page()
-    _only_this_server(page, demo.url)
+    only_this_server(page, demo.url)
     page.goto(f"{demo.url}{FORM}")
     page.wait_for_selector("#pick-map.leaflet-container")
 
@@ -173,7 +167,7 @@ def test_use_my_position_picks_the_point_and_names_it(demo, browser) -> None:
 def test_without_scripts_the_form_has_no_position_button_and_still_files(demo, browser) -> None:
     context = browser.new_context(java_script_enabled=False, locale="sv-SE")
     page = context.new_page()
-    _only_this_server(page, demo.url)
+    only_this_server(page, demo.url)
     page.goto(f"{demo.url}{FORM}")
 
     assert page.get_by_role("button", name="Använd min position").count() == 0

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, only_this_server
 from trygg.demo.reports import load_reports_demo
 from trygg.demo.services import demo_load
 from trygg.reports.models import Report, ReportPhoto
@@ -15,10 +15,7 @@ def demo(live_server, settings, tmp_path, page):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     load_reports_demo(demo_load().municipality)
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return live_server
 
 

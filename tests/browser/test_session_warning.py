@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.sessions.models import Session
 
-from tests.browser.conftest import axe_violations, staff_login
+from tests.browser.conftest import axe_violations, only_this_server, staff_login
 from trygg.demo.services import demo_load
 from trygg.promises.models import Activity
 
@@ -14,10 +14,7 @@ IDLE_SECONDS = 60  # the warning comes half of it ahead: 30 s
 def staff_page(live_server, settings, page):
     settings.SESSION_COOKIE_AGE = IDLE_SECONDS
     demo_load()
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     # The page's own clock: timers are run forward without waiting, the server keeps real time.
     page.clock.install()
     staff_login(page, live_server.url)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import time_machine
 
-from tests.browser.conftest import axe_violations, press, staff_login
+from tests.browser.conftest import axe_violations, only_this_server, press, staff_login
 from trygg.demo.reports import load_reports_demo
 from trygg.demo.services import demo_load
 from trygg.meetings import services as meeting_services
@@ -26,10 +26,7 @@ def staff_site(live_server, settings, tmp_path, page):
     settings.MAP_TILES_URL = ""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return live_server
 
 

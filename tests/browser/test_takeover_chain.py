@@ -13,6 +13,8 @@ import contextlib
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser.conftest import only_this_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAYLOAD = (
@@ -32,10 +34,7 @@ def site(live_server, settings, tmp_path, page):
         (tmp_path / "media" / "logos" / name).write_bytes(PAYLOAD)
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    only_this_server(page, live_server.url)
     return live_server.url, posts
 
 
