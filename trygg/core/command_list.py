@@ -1,12 +1,13 @@
 """The list of management commands that `trygg help` prints, found without starting Django.
 
-Django lists its commands after `django.setup()`: every app, its models and its `ready()` are imported only to
-learn where each app's `management/commands` directory is. This module finds those directories from the
-settings' INSTALLED_APPS alone, with `importlib.util.find_spec` (which locates a package without running it), and
-prints the same text as Django's `ManagementUtility.main_help_text()`: the same commands, grouped under the same
-app names, in the same order (trygg/core/tests/test_command_list.py compares the two). An entry that names an
-AppConfig class has its module imported to read the app's name (the AppConfig modules are small); anything this
-module cannot place makes it give up, and `trygg` then goes through Django as before.
+Django lists its commands after `django.setup()`: every app, its models, its admin and its `ready()` are imported
+only to learn where each app's `management/commands` directory is. This module finds those directories from the
+settings' INSTALLED_APPS alone, with `importlib`'s finders (which locate a package without running it or the
+packages above it), and prints the same text as Django's `ManagementUtility.main_help_text()`: the same commands,
+grouped under the same app names, in the same order (trygg/core/tests/test_command_list.py compares the two). An
+entry that names an AppConfig class has its `name` read from the class's source and its bases' (importing the
+admin's AppConfig would import all of django.contrib.admin), or, where the source does not state it plainly, from
+the imported class. An entry this module cannot place makes it give up, and `trygg` then goes through Django.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def _config_name(module_name: str, class_name: str, depth: int = 0) -> str | Non
     spec = _spec(module_name)
     if depth > 5 or spec is None or not spec.origin or not spec.origin.endswith(".py"):
         return None
-    with open(spec.origin, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
+    try:
+        with open(spec.origin, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
     imported: dict[str, tuple[str, str]] = {}
     classes: dict[str, ast.ClassDef] = {}
     for node in tree.body:

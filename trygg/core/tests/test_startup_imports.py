@@ -32,8 +32,8 @@ HEAVY = [
 ]
 
 # Modules that Django's start (the app registry, the models, every AppConfig.ready() and the admin's autodiscovery)
-# must not import: the Redis client and the page cache (loaded with the first database connection), the promises'
-# and the lägesbild's services (the promise parser among them), which the management commands may import.
+# must not import: the Redis client and the page cache (loaded with the first database connection), the promises',
+# the accounts' and the lägesbild's services (the promise parser among them), which commands may import.
 LAZY_AT_SETUP = [
     "redis",
     "trygg.core.pagecache",
@@ -43,6 +43,7 @@ LAZY_AT_SETUP = [
     "trygg.promises.findings",
     "trygg.evidence.services",
     "trygg.evidence.ranking",
+    "trygg.accounts.services",
     "trygg.urls",
     "trygg.api.api",
 ]
