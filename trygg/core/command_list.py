@@ -72,7 +72,7 @@ def _config_name(module_name: str, class_name: str, depth: int = 0) -> str | Non
         elif isinstance(node, ast.ClassDef):
             classes[node.name] = node
     config = classes.get(class_name)
-    if config is None:
+    if config is None or config.decorator_list or config.keywords:
         return None
     stated: dict[str, ast.expr] = {}
     for statement in config.body:
@@ -86,6 +86,10 @@ def _config_name(module_name: str, class_name: str, depth: int = 0) -> str | Non
             and statement.value
         ):
             stated[statement.target.id] = statement.value
+        elif not isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Expr, ast.Pass, ast.AnnAssign)
+        ):
+            return None  # an `if`, a loop, a nested class …: what the body binds is not plain to read
     if "path" in stated:
         return None
     if "name" in stated:

@@ -47,7 +47,9 @@ def test_an_app_config_class_s_name_is_read_from_its_source_as_the_class_states_
     raise AssertionError("the admin's AppConfig from trygg.core.admin_apps is not installed")
 
 
-def test_an_app_config_class_that_sets_its_path_is_not_read_from_source(tmp_path: Path) -> None:
+def test_an_app_config_class_that_sets_its_path_or_binds_its_name_in_a_block_is_not_read_from_source(
+    tmp_path: Path,
+) -> None:
     package = tmp_path / "quick_list_sample"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -55,13 +57,15 @@ def test_an_app_config_class_that_sets_its_path_is_not_read_from_source(tmp_path
         "from django.apps import AppConfig\n\n\n"
         "class Named(AppConfig):\n    name = 'quick_list_sample'\n\n\n"
         "class Placed(Named):\n    path = '/somewhere/else'\n\n\n"
-        "class Inherits(Named):\n    verbose_name = 'x'\n"
+        "class Inherits(Named):\n    verbose_name = 'x'\n\n\n"
+        "class Unplain(Named):\n    if True:\n        name = 'elsewhere'\n"
     )
     sys.path.insert(0, str(tmp_path))
     try:
         assert command_list._config_name("quick_list_sample.apps", "Named") == "quick_list_sample"
         assert command_list._config_name("quick_list_sample.apps", "Inherits") == "quick_list_sample"
         assert command_list._config_name("quick_list_sample.apps", "Placed") is None
+        assert command_list._config_name("quick_list_sample.apps", "Unplain") is None
         assert "quick_list_sample" not in sys.modules  # read, never run
     finally:
         sys.path.remove(str(tmp_path))
