@@ -48,8 +48,8 @@ LAZY_AT_SETUP = [
     "trygg.api.api",
 ]
 
-# What `trygg help` does (setup and the list of commands), then every command's module as `trygg <command>` loads
-# it before running it.
+# What every command but the plain list does first (Django's start and the list of commands; `trygg help` itself
+# no longer starts Django, see test_command_list.py), then every command's module as `trygg <command>` loads it.
 PROGRAM = """
 import json, sys
 import django
