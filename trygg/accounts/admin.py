@@ -15,7 +15,6 @@ from trygg.municipalities.admin import MembershipInline
 from trygg.municipalities.admin_scoping import scoped_choices
 
 from .models import User
-from .services import user_deactivate, user_end_sessions
 
 
 @admin.register(User)
@@ -33,11 +32,16 @@ class TryggUserAdmin(AuditedAdminMixin, UserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            # The same service as every other channel: sessions and API keys end with the deactivation.
+            # The same service as every other channel: sessions and API keys end with the deactivation. The
+            # services are imported here, not when the admin is discovered at every start.
+            from .services import user_deactivate
+
             user_deactivate(user=obj, by=request.user, now=timezone.now())  # type: ignore[arg-type]
 
     @admin.action(description=_("Avsluta valda användares alla inloggningar"))
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from .services import user_end_sessions
+
         for user in queryset:
             user_end_sessions(user=user, by=request.user)  # type: ignore[arg-type]
         count = queryset.count()

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin
 
+from .fields import ACTIVITY_FIELDS
 from .models import Activity, Correction, FocusArea, Promise, Signatory
-from .services import ACTIVITY_FIELDS
 
 
 class ReadOnlyAdminMixin:

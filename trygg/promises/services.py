@@ -29,6 +29,7 @@ from trygg.municipalities.models import Area, Municipality, Party
 from trygg.problems.models import Problem
 
 from . import rules
+from .fields import ACTIVITY_FIELDS, ACTIVITY_RELATIONS, FOCUS_AREA_FIELDS, PROMISE_FIELDS, SIGNATORY_FIELDS
 from .findings import promise_findings
 from .models import Activity, Correction, FocusArea, Promise, Signatory
 from .publishing import run_publish_steps
@@ -37,36 +38,6 @@ from .selectors import municipality_parties
 # The import command writes with no user; the staff pages and other apps with the user who acts.
 Actor = AbstractBaseUser | AnonymousUser | None
 
-PROMISE_FIELDS = (
-    "title",
-    "slug",
-    "valid_from",
-    "valid_until",
-    "introduction",
-    "background",
-    "source_note",
-    "source_url",
-)
-SIGNATORY_FIELDS = ("name", "role", "party", "signed_on")
-FOCUS_AREA_FIELDS = ("title", "description", "evidence_note", "problems")
-ACTIVITY_FIELDS = (
-    "focus_area",
-    "text",
-    "responsible_parties",
-    "partners",
-    "other_partners",
-    "quantity",
-    "quantity_max",
-    "at_least",
-    "unit",
-    "per",
-    "target_group",
-    "place",
-    "area",
-    "start_date",
-    "end_date",
-)
-ACTIVITY_RELATIONS = ("responsible_parties", "partners")
 TEXT_FIELDS = frozenset(
     {"title", "introduction", "background", "source_note", "source_url", "name", "role", "description"}
     | {"evidence_note"}
