@@ -107,6 +107,20 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def ensure_database(url: str) -> None:
+    """Creates the PostgreSQL database the URL names when it is not there yet: `tools/with_postgres.py` starts a
+    cluster whose only database is the maintenance one, and its URL names `trygg`."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+    from psycopg import sql
+
+    base, _slash, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,6 +130,7 @@ def main() -> None:
         "--database-url", default="", help="default: a fresh SQLite file in a temporary directory"
     )
     arguments = parser.parse_args()
+    ensure_database(arguments.database_url)
 
     with tempfile.TemporaryDirectory() as directory:
         os.environ["DATABASE_URL"] = arguments.database_url or f"sqlite:///{directory}/bench.sqlite3"
