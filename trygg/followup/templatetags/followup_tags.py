@@ -43,6 +43,7 @@ def activity_rows(activities: Sequence[ActivityView], *, base: str, coming: bool
     swedish = "{}" if own_language else '<span lang="sv">{}</span>'
     owner_label = escape(_("Ansvarig:"))
     no_owner = '<span class="warning-text">{}</span>'.format(escape(_("Ingen ansvarig part angiven")))
+    example_label = ' <span class="example-data">{}</span>'.format(escape(_("Exempeldata")))
     parts = ['<ul class="activity-rows">']
     for view in activities:
         url = escape(view.url.removeprefix(base) if base.endswith("/") else view.url)
@@ -60,7 +61,7 @@ def activity_rows(activities: Sequence[ActivityView], *, base: str, coming: bool
         cancellation = progress.cancellation
         if cancellation is not None and not coming:
             # Why an activity was called off is public on the promise page; an assessment's reason is on its page.
-            example = ' <span class="example-data">Exempeldata</span>' if cancellation.is_example else ""
+            example = example_label if cancellation.is_example else ""
             parts.append(
                 f"<p><strong>{escape(_('Inställd:'))}</strong> {swedish.format(escape(cancellation.reason))}"
                 f"{example}</p>"
@@ -68,7 +69,7 @@ def activity_rows(activities: Sequence[ActivityView], *, base: str, coming: bool
         if view.lines and not coming:
             parts.append("<ul>")
             for line in view.lines:
-                example = ' <span class="example-data">Exempeldata</span>' if line.is_example else ""
+                example = example_label if line.is_example else ""
                 parts.append(f"<li>{escape(line.date)}: {swedish.format(escape(line.text))}{example}</li>")
             parts.append("</ul>")
             if progress.has_more:

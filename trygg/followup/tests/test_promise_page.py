@@ -237,6 +237,9 @@ def test_the_promise_pages_rows_escape_what_people_wrote_and_mark_it_swedish_on_
     assert activity is not None
     Activity.objects.filter(pk=activity.pk).update(text='Trygghet <script>alert("x")</script> & mer')
     Execution.objects.create(activity=activity, done_on=dt.date(2023, 2, 1), description="<b>Vandring</b>")
+    Execution.objects.create(
+        activity=activity, done_on=dt.date(2023, 1, 20), description="Möte", is_example=True
+    )
 
     swedish = client.get(promise.get_absolute_url()).content.decode()
     english = client.get(f"/en{promise.get_absolute_url()}").content.decode()
@@ -247,6 +250,8 @@ def test_the_promise_pages_rows_escape_what_people_wrote_and_mark_it_swedish_on_
     assert '<span lang="sv">Trygghet &lt;script&gt;' in english
     assert '<span lang="sv">&lt;b&gt;Vandring&lt;/b&gt;</span>' in english
     assert "Responsible:" in english
+    assert '20 jan 2023: Möte <span class="example-data">Exempeldata</span>' in swedish
+    assert '<span lang="sv">Möte</span> <span class="example-data">Example data</span>' in english
     assert f"/en{activity.get_absolute_url()}" in _links(english, f"/en{promise.get_absolute_url()}")
 
 
