@@ -110,7 +110,9 @@ def prepare(workdir: Path, *, survey_codes: int = SURVEY_CODES, staff_accounts: 
     from trygg.surveys.models import Survey
 
     result = demo_load(with_examples=True)
-    municipality, promise = result.municipality, result.promise
+    # The promise that runs today: staff record what they did today, which the follow-up rules refuse for an
+    # activity whose period has ended (the 2023 promise), and residents mostly read the current promise.
+    municipality, promise = result.municipality, result.current_promise or result.promise
     user_model = get_user_model()
     coordinator = user_model.objects.get(username=ljungby.DEMO_STAFF[0][0])
 
