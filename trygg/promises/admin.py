@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.admin_scoping import MunicipalityScopedAdmin
 
-from .fields import ACTIVITY_FIELDS
+from .fields import ACTIVITY_FIELDS, PROMISE_FIELDS
 from .models import Activity, Correction, FocusArea, Promise, Signatory
 
 
@@ -70,17 +70,12 @@ class PromiseAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin):
     list_filter = ["status", "municipality"]
     search_fields = ["title", "introduction"]
     date_hierarchy = "valid_from"
+    # The fields staff edit (the services' list, so a new one such as source_url shows here too), then the record.
     fields = readonly_fields = (
         "municipality",
-        "title",
-        "slug",
-        "valid_from",
-        "valid_until",
-        "introduction",
-        "background",
+        *PROMISE_FIELDS,
         "status",
         "published_on",
-        "source_note",
         "previous",
         "staff_page",
     )

@@ -224,3 +224,24 @@ def test_the_link_check_finds_an_admin_link() -> None:
         "/admin/",
         "/en/admin/problems/",
     ]
+
+
+def test_the_operators_view_of_a_promise_shows_every_field_staff_edit(
+    login: Any, home_municipality: Municipality
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from trygg.promises.fields import PROMISE_FIELDS
+    from trygg.promises.models import Promise
+
+    promise = Promise.objects.filter(municipality=home_municipality).first()
+    assert promise is not None
+    Promise.objects.filter(pk=promise.pk).update(source_url="https://www.example.se/medborgarlofte")
+    operator = User.objects.create_superuser("operator", "operator@example.se", "ett-långt-lösenord")
+    TOTPDevice.objects.create(user=operator, name="test", confirmed=True)
+
+    page = login(operator).get(f"/admin/promises/promise/{promise.pk}/change/").content.decode()
+
+    for field in PROMISE_FIELDS:
+        assert f"field-{field}" in page
+    assert "https://www.example.se/medborgarlofte" in page
