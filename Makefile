@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 TRYGG := $(VENV)/bin/trygg
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
+# Work stealing: a worker that runs dry takes tests queued for the other, so a few long browser tests near the end
+# of one worker's share do not leave the other core idle.
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
 # The tests marked date_sensitive run again with the clock frozen on each of these Stockholm moments
 # (tests/frozen_clock.py): a leap day, New Year's Eve half an hour before midnight, and New Year's night four years
@@ -43,15 +46,15 @@ run: install
 test: test-sqlite test-postgres test-dates
 
 test-sqlite: install axe-core
-	$(PY) -m pytest -n $(PYTEST_WORKERS)
+	$(PY) -m pytest $(PYTEST_XDIST)
 
 test-postgres: install axe-core
-	$(PY) tools/with_postgres.py -- $(PY) -m pytest -n $(PYTEST_WORKERS) --db-only
+	$(PY) tools/with_postgres.py -- $(PY) -m pytest $(PYTEST_XDIST) --db-only
 
 # One session runs each date-sensitive test once per moment (its id names the moment): one start-up, collection and
 # set of test databases instead of one per moment.
 test-dates: install axe-core
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --frozen-clock="$(FROZEN_CLOCKS)"
+	$(PY) -m pytest $(PYTEST_XDIST) -q --frozen-clock="$(FROZEN_CLOCKS)"
 
 check: install
 	$(VENV)/bin/ruff check .
@@ -60,7 +63,7 @@ check: install
 	$(TRYGG) makemigrations --check --dry-run
 
 fuzz: install axe-core
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -n $(PYTEST_WORKERS)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest $(PYTEST_XDIST)
 
 # Fault drills (security checklist items 36, 37, 39): kill -9 of the app and of PostgreSQL under load.
 drill: install
