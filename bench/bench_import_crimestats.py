@@ -140,10 +140,9 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
         from django.db import connection
-
-        from trygg.crimestats import importers
         from django.db.models import Count
 
+        from trygg.crimestats import importers
         from trygg.crimestats.models import PERIOD_FIELDS, CrimeCategory, ReportedCrime
         from trygg.crimestats.services import crimestats_import
         from trygg.municipalities.models import Municipality

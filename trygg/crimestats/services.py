@@ -174,39 +174,55 @@ _SLOT_DTYPES = {name: pl.Int64 for name in SLOTS}
 
 
 def _years_of(frame: pl.DataFrame) -> pl.DataFrame:
-    """The file's kommun figures folded into one row per kommun, category and year (ReportedCrime's shape): a
-    column per period, empty where the file has no figure, and the bits of the preliminary ones."""
-    wide = frame.pivot(on="month", index=YEAR_KEYS, values="count", aggregate_function=None)
-    wide = wide.rename(
-        {str(month): PERIOD_FIELDS[month] for month in PERIOD_FIELDS if str(month) in wide.columns}
+    """The file's kommun figures folded into one row per kommun, category and year (ReportedCrime's shape), in the
+    unique index's order: a column per period, empty where the file has no figure, and the bits of the
+    preliminary ones. Each figure is scattered into its row's column by numpy; the rows are found by one integer
+    key per figure, without a sort when the file is already in that order (a national series usually is)."""
+    import numpy as np
+
+    place, category, year, month, count = (
+        frame.get_column(name).to_numpy() for name in ("place", "category_id", "year", "month", "count")
     )
-    wide = wide.with_columns(
-        pl.lit(None, dtype=pl.Int64).alias(name) for name in SLOTS if name not in wide.columns
-    )
-    marked = frame.filter(pl.col("preliminary"))
-    if marked.height:
-        bits = marked.group_by(YEAR_KEYS).agg(
-            pl.col("month")
-            .replace_strict(_BITS, return_dtype=pl.Int64)
-            .bitwise_or()
-            .alias("preliminary_periods")
-        )
-        wide = wide.join(bits, on=YEAR_KEYS, how="left").with_columns(
-            pl.col("preliminary_periods").fill_null(0)
-        )
+    first_year = int(year.min())
+    years = int(year.max()) - first_year + 1
+    categories = int(category.max()) + 1
+    key = (place.astype(np.int64) * categories + category) * years + (year - first_year)
+    steps = np.diff(key)
+    if (steps >= 0).all():
+        starts = np.concatenate(([True], steps != 0))
+        row = np.cumsum(starts) - 1
+        keys = key[starts]
     else:
-        wide = wide.with_columns(pl.lit(0, dtype=pl.Int64).alias("preliminary_periods"))
-    return wide.select(*YEAR_KEYS, *(pl.col(name).cast(pl.Int64) for name in SLOTS), "preliminary_periods")
+        keys, row = np.unique(key, return_inverse=True)
+    counts = np.full((keys.size, len(PERIOD_FIELDS)), -1, dtype=np.int64)
+    counts[row, month] = count
+    bits = np.zeros(keys.size, dtype=np.int64)
+    marked = frame.get_column("preliminary").to_numpy()
+    if marked.any():
+        np.bitwise_or.at(bits, row[marked], np.left_shift(1, month[marked].astype(np.int64)))
+    columns: dict[str, object] = {
+        "place": keys // years // categories,
+        "category_id": keys // years % categories,
+        "year": keys % years + first_year,
+    }
+    for index, name in enumerate(SLOTS):
+        columns[name] = counts[:, index]
+    columns["preliminary_periods"] = bits
+    return pl.DataFrame(columns).with_columns(
+        pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) for name in SLOTS
+    )
 
 
 _BITS = {month: 1 << month for month in PERIOD_FIELDS}
 
 
-def _stored_years(frame: pl.DataFrame, periods: list[tuple[int, int]]) -> pl.DataFrame:
+def _stored_years(
+    *, municipality_ids: list[int], category_ids: list[int], periods: list[tuple[int, int]]
+) -> pl.DataFrame:
     """The stored rows the file's cover touches (its kommuner, categories and years), with their ids and runs."""
     rows = ReportedCrime.objects.filter(
-        municipality_id__in=frame.get_column("place").unique().to_list(),
-        category_id__in=frame.get_column("category_id").unique().to_list(),
+        municipality_id__in=municipality_ids,
+        category_id__in=category_ids,
         year__in=sorted({year for year, _month in periods}),
     ).values_list(
         "id", "municipality_id", "category_id", "year", *SLOTS, "preliminary_periods", "import_run_id"
@@ -415,12 +431,11 @@ def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) 
                 progress(_figures_in(batch))
 
 
-def _references_hold(frame: pl.DataFrame) -> None:
+def _references_hold(*, municipality_ids: list[int], category_ids: list[int]) -> None:
     """What the foreign-key constraints would check for every row, checked once for the set: every kommun and
     category the figures name exists, and (PostgreSQL: FOR KEY SHARE, the lock a constraint's check takes; SQLite:
     the import already holds the database's write lock) none can be deleted before the import commits."""
-    for model, column in ((Municipality, "place"), (CrimeCategory, "category_id")):
-        ids = frame.get_column(column).unique().to_list()
+    for model, ids in ((Municipality, municipality_ids), (CrimeCategory, category_ids)):
         if not ids:
             continue
         if connection.vendor == "postgresql":
@@ -663,7 +678,12 @@ def crime_table_store(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-    stored = _stored_years(local, periods)
+    # The file's kommuner and categories: what the figures refer to, and with its periods the rows it covers.
+    used = {
+        "municipality_ids": local.get_column("place").unique().to_list(),
+        "category_ids": local.get_column("category_id").unique().to_list(),
+    }
+    stored = _stored_years(**used, periods=periods)
     if stored.height:
         local_changes = _compare(local, _covered_figures(stored, periods))
     else:
@@ -686,7 +706,7 @@ def crime_table_store(
         checksum=checksum,
         fingerprint=fingerprint,
         periods=importers.periods_summary(periods)[:500],
-        municipality_count=local.get_column("place").n_unique(),
+        municipality_count=len(used["municipality_ids"]),
         rows=table.rows,
         added=added,
         replaced=replaced,
@@ -707,7 +727,7 @@ def crime_table_store(
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
-    _references_hold(local)
+    _references_hold(**used)
     if local.height:
         _write_years(_year_writes(_years_of(local), stored, periods, run=run), progress)
     AreaCrime.objects.bulk_create(
