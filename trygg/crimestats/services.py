@@ -316,11 +316,7 @@ def _year_writes(
         pl.col("preliminary_periods_merged") != pl.col("preliminary_periods"),
     )
     empty = pl.all_horizontal(*(pl.col(f"{name}_merged").is_null() for name in SLOTS))
-    examples = list(
-        ImportRun.objects.filter(example_data=True, figures__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    examples = list(ImportRun.objects.filter(example_data=True).values_list("pk", flat=True))
     keeps_example = (
         pl.lit(not run.example_data)
         & pl.col("import_run_id").is_in(examples)
