@@ -252,3 +252,24 @@ def test_a_year_that_keeps_example_figures_outside_a_later_files_cover_keeps_the
         ("0781", "skadegorelse", 2023, 1, 50, False),
         ("0781", "bostadsinbrott", 2023, 1, 4, False),
     } <= _stored()
+
+
+def test_a_file_of_more_year_rows_than_one_statement_takes_is_stored_figure_for_figure(
+    kommuner: list[Municipality],
+) -> None:
+    categories = ["skadegorelse", "klotter", "bostadsinbrott", "inbrott-fritidshus"]
+    lines = [
+        f"{code},{name},{category},{year}-{month:02d}{' prel.' if (year, month) == (2024, 12) else ''},"
+        f"{(year * 7 + month * 3 + index) % 50}\n"
+        for code, name in (("0781", "Ljungby"), ("0780", "Växjö"))
+        for index, category in enumerate(categories)
+        for year in range(2015, 2025)
+        for month in range(1, 13)
+    ]
+    text = HEADER + "".join(lines)
+
+    result = crimestats_import(source=text.encode(), file_name="tio-ar.csv", by=None)
+
+    assert result.added == len(lines) == 960
+    assert ReportedCrime.objects.count() == 2 * len(categories) * 10
+    assert _stored() == _expected(text)
