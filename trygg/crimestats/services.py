@@ -421,6 +421,7 @@ def _write_years_postgresql(writes: _YearWrites, progress: Progress | None) -> N
                 writes.updated.select("id", *values),
                 progress,
             )
+            cursor.execute(f"ANALYZE {STAGING}")  # the join's plan needs its size
             assignments = ", ".join(
                 f"{connection.ops.quote_name(name)} = s.{connection.ops.quote_name(name)}" for name in values
             )

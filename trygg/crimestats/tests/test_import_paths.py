@@ -273,3 +273,24 @@ def test_a_file_of_more_year_rows_than_one_statement_takes_is_stored_figure_for_
     assert result.added == len(lines) == 960
     assert ReportedCrime.objects.count() == 2 * len(categories) * 10
     assert _stored() == _expected(text)
+
+
+def test_a_year_whose_every_figure_a_later_file_removes_is_deleted_and_one_that_keeps_some_is_updated(
+    kommuner: list[Municipality],
+) -> None:
+    crimestats_import(source=FIRST.encode(), file_name="januari.csv", by=None)
+    # Covers January of skadegörelse and bostadsinbrott in both kommuner: Ljungby's bostadsinbrott (January only)
+    # and Växjö's skadegörelse in January are no longer in it.
+    third = HEADER + "0781,Ljungby,skadegorelse,2023-01,40\n0780,Växjö,bostadsinbrott,2023-01,6\n"
+
+    result = crimestats_import(source=third.encode(), file_name="mars.csv", by=None)
+
+    assert (result.added, result.replaced, result.removed) == (1, 0, 2)
+    assert not ReportedCrime.objects.filter(
+        municipality__scb_code="0781", category__code="bostadsinbrott"
+    ).exists()
+    expected = (
+        _expected(FIRST)
+        - {("0781", "bostadsinbrott", 2023, 1, 3, False), ("0780", "skadegorelse", 2023, 1, 90, False)}
+    ) | {("0780", "bostadsinbrott", 2023, 1, 6, False)}
+    assert _stored() == expected
