@@ -1,6 +1,9 @@
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from trygg.municipalities.models import Municipality
@@ -100,16 +103,50 @@ class ImportRun(models.Model):
 PERIOD_HELP = _("0 betyder hela året, 1–12 en månad och 13–16 kvartal 1–4.")
 
 
-class ReportedCrime(models.Model):
-    """Crimes reported to the police: one figure per municipality, category and period (month 0 = whole year).
+# The periods of a year a figure can be for (month 0 = the whole year, 1–12 the months, 13–16 the quarters) and
+# the column of ReportedCrime that holds each.
+PERIOD_FIELDS: dict[int, str] = {
+    0: "whole_year",
+    **{month: f"m{month:02d}" for month in range(1, 13)},
+    **{13 + quarter: f"q{quarter + 1}" for quarter in range(4)},
+}
 
-    Millions of these rows are written by one bulk import (services.crime_table_store), which checks the kommun,
-    category and run ids once per import as a set and holds them locked until it commits. The foreign keys are
-    therefore not constraints in the database (a constraint checks every row, which was most of a national
-    import's time); Django still applies on_delete. The one index besides the primary key is the unique
-    constraint's, which starts with the municipality: every page reads figures by municipality, and each further
-    index made every imported row cost more (deleting a category with figures, which PROTECT refuses, or an import
-    run, whose figures are set to NULL, scans the table instead: both are rare staff actions)."""
+
+def _period_field(month: int) -> models.PositiveIntegerField:
+    if month == 0:
+        name = _("helår")
+    elif month <= 12:
+        name = format_lazy("{} {}", _("månad"), month)
+    else:
+        name = format_lazy("{} {}", _("kvartal"), month - 12)
+    return models.PositiveIntegerField(name, null=True, blank=True)
+
+
+class ReportedCrimeQuerySet(models.QuerySet["ReportedCrime"]):
+    def records(self) -> Iterator[tuple[str, str, int, int, int, bool]]:
+        """One (kommun code, category code, year, month, count, preliminary) per stored figure: the shape
+        analysis.collect reads (month 0 = the whole year, 13–16 the quarters)."""
+        for code, category, year, preliminary, *counts in self.values_list(
+            "municipality__scb_code", "category__code", "year", "preliminary_periods", *PERIOD_FIELDS.values()
+        ):
+            for month, count in zip(PERIOD_FIELDS, counts, strict=True):
+                if count is not None:
+                    yield code, category, year, month, count, bool(preliminary >> month & 1)
+
+
+class ReportedCrime(models.Model):
+    """Crimes reported to the police in one municipality, category and year: the whole-year figure, the twelve
+    months and the four quarters, each empty when the source gave none (a national monthly series fills the
+    months; a yearly table only `whole_year`).
+
+    One row per year, not per figure: a national import writes twelve times fewer rows (the rows written were most
+    of its time). Millions of figures are written by one bulk import (services.crime_table_store), which checks the
+    kommun, category and run ids once per import as a set and holds them locked until it commits. The foreign keys
+    are therefore not constraints in the database (a constraint checks every row); Django still applies on_delete.
+    The one index besides the primary key is the unique constraint's, which starts with the municipality: every
+    page reads figures by municipality (deleting a category with figures, which PROTECT refuses, or an import run,
+    whose figures are set to NULL, scans the table instead: both are rare staff actions). `import_run` is the run
+    that last added, changed or removed a figure of the row."""
 
     municipality = models.ForeignKey(
         Municipality,
@@ -128,14 +165,30 @@ class ReportedCrime(models.Model):
         db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("år"))
-    month = models.PositiveSmallIntegerField(
-        _("månad"), default=0, validators=[MaxValueValidator(16)], help_text=PERIOD_HELP
-    )
-    count = models.PositiveIntegerField(_("antal"))
-    preliminary = models.BooleanField(
-        _("preliminär"),
-        default=False,
-        help_text=_("Källan märkte siffran ”prel.”; en senare import ersätter den."),
+    whole_year = _period_field(0)
+    m01 = _period_field(1)
+    m02 = _period_field(2)
+    m03 = _period_field(3)
+    m04 = _period_field(4)
+    m05 = _period_field(5)
+    m06 = _period_field(6)
+    m07 = _period_field(7)
+    m08 = _period_field(8)
+    m09 = _period_field(9)
+    m10 = _period_field(10)
+    m11 = _period_field(11)
+    m12 = _period_field(12)
+    q1 = _period_field(13)
+    q2 = _period_field(14)
+    q3 = _period_field(15)
+    q4 = _period_field(16)
+    preliminary_periods = models.PositiveIntegerField(
+        _("preliminära perioder"),
+        default=0,
+        help_text=_(
+            "Vilka av årets siffror källan märkte ”prel.”: bit 0 helåret, 1–12 månaderna, 13–16 kvartalen; "
+            "en senare import ersätter dem."
+        ),
     )
     import_run = models.ForeignKey(
         ImportRun,
@@ -148,19 +201,28 @@ class ReportedCrime(models.Model):
         db_index=False,
     )
 
+    objects = ReportedCrimeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("anmälda brott")
         verbose_name_plural = _("anmälda brott")
-        ordering = ["municipality", "category", "year", "month"]
+        ordering = ["municipality", "category", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "category", "year", "month"], name="reported_crime_unique_period"
+                fields=["municipality", "category", "year"], name="reported_crime_unique_year"
             ),
         ]
 
     def __str__(self) -> str:
-        period = f"{self.year}" if self.month == 0 else f"{self.year}-{self.month:02d}"
-        return f"{self.municipality} {self.category} {period}: {self.count}"
+        return f"{self.municipality} {self.category} {self.year}"
+
+    def figures(self) -> dict[int, tuple[int, bool]]:
+        """month (0 = the whole year, 13–16 the quarters) → (count, preliminary), for the periods stored."""
+        return {
+            month: (count, bool(self.preliminary_periods >> month & 1))
+            for month, name in PERIOD_FIELDS.items()
+            if (count := getattr(self, name)) is not None
+        }
 
 
 class AreaCrime(models.Model):

@@ -71,10 +71,9 @@ def crime_picture(
     codes = set(areas.county) | set(areas.group) | set(areas.country) | {municipality.scb_code}
     # Earlier years feed the change columns of the first year shown.
     wanted_years = set(range(years[0] - analysis.EARLIER_YEARS, years[-1] + 1)) if years else set()
-    records = ReportedCrime.objects.filter(
-        municipality__scb_code__in=codes, year__in=wanted_years
-    ).values_list("municipality__scb_code", "category__code", "year", "month", "count", "preliminary")
-    stored = analysis.collect(records)
+    stored = analysis.collect(
+        ReportedCrime.objects.filter(municipality__scb_code__in=codes, year__in=wanted_years).records()
+    )
     area_codes = [code for code in (areas.county_code, kommuner.COUNTRY_CODE) if code]
     totals = analysis.collect(
         AreaCrime.objects.filter(area_code__in=area_codes, year__in=wanted_years).values_list(

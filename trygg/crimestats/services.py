@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tomllib
@@ -25,6 +26,7 @@ from trygg.problems.models import Problem
 
 from . import formats, importers, kolada, kommuner, rules
 from .models import (
+    PERIOD_FIELDS,
     AreaCrime,
     AreaPopulation,
     ComparisonGroup,
@@ -135,14 +137,15 @@ def _cover_filter(
     return Q(**{f"{field}__in": municipality_ids}, category_id__in=category_ids) & periods_q
 
 
-def _existing(model: type[ReportedCrime] | type[AreaCrime], cover: Q, field: str) -> pl.DataFrame:
-    rows = model.objects.filter(cover).values_list(
-        field, "category_id", "year", "month", "count", "preliminary", "id"
+def _existing(cover: Q) -> pl.DataFrame:
+    """The stored län and country totals of a file's cover, as _compare reads them."""
+    rows = AreaCrime.objects.filter(cover).values_list(
+        "area_code", "category_id", "year", "month", "count", "preliminary", "id"
     )
     return pl.DataFrame(
         list(rows),
         schema={
-            "place": pl.Int64 if field == "municipality_id" else pl.String,
+            "place": pl.String,
             "category_id": pl.Int64,
             "year": pl.Int64,
             "month": pl.Int64,
@@ -159,64 +162,290 @@ def _batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
         yield frame.slice(offset, size)
 
 
-def _figure_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
-        pl.col("place").alias("municipality_id"), "category_id", "year", "month", "count", "preliminary"
+# Crime imports take turns on PostgreSQL (pg_advisory_xact_lock on this key, shared by every crime import): each
+# compares the file with what is stored and writes only the difference, which another import must not change
+# meanwhile.
+IMPORT_LOCK = 0x7472_7967  # "tryg"
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+YEAR_KEYS = ["place", "category_id", "year"]
+SLOTS = list(PERIOD_FIELDS.values())
+# The columns of a ReportedCrime row an import writes, in the order of the frames below.
+YEAR_COLUMNS = ["municipality_id", "category_id", "year", *SLOTS, "preliminary_periods", "import_run_id"]
+_SLOT_DTYPES = {name: pl.Int64 for name in SLOTS}
+
+
+def _years_of(frame: pl.DataFrame) -> pl.DataFrame:
+    """The file's kommun figures folded into one row per kommun, category and year (ReportedCrime's shape), in the
+    unique index's order: a column per period, empty where the file has no figure, and the bits of the
+    preliminary ones. Each figure is scattered into its row's column by numpy; the rows are found by one integer
+    key per figure, without a sort when the file is already in that order (a national series usually is)."""
+    import numpy as np
+
+    place, category, year, month, count = (
+        frame.get_column(name).to_numpy() for name in ("place", "category_id", "year", "month", "count")
+    )
+    first_year = int(year.min())
+    years = int(year.max()) - first_year + 1
+    categories = int(category.max()) + 1
+    key = (place.astype(np.int64) * categories + category) * years + (year - first_year)
+    steps = np.diff(key)
+    if (steps >= 0).all():
+        starts = np.concatenate(([True], steps != 0))
+        row = np.cumsum(starts) - 1
+        keys = key[starts]
+    else:
+        keys, row = np.unique(key, return_inverse=True)
+    counts = np.full((keys.size, len(PERIOD_FIELDS)), -1, dtype=np.int64)
+    counts[row, month] = count
+    bits = np.zeros(keys.size, dtype=np.int64)
+    marked = frame.get_column("preliminary").to_numpy()
+    if marked.any():
+        np.bitwise_or.at(bits, row[marked], np.left_shift(1, month[marked].astype(np.int64)))
+    columns: dict[str, object] = {
+        "place": keys // years // categories,
+        "category_id": keys // years % categories,
+        "year": keys % years + first_year,
+    }
+    for index, name in enumerate(SLOTS):
+        columns[name] = counts[:, index]
+    columns["preliminary_periods"] = bits
+    return pl.DataFrame(columns).with_columns(
+        pl.when(pl.col(name) >= 0).then(pl.col(name)).alias(name) for name in SLOTS
     )
 
 
-def _write_figures(
-    frame: pl.DataFrame, existing: pl.DataFrame, run_id: int, progress: Progress | None
-) -> None:
-    """SQLite: only what differs is written, with batched executemany in the import's transaction (model
-    instances would cost 10× more): stored figures of the cover the file no longer has are deleted, changed ones
-    updated (and carry this run), new ones inserted in the unique index's order. The page cache is made large
-    enough for the table's indexes to be updated in memory during the import and set back afterwards."""
-    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
-    keys = ["place", "category_id", "year", "month"]
-    figures = frame.select(*keys, "count", "preliminary")
-    if existing.height:
-        joined = figures.join(existing, on=keys, how="full", coalesce=True)
-        removed = joined.filter(pl.col("count").is_null()).select("id")
-        changed = joined.filter(
-            pl.col("old").is_not_null()
-            & pl.col("count").is_not_null()
-            & ((pl.col("old") != pl.col("count")) | (pl.col("old_preliminary") != pl.col("preliminary")))
-        ).select("count", "preliminary", pl.lit(run_id, dtype=pl.Int64).alias("run"), "id")
-        added = joined.filter(pl.col("old").is_null()).select(*keys, "count", "preliminary")
-    else:
-        removed, changed, added = existing.select("id"), existing.clear(), figures
-    added = added.sort(keys).with_columns(pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"))
-    columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
-    # The table and column names come from the model, quoted; the values are parameters.
-    statements = [
-        (f"DELETE FROM {table} WHERE id = %s", removed),  # noqa: S608
-        (
-            f"UPDATE {table} SET count = %s, preliminary = %s, import_run_id = %s WHERE id = %s",  # noqa: S608
-            changed,
+_BITS = {month: 1 << month for month in PERIOD_FIELDS}
+
+
+def _stored_years(
+    *, municipality_ids: list[int], category_ids: list[int], periods: list[tuple[int, int]]
+) -> pl.DataFrame:
+    """The stored rows the file's cover touches (its kommuner, categories and years), with their ids and runs."""
+    rows = ReportedCrime.objects.filter(
+        municipality_id__in=municipality_ids,
+        category_id__in=category_ids,
+        year__in=sorted({year for year, _month in periods}),
+    ).values_list(
+        "id", "municipality_id", "category_id", "year", *SLOTS, "preliminary_periods", "import_run_id"
+    )
+    return pl.DataFrame(
+        list(rows),
+        schema={
+            "id": pl.Int64,
+            "place": pl.Int64,
+            "category_id": pl.Int64,
+            "year": pl.Int64,
+            **_SLOT_DTYPES,
+            "preliminary_periods": pl.Int64,
+            "import_run_id": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+def _covered_figures(stored: pl.DataFrame, periods: list[tuple[int, int]]) -> pl.DataFrame:
+    """The stored figures within the file's cover, one per row as _compare reads them."""
+    by_field = {name: month for month, name in PERIOD_FIELDS.items()}
+    covered = pl.DataFrame(
+        {"year": [year for year, _month in periods], "month": [month for _year, month in periods]},
+        schema={"year": pl.Int64, "month": pl.Int64},
+    )
+    return (
+        stored.unpivot(on=SLOTS, index=[*YEAR_KEYS, "preliminary_periods", "id"], variable_name="slot")
+        .drop_nulls("value")
+        .with_columns(pl.col("slot").replace_strict(by_field, return_dtype=pl.Int64).alias("month"))
+        .join(covered, on=["year", "month"], how="semi")
+        .select(
+            *YEAR_KEYS,
+            "month",
+            pl.col("value").alias("old"),
+            (
+                (pl.col("preliminary_periods") & pl.col("month").replace_strict(_BITS, return_dtype=pl.Int64))
+                != 0
+            ).alias("old_preliminary"),
+            "id",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _YearWrites:
+    inserted: pl.DataFrame  # YEAR_COLUMNS
+    updated: pl.DataFrame  # "id", then YEAR_COLUMNS[3:]
+    deleted: list[int]
+
+
+def _year_writes(
+    incoming: pl.DataFrame,
+    stored: pl.DataFrame,
+    periods: list[tuple[int, int]],
+    *,
+    run: ImportRun,
+) -> _YearWrites:
+    """What to write so that every row holds the file's figures within its cover and keeps the rest: new rows are
+    inserted, rows whose figures or preliminary marks change are updated (and carry the run), rows left with no
+    figure are deleted; a row the file leaves as it was is not written and keeps the run that set it. A row that
+    keeps figures of an example-data run outside the cover keeps that run, so those figures stay labelled."""
+    fresh = incoming.with_columns(pl.lit(run.pk, dtype=pl.Int64).alias("import_run_id"))
+    if not stored.height:
+        return _YearWrites(
+            inserted=fresh.rename({"place": "municipality_id"}).select(YEAR_COLUMNS),
+            updated=pl.DataFrame(),
+            deleted=[],
+        )
+    cover_bits: dict[int, int] = {}
+    for year, month in periods:
+        cover_bits[year] = cover_bits.get(year, 0) | _BITS[month]
+    joined = stored.join(incoming, on=YEAR_KEYS, how="full", coalesce=True, suffix="_new").with_columns(
+        pl.col("year").replace_strict(cover_bits, default=0, return_dtype=pl.Int64).alias("cover")
+    )
+    joined = joined.with_columns(
+        pl.col("preliminary_periods").fill_null(0), pl.col("preliminary_periods_new").fill_null(0)
+    )
+    covered = {name: (pl.col("cover") & _BITS[month]) != 0 for month, name in PERIOD_FIELDS.items()}
+    merged = joined.with_columns(
+        *(
+            pl.when(covered[name]).then(pl.col(f"{name}_new")).otherwise(pl.col(name)).alias(f"{name}_merged")
+            for name in SLOTS
         ),
-        (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 7)})", added),  # noqa: S608
+        ((pl.col("preliminary_periods") & ~pl.col("cover")) | pl.col("preliminary_periods_new")).alias(
+            "preliminary_periods_merged"
+        ),
+    )
+    changed = pl.any_horizontal(
+        *(pl.col(f"{name}_merged").ne_missing(pl.col(name)) for name in SLOTS),
+        pl.col("preliminary_periods_merged") != pl.col("preliminary_periods"),
+    )
+    empty = pl.all_horizontal(*(pl.col(f"{name}_merged").is_null() for name in SLOTS))
+    examples = list(ImportRun.objects.filter(example_data=True).values_list("pk", flat=True))
+    keeps_example = (
+        pl.lit(not run.example_data)
+        & pl.col("import_run_id").is_in(examples)
+        & pl.any_horizontal(*(~covered[name] & pl.col(name).is_not_null() for name in SLOTS))
+    )
+    merged = merged.with_columns(
+        pl.when(keeps_example).then(pl.col("import_run_id")).otherwise(pl.lit(run.pk)).alias("run_merged")
+    )
+    result = [pl.col(f"{name}_merged").alias(name) for name in SLOTS]
+    result += [
+        pl.col("preliminary_periods_merged").alias("preliminary_periods"),
+        pl.col("run_merged").alias("import_run_id"),
     ]
+    inserted = merged.filter(pl.col("id").is_null()).select(
+        pl.col("place").alias("municipality_id"), "category_id", "year", *result
+    )
+    updated = merged.filter(pl.col("id").is_not_null() & changed & ~empty).select("id", *result)
+    deleted = merged.filter(pl.col("id").is_not_null() & empty).get_column("id").to_list()
+    return _YearWrites(inserted=inserted.sort(YEAR_COLUMNS[:3]), updated=updated, deleted=deleted)
+
+
+def _figures_in(rows: pl.DataFrame) -> int:
+    return int(rows.select(pl.sum_horizontal(*(pl.col(name).is_not_null() for name in SLOTS)).sum()).item())
+
+
+def _write_years(writes: _YearWrites, progress: Progress | None) -> None:
+    if connection.vendor == "postgresql":
+        _write_years_postgresql(writes, progress)
+    else:
+        _write_years_sqlite(writes, progress)
+
+
+def _write_years_sqlite(writes: _YearWrites, progress: Progress | None) -> None:
+    """SQLite: batched executemany in the import's transaction (model instances would cost 10× more); new rows go
+    in as many to a statement as its parameters allow, which spends less per row than one statement each. The page
+    cache is made large enough for the table's indexes to be updated in memory and set back afterwards."""
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    values = [*SLOTS, "preliminary_periods", "import_run_id"]
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in values)
+    columns = ", ".join(connection.ops.quote_name(name) for name in YEAR_COLUMNS)
+    row = f"({', '.join(['%s'] * len(YEAR_COLUMNS))})"
+    per_statement = max(1, (connection.features.max_query_params or 999) // len(YEAR_COLUMNS))
+    # The table and column names come from the model, quoted; the values are parameters.
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         try:
-            for sql, rows in statements:
-                for batch in _batches(rows, INSERT_BATCH):
-                    cursor.executemany(sql, batch.rows())
-                    if progress and rows is not removed:
-                        progress(batch.height)
+            cursor.executemany(f"DELETE FROM {table} WHERE id = %s", [(pk,) for pk in writes.deleted])  # noqa: S608
+            if writes.updated.height:
+                for batch in _batches(writes.updated.select(*values, "id"), INSERT_BATCH):
+                    cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", batch.rows())  # noqa: S608
+                    if progress:
+                        progress(_figures_in(batch))
+            for batch in _batches(writes.inserted, INSERT_BATCH):
+                rows = batch.rows()
+                whole = len(rows) - len(rows) % per_statement
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * per_statement)}",  # noqa: S608
+                    [
+                        list(itertools.chain.from_iterable(rows[start : start + per_statement]))
+                        for start in range(0, whole, per_statement)
+                    ],
+                )
+                if whole < len(rows):
+                    cursor.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * (len(rows) - whole))}",  # noqa: S608
+                        list(itertools.chain.from_iterable(rows[whole:])),
+                    )
+                if progress:
+                    progress(_figures_in(batch))
         finally:
             cursor.execute(f"PRAGMA cache_size = {cache_size}")
 
 
-def _references_hold(frame: pl.DataFrame) -> None:
+# PostgreSQL: the changed rows are copied (COPY) into this temporary table and merged in one UPDATE.
+STAGING = "trygg_crime_staging"
+
+
+def _write_years_postgresql(writes: _YearWrites, progress: Progress | None) -> None:
+    """PostgreSQL: rows left empty deleted by id, changed rows copied into a staging table and updated from it in
+    one statement, new rows copied (COPY, psycopg 3's cursor.copy, text written by polars) straight into the table
+    in the unique index's order."""
+    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
+    values = [*SLOTS, "preliminary_periods", "import_run_id"]
+    # Table and column names come from the model, quoted; the values are parameters.
+    with connection.cursor() as cursor:
+        if writes.deleted:
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [writes.deleted])  # noqa: S608
+        if writes.updated.height:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+            slot_columns = ", ".join(f"{connection.ops.quote_name(name)} integer" for name in SLOTS)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGING} (id bigint, {slot_columns}, preliminary_periods integer, "
+                "import_run_id bigint) ON COMMIT DROP"
+            )
+            quoted = ", ".join(connection.ops.quote_name(name) for name in ["id", *values])
+            _copy(
+                cursor,
+                f"COPY {STAGING} ({quoted}) FROM STDIN",
+                writes.updated.select("id", *values),
+                progress,
+            )
+            cursor.execute(f"ANALYZE {STAGING}")  # the join's plan needs its size
+            assignments = ", ".join(
+                f"{connection.ops.quote_name(name)} = s.{connection.ops.quote_name(name)}" for name in values
+            )
+            cursor.execute(f"UPDATE {table} r SET {assignments} FROM {STAGING} s WHERE r.id = s.id")  # noqa: S608
+            cursor.execute(f"DROP TABLE {STAGING}")
+        if writes.inserted.height:
+            quoted = ", ".join(connection.ops.quote_name(name) for name in YEAR_COLUMNS)
+            _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", writes.inserted, progress)
+
+
+def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(sql) as copy:
+        for batch in _batches(rows, INSERT_BATCH):
+            copy.write(batch.write_csv(separator="\t", include_header=False, null_value="\\N"))
+            if progress:
+                progress(_figures_in(batch))
+
+
+def _references_hold(*, municipality_ids: list[int], category_ids: list[int]) -> None:
     """What the foreign-key constraints would check for every row, checked once for the set: every kommun and
     category the figures name exists, and (PostgreSQL: FOR KEY SHARE, the lock a constraint's check takes; SQLite:
     the import already holds the database's write lock) none can be deleted before the import commits."""
-    for model, column in ((Municipality, "place"), (CrimeCategory, "category_id")):
-        ids = frame.get_column(column).unique().to_list()
+    for model, ids in ((Municipality, municipality_ids), (CrimeCategory, category_ids)):
         if not ids:
             continue
         if connection.vendor == "postgresql":
@@ -233,166 +462,6 @@ def _references_hold(frame: pl.DataFrame) -> None:
             raise IntegrityError(f"{len(ids) - found} {model._meta.db_table} rows vanished during the import")
 
 
-# PostgreSQL: the file's figures are copied (COPY) into a temporary staging table, compared with what is stored
-# and merged in set-based statements; no stored row travels to Python.
-STAGING = "trygg_crime_staging"
-CHANGES = "trygg_crime_changes"
-# Any constant key shared by every crime import: they take it in turn (pg_advisory_xact_lock).
-IMPORT_LOCK = 0x7472_7967  # "tryg"
-FIGURE_COLUMNS = ["municipality_id", "category_id", "year", "month", "count", "preliminary"]
-SQLITE_IMPORT_CACHE_KIB = 256 * 1024
-_MATCH = " AND ".join(f"r.{name} = s.{name}" for name in ("municipality_id", "category_id", "year", "month"))
-# Within the file's cover: its kommuner, categories and periods (the periods as two parallel arrays).
-_COVER = (
-    "r.municipality_id = ANY(%s) AND r.category_id = ANY(%s) "
-    "AND (r.year, r.month) IN (SELECT * FROM unnest(%s::integer[], %s::integer[]))"
-)
-
-
-def _cover_params(frame: pl.DataFrame, periods: list[tuple[int, int]]) -> list[list[int]]:
-    return [
-        frame.get_column("place").unique().to_list(),
-        frame.get_column("category_id").unique().to_list(),
-        [year for year, _month in periods],
-        [month for _year, month in periods],
-    ]
-
-
-def _stage_figures(frame: pl.DataFrame, progress: Progress | None) -> None:
-    """COPY the file's kommun figures into the staging table (psycopg 3's cursor.copy) in the unique index's order,
-    each with its place in the file (`line`), as text written by polars."""
-    quoted = ", ".join(connection.ops.quote_name(name) for name in ["line", *FIGURE_COLUMNS])
-    rows = _figure_rows(frame).with_columns(
-        pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary")
-    )
-    rows = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("line"), *FIGURE_COLUMNS).sort(
-        FIGURE_COLUMNS[:4]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGING} (line bigint, municipality_id bigint, category_id bigint, "
-            "year integer, month integer, count integer, preliminary boolean) ON COMMIT DROP"
-        )
-        _copy(cursor, f"COPY {STAGING} ({quoted}) FROM STDIN", rows, progress)
-
-
-def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
-    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-    with raw.copy(sql) as copy:
-        for batch in _batches(rows, INSERT_BATCH):
-            copy.write(batch.write_csv(separator="\t", include_header=False))
-            if progress:
-                progress(batch.height)
-
-
-def _cover_is_empty(cover: list[list[int]]) -> bool:
-    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table} r WHERE {_COVER})", cover)  # noqa: S608
-        return bool(cursor.fetchone()[0])
-
-
-def _copy_figures(frame: pl.DataFrame, run_id: int, progress: Progress | None) -> None:
-    """A first import of its cover (nothing stored there yet): COPY the figures straight into the table, in the
-    unique index's order, without a staging table or a comparison."""
-    columns = [*FIGURE_COLUMNS, "import_run_id"]
-    rows = (
-        _figure_rows(frame)
-        .with_columns(
-            pl.when(pl.col("preliminary")).then(pl.lit("t")).otherwise(pl.lit("f")).alias("preliminary"),
-            pl.lit(run_id, dtype=pl.Int64).alias("import_run_id"),
-        )
-        .select(columns)
-        .sort(FIGURE_COLUMNS[:4])
-    )
-    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
-    with connection.cursor() as cursor:
-        _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", rows, progress)
-
-
-def _compare_staged(cover: list[list[int]]) -> _Changes:
-    """Compare the staged figures with the stored ones in SQL. When the file's cover holds no figures yet (a first
-    import), every staged figure is new and nothing is joined; otherwise the figures the file adds or changes are
-    kept in a second temporary table (with the id of the row a change replaces), so that the merge writes only
-    those and finds each replaced row by its primary key."""
-    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
-    municipalities = connection.ops.quote_name(Municipality._meta.db_table)
-    categories = connection.ops.quote_name(CrimeCategory._meta.db_table)
-    # Table names come from the models, quoted; the values are parameters.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table} r WHERE {_COVER}", cover)  # noqa: S608
-        (covered,) = cursor.fetchone()
-        cursor.execute(f"SELECT count(*) FROM {STAGING}")  # noqa: S608
-        (staged,) = cursor.fetchone()
-        if not covered:
-            return _Changes(added=staged, removed=0, finalised=0, replaced=0, examples=[], fresh=True)
-        cursor.execute(f"ANALYZE {STAGING}")  # the join's plan needs its size
-        cursor.execute(f"DROP TABLE IF EXISTS {CHANGES}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {CHANGES} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT s.*, r.id AS replaces, r.count AS old, r.preliminary AS old_preliminary "
-            f"FROM {STAGING} s LEFT JOIN {table} r ON {_MATCH} "
-            f"WHERE r.id IS NULL OR r.count <> s.count OR r.preliminary <> s.preliminary"
-        )
-        cursor.execute(
-            f"SELECT count(*) FILTER (WHERE replaces IS NULL), count(*) FILTER (WHERE replaces IS NOT NULL), "  # noqa: S608
-            f"count(*) FILTER (WHERE old_preliminary AND NOT preliminary) FROM {CHANGES}"
-        )
-        added, replaced, finalised = cursor.fetchone()
-        # Every stored figure the file matches lies in its cover; the rest of the cover is what it no longer has.
-        removed = covered - (staged - added)
-        examples: list[tuple[Any, ...]] = []
-        if replaced:
-            cursor.execute(
-                f"SELECT m.scb_code, c.code, s.year, s.month, s.old, s.old_preliminary, s.count, s.preliminary "  # noqa: S608
-                f"FROM {CHANGES} s JOIN {municipalities} m ON m.id = s.municipality_id "
-                f"JOIN {categories} c ON c.id = s.category_id "
-                f"WHERE s.replaces IS NOT NULL ORDER BY s.line LIMIT 20"
-            )
-            examples = [tuple(row) for row in cursor.fetchall()]
-    return _Changes(added=added, removed=removed, finalised=finalised, replaced=replaced, examples=examples)
-
-
-def _merge_staged(cover: list[list[int]], run_id: int, *, changes: _Changes) -> None:
-    """Figures of the cover the file no longer has are removed (when there are any), changed figures updated by
-    primary key and new ones inserted with plain INSERT … SELECT in the unique index's order; a figure the file
-    left as it was is not rewritten (it keeps the run that set it). Crime imports run one at a time (a
-    transaction-level advisory lock), so no other import inserts the same figures meanwhile."""
-    table = connection.ops.quote_name(ReportedCrime._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in [*FIGURE_COLUMNS, "import_run_id"])
-    source = STAGING if changes.fresh else CHANGES
-    # Table and column names come from the model, quoted; the values are parameters.
-    with connection.cursor() as cursor:
-        if changes.removed:
-            cursor.execute(
-                f"DELETE FROM {table} r WHERE {_COVER} "  # noqa: S608
-                f"AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE {_MATCH})",
-                cover,
-            )
-        if changes.replaced:
-            cursor.execute(
-                f"UPDATE {table} r SET count = s.count, preliminary = s.preliminary, import_run_id = %s "  # noqa: S608
-                f"FROM {CHANGES} s WHERE r.id = s.replaces",
-                [run_id],
-            )
-        if changes.added:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
-                f"SELECT municipality_id, category_id, year, month, count, preliminary, %s FROM {source} "
-                + (
-                    ""
-                    if changes.fresh
-                    else "WHERE replaces IS NULL ORDER BY municipality_id, category_id, year, month"
-                ),
-                [run_id],
-            )
-        cursor.execute(f"DROP TABLE {STAGING}")
-        if not changes.fresh:
-            cursor.execute(f"DROP TABLE {CHANGES}")
-
-
 @dataclass(frozen=True)
 class _Changes:
     added: int
@@ -401,7 +470,6 @@ class _Changes:
     replaced: int  # figures whose count or preliminary mark changed
     # Up to 20 of those: kommun_code, category, year, month, old, old_preliminary, count, preliminary
     examples: list[tuple[Any, ...]]
-    fresh: bool = False  # PostgreSQL: the cover held no figures, so every figure of the file is new
 
 
 def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
@@ -611,34 +679,26 @@ def crime_table_store(
     areas = base.filter(~is_kommun).with_columns(pl.col("kommun_code").alias("place"))
     periods = table.periods
 
-    local_cover = _cover_filter(
-        local.get_column("place").unique().to_list(),
-        local.get_column("category_id").unique().to_list(),
-        periods,
-        field="municipality_id",
-    )
     area_cover = _cover_filter(
         areas.get_column("place").unique().to_list(),
         areas.get_column("category_id").unique().to_list(),
         periods,
         field="area_code",
     )
-    staged = connection.vendor == "postgresql"
-    if staged:
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-        cover = _cover_params(local, periods)
-        if _cover_is_empty(cover):
-            local_changes = _Changes(
-                added=local.height, removed=0, finalised=0, replaced=0, examples=[], fresh=True
-            )
-        else:
-            _stage_figures(local, progress)
-            local_changes = _compare_staged(cover)
+    # The file's kommuner and categories: what the figures refer to, and with its periods the rows it covers.
+    used = {
+        "municipality_ids": local.get_column("place").unique().to_list(),
+        "category_ids": local.get_column("category_id").unique().to_list(),
+    }
+    stored = _stored_years(**used, periods=periods)
+    if stored.height:
+        local_changes = _compare(local, _covered_figures(stored, periods))
     else:
-        stored = _existing(ReportedCrime, local_cover, "municipality_id")
-        local_changes = _compare(local, stored)
-    area_changes = _compare(areas, _existing(AreaCrime, area_cover, "area_code"))
+        local_changes = _Changes(added=local.height, removed=0, finalised=0, replaced=0, examples=[])
+    area_changes = _compare(areas, _existing(area_cover))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
     replaced = local_changes.replaced + area_changes.replaced
@@ -656,7 +716,7 @@ def crime_table_store(
         checksum=checksum,
         fingerprint=fingerprint,
         periods=importers.periods_summary(periods)[:500],
-        municipality_count=local.get_column("place").n_unique(),
+        municipality_count=len(used["municipality_ids"]),
         rows=table.rows,
         added=added,
         replaced=replaced,
@@ -677,14 +737,9 @@ def crime_table_store(
         example_data=example_data,
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
-    _references_hold(local)
-    if staged:
-        if local_changes.fresh:
-            _copy_figures(local, run.pk, progress)
-        else:
-            _merge_staged(cover, run.pk, changes=local_changes)
-    else:
-        _write_figures(local, stored, run.pk, progress)
+    _references_hold(**used)
+    if local.height:
+        _write_years(_year_writes(_years_of(local), stored, periods, run=run), progress)
     AreaCrime.objects.bulk_create(
         [
             AreaCrime(

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _stored() -> set[tuple]:
-    local = ReportedCrime.objects.values_list(
-        "municipality__scb_code", "category__code", "year", "month", "count", "preliminary"
-    )
+    local = ReportedCrime.objects.records()
     areas = AreaCrime.objects.values_list(
         "area_code", "category__code", "year", "month", "count", "preliminary"
     )
@@ -78,9 +76,9 @@ def test_a_final_figure_replaces_the_preliminary_one_and_the_history_says_so() -
 
     figures = {
         (code, month): (count, preliminary)
-        for code, month, count, preliminary in ReportedCrime.objects.filter(year=2026).values_list(
-            "municipality__scb_code", "month", "count", "preliminary"
-        )
+        for code, _category, _year, month, count, preliminary in ReportedCrime.objects.filter(
+            year=2026
+        ).records()
     }
     assert figures == {("0780", 10): (131, False), ("0781", 5): (2, False)}
     assert result.finalised == 2 and result.run is not None and result.run.finalised == 2

@@ -25,11 +25,7 @@ def ljungby() -> Municipality:
 
 
 def _figures() -> set[tuple[str, str, int, int, int]]:
-    return set(
-        ReportedCrime.objects.values_list(
-            "municipality__scb_code", "category__code", "year", "month", "count"
-        )
-    )
+    return {figure[:5] for figure in ReportedCrime.objects.records()}
 
 
 def test_an_import_writes_every_figure_and_records_the_run(ljungby: Municipality) -> None:
@@ -47,12 +43,12 @@ def test_an_import_writes_every_figure_and_records_the_run(ljungby: Municipality
 
 def test_importing_the_same_file_again_changes_nothing(ljungby: Municipality) -> None:
     crimestats_import(source=FILE.encode(), file_name="brott.csv", by=None)
-    before = list(ReportedCrime.objects.order_by("pk").values_list("pk", "count", "import_run_id"))
+    before = list(ReportedCrime.objects.order_by("pk").values_list())
 
     result = crimestats_import(source=FILE.encode(), file_name="brott.csv", by=None)
 
     assert result.unchanged
-    assert list(ReportedCrime.objects.order_by("pk").values_list("pk", "count", "import_run_id")) == before
+    assert list(ReportedCrime.objects.order_by("pk").values_list()) == before
     assert ImportRun.objects.count() == 1
 
 

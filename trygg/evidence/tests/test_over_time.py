@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F
 from django.test import Client
 
-from trygg.crimestats.models import ReportedCrime
+from trygg.crimestats.models import PERIOD_FIELDS, ReportedCrime
 from trygg.demo.evidence import load_evidence_demo
 from trygg.demo.services import DemoResult, demo_load
 from trygg.evidence import selectors
@@ -157,7 +157,7 @@ def test_publishing_freezes_the_evidence_and_the_promise_shows_that_snapshot_and
     # New figures arrive: the lägesbild changes, the promise's evidence does not.
     ReportedCrime.objects.filter(
         municipality=ljungby.municipality, year=YEAR, category__problem__slug="klotter"
-    ).update(count=F("count") * 3)
+    ).update(**{name: F(name) * 3 for name in PERIOD_FIELDS.values()})
     page = _text(client.get(draft.get_absolute_url()))
     today_ranking = selectors.ranking_for(municipality=ljungby.municipality, year=YEAR).problem("klotter")
 
