@@ -369,6 +369,11 @@ class _Reader:
         schema: dict[str, pl.DataType | type[pl.DataType]] = {
             f"column_{1 + index}": pl.String for index in range(len(self.names) + 1)
         }
+        # Answers are parsed straight into the exact reader's enums (polars refuses a text outside them, and the
+        # chunk goes the exact way): no column of text to build and cast.
+        for column in self.questions:
+            assert column.kind is not None
+            schema[f"column_{1 + column.index}"] = _code_enum(column.kind)
         texts = [*self.texts, *([] if self.weight is None else [self.weight])]
         wanted = sorted(column.index for column in (*self.questions, *texts))
         try:
@@ -402,11 +407,7 @@ class _Reader:
         for column in self.questions:
             assert column.kind is not None
             allowed = ALLOWED_CODES[column.kind]
-            text = frame[f"column_{1 + column.index}"]
-            # The exact reader's cast: a text outside the codes becomes a null it did not have before.
-            as_enum = text.cast(pl.Enum(["", *(str(code) for code in allowed)]), strict=False)
-            if as_enum.null_count() != text.null_count():
-                return False
+            as_enum = frame[f"column_{1 + column.index}"]
             # Category i of the enum is code allowed[i - 1]; the last slot catches nulls (empty cells).
             lookup = np.array([NO_ANSWER, *allowed, NO_ANSWER], dtype=np.int8)
             codes[column.name] = lookup[as_enum.to_physical().fill_null(len(allowed) + 1).to_numpy()]
@@ -560,7 +561,7 @@ class _Reader:
             allowed = ALLOWED_CODES[column.kind]
             text = frame[f"c{column.index}"]
             categories = ["", *(str(code) for code in allowed)]
-            as_enum = text.cast(pl.Enum(categories), strict=False)
+            as_enum = text.cast(_code_enum(column.kind), strict=False)
             bad = (as_enum.is_null() & text.is_not_null()).to_numpy()
             if bad.any():
                 allowed_text = ", ".join(str(code) for code in allowed)
@@ -629,6 +630,11 @@ class _Reader:
             line = int(lines[row])
             found.append((line, self.weight.index, LineError(line, WEIGHT_COLUMN, code, value)))
         return found, unlisted
+
+
+def _code_enum(kind: QuestionKind) -> pl.Enum:
+    """The answers a question of this kind allows, as text: "" (a quoted empty cell) and its codes, in order."""
+    return pl.Enum(["", *(str(code) for code in ALLOWED_CODES[kind])])
 
 
 def _concatenate(parts: Sequence[npt.NDArray[ScalarT]], dtype: type[ScalarT]) -> npt.NDArray[ScalarT]:
