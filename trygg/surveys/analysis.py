@@ -10,7 +10,9 @@ import csv
 import io
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -233,6 +235,16 @@ def _chunks(stream: IO[bytes] | IO[str], chunk_bytes: int) -> Iterator[tuple[byt
         pending = data[cut:]
 
 
+@dataclass(frozen=True)
+class _FastChunk:
+    """What the fast pass makes of one chunk, kept by the reader in the file's order."""
+
+    codes: dict[str, Int8Array]
+    weights: FloatArray | None
+    texts: dict[str, pl.Series]
+    row_count: int
+
+
 @dataclass
 class _Column:
     index: int
@@ -268,17 +280,42 @@ class _Reader:
     def read(self, stream: IO[bytes] | IO[str]) -> Responses:
         next_line = 1
         header_seen = False
-        for chunk, unclosed in _chunks(stream, CHUNK_BYTES):
-            self.done += len(chunk)
-            if not header_seen:
-                header_seen = True
-                chunk, next_line = self._read_header(chunk, unclosed)
+        # Chunks are parsed ahead, one per core (polars releases the GIL while it parses and converts), and kept
+        # in the file's order; a chunk whose fast pass fails, or that comes after an error, is read the exact way.
+        workers = max(1, os.cpu_count() or 1)
+        ahead: deque[tuple[bytes, bool, int, Future[_FastChunk | None] | None]] = deque()
+
+        def keep_oldest() -> None:
+            nonlocal next_line
+            chunk, unclosed, size, parsing = ahead.popleft()
+            self.done += size
             if chunk:
-                if unclosed or not self._read_chunk_fast(chunk):
+                parsed = None if parsing is None else parsing.result()
+                if parsed is None or self.error_count:
                     self._read_chunk(chunk, next_line, unclosed)
+                else:
+                    self._keep(parsed)
                 next_line += chunk.count(b"\n")
             if self.progress is not None:
                 self.progress(self.done, self.total)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                for chunk, unclosed in _chunks(stream, CHUNK_BYTES):
+                    size = len(chunk)
+                    if not header_seen:
+                        header_seen = True
+                        chunk, next_line = self._read_header(chunk, unclosed)
+                    fast = bool(chunk) and not unclosed and not self.error_count
+                    ahead.append(
+                        (chunk, unclosed, size, pool.submit(self._parse_chunk_fast, chunk) if fast else None)
+                    )
+                    if len(ahead) > workers:
+                        keep_oldest()
+                while ahead:
+                    keep_oldest()
+            finally:
+                pool.shutdown(cancel_futures=True)
         if not header_seen:
             raise SurveyFileError([LineError(1, None, "empty_file")])
         if self.error_count:
@@ -342,22 +379,23 @@ class _Reader:
             found.sort(key=lambda item: (item[0], item[1]))
             self.errors.extend(error for _, _, error in found[:room])
 
-    def _read_chunk_fast(self, chunk: bytes) -> bool:
-        """One polars pass over a well-formed chunk; False (and nothing kept) when anything is off.
+    def _parse_chunk_fast(self, chunk: bytes) -> _FastChunk | None:
+        """One polars pass over a well-formed chunk; None when anything is off. Reads only the header's columns,
+        so that chunks can be parsed side by side (`_keep` then keeps them in order).
 
         polars cannot tell a short line from one whose last cells are empty, so every line gets one more field,
         a sentinel, before it is parsed: a short line shows up as a row without the sentinel in the last column,
-        a long one as a row with something else there, a blank line as a short row. Cells are read as text
-        by the exact reader's parser and cast as it casts them; text that is not UTF-8 in any column fails the
-        parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the line and the field
-        of every error, reads the chunk instead; a file that passes here reads the same there.
+        a long one as a row with something else there, a blank line as a short row. Cells are read by the exact
+        reader's parser, answers straight into the enums it casts its text to; text that is not UTF-8 in any column
+        fails the parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the
+        line and the field of every error, reads the chunk instead; a file that passes here reads the same there.
         """
-        if self.error_count or _SENTINEL in chunk:
-            return False
+        if _SENTINEL in chunk:
+            return None
         end = b"\n"
         if b"\r" in chunk:
             if chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return False  # a carriage return of its own: polars may take it for a line end
+                return None  # a carriage return of its own: polars may take it for a line end
             end = b"\r\n"
         if chunk.endswith(b"\n\n") or chunk.endswith(b"\n\r\n"):
             # Blank lines at the end (editors leave them) are no respondents: the same as the exact reader.
@@ -386,22 +424,22 @@ class _Reader:
                 encoding="utf8",
             )
         except pl.exceptions.PolarsError:
-            return False
+            return None
         marks = frame[sentinel]
         if marks.null_count() or not (marks == _SENTINEL.decode()).all():
-            return False
+            return None
         # A quoted line break also got a sentinel, inside its quotes: such a file goes the exact way.
         if any(
             frame[f"column_{1 + column.index}"].str.contains(_SENTINEL.decode(), literal=True).any()
             for column in texts
         ):
-            return False
+            return None
         weights: FloatArray | None = None
         if self.weight is not None:
             text = frame[f"column_{1 + self.weight.index}"]
             values = text.cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
             if not (np.isfinite(values) & (values > 0)).all():
-                return False
+                return None
             weights = values
         codes: dict[str, Int8Array] = {}
         for column in self.questions:
@@ -411,16 +449,20 @@ class _Reader:
             # Category i of the enum is code allowed[i - 1]; the last slot catches nulls (empty cells).
             lookup = np.array([NO_ANSWER, *allowed, NO_ANSWER], dtype=np.int8)
             codes[column.name] = lookup[as_enum.to_physical().fill_null(len(allowed) + 1).to_numpy()]
-        for name, values in codes.items():
+        texts_kept = {
+            column.name: frame[f"column_{1 + column.index}"].fill_null("").alias(column.name)
+            for column in self.texts
+        }
+        return _FastChunk(codes=codes, weights=weights, texts=texts_kept, row_count=frame.height)
+
+    def _keep(self, parsed: _FastChunk) -> None:
+        for name, values in parsed.codes.items():
             self.code_parts[name].append(values)
-        if weights is not None:
-            self.weight_parts.append(weights)
-        for column in self.texts:
-            self.text_parts[column.name].append(
-                frame[f"column_{1 + column.index}"].fill_null("").alias(column.name)
-            )
-        self.row_count += frame.height
-        return True
+        if parsed.weights is not None:
+            self.weight_parts.append(parsed.weights)
+        for name, text in parsed.texts.items():
+            self.text_parts[name].append(text)
+        self.row_count += parsed.row_count
 
     def _read_chunk(self, chunk: bytes, first_line: int, unclosed: bool) -> None:
         data = np.frombuffer(chunk, np.uint8)
