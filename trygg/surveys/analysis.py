@@ -347,7 +347,8 @@ class _Reader:
             chunk = chunk[3:]
         first_newline = chunk.find(b"\n")
         if first_newline >= 0 and b'"' not in chunk[:first_newline]:
-            cut = first_newline  # a header line without quotes ends at its first newline: no scan of the chunk
+            # A header line without quotes ends at its first newline: no scan of the whole chunk.
+            cut = first_newline
         else:
             _, _, ends = _record_ends(np.frombuffer(chunk, np.uint8))
             if ends.size == 0 and unclosed:
