@@ -845,10 +845,19 @@ def _group_index(responses: Responses, by: Sequence[str]) -> tuple[IndexArray, l
         if key.size and (int(key.max()) + 1) * len(categories) >= 2**62:
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
         key = key * len(categories) + position
-    _, first_rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # Any row of a group has its texts (the key is made of them): groups are numbered in the order of their keys.
+    if key.size and int(key.max()) < 4 * key.size + 1024:
+        # Keys in a small range (the usual case): counted, not sorted.
+        present = np.bincount(key) > 0
+        number = np.cumsum(present) - 1
+        inverse = number[key]
+        representative = np.zeros(int(present.sum()), dtype=np.intp)
+        representative[inverse] = np.arange(key.size)
+    else:
+        _, representative, inverse = np.unique(key, return_index=True, return_inverse=True)
     labels = [
         dict(zip(by, values, strict=True))
-        for values in zip(*(text.gather(first_rows).to_list() for text in texts), strict=True)
+        for values in zip(*(text.gather(representative).to_list() for text in texts), strict=True)
     ]
     return inverse.reshape(-1).astype(np.intp), labels
 
