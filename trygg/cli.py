@@ -3,7 +3,8 @@
 `trygg serve` is `runserver` on 127.0.0.1:8000; every other word is passed on as it is
 (`trygg migrate`, `trygg load_demo`, `trygg parse_promise FILE`). The list of commands (`trygg`, `trygg help`,
 `trygg --help`, `trygg help --commands`) is printed without starting Django (trygg/core/command_list.py): the
-same text, at a fraction of the time.
+same text, at a fraction of the time. `trygg survey_indices` and `trygg hotspots`, which touch no database, run
+without the app registry (trygg/core/quick_commands.py), with the same output.
 """
 
 import os
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         and "DJANGO_AUTO_COMPLETE" not in os.environ
         and _print_command_list(args)
     ):
+        return 0
+    from trygg.core.quick_commands import run
+
+    if run(args):
         return 0
     from django.core.management import execute_from_command_line
 

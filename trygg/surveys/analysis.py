@@ -10,7 +10,9 @@ import csv
 import io
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -193,12 +195,19 @@ def _record_ends(data: npt.NDArray[np.uint8]) -> tuple[IndexArray, IndexArray, I
     return newlines, quotes, newlines[outside]
 
 
+def _count_newlines(data: bytes) -> int:
+    # numpy's comparison releases the GIL (bytes.count holds it, and takes three times as long).
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == 10))
+
+
 def _last_record_end(data: bytes) -> int:
     """The position of the last newline outside quotes (-1 if none); `data` starts at a record boundary.
 
     Walks back from the end with byte counts, which costs a pass over the data and nothing per line, except
     when the data ends inside a quoted field that spans many lines: then the vectorised scan decides.
     """
+    if b'"' not in data:
+        return data.rfind(b"\n")
     quotes_before = data.count(b'"')
     end = len(data)
     for _ in range(64):
@@ -231,6 +240,16 @@ def _chunks(stream: IO[bytes] | IO[str], chunk_bytes: int) -> Iterator[tuple[byt
         cut = last + 1
         yield data[:cut], False
         pending = data[cut:]
+
+
+@dataclass(frozen=True)
+class _FastChunk:
+    """What the fast pass makes of one chunk, kept by the reader in the file's order."""
+
+    codes: dict[str, Int8Array]
+    weights: FloatArray | None
+    texts: dict[str, pl.Series]
+    row_count: int
 
 
 @dataclass
@@ -268,17 +287,43 @@ class _Reader:
     def read(self, stream: IO[bytes] | IO[str]) -> Responses:
         next_line = 1
         header_seen = False
-        for chunk, unclosed in _chunks(stream, CHUNK_BYTES):
-            self.done += len(chunk)
-            if not header_seen:
-                header_seen = True
-                chunk, next_line = self._read_header(chunk, unclosed)
+        # Chunks are parsed ahead, one per core (polars releases the GIL while it parses and converts), and kept
+        # in the file's order; a chunk whose fast pass fails, or that comes after an error, is read the exact way.
+        workers = max(1, os.cpu_count() or 1)
+        ahead: deque[tuple[bytes, bool, int, Future[tuple[_FastChunk | None, int]] | None]] = deque()
+
+        def parse(chunk: bytes) -> tuple[_FastChunk | None, int]:
+            return self._parse_chunk_fast(chunk), _count_newlines(chunk)
+
+        def keep_oldest() -> None:
+            nonlocal next_line
+            chunk, unclosed, size, parsing = ahead.popleft()
+            self.done += size
             if chunk:
-                if unclosed or not self._read_chunk_fast(chunk):
+                parsed, newlines = (None, _count_newlines(chunk)) if parsing is None else parsing.result()
+                if parsed is None or self.error_count:
                     self._read_chunk(chunk, next_line, unclosed)
-                next_line += chunk.count(b"\n")
+                else:
+                    self._keep(parsed)
+                next_line += newlines
             if self.progress is not None:
                 self.progress(self.done, self.total)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                for chunk, unclosed in _chunks(stream, CHUNK_BYTES):
+                    size = len(chunk)
+                    if not header_seen:
+                        header_seen = True
+                        chunk, next_line = self._read_header(chunk, unclosed)
+                    fast = bool(chunk) and not unclosed and not self.error_count
+                    ahead.append((chunk, unclosed, size, pool.submit(parse, chunk) if fast else None))
+                    if len(ahead) > workers:
+                        keep_oldest()
+                while ahead:
+                    keep_oldest()
+            finally:
+                pool.shutdown(cancel_futures=True)
         if not header_seen:
             raise SurveyFileError([LineError(1, None, "empty_file")])
         if self.error_count:
@@ -300,10 +345,15 @@ class _Reader:
     def _read_header(self, chunk: bytes, unclosed: bool) -> tuple[bytes, int]:
         if chunk.startswith(b"\xef\xbb\xbf"):
             chunk = chunk[3:]
-        _, _, ends = _record_ends(np.frombuffer(chunk, np.uint8))
-        if ends.size == 0 and unclosed:
-            raise SurveyFileError([LineError(1, None, "unclosed_quote")])
-        cut = int(ends[0]) if ends.size else len(chunk)
+        first_newline = chunk.find(b"\n")
+        if first_newline >= 0 and b'"' not in chunk[:first_newline]:
+            # A header line without quotes ends at its first newline: no scan of the whole chunk.
+            cut = first_newline
+        else:
+            _, _, ends = _record_ends(np.frombuffer(chunk, np.uint8))
+            if ends.size == 0 and unclosed:
+                raise SurveyFileError([LineError(1, None, "unclosed_quote")])
+            cut = int(ends[0]) if ends.size else len(chunk)
         header, rest = chunk[:cut], chunk[cut + 1 :]
         try:
             text = header.decode("utf-8").removesuffix("\r")
@@ -342,22 +392,23 @@ class _Reader:
             found.sort(key=lambda item: (item[0], item[1]))
             self.errors.extend(error for _, _, error in found[:room])
 
-    def _read_chunk_fast(self, chunk: bytes) -> bool:
-        """One polars pass over a well-formed chunk; False (and nothing kept) when anything is off.
+    def _parse_chunk_fast(self, chunk: bytes) -> _FastChunk | None:
+        """One polars pass over a well-formed chunk; None when anything is off. Reads only the header's columns,
+        so that chunks can be parsed side by side (`_keep` then keeps them in order).
 
         polars cannot tell a short line from one whose last cells are empty, so every line gets one more field,
         a sentinel, before it is parsed: a short line shows up as a row without the sentinel in the last column,
-        a long one as a row with something else there, a blank line as a short row. Cells are read as text
-        by the exact reader's parser and cast as it casts them; text that is not UTF-8 in any column fails the
-        parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the line and the field
-        of every error, reads the chunk instead; a file that passes here reads the same there.
+        a long one as a row with something else there, a blank line as a short row. Cells are read by the exact
+        reader's parser, answers straight into the enums it casts its text to; text that is not UTF-8 in any column
+        fails the parse (polars checks the whole buffer; a test pins this). Then `_read_chunk`, which names the
+        line and the field of every error, reads the chunk instead; a file that passes here reads the same there.
         """
-        if self.error_count or _SENTINEL in chunk:
-            return False
+        if _SENTINEL in chunk:
+            return None
         end = b"\n"
         if b"\r" in chunk:
             if chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return False  # a carriage return of its own: polars may take it for a line end
+                return None  # a carriage return of its own: polars may take it for a line end
             end = b"\r\n"
         if chunk.endswith(b"\n\n") or chunk.endswith(b"\n\r\n"):
             # Blank lines at the end (editors leave them) are no respondents: the same as the exact reader.
@@ -369,6 +420,11 @@ class _Reader:
         schema: dict[str, pl.DataType | type[pl.DataType]] = {
             f"column_{1 + index}": pl.String for index in range(len(self.names) + 1)
         }
+        # Answers are parsed straight into the exact reader's enums (polars refuses a text outside them, and the
+        # chunk goes the exact way): no column of text to build and cast.
+        for column in self.questions:
+            assert column.kind is not None
+            schema[f"column_{1 + column.index}"] = _code_enum(column.kind)
         texts = [*self.texts, *([] if self.weight is None else [self.weight])]
         wanted = sorted(column.index for column in (*self.questions, *texts))
         try:
@@ -381,45 +437,45 @@ class _Reader:
                 encoding="utf8",
             )
         except pl.exceptions.PolarsError:
-            return False
+            return None
         marks = frame[sentinel]
         if marks.null_count() or not (marks == _SENTINEL.decode()).all():
-            return False
+            return None
         # A quoted line break also got a sentinel, inside its quotes: such a file goes the exact way.
         if any(
             frame[f"column_{1 + column.index}"].str.contains(_SENTINEL.decode(), literal=True).any()
             for column in texts
         ):
-            return False
+            return None
         weights: FloatArray | None = None
         if self.weight is not None:
             text = frame[f"column_{1 + self.weight.index}"]
             values = text.cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
             if not (np.isfinite(values) & (values > 0)).all():
-                return False
+                return None
             weights = values
         codes: dict[str, Int8Array] = {}
         for column in self.questions:
             assert column.kind is not None
             allowed = ALLOWED_CODES[column.kind]
-            text = frame[f"column_{1 + column.index}"]
-            # The exact reader's cast: a text outside the codes becomes a null it did not have before.
-            as_enum = text.cast(pl.Enum(["", *(str(code) for code in allowed)]), strict=False)
-            if as_enum.null_count() != text.null_count():
-                return False
+            as_enum = frame[f"column_{1 + column.index}"]
             # Category i of the enum is code allowed[i - 1]; the last slot catches nulls (empty cells).
             lookup = np.array([NO_ANSWER, *allowed, NO_ANSWER], dtype=np.int8)
             codes[column.name] = lookup[as_enum.to_physical().fill_null(len(allowed) + 1).to_numpy()]
-        for name, values in codes.items():
+        texts_kept = {
+            column.name: frame[f"column_{1 + column.index}"].fill_null("").alias(column.name)
+            for column in self.texts
+        }
+        return _FastChunk(codes=codes, weights=weights, texts=texts_kept, row_count=frame.height)
+
+    def _keep(self, parsed: _FastChunk) -> None:
+        for name, values in parsed.codes.items():
             self.code_parts[name].append(values)
-        if weights is not None:
-            self.weight_parts.append(weights)
-        for column in self.texts:
-            self.text_parts[column.name].append(
-                frame[f"column_{1 + column.index}"].fill_null("").alias(column.name)
-            )
-        self.row_count += frame.height
-        return True
+        if parsed.weights is not None:
+            self.weight_parts.append(parsed.weights)
+        for name, text in parsed.texts.items():
+            self.text_parts[name].append(text)
+        self.row_count += parsed.row_count
 
     def _read_chunk(self, chunk: bytes, first_line: int, unclosed: bool) -> None:
         data = np.frombuffer(chunk, np.uint8)
@@ -560,7 +616,7 @@ class _Reader:
             allowed = ALLOWED_CODES[column.kind]
             text = frame[f"c{column.index}"]
             categories = ["", *(str(code) for code in allowed)]
-            as_enum = text.cast(pl.Enum(categories), strict=False)
+            as_enum = text.cast(_code_enum(column.kind), strict=False)
             bad = (as_enum.is_null() & text.is_not_null()).to_numpy()
             if bad.any():
                 allowed_text = ", ".join(str(code) for code in allowed)
@@ -629,6 +685,11 @@ class _Reader:
             line = int(lines[row])
             found.append((line, self.weight.index, LineError(line, WEIGHT_COLUMN, code, value)))
         return found, unlisted
+
+
+def _code_enum(kind: QuestionKind) -> pl.Enum:
+    """The answers a question of this kind allows, as text: "" (a quoted empty cell) and its codes, in order."""
+    return pl.Enum(["", *(str(code) for code in ALLOWED_CODES[kind])])
 
 
 def _concatenate(parts: Sequence[npt.NDArray[ScalarT]], dtype: type[ScalarT]) -> npt.NDArray[ScalarT]:
@@ -784,10 +845,19 @@ def _group_index(responses: Responses, by: Sequence[str]) -> tuple[IndexArray, l
         if key.size and (int(key.max()) + 1) * len(categories) >= 2**62:
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
         key = key * len(categories) + position
-    _, first_rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # Any row of a group has its texts (the key is made of them): groups are numbered in the order of their keys.
+    if key.size and int(key.max()) < 4 * key.size + 1024:
+        # Keys in a small range (the usual case): counted, not sorted.
+        present = np.bincount(key) > 0
+        number = np.cumsum(present) - 1
+        inverse = number[key]
+        representative = np.zeros(int(present.sum()), dtype=np.intp)
+        representative[inverse] = np.arange(key.size)
+    else:
+        _, representative, inverse = np.unique(key, return_index=True, return_inverse=True)
     labels = [
         dict(zip(by, values, strict=True))
-        for values in zip(*(text.gather(first_rows).to_list() for text in texts), strict=True)
+        for values in zip(*(text.gather(representative).to_list() for text in texts), strict=True)
     ]
     return inverse.reshape(-1).astype(np.intp), labels
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from trygg.surveys import analysis
@@ -277,6 +277,34 @@ def test_groups_are_sorted_by_code_point_and_an_empty_value_is_its_own_group():
         {"area": "Ö"},
     ]
     assert [group["respondents"] for group in result["groups"]] == [7, 1, 1, 1, 1, 1, 1, 1]
+
+
+@settings(max_examples=150, deadline=None)
+@example([(["", "a", "B", "Å"][i % 4], f"x{i}", str(i % 41)) for i in range(60)])  # wide keys: sorted
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "a", "B", "Å"]),
+            st.text(alphabet="xyzÖ1", max_size=3),
+            st.integers(min_value=0, max_value=40).map(str),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_groups_are_numbered_in_code_point_order_of_their_texts_whether_keys_are_counted_or_sorted(rows):
+    # Few distinct texts give keys in a small range (counted); many give a wide range (sorted).
+    result = indices(
+        csv_text(["area", "kon", "alder", "p_klotter"], [[*row, "1"] for row in rows]),
+        by=["area", "kon", "alder"],
+        k=5,
+    )
+
+    expected = sorted(set(rows))
+    assert [group["by"] for group in result["groups"][1:]] == [
+        {"area": area, "kon": kon, "alder": alder} for area, kon, alder in expected
+    ]
+    assert [group["respondents"] for group in result["groups"][1:]] == [rows.count(row) for row in expected]
 
 
 def test_group_values_are_kept_exactly_as_written():
@@ -695,7 +723,7 @@ def test_the_reader_agrees_with_the_csv_module_whatever_the_quoting_and_chunk_si
 
 
 def exact_only(*args, **options):
-    with patch.object(analysis._Reader, "_read_chunk_fast", lambda self, chunk: False):
+    with patch.object(analysis._Reader, "_parse_chunk_fast", lambda self, chunk: None):
         return read_responses(*args, **options)
 
 

@@ -118,3 +118,11 @@ def test_a_short_line_deep_in_a_large_file_is_named_with_the_file_and_its_line(t
     assert exited.value.code == 1
     assert captured.out == ""
     assert captured.err.startswith(f"{path}: rad 15002: Raden har 3 fält men rubrikraden har 4.")
+
+
+def test_a_directory_given_as_the_file_is_named_as_one_with_status_two(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, str(tmp_path))
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == f"{tmp_path}: är en mapp, inte en fil.\n"

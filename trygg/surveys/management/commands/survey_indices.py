@@ -56,6 +56,12 @@ class Command(BaseCommand):
         except FileNotFoundError:
             _close(bar)
             self._fail(f"{path}: filen finns inte.", status=2)
+        except IsADirectoryError:
+            _close(bar)
+            self._fail(f"{path}: är en mapp, inte en fil.", status=2)
+        except PermissionError:
+            _close(bar)
+            self._fail(f"{path}: filen får inte läsas (behörighet saknas).", status=2)
         except SurveyFileError as error:
             _close(bar)
             for item in error.errors:
