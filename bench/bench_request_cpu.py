@@ -17,7 +17,7 @@ included), each visit served as if by one of BENCH_CPU_WORKERS processes (defaul
 with its own page cache: the mean CPU per request there includes the pages the writes made the cache render again.
 
 Environment: BENCH_CPU_REPEAT (requests per endpoint, default 40), BENCH_CPU_EVENTS (default 15 × the repeat),
-BENCH_CPU_WORKERS (5).
+BENCH_CPU_WORKERS (5), BENCH_CPU_SHOW_WRITES (1: print the tables each timed request wrote).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import io
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -105,8 +106,15 @@ class Timings:
 
 
 def main() -> int:
-    repeat = int(os.environ.get("BENCH_CPU_REPEAT", "40"))
     workdir = Path(tempfile.mkdtemp(prefix="trygg-reqcpu-"))
+    try:
+        return measure(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(workdir: Path) -> int:
+    repeat = int(os.environ.get("BENCH_CPU_REPEAT", "40"))
     os.environ.setdefault("TRYGG_DATA_DIR", str(workdir / "data"))
     os.environ.update(
         {
@@ -343,14 +351,6 @@ def main() -> int:
         share = rates.get(name, 0) * median / mixed_total if mixed_total else 0
         queries = statistics.median(timings.queries[name])
         print(f"{name:<58} {median:8.2f} {median / base:8.1f}× {queries:8.0f} {share * 100:11.0f} %")
-        emit(
-            "bench_request_cpu",
-            f"CPU per request {name}",
-            median,
-            "ms",
-            baseline=base,
-            baseline_name="/healthz",
-        )
     for label, names in (("mix", set(rates)), ("resident requests of the mix", RESIDENT)):
         weighted = sum(rates[n] * timings.median_ms(n) for n in names if n in timings.cpu)
         weight = sum(rates[n] for n in names if n in timings.cpu)
