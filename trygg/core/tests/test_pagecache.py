@@ -262,3 +262,30 @@ def test_only_reports_and_survey_answers_have_numbers_of_their_own() -> None:
         "municipalities_municipality",
     ):
         assert table_scope(table) == GLOBAL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_activity_page_that_counts_its_categories_reports_is_rendered_again_after_a_report_changes(
+    client: Client, reports_demo: Municipality, coordinator, page_cache, django_assert_num_queries
+) -> None:
+    from trygg.promises.models import Activity
+
+    activity = (
+        Activity.objects.filter(
+            focus_area__promise__municipality=reports_demo, report_categories__isnull=False
+        )
+        .select_related("focus_area__promise")
+        .first()
+    )
+    assert activity is not None
+    page = f"/{reports_demo.slug}/{activity.focus_area.promise.slug}/aktivitet/{activity.pk}/"
+    assert client.get(page).status_code == 200
+    with django_assert_num_queries(1):
+        client.get(page)
+
+    report = Report.objects.get(reference="EX-LJU-B1")
+    report_services.report_update_details(report=report, by=coordinator, is_public=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    assert len(queries) > 1  # rendered afresh: its figures count reports
