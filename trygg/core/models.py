@@ -21,7 +21,8 @@ class RateLimitCounter(models.Model):
 
 
 class PageGeneration(models.Model):
-    """One number that every committed write to public data raises; cached pages are filed under it.
+    """One number that every committed write to public data raises; cached pages are filed under it (row 1;
+    the rows of trygg.core.pagecache.SCOPES hold the numbers of a few tables residents write often).
 
     A process that reads a new number no longer finds the pages it cached under the old one, so the
     invalidation reaches every process even when each keeps its pages in its own memory."""

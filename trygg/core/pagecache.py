@@ -6,6 +6,10 @@ number (one small query) and looks its page up under it, so a change is visible 
 process. With REDIS_URL the number is kept in Redis too, raised after the database's, so a cached request costs
 no query at all; while Redis is down the database's number serves. See docs/caching.md for what is cached and
 what never is.
+
+A few tables that residents write all day (reports, survey answers) have numbers of their own (SCOPES): a write to
+one raises only its scope's number, and a page is checked against a scope's number only when rendering it read one
+of the scope's tables, so a report filed does not throw away every cached promise page in every process.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -39,10 +44,30 @@ QUIET_TABLES = re.compile(
     r"^(?:django_session|django_admin_log|django_migrations|trygg_cache|axes_|otp_|audit_|"
     r"core_ratelimitcounter|core_keyingsecret|core_pagegeneration|surveys_answerdraft|django_tasks)"
 )
+# The number every other write raises (row 1 of core_pagegeneration), and the scopes: tables residents write
+# often that few public pages read, each with its own row. A write to a scope's table raises only that row; a
+# page whose rendering read (in any SQL statement) a scope's table is filed with that row's number and is
+# served only while the number is unchanged. Everything else stays under the global number, so a new table is
+# safe by default. Only data a page reads through SQL while it is rendered may be scoped.
+GLOBAL = 1
+SCOPES: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    # (the written table's name, a table's name anywhere in a statement)
+    # Reports and what hangs on each (not the categories, which the promise pages read and staff seldom change).
+    2: (
+        re.compile(r"^reports_report(?:photo|event|follower|flag)?$"),
+        re.compile(r"\breports_report(?:photo|event|follower|flag)?\b"),
+    ),
+    3: (
+        re.compile(r"^surveys_(?:invitationcode|response)$"),
+        re.compile(r"\bsurveys_(?:invitationcode|response)\b"),
+    ),
+}
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-9_]+)', re.IGNORECASE)
 
-# The last generation this process read: pages cached under it are served while the database is down.
-_last_known: dict[str, int] = {}
+# The last generation numbers this process read: pages cached under them are served while the database is down.
+_last_known: dict[str, dict[int, int]] = {}
+# While a page is rendered for the cache: the scopes whose tables its SQL has read.
+_scopes_read: ContextVar[set[int] | None] = ContextVar("pagecache_scopes_read", default=None)
 
 # The generation's copy in Redis. It is only ever raised (to the database's number), so bumps that arrive out of
 # order, or a Redis that was restarted, never take it back to a number pages were cached under before a change.
@@ -61,64 +86,92 @@ return current
 _synced_at_failures = [-1]
 
 
-def _generation_from_database(using: str | None = None) -> int:
+def _generations_from_database(using: str | None = None) -> dict[int, int]:
+    """The global number and every scope's, in one query (a row not yet written counts as 0)."""
     from .models import PageGeneration
 
     manager = PageGeneration.objects.using(using) if using else PageGeneration.objects
-    return manager.filter(pk=1).values_list("number", flat=True).first() or 0
+    stored = dict(manager.values_list("pk", "number"))
+    return {scope: stored.get(scope, 0) for scope in (GLOBAL, *SCOPES)}
 
 
-def _raise_redis_copy(connection: Any, number: int) -> int:
-    return int(connection.eval(_RAISE_TO, 1, GENERATION_KEY, number))
+def _generation_from_database(using: str | None = None, scope: int = GLOBAL) -> int:
+    from .models import PageGeneration
+
+    manager = PageGeneration.objects.using(using) if using else PageGeneration.objects
+    return manager.filter(pk=scope).values_list("number", flat=True).first() or 0
 
 
-def _generation_from_redis() -> int | None:
+def _redis_key(scope: int) -> str:
+    return GENERATION_KEY if scope == GLOBAL else f"{GENERATION_KEY}:{scope}"
+
+
+def _raise_redis_copy(connection: Any, number: int, scope: int = GLOBAL) -> int:
+    return int(connection.eval(_RAISE_TO, 1, _redis_key(scope), number))
+
+
+def _generations_from_redis() -> dict[int, int] | None:
     connection = shared_redis.client()
     if connection is None:
         return None
+    scopes = (GLOBAL, *SCOPES)
     try:
         failures = shared_redis.failure_count()
-        stored = None if _synced_at_failures[0] != failures else connection.get(GENERATION_KEY)
-        if stored is None:
-            number = _raise_redis_copy(connection, _generation_from_database())
+        stored = (
+            [None] if _synced_at_failures[0] != failures else connection.mget([_redis_key(s) for s in scopes])
+        )
+        if any(value is None for value in stored):
+            in_database = _generations_from_database()
+            numbers = {scope: _raise_redis_copy(connection, in_database[scope], scope) for scope in scopes}
             _synced_at_failures[0] = failures
-            return number
-        return int(stored)
+            return numbers
+        return {scope: int(value or 0) for scope, value in zip(scopes, stored, strict=True)}
     except shared_redis.RedisError as error:
         shared_redis.failed(error)
         return None
 
 
-def _generation_read() -> tuple[int, bool]:
-    """The generation, and whether Redis gave it (rather than the database this request reads)."""
-    from_redis = _generation_from_redis()
-    number = from_redis if from_redis is not None else _generation_from_database()
-    _last_known["number"] = number
-    return number, from_redis is not None
+def _generations_read() -> tuple[dict[int, int], bool]:
+    """The global number and the scopes', and whether Redis gave them (rather than the database this request
+    reads)."""
+    from_redis = _generations_from_redis()
+    numbers = from_redis if from_redis is not None else _generations_from_database()
+    _last_known["numbers"] = numbers
+    return numbers, from_redis is not None
 
 
 def generation_read() -> int:
-    return _generation_read()[0]
+    """The global number: it changes with every write public pages may show, except to a scope's tables."""
+    return _generations_read()[0][GLOBAL]
 
 
 def generation_last_known() -> int | None:
-    return _last_known.get("number")
+    numbers = _last_known.get("numbers")
+    return numbers[GLOBAL] if numbers else None
 
 
-def generation_bump(using: str = "default") -> None:
+def generation_bump(using: str = "default", scope: int = GLOBAL) -> None:
     from .models import PageGeneration
 
-    if not PageGeneration.objects.using(using).filter(pk=1).update(number=F("number") + 1):
+    if not PageGeneration.objects.using(using).filter(pk=scope).update(number=F("number") + 1):
         PageGeneration.objects.using(using).bulk_create(
-            [PageGeneration(pk=1, number=1)], ignore_conflicts=True
+            [PageGeneration(pk=scope, number=1)], ignore_conflicts=True
         )
     connection = shared_redis.client()
     if connection is not None:
         try:
-            _raise_redis_copy(connection, _generation_from_database(using))
+            _raise_redis_copy(connection, _generation_from_database(using, scope), scope)
         except shared_redis.RedisError as error:
             # The next read from Redis in any process that saw a failure raises the copy first.
             shared_redis.failed(error)
+
+
+def table_scope(table: str) -> int:
+    """The number a write to `table` raises: its scope's, or the global one."""
+    for scope, (written, _read) in SCOPES.items():
+        if written.match(table):
+            return scope
+    return GLOBAL
 
 
 def generation_bump_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -131,14 +184,16 @@ def generation_bump_after_migrate(sender: Any, using: str = "default", **kwargs:
 
 
 class _Bump:
-    """The on-commit callback; a class so that a transaction registers it only once."""
+    """The on-commit callback; a class so that a transaction registers it only once, with every scope it wrote."""
 
-    def __init__(self, using: str) -> None:
+    def __init__(self, using: str, scopes: set[int] | None = None) -> None:
         self.using = using
+        self.scopes = scopes if scopes is not None else {GLOBAL}
 
     def __call__(self) -> None:
         try:
-            generation_bump(self.using)
+            for scope in sorted(self.scopes):
+                generation_bump(self.using, scope)
         except DatabaseError as error:
             if not _generation_table_exists(self.using):
                 return  # `migrate` is still creating the tables: no page has been cached under a generation yet
@@ -159,14 +214,20 @@ def _note_write(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
     result = execute(sql, params, many, context)
+    reading = _scopes_read.get()
+    if reading is not None:
+        reading.update(scope for scope, (_written, read) in SCOPES.items() if read.search(sql))
     match = WRITE.match(sql)
     if match and not QUIET_TABLES.match(match.group(1)):
+        scope = table_scope(match.group(1))
         connection: BaseDatabaseWrapper = context["connection"]
-        pending = [entry[1] for entry in connection.run_on_commit]
-        if not any(isinstance(callback, _Bump) for callback in pending):
+        pending = [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _Bump)]
+        if pending:
+            pending[0].scopes.add(scope)
+        else:
             # On commit, not now: raising the number inside the transaction would lock its row until the
             # end of every writing transaction, and a rolled-back write changes nothing anyway.
-            transaction.on_commit(_Bump(connection.alias), using=connection.alias, robust=True)
+            transaction.on_commit(_Bump(connection.alias, {scope}), using=connection.alias, robust=True)
     return result
 
 
@@ -185,6 +246,7 @@ def _anonymous_get(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, generation: int) -> str:
+    """Filed under the global number; the scopes' numbers the page depends on are stored with it."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     # The host and scheme are part of the page: absolute links, canonical addresses and a second site name must
     # never be served from another host's entry. get_host() refuses a host outside ALLOWED_HOSTS (DisallowedHost,
@@ -194,11 +256,16 @@ def page_key(request: HttpRequest, generation: int) -> str:
     return f"page:{generation}:{language}:{digest}"
 
 
-def page_cached(request: HttpRequest, generation: int) -> HttpResponse | None:
+def page_cached(request: HttpRequest, generations: dict[int, int]) -> HttpResponse | None:
     if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
         return None
-    response: HttpResponse | None = caches[CACHE_ALIAS].get(page_key(request, generation))
-    return response
+    entry = caches[CACHE_ALIAS].get(page_key(request, generations[GLOBAL]))
+    if not isinstance(entry, tuple) or len(entry) != 2:
+        return None
+    depends_on, response = entry
+    if any(generations.get(scope) != number for scope, number in depends_on):
+        return None  # a report or an answer the page showed has changed since
+    return response if isinstance(response, HttpResponse) else None
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -227,23 +294,34 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
             return self.get_response(request)
         try:
-            generation, from_redis = _generation_read()
+            generations, from_redis = _generations_read()
         except (OperationalError, InterfaceError):
             # The database is down: the page as this process last cached it, or at once the 503.
             from .unavailable import database_unavailable_response
 
             logger.warning("Database unavailable: answering from the page cache or with a 503")
-            last = generation_last_known()
+            last = _last_known.get("numbers")
             cached = page_cached(request, last) if last is not None else None
             return cached if cached is not None else database_unavailable_response(request)
-        cached = page_cached(request, generation)
+        cached = page_cached(request, generations)
         if cached is not None:
             return cached
-        if from_redis and routers.reads_replica() and _generation_from_database(routers.REPLICA) < generation:
-            # The standby has not replayed the change that raised the number: a page rendered from it now
-            # would be filed under the new number with the old content. This request reads the primary.
-            routers.read_primary()
-        response = self.get_response(request)
+        if from_redis and routers.reads_replica():
+            standby = _generations_from_database(routers.REPLICA)
+            if any(standby[scope] < number for scope, number in generations.items()):
+                # The standby has not replayed the change that raised a number: a page rendered from it now
+                # would be filed under the new number with the old content. This request reads the primary.
+                routers.read_primary()
+        reading = _scopes_read.set(set())
+        try:
+            response = self.get_response(request)
+            scopes = _scopes_read.get() or set()
+        finally:
+            _scopes_read.reset(reading)
         if _storable(request, response):
-            caches[CACHE_ALIAS].set(page_key(request, generation), response, settings.PAGE_CACHE_SECONDS)
+            # Filed with the numbers read before rendering: a write during the render makes the next request miss.
+            depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
+            caches[CACHE_ALIAS].set(
+                page_key(request, generations[GLOBAL]), (depends_on, response), settings.PAGE_CACHE_SECONDS
+            )
         return response

@@ -185,7 +185,7 @@ def test_a_failed_bump_with_the_table_in_place_is_a_warning(
 
     from trygg.core import pagecache
 
-    def failing_bump(using: str = "default") -> None:
+    def failing_bump(using: str = "default", scope: int = 1) -> None:
         raise OperationalError("the database went away")
 
     monkeypatch.setattr(pagecache, "generation_bump", failing_bump)
@@ -211,3 +211,81 @@ def test_each_host_has_its_own_cached_pages_and_an_unknown_host_neither_reads_no
     refused = client.get(MAP, HTTP_HOST="evil.example")
     assert refused.status_code == 400
     assert stored_pages() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_report_leaves_cached_pages_that_show_no_report_in_the_cache_and_shows_on_the_map_at_once(
+    client: Client, reports_demo: Municipality, coordinator, page_cache, django_assert_num_queries
+) -> None:
+    home = f"/{reports_demo.slug}/"
+    assert client.get(home).status_code == 200
+    report = Report.objects.get(reference="EX-LJU-B1")
+    assert report.reference in client.get(MAP).content.decode()
+
+    report_services.report_update_details(report=report, by=coordinator, is_public=False)
+
+    with django_assert_num_queries(1):  # the numbers, nothing else: the municipality page reads no report
+        assert client.get(home).status_code == 200
+    assert report.reference not in client.get(MAP).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_writes_a_report_and_a_municipality_raises_both_numbers(
+    reports_demo: Municipality,
+) -> None:
+    from trygg.core.pagecache import GLOBAL, _generations_from_database, table_scope
+
+    before = _generations_from_database()
+    with transaction.atomic():
+        Report.objects.filter(reference="EX-LJU-B1").update(description="Ny beskrivning")
+        Municipality.objects.filter(pk=reports_demo.pk).update(name="Ljungby kommun")
+    after = _generations_from_database()
+
+    reports = table_scope(Report._meta.db_table)
+    assert reports != GLOBAL
+    assert after[GLOBAL] == before[GLOBAL] + 1
+    assert after[reports] == before[reports] + 1
+
+
+def test_only_reports_and_survey_answers_have_numbers_of_their_own() -> None:
+    from trygg.core.pagecache import GLOBAL, table_scope
+
+    assert table_scope("reports_report") == table_scope("reports_reportphoto") != GLOBAL
+    assert table_scope("surveys_response") == table_scope("surveys_invitationcode") != GLOBAL
+    assert table_scope("surveys_response") != table_scope("reports_report")
+    for table in (
+        "reports_reportcategory",
+        "reports_reportcategory_activities",
+        "surveys_survey",
+        "promises_activity",
+        "followup_execution",
+        "municipalities_municipality",
+    ):
+        assert table_scope(table) == GLOBAL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_activity_page_that_counts_its_categories_reports_is_rendered_again_after_a_report_changes(
+    client: Client, reports_demo: Municipality, coordinator, page_cache, django_assert_num_queries
+) -> None:
+    from trygg.promises.models import Activity
+
+    activity = (
+        Activity.objects.filter(
+            focus_area__promise__municipality=reports_demo, report_categories__isnull=False
+        )
+        .select_related("focus_area__promise")
+        .first()
+    )
+    assert activity is not None
+    page = f"/{reports_demo.slug}/{activity.focus_area.promise.slug}/aktivitet/{activity.pk}/"
+    assert client.get(page).status_code == 200
+    with django_assert_num_queries(1):
+        client.get(page)
+
+    report = Report.objects.get(reference="EX-LJU-B1")
+    report_services.report_update_details(report=report, by=coordinator, is_public=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    assert len(queries) > 1  # rendered afresh: its figures count reports
