@@ -9,7 +9,8 @@ executions one query that reads the newest few of each through the `(activity, d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from trygg.indicators.models import Indicator
 from trygg.meetings.models import Meeting, SafetyWalk
+from trygg.municipalities.models import Party
 from trygg.problems.models import Problem
 from trygg.promises.models import Activity, FocusArea, Promise, Signatory
 from trygg.reports.models import ReportCategory
@@ -82,6 +84,8 @@ class ActivityView:
     actions: Actions = ()
     #: The activity's own page, built from a prefix reversed once per page (``Activity.get_absolute_url``).
     url: str = ""
+    #: Who is responsible, as the promise page's row names them ("Polisen, Kommunen").
+    owners: str = ""
 
     @property
     def pk(self) -> int:
@@ -89,10 +93,6 @@ class ActivityView:
 
     # The promise page's lean row reads these display strings: worked out once in Python, so the template does
     # little for each of hundreds of rows. The full facts are on the activity's own page.
-
-    @cached_property
-    def owners(self) -> str:
-        return ", ".join(party.name for party in self.activity.responsible_parties.all())
 
     @cached_property
     def status_text(self) -> str:
@@ -202,12 +202,10 @@ def _action_prefetches(as_of: dt.date) -> tuple[list[Prefetch], list[Prefetch]]:
 
 def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[Promise]:
     activity_actions, area_actions = _action_prefetches(as_of) if actions else ([], [Prefetch("problems")])
+    # The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered queryset for each
+    # activity and relation, which for 200 activities cost more than the rest of the read model.
     activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related(
-            "responsible_parties", "partners", *activity_actions
-        ),
-        as_of,
-        closing,
+        Activity.objects.select_related("area").prefetch_related(*activity_actions), as_of, closing
     )
     focus_areas = FocusArea.objects.prefetch_related(
         *area_actions, Prefetch("activities", queryset=activities)
@@ -222,6 +220,50 @@ def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[P
             Prefetch("next_promises", queryset=Promise.objects.public().order_by("valid_from", "pk")),
         )
     )
+
+
+#: The relations from an activity to its parties that `_parties` fills.
+PARTY_RELATIONS = ("responsible_parties", "partners")
+
+
+def _parties(activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
+    """Fill each activity's responsible parties and partners into Django's own prefetch cache, so that
+    ``activity.responsible_parties.all()`` costs no query, from one query per relation that reads the (activity,
+    party) pairs with the party's fields and builds each party once. Returns each activity's responsible parties.
+
+    The same as ``prefetch_related("responsible_parties", "partners")`` (the parties in their model's order), at a
+    tenth of its cost: no manager and no filtered queryset is made for each activity."""
+    fields = [field.attname for field in Party._meta.concrete_fields]
+    ordering = [
+        f"-party__{name[1:]}" if name.startswith("-") else f"party__{name}"
+        for name in Party._meta.ordering or ()
+    ]
+    ids = [activity.pk for activity in activities]
+    found: dict[str, dict[int, list[Party]]] = {}
+    for relation in PARTY_RELATIONS:
+        through = getattr(Activity, relation).through
+        rows = (
+            through.objects.filter(activity_id__in=ids)
+            .order_by(*ordering, "party_id")
+            .values_list("activity_id", *(f"party__{name}" for name in fields))
+        )
+        built: dict[int, Party] = {}
+        lists: dict[int, list[Party]] = defaultdict(list)
+        for activity_id, *values in rows:
+            party = built.get(values[0])
+            if party is None:
+                party = built[values[0]] = Party.from_db(through.objects.db, fields, values)
+            lists[activity_id].append(party)
+        found[relation] = lists
+    for activity in activities:
+        cache = activity.__dict__.setdefault("_prefetched_objects_cache", {})
+        for relation in PARTY_RELATIONS:
+            queryset = QuerySet(model=Party)
+            queryset._result_cache = found[relation].get(activity.pk, [])
+            queryset._prefetch_done = True
+            cache[relation] = queryset
+    responsible = found["responsible_parties"]
+    return {activity.pk: tuple(responsible.get(activity.pk, ())) for activity in activities}
 
 
 def _report_action(municipality: str, category: ReportCategory) -> tuple[str, str]:
@@ -331,8 +373,10 @@ def promise_page_build(
         area.promise = promise
         for activity in area.activities.all():
             activity.focus_area = area
+    everyone = [activity for area in areas for activity in area.activities.all()]
+    responsible = _parties(everyone)
     progresses = activities_progress(
-        activities=[activity for area in areas for activity in area.activities.all()],
+        activities=everyone,
         scope=Q(activity__focus_area__promise=promise),
         as_of=as_of,
         latest=latest,
@@ -348,6 +392,7 @@ def promise_page_build(
                 progresses[activity.pk],
                 _activity_actions(activity, municipality) if actions else (),
                 url(activity),
+                ", ".join(party.name for party in responsible[activity.pk]),
             )
             for activity in area.activities.all()
         )
