@@ -102,7 +102,7 @@ class Execution(models.Model):
     @property
     def area_name(self) -> str:
         """The name of the area it was done in, "" for none (as `selectors.LatestExecution.area_name`)."""
-        return self.area.name if self.area_id is not None else ""
+        return self.area.name if self.area is not None else ""
 
 
 class ExecutionRevision(models.Model):

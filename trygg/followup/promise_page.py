@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from trygg.indicators.models import Indicator
 from trygg.meetings.models import Meeting, SafetyWalk
@@ -60,20 +60,53 @@ def _month_names(language: str) -> tuple[str, ...]:
     return ("", *(str(MONTHS_3[number]) for number in range(1, 13)))
 
 
-def _day(day: dt.date) -> str:
-    """ "31 dec 2023": the short date of the promise page's execution lines, without the date filter's cost for
-    each of hundreds of dates."""
-    return f"{day.day} {_month_names(get_language() or 'sv')[day.month]} {day.year}"
+class RowTexts:
+    """The promise page's row strings in the page's language, each worked out once per page.
 
+    The translations and month names are looked up once, not for each of hundreds of rows (a translation lookup
+    costs more than writing a row), and rows with the same figures share their sentence: a page has many rows
+    but few different statuses, targets and totals. Made for one render, in the language it runs in."""
 
-@dataclass(frozen=True)
-class ExecutionLine:
-    """One of an activity's latest executions as a short dated line on the promise page."""
+    def __init__(self, language: str) -> None:
+        self.months = _month_names(language)
+        self._known: dict[tuple[object, ...], str] = {}
 
-    done_on: dt.date
-    date: str
-    text: str
-    is_example: bool
+    def status(self, progress: ActivityProgress) -> str:
+        key = ("status", progress.status_value)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = capfirst(progress.label)
+        return found
+
+    def progress(self, progress: ActivityProgress) -> str:
+        """ "3 av 4 mätningar" (`ActivityProgress.progress_text`)."""
+        result = progress.result
+        key = ("progress", result.target, result.done, progress.activity.unit, progress.executions_total)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = progress.progress_text
+        return found
+
+    def more(self, total: int) -> str:
+        """ "Se alla 100 utföranden" for the link to the activity page's list of every execution."""
+        key = ("more", total)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = ngettext(
+                "Se alla %(counter)s utföranden", "Se alla %(counter)s utföranden", total
+            ) % {"counter": total}
+        return found
+
+    def day(self, day: dt.date) -> str:
+        """ "31 dec 2023": the short date of an execution line, as the ``date:"j M Y"`` filter writes it."""
+        return f"{day.day} {self.months[day.month]} {day.year}"
+
+    @staticmethod
+    def line(description: str) -> str:
+        """An execution's description cut to the promise page's short line; the activity page shows it all."""
+        if len(description) <= LINE_CHARACTERS:
+            return description
+        return description[: LINE_CHARACTERS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -90,37 +123,6 @@ class ActivityView:
     @property
     def pk(self) -> int:
         return self.activity.pk
-
-    # The promise page's lean row reads these display strings: worked out once in Python, so the template does
-    # little for each of hundreds of rows. The full facts are on the activity's own page.
-
-    @cached_property
-    def status_text(self) -> str:
-        return capfirst(self.progress.label)
-
-    @cached_property
-    def lines(self) -> tuple[ExecutionLine, ...]:
-        return tuple(
-            ExecutionLine(
-                done_on=execution.done_on,
-                date=_day(execution.done_on),
-                text=(
-                    execution.description
-                    if len(execution.description) <= LINE_CHARACTERS
-                    else execution.description[: LINE_CHARACTERS - 1].rstrip() + "…"
-                ),
-                is_example=execution.is_example,
-            )
-            for execution in self.progress.latest
-        )
-
-    @cached_property
-    def more_text(self) -> str:
-        """ "Se alla 100 utföranden" for the link to the activity page's list of every execution."""
-        total = self.progress.executions_total
-        return ngettext("Se alla %(counter)s utföranden", "Se alla %(counter)s utföranden", total) % {
-            "counter": total
-        }
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ def _parties(activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
     fields = [field.attname for field in Party._meta.concrete_fields]
     ordering = [
         f"-party__{name[1:]}" if name.startswith("-") else f"party__{name}"
-        for name in Party._meta.ordering or ()
+        for name in map(str, Party._meta.ordering or ())
     ]
     ids = [activity.pk for activity in activities]
     found: dict[str, dict[int, list[Party]]] = {}
@@ -258,9 +260,10 @@ def _parties(activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
     for activity in activities:
         cache = activity.__dict__.setdefault("_prefetched_objects_cache", {})
         for relation in PARTY_RELATIONS:
-            queryset = QuerySet(model=Party)
+            # What Django's prefetch leaves: a queryset whose results are already there.
+            queryset: QuerySet[Party] = QuerySet(model=Party)
             queryset._result_cache = found[relation].get(activity.pk, [])
-            queryset._prefetch_done = True
+            queryset._prefetch_done = True  # type: ignore[attr-defined]
             cache[relation] = queryset
     responsible = found["responsible_parties"]
     return {activity.pk: tuple(responsible.get(activity.pk, ())) for activity in activities}

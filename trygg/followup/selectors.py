@@ -384,9 +384,9 @@ def _latest_executions(
         )
     )
     found: dict[int, list[LatestExecution]] = defaultdict(list)
-    for activity_id, pk, done_on, description, count, participants, place, area, is_example in rows:
+    for activity_id, pk, done_on, description, count, participants, where, area, is_example in rows:
         found[activity_id].append(
-            LatestExecution(pk, done_on, description, count, participants, place, area or "", is_example)
+            LatestExecution(pk, done_on, description, count, participants, where, area or "", is_example)
         )
     return found
 
