@@ -2,8 +2,11 @@
 
 The promise page, the focus area and activity pages, the report card (HTML, PDF, exports) and the API's status
 read the same frozen objects, built in a fixed number of queries whatever the number of activities and
-executions: the sums and counts are correlated subqueries (`selectors.with_followup`), each activity's latest
-executions one query that reads the newest few of each through the `(activity, done_on)` index. Nothing is set on model instances beyond Django's own relation caches.
+executions: the sums and counts are correlated subqueries (`selectors.with_followup`), which also pick the pks
+of each activity's latest executions through the `(activity, done_on, id)` index; those rows are then read by pk
+as plain values. Nothing is set on model instances beyond Django's own relation caches (the parties, `_parties`).
+
+What the promise page costs to build and render, and why it is built this way, is in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -202,12 +205,12 @@ def _action_prefetches(as_of: dt.date) -> tuple[list[Prefetch], list[Prefetch]]:
     return activity, [Prefetch("problems", queryset=problems)]
 
 
-def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[Promise]:
+def _public_promises(as_of: dt.date, closing: bool, actions: bool, latest: int) -> QuerySet[Promise]:
     activity_actions, area_actions = _action_prefetches(as_of) if actions else ([], [Prefetch("problems")])
     # The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered queryset for each
     # activity and relation, which for 200 activities cost more than the rest of the read model.
     activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related(*activity_actions), as_of, closing
+        Activity.objects.select_related("area").prefetch_related(*activity_actions), as_of, closing, latest
     )
     focus_areas = FocusArea.objects.prefetch_related(
         *area_actions, Prefetch("activities", queryset=activities)
@@ -366,7 +369,7 @@ def promise_page_build(
     with ``actions`` each focus area and activity carries what a resident can do about it (five queries more).
     """
     promise = get_object_or_404(
-        _public_promises(as_of, closing, actions),
+        _public_promises(as_of, closing, actions, latest),
         municipality__slug=municipality_slug,
         slug=promise_slug,
     )

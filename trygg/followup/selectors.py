@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -245,13 +246,30 @@ def executions_in_period() -> Q:
     return _in_period("activity__")
 
 
-def with_followup(queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False) -> QuerySet[Activity]:
+def _newest_executions(as_of: dt.date) -> QuerySet[Execution, Any]:
+    """The outer activity's counted executions dated inside its period and by ``as_of``, newest first, as pks:
+    sliced ``[n : n + 1]`` it picks the n-th newest through the ``(activity, done_on, id)`` index."""
+    return (
+        Execution.objects.counted()
+        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
+        .order_by("-done_on", "-pk")
+        .values("pk")
+    )
+
+
+def with_followup(
+    queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False, latest: int = 0
+) -> QuerySet[Activity]:
     """Annotate each activity with its follow-up as of a date: the sum and number of counted executions
     dated inside its period (one JSON object), the latest assessment and the cancellation in force. Correlated subqueries, so
     no query is added.
 
     With ``closing`` (the state at the close of the period, "Läget vid periodens slut") a final assessment
-    counts whenever it was given: it judges how the period ended, and is by nature given after it."""
+    counts whenever it was given: it judges how the period ended, and is by nature given after it.
+
+    With ``latest`` each activity also carries the pks of its ``latest`` newest counted executions
+    (``followup_latest_0`` …), so that `activities_progress` reads those rows by pk: cheaper than a query of
+    its own that picks them again through the activities."""
     counted = (
         Execution.objects.counted()
         .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
@@ -287,6 +305,10 @@ def with_followup(queryset: QuerySet[Activity], as_of: dt.date, closing: bool = 
         followup_cancellation=Subquery(cancellation, output_field=JSONField()),
         followup_as_of=Value(as_of, output_field=DateField()),
         followup_closing=Value(closing, output_field=BooleanField()),
+        **{
+            f"followup_latest_{place}": Subquery(_newest_executions(as_of)[place : place + 1])
+            for place in range(latest)
+        },
     )
 
 
@@ -354,20 +376,25 @@ def _latest_executions(
 
     Each is picked per activity through the ``(activity, -done_on)`` index (a correlated subquery with
     ``LIMIT 1 OFFSET n`` for each place), so the cost grows with the activities shown, not with every execution
-    they ever had: a window over all of them cost 200 ms for 200 activities with 20,000 executions. The rows are
-    read as values: model instances (with each area's boundary) cost more than the rest of the read."""
-    newest = (
-        Execution.objects.counted()
-        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
-        .order_by("-done_on", "-pk")
-        .values("pk")
-    )
-    places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
-        **{f"latest_{place}": Subquery(newest[place : place + 1]) for place in range(latest)}
-    )
-    chosen = Q()
-    for place in range(latest):
-        chosen |= Q(pk__in=places.values(f"latest_{place}"))
+    they ever had: a window over all of them cost 200 ms for 200 activities with 20,000 executions. Activities
+    from `with_followup(…, latest=…)` for this date carry those pks already, and the rows are read by pk. The
+    rows are read as values: model instances (with each area's boundary) cost more than the rest of the read."""
+    carried = [f"followup_latest_{place}" for place in range(latest)]
+    if all(
+        getattr(activity, "followup_as_of", None) == as_of and hasattr(activity, carried[-1])
+        for activity in activities
+    ):
+        pks = [pk for activity in activities for name in carried if (pk := getattr(activity, name))]
+        # With none to read the query still runs (pk 0 is never used), so the count does not depend on the data.
+        chosen = Q(pk__in=pks or [0])
+    else:
+        newest = _newest_executions(as_of)
+        places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
+            **{f"latest_{place}": Subquery(newest[place : place + 1]) for place in range(latest)}
+        )
+        chosen = Q()
+        for place in range(latest):
+            chosen |= Q(pk__in=places.values(f"latest_{place}"))
     rows = (
         Execution.objects.filter(chosen)
         .order_by("activity_id", "-done_on", "-pk")
@@ -411,8 +438,9 @@ def activities_progress(
     is the one at the close of ``as_of``: a period whose last day is ``as_of`` is over too ("Läget vid
     periodens slut").
     """
-    _annotate(activities, as_of, closing)
+    # The latest executions first: `_annotate` replaces another date's annotations, not the latest pks.
     latest_rows = _latest_executions(activities, as_of, latest) if latest and activities else {}
+    _annotate(activities, as_of, closing)
     planned: dict[int, list[PlannedDate]] = defaultdict(list)
     if with_planned:
         for planned_date in PlannedDate.objects.filter(scope).order_by("date", "pk"):
