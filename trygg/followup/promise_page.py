@@ -245,6 +245,7 @@ def _parties(activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
     ]
     ids = [activity.pk for activity in activities]
     found: dict[str, dict[int, list[Party]]] = {}
+    built: dict[int, Party] = {}
     for relation in PARTY_RELATIONS:
         through = getattr(Activity, relation).through
         rows = (
@@ -252,7 +253,6 @@ def _parties(activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
             .order_by(*ordering, "party_id")
             .values_list("activity_id", *(f"party__{name}" for name in fields))
         )
-        built: dict[int, Party] = {}
         lists: dict[int, list[Party]] = defaultdict(list)
         for activity_id, *values in rows:
             party = built.get(values[0])
