@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/bench_promise_page.py                 # 200 activities, 20,000 executions
     .venv/bin/python bench/bench_promise_page.py --requests 50
+    .venv/bin/python tools/with_postgres.py -- .venv/bin/python bench/bench_promise_page.py \
+        --database-url postgresql://postgres@127.0.0.1:PORT/trygg_bench   # the URL with_postgres prints
 
 Both are served in the same run by Django's test client (the whole middleware stack, no network), from a
-throwaway SQLite database. Three rows: anonymous visitors' requests per second against the bare view's (they
+throwaway SQLite database (or the PostgreSQL database ``--database-url`` names, created when missing). Three rows: anonymous visitors' requests per second against the bare view's (they
 get the page from the page cache, docs/caching.md; goal at least half the bare view's), the median of an
 uncached render (the page cache off; goal at most 30 ms) and the size of the HTML (goal at most 100 KiB).
 """
@@ -22,7 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _directory = tempfile.mkdtemp(prefix="trygg-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{_directory}/bench.sqlite3"
+# The database is chosen before Django starts, so ``--database-url`` is read here as well as in main().
+_database_url = argparse.ArgumentParser(add_help=False)
+_database_url.add_argument("--database-url", default="")
+DATABASE_URL = _database_url.parse_known_args()[0].database_url
+if DATABASE_URL:
+    from bench_import_crimestats import ensure_database
+
+    ensure_database(DATABASE_URL)
+os.environ["DATABASE_URL"] = DATABASE_URL or f"sqlite:///{_directory}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trygg.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("RATE_LIMITS_ENABLED", "false")
@@ -121,6 +131,9 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=200)
     parser.add_argument("--executions", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--database-url", default="", help="default: a fresh SQLite file in a temporary directory"
+    )
     arguments = parser.parse_args()
 
     call_command("migrate", verbosity=0)
