@@ -99,6 +99,11 @@ class Execution(models.Model):
     def __str__(self) -> str:
         return f"{self.done_on:%Y-%m-%d}: {self.description[:60]}"
 
+    @property
+    def area_name(self) -> str:
+        """The name of the area it was done in, "" for none (as `selectors.LatestExecution.area_name`)."""
+        return self.area.name if self.area is not None else ""
+
 
 class ExecutionRevision(models.Model):
     """One correction of an execution: the fields before and after, who, when and why. Never deleted."""

@@ -2,16 +2,20 @@
 
 The promise page, the focus area and activity pages, the report card (HTML, PDF, exports) and the API's status
 read the same frozen objects, built in a fixed number of queries whatever the number of activities and
-executions: the sums and counts are correlated subqueries (`selectors.with_followup`), each activity's latest
-executions one query that reads the newest few of each through the `(activity, done_on)` index. Nothing is set on model instances beyond Django's own relation caches.
+executions: the sums and counts are correlated subqueries (`selectors.with_followup`), which also pick the pks
+of each activity's latest executions through the `(activity, done_on, id)` index; those rows are then read by pk
+as plain values. Nothing is set on model instances beyond Django's own relation caches (the parties, `_parties`).
+
+What the promise page costs to build and render, and why it is built this way, is in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -20,11 +24,12 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from trygg.indicators.models import Indicator
 from trygg.meetings.models import Meeting, SafetyWalk
+from trygg.municipalities.models import Party
 from trygg.problems.models import Problem
 from trygg.promises.models import Activity, FocusArea, Promise, Signatory
 from trygg.reports.models import ReportCategory
@@ -58,20 +63,53 @@ def _month_names(language: str) -> tuple[str, ...]:
     return ("", *(str(MONTHS_3[number]) for number in range(1, 13)))
 
 
-def _day(day: dt.date) -> str:
-    """ "31 dec 2023": the short date of the promise page's execution lines, without the date filter's cost for
-    each of hundreds of dates."""
-    return f"{day.day} {_month_names(get_language() or 'sv')[day.month]} {day.year}"
+class RowTexts:
+    """The promise page's row strings in the page's language, each worked out once per page.
 
+    The translations and month names are looked up once, not for each of hundreds of rows (a translation lookup
+    costs more than writing a row), and rows with the same figures share their sentence: a page has many rows
+    but few different statuses, targets and totals. Made for one render, in the language it runs in."""
 
-@dataclass(frozen=True)
-class ExecutionLine:
-    """One of an activity's latest executions as a short dated line on the promise page."""
+    def __init__(self, language: str) -> None:
+        self.months = _month_names(language)
+        self._known: dict[tuple[object, ...], str] = {}
 
-    done_on: dt.date
-    date: str
-    text: str
-    is_example: bool
+    def status(self, progress: ActivityProgress) -> str:
+        key = ("status", progress.status_value)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = capfirst(progress.label)
+        return found
+
+    def progress(self, progress: ActivityProgress) -> str:
+        """ "3 av 4 mätningar" (`ActivityProgress.progress_text`)."""
+        result = progress.result
+        key = ("progress", result.target, result.done, progress.activity.unit, progress.executions_total)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = progress.progress_text
+        return found
+
+    def more(self, total: int) -> str:
+        """ "Se alla 100 utföranden" for the link to the activity page's list of every execution."""
+        key = ("more", total)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = ngettext(
+                "Se alla %(counter)s utföranden", "Se alla %(counter)s utföranden", total
+            ) % {"counter": total}
+        return found
+
+    def day(self, day: dt.date) -> str:
+        """ "31 dec 2023": the short date of an execution line, as the ``date:"j M Y"`` filter writes it."""
+        return f"{day.day} {self.months[day.month]} {day.year}"
+
+    @staticmethod
+    def line(description: str) -> str:
+        """An execution's description cut to the promise page's short line; the activity page shows it all."""
+        if len(description) <= LINE_CHARACTERS:
+            return description
+        return description[: LINE_CHARACTERS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -82,45 +120,12 @@ class ActivityView:
     actions: Actions = ()
     #: The activity's own page, built from a prefix reversed once per page (``Activity.get_absolute_url``).
     url: str = ""
+    #: Who is responsible, as the promise page's row names them ("Polisen, Kommunen").
+    owners: str = ""
 
     @property
     def pk(self) -> int:
         return self.activity.pk
-
-    # The promise page's lean row reads these display strings: worked out once in Python, so the template does
-    # little for each of hundreds of rows. The full facts are on the activity's own page.
-
-    @cached_property
-    def owners(self) -> str:
-        return ", ".join(party.name for party in self.activity.responsible_parties.all())
-
-    @cached_property
-    def status_text(self) -> str:
-        return capfirst(self.progress.label)
-
-    @cached_property
-    def lines(self) -> tuple[ExecutionLine, ...]:
-        return tuple(
-            ExecutionLine(
-                done_on=execution.done_on,
-                date=_day(execution.done_on),
-                text=(
-                    execution.description
-                    if len(execution.description) <= LINE_CHARACTERS
-                    else execution.description[: LINE_CHARACTERS - 1].rstrip() + "…"
-                ),
-                is_example=execution.is_example,
-            )
-            for execution in self.progress.latest
-        )
-
-    @cached_property
-    def more_text(self) -> str:
-        """ "Se alla 100 utföranden" for the link to the activity page's list of every execution."""
-        total = self.progress.executions_total
-        return ngettext("Se alla %(counter)s utföranden", "Se alla %(counter)s utföranden", total) % {
-            "counter": total
-        }
 
 
 @dataclass(frozen=True)
@@ -200,14 +205,12 @@ def _action_prefetches(as_of: dt.date) -> tuple[list[Prefetch], list[Prefetch]]:
     return activity, [Prefetch("problems", queryset=problems)]
 
 
-def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[Promise]:
+def _public_promises(as_of: dt.date, closing: bool, actions: bool, latest: int) -> QuerySet[Promise]:
     activity_actions, area_actions = _action_prefetches(as_of) if actions else ([], [Prefetch("problems")])
+    # The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered queryset for each
+    # activity and relation, which for 200 activities cost more than the rest of the read model.
     activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related(
-            "responsible_parties", "partners", *activity_actions
-        ),
-        as_of,
-        closing,
+        Activity.objects.select_related("area").prefetch_related(*activity_actions), as_of, closing, latest
     )
     focus_areas = FocusArea.objects.prefetch_related(
         *area_actions, Prefetch("activities", queryset=activities)
@@ -222,6 +225,51 @@ def _public_promises(as_of: dt.date, closing: bool, actions: bool) -> QuerySet[P
             Prefetch("next_promises", queryset=Promise.objects.public().order_by("valid_from", "pk")),
         )
     )
+
+
+#: The relations from an activity to its parties that `_parties` fills.
+PARTY_RELATIONS = ("responsible_parties", "partners")
+
+
+def _parties(promise: Promise, activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
+    """Fill each activity's responsible parties and partners into Django's own prefetch cache, so that
+    ``activity.responsible_parties.all()`` costs no query, from one query per relation that reads the (activity,
+    party) pairs with the party's fields and builds each party once. Returns each activity's responsible parties.
+
+    The same as ``prefetch_related("responsible_parties", "partners")`` (the parties in their model's order), at a
+    tenth of its cost: no manager and no filtered queryset is made for each activity. The pairs are picked by the
+    promise (the activities are all of its activities), not by a list of hundreds of activity ids."""
+    fields = [field.attname for field in Party._meta.concrete_fields]
+    ordering = [
+        f"-party__{name[1:]}" if name.startswith("-") else f"party__{name}"
+        for name in map(str, Party._meta.ordering or ())
+    ]
+    found: dict[str, dict[int, list[Party]]] = {}
+    built: dict[int, Party] = {}
+    for relation in PARTY_RELATIONS:
+        through = getattr(Activity, relation).through
+        rows = (
+            through.objects.filter(activity__focus_area__promise=promise)
+            .order_by(*ordering, "party_id")
+            .values_list("activity_id", *(f"party__{name}" for name in fields))
+        )
+        lists: dict[int, list[Party]] = defaultdict(list)
+        for activity_id, *values in rows:
+            party = built.get(values[0])
+            if party is None:
+                party = built[values[0]] = Party.from_db(through.objects.db, fields, values)
+            lists[activity_id].append(party)
+        found[relation] = lists
+    for activity in activities:
+        cache = activity.__dict__.setdefault("_prefetched_objects_cache", {})
+        for relation in PARTY_RELATIONS:
+            # What Django's prefetch leaves: a queryset whose results are already there.
+            queryset: QuerySet[Party] = QuerySet(model=Party)
+            queryset._result_cache = found[relation].get(activity.pk, [])
+            queryset._prefetch_done = True  # type: ignore[attr-defined]
+            cache[relation] = queryset
+    responsible = found["responsible_parties"]
+    return {activity.pk: tuple(responsible.get(activity.pk, ())) for activity in activities}
 
 
 def _report_action(municipality: str, category: ReportCategory) -> tuple[str, str]:
@@ -321,7 +369,7 @@ def promise_page_build(
     with ``actions`` each focus area and activity carries what a resident can do about it (five queries more).
     """
     promise = get_object_or_404(
-        _public_promises(as_of, closing, actions),
+        _public_promises(as_of, closing, actions, latest),
         municipality__slug=municipality_slug,
         slug=promise_slug,
     )
@@ -331,8 +379,10 @@ def promise_page_build(
         area.promise = promise
         for activity in area.activities.all():
             activity.focus_area = area
+    everyone = [activity for area in areas for activity in area.activities.all()]
+    responsible = _parties(promise, everyone)
     progresses = activities_progress(
-        activities=[activity for area in areas for activity in area.activities.all()],
+        activities=everyone,
         scope=Q(activity__focus_area__promise=promise),
         as_of=as_of,
         latest=latest,
@@ -348,6 +398,7 @@ def promise_page_build(
                 progresses[activity.pk],
                 _activity_actions(activity, municipality) if actions else (),
                 url(activity),
+                ", ".join(party.name for party in responsible[activity.pk]),
             )
             for activity in area.activities.all()
         )

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -16,7 +17,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    IntegerField,
     JSONField,
     OuterRef,
     Prefetch,
@@ -69,13 +69,29 @@ def status_label(status: Status | str) -> str:
     return str(StatusChoice(str(status)).label)
 
 
+@dataclass(frozen=True)
+class LatestExecution:
+    """One of an activity's latest counted executions as the promise page and the report card list it: the shown
+    fields read as plain values (an Execution instance, with its area's boundary, cost more than its line)."""
+
+    pk: int
+    done_on: dt.date
+    description: str
+    count: int
+    participants: int | None
+    place: str
+    #: The name of the area it was done in ("" for none), as `Execution.area_name`.
+    area_name: str
+    is_example: bool
+
+
 @dataclass
 class ActivityProgress:
     activity: Activity
     period: tuple[dt.date, dt.date]
     result: StatusResult
     executions_total: int
-    latest: list[Execution]
+    latest: list[LatestExecution]
     assessment: Assessment | None
     cancellation: Cancellation | None
     planned: list[PlannedDate] = field(default_factory=list)
@@ -230,13 +246,30 @@ def executions_in_period() -> Q:
     return _in_period("activity__")
 
 
-def with_followup(queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False) -> QuerySet[Activity]:
+def _newest_executions(as_of: dt.date) -> QuerySet[Execution, Any]:
+    """The outer activity's counted executions dated inside its period and by ``as_of``, newest first, as pks:
+    sliced ``[n : n + 1]`` it picks the n-th newest through the ``(activity, done_on, id)`` index."""
+    return (
+        Execution.objects.counted()
+        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
+        .order_by("-done_on", "-pk")
+        .values("pk")
+    )
+
+
+def with_followup(
+    queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False, latest: int = 0
+) -> QuerySet[Activity]:
     """Annotate each activity with its follow-up as of a date: the sum and number of counted executions
-    dated inside its period, the latest assessment and the cancellation in force. Correlated subqueries, so
+    dated inside its period (one JSON object), the latest assessment and the cancellation in force. Correlated subqueries, so
     no query is added.
 
     With ``closing`` (the state at the close of the period, "Läget vid periodens slut") a final assessment
-    counts whenever it was given: it judges how the period ended, and is by nature given after it."""
+    counts whenever it was given: it judges how the period ended, and is by nature given after it.
+
+    With ``latest`` each activity also carries the pks of its ``latest`` newest counted executions
+    (``followup_latest_0`` …), so that `activities_progress` reads those rows by pk: cheaper than a query of
+    its own that picks them again through the activities."""
     counted = (
         Execution.objects.counted()
         .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
@@ -261,18 +294,21 @@ def with_followup(queryset: QuerySet[Activity], as_of: dt.date, closing: bool = 
         )[:1]
     )
     return queryset.annotate(
-        followup_done=Subquery(
-            counted.values("activity").annotate(total=Sum("count")).values("total")[:1],
-            output_field=IntegerField(),
-        ),
-        followup_number=Subquery(
-            counted.values("activity").annotate(number=Count("pk")).values("number")[:1],
-            output_field=IntegerField(),
+        # The sum and the number in one pass over the activity's part of the `execution_counted` index.
+        followup_counted=Subquery(
+            counted.values("activity")
+            .annotate(json=JSONObject(done=Sum("count"), number=Count("pk")))
+            .values("json")[:1],
+            output_field=JSONField(),
         ),
         followup_assessment=Subquery(assessment, output_field=JSONField()),
         followup_cancellation=Subquery(cancellation, output_field=JSONField()),
         followup_as_of=Value(as_of, output_field=DateField()),
         followup_closing=Value(closing, output_field=BooleanField()),
+        **{
+            f"followup_latest_{place}": Subquery(_newest_executions(as_of)[place : place + 1])
+            for place in range(latest)
+        },
     )
 
 
@@ -319,7 +355,7 @@ def _annotate(activities: Sequence[Activity], as_of: dt.date, closing: bool = Fa
     ]
     if not missing:
         return
-    fields = ["followup_done", "followup_number", "followup_assessment", "followup_cancellation"]
+    fields = ["followup_counted", "followup_assessment", "followup_cancellation"]
     rows = {
         row["pk"]: row
         for row in with_followup(
@@ -333,25 +369,53 @@ def _annotate(activities: Sequence[Activity], as_of: dt.date, closing: bool = Fa
         activity.followup_closing = closing  # type: ignore[attr-defined]
 
 
-def _latest_executions(activities: Sequence[Activity], as_of: dt.date, latest: int) -> QuerySet[Execution]:
+def _latest_executions(
+    activities: Sequence[Activity], as_of: dt.date, latest: int
+) -> dict[int, list[LatestExecution]]:
     """Each activity's ``latest`` counted executions dated inside its period, newest first, in one query.
 
     Each is picked per activity through the ``(activity, -done_on)`` index (a correlated subquery with
     ``LIMIT 1 OFFSET n`` for each place), so the cost grows with the activities shown, not with every execution
-    they ever had: a window over all of them cost 200 ms for 200 activities with 20,000 executions."""
-    newest = (
-        Execution.objects.counted()
-        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
-        .order_by("-done_on", "-pk")
-        .values("pk")
+    they ever had: a window over all of them cost 200 ms for 200 activities with 20,000 executions. Activities
+    from `with_followup(…, latest=…)` for this date carry those pks already, and the rows are read by pk. The
+    rows are read as values: model instances (with each area's boundary) cost more than the rest of the read."""
+    carried = [f"followup_latest_{place}" for place in range(latest)]
+    if all(
+        getattr(activity, "followup_as_of", None) == as_of and hasattr(activity, carried[-1])
+        for activity in activities
+    ):
+        pks = [pk for activity in activities for name in carried if (pk := getattr(activity, name))]
+        # With none to read the query still runs (pk 0 is never used), so the count does not depend on the data.
+        chosen = Q(pk__in=pks or [0])
+    else:
+        newest = _newest_executions(as_of)
+        places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
+            **{f"latest_{place}": Subquery(newest[place : place + 1]) for place in range(latest)}
+        )
+        chosen = Q()
+        for place in range(latest):
+            chosen |= Q(pk__in=places.values(f"latest_{place}"))
+    rows = (
+        Execution.objects.filter(chosen)
+        .order_by("activity_id", "-done_on", "-pk")
+        .values_list(
+            "activity_id",
+            "pk",
+            "done_on",
+            "description",
+            "count",
+            "participants",
+            "place",
+            "area__name",
+            "is_example",
+        )
     )
-    places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
-        **{f"latest_{place}": Subquery(newest[place : place + 1]) for place in range(latest)}
-    )
-    chosen = Q()
-    for place in range(latest):
-        chosen |= Q(pk__in=places.values(f"latest_{place}"))
-    return Execution.objects.filter(chosen).select_related("area").order_by("activity_id", "-done_on", "-pk")
+    found: dict[int, list[LatestExecution]] = defaultdict(list)
+    for activity_id, pk, done_on, description, count, participants, where, area, is_example in rows:
+        found[activity_id].append(
+            LatestExecution(pk, done_on, description, count, participants, where, area or "", is_example)
+        )
+    return found
 
 
 def activities_progress(
@@ -374,11 +438,9 @@ def activities_progress(
     is the one at the close of ``as_of``: a period whose last day is ``as_of`` is over too ("Läget vid
     periodens slut").
     """
+    # The latest executions first: `_annotate` replaces another date's annotations, not the latest pks.
+    latest_rows = _latest_executions(activities, as_of, latest) if latest and activities else {}
     _annotate(activities, as_of, closing)
-    latest_rows: dict[int, list[Execution]] = defaultdict(list)
-    if latest and activities:
-        for execution in _latest_executions(activities, as_of, latest):
-            latest_rows[execution.activity_id].append(execution)
     planned: dict[int, list[PlannedDate]] = defaultdict(list)
     if with_planned:
         for planned_date in PlannedDate.objects.filter(scope).order_by("date", "pk"):
@@ -388,6 +450,7 @@ def activities_progress(
     over_day = as_of if closing else as_of - dt.timedelta(days=1)
     for activity in activities:
         start, end = activity_period(activity)
+        counted = _json(activity.followup_counted) or {}  # type: ignore[attr-defined]
         assessment = _assessment(activity.followup_assessment, activity)  # type: ignore[attr-defined]
         cancellation = _cancellation(activity.followup_cancellation, activity)  # type: ignore[attr-defined]
         # When the promise is over, so is each of its activities, whatever dates they carry.
@@ -400,7 +463,7 @@ def activities_progress(
             quantity_max=activity.quantity_max,
             at_least=activity.at_least,
             per=activity.per or None,
-            done=activity.followup_done or 0,  # type: ignore[attr-defined]
+            done=counted.get("done") or 0,
             assessment=assessment.status if assessment else None,
             cancelled=cancellation is not None,
             period_over=over_day >= last_day,
@@ -409,7 +472,7 @@ def activities_progress(
             activity=activity,
             period=(start, end),
             result=result,
-            executions_total=activity.followup_number or 0,  # type: ignore[attr-defined]
+            executions_total=counted.get("number") or 0,
             latest=latest_rows.get(activity.pk, []),
             assessment=assessment,
             cancellation=cancellation,

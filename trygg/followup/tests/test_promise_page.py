@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import post_init
 from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from trygg.followup.models import Execution
 from trygg.followup.promise_page import PromisePage, promise_page_build
 from trygg.followup.status import Status
+from trygg.municipalities.models import Party
+from trygg.municipalities.tests.factories import AreaFactory, PartyFactory
 from trygg.promises.models import Activity, Promise
 from trygg.promises.tests.factories import ActivityFactory, FocusAreaFactory
 
@@ -261,3 +264,76 @@ def test_the_rows_of_a_promise_that_has_not_begun_show_no_status(client: Client,
 
     assert page.count('<li id="aktivitet-') == 19
     assert 'class="status status-' not in page
+
+
+def test_building_the_read_model_makes_no_execution_and_each_party_once(promise: Promise) -> None:
+    """Issue 21: the promise page read its latest executions as model instances and made a party instance for
+    each activity it was responsible for; both cost more than the rest of the page with hundreds of rows."""
+    police, town = (
+        PartyFactory.create(name="Polisen", kind=Party.Kind.POLICE),
+        PartyFactory.create(name="Kommunen"),
+    )
+    activities = list(Activity.objects.filter(focus_area__promise=promise))
+    for activity in activities:
+        activity.responsible_parties.set([police, town])
+        activity.partners.set([police])
+        _executions(activity, 4)
+    made: list[type] = []
+
+    def count(sender: type, **kwargs: object) -> None:
+        made.append(sender)
+
+    post_init.connect(count)
+    try:
+        page = _build(promise)
+    finally:
+        post_init.disconnect(count)
+
+    assert len(page.activities) == len(activities) > 2
+    assert made.count(Execution) == 0
+    assert made.count(Party) <= 2 + len(page.signatories)
+    assert all(len(view.progress.latest) == 3 for view in page.activities)
+
+
+def test_the_parties_read_without_a_prefetch_are_those_of_the_database_in_their_order(
+    promise: Promise, django_assert_num_queries
+) -> None:
+    first, second, third = (
+        PartyFactory.create(name="Öckerö fritid"),
+        PartyFactory.create(name="Polisen", kind=Party.Kind.POLICE),
+        PartyFactory.create(name="Anderssons bygg"),
+    )
+    activity = Activity.objects.filter(focus_area__promise=promise).first()
+    assert activity is not None
+    activity.responsible_parties.set([first, second, third])
+    activity.partners.set([third])
+    expected = [list(activity.responsible_parties.all()), list(activity.partners.all())]
+
+    _area, view = _build(promise).activity(activity.pk)
+
+    with django_assert_num_queries(0):
+        found = [list(view.activity.responsible_parties.all()), list(view.activity.partners.all())]
+    assert found == expected
+    assert [party.name for party in found[0]] == [party.name for party in expected[0]]
+    assert view.owners == ", ".join(party.name for party in expected[0])
+
+
+@time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=STOCKHOLM), tick=False)
+def test_a_latest_execution_shows_its_place_and_area_on_the_focus_area_page(
+    client: Client, promise: Promise
+) -> None:
+    activity = Activity.objects.filter(focus_area__promise=promise).first()
+    assert activity is not None
+    area = AreaFactory.create(name="Kvarteret Test", municipality=promise.municipality)
+    Execution.objects.create(
+        activity=activity,
+        done_on=dt.date(2023, 3, 1),
+        description="Trygghetsvandring",
+        place="Torget",
+        area=area,
+    )
+
+    page = client.get(activity.focus_area.get_absolute_url()).content.decode()
+
+    assert "Trygghetsvandring" in page
+    assert "· Torget, Kvarteret Test</span>" in page
