@@ -163,3 +163,4 @@ def _form_fill_time_off(settings):  # type: ignore[no-untyped-def]
 def _page_cache_off(settings):  # type: ignore[no-untyped-def]
     """No page cache unless a test asks for it: inside a test's transaction no commit ever invalidates it."""
     settings.PAGE_CACHE_SECONDS = 0
+    settings.SURVEY_FORM_QUESTIONS_HELD = False

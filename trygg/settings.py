@@ -386,6 +386,9 @@ CACHES = {
 # Sessions live in Redis when it is set, and in the database while it is down (trygg/core/sessions.py).
 SESSION_ENGINE = "trygg.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# The survey form's questions are held in each process while the page generation number is unchanged
+# (trygg/surveys/selectors.py); off only in tests, whose transactions never commit to raise the number.
+SURVEY_FORM_QUESTIONS_HELD = os.environ.get("SURVEY_FORM_QUESTIONS_HELD", "true").lower() == "true"
 
 # Words the site uses in its own URLs; no municipality or promise may take them as a slug.
 RESERVED_SLUGS = frozenset(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from trygg.core import pagecache
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
@@ -72,7 +73,7 @@ class FormQuestion:
     kind: str
     section: str
     text: str
-    choices: list[tuple[str, str]]
+    choices: tuple[tuple[str, str], ...]
     lang: str
     rtl: bool
 
@@ -86,8 +87,35 @@ def survey_questions(*, survey: Survey) -> list[Question]:
     ]
 
 
+# The questionnaire as residents see it, per survey and language, held in this process under the page cache's
+# global generation number (trygg.core.pagecache): every committed write to the questions, their translations,
+# the survey's list of questions or the survey itself raises that number, whichever channel makes it (staff
+# pages, the admin, a command), so a held copy is used only while nothing of it can have changed. Answers
+# (responses, codes, drafts) do not raise it. Reading the number is one cheap lookup against three queries and a
+# model instance per question and translation.
+_form_questions_held: dict[tuple[int, str], tuple[int, tuple[FormQuestion, ...]]] = {}
+FORM_QUESTIONS_HELD_MAX = 256
+
+
 def survey_form_questions(*, survey: Survey, language: str) -> list[FormQuestion]:
     """The survey's questions with their texts in `language` (Swedish where no translation exists)."""
+    if not settings.SURVEY_FORM_QUESTIONS_HELD:
+        return _survey_form_questions_read(survey=survey, language=language)
+    # The number is read before the questions: a write committed in between leaves the copy under the older
+    # number, which the next request no longer uses.
+    generation = pagecache.generation_read()
+    key = (survey.pk, language)
+    held = _form_questions_held.get(key)
+    if held is not None and held[0] == generation:
+        return list(held[1])
+    found = _survey_form_questions_read(survey=survey, language=language)
+    if len(_form_questions_held) >= FORM_QUESTIONS_HELD_MAX:
+        _form_questions_held.clear()
+    _form_questions_held[key] = (generation, tuple(found))
+    return found
+
+
+def _survey_form_questions_read(*, survey: Survey, language: str) -> list[FormQuestion]:
     translations = QuestionTranslation.objects.filter(language=language).filter(
         Q(municipality__isnull=True) | Q(municipality=survey.municipality)
     )
@@ -106,7 +134,7 @@ def survey_form_questions(*, survey: Survey, language: str) -> list[FormQuestion
                 kind=question.kind,
                 section=question.section,
                 text=chosen.text if chosen is not None else question.text,
-                choices=[(str(code), labels.get(str(code), label)) for code, label in question.choices],
+                choices=tuple((str(code), labels.get(str(code), label)) for code, label in question.choices),
                 lang=Language.html_lang(language) if chosen is not None else "sv",
                 rtl=Language.is_rtl(language) if chosen is not None else False,
             )

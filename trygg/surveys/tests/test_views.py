@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import html5lib
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from trygg.core.csvexport import csv_cell
 from trygg.demo.surveys import load_surveys_demo
 from trygg.surveys import services
-from trygg.surveys.models import AnswerDraft, Response, Survey
+from trygg.surveys.models import AnswerDraft, Question, Response, Survey
 from trygg.surveys.tests.factories import SurveyFactory
 
 TODAY = dt.date(2024, 9, 15)
@@ -307,3 +308,84 @@ def test_the_results_page_query_count_does_not_grow_with_responses(client, demo_
         client.get(survey.get_results_url())
 
     assert len(after) == len(before)
+
+
+@pytest.fixture
+def questions_held(settings):
+    """The questionnaire held in memory as in production, starting empty (pks repeat between tests)."""
+    from trygg.surveys import selectors
+
+    settings.SURVEY_FORM_QUESTIONS_HELD = True
+    selectors._form_questions_held.clear()
+    yield
+    selectors._form_questions_held.clear()
+
+
+def _question_reads(client, url: str) -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    return page, [query["sql"] for query in queries if "surveys_question" in query["sql"]]
+
+
+def test_a_page_of_questions_asked_again_reads_no_question_from_the_database(
+    client, survey, coordinator, questions_held
+):
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    _start(client, survey, code)
+    url = reverse("surveys:step", args=["ljungby", "2024", 2]) + "?sprak=en"
+
+    first, first_reads = _question_reads(client, url)
+    again, again_reads = _question_reads(client, url)
+
+    assert first_reads
+    assert again_reads == []
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert "Graffiti" in again
+    assert token.sub("", again) == token.sub("", first)
+
+
+# Real commits: the generation number is raised when a write commits, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_a_translation_staff_save_shows_at_once_on_a_page_of_questions_held_in_memory(
+    client, survey, coordinator, home_municipality, questions_held
+):
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    _start(client, survey, code)
+    url = reverse("surveys:step", args=["ljungby", "2024", 2]) + "?sprak=en"
+    assert "Graffiti" in client.get(url).content.decode()
+    question = Question.objects.get(municipality=None, code="p_klotter")
+
+    services.question_translation_save(
+        question=question,
+        municipality=home_municipality,
+        language="en",
+        text="Tags and scribbles on walls",
+        choice_labels={"4": "Huge problem"},
+        by=coordinator,
+    )
+    page = client.get(url).content.decode()
+
+    assert "Tags and scribbles on walls" in page and "Graffiti" not in page
+    assert "Huge problem" in page
+
+
+# Real commits: the generation number is raised when a write commits, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_a_question_changed_in_the_back_office_shows_at_once_on_a_page_of_questions_held_in_memory(
+    client, survey, coordinator, questions_held
+):
+    [code] = services.invitation_codes_generate(survey=survey, count=1, by=coordinator)
+    _start(client, survey, code)
+    url = reverse("surveys:step", args=["ljungby", "2024", 2])
+    assert "Klotter" in client.get(url).content.decode()
+
+    # What the admin's change form does: a plain save of the question.
+    question = Question.objects.get(municipality=None, code="p_klotter")
+    question.text = "Klotter och tags på husväggar"
+    question.save()
+    page = client.get(url).content.decode()
+
+    assert "Klotter och tags på husväggar" in page
