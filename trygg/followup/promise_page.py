@@ -205,13 +205,20 @@ def _action_prefetches(as_of: dt.date) -> tuple[list[Prefetch], list[Prefetch]]:
     return activity, [Prefetch("problems", queryset=problems)]
 
 
+def _activities(
+    as_of: dt.date, closing: bool, latest: int, prefetches: Sequence[Prefetch]
+) -> QuerySet[Activity]:
+    """Activities with their follow-up as of a date (`selectors.with_followup`) and the relations their actions
+    are built from. The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered
+    queryset for each activity and relation, which for 200 activities cost more than the rest of the read model."""
+    return with_followup(
+        Activity.objects.select_related("area").prefetch_related(*prefetches), as_of, closing, latest
+    )
+
+
 def _public_promises(as_of: dt.date, closing: bool, actions: bool, latest: int) -> QuerySet[Promise]:
     activity_actions, area_actions = _action_prefetches(as_of) if actions else ([], [Prefetch("problems")])
-    # The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered queryset for each
-    # activity and relation, which for 200 activities cost more than the rest of the read model.
-    activities = with_followup(
-        Activity.objects.select_related("area").prefetch_related(*activity_actions), as_of, closing, latest
-    )
+    activities = _activities(as_of, closing, latest, activity_actions)
     focus_areas = FocusArea.objects.prefetch_related(
         *area_actions, Prefetch("activities", queryset=activities)
     )
@@ -231,14 +238,15 @@ def _public_promises(as_of: dt.date, closing: bool, actions: bool, latest: int) 
 PARTY_RELATIONS = ("responsible_parties", "partners")
 
 
-def _parties(promise: Promise, activities: Sequence[Activity]) -> dict[int, tuple[Party, ...]]:
+def _parties(activities: Sequence[Activity], scope: Q) -> dict[int, tuple[Party, ...]]:
     """Fill each activity's responsible parties and partners into Django's own prefetch cache, so that
     ``activity.responsible_parties.all()`` costs no query, from one query per relation that reads the (activity,
     party) pairs with the party's fields and builds each party once. Returns each activity's responsible parties.
 
     The same as ``prefetch_related("responsible_parties", "partners")`` (the parties in their model's order), at a
-    tenth of its cost: no manager and no filtered queryset is made for each activity. The pairs are picked by the
-    promise (the activities are all of its activities), not by a list of hundreds of activity ids."""
+    tenth of its cost: no manager and no filtered queryset is made for each activity. ``scope`` picks the pairs
+    from the through table: by the promise for all its activities (``Q(activity__focus_area__promise=promise)``),
+    not by a list of hundreds of activity ids, or by the one activity (``Q(activity=activity)``)."""
     fields = [field.attname for field in Party._meta.concrete_fields]
     ordering = [
         f"-party__{name[1:]}" if name.startswith("-") else f"party__{name}"
@@ -249,7 +257,7 @@ def _parties(promise: Promise, activities: Sequence[Activity]) -> dict[int, tupl
     for relation in PARTY_RELATIONS:
         through = getattr(Activity, relation).through
         rows = (
-            through.objects.filter(activity__focus_area__promise=promise)
+            through.objects.filter(scope)
             .order_by(*ordering, "party_id")
             .values_list("activity_id", *(f"party__{name}" for name in fields))
         )
@@ -353,6 +361,23 @@ def _activity_url(promise: Promise) -> Callable[[Activity], str]:
     return lambda activity: f"{head}/{activity.pk}/{tail}"
 
 
+def _activity_view(
+    activity: Activity,
+    progresses: dict[int, ActivityProgress],
+    responsible: dict[int, tuple[Party, ...]],
+    url: Callable[[Activity], str],
+    municipality: str | None,
+) -> ActivityView:
+    """An activity's view from its progress and parties; with the municipality's slug, also its actions."""
+    return ActivityView(
+        activity,
+        progresses[activity.pk],
+        _activity_actions(activity, municipality) if municipality is not None else (),
+        url(activity),
+        ", ".join(party.name for party in responsible[activity.pk]),
+    )
+
+
 def promise_page_build(
     *,
     municipality_slug: str,
@@ -380,7 +405,7 @@ def promise_page_build(
         for activity in area.activities.all():
             activity.focus_area = area
     everyone = [activity for area in areas for activity in area.activities.all()]
-    responsible = _parties(promise, everyone)
+    responsible = _parties(everyone, Q(activity__focus_area__promise=promise))
     progresses = activities_progress(
         activities=everyone,
         scope=Q(activity__focus_area__promise=promise),
@@ -393,13 +418,7 @@ def promise_page_build(
     views = []
     for area in areas:
         activities = tuple(
-            ActivityView(
-                activity,
-                progresses[activity.pk],
-                _activity_actions(activity, municipality) if actions else (),
-                url(activity),
-                ", ".join(party.name for party in responsible[activity.pk]),
-            )
+            _activity_view(activity, progresses, responsible, url, municipality if actions else None)
             for activity in area.activities.all()
         )
         views.append(
@@ -424,27 +443,51 @@ def promise_page_build(
 
 @dataclass(frozen=True)
 class ActivityPage:
-    """One activity's own page: the promise's read model around it, every execution and the planned dates."""
+    """One activity's own page: the activity with its progress, parties and actions, its focus area, the promise's
+    header facts (the promise and its phase), every counted execution and the planned dates.
 
-    page: PromisePage
-    focus_area: FocusAreaView
+    Built without the rest of the promise: the promise's verdict is not worked out (``standing.verdict`` is None;
+    ``standing.is_ended`` still says whether the period is over), and ``focus_area`` is the model, not a
+    `FocusAreaView` with its other activities."""
+
+    promise: Promise
+    standing: PromiseStanding
+    focus_area: FocusArea
     activity: ActivityView
     executions: tuple[Execution, ...]
     planned: tuple[PlannedDate, ...]
 
 
 def activity_page_build(
-    *, municipality_slug: str, promise_slug: str, activity_id: int, as_of: dt.date
+    *, municipality_slug: str, promise_slug: str, activity_id: int, as_of: dt.date, closing: bool = False
 ) -> ActivityPage:
-    """An activity of this promise (404 for one of another promise), with all its counted executions."""
-    page = promise_page_build(
-        municipality_slug=municipality_slug, promise_slug=promise_slug, as_of=as_of, latest=0, actions=True
+    """An activity of this published or closed promise (404 for one of another promise, a draft or an unknown
+    promise), with all its counted executions: the same objects `promise_page_build` makes for the activity, in
+    a fixed number of queries whatever the number of the promise's activities."""
+    promise = get_object_or_404(
+        Promise.objects.public().select_related("municipality"),
+        municipality__slug=municipality_slug,
+        slug=promise_slug,
     )
-    area, view = page.activity(activity_id)
+    activity_actions, _area_actions = _action_prefetches(as_of)
+    activity = get_object_or_404(
+        _activities(as_of, closing, 0, activity_actions).select_related("focus_area"),
+        focus_area__promise=promise,
+        pk=activity_id,
+    )
+    # Relation caches, so that the activity's period and addresses find the promise without a query.
+    activity.focus_area.promise = promise
+    responsible = _parties([activity], Q(activity=activity))
+    progresses = activities_progress(
+        activities=[activity], scope=Q(activity=activity), as_of=as_of, latest=0, closing=closing
+    )
     return ActivityPage(
-        page=page,
-        focus_area=area,
-        activity=view,
-        executions=tuple(execution_list_public(activity=view.activity)),
-        planned=tuple(planned_date_list_public(activity=view.activity)),
+        promise=promise,
+        standing=promise_standing(promise=promise, as_of=as_of, closing=closing, progresses=None),
+        focus_area=activity.focus_area,
+        activity=_activity_view(
+            activity, progresses, responsible, Activity.get_absolute_url, promise.municipality.slug
+        ),
+        executions=tuple(execution_list_public(activity=activity)),
+        planned=tuple(planned_date_list_public(activity=activity)),
     )

@@ -1,4 +1,5 @@
-"""The public promise, focus area and activity pages: each renders the promise's read model (`promise_page`).
+"""The public promise, focus area and activity pages: each renders the promise's read model (`promise_page`);
+the activity page builds its one activity only.
 
 They are the same for every anonymous visitor (the comment form has its own page), so the page cache serves them.
 """
@@ -42,6 +43,7 @@ def focus_area_detail(request: HttpRequest, municipality: str, promise: str, foc
 
 
 def activity_detail(request: HttpRequest, municipality: str, promise: str, activity: int) -> HttpResponse:
+    """One activity, built alone (`activity_page_build`): not the whole promise's read model."""
     found = activity_page_build(
         municipality_slug=municipality,
         promise_slug=promise,
@@ -52,9 +54,10 @@ def activity_detail(request: HttpRequest, municipality: str, promise: str, activ
         request,
         "promises/activity_detail.html",
         {
-            **_context(found.page),
-            "area": found.focus_area,
-            "focus_area": found.focus_area.focus_area,
+            "promise": found.promise,
+            "municipality": found.promise.municipality,
+            "standing": found.standing,
+            "focus_area": found.focus_area,
             "view": found.activity,
             "activity": found.activity.activity,
             "found": found,

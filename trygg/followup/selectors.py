@@ -558,22 +558,35 @@ class PromiseStanding:
 
     @property
     def is_ended(self) -> bool:
-        return self.verdict is not None
+        return self.phase is Phase.ENDED
 
 
 def promise_verdict(progresses: Sequence[ActivityProgress]) -> VerdictView:
     return VerdictView(verdict(progress.status for progress in progresses))
 
 
-def promise_standing(
-    *, promise: Promise, as_of: dt.date, closing: bool, progresses: Sequence[ActivityProgress]
-) -> PromiseStanding:
+def promise_phase(*, promise: Promise, as_of: dt.date, closing: bool) -> Phase:
+    """Coming, running or ended on ``as_of``; with ``closing`` a promise is over at the close of its last day."""
     over = as_of >= promise.valid_until if closing else as_of > promise.valid_until
+    return Phase.ENDED if over else phase(as_of, promise.valid_from, promise.valid_until)
+
+
+def promise_standing(
+    *,
+    promise: Promise,
+    as_of: dt.date,
+    closing: bool,
+    progresses: Sequence[ActivityProgress] | None,
+) -> PromiseStanding:
+    """The promise's standing; once it is over, with the verdict on ``progresses`` (every activity's). With
+    ``progresses`` None (a page that shows one activity) only the phase is worked out and the verdict is None."""
+    found = promise_phase(promise=promise, as_of=as_of, closing=closing)
+    over = found is Phase.ENDED
     return PromiseStanding(
-        phase=Phase.ENDED if over else phase(as_of, promise.valid_from, promise.valid_until),
+        phase=found,
         as_of=as_of,
         closing=closing,
-        verdict=promise_verdict(progresses) if over else None,
+        verdict=promise_verdict(progresses) if over and progresses is not None else None,
     )
 
 

@@ -69,7 +69,7 @@ def _get_cold(client: Client, url: str, *, most: int, assert_queries: DjangoAsse
 PUBLIC_PAGES: list[tuple[str, Callable[[Promise, Activity], str], int]] = [
     # municipality, promises, their activities (the lead promise's progress or verdict), the national facts (3), surveys
     ("the municipality page", lambda promise, _activity: f"/{promise.municipality.slug}/", 7),
-    ("the activity page", lambda _promise, activity: activity.get_absolute_url(), 26),
+    ("the activity page", lambda _promise, activity: activity.get_absolute_url(), 14),
     ("the report form", lambda promise, _activity: f"/{promise.municipality.slug}/felanmalan/", 4),
     (
         "the map's GeoJSON",
