@@ -142,14 +142,10 @@ def test_an_upload_is_previewed_with_its_format_and_imported_only_when_confirmed
     assert done.status_code == 302
     run = ImportRun.objects.latest("pk")
     assert run.file_format == "Brås statistikdatabas (SOL), textexport"
-    assert (
-        sum(
-            1
-            for *_figure, preliminary in ReportedCrime.objects.filter(import_run=run).records()
-            if preliminary
-        )
-        == 2
-    )
+    # The file's two "prel." figures are stored as preliminary (the example figures have none). Counted over every
+    # row, not by the run: a year row that also keeps example figures from outside the file keeps the example run,
+    # and which years the example figures cover depends on the day the test runs.
+    assert sum(1 for *_figure, preliminary in ReportedCrime.objects.records() if preliminary) == 2
     detail = client.get(done["Location"]).content.decode()
     assert "Mord och dråp (1)" in detail
 
