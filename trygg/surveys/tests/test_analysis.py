@@ -793,6 +793,14 @@ def many_rows(count: int) -> list[str]:
         ("77,Centrum,1,1,", None, None),  # an empty last cell is no answer, not a short line
         ("77,Centrum,1,1,6", "t_kvall", "invalid_code"),
         ("77,Centrum,1,01,1", "p_klotter", "invalid_code"),
+        # polars reads each of these as the number 1; only the digit itself is the code
+        ("77,Centrum,1,+1,1", "p_klotter", "invalid_code"),
+        ("77,Centrum,1, 1,1", "p_klotter", "invalid_code"),
+        ("77,Centrum,1,1,\t3", "t_kvall", "invalid_code"),
+        ('77,Centrum,1,1,"003"', "t_kvall", "invalid_code"),
+        ("77,Centrum,1,-1,1", "p_klotter", "invalid_code"),
+        ('77,Centrum,1,"",1', None, None),  # a quoted empty cell is no answer
+        ("77,Centrum 01,1,1,1", None, None),  # a space or a zero in a text column is plain text
         ("77,Centrum,0,1,1", "weight", "weight_not_positive"),
         ("77,Centrum,inf,1,1", "weight", "weight_not_finite"),
         ("7\udcff7,Centrum,1,1,1", "respondent", "encoding"),  # a column the fast reader does not parse
@@ -871,7 +879,9 @@ def outcome(data: bytes, read):
 @given(
     st.lists(
         st.lists(
-            st.sampled_from(["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5"]),
+            st.sampled_from(
+                ["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5", "0", "+", "-", "\t"]
+            ),
             max_size=10,
         ).map("".join),
         max_size=12,
