@@ -931,6 +931,11 @@ def outcome(data: bytes, read):
     ),
     st.sampled_from([16, 64, 1 << 20]),
 )
+# Answers polars reads as the number 1 though only "1" is the code 1.
+@example(["a,1,1,b", "a,1,+1,b"], 1 << 20)
+@example(["a,1,01,b", "a,1,1,b"], 1 << 20)
+@example(["a,1,\t1,b"], 1 << 20)
+@example(["a,0.5, 2,b"], 1 << 20)
 def test_the_fast_reader_makes_of_any_bytes_what_the_exact_reader_makes_of_them(lines, chunk_bytes):
     data = ("area,weight,p_klotter,kommentar\n" + "\n".join(lines)).encode()
     with patch.object(analysis, "CHUNK_BYTES", chunk_bytes):
