@@ -651,6 +651,49 @@ def test_the_vectorised_values_match_the_formulas_written_out(rows):
 
 
 @property_settings
+@given(
+    st.lists(
+        st.tuples(
+            # Spaces and leading zeros in a text column send the reader to its enums; plain ones keep numbers.
+            st.sampled_from(["A", "B", "", "Ö", "0 7", " C"]),
+            st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinity=False),
+            *(st.sampled_from(codes) for codes in CODES.values()),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_every_group_s_values_match_the_formulas_written_out_over_the_csv_module_s_reading(rows, quoting):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=quoting)
+    writer.writerow(["area", "weight", *CODES])
+    writer.writerows([area, repr(weight), *codes] for area, weight, *codes in rows)
+
+    result = survey_indices(read_text(buffer.getvalue()), by=["area"], k=5, unsuppressed=True)
+
+    records = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    areas = sorted({record["area"] for record in records})
+    assert [group["by"] for group in result["groups"]] == [{}, *({"area": area} for area in areas)]
+    columns = {"p_klotter": "p_klotter", "otrygghet_kvall": "t_kvall", "u_hot": "u_hot"}
+    columns["f_polis_bryr_sig"] = "f_polis_bryr_sig"
+    for group, area in zip(result["groups"], [None, *areas], strict=True):
+        members = [record for record in records if area is None or record["area"] == area]
+        assert group["respondents"] == len(members)
+        for name, column in columns.items():
+            answers = [
+                (float(record["weight"]), POINTS[name][record[column]])
+                for record in members
+                if record[column] in POINTS[name]
+            ]
+            this = group["indicators"][name]
+            assert this["n"] == len(answers)
+            if len(answers) >= 2:
+                value, se = reference_cell(answers)
+                assert this["value"] == pytest.approx(value, rel=1e-9, abs=1e-12)
+                assert this["se"] == pytest.approx(se, rel=1e-7, abs=1e-12)
+
+
+@property_settings
 @given(rows_strategy.flatmap(lambda rows: st.tuples(st.just(rows), st.permutations(rows))))
 def test_permuting_rows_changes_nothing(rows_and_permutation):
     rows, permuted = rows_and_permutation
@@ -793,6 +836,14 @@ def many_rows(count: int) -> list[str]:
         ("77,Centrum,1,1,", None, None),  # an empty last cell is no answer, not a short line
         ("77,Centrum,1,1,6", "t_kvall", "invalid_code"),
         ("77,Centrum,1,01,1", "p_klotter", "invalid_code"),
+        # polars reads each of these as the number 1; only the digit itself is the code
+        ("77,Centrum,1,+1,1", "p_klotter", "invalid_code"),
+        ("77,Centrum,1, 1,1", "p_klotter", "invalid_code"),
+        ("77,Centrum,1,1,\t3", "t_kvall", "invalid_code"),
+        ('77,Centrum,1,1,"003"', "t_kvall", "invalid_code"),
+        ("77,Centrum,1,-1,1", "p_klotter", "invalid_code"),
+        ('77,Centrum,1,"",1', None, None),  # a quoted empty cell is no answer
+        ("77,Centrum 01,1,1,1", None, None),  # a space or a zero in a text column is plain text
         ("77,Centrum,0,1,1", "weight", "weight_not_positive"),
         ("77,Centrum,inf,1,1", "weight", "weight_not_finite"),
         ("7\udcff7,Centrum,1,1,1", "respondent", "encoding"),  # a column the fast reader does not parse
@@ -871,13 +922,20 @@ def outcome(data: bytes, read):
 @given(
     st.lists(
         st.lists(
-            st.sampled_from(["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5"]),
+            st.sampled_from(
+                ["1", "2", "9", "", ",", '"', "\n", "\r\n", "a", "ö", "\x01", " ", "0.5", "0", "+", "-", "\t"]
+            ),
             max_size=10,
         ).map("".join),
         max_size=12,
     ),
     st.sampled_from([16, 64, 1 << 20]),
 )
+# Answers polars reads as the number 1 though only "1" is the code 1.
+@example(["a,1,1,b", "a,1,+1,b"], 1 << 20)
+@example(["a,1,01,b", "a,1,1,b"], 1 << 20)
+@example(["a,1,\t1,b"], 1 << 20)
+@example(["a,0.5, 2,b"], 1 << 20)
 def test_the_fast_reader_makes_of_any_bytes_what_the_exact_reader_makes_of_them(lines, chunk_bytes):
     data = ("area,weight,p_klotter,kommentar\n" + "\n".join(lines)).encode()
     with patch.object(analysis, "CHUNK_BYTES", chunk_bytes):
