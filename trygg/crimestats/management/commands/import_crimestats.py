@@ -106,7 +106,12 @@ class Command(BaseCommand):
             f"{path.name}: {result.rows} rader importerade ({result.run.periods}); "
             f"{result.added} nya, {result.replaced} ersatta{finalised}, {result.removed} borttagna uppgifter."
         )
-        if result.run.report:
+        if result.examples_removed:
+            self.stdout.write(
+                f"{path.name}: {result.examples_removed} uppgifter exempeldata togs bort, "
+                "där filens verkliga siffror fyllde samma år."
+            )
+        if result.run.left_out:
             self.stdout.write("Inte importerat:")
-            for line in left_out(result.run.report):
+            for line in left_out(result.run.left_out):
                 self.stdout.write(line)
