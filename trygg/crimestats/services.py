@@ -6,6 +6,7 @@ import json
 import os
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -648,10 +649,15 @@ def crimestats_import(
     if by is not None and not rules.can_import_statistics(by):
         raise PermissionDenied
     data = _read_bytes(source)
-    categories = crime_categories_sync()
-    known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
-    # Joining would copy a large file; only Kolada's pages come in several parts.
-    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
+    # The file's SHA-256 is taken in a thread (hashlib lets go of the GIL) while the categories and kommuner are
+    # read from the database. Joining would copy a large file; only Kolada's pages come in several parts.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(importers.file_checksum, b"".join([data, *more_pages]) if more_pages else data)
+        categories = crime_categories_sync()
+        known = (
+            None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
+        )
+        checksum = hashing.result()
     fingerprint = _fingerprint(
         checksum=checksum,
         settings={
