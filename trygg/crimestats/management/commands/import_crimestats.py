@@ -107,8 +107,9 @@ class Command(BaseCommand):
             f"{result.added} nya, {result.replaced} ersatta{finalised}, {result.removed} borttagna uppgifter."
         )
         if result.examples_removed:
+            figures = "uppgift" if result.examples_removed == 1 else "uppgifter"
             self.stdout.write(
-                f"{path.name}: {result.examples_removed} uppgifter exempeldata togs bort, "
+                f"{path.name}: {result.examples_removed} {figures} exempeldata togs bort, "
                 "där filens verkliga siffror fyllde samma år."
             )
         if result.run.left_out:
