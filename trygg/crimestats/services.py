@@ -779,6 +779,23 @@ def crime_table_store(
         local_changes = _compare(local, _covered_figures(stored, periods))
     else:
         local_changes = _Changes(added=local.height, removed=0, finalised=0, replaced=0, examples=[])
+    if example_data:
+        # Likewise a län's or the country's real total is never replaced or removed by an invented one.
+        area_cover &= Q(import_run__example_data=True)
+        real_areas = _existing(
+            _cover_filter(
+                areas.get_column("place").unique().to_list(),
+                areas.get_column("category_id").unique().to_list(),
+                periods,
+                field="area_code",
+            )
+            & ~Q(import_run__example_data=True)
+        ).select("place", "category_id", "year", "month")
+        if real_areas.height:
+            real_kept += areas.join(
+                real_areas, on=["place", "category_id", "year", "month"], how="semi"
+            ).height
+            areas = areas.join(real_areas, on=["place", "category_id", "year", "month"], how="anti")
     area_changes = _compare(areas, _existing(area_cover))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed

@@ -169,3 +169,27 @@ def test_the_command_says_how_many_example_figures_the_real_file_superseded(
     out = capsys.readouterr().out
     assert "6 uppgifter exempeldata togs bort" in out
     assert "Inte importerat" not in out
+
+
+def test_an_example_import_leaves_a_real_county_total_as_it_is(ljungby: Municipality) -> None:
+    from trygg.crimestats.models import AreaCrime
+
+    real_file = (
+        HEADER + "07,Kronobergs län,skadegorelse,2023-01,300\n07,Kronobergs län,skadegorelse,2023-02,310\n"
+    )
+    real = crimestats_import(source=real_file.encode(), file_name="verklig-lan.csv", by=None)
+    # The invented file covers January and February of the county's skadegörelse, with a figure for January only.
+    example_file = (
+        HEADER + "07,Kronobergs län,skadegorelse,2023-01,999\n0781,Ljungby,skadegorelse,2023-02,5\n"
+    )
+
+    example = crimestats_import(
+        source=example_file.encode(), file_name="exempel.csv", by=None, example_data=True
+    )
+
+    assert real.run is not None and example.run is not None
+    assert set(AreaCrime.objects.values_list("month", "count", "import_run_id")) == {
+        (1, 300, real.run.pk),
+        (2, 310, real.run.pk),
+    }
+    assert example.real_kept == 1 and example.run.report[REAL_KEPT] == 1
