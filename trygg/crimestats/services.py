@@ -394,7 +394,8 @@ def _year_writes(
 
 
 def _figures_in(rows: pl.DataFrame) -> int:
-    return int(rows.select(pl.sum_horizontal(*(pl.col(name).is_not_null() for name in SLOTS)).sum()).item())
+    slots = [name for name in SLOTS if name in rows.columns]
+    return int(rows.select(pl.sum_horizontal(*(pl.col(name).is_not_null() for name in slots)).sum()).item())
 
 
 def _write_years(writes: _YearWrites, progress: Progress | None) -> None:
@@ -482,8 +483,16 @@ def _write_years_postgresql(writes: _YearWrites, progress: Progress | None) -> N
             cursor.execute(f"UPDATE {table} r SET {assignments} FROM {STAGING} s WHERE r.id = s.id")  # noqa: S608
             cursor.execute(f"DROP TABLE {STAGING}")
         if writes.inserted.height:
-            quoted = ", ".join(connection.ops.quote_name(name) for name in YEAR_COLUMNS)
-            _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", writes.inserted, progress)
+            # A period no new row has a figure for (a monthly series has no whole years or quarters) is left out
+            # of the COPY: the column is empty by default, and the server parses fewer fields.
+            height = writes.inserted.height
+            columns = [
+                name
+                for name in YEAR_COLUMNS
+                if name not in SLOTS or writes.inserted.get_column(name).null_count() < height
+            ]
+            quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+            _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", writes.inserted.select(columns), progress)
 
 
 def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
