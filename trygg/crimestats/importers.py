@@ -332,7 +332,7 @@ def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) 
             separator=delimiter,
             infer_schema=False,
             has_header=True,
-        ).with_columns(pl.all().fill_null(""))
+        )
     except pl.exceptions.ComputeError as error:
         message = str(error).splitlines()[0][:200]
         code = "encoding" if "utf-8" in message.lower() else "unparsable"
@@ -341,6 +341,10 @@ def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) 
         ) from error
     except pl.exceptions.NoDataError as error:
         raise CrimeFileError([LineError(header_line, None, "empty_file")]) from error
+    # Empty cells read as "" (a column without any costs no pass).
+    with_nulls = [name for name, count in zip(frame.columns, frame.null_count().row(0), strict=True) if count]
+    if with_nulls:
+        frame = frame.with_columns(pl.col(with_nulls).fill_null(""))
     columns = {name.strip().lower(): name for name in frame.columns}
     return _Frame(frame=frame, header_line=header_line, columns=columns)
 
@@ -507,24 +511,48 @@ class _Checks:
             self.errors.append(LineError(int(line), column_name, code, text))
 
 
-def _distinct(frame: pl.DataFrame, source: str, **derived: pl.Expr) -> pl.DataFrame:
-    """The distinct values of the column `source`, with columns derived from each value once."""
-    return frame.select(pl.col(source).unique()).with_columns(**derived)
+@dataclass(frozen=True)
+class _Values:
+    """The distinct values of one column of the file, in the order of their codes, with columns derived from each
+    value once; `code` names the column that gives each row its value's code."""
+
+    source: str
+    frame: pl.DataFrame
+    code: str
+
+    def with_columns(self, *derived: pl.Expr) -> _Values:
+        return _Values(source=self.source, frame=self.frame.with_columns(*derived), code=self.code)
+
+    def filter(self, predicate: str) -> pl.DataFrame:
+        return self.frame.filter(predicate)
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
 
 
-def _lookup(source: str, values: pl.DataFrame, name: str) -> pl.Expr:
-    """Column `name` of `values` (from `_distinct`) for every row, looked up by its value of `source`; the column
-    itself when every value derives to itself (a file without stray spaces costs no lookup)."""
+def _distinct(frame: pl.DataFrame, source: str, **derived: pl.Expr) -> tuple[pl.DataFrame, _Values]:
+    """The distinct values of the column `source` with columns derived from each value once, and the frame with each
+    row's code of its value: one hash pass (a cast to an Enum of the values), after which every derived column is
+    taken for the rows by the code (a gather), not by looking each row's text up again."""
+    values = frame.get_column(source).unique().drop_nulls()
+    code = f"_code_{source}"
+    coded = frame.with_columns(pl.col(source).cast(pl.Enum(values)).to_physical().alias(code))
+    return coded, _Values(
+        source=source, frame=pl.DataFrame({source: values}).with_columns(**derived), code=code
+    )
+
+
+def _lookup(values: _Values, name: str) -> pl.Expr:
+    """Column `name` of `values` for every row, by its code; the column itself when every value derives to itself
+    (a file without stray spaces costs nothing)."""
+    frame, source = values.frame, values.source
     if (
-        values.schema[name] == values.schema[source]
-        and values.select(pl.col(name).eq_missing(pl.col(source)).all()).item()
+        frame.schema[name] == frame.schema[source]
+        and frame.select(pl.col(name).eq_missing(pl.col(source)).all()).item()
     ):
         return pl.col(source).alias(name)
-    return (
-        pl.col(source)
-        .replace_strict(values.get_column(source), values.get_column(name), return_dtype=values.schema[name])
-        .alias(name)
-    )
+    return pl.lit(frame.get_column(name)).gather(pl.col(values.code)).alias(name)
 
 
 def read_crime_file(
@@ -593,21 +621,24 @@ def read_crime_file(
     # is parsed and checked once, and the rows take their results by a lookup (no per-row regular expression).
     if mapping.kommun:
         parts = pl.col(code_column).str.strip_chars().str.extract_groups(r"^(\S+)\s*(.*)$")
-        places = _distinct(
+        frame, places = _distinct(
             frame,
             code_column,
             kommun_code=parts.struct.field("1").fill_null(""),
             kommun_name=parts.struct.field("2").fill_null(""),
         )
-        frame = frame.with_columns(
-            _lookup(code_column, places, "kommun_code"), _lookup(code_column, places, "kommun_name")
-        )
+        frame = frame.with_columns(_lookup(places, "kommun_code"), _lookup(places, "kommun_name"))
     else:
-        places = _distinct(frame, code_column, kommun_code=pl.col(code_column).str.strip_chars())
-        frame = frame.with_columns(_lookup(code_column, places, "kommun_code"))
+        frame, places = _distinct(frame, code_column, kommun_code=pl.col(code_column).str.strip_chars())
+        frame = frame.with_columns(_lookup(places, "kommun_code"))
         if name_column:
-            names = _distinct(frame, name_column, kommun_name=pl.col(name_column).str.strip_chars())
-            frame = frame.with_columns(_lookup(name_column, names, "kommun_name"))
+            names = pl.DataFrame({name_column: frame.get_column(name_column).unique()}).with_columns(
+                kommun_name=pl.col(name_column).str.strip_chars()
+            )
+            if not names.select(pl.col("kommun_name").eq_missing(pl.col(name_column)).all()).item():
+                frame = frame.with_columns(pl.col(name_column).str.strip_chars().alias("kommun_name"))
+            else:
+                frame = frame.with_columns(pl.col(name_column).alias("kommun_name"))
         else:
             frame = frame.with_columns(pl.lit("").alias("kommun_name"))
     code = pl.col("kommun_code")
@@ -625,7 +656,7 @@ def read_crime_file(
         unknown_kommun.alias("_unknown"),
         code.rank("dense").cast(pl.Int64).alias("_place"),
     )
-    frame = frame.with_columns(_lookup(code_column, places, "_place"))
+    frame = frame.with_columns(_lookup(places, "_place"))
 
     # The count: a plain integer casts directly; only when some cell does not are spaces (thousands separators)
     # removed and the source's marks for a missing figure ("..") skipped.
@@ -648,17 +679,20 @@ def read_crime_file(
         )
 
     lookup = category_lookup(categories)
-    category_values = _distinct(
+    frame, category_values = _distinct(
         frame,
         category_column,
         category=pl.col(category_column)
         .str.strip_chars()
         .str.to_lowercase()
         .replace_strict(lookup, default=None, return_dtype=pl.String),
-    ).with_columns(pl.col("category").rank("dense").cast(pl.Int64).alias("_category"))
+    )
+    category_values = category_values.with_columns(
+        pl.col("category").rank("dense").cast(pl.Int64).alias("_category")
+    )
     frame = frame.with_columns(
-        _lookup(category_column, category_values, "category"),
-        _lookup(category_column, category_values, "_category"),
+        _lookup(category_values, "category"),
+        _lookup(category_values, "_category"),
     )
 
     # Each period as one number: (year × 100 + month) × 2 + 1 if preliminary; null when it cannot be read.
@@ -676,8 +710,8 @@ def read_crime_file(
         key = pl.when(valid).then(
             (year * 100 + month) * 2 + period.struct.field("4").is_not_null().cast(pl.Int32)
         )
-        period_values = _distinct(frame, period_raw, _period_key=key)
-        frame = frame.with_columns(_lookup(period_raw, period_values, "_period_key"))
+        frame, period_values = _distinct(frame, period_raw, _period_key=key)
+        frame = frame.with_columns(_lookup(period_values, "_period_key"))
     else:
         month_number = (
             pl.col("_month_raw")

@@ -99,6 +99,24 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})" if self.imported_at else self.file_name
 
+    @property
+    def examples_removed(self) -> int:
+        """Example figures this real import's figures superseded (outside its cover, in the year rows it filled)."""
+        return int(self.report.get(EXAMPLES_REMOVED, 0)) if isinstance(self.report, dict) else 0
+
+    @property
+    def left_out(self) -> dict[str, object]:
+        """What the import did not store or combined: its report without the example figures it superseded."""
+        if not isinstance(self.report, dict):
+            return {}
+        return {title: items for title, items in self.report.items() if title != EXAMPLES_REMOVED}
+
+
+# Keys of ImportRun.report (stored text, in Swedish like the other keys): example figures a real file superseded,
+# and figures of an example-data file left out because their year rows hold real figures.
+EXAMPLES_REMOVED = "exempeldata som verkliga siffror ersatte"
+REAL_KEPT = "verkliga siffror som exempeldata inte fick ersätta"
+
 
 PERIOD_HELP = _("0 betyder hela året, 1–12 en månad och 13–16 kvartal 1–4.")
 

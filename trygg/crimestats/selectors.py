@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
 from trygg.municipalities.models import Municipality
 
@@ -122,11 +122,27 @@ def crime_picture(
         for key, series in all_series.items()
     }
     runs = ImportRun.objects.filter(figures__municipality__scb_code__in=codes, figures__year__in=years)
+    # Every figure the page shows or compares with (the kommuner's rows and populations, the county's and the
+    # country's totals and populations) from an example-data run puts the label on it: one query.
     example = (
-        ImportRun.objects.filter(pk__in=runs.values("pk"), example_data=True).exists()
-        or Population.objects.filter(
-            municipality__scb_code__in=codes, year__in=years, import_run__example_data=True
-        ).exists()
+        ImportRun.objects.filter(example_data=True)
+        .filter(
+            Q(pk__in=runs.values("pk"))
+            | Q(
+                pk__in=Population.objects.filter(municipality__scb_code__in=codes, year__in=years).values(
+                    "import_run"
+                )
+            )
+            | Q(
+                pk__in=AreaCrime.objects.filter(area_code__in=area_codes, year__in=years).values("import_run")
+            )
+            | Q(
+                pk__in=AreaPopulation.objects.filter(area_code__in=area_codes, year__in=years).values(
+                    "import_run"
+                )
+            )
+        )
+        .exists()
     )
     latest = ImportRun.objects.filter(pk__in=runs.values("pk")).order_by("-imported_at").first()
     population_run = (

@@ -6,6 +6,7 @@ import json
 import os
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from trygg.problems.models import Problem
 
 from . import formats, importers, kolada, kommuner, rules
 from .models import (
+    EXAMPLES_REMOVED,
     PERIOD_FIELDS,
+    REAL_KEPT,
     AreaCrime,
     AreaPopulation,
     ComparisonGroup,
@@ -116,6 +119,10 @@ class ImportResult:
     finalised: int = 0
     format_name: str = ""
     skipped: bool = False  # the same file was imported last with the same settings: not even read
+    # Example figures a real file's figures superseded (outside its cover, in the year rows it gave figures to).
+    examples_removed: int = 0
+    # Figures of an example-data file left out because their year rows hold real figures.
+    real_kept: int = 0
 
 
 def _read_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
@@ -275,17 +282,58 @@ class _YearWrites:
     deleted: list[int]
 
 
+def _cover_bits(periods: list[tuple[int, int]]) -> dict[int, int]:
+    """year → the bits (as in preliminary_periods) of the periods the file covers in it."""
+    bits: dict[int, int] = {}
+    for year, month in periods:
+        bits[year] = bits.get(year, 0) | _BITS[month]
+    return bits
+
+
+def _example_rows(examples: list[int]) -> pl.Expr:
+    """Stored rows set by an example-data run (a row without a run counts as real)."""
+    return pl.col("import_run_id").is_in(examples).fill_null(False) if examples else pl.lit(False)
+
+
+def _examples_superseded(
+    incoming: pl.DataFrame, stored: pl.DataFrame, periods: list[tuple[int, int]], *, examples: list[int]
+) -> tuple[int, int]:
+    """A real file's figures supersede invented ones: the stored example-data rows that get a figure of the file
+    (they become wholly real), and how many of their example figures outside the file's cover are removed so that
+    no invented figure is left under a real run. Returns (rows, figures)."""
+    if not examples or not stored.height:
+        return 0, 0
+    rows = stored.filter(_example_rows(examples)).join(incoming.select(YEAR_KEYS), on=YEAR_KEYS, how="semi")
+    if not rows.height:
+        return 0, 0
+    cover = pl.col("year").replace_strict(_cover_bits(periods), default=0, return_dtype=pl.Int64)
+    outside = rows.select(
+        pl.sum_horizontal(
+            *(
+                ((cover & _BITS[month]) == 0) & pl.col(name).is_not_null()
+                for month, name in PERIOD_FIELDS.items()
+            )
+        ).sum()
+    ).item()
+    return rows.height, int(outside or 0)
+
+
 def _year_writes(
     incoming: pl.DataFrame,
     stored: pl.DataFrame,
     periods: list[tuple[int, int]],
     *,
     run: ImportRun,
+    examples: list[int],
 ) -> _YearWrites:
     """What to write so that every row holds the file's figures within its cover and keeps the rest: new rows are
     inserted, rows whose figures or preliminary marks change are updated (and carry the run), rows left with no
-    figure are deleted; a row the file leaves as it was is not written and keeps the run that set it. A row that
-    keeps figures of an example-data run outside the cover keeps that run, so those figures stay labelled."""
+    figure are deleted; a row the file leaves as it was is not written and keeps the run that set it.
+
+    A row's run says whether its figures are example data, so a row never mixes real and invented figures: a row of
+    an example-data run that gets a figure of a real file loses its example figures outside the file's cover and
+    carries the real run (one that only loses covered figures stays the example's); an example-data import never
+    gets rows that hold real figures (crime_table_store leaves them out of it)."""
     fresh = incoming.with_columns(pl.lit(run.pk, dtype=pl.Int64).alias("import_run_id"))
     if not stored.height:
         return _YearWrites(
@@ -293,36 +341,42 @@ def _year_writes(
             updated=pl.DataFrame(),
             deleted=[],
         )
-    cover_bits: dict[int, int] = {}
-    for year, month in periods:
-        cover_bits[year] = cover_bits.get(year, 0) | _BITS[month]
-    joined = stored.join(incoming, on=YEAR_KEYS, how="full", coalesce=True, suffix="_new").with_columns(
-        pl.col("year").replace_strict(cover_bits, default=0, return_dtype=pl.Int64).alias("cover")
+    joined = stored.join(
+        incoming.with_columns(pl.lit(True).alias("in_file")),
+        on=YEAR_KEYS,
+        how="full",
+        coalesce=True,
+        suffix="_new",
+    ).with_columns(
+        pl.col("year").replace_strict(_cover_bits(periods), default=0, return_dtype=pl.Int64).alias("cover"),
+        pl.col("in_file").fill_null(False),
     )
+    superseded = pl.lit(not run.example_data) & _example_rows(examples) & pl.col("in_file")
     joined = joined.with_columns(
-        pl.col("preliminary_periods").fill_null(0), pl.col("preliminary_periods_new").fill_null(0)
+        pl.col("preliminary_periods").fill_null(0),
+        pl.col("preliminary_periods_new").fill_null(0),
+        # Example figures a real file supersedes count as outside nothing: the row keeps only the file's.
+        pl.when(superseded).then(pl.lit(-1, dtype=pl.Int64)).otherwise(pl.col("cover")).alias("replaces"),
+        superseded.alias("superseded"),
     )
-    covered = {name: (pl.col("cover") & _BITS[month]) != 0 for month, name in PERIOD_FIELDS.items()}
+    covered = {name: (pl.col("replaces") & _BITS[month]) != 0 for month, name in PERIOD_FIELDS.items()}
     merged = joined.with_columns(
         *(
             pl.when(covered[name]).then(pl.col(f"{name}_new")).otherwise(pl.col(name)).alias(f"{name}_merged")
             for name in SLOTS
         ),
-        ((pl.col("preliminary_periods") & ~pl.col("cover")) | pl.col("preliminary_periods_new")).alias(
+        ((pl.col("preliminary_periods") & ~pl.col("replaces")) | pl.col("preliminary_periods_new")).alias(
             "preliminary_periods_merged"
         ),
     )
     changed = pl.any_horizontal(
         *(pl.col(f"{name}_merged").ne_missing(pl.col(name)) for name in SLOTS),
         pl.col("preliminary_periods_merged") != pl.col("preliminary_periods"),
+        pl.col("superseded"),
     )
     empty = pl.all_horizontal(*(pl.col(f"{name}_merged").is_null() for name in SLOTS))
-    examples = list(ImportRun.objects.filter(example_data=True).values_list("pk", flat=True))
-    keeps_example = (
-        pl.lit(not run.example_data)
-        & pl.col("import_run_id").is_in(examples)
-        & pl.any_horizontal(*(~covered[name] & pl.col(name).is_not_null() for name in SLOTS))
-    )
+    # A row of example figures the real file only took covered figures from holds example figures alone.
+    keeps_example = pl.lit(not run.example_data) & _example_rows(examples) & ~pl.col("in_file")
     merged = merged.with_columns(
         pl.when(keeps_example).then(pl.col("import_run_id")).otherwise(pl.lit(run.pk)).alias("run_merged")
     )
@@ -340,7 +394,8 @@ def _year_writes(
 
 
 def _figures_in(rows: pl.DataFrame) -> int:
-    return int(rows.select(pl.sum_horizontal(*(pl.col(name).is_not_null() for name in SLOTS)).sum()).item())
+    slots = [name for name in SLOTS if name in rows.columns]
+    return int(rows.select(pl.sum_horizontal(*(pl.col(name).is_not_null() for name in slots)).sum()).item())
 
 
 def _write_years(writes: _YearWrites, progress: Progress | None) -> None:
@@ -428,8 +483,16 @@ def _write_years_postgresql(writes: _YearWrites, progress: Progress | None) -> N
             cursor.execute(f"UPDATE {table} r SET {assignments} FROM {STAGING} s WHERE r.id = s.id")  # noqa: S608
             cursor.execute(f"DROP TABLE {STAGING}")
         if writes.inserted.height:
-            quoted = ", ".join(connection.ops.quote_name(name) for name in YEAR_COLUMNS)
-            _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", writes.inserted, progress)
+            # A period no new row has a figure for (a monthly series has no whole years or quarters) is left out
+            # of the COPY: the column is empty by default, and the server parses fewer fields.
+            height = writes.inserted.height
+            columns = [
+                name
+                for name in YEAR_COLUMNS
+                if name not in SLOTS or writes.inserted.get_column(name).null_count() < height
+            ]
+            quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+            _copy(cursor, f"COPY {table} ({quoted}) FROM STDIN", writes.inserted.select(columns), progress)
 
 
 def _copy(cursor: Any, sql: str, rows: pl.DataFrame, progress: Progress | None) -> None:
@@ -500,6 +563,9 @@ def _compare(frame: pl.DataFrame, existing: pl.DataFrame) -> _Changes:
 
 def _table_report(
     table: importers.CrimeTable | importers.PopulationTable | kolada.KoladaSeries,
+    *,
+    examples_removed: int = 0,
+    real_kept: int = 0,
 ) -> dict[str, object]:
     report: dict[str, object] = {}
     unknown = getattr(table, "unknown_categories", {})
@@ -516,6 +582,10 @@ def _table_report(
     notes = getattr(table, "notes", ())
     if notes:
         report["anteckningar"] = list(notes)[:20]
+    if examples_removed:
+        report[EXAMPLES_REMOVED] = examples_removed
+    if real_kept:
+        report[REAL_KEPT] = real_kept
     return report
 
 
@@ -588,10 +658,15 @@ def crimestats_import(
     if by is not None and not rules.can_import_statistics(by):
         raise PermissionDenied
     data = _read_bytes(source)
-    categories = crime_categories_sync()
-    known = None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
-    # Joining would copy a large file; only Kolada's pages come in several parts.
-    checksum = importers.file_checksum(b"".join([data, *more_pages]) if more_pages else data)
+    # The file's SHA-256 is taken in a thread (hashlib lets go of the GIL) while the categories and kommuner are
+    # read from the database. Joining would copy a large file; only Kolada's pages come in several parts.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(importers.file_checksum, b"".join([data, *more_pages]) if more_pages else data)
+        categories = crime_categories_sync()
+        known = (
+            None if create_municipalities else set(Municipality.objects.values_list("scb_code", flat=True))
+        )
+        checksum = hashing.result()
     fingerprint = _fingerprint(
         checksum=checksum,
         settings={
@@ -694,17 +769,49 @@ def crime_table_store(
         "category_ids": local.get_column("category_id").unique().to_list(),
     }
     stored = _stored_years(**used, periods=periods)
+    example_runs = list(ImportRun.objects.filter(example_data=True).values_list("pk", flat=True))
+    real_kept = 0
+    if example_data and stored.height:
+        # Invented figures never go into a row that holds real ones (the row's run labels all its figures), and
+        # never replace or remove a real figure: an example-data import leaves such rows out.
+        real = stored.filter(~_example_rows(example_runs)).select(YEAR_KEYS)
+        real_kept = local.join(real, on=YEAR_KEYS, how="semi").height
+        local = local.join(real, on=YEAR_KEYS, how="anti")
+        stored = stored.join(real, on=YEAR_KEYS, how="anti")
+    incoming = _years_of(local) if local.height else None
+    superseded_rows, examples_removed = (
+        _examples_superseded(incoming, stored, periods, examples=example_runs)
+        if incoming is not None and not example_data
+        else (0, 0)
+    )
     if stored.height:
         local_changes = _compare(local, _covered_figures(stored, periods))
     else:
         local_changes = _Changes(added=local.height, removed=0, finalised=0, replaced=0, examples=[])
+    if example_data:
+        # Likewise a län's or the country's real total is never replaced or removed by an invented one.
+        area_cover &= Q(import_run__example_data=True)
+        real_areas = _existing(
+            _cover_filter(
+                areas.get_column("place").unique().to_list(),
+                areas.get_column("category_id").unique().to_list(),
+                periods,
+                field="area_code",
+            )
+            & ~Q(import_run__example_data=True)
+        ).select("place", "category_id", "year", "month")
+        if real_areas.height:
+            real_kept += areas.join(
+                real_areas, on=["place", "category_id", "year", "month"], how="semi"
+            ).height
+            areas = areas.join(real_areas, on=["place", "category_id", "year", "month"], how="anti")
     area_changes = _compare(areas, _existing(area_cover))
     added = local_changes.added + area_changes.added
     removed = local_changes.removed + area_changes.removed
     replaced = local_changes.replaced + area_changes.replaced
     examples = [*local_changes.examples, *area_changes.examples][:20]
     finalised = local_changes.finalised + area_changes.finalised
-    if added == 0 and removed == 0 and replaced == 0:
+    if added == 0 and removed == 0 and replaced == 0 and superseded_rows == 0:
         previous = ImportRun.objects.filter(checksum=checksum).first()
         return ImportResult(run=previous, unchanged=True, rows=table.rows, format_name=table.format_name)
 
@@ -722,7 +829,7 @@ def crime_table_store(
         replaced=replaced,
         removed=removed,
         finalised=finalised,
-        report=_table_report(table),
+        report=_table_report(table, examples_removed=examples_removed, real_kept=real_kept),
         replaced_examples=[
             {
                 "kommun": code,
@@ -738,8 +845,8 @@ def crime_table_store(
         imported_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
     )
     _references_hold(**used)
-    if local.height:
-        _write_years(_year_writes(_years_of(local), stored, periods, run=run), progress)
+    if incoming is not None:
+        _write_years(_year_writes(incoming, stored, periods, run=run, examples=example_runs), progress)
     AreaCrime.objects.bulk_create(
         [
             AreaCrime(
@@ -781,6 +888,8 @@ def crime_table_store(
         removed=removed,
         finalised=finalised,
         format_name=table.format_name,
+        examples_removed=examples_removed,
+        real_kept=real_kept,
     )
 
 

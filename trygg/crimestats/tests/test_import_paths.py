@@ -231,29 +231,6 @@ def test_the_merge_on_postgresql_rewrites_only_the_years_whose_figures_changed(
     assert rewritten and all(after[key] != before[key] for key in rewritten)
 
 
-def test_a_year_that_keeps_example_figures_outside_a_later_files_cover_keeps_their_example_run(
-    kommuner: list[Municipality],
-) -> None:
-    example = crimestats_import(source=FIRST.encode(), file_name="exempel.csv", by=None, example_data=True)
-    # Real figures for January only: Ljungby's February of skadegörelse is still the example's.
-    real_file = HEADER + "0781,Ljungby,skadegorelse,2023-01,50\n0781,Ljungby,bostadsinbrott,2023-01,4\n"
-    real = crimestats_import(source=real_file.encode(), file_name="verklig.csv", by=None)
-
-    assert example.run is not None and real.run is not None
-    runs = dict(
-        ((code, category), run)
-        for code, category, run in ReportedCrime.objects.filter(year=2023).values_list(
-            "municipality__scb_code", "category__code", "import_run_id"
-        )
-    )
-    assert runs[("0781", "skadegorelse")] == example.run.pk
-    assert runs[("0781", "bostadsinbrott")] == real.run.pk  # every figure of that year is the real file's
-    assert {
-        ("0781", "skadegorelse", 2023, 1, 50, False),
-        ("0781", "bostadsinbrott", 2023, 1, 4, False),
-    } <= _stored()
-
-
 def test_a_file_of_more_year_rows_than_one_statement_takes_is_stored_figure_for_figure(
     kommuner: list[Municipality],
 ) -> None:

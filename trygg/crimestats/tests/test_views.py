@@ -143,8 +143,8 @@ def test_an_upload_is_previewed_with_its_format_and_imported_only_when_confirmed
     run = ImportRun.objects.latest("pk")
     assert run.file_format == "Brås statistikdatabas (SOL), textexport"
     # The file's two "prel." figures are stored as preliminary (the example figures have none). Counted over every
-    # row, not by the run: a year row that also keeps example figures from outside the file keeps the example run,
-    # and which years the example figures cover depends on the day the test runs.
+    # row, not by the run: which years the example figures cover, and so which rows the file's figures supersede,
+    # depends on the day the test runs.
     assert sum(1 for *_figure, preliminary in ReportedCrime.objects.records() if preliminary) == 2
     detail = client.get(done["Location"]).content.decode()
     assert "Mord och dråp (1)" in detail

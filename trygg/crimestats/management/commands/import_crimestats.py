@@ -106,7 +106,13 @@ class Command(BaseCommand):
             f"{path.name}: {result.rows} rader importerade ({result.run.periods}); "
             f"{result.added} nya, {result.replaced} ersatta{finalised}, {result.removed} borttagna uppgifter."
         )
-        if result.run.report:
+        if result.examples_removed:
+            figures = "uppgift" if result.examples_removed == 1 else "uppgifter"
+            self.stdout.write(
+                f"{path.name}: {result.examples_removed} {figures} exempeldata togs bort, "
+                "där filens verkliga siffror fyllde samma år."
+            )
+        if result.run.left_out:
             self.stdout.write("Inte importerat:")
-            for line in left_out(result.run.report):
+            for line in left_out(result.run.left_out):
                 self.stdout.write(line)
