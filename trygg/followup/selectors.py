@@ -264,45 +264,53 @@ class _FollowupSql(Expression):
     """A correlated subquery on the outer query's activity, written as SQL by hand (`with_followup`).
 
     Django built and compiled the same subqueries from OuterRef and JSONObject on every request, which cost the
-    promise page of 200 activities more CPU than running them (docs/performance.md, issue 21). Each subquery
-    joins its own activity, focus area and promise to find the activity's period, so it depends on the outer
-    query only through the activity's id (``{outer}`` in the SQL, written with the alias the outer query gives
-    the activity table, also when that query is itself nested) and works in any queryset of activities.
+    promise page of 200 activities more CPU than running them (docs/performance.md, issue 21). The SQL names the
+    outer activity's id and the first and last day of its period as ``{outer}``, ``{start}`` and ``{end}``:
+    expressions of the outer query that Django resolves and compiles (with the aliases that query gives its
+    tables, also when it is itself nested), so that the subquery reads no activity or promise row per execution.
     Table names come from the models and every value is a parameter: nothing from a request is in the SQL."""
 
     def __init__(self, sql: str, params: Sequence[object], output_field: Field) -> None:
         super().__init__(output_field=output_field)
         self.sql = sql
         self.params = tuple(params)
+        self.outer: Any = F("pk")
+        self.start: Any = Coalesce(F("start_date"), F("focus_area__promise__valid_from"))
+        self.end: Any = Coalesce(F("end_date"), F("focus_area__promise__valid_until"))
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.outer, self.start, self.end]
+
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
+        self.outer, self.start, self.end = expressions
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[object, ...]]:
         # PostgreSQL and SQLite name the function that builds a JSON object differently (Django's JSONObject
         # uses the same two).
-        json_object = "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
-        outer = (
-            f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.{connection.ops.quote_name('id')}"
+        sql = self.sql.replace(
+            "JSON_OBJECT", "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
         )
+        for name, expression in (("outer", self.outer), ("start", self.start), ("end", self.end)):
+            compiled, expression_params = compiler.compile(expression)
+            if expression_params:
+                raise ValueError(f"{name} of a follow-up subquery must compile without parameters")
+            sql = sql.replace("{" + name + "}", compiled)
         params = tuple(
             connection.ops.adapt_datefield_value(value) if isinstance(value, dt.date) else value
             for value in self.params
         )
-        return "(" + self.sql.replace("JSON_OBJECT", json_object).replace("{outer}", outer) + ")", params
+        return f"({sql})", params
 
     def get_group_by_cols(self) -> list[Any]:
         return []
 
 
 #: The outer activity's counted executions dated inside its period and by the date given as the parameter, as
-#: a FROM and WHERE with ``e`` the execution; ``a`` and ``p`` are the activity and its promise.
+#: a FROM and WHERE with ``e`` the execution.
 _COUNTED_SQL = f"""
     FROM {Execution._meta.db_table} e
-    JOIN {Activity._meta.db_table} a ON a.id = e.activity_id
-    JOIN {FocusArea._meta.db_table} f ON f.id = a.focus_area_id
-    JOIN {Promise._meta.db_table} p ON p.id = f.promise_id
     WHERE e.activity_id = {{outer}} AND NOT e.withdrawn
-      AND e.done_on >= COALESCE(a.start_date, p.valid_from)
-      AND e.done_on <= COALESCE(a.end_date, p.valid_until)
-      AND e.done_on <= %s"""
+      AND e.done_on >= {{start}} AND e.done_on <= {{end}} AND e.done_on <= %s"""
 _ASSESSMENT_SQL = f"""
     SELECT JSON_OBJECT('pk', s.id, 'status', s.status, 'reason', s.reason, 'assessed_on', s.assessed_on,
                        'is_example', s.is_example)
