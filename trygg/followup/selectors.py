@@ -284,7 +284,7 @@ class _FollowupSql(Expression):
     def set_source_expressions(self, expressions: Sequence[Any]) -> None:
         self.outer, self.start, self.end = expressions
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[object, ...]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         # PostgreSQL and SQLite name the function that builds a JSON object differently (Django's JSONObject
         # uses the same two).
         sql = self.sql.replace(
