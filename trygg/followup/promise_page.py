@@ -2,9 +2,9 @@
 
 The promise page, the focus area and activity pages, the report card (HTML, PDF, exports) and the API's status
 read the same frozen objects, built in a fixed number of queries whatever the number of activities and
-executions: the sums and counts are correlated subqueries (`selectors.with_followup`), which also pick the pks
-of each activity's latest executions through the `(activity, done_on, id)` index; those rows are then read by pk
-as plain values. Nothing is set on model instances beyond Django's own relation caches (the parties, `_parties`).
+executions: the sums and counts are correlated subqueries written as SQL (`selectors.with_followup`), which also
+pick the pks of each activity's latest executions through the `(activity, done_on, id)` index; those rows are then
+read by pk as plain values. Nothing is set on model instances beyond Django's own relation caches (the parties, `_parties`).
 
 What the promise page costs to build and render, and why it is built this way, is in docs/performance.md.
 """

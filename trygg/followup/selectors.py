@@ -11,28 +11,31 @@ from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connections
 from django.db.models import (
     BooleanField,
-    Count,
     DateField,
     Exists,
+    Expression,
     F,
+    Field,
+    IntegerField,
     JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from trygg.municipalities import rules as municipality_rules
+from trygg.municipalities.models import Area
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.text import activity_commitment
 
@@ -257,12 +260,106 @@ def _newest_executions(as_of: dt.date) -> QuerySet[Execution, Any]:
     )
 
 
+class _FollowupSql(Expression):
+    """A correlated subquery on the outer query's activity, written as SQL by hand (`with_followup`).
+
+    Django built and compiled the same subqueries from OuterRef and JSONObject on every request, which cost the
+    promise page of 200 activities more CPU than running them (docs/performance.md, issue 21). The SQL names the
+    outer activity's id and the first and last day of its period as ``{outer}``, ``{start}`` and ``{end}``:
+    expressions of the outer query that Django resolves and compiles (with the aliases that query gives its
+    tables, also when it is itself nested), so that the subquery reads no activity or promise row per execution.
+    Table names come from the models and every value is a parameter: nothing from a request is in the SQL."""
+
+    def __init__(self, sql: str, params: Sequence[object], output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.sql = sql
+        self.params = tuple(params)
+        self.outer: Any = F("pk")
+        self.start: Any = Coalesce(F("start_date"), F("focus_area__promise__valid_from"))
+        self.end: Any = Coalesce(F("end_date"), F("focus_area__promise__valid_until"))
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.outer, self.start, self.end]
+
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
+        self.outer, self.start, self.end = expressions
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        # PostgreSQL and SQLite name the function that builds a JSON object differently (Django's JSONObject
+        # uses the same two).
+        sql = self.sql.replace(
+            "JSON_OBJECT", "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
+        )
+        for name, expression in (("outer", self.outer), ("start", self.start), ("end", self.end)):
+            compiled, expression_params = compiler.compile(expression)
+            if expression_params:
+                raise ValueError(f"{name} of a follow-up subquery must compile without parameters")
+            sql = sql.replace("{" + name + "}", compiled)
+        params = tuple(
+            connection.ops.adapt_datefield_value(value) if isinstance(value, dt.date) else value
+            for value in self.params
+        )
+        return f"({sql})", params
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+#: The outer activity's counted executions dated inside its period and by the date given as the parameter, as
+#: a FROM and WHERE with ``e`` the execution.
+_COUNTED_SQL = f"""
+    FROM {Execution._meta.db_table} e
+    WHERE e.activity_id = {{outer}} AND NOT e.withdrawn
+      AND e.done_on >= {{start}} AND e.done_on <= {{end}} AND e.done_on <= %s"""
+_ASSESSMENT_SQL = f"""
+    SELECT JSON_OBJECT('pk', s.id, 'status', s.status, 'reason', s.reason, 'assessed_on', s.assessed_on,
+                       'is_example', s.is_example)
+    FROM {Assessment._meta.db_table} s
+    WHERE s.activity_id = {{outer}} AND {{assessed}}
+    ORDER BY s.assessed_on DESC, s.created_at DESC, s.id DESC LIMIT 1"""  # noqa: S608 - see _FollowupSql
+_CANCELLATION_SQL = f"""
+    SELECT JSON_OBJECT('pk', c.id, 'reason', c.reason, 'cancelled_on', c.cancelled_on,
+                       'is_example', c.is_example)
+    FROM {Cancellation._meta.db_table} c
+    WHERE c.activity_id = {{outer}} AND c.cancelled_on <= %s AND (c.lifted_on IS NULL OR c.lifted_on > %s)
+    ORDER BY c.cancelled_on DESC, c.id DESC LIMIT 1"""  # noqa: S608 - see _FollowupSql
+
+
+def _followup_annotations(as_of: dt.date, closing: bool, latest: int) -> dict[str, _FollowupSql]:
+    finals = sorted(status.value for status in FINAL)
+    if closing:
+        assessed = "(s.assessed_on <= %s OR s.status IN ({}))".format(", ".join("%s" for _value in finals))
+        assessed_params: list[object] = [as_of, *finals]
+    else:
+        assessed, assessed_params = "s.assessed_on <= %s", [as_of]
+    annotations = {
+        # The sum and the number in one pass over the activity's part of the `execution_counted` index.
+        "followup_counted": _FollowupSql(
+            f"SELECT JSON_OBJECT('done', SUM(e.count), 'number', COUNT(*)) {_COUNTED_SQL}",
+            [as_of],
+            JSONField(),
+        ),
+        "followup_assessment": _FollowupSql(
+            _ASSESSMENT_SQL.replace("{assessed}", assessed), assessed_params, JSONField()
+        ),
+        "followup_cancellation": _FollowupSql(_CANCELLATION_SQL, [as_of, as_of], JSONField()),
+    }
+    for place in range(latest):
+        # The n-th newest through the `(activity, done_on, id)` index, read backwards: no sort.
+        annotations[f"followup_latest_{place}"] = _FollowupSql(
+            f"SELECT e.id {_COUNTED_SQL} ORDER BY e.done_on DESC, e.id DESC LIMIT 1 OFFSET {place:d}",
+            [as_of],
+            IntegerField(),
+        )
+    return annotations
+
+
 def with_followup(
     queryset: QuerySet[Activity], as_of: dt.date, closing: bool = False, latest: int = 0
 ) -> QuerySet[Activity]:
     """Annotate each activity with its follow-up as of a date: the sum and number of counted executions
-    dated inside its period (one JSON object), the latest assessment and the cancellation in force. Correlated subqueries, so
-    no query is added.
+    dated inside its period (one JSON object), the latest assessment and the cancellation in force. Correlated
+    subqueries (`_FollowupSql`), so no query is added.
 
     With ``closing`` (the state at the close of the period, "Läget vid periodens slut") a final assessment
     counts whenever it was given: it judges how the period ended, and is by nature given after it.
@@ -270,45 +367,10 @@ def with_followup(
     With ``latest`` each activity also carries the pks of its ``latest`` newest counted executions
     (``followup_latest_0`` …), so that `activities_progress` reads those rows by pk: cheaper than a query of
     its own that picks them again through the activities."""
-    counted = (
-        Execution.objects.counted()
-        .filter(_in_period(), activity=OuterRef("pk"), done_on__lte=as_of)
-        .order_by()
-    )
-    assessed = Q(assessed_on__lte=as_of) | Q(status__in=FINAL) if closing else Q(assessed_on__lte=as_of)
-    assessment = (
-        Assessment.objects.filter(assessed, activity=OuterRef("pk"))
-        .order_by("-assessed_on", "-created_at", "-pk")
-        .values(
-            json=JSONObject(
-                pk="pk", status="status", reason="reason", assessed_on="assessed_on", is_example="is_example"
-            )
-        )[:1]
-    )
-    cancellation = (
-        Cancellation.objects.filter(activity=OuterRef("pk"), cancelled_on__lte=as_of)
-        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=as_of))
-        .order_by("-cancelled_on", "-pk")
-        .values(
-            json=JSONObject(pk="pk", reason="reason", cancelled_on="cancelled_on", is_example="is_example")
-        )[:1]
-    )
     return queryset.annotate(
-        # The sum and the number in one pass over the activity's part of the `execution_counted` index.
-        followup_counted=Subquery(
-            counted.values("activity")
-            .annotate(json=JSONObject(done=Sum("count"), number=Count("pk")))
-            .values("json")[:1],
-            output_field=JSONField(),
-        ),
-        followup_assessment=Subquery(assessment, output_field=JSONField()),
-        followup_cancellation=Subquery(cancellation, output_field=JSONField()),
+        **_followup_annotations(as_of, closing, latest),
         followup_as_of=Value(as_of, output_field=DateField()),
         followup_closing=Value(closing, output_field=BooleanField()),
-        **{
-            f"followup_latest_{place}": Subquery(_newest_executions(as_of)[place : place + 1])
-            for place in range(latest)
-        },
     )
 
 
@@ -369,6 +431,39 @@ def _annotate(activities: Sequence[Activity], as_of: dt.date, closing: bool = Fa
         activity.followup_closing = closing  # type: ignore[attr-defined]
 
 
+#: The fields of a `LatestExecution`, after the activity's id, as the ORM names them.
+_LATEST_FIELDS = (
+    "activity_id",
+    "pk",
+    "done_on",
+    "description",
+    "count",
+    "participants",
+    "place",
+    "area__name",
+    "is_example",
+)
+
+
+def _executions_by_pk(pks: Sequence[int]) -> list[tuple[Any, ...]]:
+    """`_LATEST_FIELDS` of these executions, ordered as the promise page lists them."""
+    execution = Execution._meta.db_table
+    area = Area._meta.db_table
+    placeholders = ", ".join(["%s"] * len(pks))
+    sql = (
+        "SELECT e.activity_id, e.id, e.done_on, e.description, e.count, e.participants, e.place, r.name, "  # noqa: S608 - table names from the models
+        f"e.is_example FROM {execution} e LEFT JOIN {area} r ON r.id = e.area_id "
+        f"WHERE e.id IN ({placeholders}) ORDER BY e.activity_id, e.done_on DESC, e.id DESC"
+    )
+    with connections[Execution.objects.db].cursor() as cursor:
+        cursor.execute(sql, list(pks))
+        rows = cursor.fetchall()
+    if rows and not isinstance(rows[0][2], dt.date):
+        # SQLite hands back a date as text, and a boolean as 0 or 1, where the column's type is not declared.
+        return [(*row[:2], dt.date.fromisoformat(row[2]), *row[3:8], bool(row[8])) for row in rows]
+    return [(*row[:8], bool(row[8])) for row in rows]
+
+
 def _latest_executions(
     activities: Sequence[Activity], as_of: dt.date, latest: int
 ) -> dict[int, list[LatestExecution]]:
@@ -385,8 +480,9 @@ def _latest_executions(
         for activity in activities
     ):
         pks = [pk for activity in activities for name in carried if (pk := getattr(activity, name))]
-        # With none to read the query still runs (pk 0 is never used), so the count does not depend on the data.
-        chosen = Q(pk__in=pks or [0])
+        # Read by pk with SQL written by hand: the ORM built a lookup for each of hundreds of pks. With none to
+        # read the query still runs (pk 0 is never used), so the count does not depend on the data.
+        rows = _executions_by_pk(pks or [0])
     else:
         newest = _newest_executions(as_of)
         places = Activity.objects.filter(pk__in=[activity.pk for activity in activities]).annotate(
@@ -395,21 +491,11 @@ def _latest_executions(
         chosen = Q()
         for place in range(latest):
             chosen |= Q(pk__in=places.values(f"latest_{place}"))
-    rows = (
-        Execution.objects.filter(chosen)
-        .order_by("activity_id", "-done_on", "-pk")
-        .values_list(
-            "activity_id",
-            "pk",
-            "done_on",
-            "description",
-            "count",
-            "participants",
-            "place",
-            "area__name",
-            "is_example",
+        rows = list(
+            Execution.objects.filter(chosen)
+            .order_by("activity_id", "-done_on", "-pk")
+            .values_list(*_LATEST_FIELDS)
         )
-    )
     found: dict[int, list[LatestExecution]] = defaultdict(list)
     for activity_id, pk, done_on, description, count, participants, where, area, is_example in rows:
         found[activity_id].append(

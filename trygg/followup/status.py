@@ -82,6 +82,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 __all__ = [
     "ASSESSABLE",
@@ -244,6 +245,8 @@ def _per(per: Per | str | None) -> Per:
         raise ValueError(f"unknown per {per!r}; expected one of {choices}") from None
 
 
+# Kept: a page works out the target of hundreds of activities that mostly share their period and interval.
+@lru_cache(maxsize=1024)
 def intervals_in(per: Per | str | None, start: date, end: date) -> int:
     """How many ``per`` intervals the period holds (see "Counting intervals" above)."""
     days = period_days(start, end)
