@@ -36,12 +36,15 @@ def _uses_database(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests stay: their pages read and write through a live server on the database under test, with real
-    # commits, as production does on PostgreSQL.
+    # commits, as production does on PostgreSQL. The sweeps marked `appearance` (axe-core and the layout checks of
+    # every page at each width) judge HTML and CSS that do not depend on the database, and are the dearest tests of
+    # the suite: they run once, on SQLite.
     if not config.getoption("--db-only"):
         return
     selected, deselected = [], []
     for item in items:
-        (selected if _uses_database(item) else deselected).append(item)
+        wanted = _uses_database(item) and not item.get_closest_marker("appearance")
+        (selected if wanted else deselected).append(item)
     config.hook.pytest_deselected(items=deselected)
     items[:] = selected
 

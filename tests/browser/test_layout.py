@@ -130,6 +130,7 @@ def _svg_texts_under(page, browser, chart: dict, limit: float) -> list[dict]:
         context.close()
 
 
+@pytest.mark.appearance
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_table_cell_breaks_a_word_or_a_number_and_no_chart_text_is_under_12_px(
     demo,  # noqa: F811

@@ -155,6 +155,7 @@ def test_the_promise_page_shows_the_focus_areas_in_chromium(demo, page) -> None:
 
 
 # One test per width, so that the suite's workers can share the three.
+@pytest.mark.appearance
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_item_30_every_public_page_has_no_wcag_21_a_or_aa_violations_at_each_width(
     demo, browser, axe, width
@@ -213,6 +214,7 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(demo, pa
     assert page.evaluate("document.activeElement.id") == "main"
 
 
+@pytest.mark.appearance
 def test_item_33_every_public_page_fits_320_pixels_says_its_language_and_describes_its_photos(
     demo, browser
 ) -> None:
@@ -337,6 +339,7 @@ def _error_page_problems(page, axe, kept: str | None, value: str | None) -> list
     return problems
 
 
+@pytest.mark.appearance
 def test_item_30_32_every_public_form_empty_and_with_errors_is_axe_clean_and_leads_to_each_field(
     demo, page, axe
 ) -> None:
@@ -378,6 +381,7 @@ def test_item_32_each_field_with_an_error_is_described_by_it(demo, page) -> None
     assert page.evaluate(_UNDESCRIBED_FIELDS) == []
 
 
+@pytest.mark.appearance
 def test_item_30_key_staff_pages_have_no_serious_or_critical_violations(demo, page, axe) -> None:
     from trygg.promises.models import Activity, Promise
     from trygg.reports.models import Report

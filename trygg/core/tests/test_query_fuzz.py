@@ -50,6 +50,22 @@ HOSTILE = [
 GENERATED = 25 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 0
 # Routes whose GET does work worth minutes per request (PDF rendering): fuzzed with fewer values.
 SLOW = re.compile(r"(\.pdf|/pdf/|protokoll)")
+# Charts draw a new matplotlib figure for every query string: fuzzed with one value of each kind (a date out of
+# range, an impossible date, numbers too large, negative, infinite and not a number, a NUL byte, long and
+# non-ASCII text).
+CHARTS = re.compile(r"\.svg$")
+CHART_VALUES = [
+    "",
+    "9999-12-31",
+    "2024-02-30",
+    "99999999999999999999",
+    "-1",
+    "1e309",
+    "NaN",
+    "\x00",
+    "ä" * 3000,
+    "🙂",
+]
 # Parameters the client itself adds or that Django's middleware reads for every request.
 IGNORED = {"csrfmiddlewaretoken", "trygg_fuzz_probe"}
 
@@ -147,7 +163,7 @@ def _values() -> list[str]:
 
 
 def _fuzz(client: Client, url: str, names: set[str], baseline: dict[str, str], failures: list[str]) -> None:
-    values = HOSTILE[:6] if SLOW.search(url) else _values()
+    values = HOSTILE[:6] if SLOW.search(url) else CHART_VALUES if CHARTS.search(url) else _values()
     for name in sorted(names - IGNORED):
         for value in values:
             query = urlencode({**baseline, name: value})
