@@ -383,7 +383,6 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
     categories = selectors.categories_public(municipality=found)
     form, filters = _public_filters(request, categories)
-    reports = list(selectors.reports_public(municipality=found, filters=filters)[:500])
     query = request.GET.urlencode()
     return render(
         request,
@@ -391,7 +390,9 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
         {
             "municipality": found,
             "form": form,
-            "reports": reports,
+            # The list itself is a fragment of the cached page (report_tags.public_report_table): a report filed
+            # renders only the list again.
+            "filters": filters,
             "map": map_config(found),
             "geojson_url": reverse("reports:geojson", kwargs={"municipality": found.slug})
             + (f"?{query}" if query else ""),
@@ -402,7 +403,8 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
 @require_GET
 def report_geojson(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
-    categories = selectors.categories_public(municipality=found)
+    # The categories only check a category asked for; the open-data feed is mostly asked for whole.
+    categories = selectors.categories_public(municipality=found) if request.GET.get("category") else []
     _form, filters = _public_filters(request, categories)
     try:
         bbox = selectors.parse_bbox(request.GET.get("bbox", ""))

@@ -361,3 +361,29 @@ def test_a_changed_report_changes_the_figures_in_every_cached_copy_of_the_activi
     changed = client.get(page).content
     caches[CACHE_ALIAS].clear()
     assert changed == client.get(page).content != with_it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_filed_shows_at_once_in_the_cached_map_pages_list_without_the_page_rendered_again(
+    client: Client, reports_demo: Municipality, page_cache
+) -> None:
+    assert client.get(MAP).status_code == 200
+    caches[CACHE_ALIAS].clear()
+    reset_queries()
+    with CaptureQueriesContext(connection) as whole:
+        before = client.get(MAP).content.decode()
+    rendering = len(whole)
+
+    report = report_filed(activity_with_report_categories(reports_demo), reports_demo)
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        after = client.get(MAP).content.decode()
+    refreshing = len(queries)
+    caches[CACHE_ALIAS].clear()
+
+    assert report.reference not in before
+    assert report.reference in after
+    assert after == client.get(MAP).content.decode()
+    assert "trygg-fragment" not in after
+    # The numbers, the municipality and the reports: not the categories of the filters, nor the page.
+    assert refreshing == 3 < rendering

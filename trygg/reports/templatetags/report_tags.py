@@ -6,9 +6,10 @@ from django.utils.safestring import SafeString
 
 from trygg.core.pagecache import fragment_register, fragment_render
 from trygg.followup.selectors import activity_period
+from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity
 from trygg.reports.models import Report
-from trygg.reports.selectors import activity_report_metrics
+from trygg.reports.selectors import PublicFilter, activity_report_metrics, reports_public
 
 register = template.Library()
 
@@ -55,4 +56,33 @@ def report_metrics(activity: Activity, level: int = 2) -> SafeString:
         activity.pk,
         level,
         render=lambda: render_to_string(METRICS_TEMPLATE, report_metrics_context(activity, level)),
+    )
+
+
+MAP_TABLE_TEMPLATE = "reports/_report_map_table.html"
+# The map page lists at most this many reports (its GeoJSON carries the rest).
+MAP_TABLE_ROWS = 500
+
+
+def public_report_table_rendered(municipality_pk: int, category: str, state: str) -> str:
+    """The map page's list of public reports, from the municipality's number and the filters alone."""
+    municipality = Municipality.objects.get(pk=municipality_pk)
+    filters = PublicFilter(category=category, state=state)
+    reports = list(reports_public(municipality=municipality, filters=filters)[:MAP_TABLE_ROWS])
+    return render_to_string(MAP_TABLE_TEMPLATE, {"reports": reports})
+
+
+# Each report filed or changed changes the list; as a fragment of the cached map page it is all that is rendered
+# again, and the page around it (the filters, the map) stays in the cache.
+fragment_register("reports.map_table", public_report_table_rendered)
+
+
+@register.simple_tag
+def public_report_table(municipality: Municipality, filters: PublicFilter) -> SafeString:
+    def render() -> str:
+        reports = list(reports_public(municipality=municipality, filters=filters)[:MAP_TABLE_ROWS])
+        return render_to_string(MAP_TABLE_TEMPLATE, {"reports": reports})
+
+    return fragment_render(
+        "reports.map_table", municipality.pk, filters.category, filters.state, render=render
     )
