@@ -414,6 +414,65 @@ def _fragments_taken_out(
     return tuple(holes)
 
 
+CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def blank_form_page(
+    request: HttpRequest, render: Callable[[dict[str, str]], HttpResponse], values: dict[str, str]
+) -> HttpResponse:
+    """An anonymous visitor's page with a blank form, which is the same for every visitor but for its CSRF token
+    and `values` (hidden fields such as a submission id and a fill-time token): `render(values)` renders it.
+
+    It is rendered once per address, language and generation with marks in those places and kept in the page
+    cache; each request fills in its own values and a CSRF token of its own (which also sets the CSRF cookie)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.middleware.csrf import get_token
+
+    if (
+        not settings.PAGE_CACHE_SECONDS
+        or not _anonymous_get(request)
+        or CookieStorage.cookie_name in request.COOKIES  # a message to show: this visitor's own page
+    ):
+        return render(values)
+    generations, _from_redis = _generations_read()
+    key = f"form:{page_key(request, generations[GLOBAL])}"
+    entry = caches[CACHE_ALIAS].get(key)
+    response: HttpResponse | None = None
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[1], HttpResponse)
+        and all(generations.get(scope) == number for scope, number in entry[0])
+    ):
+        response = entry[1]
+    if response is None:
+        marks = {name: f"trygg-mark-{name}" for name in values}
+        reading = _scopes_read.set(set())
+        try:
+            response = render(marks)
+            scopes = _scopes_read.get() or set()
+        finally:
+            _scopes_read.reset(reading)
+        if response.streaming:
+            return render(values)
+        content = response.content
+        for token in {match.group(1) for match in CSRF_VALUE.finditer(content)}:
+            content = content.replace(token, b"trygg-mark-csrf")
+        _content_set(response, content)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
+            depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
+            caches[CACHE_ALIAS].set(key, (depends_on, response), settings.PAGE_CACHE_SECONDS)
+    content = response.content.replace(b"trygg-mark-csrf", get_token(request).encode())
+    for name, value in values.items():
+        content = content.replace(f"trygg-mark-{name}".encode(), value.encode())
+    _content_set(response, content)
+    return response
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     cache_control = response.get("Cache-Control", "")
     return (

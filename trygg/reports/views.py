@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trygg.core.files import media_headers
+from trygg.core.formtiming import fill_time_token
+from trygg.core.pagecache import blank_form_page
 from trygg.core.ratelimit import Limit, client_key, rate_limit_count, rate_limit_exceeded, rate_limit_reached
 from trygg.municipalities.models import Municipality
 
@@ -143,14 +145,19 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
     if request.method == "GET":
         # A link from the promise ("Anmäl klotter") preselects its category and names the promise back.
-        category = selectors.category_preselected(municipality=found, key=request.GET.get("kategori", ""))
-        initial = {"category": category.pk} if category else {}
-        return _form_page(
-            request,
-            found,
-            ReportForm(municipality=found, initial=initial),
-            promised=selectors.category_activities_public(category=category) if category else [],
-        )
+        def blank(values: dict[str, str]) -> HttpResponse:
+            category = selectors.category_preselected(municipality=found, key=request.GET.get("kategori", ""))
+            initial = {"category": category.pk} if category else {}
+            return _form_page(
+                request,
+                found,
+                ReportForm(municipality=found, initial={**initial, **values}),
+                promised=selectors.category_activities_public(category=category) if category else [],
+            )
+
+        # The blank form is the same page for every visitor but for these and the CSRF token: kept rendered.
+        fresh = {"submission_id": str(uuid.uuid4()), "form_started": fill_time_token()}
+        return blank_form_page(request, blank, fresh)
 
     if rate_limit_exceeded(request=request, limit=post_limit()) or any(
         rate_limit_reached(request=request, limit=limit) for limit in filed_limits()
