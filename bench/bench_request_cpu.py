@@ -18,7 +18,8 @@ with its own page cache that has served every public page once already (as after
 mean CPU per request there includes the pages the writes made the cache render again.
 
 Environment: BENCH_CPU_REPEAT (requests per endpoint, default 40), BENCH_CPU_EVENTS (default 15 × the repeat),
-BENCH_CPU_WORKERS (5), BENCH_CPU_SHOW_WRITES (1: print the tables each timed request wrote).
+BENCH_CPU_WORKERS (5), BENCH_CPU_WARM (0: the workers' page caches start empty), BENCH_CPU_SHOW_WRITES (1: print
+the tables each timed request wrote).
 """
 
 from __future__ import annotations
@@ -319,7 +320,7 @@ def measure(workdir: Path) -> int:
         handler: Any = caches
         # Each worker has served every public page once, as a worker has after its first minutes: what is timed
         # is the pages that writes make the cache render again, not each process's first render of each page.
-        for cache in own:
+        for cache in own if os.environ.get("BENCH_CPU_WARM", "1") == "1" else []:
             setattr(handler._connections, CACHE_ALIAS, cache)
             for name, url in public:
                 untimed(name, anonymous.get, url)

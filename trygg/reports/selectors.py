@@ -462,8 +462,7 @@ def reports_geojson(
 ) -> dict[str, Any]:
     reports = list(reports_public(municipality=municipality, filters=filters)[: limit + 1])
     states = {value: str(label) for value, label in Report.State.choices}
-    sample = reverse("reports:detail", kwargs={"municipality": municipality.slug, "reference": "0"})
-    url_prefix = sample[: -len("0/")]
+    url_prefix = _report_url_prefix(municipality)
     return {
         "type": "FeatureCollection",
         "features": [
@@ -471,6 +470,57 @@ def reports_geojson(
         ],
         "truncated": len(reports) > limit,
     }
+
+
+@dataclass(frozen=True)
+class PublicReportRow:
+    """A row of the map page's list of public reports, its texts ready to print."""
+
+    reference: str
+    url: str
+    category_name: str
+    state_name: str
+    created_iso: str  # local time, ISO 8601, for <time datetime>
+    created_day: str  # local date, YYYY-MM-DD
+    place_name: str
+    is_example: bool
+
+
+def report_rows_public(
+    *, municipality: Municipality, filters: PublicFilter, limit: int
+) -> list[PublicReportRow]:
+    """The public reports as the map page lists them: one query, and no model instance, URL reversal or state
+    translation per report (the list is rendered again after every report filed)."""
+    rows = reports_public(municipality=municipality, filters=filters).values_list(
+        "reference", "category__slug", "category__name", "state", "created_at", "place_name", "is_example"
+    )[:limit]
+    states = {value: str(label) for value, label in Report.State.choices}
+    url_prefix = _report_url_prefix(municipality)
+    category_names: dict[tuple[str, str], str] = {}
+    listed = []
+    for reference, slug, name, state, created_at, place_name, is_example in rows:
+        if (slug, name) not in category_names:
+            category_names[slug, name] = ReportCategory(slug=slug, name=name).display_name
+        local = timezone.localtime(created_at)
+        listed.append(
+            PublicReportRow(
+                reference=reference,
+                url=f"{url_prefix}{quote(reference, safe=REFERENCE_SAFE)}/",
+                category_name=category_names[slug, name],
+                state_name=states.get(state, state),
+                created_iso=local.isoformat(),
+                created_day=local.date().isoformat(),
+                place_name=place_name,
+                is_example=is_example,
+            )
+        )
+    return listed
+
+
+def _report_url_prefix(municipality: Municipality) -> str:
+    """A public report's address without its reference (and the closing slash)."""
+    sample = reverse("reports:detail", kwargs={"municipality": municipality.slug, "reference": "0"})
+    return sample[: -len("0/")]
 
 
 def report_get_public(*, municipality_slug: str, reference: str) -> Report:

@@ -9,7 +9,7 @@ from trygg.followup.selectors import activity_period
 from trygg.municipalities.models import Municipality
 from trygg.promises.models import Activity
 from trygg.reports.models import Report
-from trygg.reports.selectors import PublicFilter, activity_report_metrics, reports_public
+from trygg.reports.selectors import PublicFilter, activity_report_metrics, report_rows_public
 
 register = template.Library()
 
@@ -68,8 +68,8 @@ def public_report_table_rendered(municipality_pk: int, category: str, state: str
     """The map page's list of public reports, from the municipality's number and the filters alone."""
     municipality = Municipality.objects.get(pk=municipality_pk)
     filters = PublicFilter(category=category, state=state)
-    reports = list(reports_public(municipality=municipality, filters=filters)[:MAP_TABLE_ROWS])
-    return render_to_string(MAP_TABLE_TEMPLATE, {"reports": reports})
+    rows = report_rows_public(municipality=municipality, filters=filters, limit=MAP_TABLE_ROWS)
+    return render_to_string(MAP_TABLE_TEMPLATE, {"reports": rows})
 
 
 # Each report filed or changed changes the list; as a fragment of the cached map page it is all that is rendered
@@ -80,8 +80,8 @@ fragment_register("reports.map_table", public_report_table_rendered)
 @register.simple_tag
 def public_report_table(municipality: Municipality, filters: PublicFilter) -> SafeString:
     def render() -> str:
-        reports = list(reports_public(municipality=municipality, filters=filters)[:MAP_TABLE_ROWS])
-        return render_to_string(MAP_TABLE_TEMPLATE, {"reports": reports})
+        rows = report_rows_public(municipality=municipality, filters=filters, limit=MAP_TABLE_ROWS)
+        return render_to_string(MAP_TABLE_TEMPLATE, {"reports": rows})
 
     return fragment_render(
         "reports.map_table", municipality.pk, filters.category, filters.state, render=render
