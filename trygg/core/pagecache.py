@@ -10,6 +10,11 @@ what never is.
 A few tables that residents write all day (reports, survey answers) have numbers of their own (SCOPES): a write to
 one raises only its scope's number, and a page is checked against a scope's number only when rendering it read one
 of the scope's tables, so a report filed does not throw away every cached promise page in every process.
+
+A small part of a page that reads a scope's tables (an activity's report figures) can be a fragment
+(`fragment_render`): the page is filed without that scope, the fragment's place and numbers are kept with it, and
+when a write has changed the fragment's scope, a cached answer renders (or finds in the cache) only the fragment
+again and splices it in, instead of the whole page.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import logging
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +33,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_from_path
 
 from . import routers, shared_redis
@@ -68,6 +76,25 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-
 _last_known: dict[str, dict[int, int]] = {}
 # While a page is rendered for the cache: the scopes whose tables its SQL has read.
 _scopes_read: ContextVar[set[int] | None] = ContextVar("pagecache_scopes_read", default=None)
+
+# While a page is rendered for the cache: the fragments it holds, in order (see fragment_render).
+_fragments: ContextVar[list[Fragment] | None] = ContextVar("pagecache_fragments", default=None)
+# What renders each kind of fragment again from its arguments alone, by name (see fragment_register).
+_fragment_renderers: dict[str, Callable[..., str]] = {}
+FRAGMENT_MARK = re.compile(rb"<!--trygg-fragment-(\d+)-->(.*?)<!--/trygg-fragment-\1-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A part of a cached page that is rendered apart: what renders it, in which language, and the scopes'
+    numbers its copy in the page was rendered under (filled in when the page is stored)."""
+
+    name: str
+    args: tuple[Any, ...]
+    language: str
+    scopes: frozenset[int] = frozenset()
+    depends_on: tuple[tuple[int, int], ...] = ()
+
 
 # The generation's copy in Redis. It is only ever raised (to the database's number), so bumps that arrive out of
 # order, or a Redis that was restarted, never take it back to a number pages were cached under before a change.
@@ -256,16 +283,194 @@ def page_key(request: HttpRequest, generation: int) -> str:
     return f"page:{generation}:{language}:{digest}"
 
 
-def page_cached(request: HttpRequest, generations: dict[int, int]) -> HttpResponse | None:
+def fragment_register(name: str, render: Callable[..., str]) -> None:
+    """`render(*args)` gives the fragment's HTML in the active language, reading the database itself."""
+    _fragment_renderers[name] = render
+
+
+def fragment_render(name: str, *args: Any, render: Callable[[], str]) -> SafeString:
+    """A fragment's HTML while a page is rendered (`render()` gives it from what the page already holds).
+
+    When the page is rendered for the cache, the scopes the fragment reads are kept apart from the page's and its
+    place is marked, for the middleware to take the marks out and keep the place."""
+    collecting = _scopes_read.get() is not None
+    fragments = _fragments.get()
+    if not collecting or fragments is None or name not in _fragment_renderers:
+        return mark_safe(render())  # noqa: S308 (a template's output, escaped when it was rendered)
+    html, scopes = _fragment_rendered(render)
+    fragments.append(Fragment(name, args, translation.get_language() or settings.LANGUAGE_CODE, scopes))
+    index = len(fragments) - 1
+    return mark_safe(f"<!--trygg-fragment-{index}-->{html}<!--/trygg-fragment-{index}-->")  # noqa: S308
+
+
+def _fragment_rendered(render: Callable[[], str]) -> tuple[str, frozenset[int]]:
+    """The fragment's HTML and the scopes its SQL read, kept out of the enclosing page's."""
+    reading = _scopes_read.set(set())
+    try:
+        html = render()
+        return html, frozenset(_scopes_read.get() or ())
+    finally:
+        _scopes_read.reset(reading)
+
+
+def _fragment_key(fragment: Fragment, generation: int) -> str:
+    digest = hashlib.sha256(repr(fragment.args).encode()).hexdigest()
+    return f"fragment:{generation}:{fragment.language}:{fragment.name}:{digest}"
+
+
+def _fragment_current(fragment: Fragment, generations: dict[int, int]) -> bytes | None:
+    """The fragment as it is now: from the cache when its scopes have not changed since, else rendered again
+    and stored; None when this process cannot render it."""
+    pages = caches[CACHE_ALIAS]
+    key = _fragment_key(fragment, generations[GLOBAL])
+    entry = pages.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2:
+        depends_on, html = entry
+        if isinstance(html, bytes) and all(generations.get(scope) == number for scope, number in depends_on):
+            return html
+    render = _fragment_renderers.get(fragment.name)
+    if render is None:
+        return None
+    with translation.override(fragment.language):
+        text, scopes = _fragment_rendered(lambda: render(*fragment.args))
+    html = text.encode()
+    depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
+    pages.set(key, (depends_on, html), settings.PAGE_CACHE_SECONDS)
+    return html
+
+
+def _content_set(response: HttpResponse, content: bytes) -> None:
+    response.content = content
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(content))
+
+
+def _fragments_filled(
+    response: HttpResponse, holes: tuple[tuple[int, int, Fragment], ...], generations: dict[int, int] | None
+) -> HttpResponse | None:
+    """The cached page with each fragment whose scopes changed since rendered anew (`generations` None: as cached)."""
+    stale = [
+        hole
+        for hole in holes
+        if generations is not None
+        and any(generations.get(scope) != number for scope, number in hole[2].depends_on)
+    ]
+    if not stale or generations is None:
+        return response
+    content, parts, position = response.content, [], 0
+    for start, end, fragment in holes:
+        current = _fragment_current(fragment, generations) if (start, end, fragment) in stale else None
+        if current is None and (start, end, fragment) in stale:
+            return None  # rendered whole instead
+        parts += [content[position:start], content[start:end] if current is None else current]
+        position = end
+    parts.append(content[position:])
+    _content_set(response, b"".join(parts))
+    return response
+
+
+def page_cached(
+    request: HttpRequest, generations: dict[int, int], *, refresh: bool = True
+) -> HttpResponse | None:
+    """The cached page, if its numbers still hold; with `refresh` its fragments brought up to date."""
     if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
         return None
     entry = caches[CACHE_ALIAS].get(page_key(request, generations[GLOBAL]))
-    if not isinstance(entry, tuple) or len(entry) != 2:
+    if not isinstance(entry, tuple) or len(entry) not in (2, 3):
         return None
-    depends_on, response = entry
+    depends_on, response, *more = entry
     if any(generations.get(scope) != number for scope, number in depends_on):
         return None  # a report or an answer the page showed has changed since
-    return response if isinstance(response, HttpResponse) else None
+    if not isinstance(response, HttpResponse):
+        return None
+    holes = more[0] if more else ()
+    return _fragments_filled(response, holes, generations if refresh else None) if holes else response
+
+
+def _fragments_taken_out(
+    response: HttpResponse, fragments: list[Fragment], generations: dict[int, int]
+) -> tuple[tuple[int, int, Fragment], ...]:
+    """Removes the fragments' marks from the page; gives each fragment's place in it, with its numbers."""
+    if response.streaming:
+        return ()
+    content, parts, holes, position, length = response.content, [], [], 0, 0
+    for match in FRAGMENT_MARK.finditer(content):
+        parts.append(content[position : match.start()])
+        length += match.start() - position
+        fragment = fragments[int(match.group(1))]
+        depends_on = tuple(sorted((scope, generations[scope]) for scope in fragment.scopes))
+        holes.append(
+            (
+                length,
+                length + len(match.group(2)),
+                Fragment(fragment.name, fragment.args, fragment.language, fragment.scopes, depends_on),
+            )
+        )
+        parts.append(match.group(2))
+        length += len(match.group(2))
+        position = match.end()
+    parts.append(content[position:])
+    _content_set(response, b"".join(parts))
+    return tuple(holes)
+
+
+CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def blank_form_page(
+    request: HttpRequest, render: Callable[[dict[str, str]], HttpResponse], values: dict[str, str]
+) -> HttpResponse:
+    """An anonymous visitor's page with a blank form, which is the same for every visitor but for its CSRF token
+    and `values` (hidden fields such as a submission id and a fill-time token): `render(values)` renders it.
+
+    It is rendered once per address, language and generation with marks in those places and kept in the page
+    cache; each request fills in its own values and a CSRF token of its own (which also sets the CSRF cookie)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.middleware.csrf import get_token
+
+    if (
+        not settings.PAGE_CACHE_SECONDS
+        or not _anonymous_get(request)
+        or CookieStorage.cookie_name in request.COOKIES  # a message to show: this visitor's own page
+    ):
+        return render(values)
+    generations, _from_redis = _generations_read()
+    key = f"form:{page_key(request, generations[GLOBAL])}"
+    entry = caches[CACHE_ALIAS].get(key)
+    response: HttpResponse | None = None
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[1], HttpResponse)
+        and all(generations.get(scope) == number for scope, number in entry[0])
+    ):
+        response = entry[1]
+    if response is None:
+        marks = {name: f"trygg-mark-{name}" for name in values}
+        reading = _scopes_read.set(set())
+        try:
+            response = render(marks)
+            scopes = _scopes_read.get() or set()
+        finally:
+            _scopes_read.reset(reading)
+        if response.streaming:
+            return render(values)
+        content = response.content
+        for token in {match.group(1) for match in CSRF_VALUE.finditer(content)}:
+            content = content.replace(token, b"trygg-mark-csrf")
+        _content_set(response, content)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
+            depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
+            caches[CACHE_ALIAS].set(key, (depends_on, response), settings.PAGE_CACHE_SECONDS)
+    content = response.content.replace(b"trygg-mark-csrf", get_token(request).encode())
+    for name, value in values.items():
+        content = content.replace(f"trygg-mark-{name}".encode(), value.encode())
+    _content_set(response, content)
+    return response
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -301,7 +506,7 @@ class PageCacheMiddleware:
 
             logger.warning("Database unavailable: answering from the page cache or with a 503")
             last = _last_known.get("numbers")
-            cached = page_cached(request, last) if last is not None else None
+            cached = page_cached(request, last, refresh=False) if last is not None else None
             return cached if cached is not None else database_unavailable_response(request)
         cached = page_cached(request, generations)
         if cached is not None:
@@ -312,16 +517,21 @@ class PageCacheMiddleware:
                 # The standby has not replayed the change that raised a number: a page rendered from it now
                 # would be filed under the new number with the old content. This request reads the primary.
                 routers.read_primary()
-        reading = _scopes_read.set(set())
+        reading, collecting = _scopes_read.set(set()), _fragments.set([])
         try:
             response = self.get_response(request)
             scopes = _scopes_read.get() or set()
+            fragments = _fragments.get() or []
         finally:
             _scopes_read.reset(reading)
+            _fragments.reset(collecting)
+        holes = _fragments_taken_out(response, fragments, generations) if fragments else ()
         if _storable(request, response):
             # Filed with the numbers read before rendering: a write during the render makes the next request miss.
             depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
             caches[CACHE_ALIAS].set(
-                page_key(request, generations[GLOBAL]), (depends_on, response), settings.PAGE_CACHE_SECONDS
+                page_key(request, generations[GLOBAL]),
+                (depends_on, response, holes) if holes else (depends_on, response),
+                settings.PAGE_CACHE_SECONDS,
             )
         return response

@@ -10,10 +10,12 @@ import statistics
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -422,8 +424,13 @@ def reports_public(*, municipality: Municipality, filters: PublicFilter) -> Any:
     return reports
 
 
-def report_feature(report: Report) -> dict[str, Any]:
-    """One report as a GeoJSON feature: the snapped point, category, state, dates. Nothing else."""
+def report_feature(
+    report: Report, *, states: dict[str, str] | None = None, url_prefix: str | None = None
+) -> dict[str, Any]:
+    """One report as a GeoJSON feature: the snapped point, category, state, dates. Nothing else.
+
+    `states` (the states' names) and `url_prefix` (a report's address without its reference) spare a collection
+    of features a translation lookup and a URL reversal per report."""
     return {
         "type": "Feature",
         "id": report.reference,
@@ -436,23 +443,84 @@ def report_feature(report: Report) -> dict[str, Any]:
             "category": report.category.slug,
             "category_name": report.category.name,
             "state": report.state,
-            "state_name": str(report.get_state_display()),
+            "state_name": states[report.state] if states else str(report.get_state_display()),
             "created": timezone.localtime(report.created_at).date().isoformat(),
             "example": report.is_example,
-            "url": report.get_absolute_url(),
+            "url": f"{url_prefix}{quote(report.reference, safe=REFERENCE_SAFE)}/"
+            if url_prefix is not None
+            else report.get_absolute_url(),
         },
     }
+
+
+# What `reverse` leaves unquoted in a path segment (RFC 3986's sub-delimiters and ~:@), for report_feature's URLs.
+REFERENCE_SAFE = "!$&'()*+,;=~:@"
 
 
 def reports_geojson(
     *, municipality: Municipality, filters: PublicFilter, limit: int = 2000
 ) -> dict[str, Any]:
     reports = list(reports_public(municipality=municipality, filters=filters)[: limit + 1])
+    states = {value: str(label) for value, label in Report.State.choices}
+    url_prefix = _report_url_prefix(municipality)
     return {
         "type": "FeatureCollection",
-        "features": [report_feature(report) for report in reports[:limit]],
+        "features": [
+            report_feature(report, states=states, url_prefix=url_prefix) for report in reports[:limit]
+        ],
         "truncated": len(reports) > limit,
     }
+
+
+@dataclass(frozen=True)
+class PublicReportRow:
+    """A row of the map page's list of public reports, its texts ready to print."""
+
+    reference: str
+    url: str
+    category_name: str
+    state_name: str
+    created_iso: str  # local time, ISO 8601, for <time datetime>
+    created_day: str  # local date, YYYY-MM-DD
+    place_name: str
+    is_example: bool
+
+
+def report_rows_public(
+    *, municipality: Municipality, filters: PublicFilter, limit: int
+) -> list[PublicReportRow]:
+    """The public reports as the map page lists them: one query, and no model instance, URL reversal or state
+    translation per report (the list is rendered again after every report filed)."""
+    rows = reports_public(municipality=municipality, filters=filters).values_list(
+        "reference", "category__slug", "category__name", "state", "created_at", "place_name", "is_example"
+    )[:limit]
+    states = {value: str(label) for value, label in Report.State.choices}
+    url_prefix = _report_url_prefix(municipality)
+    category_names: dict[tuple[str, str], str] = {}
+    listed = []
+    for reference, slug, name, state, created_at, place_name, is_example in rows:
+        if (slug, name) not in category_names:
+            category_names[slug, name] = ReportCategory(slug=slug, name=name).display_name
+        local = timezone.localtime(created_at)
+        listed.append(
+            PublicReportRow(
+                reference=reference,
+                url=f"{url_prefix}{quote(reference, safe=REFERENCE_SAFE)}/",
+                category_name=category_names[slug, name],
+                state_name=states.get(state, state),
+                created_iso=local.isoformat(),
+                created_day=local.date().isoformat(),
+                place_name=place_name,
+                is_example=is_example,
+            )
+        )
+    return listed
+
+
+def _report_url_prefix(municipality: Municipality) -> str:
+    """A public report's address without its reference (and the closing slash)."""
+    sample = reverse("reports:detail", kwargs={"municipality": municipality.slug, "reference": "0"})
+    return sample[: -len("0/")]
 
 
 def report_get_public(*, municipality_slug: str, reference: str) -> Report:

@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trygg.core.files import media_headers
+from trygg.core.formtiming import fill_time_token
+from trygg.core.pagecache import blank_form_page
 from trygg.core.ratelimit import Limit, client_key, rate_limit_count, rate_limit_exceeded, rate_limit_reached
 from trygg.municipalities.models import Municipality
 
@@ -143,14 +145,19 @@ def report_create(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
     if request.method == "GET":
         # A link from the promise ("Anmäl klotter") preselects its category and names the promise back.
-        category = selectors.category_preselected(municipality=found, key=request.GET.get("kategori", ""))
-        initial = {"category": category.pk} if category else {}
-        return _form_page(
-            request,
-            found,
-            ReportForm(municipality=found, initial=initial),
-            promised=selectors.category_activities_public(category=category) if category else [],
-        )
+        def blank(values: dict[str, str]) -> HttpResponse:
+            category = selectors.category_preselected(municipality=found, key=request.GET.get("kategori", ""))
+            initial = {"category": category.pk} if category else {}
+            return _form_page(
+                request,
+                found,
+                ReportForm(municipality=found, initial={**initial, **values}),
+                promised=selectors.category_activities_public(category=category) if category else [],
+            )
+
+        # The blank form is the same page for every visitor but for these and the CSRF token: kept rendered.
+        fresh = {"submission_id": str(uuid.uuid4()), "form_started": fill_time_token()}
+        return blank_form_page(request, blank, fresh)
 
     if rate_limit_exceeded(request=request, limit=post_limit()) or any(
         rate_limit_reached(request=request, limit=limit) for limit in filed_limits()
@@ -383,7 +390,6 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
     categories = selectors.categories_public(municipality=found)
     form, filters = _public_filters(request, categories)
-    reports = list(selectors.reports_public(municipality=found, filters=filters)[:500])
     query = request.GET.urlencode()
     return render(
         request,
@@ -391,7 +397,9 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
         {
             "municipality": found,
             "form": form,
-            "reports": reports,
+            # The list itself is a fragment of the cached page (report_tags.public_report_table): a report filed
+            # renders only the list again.
+            "filters": filters,
             "map": map_config(found),
             "geojson_url": reverse("reports:geojson", kwargs={"municipality": found.slug})
             + (f"?{query}" if query else ""),
@@ -402,7 +410,8 @@ def report_map(request: HttpRequest, municipality: str) -> HttpResponse:
 @require_GET
 def report_geojson(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.municipality_get(slug=municipality)
-    categories = selectors.categories_public(municipality=found)
+    # The categories only check a category asked for; the open-data feed is mostly asked for whole.
+    categories = selectors.categories_public(municipality=found) if request.GET.get("category") else []
     _form, filters = _public_filters(request, categories)
     try:
         bbox = selectors.parse_bbox(request.GET.get("bbox", ""))

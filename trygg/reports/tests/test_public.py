@@ -338,6 +338,25 @@ def test_geojson_filters_by_bounding_box_category_and_state(
     assert {feature["id"] for feature in klotter["features"]} == {"EX-LJU-K3", "EX-LJU-K4"}
 
     assert client.get("/ljungby/felanmalan/karta.geojson?bbox=1,2,3").status_code == 400
+    assert client.get("/ljungby/felanmalan/karta.geojson?category=finns-inte").status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_each_geojson_feature_links_to_its_reports_page_and_names_its_state_in_the_pages_language(
+    client: Client, reports_demo: Municipality, prefix: str
+) -> None:
+    from django.utils import translation
+
+    features = json.loads(client.get(f"{prefix}/ljungby/felanmalan/karta.geojson").content)["features"]
+    reports = {report.reference: report for report in Report.objects.public()}
+
+    assert len(features) == len(reports) > 1
+    with translation.override(prefix.strip("/") or "sv"):
+        for feature in features:
+            report = reports[feature["id"]]
+            assert feature["properties"]["url"] == report.get_absolute_url()
+            assert feature["properties"]["state_name"] == str(report.get_state_display())
+    assert client.get(features[0]["properties"]["url"]).status_code == 200
 
 
 def test_the_list_view_filters_like_the_map(client: Client, reports_demo: Municipality) -> None:
