@@ -80,9 +80,7 @@ def test_every_kind_of_widget_has_the_markup_of_django_s_template_engine(bound: 
         assert _markup(str(fast[name])) == _markup(str(reference[name])), name
         assert _markup(fast[name].label_tag()) == _markup(reference[name].label_tag())
     assert _markup(str(fast)) == _markup(str(reference))
-    tag, attributes = _markup(str(fast["text"]))[0]
-    assert tag == "input"
-    assert dict(attributes)["value"] == ("x" * 30 if bound else '"citat" & <tagg>')
+    assert ("value", "x" * 30 if bound else '"citat" & <tagg>') in _markup(str(fast["text"]))[0][1]  # type: ignore[index]
 
 
 def test_a_template_only_django_s_engine_has_is_drawn_by_it() -> None:
