@@ -463,6 +463,8 @@ def blank_form_page(
             response.status_code == 200
             and not response.cookies
             and "no-store" not in response.get("Cache-Control", "")
+            # A CSP nonce is this response's own: a page that used one is never kept for the next visitor.
+            and not getattr(request, "_csp_nonce", None)
         ):
             depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
             caches[CACHE_ALIAS].set(key, (depends_on, response), settings.PAGE_CACHE_SECONDS)

@@ -121,3 +121,26 @@ def test_staff_and_visitors_with_a_session_get_the_form_rendered_for_them(
 
     assert "trygg-mark" not in page
     assert own_values(page)["csrfmiddlewaretoken"]
+
+
+def test_a_form_page_that_used_a_csp_nonce_is_rendered_for_each_visitor(page_cache, rf) -> None:
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from trygg.core.pagecache import blank_form_page
+
+    rendered: list[str] = []
+
+    def render(values: dict[str, str]) -> HttpResponse:
+        nonce = f"nonce-{len(rendered)}"
+        request._csp_nonce = nonce  # what django-csp sets when a template reads request.csp_nonce
+        rendered.append(nonce)
+        token = get_token(request)
+        return HttpResponse(f'<script nonce="{nonce}"></script><input value="{token}">{values["id"]}')
+
+    for visitor in ("a", "b"):
+        request = rf.get(FORM)
+        page = blank_form_page(request, render, {"id": visitor}).content.decode()
+        assert page.endswith(visitor)
+
+    assert rendered == ["nonce-0", "nonce-1"]
