@@ -167,3 +167,16 @@ def _page_cache_off(settings):  # type: ignore[no-untyped-def]
     """No page cache unless a test asks for it: inside a test's transaction no commit ever invalidates it."""
     settings.PAGE_CACHE_SECONDS = 0
     settings.SURVEY_FORM_QUESTIONS_HELD = False
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache switched on (as in production) and empty before and after the test; the cache itself."""
+    from django.core.cache import caches
+
+    from trygg.core.pagecache import CACHE_ALIAS
+
+    settings.PAGE_CACHE_SECONDS = 300
+    caches[CACHE_ALIAS].clear()
+    yield caches[CACHE_ALIAS]
+    caches[CACHE_ALIAS].clear()

@@ -6,13 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from trygg.comments import services as comment_services
-from trygg.core.pagecache import CACHE_ALIAS
 from trygg.followup import services
 from trygg.promises.models import Activity, FocusArea, Promise
 from trygg.promises.tests.factories import FocusAreaFactory, PromiseFactory
@@ -21,14 +19,6 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = dt.date(2023, 6, 20)
 
 pytestmark = pytest.mark.usefixtures("page_cache")
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    caches[CACHE_ALIAS].clear()
-    yield caches[CACHE_ALIAS]
-    caches[CACHE_ALIAS].clear()
 
 
 @pytest.fixture

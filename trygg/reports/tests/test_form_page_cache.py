@@ -5,10 +5,8 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.test import Client
 
-from trygg.core.pagecache import CACHE_ALIAS
 from trygg.municipalities.models import Municipality
 from trygg.reports.models import ReportCategory
 
@@ -16,14 +14,6 @@ pytestmark = pytest.mark.django_db
 
 FORM = "/ljungby/felanmalan/"
 OWN = re.compile(r'name="(csrfmiddlewaretoken|submission_id|form_started)" value="([^"]*)"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    caches[CACHE_ALIAS].clear()
-    yield caches[CACHE_ALIAS]
-    caches[CACHE_ALIAS].clear()
 
 
 def own_values(page: str) -> dict[str, str]:
