@@ -132,7 +132,11 @@ def axe() -> Axe:
     return Axe(axe_script=script)
 
 
-def axe_violations(axe: Axe, page: object, *, impacts: set[str] | None = None) -> list[dict]:
+def axe_violations(axe: Axe, page: Any, *, impacts: set[str] | None = None) -> list[dict]:
+    # A test may reach here as soon as the top of a new page is in (an error summary, say) while the
+    # rest is still arriving; axe then judges a half-parsed document, such as a <summary> whose text
+    # has not come yet. Wait for the whole page first.
+    page.wait_for_load_state("load")
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_A_AA}})
     violations = results.response["violations"]
     if impacts is not None:
