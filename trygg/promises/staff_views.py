@@ -60,6 +60,8 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 @dataclass
 class ActivityPanel:
     row: selectors.ActivityRow
+    key: str = ""
+    # The edit form is drawn only in the open panel (the others fetch it when opened: _lazy_form.html).
     form: ActivityForm | None = None
     plan_form: PlannedDateForm | None = None
     remove_form: ReasonForm | None = None
@@ -69,6 +71,9 @@ class ActivityPanel:
 class FocusAreaPanel:
     row: selectors.FocusAreaRow
     activities: list[ActivityPanel]
+    key: str = ""
+    new_activity_key: str = ""
+    # Like ActivityPanel.form, drawn only in the open panel.
     form: FocusAreaForm | None = None
     new_activity_form: ActivityForm | None = None
     remove_form: ReasonForm | None = None
@@ -136,6 +141,7 @@ def _render(
     promise = editor.promise
     can_edit = rules.can_edit_promise(request.user, promise)
     forms = Forms(bound or {})
+    open_key = open_key or next(iter(bound or {}), "")
     focus_areas = []
     for area_row in editor.focus_areas:
         area = area_row.focus_area
@@ -146,10 +152,11 @@ def _render(
             panels.append(
                 ActivityPanel(
                     row=row,
+                    key=key,
                     form=forms.get(
                         key, lambda k=key, a=activity: _activity_form(editor, k, initial=activity_initial(a))
                     )
-                    if can_edit
+                    if can_edit and key == open_key
                     else None,
                     plan_form=forms.get(
                         f"plan-{activity.pk}", lambda k=activity.pk: PlannedDateForm(prefix=f"plan-{k}")
@@ -170,6 +177,8 @@ def _render(
             FocusAreaPanel(
                 row=area_row,
                 activities=panels,
+                key=key,
+                new_activity_key=new_key,
                 form=forms.get(
                     key,
                     lambda k=key, a=area: _focus_area_form(
@@ -183,12 +192,12 @@ def _render(
                         },
                     ),
                 )
-                if can_edit
+                if can_edit and key == open_key
                 else None,
                 new_activity_form=forms.get(
                     new_key, lambda k=new_key, a=area: _activity_form(editor, k, initial={"focus_area": a.pk})
                 )
-                if can_edit
+                if can_edit and new_key == open_key
                 else None,
                 remove_form=forms.get(
                     f"ta-bort-fokusomrade-{area.pk}",
@@ -231,7 +240,7 @@ def _render(
         "can_edit": can_edit,
         "can_publish": rules.can_publish_promise(request.user, promise),
         "can_copy": rules.can_copy_promise(request.user, promise),
-        "open_key": open_key or next(iter(bound or {}), ""),
+        "open_key": open_key,
         "summary": summary,
         "publish_form": publish_form or PublishForm(),
         "details_form": forms.get("uppgifter", lambda: _details_form(editor)) if can_edit else None,

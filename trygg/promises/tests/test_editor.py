@@ -67,7 +67,8 @@ def activity_form(activity: Activity, **changes: object) -> dict[str, object]:
 def test_each_finding_stands_beside_the_field_it_concerns(login, town_coordinator, town_draft) -> None:
     activity = patrol(town_draft)
 
-    response = login(town_coordinator).get(url(town_draft))
+    # The activity's form is drawn in its open panel (a link with ?andra= opens it; see the next test).
+    response = login(town_coordinator).get(url(town_draft) + f"?andra=aktivitet-{activity.pk}")
 
     assert response.status_code == 200
     page = parse(response.content)
@@ -84,7 +85,37 @@ def test_each_finding_stands_beside_the_field_it_concerns(login, town_coordinato
     )
     # An activity without findings has none beside its fields.
     counted = Activity.objects.get(focus_area__promise=town_draft, quantity=4)
+    page = parse(login(town_coordinator).get(url(town_draft) + f"?andra=aktivitet-{counted.pk}").content)
+    assert page.find(f".//*[@id='id_aktivitet-{counted.pk}-quantity']") is not None
     assert page.find(f".//*[@id='id_aktivitet-{counted.pk}-quantity-hint']") is None
+
+
+def test_only_the_open_panels_form_is_drawn_and_each_closed_one_links_to_the_page_that_draws_it(
+    login, town_coordinator, town_draft
+) -> None:
+    client: Client = login(town_coordinator)
+    activities = list(Activity.objects.filter(focus_area__promise=town_draft))
+    areas = list(FocusArea.objects.filter(promise=town_draft))
+
+    closed = parse(client.get(url(town_draft)).content)
+
+    assert closed.find(f".//*[@id='id_aktivitet-{activities[0].pk}-text']") is None
+    keys = [f"aktivitet-{a.pk}" for a in activities]
+    keys += [f"fokusomrade-{a.pk}" for a in areas] + [f"ny-aktivitet-{a.pk}" for a in areas]
+    for key in keys:
+        holder = closed.find(f".//p[@data-form='formular-{key}']")
+        assert holder is not None, key
+        anchor = holder.find("a")
+        assert anchor is not None, key
+        link = anchor.get("href", "")
+        assert link.startswith(url(town_draft) + f"?andra={key}#"), link
+        # The page the link opens has that panel open with its form, under the id editor.js looks for.
+        opened = parse(client.get(link.split("#")[0]).content)
+        form = by_id(opened, f"formular-{key}")
+        assert form.tag == "form" and form.find(".//button[@type='submit']") is not None
+        assert by_id(opened, link.split("#")[1]).get("open") is not None
+        assert opened.find(f".//p[@data-form='formular-{key}']") is None
+        assert len(opened.findall(".//p[@data-form]")) == len(keys) - 1
 
 
 def test_a_link_from_a_finding_opens_the_activitys_form_in_place_without_javascript(
@@ -98,8 +129,11 @@ def test_a_link_from_a_finding_opens_the_activitys_form_in_place_without_javascr
 
     assert by_id(closed, f"aktivitet-{activity.pk}-andra").get("open") is None
     assert by_id(opened, f"aktivitet-{activity.pk}-andra").get("open") is not None
-    assert opened.find(".//script[@src]") is not None  # only the session warning; no form needs a script
-    assert all("session" in script.get("src", "") for script in opened.iter("script") if script.get("src"))
+    # The form is in the page as served: no script is needed to see or send it. The page's scripts are the
+    # session warning and editor.js, which only fetches a closed panel's form from the page its link opens.
+    assert by_id(opened, f"id_aktivitet-{activity.pk}-quantity").tag == "input"
+    sources = [script.get("src", "") for script in opened.iter("script") if script.get("src")]
+    assert sources and all("session" in source or source.endswith("promises/editor.js") for source in sources)
 
 
 @time_machine.travel(NOW, tick=False)
