@@ -37,13 +37,17 @@ def _uses_database(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests stay: their pages read and write through a live server on the database under test, with real
     # commits, as production does on PostgreSQL. The sweeps marked `appearance` (axe-core and the layout checks of
-    # every page at each width) judge HTML and CSS that do not depend on the database, and are the dearest tests of
-    # the suite: they run once, on SQLite.
+    # every page at each width, the PDFs' tables, the charts' text sizes) judge drawings that do not depend on the
+    # database engine, and those marked `page_sweep` (every URL's security headers, refusals and admin links) what
+    # the middleware and templates add; they are among the dearest tests of the suite and run once, on SQLite. The
+    # sweeps whose answers can depend on the engine (the permission matrix, the query-string fuzz) run on both.
     if not config.getoption("--db-only"):
         return
     selected, deselected = [], []
     for item in items:
-        wanted = _uses_database(item) and not item.get_closest_marker("appearance")
+        wanted = _uses_database(item) and not (
+            item.get_closest_marker("appearance") or item.get_closest_marker("page_sweep")
+        )
         (selected if wanted else deselected).append(item)
     config.hook.pytest_deselected(items=deselected)
     items[:] = selected

@@ -105,6 +105,7 @@ def test_the_admin_has_model_pages_for_every_registered_model(home_municipality:
     assert len(urls) > 5 * len(admin.site._registry)
 
 
+@pytest.mark.page_sweep
 @pytest.mark.parametrize("role", MUNICIPAL_ROLES)
 def test_every_municipal_role_is_refused_on_every_admin_url(
     staff_clients: dict[str, Any], role: str, home_municipality: Municipality
@@ -194,6 +195,7 @@ def _admin_links(html: str) -> list[str]:
     ]
 
 
+@pytest.mark.page_sweep
 @pytest.mark.parametrize("role", MUNICIPAL_ROLES)
 def test_no_page_a_municipal_role_opens_links_to_the_admin(
     matrix: Context,  # noqa: F811 - the permission matrix's fixture

@@ -10,7 +10,7 @@ import pytest
 from trygg.core.charts import NARROW_MEDIA
 from trygg.demo.services import demo_load
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.appearance]
 
 PAGES = [
     "/ljungby/2023/rapport/",

@@ -23,7 +23,7 @@ from trygg.core import pdf as core_pdf
 from trygg.core.tests.processes import require_program
 from trygg.demo.services import demo_load
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.appearance]
 
 PDFS = {
     "report card": "/ljungby/2023/rapport.pdf",

@@ -188,6 +188,7 @@ def _staff_client(user: User) -> Client:
     return client
 
 
+@pytest.mark.page_sweep
 def test_item_2_every_url_pattern_answers_with_the_production_security_headers(
     production: dict[str, Any],
     matrix: Context,  # noqa: F811 - the permission matrix's fixture
@@ -372,6 +373,7 @@ def _refuses(response: Any) -> bool:
     return redirected_to_login or response.status_code in {401, 403}
 
 
+@pytest.mark.page_sweep
 def test_item_5_every_url_pattern_is_public_by_the_list_or_refuses_anonymous_visitors(
     matrix: Context,  # noqa: F811
 ) -> None:
