@@ -1,9 +1,11 @@
 """`trygg survey_indices` and `trygg hotspots` run without Django's app registry and print exactly what they print
 through Django (issue 21: commands start at once).
 
-Each case runs twice in a fresh interpreter: through `trygg`'s entry point (the quick path) and through Django's
+Each case runs through `trygg`'s entry point (the quick path) in a fresh interpreter, and through Django's
 `execute_from_command_line` with every app set up (the reference), with the same arguments, input, directory and
-environment; standard output, standard error and the exit status must be the same bytes. The progress bar's
+environment; standard output, standard error and the exit status must be the same bytes. The reference runs of the
+many file cases share one interpreter (Django's start-up once instead of once per case), each with its own standard
+streams, directory and exit status; the quick path always starts fresh, since that is what it is about. The progress bar's
 format is fixed through tqdm's environment variables so that its elapsed time and rate do not differ between runs.
 The input files are written here by hand from the formats' descriptions (docs/surveys.md, the hotspots command's
 help), good ones and bad ones.
@@ -11,11 +13,13 @@ help), good ones and bad ones.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +43,43 @@ DJANGO = """
 import sys
 from django.core.management import execute_from_command_line
 execute_from_command_line(["trygg", *sys.argv[1:]])
+"""
+
+# The reference for a list of cases in one interpreter: the cases come as JSON in argv[1], the results go as JSON to
+# argv[2]. Each case gets its own directory, standard input and fresh standard output and error (text over bytes,
+# with the encoding and error handling of the interpreter's own, as a fresh interpreter writing to a pipe has); its
+# exit status is worked out from SystemExit as the interpreter would.
+DJANGO_CASES = """
+import base64, io, json, os, sys, traceback
+from django.core.management import execute_from_command_line
+streams = (sys.stdin, sys.stdout, sys.stderr)
+with open(sys.argv[1]) as listing:
+    cases = json.load(listing)
+results = []
+for case in cases:
+    os.chdir(case["directory"])
+    out, err = io.BytesIO(), io.BytesIO()
+    sys.stdin = io.TextIOWrapper(io.BytesIO(base64.b64decode(case["stdin"])), encoding=streams[0].encoding)
+    sys.stdout = io.TextIOWrapper(out, encoding=streams[1].encoding, errors=streams[1].errors, write_through=True)
+    sys.stderr = io.TextIOWrapper(err, encoding=streams[2].encoding, errors=streams[2].errors, write_through=True)
+    try:
+        execute_from_command_line(["trygg", *case["arguments"]])
+        status = 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            status = stop.code or 0
+        else:
+            print(stop.code, file=sys.stderr)
+            status = 1
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    results.append([base64.b64encode(out.getvalue()).decode(), base64.b64encode(err.getvalue()).decode(), status])
+sys.stdin, sys.stdout, sys.stderr = streams
+with open(sys.argv[2], "w") as answer:
+    json.dump(results, answer)
 """
 
 SURVEY = (
@@ -148,6 +189,62 @@ def _run(program: str, arguments: list[str], directory: Path, stdin: bytes) -> t
     return finished.stdout, finished.stderr, finished.returncode, seen
 
 
+GOOD_AND_BAD = [
+    (["survey_indices", "svar.csv", "--by", "area", "--k", "5"], "survey"),
+    (["survey_indices", "fel_koder.csv"], "survey"),
+    (["hotspots", "punkter.csv", "--all"], "points"),
+    (["hotspots", "fel_lat.csv"], "points"),
+]
+
+
+def _stdin(arguments: list[str]) -> bytes:
+    return POINTS.encode() if arguments[:2] == ["hotspots", "-"] else b""
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The file cases' directories and Django's answers to every case, from one interpreter."""
+    root = tmp_path_factory.mktemp("quick")
+    directories = {"survey": root / "survey" / "filer", "points": root / "points" / "filer"}
+    for kind, files in (("survey", SURVEY_FILES), ("points", POINT_FILES)):
+        directories[kind].mkdir(parents=True)
+        for name, content in files.items():
+            (directories[kind] / name).write_bytes(content)
+    cases = [(["survey_indices", *arguments], "survey") for arguments in SURVEY_CASES]
+    cases += [(["hotspots", *arguments], "points") for arguments in HOTSPOT_CASES]
+    cases += GOOD_AND_BAD
+    listing, answer = root / "cases.json", root / "answers.json"
+    listing.write_text(
+        json.dumps(
+            [
+                {
+                    "arguments": arguments,
+                    "directory": str(directories[kind]),
+                    "stdin": base64.b64encode(_stdin(arguments)).decode(),
+                }
+                for arguments, kind in cases
+            ]
+        )
+    )
+    _run(DJANGO_CASES, [str(listing), str(answer)], root, b"")
+    answers = json.loads(answer.read_text())
+    assert len(answers) == len(cases)
+    return {
+        "directories": directories,
+        "answers": {
+            json.dumps(arguments): (base64.b64decode(out), base64.b64decode(err), status)
+            for (arguments, _kind), (out, err, status) in zip(cases, answers, strict=True)
+        },
+    }
+
+
+def _compare_to_reference(references: dict[str, Any], arguments: list[str], kind: str) -> tuple:
+    *quick, seen = _run(QUICK, arguments, references["directories"][kind], _stdin(arguments))
+
+    assert tuple(quick) == references["answers"][json.dumps(arguments)]
+    return (*quick, seen)
+
+
 def _compare(arguments: list[str], files: dict[str, bytes], tmp_path: Path, stdin: bytes = b"") -> tuple:
     directory = tmp_path / "filer"
     directory.mkdir(parents=True)
@@ -162,9 +259,9 @@ def _compare(arguments: list[str], files: dict[str, bytes], tmp_path: Path, stdi
 
 @pytest.mark.parametrize("arguments", SURVEY_CASES, ids=" ".join)
 def test_survey_indices_prints_the_same_bytes_and_status_without_the_app_registry_as_through_django(
-    arguments: list[str], tmp_path: Path
+    arguments: list[str], references: dict[str, Any]
 ) -> None:
-    out, err, _status, seen = _compare(["survey_indices", *arguments], SURVEY_FILES, tmp_path)
+    out, err, _status, seen = _compare_to_reference(references, ["survey_indices", *arguments], "survey")
 
     assert seen == {"apps_ready": False, "models": False}
     assert out or err
@@ -172,28 +269,27 @@ def test_survey_indices_prints_the_same_bytes_and_status_without_the_app_registr
 
 @pytest.mark.parametrize("arguments", HOTSPOT_CASES, ids=" ".join)
 def test_hotspots_prints_the_same_bytes_and_status_without_the_app_registry_as_through_django(
-    arguments: list[str], tmp_path: Path
+    arguments: list[str], references: dict[str, Any]
 ) -> None:
-    stdin = POINTS.encode() if arguments[:1] == ["-"] else b""
-
-    out, err, _status, seen = _compare(["hotspots", *arguments], POINT_FILES, tmp_path, stdin)
+    out, err, _status, seen = _compare_to_reference(references, ["hotspots", *arguments], "points")
 
     assert seen == {"apps_ready": False, "models": False}
     assert out or err
 
 
-def test_the_good_files_give_json_and_the_bad_ones_a_message_and_a_failing_status(tmp_path: Path) -> None:
+def test_the_good_files_give_json_and_the_bad_ones_a_message_and_a_failing_status(
+    references: dict[str, Any],
+) -> None:
     # What the comparisons above compare is worth comparing: the runs do work and do fail.
-    out, err, status, _ = _compare(
-        ["survey_indices", "svar.csv", "--by", "area", "--k", "5"], SURVEY_FILES, tmp_path / "a"
-    )
+    (good_survey, kind), (bad_survey, _), (good_points, _), (bad_points, _) = GOOD_AND_BAD
+    out, err, status, _ = _compare_to_reference(references, good_survey, kind)
     assert status == 0 and json.loads(out)["groups"][1]["by"] == {"area": "Centrum"}
     assert err.startswith(b"\r") and "Läser".encode() in err
-    out, err, status, _ = _compare(["survey_indices", "fel_koder.csv"], SURVEY_FILES, tmp_path / "b")
+    out, err, status, _ = _compare_to_reference(references, bad_survey, "survey")
     assert status == 1 and out == b"" and b"fel_koder.csv: rad 3, kolumn p_klotter: Koden" in err
-    out, err, status, _ = _compare(["hotspots", "punkter.csv", "--all"], POINT_FILES, tmp_path / "c")
+    out, err, status, _ = _compare_to_reference(references, good_points, "points")
     assert status == 0 and json.loads(out)["points"] == 60
-    out, err, status, _ = _compare(["hotspots", "fel_lat.csv"], POINT_FILES, tmp_path / "d")
+    out, err, status, _ = _compare_to_reference(references, bad_points, "points")
     assert status == 1 and out == b"" and err.startswith(b"CommandError: fel_lat.csv: line 3")
 
 
