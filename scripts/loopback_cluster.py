@@ -58,6 +58,21 @@ def _server_owned(path: Path) -> Path:
     return path
 
 
+def real_clock_environment() -> dict[str, str]:
+    """This process's environment without libfaketime, for another project's server.
+
+    A test run under Debian's `faketime` (docs/development.md) fakes the clock of every process it starts through
+    LD_PRELOAD; Redis does not even start under it (libfaketime gives up on its clock calls), and a server's clock
+    is not what such a run is about. Trygg's own processes keep the faked clock."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("FAKETIME")}
+    kept = [
+        part for part in environment.pop("LD_PRELOAD", "").replace(":", " ").split() if "faketime" not in part
+    ]
+    if kept:
+        environment["LD_PRELOAD"] = " ".join(kept)
+    return environment
+
+
 def _wait(check: Callable[[], object], what: str, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -293,6 +308,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=real_clock_environment(),
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
         try:

@@ -300,3 +300,20 @@ def test_a_page_is_rendered_from_the_primary_when_the_standby_has_not_replayed_t
     ):
         assert Client().get(f"{MAP}?kategori=").status_code == 200
     assert len(primary) == 0 and len(standby) > 1
+
+
+def test_redis_is_started_on_the_real_clock_when_the_run_is_under_faketime(monkeypatch) -> None:
+    from loopback_cluster import real_clock_environment
+
+    monkeypatch.setenv("LD_PRELOAD", "/usr/$LIB/faketime/libfaketime.so.1:/opt/other/libkeep.so")
+    monkeypatch.setenv("FAKETIME", "+128386692")
+    monkeypatch.setenv("FAKETIME_SHARED", "/faketime_sem_1 /faketime_shm_1")
+    monkeypatch.setenv("TRYGG_KEPT", "ja")
+
+    environment = real_clock_environment()
+
+    assert environment["LD_PRELOAD"] == "/opt/other/libkeep.so"
+    assert not [key for key in environment if key.startswith("FAKETIME")]
+    assert environment["TRYGG_KEPT"] == "ja"
+    monkeypatch.setenv("LD_PRELOAD", "/usr/$LIB/faketime/libfaketime.so.1")
+    assert "LD_PRELOAD" not in real_clock_environment()
