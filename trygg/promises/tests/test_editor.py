@@ -80,7 +80,9 @@ def test_each_finding_stands_beside_the_field_it_concerns(login, town_coordinato
     facts = text_of(by_id(page, f"aktivitet-{activity.pk}"))
     assert "Vad som lovas – Anmärkning: Inget antal" in facts
     assert (
-        page.find(f".//a[@href='?andra=aktivitet-{activity.pk}#id_aktivitet-{activity.pk}-quantity']")
+        page.find(
+            f".//a[@href='{url(town_draft)}?andra=aktivitet-{activity.pk}#id_aktivitet-{activity.pk}-quantity']"
+        )
         is not None
     )
     # An activity without findings has none beside its fields.
@@ -116,6 +118,22 @@ def test_only_the_open_panels_form_is_drawn_and_each_closed_one_links_to_the_pag
         assert by_id(opened, link.split("#")[1]).get("open") is not None
         assert opened.find(f".//p[@data-form='formular-{key}']") is None
         assert len(opened.findall(".//p[@data-form]")) == len(keys) - 1
+
+
+def test_after_a_failed_save_the_links_that_open_a_form_still_lead_to_the_promise_page(
+    login, town_coordinator, town_draft
+) -> None:
+    # The page with the errors is answered at the form's own address; a link relative to it would lead there.
+    activity = patrol(town_draft)
+    client: Client = login(town_coordinator)
+
+    response = client.post(url(town_draft, f"aktiviteter/{activity.pk}/"), activity_form(activity, text=""))
+
+    assert response.status_code == 400
+    page = parse(response.content)
+    links = [a.get("href", "") for a in page.iter("a") if "andra=" in a.get("href", "")]
+    assert links and all(link.startswith(url(town_draft) + "?andra=") for link in links)
+    assert by_id(page, f"id_aktivitet-{activity.pk}-text") is not None  # the failed form is drawn, open
 
 
 def test_a_link_from_a_finding_opens_the_activitys_form_in_place_without_javascript(
