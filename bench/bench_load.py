@@ -16,7 +16,8 @@ re-encoding) as in production, and runs the scenario in bench/locustfile.py head
 3. the baseline: /healthz (one `SELECT 1`, no template) at the same user count, the same way; then each kind
    of visitor alone (10 users, BENCH_LOAD_STAGE_SECONDS) for its CPU time per request;
 4. checklist item 35: 50 browsing residents for BENCH_LOAD_ITEM35_SECONDS (default BENCH_LOAD_SECONDS), and
-   report posts with a 3 MB photo at 5 per second for BENCH_LOAD_PHOTO_SECONDS (default 120).
+   report posts with a 3 MB photo, 6 per second offered and at least 5 a second to pass, for
+   BENCH_LOAD_PHOTO_SECONDS (default 120).
 
 Locust runs on the same two cores as the server, so the figures are what this one machine sustains with its
 load generator, not a server's ceiling. Prints a table, and with BENCH_RESULTS=<file> appends its figures
@@ -580,12 +581,16 @@ def measure(
         emit(bench, f"item 35: 50 residents, {item35_seconds} s: p99", browse.p99_ms, "ms")
         emit(bench, f"item 35: 50 residents, {item35_seconds} s: failed", browse.failures, "requests")
     if "item35-photos" not in skip:
-        print(f"checklist item 35: report posts with a 3 MB photo at 5 per second for {photo_seconds} s:")
+        print(
+            f"checklist item 35: report posts with a 3 MB photo, 6 a second offered, for {photo_seconds} s:"
+        )
         photo_before, photo_tasks_before = cpu_seconds(server_pid), cpu_seconds(worker.pid)
-        # Twenty reporters, each posting once every four seconds (three of them filling in the form): five a second.
+        # Twenty-four reporters, each posting once every four seconds (three of them filling in the form): six a
+        # second offered. Offering exactly five could never show five: Locust starts its users one by one and paces
+        # each from its start, so the run's average stays under what is offered (4.8/s with twenty).
         photos = locust(
             "item35-photos",
-            20,
+            24,
             photo_seconds,
             ["PhotoReporter"],
             BENCH_PHOTO_BYTES=str(3 * 1024 * 1024),
@@ -597,10 +602,10 @@ def measure(
         post_count = max(sum(f["requests"] for f in posts.values()), 1)
         photo_cpu = (cpu_seconds(server_pid) - photo_before) / post_count
         photo_tasks_cpu = (cpu_seconds(worker.pid) - photo_tasks_before) / post_count
-        photos_ok = photos.failures == 0 and post_p95 < 2000
+        photos_ok = photos.failures == 0 and post_p95 < 2000 and post_rps >= 5
         print(
             f"  posts: {post_rps:.1f}/s, p95 {post_p95:.0f} ms -> {'PASS' if photos_ok else 'FAIL'} "
-            "(p95 < 2 s, no failures, no 200 with an error list)"
+            "(at least 5 posts/s, p95 < 2 s, no failures, no 200 with an error list)"
         )
         print(
             f"  application CPU per post (with its form page): {photo_cpu * 1000:.0f} ms in the requests, "
