@@ -492,8 +492,12 @@ def test_the_editors_query_count_does_not_grow_with_its_activities(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # Also with an activity's form open (the page the closed panels' links and editor.js ask for).
+    opened = f"{url(town_draft)}?andra=aktivitet-{patrol(town_draft).pk}"
     with CaptureQueriesContext(connection) as small:
         client.get(url(town_draft))
+    with CaptureQueriesContext(connection) as small_opened:
+        client.get(opened)
     trafik = FocusArea.objects.get(promise=town_draft, slug="trafik")
     for number in range(12):
         ActivityFactory.create(
@@ -503,8 +507,11 @@ def test_the_editors_query_count_does_not_grow_with_its_activities(
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url(town_draft))
+    with django_assert_max_num_queries(len(small_opened.captured_queries)):
+        response_opened = client.get(opened)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response_opened.status_code == 200
+    assert f'id="formular-aktivitet-{patrol(town_draft).pk}"' in response_opened.content.decode()
 
 
 def test_a_new_empty_promise_is_created_as_a_draft(login, town, town_coordinator) -> None:
