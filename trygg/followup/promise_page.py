@@ -268,11 +268,14 @@ def _parties(activities: Sequence[Activity], scope: Q) -> dict[int, tuple[Party,
                 party = built[values[0]] = Party.from_db(through.objects.db, fields, values)
             lists[activity_id].append(party)
         found[relation] = lists
+    # One query object for every queryset below: making a fresh one for each of hundreds cost more than reading
+    # the pairs. Nothing changes it in place; a queryset derived from one (`.filter()`…) copies it, as always.
+    query = QuerySet(model=Party).query
     for activity in activities:
         cache = activity.__dict__.setdefault("_prefetched_objects_cache", {})
         for relation in PARTY_RELATIONS:
             # What Django's prefetch leaves: a queryset whose results are already there.
-            queryset: QuerySet[Party] = QuerySet(model=Party)
+            queryset: QuerySet[Party] = QuerySet(model=Party, query=query)
             queryset._result_cache = found[relation].get(activity.pk, [])
             queryset._prefetch_done = True  # type: ignore[attr-defined]
             cache[relation] = queryset

@@ -797,10 +797,12 @@ def _answer_totals(
     weights_squared: FloatArray | None,
     group_slots: IndexArray,
     group_count: int,
+    slots: IndexArray,
 ) -> _AnswerTotals:
     # An answer's points depend only on its code, so totals per (group, code) hold all the formulas need:
-    # one pass over the rows per question, whatever the number of groups.
-    slots = group_slots + codes
+    # one pass over the rows per question, whatever the number of groups. `slots` is scratch space of the rows'
+    # length: a fresh array for each question cost more (the memory's first touch) than the counting itself.
+    np.add(group_slots, codes, out=slots)
     shape = (group_count, CODE_SLOTS)
     count = np.bincount(slots, minlength=group_count * CODE_SLOTS).reshape(shape)
     if weights is None or weights_squared is None:
@@ -811,6 +813,39 @@ def _answer_totals(
         weight=_weighted_bincount(slots, weights, shape),
         weight_squared=_weighted_bincount(slots, weights_squared, shape),
     )
+
+
+#: Questions are counted on this many threads at most (numpy's counting lets go of the GIL).
+TOTALS_THREADS = 2
+
+
+def _all_answer_totals(
+    codes: Mapping[str, Int8Array],
+    weights: FloatArray | None,
+    weights_squared: FloatArray | None,
+    group_slots: IndexArray,
+    group_count: int,
+) -> dict[str, _AnswerTotals]:
+    """`_answer_totals` of every question, the questions shared out over up to `TOTALS_THREADS` threads. Each
+    question's totals are summed row by row in file order as before, so the results do not depend on the threads."""
+    questions = list(codes)
+    threads = max(1, min(TOTALS_THREADS, os.cpu_count() or 1, len(questions)))
+
+    def count(share: Sequence[str]) -> list[tuple[str, _AnswerTotals]]:
+        slots = np.empty(len(group_slots), dtype=np.intp)
+        return [
+            (
+                question,
+                _answer_totals(codes[question], weights, weights_squared, group_slots, group_count, slots),
+            )
+            for question in share
+        ]
+
+    if threads == 1:
+        return dict(count(questions))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        shares = pool.map(count, [questions[start::threads] for start in range(threads)])
+        return {question: totals for share in shares for question, totals in share}
 
 
 def _weighted_bincount(slots: IndexArray, weights: FloatArray, shape: tuple[int, int]) -> FloatArray:
@@ -943,11 +978,12 @@ def survey_indices(
     group_labels: list[dict[str, str]] = [{}, *labels] if by else [{}]
     respondents = [rows, *np.bincount(groups, minlength=group_count).tolist()] if by else [rows]
     cells: list[dict[str, IndicatorCell]] = [{} for _ in group_labels]
-    for question, codes in responses.codes.items():
+    every_total = _all_answer_totals(responses.codes, weights, weights_squared, group_slots, group_count)
+    for question in responses.codes:
         kind = question_kind(question)
         assert kind is not None
         tables = _lookup_tables(kind, mapping)
-        totals = _answer_totals(codes, weights, weights_squared, group_slots, group_count)
+        totals = every_total[question]
         parts = [(_estimates(totals.whole(), tables), False)]
         if by:
             parts.append((_estimates(totals, tables), True))

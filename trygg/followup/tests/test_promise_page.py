@@ -316,6 +316,11 @@ def test_the_parties_read_without_a_prefetch_are_those_of_the_database_in_their_
     assert found == expected
     assert [party.name for party in found[0]] == [party.name for party in expected[0]]
     assert view.owners == ", ".join(party.name for party in expected[0])
+    # The cached querysets share one query object: a queryset derived from one leaves the others as they were.
+    partners = view.activity.partners.all()
+    before = str(partners.query)
+    assert list(view.activity.responsible_parties.all().filter(pk=second.pk)) == [second]
+    assert str(partners.query) == before and list(partners) == [third]
 
 
 @time_machine.travel(dt.datetime(2023, 6, 20, 10, tzinfo=STOCKHOLM), tick=False)

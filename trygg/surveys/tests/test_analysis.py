@@ -940,3 +940,45 @@ def test_the_fast_reader_makes_of_any_bytes_what_the_exact_reader_makes_of_them(
     data = ("area,weight,p_klotter,kommentar\n" + "\n".join(lines)).encode()
     with patch.object(analysis, "CHUNK_BYTES", chunk_bytes):
         assert outcome(data, read_responses) == outcome(data, exact_only)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Centrum", "Lagan", ""]),
+            st.sampled_from(["0.5", "1", "2.25"]),
+            st.lists(st.sampled_from(["", "1", "2", "3", "4", "5", "9"]), min_size=5, max_size=5),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(min_value=2, max_value=4),
+)
+def test_the_questions_counted_on_several_threads_give_exactly_the_one_threads_result(rows, threads):
+    questions = ["p_klotter", "p_nedskrapning", "t_kvall", "u_stold", "f_polis_bryr_sig"]
+    allowed = {"p": "12349", "t": "123459", "u": "129", "f": "12349"}
+    text = csv_text(
+        ["area", "weight", *questions],
+        [
+            [
+                area,
+                weight,
+                *(
+                    code if code in allowed[question[0]] else ""
+                    for question, code in zip(questions, codes, strict=True)
+                ),
+            ]
+            for area, weight, codes in rows
+        ],
+    )
+    responses = read_text(text)
+    with patch.object(analysis, "TOTALS_THREADS", 1):
+        one = survey_indices(responses, by=["area"], k=5)
+    with (
+        patch.object(analysis, "TOTALS_THREADS", threads),
+        patch.object(analysis.os, "cpu_count", return_value=4),
+    ):
+        several = survey_indices(responses, by=["area"], k=5)
+    assert json.dumps(several) == json.dumps(one)
+    assert list(several["groups"][0]["indicators"]) == list(one["groups"][0]["indicators"])

@@ -1,0 +1,45 @@
+"""The WSGI entry point (`trygg/wsgi.py`), as gunicorn loads it: in a fresh interpreter, not in the test process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PROGRAM = """
+import gc, json
+import trygg.wsgi
+frozen = gc.get_freeze_count()
+garbage = []
+garbage.append(garbage)  # a cycle made after the start: the collector must still find it
+del garbage
+print(json.dumps({"frozen": frozen, "enabled": gc.isenabled(), "collected": gc.collect(),
+                  "callable": callable(trygg.wsgi.application)}))
+"""
+
+
+def test_what_starting_django_made_is_frozen_and_later_garbage_is_still_collected(tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "trygg.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/wsgi.sqlite3",
+        "TRYGG_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # Django, the settings and the models alone are tens of thousands of objects.
+    assert found["frozen"] > 10_000
+    assert found["enabled"] is True
+    assert found["collected"] >= 1
+    assert found["callable"] is True
