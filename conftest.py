@@ -140,6 +140,17 @@ def login(client):
     return log_in
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Migrated (and demo) SQLite files made once per run, shared by the xdist workers (processes.SqliteTemplates)."""
+    from trygg.core.tests.processes import SqliteTemplates
+
+    root = tmp_path_factory.getbasetemp()
+    # Under xdist each worker has its own directory (…/popen-gw0) in the run's root: the templates go in the root.
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    return SqliteTemplates(shared / "sqlite-templates")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_password_hashing():  # type: ignore[no-untyped-def]
     """Passwords are hashed at a low work factor in the test process (tests/hashers.py says why)."""
