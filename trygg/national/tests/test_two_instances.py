@@ -27,14 +27,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def publisher_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def publisher_database(tmp_path_factory: pytest.TempPathFactory, sqlite_templates) -> Path:
     """One migrated database with the Ljungby demo and its example follow-up, copied for each test."""
     directory = tmp_path_factory.mktemp("publisher-template")
-    env = environment(directory, f"sqlite:///{directory / 'db.sqlite3'}")
-    for command in (["migrate", "--no-input"], ["shell", "-c", _DEMO]):
-        result = trygg(env, *command)
-        assert result.returncode == 0, result.stderr[-3000:]
-    return directory / "db.sqlite3"
+    database = sqlite_templates.copy("migrated", directory / "db.sqlite3")
+    result = trygg(environment(directory, f"sqlite:///{database}"), "shell", "-c", _DEMO)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return database
 
 
 _DEMO = "from trygg.demo.services import demo_load; demo_load(with_examples=True)"
