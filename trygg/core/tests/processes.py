@@ -4,6 +4,7 @@ again, and gunicorn with two workers on loopback (see test_drills.py and test_da
 import contextlib
 import fcntl
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -154,6 +156,20 @@ def trygg(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def program_json(program: str, env: dict[str, str]) -> Any:
+    """Run ``program`` in a fresh interpreter from the project's root and read the JSON its last line prints."""
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def prepare(env: dict[str, str]) -> None:

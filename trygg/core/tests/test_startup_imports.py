@@ -5,14 +5,10 @@ functions that need them, never at module level of the models, the apps or the m
 """
 
 import functools
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[3]
+from trygg.core.tests.processes import program_json
 
 HEAVY = [
     "polars",
@@ -70,16 +66,8 @@ print(json.dumps({
 @functools.cache
 def loaded_heavy_modules() -> dict[str, Any]:
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "trygg.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\nLAZY_AT_SETUP = {LAZY_AT_SETUP!r}\n{PROGRAM}"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=120,
-    )
-    loaded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    program = f"HEAVY = {HEAVY!r}\nLAZY_AT_SETUP = {LAZY_AT_SETUP!r}\n{PROGRAM}"
+    loaded: dict[str, Any] = program_json(program, environment)
     return loaded
 
 

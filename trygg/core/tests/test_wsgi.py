@@ -1,13 +1,10 @@
 """The WSGI entry point (`trygg/wsgi.py`), as gunicorn loads it: in a fresh interpreter, not in the test process."""
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[3]
+from trygg.core.tests.processes import program_json
 
 PROGRAM = """
 import gc, json, sys
@@ -30,16 +27,7 @@ def _started(tmp_path: Path) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{tmp_path}/wsgi.sqlite3",
         "TRYGG_DATA_DIR": str(tmp_path),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", PROGRAM],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=120,
-    )
-    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = program_json(PROGRAM, environment)
     return found
 
 
