@@ -182,6 +182,8 @@ def _page_cache_off(settings):  # type: ignore[no-untyped-def]
     """No page cache unless a test asks for it: inside a test's transaction no commit ever invalidates it."""
     settings.PAGE_CACHE_SECONDS = 0
     settings.SURVEY_FORM_QUESTIONS_HELD = False
+    # The machine's shared copy of the pages (files) only where a test asks for it, in its own directory.
+    settings.PAGE_CACHE_SHARED_DIR = ""
 
 
 @pytest.fixture

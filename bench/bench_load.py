@@ -43,6 +43,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -200,6 +201,59 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+@dataclass(frozen=True)
+class RequestCpu:
+    """What the gunicorn workers' own log (bench/gunicorn_cpu.py) says a kind of request cost in CPU."""
+
+    requests: int
+    #: CPU time inside the requests (from the parsed request to the written answer), seconds.
+    inside: float
+    #: CPU time between them (accepting, parsing, closing, waking for connections other workers took), seconds.
+    between: float
+
+    @property
+    def per_request_ms(self) -> float:
+        return (self.inside + self.between) / max(self.requests, 1) * 1000
+
+    @property
+    def inside_ms(self) -> float:
+        return self.inside / max(self.requests, 1) * 1000
+
+
+def resident_paths(scenario: dict[str, Any]) -> set[str]:
+    """The paths of the Resident's page views (RESIDENT_REQUESTS, all of them GETs) in this scenario."""
+    if not scenario:
+        return set()
+    municipality, promise = scenario["municipality"], scenario["promise"]
+    return {
+        f"/{municipality}/",
+        f"/{municipality}/{promise}/",
+        f"/{municipality}/felanmalan/karta/",
+        f"/{municipality}/felanmalan/karta.geojson",
+        *(f"/{municipality}/{promise}/aktivitet/{pk}/" for pk in scenario["activities"]),
+    }
+
+
+def request_cpu(directory: Path, start: float, end: float, scenario: dict[str, Any]) -> dict[str, RequestCpu]:
+    """The CPU the workers logged for the requests that ended between ``start`` and ``end`` (epoch seconds):
+    "resident" (the Resident's page views), "other", "all", and each method and path ("GET /ljungby/")."""
+    residents = resident_paths(scenario)
+    found: dict[str, list[Any]] = {kind: [0, 0.0, 0.0] for kind in ("resident", "other", "all")}
+    for log in directory.glob("*.tsv"):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) != 6 or not start <= float(fields[0]) <= end:
+                continue
+            inside, between = float(fields[4]), float(fields[5])
+            kind = "resident" if fields[1] == "GET" and fields[2] in residents else "other"
+            for key in (kind, "all", f"{fields[1]} {fields[2]}"):
+                found.setdefault(key, [0, 0.0, 0.0])
+                found[key][0] += 1
+                found[key][1] += inside
+                found[key][2] += between
+    return {kind: RequestCpu(int(n), inside, between) for kind, (n, inside, between) in found.items()}
+
+
 def postmaster_pid(port: int) -> int:
     for process in psutil.process_iter(["name", "cmdline"]):
         cmdline = process.info["cmdline"] or []
@@ -224,6 +278,9 @@ def start_gunicorn(environment: dict[str, str], port: int, workers: int, threads
         "--timeout=120",
         "--log-level=warning",
     ]
+    if threads == 1:
+        # Each worker logs the CPU time of every request it serves (bench/gunicorn_cpu.py): one at a time.
+        command.append(f"--config={ROOT / 'bench' / 'gunicorn_cpu.py'}")
     server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -374,7 +431,9 @@ def main() -> int:
                 # Queued in the database and run by `trygg db_worker` (below), as in production; the development
                 # default runs each task inside the request that queues it.
                 "TASKS_BACKEND": "database",
+                "BENCH_CPU_LOG_DIR": str(workdir / "cpu"),
             }
+            (workdir / "cpu").mkdir()
             os.environ.update(environment)
             started = time.monotonic()
             scenario = prepare(workdir)
@@ -477,16 +536,25 @@ def measure(
         cpu_seconds(pg_pid),
         cpu_seconds(worker.pid),
     )
+    from trygg.core import pagecache
+
+    sustained_window, numbers_before = time.time(), pagecache._generations_from_database()
     sustained = locust("sustained", best, seconds, mixed)
+    numbers_after = pagecache._generations_from_database()
+    scenario = json.loads(Path(environment["TRYGG_SCENARIO"]).read_text(encoding="utf-8"))
+    sustained_cpu = request_cpu(
+        Path(environment["BENCH_CPU_LOG_DIR"]), sustained_window, time.time(), scenario
+    )
     app_cpu = (cpu_seconds(server_pid) - app_before) / max(sustained.requests, 1)
     db_cpu = (cpu_seconds(pg_pid) - db_before) / max(sustained.requests, 1)
     tasks_cpu = (cpu_seconds(worker.pid) - tasks_before) / max(sustained.requests, 1)
     resident_requests = sum(
         figures["requests"] for name, figures in sustained.per_name.items() if name in RESIDENT_REQUESTS
     )
-    base_before = cpu_seconds(server_pid)
+    base_before, baseline_window = cpu_seconds(server_pid), time.time()
     baseline = locust("baseline-healthz", best, stage_seconds, ["Healthz"])
     base_cpu = (cpu_seconds(server_pid) - base_before) / max(baseline.requests, 1)
+    base_logged = request_cpu(Path(environment["BENCH_CPU_LOG_DIR"]), baseline_window, time.time(), {})["all"]
 
     # What each kind of visitor costs, alone: the figures docs/scaling.md multiplies up.
     costs: dict[str, tuple[float, float]] = {}
@@ -516,6 +584,38 @@ def measure(
         f"task worker {tasks_cpu * 1000:.1f} ms (/healthz: application {base_cpu * 1000:.2f} ms); "
         f"{resident_requests / max(sustained.requests, 1):.0%} of the requests were residents'"
     )
+    resident, everyone = sustained_cpu["resident"], sustained_cpu["all"]
+    if not everyone.requests:
+        print("the workers logged no request (their log needs one thread each: BENCH_LOAD_THREADS=1)")
+    print(
+        f"CPU per request from the workers' own log (bench/gunicorn_cpu.py): resident requests "
+        f"{resident.per_request_ms:.2f} ms ({resident.requests} requests; {resident.inside_ms:.2f} ms inside them), "
+        f"others {sustained_cpu['other'].per_request_ms:.2f} ms ({sustained_cpu['other'].requests}), "
+        f"all {everyone.per_request_ms:.2f} ms ({everyone.requests}); /healthz {base_logged.per_request_ms:.2f} ms"
+    )
+    # The server's CPU that no request's line holds (gunicorn's master, a worker's time after its last request
+    # of the stage), spread evenly over the requests the workers served (more than Locust counts: it follows
+    # redirects within one of its requests).
+    unlogged = max(app_cpu * sustained.requests - everyone.inside - everyone.between, 0.0)
+    unlogged_ms = unlogged / max(everyone.requests, 1) * 1000
+    print(
+        f"  not in the log: {unlogged_ms:.2f} ms per request served; resident requests with that share: "
+        f"{resident.per_request_ms + unlogged_ms:.2f} ms"
+    )
+    rises = {
+        scope: numbers_after[scope] - numbers_before[scope] for scope in (pagecache.GLOBAL, *pagecache.SCOPES)
+    }
+    print(
+        f"page generations raised in the sustained run: global {rises.pop(pagecache.GLOBAL)} times, "
+        + ", ".join(f"scope {scope} {rise} times" for scope, rise in rises.items())
+    )
+    for path in sorted(resident_paths(scenario)):
+        logged = sustained_cpu.get(f"GET {path}")
+        if logged:
+            print(
+                f"  GET {path:<42} {logged.requests:>6} × {logged.per_request_ms:6.2f} ms "
+                f"({logged.inside_ms:.2f} ms inside)"
+            )
     ok = sustained.passes(limit_ms)
     print(
         f"sustained {sustained.users} users: {sustained.rps:.1f} req/s, p95 {sustained.p95_ms:.0f} ms, "
@@ -552,6 +652,14 @@ def measure(
         app_cpu * 1000,
         "ms",
         baseline=base_cpu * 1000,
+        baseline_name="/healthz",
+    )
+    emit(
+        bench,
+        "application CPU per resident request (mixed, the workers' own log and a share of the rest)",
+        resident.per_request_ms + unlogged_ms,
+        "ms",
+        baseline=base_logged.per_request_ms,
         baseline_name="/healthz",
     )
     emit(bench, "PostgreSQL CPU per request (mixed)", db_cpu * 1000, "ms")

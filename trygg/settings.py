@@ -391,6 +391,11 @@ CACHES = {
 # Sessions live in Redis when it is set, and in the database while it is down (trygg/core/sessions.py).
 SESSION_ENGINE = "trygg.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Without Redis the processes of one machine share their pages through files here, so a change is rendered by one
+# worker, not by each (trygg/core/pagecache.py); empty: each process keeps its own. Unused with REDIS_URL. Off by
+# default with DEBUG: the development server is one process, and its pages would outlive a restart after an edit.
+PAGE_CACHE_SHARED_DIR = os.environ.get("PAGE_CACHE_SHARED_DIR", "" if DEBUG else str(DATA_DIR / "page-cache"))
+PAGE_CACHE_SHARED_ENTRIES = int(os.environ.get("PAGE_CACHE_SHARED_ENTRIES", "2000"))
 # The survey form's questions are held in each process while the page generation number is unchanged
 # (trygg/surveys/selectors.py); off only in tests, whose transactions never commit to raise the number.
 SURVEY_FORM_QUESTIONS_HELD = os.environ.get("SURVEY_FORM_QUESTIONS_HELD", "true").lower() == "true"

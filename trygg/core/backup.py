@@ -194,4 +194,9 @@ def backup_restore(*, directory: Path) -> dict[str, Any]:
     }
     if differences:
         raise ValueError(f"the restored database differs from the backup's manifest: {sorted(differences)}")
+    # The restored database goes back to page numbers it had reached before: the pages this machine shared
+    # since then were rendered from data it no longer holds.
+    from .pagecache import epoch_renew
+
+    epoch_renew()
     return manifest

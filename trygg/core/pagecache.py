@@ -15,13 +15,23 @@ A small part of a page that reads a scope's tables (an activity's report figures
 (`fragment_render`): the page is filed without that scope, the fragment's place and numbers are kept with it, and
 when a write has changed the fragment's scope, a cached answer renders (or finds in the cache) only the fragment
 again and splices it in, instead of the whole page.
+
+Without Redis each process keeps its own pages, so a change would have every worker of a machine render the page
+again. The processes of one machine therefore also share their pages through files (`PAGE_CACHE_SHARED_DIR`): a
+process that does not have a page, or has it under old numbers, looks for the machine's copy before rendering it,
+and files what it renders there too. Those files are named under the database's epoch (a random number kept in
+`PageGeneration`'s row 0, made by `migrate` and drawn anew by `trygg restore`), so pages of another database, or of a
+timeline a restore went back on, are never served under the same numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import re
+import secrets
+import zlib
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -29,6 +39,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
@@ -62,15 +74,21 @@ SCOPES: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # (the written table's name, a table's name anywhere in a statement)
     # Reports and what hangs on each (not the categories, which the promise pages read and staff seldom change).
     2: (
-        re.compile(r"^reports_report(?:photo|event|follower|flag)?$"),
-        re.compile(r"\breports_report(?:photo|event|follower|flag)?\b"),
+        re.compile(r"^reports_report(?:event|follower|flag)?$"),
+        re.compile(r"\breports_report(?:event|follower|flag)?\b"),
     ),
     3: (
         re.compile(r"^surveys_(?:invitationcode|response)$"),
         re.compile(r"\bsurveys_(?:invitationcode|response)\b"),
     ),
+    # Reports' photos: the task worker writes each one again when it has re-encoded it, which the map, its GeoJSON
+    # and the activities' report figures never show (only a report's own page does).
+    4: (re.compile(r"^reports_reportphoto$"), re.compile(r"\breports_reportphoto\b")),
 }
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?`?([A-Za-z0-9_]+)', re.IGNORECASE)
+
+# `PageGeneration`'s row that holds the database's epoch, not a number: the shared files are named under it.
+EPOCH = 0
 
 # The last generation numbers this process read: pages cached under them are served while the database is down.
 _last_known: dict[str, dict[int, int]] = {}
@@ -119,7 +137,10 @@ def _generations_from_database(using: str | None = None) -> dict[int, int]:
 
     manager = PageGeneration.objects.using(using) if using else PageGeneration.objects
     stored = dict(manager.values_list("pk", "number"))
-    return {scope: stored.get(scope, 0) for scope in (GLOBAL, *SCOPES)}
+    numbers = {scope: stored.get(scope, 0) for scope in (GLOBAL, *SCOPES)}
+    if EPOCH in stored:
+        numbers[EPOCH] = stored[EPOCH]
+    return numbers
 
 
 def _generation_from_database(using: str | None = None, scope: int = GLOBAL) -> int:
@@ -205,9 +226,30 @@ def generation_bump_after_migrate(sender: Any, using: str = "default", **kwargs:
     """Connected to `post_migrate`: a deploy runs `migrate`, so pages the old code rendered are not served by the new.
 
     A cached page carries the templates and code that rendered it; without this, a page cached just before a
-    deploy (in Redis or the database cache, which outlive the processes) would be served until the next write."""
+    deploy (in Redis or the shared files, which outlive the processes) would be served until the next write. A
+    database migrated for the first time also gets its epoch here."""
     if _generation_table_exists(using):
+        from .models import PageGeneration
+
+        PageGeneration.objects.using(using).bulk_create(
+            [PageGeneration(pk=EPOCH, number=_epoch_drawn())], ignore_conflicts=True
+        )
         generation_bump(using)
+
+
+def _epoch_drawn() -> int:
+    return secrets.randbelow(2**62) + 1
+
+
+def epoch_renew(using: str = "default") -> None:
+    """A new epoch for this database (`trygg restore` calls it): the machine's shared pages of before are not
+    served again, even under numbers the restored database reaches once more."""
+    from .models import PageGeneration
+
+    if not PageGeneration.objects.using(using).filter(pk=EPOCH).update(number=_epoch_drawn()):
+        PageGeneration.objects.using(using).bulk_create(
+            [PageGeneration(pk=EPOCH, number=_epoch_drawn())], ignore_conflicts=True
+        )
 
 
 class _Bump:
@@ -272,6 +314,74 @@ def _anonymous_get(request: HttpRequest) -> bool:
     )
 
 
+_shared_caches: dict[str, BaseCache] = {}
+# What a machine's shared copy may fail with: a full or unreadable disk, a file cut short.
+SHARED_ERRORS = (OSError, EOFError, ValueError, pickle.UnpicklingError, zlib.error)
+
+
+def _shared(generations: dict[int, int]) -> tuple[BaseCache, str] | None:
+    """The machine's shared copy of the pages and the prefix of its keys (the database's epoch), or None: with
+    Redis the "pages" cache is shared already, and without a directory or an epoch nothing is shared."""
+    directory = str(settings.PAGE_CACHE_SHARED_DIR or "")
+    if not directory or settings.REDIS_URL or EPOCH not in generations:
+        return None
+    found = _shared_caches.get(directory)
+    if found is None:
+        try:  # the cache makes its directory
+            found = FileBasedCache(
+                directory, {"OPTIONS": {"MAX_ENTRIES": settings.PAGE_CACHE_SHARED_ENTRIES}}
+            )
+        except OSError as error:
+            logger.warning("A page could not be shared: %s", type(error).__name__)
+            return None
+        _shared_caches[directory] = found
+    return found, f"{generations[EPOCH]}:"
+
+
+def _current(entry: Any, generations: dict[int, int], holds: type, lengths: tuple[int, ...]) -> bool:
+    """Whether a filed entry, ``(depends_on, what, *more)``, holds a ``holds`` and its scopes' numbers still hold."""
+    return (
+        isinstance(entry, tuple)
+        and len(entry) in lengths
+        and isinstance(entry[1], holds)
+        and all(generations.get(scope) == number for scope, number in entry[0])
+    )
+
+
+def _entry(key: str, generations: dict[int, int], holds: type, lengths: tuple[int, ...] = (2,)) -> Any:
+    """What is filed under `key` while it is current (`_current`): this process's copy, else the machine's shared
+    one (then kept in this process too), else None."""
+    pages = caches[CACHE_ALIAS]
+    entry = pages.get(key)
+    if _current(entry, generations, holds, lengths):
+        return entry
+    shared = _shared(generations)
+    if shared is None:
+        return None
+    files, prefix = shared
+    try:
+        entry = files.get(prefix + key)
+    except SHARED_ERRORS as error:
+        logger.warning("A shared page could not be read: %s", type(error).__name__)
+        return None
+    if not _current(entry, generations, holds, lengths):
+        return None
+    pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    return entry
+
+
+def _entry_store(key: str, entry: Any, generations: dict[int, int]) -> None:
+    """Filed in this process and in the machine's shared copy."""
+    caches[CACHE_ALIAS].set(key, entry, settings.PAGE_CACHE_SECONDS)
+    shared = _shared(generations)
+    if shared is not None:
+        files, prefix = shared
+        try:
+            files.set(prefix + key, entry, settings.PAGE_CACHE_SECONDS)
+        except SHARED_ERRORS as error:
+            logger.warning("A page could not be shared: %s", type(error).__name__)
+
+
 def page_key(request: HttpRequest, generation: int) -> str:
     """Filed under the global number; the scopes' numbers the page depends on are stored with it."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
@@ -321,13 +431,10 @@ def _fragment_key(fragment: Fragment, generation: int) -> str:
 def _fragment_current(fragment: Fragment, generations: dict[int, int]) -> bytes | None:
     """The fragment as it is now: from the cache when its scopes have not changed since, else rendered again
     and stored; None when this process cannot render it."""
-    pages = caches[CACHE_ALIAS]
     key = _fragment_key(fragment, generations[GLOBAL])
-    entry = pages.get(key)
-    if isinstance(entry, tuple) and len(entry) == 2:
-        depends_on, html = entry
-        if isinstance(html, bytes) and all(generations.get(scope) == number for scope, number in depends_on):
-            return html
+    entry = _entry(key, generations, bytes)
+    if entry is not None:
+        return bytes(entry[1])
     render = _fragment_renderers.get(fragment.name)
     if render is None:
         return None
@@ -335,7 +442,7 @@ def _fragment_current(fragment: Fragment, generations: dict[int, int]) -> bytes 
         text, scopes = _fragment_rendered(lambda: render(*fragment.args))
     html = text.encode()
     depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
-    pages.set(key, (depends_on, html), settings.PAGE_CACHE_SECONDS)
+    _entry_store(key, (depends_on, html), generations)
     return html
 
 
@@ -375,14 +482,11 @@ def page_cached(
     """The cached page, if its numbers still hold; with `refresh` its fragments brought up to date."""
     if not settings.PAGE_CACHE_SECONDS or not _anonymous_get(request):
         return None
-    entry = caches[CACHE_ALIAS].get(page_key(request, generations[GLOBAL]))
-    if not isinstance(entry, tuple) or len(entry) not in (2, 3):
+    # None when a report or an answer the page showed has changed since: (depends_on, response[, holes]).
+    entry = _entry(page_key(request, generations[GLOBAL]), generations, HttpResponse, (2, 3))
+    if entry is None:
         return None
-    depends_on, response, *more = entry
-    if any(generations.get(scope) != number for scope, number in depends_on):
-        return None  # a report or an answer the page showed has changed since
-    if not isinstance(response, HttpResponse):
-        return None
+    _depends_on, response, *more = entry
     holes = more[0] if more else ()
     return _fragments_filled(response, holes, generations if refresh else None) if holes else response
 
@@ -436,15 +540,8 @@ def blank_form_page(
         return render(values)
     generations, _from_redis = _generations_read()
     key = f"form:{page_key(request, generations[GLOBAL])}"
-    entry = caches[CACHE_ALIAS].get(key)
-    response: HttpResponse | None = None
-    if (
-        isinstance(entry, tuple)
-        and len(entry) == 2
-        and isinstance(entry[1], HttpResponse)
-        and all(generations.get(scope) == number for scope, number in entry[0])
-    ):
-        response = entry[1]
+    entry = _entry(key, generations, HttpResponse)
+    response: HttpResponse | None = entry[1] if entry is not None else None
     if response is None:
         marks = {name: f"trygg-mark-{name}" for name in values}
         reading = _scopes_read.set(set())
@@ -467,7 +564,7 @@ def blank_form_page(
             and not getattr(request, "_csp_nonce", None)
         ):
             depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
-            caches[CACHE_ALIAS].set(key, (depends_on, response), settings.PAGE_CACHE_SECONDS)
+            _entry_store(key, (depends_on, response), generations)
     content = response.content.replace(b"trygg-mark-csrf", get_token(request).encode())
     for name, value in values.items():
         content = content.replace(f"trygg-mark-{name}".encode(), value.encode())
@@ -531,9 +628,9 @@ class PageCacheMiddleware:
         if _storable(request, response):
             # Filed with the numbers read before rendering: a write during the render makes the next request miss.
             depends_on = tuple(sorted((scope, generations[scope]) for scope in scopes))
-            caches[CACHE_ALIAS].set(
+            _entry_store(
                 page_key(request, generations[GLOBAL]),
                 (depends_on, response, holes) if holes else (depends_on, response),
-                settings.PAGE_CACHE_SECONDS,
+                generations,
             )
         return response

@@ -424,51 +424,61 @@ def reports_public(*, municipality: Municipality, filters: PublicFilter) -> Any:
     return reports
 
 
-def report_feature(
-    report: Report, *, states: dict[str, str] | None = None, url_prefix: str | None = None
-) -> dict[str, Any]:
-    """One report as a GeoJSON feature: the snapped point, category, state, dates. Nothing else.
-
-    `states` (the states' names) and `url_prefix` (a report's address without its reference) spare a collection
-    of features a translation lookup and a URL reversal per report."""
-    return {
-        "type": "Feature",
-        "id": report.reference,
-        "geometry": {
-            "type": "Point",
-            "coordinates": [round(report.public_longitude, 6), round(report.public_latitude, 6)],
-        },
-        "properties": {
-            "reference": report.reference,
-            "category": report.category.slug,
-            "category_name": report.category.name,
-            "state": report.state,
-            "state_name": states[report.state] if states else str(report.get_state_display()),
-            "created": timezone.localtime(report.created_at).date().isoformat(),
-            "example": report.is_example,
-            "url": f"{url_prefix}{quote(report.reference, safe=REFERENCE_SAFE)}/"
-            if url_prefix is not None
-            else report.get_absolute_url(),
-        },
-    }
-
-
-# What `reverse` leaves unquoted in a path segment (RFC 3986's sub-delimiters and ~:@), for report_feature's URLs.
+# What `reverse` leaves unquoted in a path segment (RFC 3986's sub-delimiters and ~:@), for the features' URLs.
 REFERENCE_SAFE = "!$&'()*+,;=~:@"
 
 
 def reports_geojson(
     *, municipality: Municipality, filters: PublicFilter, limit: int = 2000
 ) -> dict[str, Any]:
-    reports = list(reports_public(municipality=municipality, filters=filters)[: limit + 1])
+    """The public reports as GeoJSON features: the snapped point, category, state, dates. Nothing else.
+
+    Read as plain rows in one query, with no model instance, URL reversal or state translation per report: the
+    map's GeoJSON is built again after every report filed."""
+    rows = list(
+        reports_public(municipality=municipality, filters=filters).values_list(
+            "reference",
+            "public_longitude",
+            "public_latitude",
+            "category__slug",
+            "category__name",
+            "state",
+            "created_at",
+            "is_example",
+        )[: limit + 1]
+    )
     states = {value: str(label) for value, label in Report.State.choices}
     url_prefix = _report_url_prefix(municipality)
     return {
         "type": "FeatureCollection",
         "features": [
-            report_feature(report, states=states, url_prefix=url_prefix) for report in reports[:limit]
+            {
+                "type": "Feature",
+                "id": reference,
+                "geometry": {"type": "Point", "coordinates": [round(longitude, 6), round(latitude, 6)]},
+                "properties": {
+                    "reference": reference,
+                    "category": category,
+                    "category_name": category_name,
+                    "state": state,
+                    "state_name": states.get(state, state),
+                    "created": timezone.localtime(created_at).date().isoformat(),
+                    "example": is_example,
+                    "url": f"{url_prefix}{quote(reference, safe=REFERENCE_SAFE)}/",
+                },
+            }
+            for (
+                reference,
+                longitude,
+                latitude,
+                category,
+                category_name,
+                state,
+                created_at,
+                is_example,
+            ) in rows[:limit]
         ],
-        "truncated": len(reports) > limit,
+        "truncated": len(rows) > limit,
     }
 
 

@@ -1,7 +1,9 @@
 """Backup drills: a backup taken while writes go on restores into a fresh database with equal rows and checksums."""
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -82,6 +84,12 @@ def test_a_sqlite_backup_during_writes_restores_with_equal_rows_and_checksums(
 
     assert manifest["tables"]["promises_activity"]["rows"] == DEMO_ACTIVITIES
     assert manifest["media_files"] == 1
+    # The restored database draws a new epoch, so the pages this machine shared before are not served again.
+    epochs = []
+    for path in (source, tmp_path / "target.sqlite3"):
+        with contextlib.closing(sqlite3.connect(path)) as database:
+            epochs.append(database.execute("SELECT number FROM core_pagegeneration WHERE id = 0").fetchone())
+    assert None not in epochs and epochs[0] != epochs[1]
 
 
 @pytest.mark.django_db(transaction=True)
