@@ -31,7 +31,6 @@ import logging
 import pickle
 import re
 import secrets
-import zlib
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -315,8 +314,8 @@ def _anonymous_get(request: HttpRequest) -> bool:
 
 
 _shared_caches: dict[str, BaseCache] = {}
-# What a machine's shared copy may fail with: a full or unreadable disk, a file cut short.
-SHARED_ERRORS = (OSError, EOFError, ValueError, pickle.UnpicklingError, zlib.error)
+# What filing a page in the machine's shared copy may fail with: a full or read-only disk, a path that is a file.
+SHARED_ERRORS = (OSError, ValueError, pickle.PicklingError)
 
 
 def _shared(generations: dict[int, int]) -> tuple[BaseCache, str] | None:
@@ -361,7 +360,7 @@ def _entry(key: str, generations: dict[int, int], holds: type, lengths: tuple[in
     files, prefix = shared
     try:
         entry = files.get(prefix + key)
-    except SHARED_ERRORS as error:
+    except Exception as error:  # a file cut short, a full disk, a pickle of classes this code no longer has
         logger.warning("A shared page could not be read: %s", type(error).__name__)
         return None
     if not _current(entry, generations, holds, lengths):

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
+import sys
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,6 +164,30 @@ def test_a_shared_file_that_cannot_be_read_is_a_warning_and_the_page_is_rendered
 
     assert queries > 1 and served == rendered
     assert "A shared page could not be read" in caplog.text
+
+
+class Gone:
+    """A class a later version of the code no longer has."""
+
+
+def test_a_shared_file_of_classes_the_code_no_longer_has_is_a_warning_and_the_page_is_rendered(
+    client: Client, shared: Path, caplog, monkeypatch
+) -> None:
+    first, second = Worker(), Worker()
+    rendered, _queries = get(client, first)
+    for path in shared.iterdir():
+        with path.open("rb") as file:
+            expiry = pickle.load(
+                file
+            )  # Django's file cache: the expiry, then the value, pickled and compressed
+        path.write_bytes(pickle.dumps(expiry) + zlib.compress(pickle.dumps(Gone())))
+    monkeypatch.delattr(sys.modules[__name__], "Gone")
+
+    with caplog.at_level(logging.WARNING, logger="trygg.core.pagecache"):
+        served, queries = get(client, second)
+
+    assert queries > 1 and served == rendered
+    assert "A shared page could not be read: AttributeError" in caplog.text
 
 
 def test_a_page_that_cannot_be_shared_is_a_warning_and_still_answered(
