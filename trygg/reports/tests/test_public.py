@@ -5,6 +5,7 @@ from typing import Any
 
 import html5lib
 import pytest
+import shapely
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -339,6 +340,27 @@ def test_geojson_filters_by_bounding_box_category_and_state(
 
     assert client.get("/ljungby/felanmalan/karta.geojson?bbox=1,2,3").status_code == 400
     assert client.get("/ljungby/felanmalan/karta.geojson?category=finns-inte").status_code == 200
+
+
+def test_the_maps_geojson_is_read_by_geos_as_one_point_per_public_report_where_the_report_is_shown(
+    client: Client, reports_demo: Municipality
+) -> None:
+    # GEOS's own GeoJSON reader (through shapely), not the project's code, reads the feed.
+    text = client.get("/ljungby/felanmalan/karta.geojson").content.decode()
+    collection = shapely.from_geojson(text)
+    features = json.loads(text)["features"]
+    public = {
+        report.reference: (float(report.public_longitude), float(report.public_latitude))
+        for report in Report.objects.public().filter(municipality=reports_demo)
+    }
+
+    assert collection.geom_type == "GeometryCollection" and len(collection.geoms) == len(features) == len(
+        public
+    )
+    for feature, point in zip(features, collection.geoms, strict=True):
+        longitude, latitude = public[feature["id"]]
+        assert point.geom_type == "Point"
+        assert (point.x, point.y) == pytest.approx((longitude, latitude), abs=1e-6)
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
