@@ -271,3 +271,24 @@ def test_a_year_whose_every_figure_a_later_file_removes_is_deleted_and_one_that_
         - {("0781", "bostadsinbrott", 2023, 1, 3, False), ("0780", "skadegorelse", 2023, 1, 90, False)}
     ) | {("0780", "bostadsinbrott", 2023, 1, 6, False)}
     assert _stored() == expected
+
+
+def test_new_rows_with_whole_years_beside_months_keep_every_figure_in_its_own_period(
+    kommuner: list[Municipality],
+) -> None:
+    # The columns no new row has a figure for (here the quarters) are left out of the insert; a column only some
+    # rows have a figure for (the whole year, two months) is written with the others empty.
+    text = HEADER + (
+        "0781,Ljungby,skadegorelse,2022,400\n"
+        "0781,Ljungby,skadegorelse,2023-01,40\n"
+        "0781,Ljungby,klotter,2023-02 prel.,8\n"
+        "0780,Växjö,klotter,2023,300\n"
+        "0780,Växjö,skadegorelse,2023-01,90\n"
+        "0780,Växjö,skadegorelse,2023,1000\n"
+    )
+
+    crimestats_import(source=text.encode(), file_name="blandat.csv", by=None)
+
+    assert _stored() == _expected(text)
+    row = ReportedCrime.objects.get(municipality__scb_code="0780", category__code="skadegorelse", year=2023)
+    assert (row.whole_year, row.m01, row.m02, row.q1) == (1000, 90, None, None)

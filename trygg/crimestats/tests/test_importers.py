@@ -1,6 +1,8 @@
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trygg.crimestats.importers import (
     ColumnMapping,
@@ -218,3 +220,49 @@ def test_spaces_around_codes_and_in_counts_and_missing_figures_are_read_as_the_s
         ("0781", "Ljungby", "klotter", 2023, 0, 17, False),
     ]
     assert table.skipped == 1
+
+
+# Spellings of the same kommun and category, as a file may mix them: the duplicate check compares what they mean.
+_KOMMUNER = {"0781": ["0781", " 0781 "], "0780": ["0780"], "0760": ["0760 "]}
+_SPELLINGS = {
+    "klotter": ["klotter", "Klotter", "Skadegörelse genom klotter"],
+    "skadegorelse": ["Skadegörelse"],
+}
+_PERIODS = {(2023, 4): ["2023-04", "2023-04 prel."], (2023, 0): ["2023"], (2022, 12): ["2022-12"]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(_KOMMUNER)),
+            st.sampled_from(sorted(_SPELLINGS)),
+            st.sampled_from(sorted(_PERIODS)),
+            st.integers(0, 5),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_a_figure_given_twice_is_found_in_any_order_and_spelling(
+    rows: list[tuple[str, str, tuple[int, int], int]],
+) -> None:
+    lines = []
+    for number, (code, category, period, spelling) in enumerate(rows):
+        written_code = _KOMMUNER[code][spelling % len(_KOMMUNER[code])]
+        written_category = _SPELLINGS[category][spelling % len(_SPELLINGS[category])]
+        written_period = _PERIODS[period][spelling % len(_PERIODS[period])]
+        lines.append(f"{written_code},Kommun,{written_category},{written_period},{number}\n")
+    seen: dict[tuple[str, str, tuple[int, int]], int] = {}
+    expected = []
+    for line, (code, category, period, _spelling) in enumerate(rows, start=2):
+        first = seen.setdefault((code, category, period), line)
+        if first != line:
+            expected.append((line, "duplicate", {"first": str(first)}))
+
+    if not expected:
+        assert read_crime_file((HEADER + "".join(lines)).encode(), categories=CATEGORIES).rows == len(rows)
+        return
+    with pytest.raises(CrimeFileError) as raised:
+        read_crime_file((HEADER + "".join(lines)).encode(), categories=CATEGORIES)
+    assert [(error.line, error.code, error.params) for error in raised.value.errors] == expected
