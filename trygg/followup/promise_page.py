@@ -210,9 +210,14 @@ def _activities(
 ) -> QuerySet[Activity]:
     """Activities with their follow-up as of a date (`selectors.with_followup`) and the relations their actions
     are built from. The parties come from `_parties`, not a prefetch: Django's builds a manager and a filtered
-    queryset for each activity and relation, which for 200 activities cost more than the rest of the read model."""
+    queryset for each activity and relation, which for 200 activities cost more than the rest of the read model.
+    The area's boundary (a GeoJSON polygon, which can run to hundreds of kilobytes) is not read: these pages name
+    the area and never draw it."""
     return with_followup(
-        Activity.objects.select_related("area").prefetch_related(*prefetches), as_of, closing, latest
+        Activity.objects.select_related("area").defer("area__boundary").prefetch_related(*prefetches),
+        as_of,
+        closing,
+        latest,
     )
 
 

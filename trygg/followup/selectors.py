@@ -285,11 +285,13 @@ class _FollowupSql(Expression):
         self.outer, self.start, self.end = expressions
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        # PostgreSQL and SQLite name the function that builds a JSON object differently (Django's JSONObject
-        # uses the same two).
-        sql = self.sql.replace(
-            "JSON_OBJECT", "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
-        )
+        # PostgreSQL and SQLite name the functions that build a JSON object and pick the smaller of two values
+        # differently (Django's JSONObject and Least use the same names).
+        sql = self.sql
+        if connection.vendor == "postgresql":
+            sql = sql.replace("JSON_OBJECT", "JSONB_BUILD_OBJECT")
+        else:
+            sql = sql.replace("LEAST(", "MIN(")
         for name, expression in (("outer", self.outer), ("start", self.start), ("end", self.end)):
             compiled, expression_params = compiler.compile(expression)
             if expression_params:
@@ -306,11 +308,12 @@ class _FollowupSql(Expression):
 
 
 #: The outer activity's counted executions dated inside its period and by the date given as the parameter, as
-#: a FROM and WHERE with ``e`` the execution.
+#: a FROM and WHERE with ``e`` the execution. The date is folded into the period's last day (the smaller of the
+#: two; neither is ever empty), so that the index's range ends there: a third condition was checked row by row.
 _COUNTED_SQL = f"""
     FROM {Execution._meta.db_table} e
     WHERE e.activity_id = {{outer}} AND NOT e.withdrawn
-      AND e.done_on >= {{start}} AND e.done_on <= {{end}} AND e.done_on <= %s"""
+      AND e.done_on >= {{start}} AND e.done_on <= LEAST({{end}}, %s)"""
 _ASSESSMENT_SQL = f"""
     SELECT JSON_OBJECT('pk', s.id, 'status', s.status, 'reason', s.reason, 'assessed_on', s.assessed_on,
                        'is_example', s.is_example)

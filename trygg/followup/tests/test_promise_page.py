@@ -342,3 +342,21 @@ def test_a_latest_execution_shows_its_place_and_area_on_the_focus_area_page(
 
     assert "Trygghetsvandring" in page
     assert "· Torget, Kvarteret Test</span>" in page
+
+
+def test_the_read_model_names_an_activitys_area_without_reading_its_boundary(promise: Promise) -> None:
+    # A district's boundary can run to hundreds of kilobytes; the pages only name the area.
+    ring = [[14.9 + n / 1000, 56.8 + (n % 7) / 1000] for n in range(2000)]
+    area = AreaFactory.create(
+        municipality=promise.municipality,
+        name="Östra staden",
+        boundary={"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+    )
+    Activity.objects.filter(focus_area__promise=promise).update(area=area)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = _build(promise)
+        names = {view.activity.area.name for view in page.activities}
+
+    assert names == {"Östra staden"}
+    assert not [query["sql"] for query in queries if "boundary" in query["sql"]]
