@@ -28,7 +28,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
+# Trygg's modules compiled to bytecode as pip does for an installed package (an editable install is not compiled, and
+# a shell with PYTHONDONTWRITEBYTECODE would compile them again at every start); only changed files are redone.
 install: $(STAMP)
+	$(PY) -m compileall -q -j 0 trygg
 
 $(AXE_CORE_JS): Makefile tools/fetch_axe_core.py
 	$(PYTHON) tools/fetch_axe_core.py $(AXE_CORE_VERSION) $(AXE_CORE_SHA256) $@

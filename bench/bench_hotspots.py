@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import polars as pl
 import pyproj
-from benchresults import emit
+from benchresults import compile_trygg, emit
 
 from trygg.reports import geo
 
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.points < 1 or args.repeat < 1:
         parser.error("--points and --repeat must be at least 1")
+    compile_trygg()
 
     print(f"machine: {machine()}")
     lat, lon = generate(args.points, args.seed)

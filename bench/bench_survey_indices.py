@@ -25,7 +25,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchresults import emit
+from benchresults import compile_trygg, emit
 
 from trygg.surveys.analysis import read_responses, survey_indices
 
@@ -121,6 +121,7 @@ def main() -> None:
         generate(arguments.generate, arguments.rows)
         return
     repeat = arguments.repeat
+    compile_trygg()
 
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "survey.csv"

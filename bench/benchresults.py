@@ -13,6 +13,16 @@ import json
 import os
 
 
+def compile_trygg() -> None:
+    """Trygg's modules compiled to bytecode, as an installed site has them (pip compiles a package when it installs
+    it; `make install` does the same for the checkout). Without it, a shell with PYTHONDONTWRITEBYTECODE (as these
+    machines have) compiles every module again at each start of a command the benchmark times."""
+    import compileall
+    from pathlib import Path
+
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "trygg", quiet=1, workers=0)
+
+
 def machine() -> str:
     from tools.bench_table import machine_description
 
