@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft(home_municipality: Municipality) -> Promise:
     # Not a year: the home municipality's demo has a promise for the running year, whose address is the year.
-    promise = PromiseFactory.create(municipality=home_municipality, slug="utkast", status=Promise.Status.DRAFT)
+    promise = PromiseFactory.create(
+        municipality=home_municipality, slug="utkast", status=Promise.Status.DRAFT
+    )
     area = FocusAreaFactory.create(promise=promise)
     ActivityFactory.create(
         focus_area=area,
