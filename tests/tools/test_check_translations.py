@@ -1,3 +1,4 @@
+import ast
 import os
 import shutil
 from pathlib import Path
@@ -87,3 +88,50 @@ def test_every_message_of_the_package_has_its_english_translation() -> None:
     problems = missing_translations(Path(__file__).resolve().parents[2] / "trygg")
 
     assert [(entry.locations, entry.msgid[:60], reason) for entry, reason in problems] == []
+
+
+# The names Trygg translates with (django.utils.translation's, and `_` for the usual alias).
+GETTEXT = {
+    "_",
+    "gettext",
+    "ngettext",
+    "pgettext",
+    "npgettext",
+    "gettext_lazy",
+    "ngettext_lazy",
+    "pgettext_lazy",
+}
+
+
+def gettext_in_fstrings(source: str) -> list[tuple[int, str]]:
+    """(line, call) of each translation call written inside an f-string, where xgettext does not look: the message
+    never reaches the catalogue, so no check of the catalogue can miss it either."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in GETTEXT
+                ):
+                    found.append((inner.lineno, ast.unparse(inner)))
+    return found
+
+
+def test_a_translation_call_inside_an_f_string_is_found() -> None:
+    source = 'label = _("Kommun")\ntext = f"{label}: {name}"\nbad = f"{text} ({_(\'osäker\')})"\n'
+
+    assert gettext_in_fstrings(source) == [(3, "_('osäker')")]
+
+
+def test_no_message_is_translated_inside_an_f_string() -> None:
+    package = Path(__file__).resolve().parents[2] / "trygg"
+    found = [
+        f"{path.relative_to(package)}:{line}: {call}"
+        for path in sorted(package.rglob("*.py"))
+        if "tests" not in path.relative_to(package).parts
+        for line, call in gettext_in_fstrings(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == []

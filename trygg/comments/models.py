@@ -128,7 +128,8 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         # Never the text or the name: this string ends up in the audit log.
-        return f"{_('Kommentar')} {self.pk}"
+        label = _("Kommentar")
+        return f"{label} {self.pk}"
 
     @property
     def is_published(self) -> bool:
@@ -153,7 +154,8 @@ class CommentContact(models.Model):
         verbose_name_plural = _("kontaktuppgifter")
 
     def __str__(self) -> str:
-        return f"{_('Kontakt för')} {self.comment}"
+        label = _("Kontakt för")
+        return f"{label} {self.comment}"
 
 
 class CommentReport(models.Model):
@@ -241,7 +243,8 @@ class OfficialReply(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{_('Svar från')} {self.party} ({self.comment})"
+        label = _("Svar från")
+        return f"{label} {self.party} ({self.comment})"
 
 
 class Subscription(models.Model):
@@ -275,7 +278,8 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         # Never the address: this string ends up in the audit log.
-        return f"{_('Prenumeration')} {self.pk}"
+        label = _("Prenumeration")
+        return f"{label} {self.pk}"
 
 
 class DigestLog(models.Model):

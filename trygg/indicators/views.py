@@ -98,8 +98,9 @@ def indicator_csv(request: HttpRequest, municipality: str, indicator: str) -> Ht
                     int(measurement.is_example),
                 ]
             )
+    measurements = _("matningar")  # outside the f-string, where makemessages finds it
     return csv_response(
         rows,
-        filename=f"{_('matningar')}-{municipality}-{found.slug}.csv",
+        filename=f"{measurements}-{municipality}-{found.slug}.csv",
         excel=csv_wants_excel(request),
     )

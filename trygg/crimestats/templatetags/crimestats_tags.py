@@ -23,7 +23,10 @@ def rate(figure: Figure | None) -> str:
     if figure.rate is None:
         return "–"
     text = number(figure.rate, 1)
-    return f"{text} ({_('osäker')})" if figure.uncertain else text
+    if not figure.uncertain:
+        return text
+    uncertain = _("osäker")  # outside the f-string, where makemessages finds it
+    return f"{text} ({uncertain})"
 
 
 @register.filter
@@ -33,7 +36,10 @@ def count(figure: Figure | None) -> str:
     text = number(figure.count)
     if figure.partial:
         text = f"{text} ({figure.months_label})"
-    return f"{text} {_('prel.')}" if figure.preliminary else text
+    if not figure.preliminary:
+        return text
+    preliminary = _("prel.")
+    return f"{text} {preliminary}"
 
 
 @register.filter

@@ -85,32 +85,47 @@ def summary(parsed: ParsedPromise, name: str) -> str:
         else _("ingen period angiven")
     )
     lowest = parsed.lowest_confidence
+    # The labels are translated outside the f-strings: makemessages does not look inside one.
+    label = {
+        "municipality": _("Kommun"),
+        "not_given": _("anges inte i texten"),
+        "period": _("Period"),
+        "untitled": _("(utan rubrik)"),
+        "line": _("Rad"),
+        "confidence": _("säkerhet"),
+        "responsible": _("Ansvarig"),
+        "partners": _("Tillsammans med"),
+        "promised": _("Lovat"),
+        "target_group": _("Målgrupp"),
+        "place": _("Plats"),
+        "finding": _("Anmärkning"),
+    }
     lines = [
         name,
-        f"{_('Kommun')}: {parsed.municipality or _('anges inte i texten')}",
-        f"{_('Period')}: {period}",
+        f"{label['municipality']}: {parsed.municipality or label['not_given']}",
+        f"{label['period']}: {period}",
         _("%(areas)s fokusområden, %(activities)s aktiviteter, %(findings)s med anmärkningar.")
         % {"areas": len(parsed.focus_areas), "activities": len(activities), "findings": with_findings},
         _("Lägsta säkerhet i inläsningen: %(percent)s %%; delar under %(limit)s %% är markerade med ”?”.")
         % {"percent": round((lowest or 0) * 100), "limit": round(LOW_CONFIDENCE * 100)},
     ]
     for area_number, area in enumerate(parsed.focus_areas, start=1):
-        lines += ["", f"{area_number}. {area.title or _('(utan rubrik)')}{_doubt(area.confidence)}"]
+        lines += ["", f"{area_number}. {area.title or label['untitled']}{_doubt(area.confidence)}"]
         for activity_number, activity in enumerate(area.activities, start=1):
             lines.append(f"  {area_number}.{activity_number} {activity.text}{_doubt(activity.confidence)}")
             lines.append(
-                f"      {_('Rad')}: {activity.line}, {_('säkerhet')} {round(activity.confidence * 100)} %"
+                f"      {label['line']}: {activity.line}, {label['confidence']} {round(activity.confidence * 100)} %"
             )
-            lines.append(f"      {_('Ansvarig')}: {', '.join(activity.parties) or '–'}")
+            lines.append(f"      {label['responsible']}: {', '.join(activity.parties) or '–'}")
             if activity.partners:
-                lines.append(f"      {_('Tillsammans med')}: {', '.join(activity.partners)}")
-            lines.append(f"      {_('Lovat')}: {promised(activity)}")
+                lines.append(f"      {label['partners']}: {', '.join(activity.partners)}")
+            lines.append(f"      {label['promised']}: {promised(activity)}")
             if activity.target_group:
-                lines.append(f"      {_('Målgrupp')}: {activity.target_group}")
+                lines.append(f"      {label['target_group']}: {activity.target_group}")
             if activity.place:
-                lines.append(f"      {_('Plats')}: {activity.place}")
+                lines.append(f"      {label['place']}: {activity.place}")
             for code in activity.issues:
-                lines.append(f"      {_('Anmärkning')} ({code}): {EXPLANATIONS.get(code, code)}")
+                lines.append(f"      {label['finding']} ({code}): {EXPLANATIONS.get(code, code)}")
     return "\n".join(lines)
 
 
