@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import re
 import secrets
+import stat
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -231,12 +234,13 @@ def generation_bump_after_migrate(sender: Any, using: str = "default", **kwargs:
         from .models import PageGeneration
 
         PageGeneration.objects.using(using).bulk_create(
-            [PageGeneration(pk=EPOCH, number=_epoch_drawn())], ignore_conflicts=True
+            [PageGeneration(pk=EPOCH, number=epoch_drawn())], ignore_conflicts=True
         )
         generation_bump(using)
 
 
-def _epoch_drawn() -> int:
+def epoch_drawn() -> int:
+    """A new epoch: a random number, never 0."""
     return secrets.randbelow(2**62) + 1
 
 
@@ -245,9 +249,9 @@ def epoch_renew(using: str = "default") -> None:
     served again, even under numbers the restored database reaches once more."""
     from .models import PageGeneration
 
-    if not PageGeneration.objects.using(using).filter(pk=EPOCH).update(number=_epoch_drawn()):
+    if not PageGeneration.objects.using(using).filter(pk=EPOCH).update(number=epoch_drawn()):
         PageGeneration.objects.using(using).bulk_create(
-            [PageGeneration(pk=EPOCH, number=_epoch_drawn())], ignore_conflicts=True
+            [PageGeneration(pk=EPOCH, number=epoch_drawn())], ignore_conflicts=True
         )
 
 
@@ -326,15 +330,31 @@ def _shared(generations: dict[int, int]) -> tuple[BaseCache, str] | None:
         return None
     found = _shared_caches.get(directory)
     if found is None:
-        try:  # the cache makes its directory
+        try:
+            Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
             found = FileBasedCache(
                 directory, {"OPTIONS": {"MAX_ENTRIES": settings.PAGE_CACHE_SHARED_ENTRIES}}
             )
+            unsafe = _writable_by_others(Path(directory))
         except OSError as error:
             logger.warning("A page could not be shared: %s", type(error).__name__)
             return None
+        if unsafe:
+            # The files are pickles, which run code when read: whoever else can write there could run theirs here.
+            logger.warning("Pages are not shared: %s %s", directory, unsafe)
+            return None
         _shared_caches[directory] = found
     return found, f"{generations[EPOCH]}:"
+
+
+def _writable_by_others(directory: Path) -> str:
+    """Why another user could write in the shared pages' directory ("" when only this process's user can)."""
+    status = directory.stat()
+    if status.st_uid != os.geteuid():
+        return "belongs to another user"
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "is writable by its group or by everyone"
+    return ""
 
 
 def _current(entry: Any, generations: dict[int, int], holds: type, lengths: tuple[int, ...]) -> bool:

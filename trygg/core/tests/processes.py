@@ -6,7 +6,6 @@ import fcntl
 import importlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import sqlite3
@@ -200,12 +199,12 @@ class SqliteTemplates:
         shutil.copyfile(template, destination)
         # Each copy is a database of its own: a page-cache epoch of its own too (trygg/core/pagecache.py), or two
         # servers on copies of one template would share pages filed under the same numbers.
-        from trygg.core.pagecache import EPOCH
+        from trygg.core.pagecache import EPOCH, epoch_drawn
 
         with contextlib.closing(sqlite3.connect(destination)) as database, database:
             database.execute(
                 "UPDATE core_pagegeneration SET number = ? WHERE id = ?",
-                (secrets.randbelow(2**62) + 1, EPOCH),
+                (epoch_drawn(), EPOCH),
             )
         return destination
 

@@ -200,3 +200,26 @@ def test_a_page_that_cannot_be_shared_is_a_warning_and_still_answered(
 
     assert b"<html" in rendered
     assert "A page could not be shared" in caplog.text
+
+
+def test_the_shared_directory_is_made_for_the_service_alone(client: Client, shared: Path) -> None:
+    get(client, Worker())
+
+    assert shared.stat().st_mode & 0o777 == 0o700
+
+
+def test_pages_are_not_shared_through_a_directory_others_can_write_in(
+    client: Client, shared: Path, caplog
+) -> None:
+    # The files are pickles, which run code when they are read: a directory others can write in is not used.
+    shared.mkdir()
+    shared.chmod(0o777)
+    first, second = Worker(), Worker()
+
+    with caplog.at_level(logging.WARNING, logger="trygg.core.pagecache"):
+        get(client, first)
+        _served, queries = get(client, second)
+
+    assert queries > 1
+    assert list(shared.iterdir()) == []
+    assert "Pages are not shared" in caplog.text
