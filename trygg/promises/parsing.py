@@ -517,13 +517,21 @@ def is_signing_line(line: str, vocabulary: Vocabulary | None = None) -> bool:
     )
 
 
+# A line naming the follow-up of a promise ("Uppföljning av medborgarlöfte 2019", a link to last year's report):
+# its year is that other promise's, not this one's.
+_FOLLOW_UP_LINE_RE = re.compile(
+    r"^[\s#*•\-–]*(?:uppföljning|utvärdering|redovisning|återrapportering)(?!\w)|(?<!\w)uppföljning(?:en)?\s+av(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def find_period_line(text: str, vocabulary: Vocabulary | None = None) -> tuple[Period | None, int | None]:
     """The validity period and the 1-based line it was read from."""
     vocabulary = vocabulary or load_vocabulary()
     lines = [
         (number, " ".join(line.split()))
         for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not is_signing_line(line, vocabulary)
+        if line.strip() and not is_signing_line(line, vocabulary) and not _FOLLOW_UP_LINE_RE.search(line)
     ]
     # A line about the promise wins over statistics ("Mellan 2016–2018 ökade inbrotten").
     about_promise = [(number, line) for number, line in lines if _PROMISE_WORDS_RE.search(line)]
@@ -779,17 +787,28 @@ def _noun_phrase(phrase: str) -> str:
     return phrase
 
 
+_PARTNERS_END_RE = re.compile(
+    r"\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
+    r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
+    r"|finnas|vara|synas|verka|skapa|stärka|öka|minska|samverka|patrullera|kontrollera|arbetar|finns"
+    r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)"
+)
+_COMMA_LIST_RE = re.compile(
+    r"(?:\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}\s*,)+\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}"
+    r"(?=\s+(?:och|samt|eller)\s)"
+)
+
+
 def _strip_partners(text: str, names: _Names) -> tuple[str, list[str]]:
     partners: list[str] = []
     vocabulary = names.vocabulary
     for match in vocabulary.partner_re.finditer(text):
         tail = text[match.end() :]
-        stop = re.search(
-            r"[.,;:()]|\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
-            r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
-            r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)",
-            tail,
-        )
+        # "tillsammans med skola, socialtjänst och föreningsliv": the commas of a list ending in "och" do not end
+        # the partners; a comma after it still does.
+        listed = _COMMA_LIST_RE.match(tail)
+        start = listed.end() if listed and not _PARTNERS_END_RE.search(listed.group()) else 0
+        stop = re.compile(r"[.,;:()]|" + _PARTNERS_END_RE.pattern).search(tail, start)
         phrase = _noun_phrase(tail[: stop.start()] if stop else tail)
         for chunk in split_list(phrase.strip()):
             partner = names.canonical(chunk, allow_unknown=False) or (
@@ -865,7 +884,7 @@ def subject_parties(text: str, names: _Names) -> list[str]:
         return found or _first_subject(text, names)
     before, after = text[: verb.start()], text[verb.end() :]
     # The subject is in the clause right before the verb ("Narkotika, innebär att polisen … ska").
-    clause = re.split(r"(?<!\w)(?:att|som|när|där|eftersom|innebär)(?!\w)", before)[-1]
+    clause = re.split(r"(?<!\w)(?:att|som|när|där|eftersom|innebär)(?!\w)", before, flags=re.IGNORECASE)[-1]
     # "Under 2020 ska tre gemensamma insatser … genomföras av X": a passive form later in the clause.
     passive_later = not names.mentions(clause, allow_unknown=False) and bool(
         _PASSIVE_FORM_RE.search(re.split(r"[,;:.]", after, maxsplit=1)[0][:160])
@@ -1278,6 +1297,13 @@ _COMMITMENT_RE = re.compile(
     r"(?<!\w)(?:ska|skall|lovar|kommer|åtar|avger|ansvarar|förbinder|genomför|prioriterar|arbetar)(?!\w)",
     re.IGNORECASE,
 )
+# A line saying that what follows is the means to what came before: "Det ska vi åstadkomma genom följande
+# aktiviteter", "Detta uppnås genom dessa insatser".
+_MEANS_RE = re.compile(
+    r"(?:åstadkomm|uppnå)\w*\s+(?:\w+\s+){0,3}genom(?!\w)|(?<!\w)genom\s+(?:följande|nedanstående|dessa)\s+"
+    r"(?:aktiviteter|åtgärder|insatser)",
+    re.IGNORECASE,
+)
 _PROMISING_RE = re.compile(r"(?<!\w)(?:lovar|avger|åtar\s+sig|förbinder\s+sig)(?!\w)", re.IGNORECASE)
 _ANAPHORIC_OPENERS = frozenset(
     {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet", "här", "följande"}
@@ -1378,6 +1404,12 @@ class _Walk:
         parties = self.names.mentions(subject, allow_unknown=False) if subject.strip() else []
         if not parties:
             parties = self.names.leading_mentions(subject) or _first_subject(stripped, self.names)
+        for verb in _COMMITMENT_RE.finditer(stripped):
+            if parties:
+                break
+            # "Under tiden 1 januari 2023 - 31 december 2024 lovar polisen att:", "För att färre ska skadas lovar
+            # kommunen:": after a long adverbial the subject follows the verb (Swedish puts the verb second).
+            parties = self.names.leading_mentions(stripped[verb.end() :])
         if not parties and re.search(r"(?<!\w)vi(?!\w)", stripped, re.IGNORECASE):
             return [_SIGNATORIES]
         return parties or None
@@ -1465,6 +1497,16 @@ class _Walk:
         for position, block in enumerate(blocks):
             following = blocks[position + 1] if position + 1 < len(blocks) else None
             previous = blocks[position - 1] if position > 0 else None
+            opening = (split_sentences(block.text) or [block.text])[0]
+            if previous is not None and previous.kind == "item" and _MEANS_RE.search(opening):
+                # "• Minska trafikbrotten." + "Det ska vi åstadkomma genom följande aktiviteter": the items right
+                # above say what is to be achieved, the ones below how; only the latter are activities.
+                above = set()
+                for earlier in reversed(blocks[:position]):
+                    if earlier.kind != "item":
+                        break
+                    above.add(earlier.line)
+                self.drafts = [draft for draft in self.drafts if draft.line not in above]
             if block.kind == "heading":
                 key = heading_key(block.text)
                 if skip_level is not None:
@@ -1654,6 +1696,7 @@ class _Walk:
                 by_area[area.parent].sort(key=lambda draft: draft.line)
                 self.areas[area.parent].description += area.description
         has_items = bool(by_area)
+        first_listed = min(by_area, default=len(self.areas))
         for index, area in enumerate(self.areas):
             if index in by_area or area.kind == "goal":
                 continue
@@ -1662,8 +1705,10 @@ class _Walk:
                 for sentence, line, context in area.sentences
                 if self.is_prose_promise(sentence)
             ]
-            # Prose above the first heading introduces the promise when the headings below hold the items.
-            if prose and not (has_items and area.kind in ("untitled", "title")):
+            # Prose above the first heading introduces the promise when the headings below hold the items, and so
+            # does prose under headings above the first list ("Vårt löfte" before "Aktiviteter under 2020").
+            introduction = index < first_listed
+            if prose and not (has_items and introduction):
                 by_area[index] = prose
         if len(by_area) > 1:
             for index in [index for index in by_area if self.areas[index].kind in ("untitled", "title")]:

@@ -298,3 +298,66 @@ def test_each_activity_remembers_its_source_line_and_where_its_parties_were_read
     assert promise.source_line(activity.party_line) == "Polisen lovar att:"
     assert promise.source_line(promise.focus_areas[0].line) == "Trafik"
     assert promise.source_line(promise.period_line) == "Medborgarlöfte Ekby kommun 2024"
+
+
+# Found on published pages read after the thirteen patterns (December 2026), each on a text of our own ------------
+
+
+def test_a_lead_in_opening_with_a_date_range_names_the_party_after_its_verb() -> None:
+    promise = parse(
+        "Insatser\n\nUnder tiden 1 april 2025 - 31 mars 2026 lovar polisen att:\n\n- Besöka skolorna.\n\n"
+        "För att färre ska råka illa ut lovar kommunen att:\n\n- Laga belysningen.\n"
+    )
+    assert [activity.parties for activity in promise.activities] == [["Polisen"], ["Kommunen"]]
+    assert titles(promise) == ["Insatser"]
+
+
+def test_an_item_opening_with_a_capital_att_still_names_its_own_party() -> None:
+    promise = parse("Trafik\n\n- Att polisen ska mäta hastigheten.\n- Att kommunen ska bygga farthinder.\n")
+    assert [activity.parties for activity in promise.activities] == [["Polisen"], ["Kommunen"]]
+
+
+def test_the_follow_up_of_another_year_does_not_give_the_period() -> None:
+    text = (
+        "Ekby – medborgarlöfte\n\nAktiviteter\n\n- Polisen ska under 2025 mäta hastigheten.\n\n"
+        "Uppföljning av medborgarlöfte 2024\n"
+    )
+    period = find_period(text)
+    assert period is not None and (period.start.year, period.end.year) == (2025, 2025)
+    assert find_period("Medborgarlöfte Ekby\n\nUppföljning av medborgarlöfte 2024\n") is None
+
+
+def test_prose_under_headings_above_the_first_list_introduces_the_promise() -> None:
+    promise = parse(
+        "# Ekby – medborgarlöfte\n\n## Ekby\n\nUnder 2025 kommer polisen att synas mer i hamnen.\n\n"
+        "## Vårt löfte\n\nUnder 2025 kommer polisen och kommunen att arbeta mot stölder.\n\n"
+        "## Aktiviteter under 2025\n\n- Polisen ska patrullera hamnen.\n- Kommunen ska sätta upp lampor.\n\n"
+        "## Trafik\n\nKommunen ska bygga två farthinder.\n"
+    )
+    assert titles(promise) == ["Aktiviteter under 2025", "Trafik"]
+    assert [activity.text for activity in promise.activities][-1] == "Kommunen ska bygga två farthinder."
+
+
+def test_items_the_activities_below_are_the_means_to_are_goals_not_activities() -> None:
+    promise = parse(
+        "Medborgarlöfte 2025\n\n- Minska stölderna i hamnen.\n\n"
+        "Det ska vi åstadkomma genom följande aktiviteter\n\n- Polisen ska patrullera hamnen.\n"
+    )
+    assert [activity.text for activity in promise.activities] == ["Polisen ska patrullera hamnen."]
+
+
+def test_a_comma_list_of_partners_ending_in_och_is_read_whole() -> None:
+    promise = parse(
+        "Trafik\n\n- Polisen ska tillsammans med skolor, fritidsgårdar och kyrkor finnas i centrum.\n"
+    )
+    assert promise.activities[0].partners == ["skolor", "fritidsgårdar", "kyrkor"]
+    first = parse("Trafik\n\n- Polisen ska tillsammans med skolan, varje vecka, besöka torget.\n").activities[
+        0
+    ]
+    assert [partner.lower() for partner in first.partners] == ["skolan"]
+
+
+def test_a_number_after_a_possessive_names_a_set_and_the_unit_stops_at_its_verb() -> None:
+    assert read_quantity("Polisen ska följa läget i våra tre kommundelar.").quantity is None
+    promise = parse("Trafik\n\n- Varje år kommer minst en kampanj att genomföras.\n")
+    assert (promise.activities[0].quantity, promise.activities[0].unit) == (1, "kampanj")
