@@ -215,7 +215,8 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         ),
         unit_stop_words=frozenset(quantity["unit_stop_words"]),
         all_scope_re=re.compile(
-            r"(?<!\w)"
+            # "framför allt unga" means "above all" and "allt fler" "more and more", not every one of them.
+            r"(?<!\w)(?<!framför\s)(?!allt\s+(?:fler|färre|mer|mindre|större|oftare|bättre|sämre)(?!\w))"
             + _alternation(quantity["all_scope"])
             + r"\s+(?!"
             + _alternation(quantity["not_a_scope"])
@@ -1327,6 +1328,9 @@ class _Walk:
     lines: list[str]
     areas: list[_Area] = field(default_factory=list)
     drafts: list[_Draft] = field(default_factory=list)
+    #: Read again because nothing was found: items under a lead-in that says they are not activities ("… har
+    #: utsett följande prioriterade områden:") count after all where each says who will do what ("Vi ska …").
+    lenient: bool = False
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -1604,7 +1608,7 @@ class _Walk:
                     self.drafts[-1].party_line = block.line
                     self.drafts[-1].inherited = False
                 continue
-            if block.kind != "item" or negative:
+            if block.kind != "item" or (negative and not (self.lenient and self.says_who_does(block.text))):
                 continue
             while parents:
                 indent, marker, _ = parents[-1]
@@ -1641,6 +1645,13 @@ class _Walk:
                 continue
             target = goal_area if goal_area is not None else current
             self.drafts.append(self.draft(block.text, block.line, inherited, target))
+
+    def says_who_does(self, text: str) -> bool:
+        """An item with a promise verb and a doer: "Vi ska tillsammans arbeta …", "Kommunen ska …"."""
+        first = (split_sentences(text) or [text])[0]
+        if not self.vocabulary.promise_verb_re.search(first) or self.is_goal(first):
+            return False
+        return bool(re.match(r"^\s*vi(?!\w)", first, re.IGNORECASE) or subject_parties(first, self.names))
 
     def ends_skipping(self, block: _Block, rest: list[_Block], *, marked: bool) -> bool:
         """A line ending in a colon with items under it, naming who promises ("Polisen och kommunen lovar att
@@ -1926,6 +1937,10 @@ def parse_promise_text(text: str, *, vocabulary: Vocabulary | None = None) -> Pa
     walk = _Walk(names, lines)
     walk.walk(blocks)
     areas = walk.focus_areas(_document_title(blocks, lines))
+    if not areas:
+        walk = _Walk(names, lines, lenient=True)
+        walk.walk(blocks)
+        areas = walk.focus_areas(_document_title(blocks, lines))
     all_drafts = [draft for _, drafts in areas for draft in drafts]
     municipality_name = municipality or GENERIC_MUNICIPALITY
     signatories = [_MUNICIPALITY, POLICE] if _is_joint(all_drafts, text, municipality) else [POLICE]

@@ -361,3 +361,26 @@ def test_a_number_after_a_possessive_names_a_set_and_the_unit_stops_at_its_verb(
     assert read_quantity("Polisen ska följa läget i våra tre kommundelar.").quantity is None
     promise = parse("Trafik\n\n- Varje år kommer minst en kampanj att genomföras.\n")
     assert (promise.activities[0].quantity, promise.activities[0].unit) == (1, "kampanj")
+
+
+def test_items_under_a_priorities_lead_in_are_activities_only_when_nothing_else_is() -> None:
+    only = parse(
+        "Medborgarlöfte Ekby kommun 2025\n\nPolisen och kommunen har valt följande prioriterade områden:\n\n"
+        "- Vi ska tillsammans göra torget tryggare.\n- Trygghet i trafiken\n"
+    )
+    assert [activity.text for activity in only.activities] == ["Vi ska tillsammans göra torget tryggare."]
+    assert sorted(only.activities[0].parties) == ["Ekby kommun", "Polisen"]
+    beside = parse(
+        "Medborgarlöfte Ekby kommun 2025\n\nPrioriterade områden:\n\n- Vi ska tillsammans göra torget tryggare.\n\n"
+        "Det här gör vi\n\n- Polisen ska patrullera torget varje fredag.\n"
+    )
+    assert [activity.text for activity in beside.activities] == [
+        "Polisen ska patrullera torget varje fredag."
+    ]
+
+
+def test_framfor_allt_and_allt_fler_name_no_scope() -> None:
+    promise = parse(
+        "Trafik\n\n- Polisen ska nå framför allt unga förare.\n- Polisen ska nå alla unga förare.\n"
+    )
+    assert [activity.measurable for activity in promise.activities] == [False, True]
