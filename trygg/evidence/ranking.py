@@ -175,6 +175,9 @@ class Source:
     date: dt.date | None = None
     note: str = ""
     example_data: bool = False
+    #: The note is people's own Swedish text (an import's source note), not one of Trygg's translated sentences:
+    #: a page in another language marks it as Swedish.
+    note_is_swedish_text: bool = False
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ def _crime_evidence(
         date=run.imported_at.date() if run else None,
         note=note,
         example_data=picture.example_data,
+        note_is_swedish_text=bool(run and run.source_note),
     )
     return source, evidence
 

@@ -2,8 +2,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from trygg.audit.models import AuditEntry
@@ -95,6 +97,12 @@ def dialogue_save(
     return dialogue
 
 
+def _ranking_to_keep(municipality: Municipality, year: int) -> selectors.Ranking:
+    """The ranking as a snapshot keeps it: its sources' labels and notes in Swedish (see `_freeze`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return selectors.ranking_for(municipality=municipality, year=year)
+
+
 def _freeze(
     *,
     focus_area: FocusArea,
@@ -104,7 +112,23 @@ def _freeze(
     occasion: str,
     today: dt.date,
 ) -> EvidenceSnapshot:
-    """Store the ranking's parts for one problem, with its sources and weights, as a snapshot dated today."""
+    """Store the ranking's parts for one problem, with its sources and weights, as a snapshot dated today.
+
+    The snapshot is a record, written in Swedish whatever language the staff page that froze it was in (the
+    ranking too is made in Swedish, `_ranking_to_keep`): the texts it keeps (a part's source, a source's label
+    and note) are shown as Swedish on pages in another language, the labels Trygg knows translated again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _snapshot_create(focus_area, entry, ranked, problem, occasion, today)
+
+
+def _snapshot_create(
+    focus_area: FocusArea,
+    entry: ranking.RankedProblem,
+    ranked: selectors.Ranking,
+    problem: Problem,
+    occasion: str,
+    today: dt.date,
+) -> EvidenceSnapshot:
     snapshot = EvidenceSnapshot.objects.create(
         focus_area=focus_area,
         occasion=occasion,
@@ -171,7 +195,7 @@ def focus_area_create_from_evidence(
         raise PermissionDenied
     if locked.status != Promise.Status.DRAFT:
         raise ValidationError(_("Fokusområden kan bara läggas till i ett utkast."))
-    ranked = selectors.ranking_for(municipality=locked.municipality, year=year)
+    ranked = _ranking_to_keep(locked.municipality, year)
     entry = ranked.problem(problem.slug)
     if entry is None:
         raise ValidationError(_("Problemet finns inte i rangordningen."))
@@ -220,7 +244,7 @@ def evidence_freeze_for_publishing(*, promise: Promise, today: dt.date) -> list[
             wanted = [(promise.valid_from.year - 1, problem) for problem in problems[:1]]
         for year, problem in wanted:
             if year not in rankings:
-                rankings[year] = selectors.ranking_for(municipality=promise.municipality, year=year)
+                rankings[year] = _ranking_to_keep(promise.municipality, year)
             ranked = rankings[year]
             entry = ranked.problem(problem.slug)
             if entry is None or not any(source.available for source in ranked.sources.values()):

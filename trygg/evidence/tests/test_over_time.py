@@ -173,6 +173,33 @@ def test_publishing_freezes_the_evidence_and_the_promise_shows_that_snapshot_and
     assert 'href="/ljungby/lagesbild/"' in client.get(draft.get_absolute_url()).content.decode()
 
 
+def test_a_snapshot_is_kept_in_swedish_and_an_english_page_says_so(client: Client, ljungby, coordinator):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    draft = _draft(ljungby, 2027)
+    with translation.override("en"):
+        focus_area = focus_area_create_from_evidence(
+            promise=draft,
+            problem=Problem.objects.get(slug="klotter"),
+            year=YEAR,
+            by=coordinator,
+            today=dt.date(2026, 11, 20),
+        )
+    snapshot = EvidenceSnapshot.objects.get(focus_area=focus_area)
+    level = snapshot.parts.get(part="crime_level")
+    assert level.source.startswith("Anmälda brott")
+    assert {source["key"]: source["label"] for source in snapshot.sources}["crime"] == "Anmälda brott"
+    promise_publish(promise=draft, by=coordinator, today=NOW.date(), confirm_findings=True)
+
+    address = draft.get_absolute_url()  # in Swedish: a request to an English page leaves English active
+    english = client.get(f"/en{address}").content.decode()
+    assert f'<span lang="sv">{escape(level.source)}</span>' in english
+    assert "Sources then: Reported crimes" in english
+    swedish = client.get(address).content.decode()
+    assert escape(level.source) in swedish and 'lang="sv"' not in swedish.split("<main", 1)[1]
+
+
 def test_publishing_freezes_evidence_for_a_focus_area_that_only_names_its_problem(ljungby, coordinator):
     draft = _draft(ljungby, 2026, slug="2026-extra", title="Extra löfte")
     focus_area = FocusArea.objects.create(promise=draft, title="Narkotika", slug="narkotika")

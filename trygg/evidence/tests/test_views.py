@@ -5,6 +5,7 @@ import html5lib
 import pytest
 from django.template import Context, Template
 from django.test import Client
+from django.utils.html import escape
 
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
@@ -433,3 +434,8 @@ def test_the_english_lagesbild_marks_the_swedish_names_and_translates_trygg_s_ow
     assert f'<strong><span lang="sv">{top.name}</span></strong>' in english
     assert "What we see" in english and "How we count" in english
     assert 'lang="sv"' not in swedish.split("<main", 1)[1]
+    # The crime import's own note is people's Swedish text; Trygg's own notes are translated.
+    from trygg.demo.evidence import SOURCE_NOTE
+
+    assert f'<span lang="sv">{escape(SOURCE_NOTE)}</span>' in english
+    assert escape(SOURCE_NOTE) in swedish
