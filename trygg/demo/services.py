@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trygg.municipalities.models import Area, Membership, Municipality, Party, PoliceArea
+from trygg.national import journal
 from trygg.problems.models import Problem
 from trygg.problems.services import problems_ensure_defaults
 from trygg.promises.models import Activity, FocusArea, Promise, Signatory
@@ -44,6 +45,23 @@ def _parties(municipality: Municipality, police_area: PoliceArea) -> dict[str, P
     return parties
 
 
+def _focus_area_fields(demo_area: ljungby.DemoFocusArea, order: int) -> dict[str, object]:
+    return {"title": demo_area.title, "description": demo_area.description, "order": order}
+
+
+def _activity_fields(demo: ljungby.DemoActivity, areas: dict[str, Area]) -> dict[str, object]:
+    return {
+        "text": demo.text,
+        "quantity": demo.quantity,
+        "at_least": demo.at_least,
+        "unit": demo.unit,
+        "per": demo.per,
+        "target_group": demo.target_group,
+        "place": demo.place,
+        "area": areas[demo.area] if demo.area else None,
+    }
+
+
 def _focus_areas(
     promise: Promise,
     parties: dict[str, Party],
@@ -51,30 +69,56 @@ def _focus_areas(
     focus_areas: tuple[ljungby.DemoFocusArea, ...] = ljungby.FOCUS_AREAS,
 ) -> None:
     problems = {problem.slug: problem for problem in Problem.objects.all()}
+    if not FocusArea.objects.filter(promise=promise).exists():
+        _new_focus_areas(promise, parties, areas, focus_areas, problems)
+        return
     for order, demo_area in enumerate(focus_areas, start=1):
         focus_area, _ = FocusArea.objects.update_or_create(
-            promise=promise,
-            slug=demo_area.slug,
-            defaults={"title": demo_area.title, "description": demo_area.description, "order": order},
+            promise=promise, slug=demo_area.slug, defaults=_focus_area_fields(demo_area, order)
         )
         focus_area.problems.set([problems[slug] for slug in demo_area.problems])
         for activity_order, demo in enumerate(demo_area.activities, start=1):
             activity, _ = Activity.objects.update_or_create(
-                focus_area=focus_area,
-                order=activity_order,
-                defaults={
-                    "text": demo.text,
-                    "quantity": demo.quantity,
-                    "at_least": demo.at_least,
-                    "unit": demo.unit,
-                    "per": demo.per,
-                    "target_group": demo.target_group,
-                    "place": demo.place,
-                    "area": areas[demo.area] if demo.area else None,
-                },
+                focus_area=focus_area, order=activity_order, defaults=_activity_fields(demo, areas)
             )
             activity.responsible_parties.set([parties[name] for name in demo.parties])
             activity.partners.set([parties[name] for name in demo.partners])
+
+
+def _new_focus_areas(
+    promise: Promise,
+    parties: dict[str, Party],
+    areas: dict[str, Area],
+    focus_areas: tuple[ljungby.DemoFocusArea, ...],
+    problems: dict[str, Problem],
+) -> None:
+    """The rows `_focus_areas` makes, written at once for a promise that has none yet (the first load, and every
+    test that loads the demo): a few statements instead of one or more for each row and relation. The national
+    journal is told, as its signals would have told it."""
+    made = FocusArea.objects.bulk_create(
+        FocusArea(promise=promise, slug=demo_area.slug, **_focus_area_fields(demo_area, order))
+        for order, demo_area in enumerate(focus_areas, start=1)
+    )
+    FocusArea.problems.through.objects.bulk_create(
+        FocusArea.problems.through(focusarea=focus_area, problem=problems[slug])
+        for focus_area, demo_area in zip(made, focus_areas, strict=True)
+        for slug in demo_area.problems
+    )
+    planned = [
+        (demo, Activity(focus_area=focus_area, order=activity_order, **_activity_fields(demo, areas)))
+        for focus_area, demo_area in zip(made, focus_areas, strict=True)
+        for activity_order, demo in enumerate(demo_area.activities, start=1)
+    ]
+    activities = Activity.objects.bulk_create(activity for _demo, activity in planned)
+    for relation, names in (("responsible_parties", "parties"), ("partners", "partners")):
+        through = getattr(Activity, relation).through
+        through.objects.bulk_create(
+            through(activity=activity, party=parties[name])
+            for (demo, _planned), activity in zip(planned, activities, strict=True)
+            for name in getattr(demo, names)
+        )
+    journal.note_many(journal.FOCUS_AREA, [(focus_area.pk, promise.pk) for focus_area in made])
+    journal.note_many(journal.ACTIVITY, [(activity.pk, promise.pk) for activity in activities])
 
 
 def _staff(municipality: Municipality, parties: dict[str, Party]) -> list[str]:

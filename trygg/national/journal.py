@@ -27,15 +27,17 @@ KINDS = (PROMISE, FOCUS_AREA, ACTIVITY, EXECUTION, ASSESSMENT, CANCELLATION)
 
 
 def note(kind: str, object_id: int, promise_id: int | None, *, deleted: bool = False) -> None:
+    note_many(kind, [(object_id, promise_id)], deleted=deleted)
+
+
+def note_many(kind: str, changes: list[tuple[int, int | None]], *, deleted: bool = False) -> None:
+    """Note that these objects of one kind changed, as (object id, promise id) pairs, in one statement: for
+    code that writes many rows at once (`bulk_create` sends no signals)."""
+    now = timezone.now()
     FeedChange.objects.bulk_create(
         [
-            FeedChange(
-                kind=kind,
-                object_id=object_id,
-                promise_id=promise_id,
-                changed_at=timezone.now(),
-                deleted=deleted,
-            )
+            FeedChange(kind=kind, object_id=object_id, promise_id=promise_id, changed_at=now, deleted=deleted)
+            for object_id, promise_id in changes
         ],
         update_conflicts=True,
         unique_fields=["kind", "object_id"],
@@ -45,6 +47,15 @@ def note(kind: str, object_id: int, promise_id: int | None, *, deleted: bool = F
 
 def _promise_of_focus_area(focus_area_id: int) -> int | None:
     return FocusArea.objects.filter(pk=focus_area_id).values_list("promise_id", flat=True).first()
+
+
+def _promise_of(activity: Activity) -> int | None:
+    """The activity's promise: from its focus area when that is loaded already (no query), else looked up."""
+    if Activity.focus_area.is_cached(activity):
+        focus_area = activity.focus_area
+        if focus_area.pk == activity.focus_area_id:
+            return focus_area.promise_id
+    return _promise_of_focus_area(activity.focus_area_id)
 
 
 def _promise_of_activity(activity_id: int) -> int | None:
@@ -75,7 +86,7 @@ def _focus_area_deleted(sender: Any, instance: FocusArea, **kwargs: Any) -> None
 
 
 def _activity_saved(sender: Any, instance: Activity, **kwargs: Any) -> None:
-    note(ACTIVITY, instance.pk, _promise_of_focus_area(instance.focus_area_id))
+    note(ACTIVITY, instance.pk, _promise_of(instance))
 
 
 def _activity_deleted(sender: Any, instance: Activity, **kwargs: Any) -> None:
@@ -84,7 +95,7 @@ def _activity_deleted(sender: Any, instance: Activity, **kwargs: Any) -> None:
 
 def _activity_parties_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Activity):
-        note(ACTIVITY, instance.pk, _promise_of_focus_area(instance.focus_area_id))
+        note(ACTIVITY, instance.pk, _promise_of(instance))
 
 
 def _followup_saved(kind: str) -> Any:

@@ -53,6 +53,52 @@ def test_loading_the_demo_twice_creates_no_duplicates() -> None:
     assert _counts() == first
 
 
+def _promise_rows() -> list[tuple[object, ...]]:
+    """Every field of the demo's focus areas and activities, with their problems and parties, by natural key."""
+    rows: list[tuple[object, ...]] = []
+    for area in FocusArea.objects.order_by("promise__slug", "order").prefetch_related("problems"):
+        fields = [getattr(area, f.attname) for f in FocusArea._meta.concrete_fields if f.name not in ("id",)]
+        rows.append(("area", area.promise.slug, *fields[1:], sorted(p.slug for p in area.problems.all())))
+    activities = Activity.objects.order_by("focus_area__promise__slug", "focus_area__order", "order")
+    for activity in activities.prefetch_related("responsible_parties", "partners"):
+        fields = [
+            getattr(activity, f.attname)
+            for f in Activity._meta.concrete_fields
+            if f.name not in ("id", "focus_area")
+        ]
+        rows.append(
+            (
+                "activity",
+                activity.focus_area.promise.slug,
+                activity.focus_area.slug,
+                *fields,
+                sorted(p.name for p in activity.responsible_parties.all()),
+                sorted(p.name for p in activity.partners.all()),
+            )
+        )
+    return rows
+
+
+def test_a_first_load_writes_what_a_second_load_would_leave_and_tells_the_national_journal() -> None:
+    # The first load writes the focus areas and activities in bulk (`_new_focus_areas`), a second load goes
+    # through update_or_create and set(): it must find nothing to change.
+    from trygg.national.models import FeedChange
+
+    demo_load()
+    first = _promise_rows()
+    noted = set(
+        FeedChange.objects.filter(kind__in=["focus_area", "activity"]).values_list("kind", "object_id")
+    )
+
+    demo_load()
+
+    assert _promise_rows() == first
+    expected = {("focus_area", pk) for pk in FocusArea.objects.values_list("pk", flat=True)}
+    expected |= {("activity", pk) for pk in Activity.objects.values_list("pk", flat=True)}
+    assert noted == expected
+    assert len(first) == FocusArea.objects.count() + Activity.objects.count() > 26
+
+
 def test_the_demo_keeps_the_seeds_quantities_and_parties() -> None:
     promise = demo_load().promise
     activities = Activity.objects.filter(focus_area__promise=promise)
