@@ -1,3 +1,4 @@
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -106,3 +107,12 @@ def part_label(part: Part | FocusAreaEvidence) -> str:
 @register.simple_tag
 def part_label_code(code: str) -> str:
     return _(LABELS[code]) if code in LABELS else code
+
+
+@register.filter
+def iso_day(value: object) -> dt.date | None:
+    """A date a snapshot keeps as text ("2025-12-11"), as a date for the ``date`` filter; anything else as None."""
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
