@@ -118,71 +118,60 @@ def _freeze(
     ranking too is made in Swedish, `_ranking_to_keep`): the texts it keeps (a part's source, a source's label
     and note) are shown as Swedish on pages in another language, the labels Trygg knows translated again."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _snapshot_create(focus_area, entry, ranked, problem, occasion, today)
-
-
-def _snapshot_create(
-    focus_area: FocusArea,
-    entry: ranking.RankedProblem,
-    ranked: selectors.Ranking,
-    problem: Problem,
-    occasion: str,
-    today: dt.date,
-) -> EvidenceSnapshot:
-    snapshot = EvidenceSnapshot.objects.create(
-        focus_area=focus_area,
-        occasion=occasion,
-        taken_on=today,
-        year=ranked.year,
-        problem=problem,
-        rank=entry.rank,
-        score=entry.score,
-        weights={code: str(weight) for code, weight in ranked.weights.items()},
-        sources=[
-            {
-                "key": source.key,
-                "label": str(source.label),
-                "available": source.available,
-                "date": source.date.isoformat() if source.date else None,
-                "note": str(source.note),
-                "example_data": source.example_data,
-            }
-            for source in ranked.sources.values()
-        ],
-        example_data=entry.example_data,
-    )
-    FocusAreaEvidence.objects.bulk_create(
-        [
-            FocusAreaEvidence(
-                taken=snapshot,
-                focus_area=focus_area,
-                problem=problem,
-                year=ranked.year,
-                part=part.code,
-                label=part.label,
-                explanation=part.explanation[:500],
-                source=(
-                    f"{part.source.label}: {part.source.note}" if part.source.note else part.source.label
-                )[:300],
-                source_date=part.source.date,
-                points=part.points,
-                score=entry.score,
-                rank=entry.rank,
-                status=part.status,
-                snapshot={
-                    "template": part.template,
-                    "params": dict(part.params),
-                    "weight": str(part.weight),
-                    "signal": None if part.signal is None else str(part.signal),
-                    "uncertain": part.uncertain,
-                },
-                example_data=part.source.example_data and part.status == "ok",
-                order=order_number,
-            )
-            for order_number, part in enumerate(entry.parts)
-        ]
-    )
-    return snapshot
+        snapshot = EvidenceSnapshot.objects.create(
+            focus_area=focus_area,
+            occasion=occasion,
+            taken_on=today,
+            year=ranked.year,
+            problem=problem,
+            rank=entry.rank,
+            score=entry.score,
+            weights={code: str(weight) for code, weight in ranked.weights.items()},
+            sources=[
+                {
+                    "key": source.key,
+                    "label": str(source.label),
+                    "available": source.available,
+                    "date": source.date.isoformat() if source.date else None,
+                    "note": str(source.note),
+                    "example_data": source.example_data,
+                }
+                for source in ranked.sources.values()
+            ],
+            example_data=entry.example_data,
+        )
+        FocusAreaEvidence.objects.bulk_create(
+            [
+                FocusAreaEvidence(
+                    taken=snapshot,
+                    focus_area=focus_area,
+                    problem=problem,
+                    year=ranked.year,
+                    part=part.code,
+                    label=part.label,
+                    explanation=part.explanation[:500],
+                    source=(
+                        f"{part.source.label}: {part.source.note}" if part.source.note else part.source.label
+                    )[:300],
+                    source_date=part.source.date,
+                    points=part.points,
+                    score=entry.score,
+                    rank=entry.rank,
+                    status=part.status,
+                    snapshot={
+                        "template": part.template,
+                        "params": dict(part.params),
+                        "weight": str(part.weight),
+                        "signal": None if part.signal is None else str(part.signal),
+                        "uncertain": part.uncertain,
+                    },
+                    example_data=part.source.example_data and part.status == "ok",
+                    order=order_number,
+                )
+                for order_number, part in enumerate(entry.parts)
+            ]
+        )
+        return snapshot
 
 
 @transaction.atomic

@@ -51,6 +51,17 @@ def _draft(ljungby: DemoResult, year: int, slug: str = "", title: str = "") -> P
     )
 
 
+def _klotter_from_the_ranking(draft: Promise, coordinator) -> FocusArea:
+    """The draft's focus area for graffiti, chosen from the lägesbild on 20 November 2026."""
+    return focus_area_create_from_evidence(
+        promise=draft,
+        problem=Problem.objects.get(slug="klotter"),
+        year=YEAR,
+        by=coordinator,
+        today=dt.date(2026, 11, 20),
+    )
+
+
 @pytest.fixture
 def coordinator(ljungby, make_staff):
     return make_staff(ljungby.municipality, "samordnaren", "coordinator", "municipality")
@@ -131,13 +142,7 @@ def test_publishing_freezes_the_evidence_and_the_promise_shows_that_snapshot_and
     client: Client, ljungby, coordinator, time_machine
 ):
     draft = _draft(ljungby, 2027)
-    focus_area = focus_area_create_from_evidence(
-        promise=draft,
-        problem=Problem.objects.get(slug="klotter"),
-        year=YEAR,
-        by=coordinator,
-        today=dt.date(2026, 11, 20),
-    )
+    focus_area = _klotter_from_the_ranking(draft, coordinator)
     time_machine.move_to(dt.datetime(2026, 12, 10, 10, tzinfo=STOCKHOLM), tick=False)
     promise_publish(promise=draft, by=coordinator, today=dt.date(2026, 12, 10), confirm_findings=True)
 
@@ -179,13 +184,7 @@ def test_a_snapshot_is_kept_in_swedish_and_an_english_page_says_so(client: Clien
 
     draft = _draft(ljungby, 2027)
     with translation.override("en"):
-        focus_area = focus_area_create_from_evidence(
-            promise=draft,
-            problem=Problem.objects.get(slug="klotter"),
-            year=YEAR,
-            by=coordinator,
-            today=dt.date(2026, 11, 20),
-        )
+        focus_area = _klotter_from_the_ranking(draft, coordinator)
     snapshot = EvidenceSnapshot.objects.get(focus_area=focus_area)
     level = snapshot.parts.get(part="crime_level")
     assert level.source.startswith("Anmälda brott")
