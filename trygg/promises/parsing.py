@@ -794,6 +794,8 @@ _PARTNERS_END_RE = re.compile(
     r"|finnas|vara|synas|verka|skapa|stärka|öka|minska|samverka|patrullera|kontrollera|arbetar|finns"
     r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)"
 )
+# Where the partners a "tillsammans med" names end: punctuation, or a verb or preposition that starts the rest.
+_PARTNERS_STOP_RE = re.compile(r"[.,;:()]|" + _PARTNERS_END_RE.pattern)
 _COMMA_LIST_RE = re.compile(
     r"(?:\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}\s*,)+\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}"
     r"(?=\s+(?:och|samt|eller)\s)"
@@ -809,7 +811,7 @@ def _strip_partners(text: str, names: _Names) -> tuple[str, list[str]]:
         # the partners; a comma after it still does.
         listed = _COMMA_LIST_RE.match(tail)
         start = listed.end() if listed and not _PARTNERS_END_RE.search(listed.group()) else 0
-        stop = re.compile(r"[.,;:()]|" + _PARTNERS_END_RE.pattern).search(tail, start)
+        stop = _PARTNERS_STOP_RE.search(tail, start)
         phrase = _noun_phrase(tail[: stop.start()] if stop else tail)
         for chunk in split_list(phrase.strip()):
             partner = names.canonical(chunk, allow_unknown=False) or (
@@ -1501,8 +1503,11 @@ class _Walk:
         for position, block in enumerate(blocks):
             following = blocks[position + 1] if position + 1 < len(blocks) else None
             previous = blocks[position - 1] if position > 0 else None
-            opening = (split_sentences(block.text) or [block.text])[0]
-            if previous is not None and previous.kind == "item" and _MEANS_RE.search(opening):
+            if (
+                previous is not None
+                and previous.kind == "item"
+                and _MEANS_RE.search((split_sentences(block.text) or [block.text])[0])
+            ):
                 # "• Minska trafikbrotten." + "Det ska vi åstadkomma genom följande aktiviteter": the items right
                 # above say what is to be achieved, the ones below how; only the latter are activities.
                 above = set()

@@ -5,11 +5,13 @@ from typing import Any
 
 from django import template
 from django.db.models import Prefetch
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trygg.core.templatetags.site_tags import swedish
 from trygg.evidence.models import EvidenceSnapshot, FocusAreaEvidence
-from trygg.evidence.ranking import EXPLANATIONS, LABELS, PLAIN, Part, explain
+from trygg.evidence.ranking import EXPLANATIONS, LABELS, PLAIN, Part, Source, explain
 from trygg.evidence.selectors import latest_snapshot
 from trygg.promises.models import FocusArea
 
@@ -116,3 +118,9 @@ def iso_day(value: object) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+@register.simple_tag
+def source_note(source: Source) -> str:
+    """A source's note: Trygg's own sentence as it is, people's Swedish text (an import's note) marked Swedish."""
+    return swedish(source.note) if source.note_is_swedish_text else conditional_escape(source.note)

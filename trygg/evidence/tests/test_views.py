@@ -99,6 +99,8 @@ def test_the_public_lagesbild_shows_only_public_measures_and_the_staff_version_a
     assert internal.text not in public.content.decode()
     assert internal.text in staff.content.decode()
     assert '<span class="example-data">Exempeldata</span>' in public.content.decode()
+    # The weights name the parts as the tables do, not by their codes.
+    assert "Anmälda brott: nivå 2,0" in staff.content.decode() and "crime_level" not in staff.content.decode()
 
 
 def _outside_details(document: Any) -> str:
