@@ -1923,12 +1923,20 @@ def _resolve(parties: Sequence[str], signatories: Sequence[str], municipality_na
     return resolved
 
 
+#: The longest first line taken for the document's title when it has no heading.
+TITLE_CHARACTERS = 120
+
+
 def _document_title(blocks: Sequence[_Block], lines: Sequence[str]) -> str:
     heading = next((block.text for block in blocks if block.kind == "heading"), None)
     if heading:
         return area_title(heading)
     first = next((line.strip() for line in lines if line.strip()), "")
-    return area_title(first[:200]) if first else "Medborgarlöfte"
+    # A first line of running prose (a news item, a page without headings) is no title: its opening words cut
+    # off would title the focus area ("I medborgarlöftet för 2018 lovade polisen …").
+    if not first or len(first) > TITLE_CHARACTERS or len(split_sentences(first)) > 1:
+        return "Medborgarlöfte"
+    return area_title(first)
 
 
 def parse_promise_text(text: str, *, vocabulary: Vocabulary | None = None) -> ParsedPromise:

@@ -384,3 +384,25 @@ def test_framfor_allt_and_allt_fler_name_no_scope() -> None:
         "Trafik\n\n- Polisen ska nå framför allt unga förare.\n- Polisen ska nå alla unga förare.\n"
     )
     assert [activity.measurable for activity in promise.activities] == [False, True]
+
+
+def test_a_first_line_of_running_prose_does_not_title_the_focus_area() -> None:
+    promise = parse(
+        "Under 2026 lovar polisen och kommunen att göra Ekby tryggare för dem som bor där. Det blir flera insatser "
+        "under året.\n\nPolisen ska patrullera torget varje fredag.\n"
+    )
+    assert [area.title for area in promise.focus_areas] == ["Medborgarlöfte"]
+    titled = parse("Trygg i Ekby 2026\n\nPolisen ska patrullera torget varje fredag.\n")
+    assert [area.title for area in titled.focus_areas] == ["Trygg i Ekby 2026"]
+
+
+def test_the_signing_section_holds_no_activities() -> None:
+    promise = parse(
+        "Löften till Ekby\n\nLöftet har två delar:\n\n… att polisen ska synas mer på torget\n\n"
+        "… att kommunen ska laga belysningen i parken\n\nSkriver under\n\n"
+        "Kommunstyrelsens ordförande och lokalpolisområdets chef skriver under löftet.\n"
+    )
+    assert [activity.text for activity in promise.activities] == [
+        "… att polisen ska synas mer på torget",
+        "… att kommunen ska laga belysningen i parken",
+    ]
