@@ -106,4 +106,8 @@ def report_counts(*, municipality: Municipality, year: int) -> ReportsResult:
         return ReportsResult(False, _("felanmälningarna kunde inte läsas"), {})
     if result is None:
         return ReportsResult(False, _("kommunen tar inte emot felanmälningar i Trygg"), {})
-    return ReportsResult(True, "", {slug: int(count) for slug, count in result.items()})
+    return ReportsResult(
+        True,
+        _("gjorda av invånare i Trygg under %(year)s") % {"year": year},
+        {slug: int(count) for slug, count in result.items()},
+    )

@@ -441,3 +441,62 @@ def test_the_english_lagesbild_marks_the_swedish_names_and_translates_trygg_s_ow
 
     assert f'<span lang="sv">{escape(SOURCE_NOTE)}</span>' in english
     assert escape(SOURCE_NOTE) in swedish
+
+
+def test_every_source_of_the_staff_document_says_what_it_is_after_its_label(
+    login, coordinator: User, ljungby: Municipality
+) -> None:
+    response = login(coordinator).get(f"/personal/lagesbild/ljungby/{YEAR}/dokument/")
+
+    document = _parse(response.content)
+    heading = next(
+        element
+        for element in document.iter()
+        if element.tag in ("h2", "h3") and "".join(element.itertext()).strip() == "Källor"
+    )
+    items = [" ".join(" ".join(item.itertext()).split()) for item in _following_list(document, heading)]
+    assert {item.split(":")[0] for item in items} >= {"Anmälda brott", "Felanmälningar", "Dialoger"}
+    for item in items:
+        said = item.split(":", 1)[1].strip()
+        assert said and not said.startswith(","), item
+    assert f"Felanmälningar: gjorda av invånare i Trygg under {YEAR}" in items
+
+
+def _following_list(document: Any, heading: Any) -> list[Any]:
+    """The items of the first list after ``heading`` in document order."""
+    seen = False
+    for element in document.iter():
+        if element is heading:
+            seen = True
+        elif seen and element.tag == "ul":
+            return element.findall("li")
+    return []
+
+
+def test_a_source_with_a_date_and_no_note_gives_the_date_alone_and_one_with_neither_says_it_is_there() -> None:
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from trygg.evidence.ranking import Source
+
+    ranking = SimpleNamespace(
+        municipality=SimpleNamespace(name="Ekby kommun"),
+        year=YEAR,
+        problems=[],
+        weights={},
+        sources={
+            "survey": Source("survey", "Trygghetsmätning", True, date=dt.date(YEAR, 11, 3)),
+            "reports": Source("reports", "Felanmälningar", True),
+            "dialogue": Source("dialogue", "Dialoger", False),
+        },
+    )
+    html = render_to_string("evidence/_ranking.html", {"ranking": ranking, "level": 3, "form_slot": ""})
+
+    fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
+    items = [" ".join(" ".join(item.itertext()).split()) for item in fragment.findall(".//li")]
+    assert items == [
+        f"Trygghetsmätning: 3 november {YEAR}",
+        "Felanmälningar: finns",
+        "Dialoger: källa saknas",
+    ]
