@@ -232,7 +232,7 @@ def _public_promises(as_of: dt.date, closing: bool, actions: bool, latest: int) 
         .select_related("municipality", "previous")
         .prefetch_related(
             Prefetch("focus_areas", queryset=focus_areas),
-            "signatories__party",
+            Prefetch("signatories", queryset=Signatory.objects.select_related("party")),
             "corrections",
             Prefetch("next_promises", queryset=Promise.objects.public().order_by("valid_from", "pk")),
         )

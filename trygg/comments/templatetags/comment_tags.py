@@ -4,8 +4,7 @@ from django import template
 from django.db import models
 
 from trygg.comments import selectors
-from trygg.comments.forms import CommentForm, SubscribeForm
-from trygg.comments.models import CommentSettings
+from trygg.comments.forms import SubscribeForm
 from trygg.comments.targets import kind_for_object
 
 register = template.Library()
@@ -19,15 +18,12 @@ def comment_section(context: template.Context, target: models.Model) -> dict[str
         return None
     request = context.get("request")
     query = request.GET if request is not None else {}
-    municipality = kind.municipality(target)
     comments = selectors.comments_public_for_target(target=target)
     return {
         "kind": kind,
         "target": target,
         "promise": kind.promise(target),
         "comments": comments,
-        "post_moderation": selectors.moderation_mode(municipality=municipality) == CommentSettings.Mode.POST,
-        "form": CommentForm(),
         "subscribe_form": SubscribeForm() if kind.subscribable else None,
         "outcome": query.get("kommentar", ""),
         "reported": query.get("anmald", ""),

@@ -1,12 +1,13 @@
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
 from django.forms import BoundField
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import get_urlconf, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
@@ -22,13 +23,24 @@ def other_languages(context: template.Context) -> list[dict[str, str]]:
     request: HttpRequest | None = context.get("request")
     path = request.get_full_path() if request else "/"
     current = get_language()
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
     links = []
     for code, _name in settings.LANGUAGES:
         if code == current:
             continue
         info = get_language_info(code)
-        links.append({"code": code, "name": info["name_local"], "url": translate_url(path, code)})
+        links.append(
+            {"code": code, "name": info["name_local"], "url": _translated(urlconf, current, path, code)}
+        )
     return links
+
+
+@lru_cache(maxsize=1024)
+def _translated(urlconf: str, current: str, path: str, code: str) -> str:
+    """`translate_url` once per address and language: resolving a path costs more than the rest of the tag, and
+    the same pages are asked for again and again. Keyed by the URLconf and the active language, which the
+    resolution depends on; a bounded cache, so odd query strings only push older entries out."""
+    return translate_url(path, code)
 
 
 _NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=%|‰|procentenheter|percentage points)")

@@ -85,7 +85,7 @@ def test_the_promise_pages_query_count_does_not_grow_with_its_activities(
 def test_the_promise_page_needs_few_queries(
     client: Client, demo_promise: Promise, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(14):
         client.get(demo_promise.get_absolute_url())
 
 
