@@ -1782,7 +1782,8 @@ def _read_target_group(text: str, vocabulary: Vocabulary) -> str | None:
     match = vocabulary.target_group_re.search(text) or vocabulary.target_group_object_re.search(text)
     if match is None:
         return None
-    stops = r"\s+(?:för\s+att|i\s+syfte|genom\s+att|under\s+året|under|vid|på|om|med|till)\s"
+    # A dash between spaces joins a table's columns ("… fastighetsägare – Två gånger per år"): the group ends there.
+    stops = r"\s+(?:för\s+att|i\s+syfte|genom\s+att|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
     group = re.split(stops, match.group(1))[0]
     return group.strip(" ,") or None
 

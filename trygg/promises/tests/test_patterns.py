@@ -406,3 +406,17 @@ def test_the_signing_section_holds_no_activities() -> None:
         "… att polisen ska synas mer på torget",
         "… att kommunen ska laga belysningen i parken",
     ]
+
+
+def test_every_weekend_is_once_a_week() -> None:
+    promise = parse(
+        "Centrum\n\n- Polisen ska synas på torget varje helg.\n- Kommunen ska ha fältassistenter ute alla helger.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "week"), (1, "week")]
+
+
+def test_a_target_group_ends_where_a_table_row_joins_its_next_column() -> None:
+    promise = parse(
+        "Centrum\n\n- Trygghetsvandring med boende och fastighetsägare – Kommunen – Två gånger per år\n"
+    )
+    assert promise.activities[0].target_group == "boende och fastighetsägare"
