@@ -117,7 +117,10 @@ _COLUMN_ROLES = (
     ("party", re.compile(r"ansvar|vem\b|part\b|parter|utförare|aktör", re.IGNORECASE)),
     (
         "when",
-        re.compile(r"när\b|tid\b|tidpunkt|tidplan|period|frekvens|omfattning|hur ofta|antal", re.IGNORECASE),
+        re.compile(
+            r"när\b|tid\b|tidpunkt|tids?plan|tidsram|period|datum|frekvens|intervall|omfattning|hur ofta|antal",
+            re.IGNORECASE,
+        ),
     ),
     ("area", re.compile(r"fokusområde|område|problem|tema|prioritering", re.IGNORECASE)),
 )
@@ -135,11 +138,17 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     if not rows:
         return []
     roles: dict[str, int] = {}
+    # Every column that says when or how often ("Antal" and "När"), in the table's order.
+    whens: list[int] = []
     if len(rows) > 1:
         for column, (text, _) in enumerate(rows[0]):
             for role, pattern in _COLUMN_ROLES:
-                if role not in roles and text and len(text) < 40 and pattern.search(text):
-                    roles[role] = column
+                if text and len(text) < 40 and pattern.search(text):
+                    if role == "when":
+                        whens.append(column)
+                    elif role in roles:
+                        continue
+                    roles.setdefault(role, column)
                     break
     if "activity" not in roles:
         lines: list[str] = []
@@ -161,10 +170,15 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         if "area" in roles and cell(row, "area") and cell(row, "area") != area:
             area = cell(row, "area")
             lines += ["", f"### {area}", ""]
-        activity, when, party = cell(row, "activity"), cell(row, "when"), cell(row, "party")
+        activity, party = cell(row, "activity"), cell(row, "party")
         if not activity:
             continue
-        lines.append(f"- {activity} – {when}" if when and when not in activity else f"- {activity}")
+        when = [
+            text
+            for column in whens
+            if column < len(row) and (text := row[column][0]) and text not in activity
+        ]
+        lines.append(" – ".join([f"- {activity}", *when]))
         if party:
             lines.append(f"  Ansvarig: {party}")
     return [*lines, ""]

@@ -321,6 +321,20 @@ def test_an_activity_table_becomes_items_with_who_is_responsible() -> None:
     assert [(a.parties, a.per) for a in promise.activities] == [(["Polisen"], "week"), (["Kommunen"], None)]
 
 
+def test_every_column_that_says_when_or_how_often_is_kept_tidsplan_too() -> None:
+    html = (
+        "<table><tr><th>Aktivitet</th><th>Ansvarig</th><th>Antal</th><th>Tidsplan</th></tr>"
+        "<tr><td>Föräldraträffar om droger</td><td>Kommunen</td><td>4 träffar</td><td>Under året</td></tr>"
+        "<tr><td>Kontroller vid skolor</td><td>Polisen</td><td></td><td>En gång per termin</td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "- Föräldraträffar om droger – 4 träffar – Under året\n  Ansvarig: Kommunen\n"
+        "- Kontroller vid skolor – En gång per termin\n  Ansvarig: Polisen\n"
+    )
+    promise = parse_promise_text("# Löfte 2024\n\n" + html_to_text(html))
+    assert [(a.quantity, a.per) for a in promise.activities] == [(4, "year"), (1, "term")]
+
+
 # --- PDF layout and Word lists ----------------------------------------------------------------------------------
 
 
