@@ -792,10 +792,13 @@ _PARTNERS_END_RE = re.compile(
     r"\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
     r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
     r"|finnas|vara|synas|verka|skapa|stärka|öka|minska|samverka|patrullera|kontrollera|arbetar|finns"
-    r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus)(?!\w)"
+    r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus"
+    # How often, which starts the rest too: "… och fritidsgården en gång per termin".
+    r"|varje|minst|högst|per|en\s+gång|\w+\s+gånger|\d+)(?!\w)"
 )
 # Where the partners a "tillsammans med" names end: punctuation, or a verb or preposition that starts the rest.
-_PARTNERS_STOP_RE = re.compile(r"[.,;:()]|" + _PARTNERS_END_RE.pattern)
+# A dash between spaces joins a table row's columns ("… fritidsgården – En gång per termin").
+_PARTNERS_STOP_RE = re.compile(r"[.,;:()]|\s[–—]\s|" + _PARTNERS_END_RE.pattern)
 _COMMA_LIST_RE = re.compile(
     r"(?:\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}\s*,)+\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2}"
     r"(?=\s+(?:och|samt|eller)\s)"

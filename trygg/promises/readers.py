@@ -114,6 +114,12 @@ class _TooComplex(Exception):
 # Column headings of an activity table: what is done, who does it, when or how often, in which area.
 _COLUMN_ROLES = (
     ("activity", re.compile(r"aktivitet|åtgärd|insats|löfte|vad\b|beskrivning|uppgift", re.IGNORECASE)),
+    # Before "party": "Samverkanspart" names who helps, not who is responsible.
+    (
+        "partners",
+        re.compile(r"samverkan|samarbete|partner|tillsammans med|medverkande|involverade", re.IGNORECASE),
+    ),
+    ("target", re.compile(r"målgrupp|för vem|vem riktar", re.IGNORECASE)),
     ("party", re.compile(r"ansvar|vem\b|part\b|parter|utförare|aktör", re.IGNORECASE)),
     (
         "when",
@@ -124,6 +130,19 @@ _COLUMN_ROLES = (
     ),
     ("area", re.compile(r"fokusområde|område|problem|tema|prioritering", re.IGNORECASE)),
 )
+
+
+def _lower_first(text: str) -> str:
+    """ "Föräldrar" → "föräldrar" for a cell put after a preposition; a name ("Ekbyhem", "SSPF") stays."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first[1:].islower() else text
+
+
+def _as_list(cell: str) -> str:
+    """A cell listing names one per line or by commas, as running text lists them: "skolan, fritidsgården och
+    kyrkan" (the parser reads a comma list whole only when it ends in "och")."""
+    names = [name.strip() for name in re.split(r"\s*[,;/]\s*|\s+och\s+", cell) if name.strip()]
+    return cell if len(names) < 2 else f"{', '.join(names[:-1])} och {names[-1]}"
 
 
 def _words(text: str) -> str:
@@ -178,7 +197,11 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
             for column in whens
             if column < len(row) and (text := row[column][0]) and text not in activity
         ]
-        lines.append(" – ".join([f"- {activity}", *when]))
+        # Who helps and for whom, in the words an item would use, so the parser reads them as from a list.
+        partners, target = cell(row, "partners"), cell(row, "target")
+        extra = [f"tillsammans med {_as_list(partners)}"] if partners and partners not in activity else []
+        extra += [f"för {_lower_first(target)}"] if target and target not in activity else []
+        lines.append(" – ".join([f"- {activity}", *extra, *when]))
         if party:
             lines.append(f"  Ansvarig: {party}")
     return [*lines, ""]

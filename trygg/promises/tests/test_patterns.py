@@ -420,3 +420,12 @@ def test_a_target_group_ends_where_a_table_row_joins_its_next_column() -> None:
         "Centrum\n\n- Trygghetsvandring med boende och fastighetsägare – Kommunen – Två gånger per år\n"
     )
     assert promise.activities[0].target_group == "boende och fastighetsägare"
+
+
+def test_the_partners_end_where_how_often_begins() -> None:
+    promise = parse(
+        "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
+        "- Polisen ska tillsammans med Ekbyhem varje vecka gå genom området.\n"
+    )
+    assert [activity.partners for activity in promise.activities] == [["Skolan", "föreningarna"], ["Ekbyhem"]]
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "term"), (1, "week")]

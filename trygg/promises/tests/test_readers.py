@@ -335,6 +335,25 @@ def test_every_column_that_says_when_or_how_often_is_kept_tidsplan_too() -> None
     assert [(a.quantity, a.per) for a in promise.activities] == [(4, "year"), (1, "term")]
 
 
+def test_a_partner_column_and_a_target_group_column_are_read_as_an_item_would_say_them() -> None:
+    html = (
+        "<table><tr><td><b>Aktivitet</b></td><td><b>Samverkanspart</b></td><td><b>Ansvarig</b></td>"
+        "<td><b>Målgrupp</b></td><td><b>När</b></td></tr>"
+        "<tr><td>Föräldraträffar om droger</td><td>Skolan, Ekbyhem</td><td>Kommunen</td>"
+        "<td>Föräldrar</td><td>En gång per termin</td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "- Föräldraträffar om droger – tillsammans med Skolan och Ekbyhem – för föräldrar – En gång per termin\n"
+        "  Ansvarig: Kommunen\n"
+    )
+    activity = parse_promise_text("# Löfte 2024\n\n" + html_to_text(html)).activities[0]
+    assert (activity.parties, activity.partners, activity.target_group) == (
+        ["Kommunen"],
+        ["Skolan", "Ekbyhem"],
+        "föräldrar",
+    )
+
+
 # --- PDF layout and Word lists ----------------------------------------------------------------------------------
 
 
