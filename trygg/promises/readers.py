@@ -18,6 +18,7 @@ import os
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -132,6 +133,32 @@ _COLUMN_ROLES = (
 )
 
 
+def _column_role(text: str, taken: Iterable[str]) -> str | None:
+    """What a table's column holds, by its heading; a role already taken by an earlier column is skipped, except
+    "when" (a table may say how many and when in two columns)."""
+    if not text or len(text) >= 40:
+        return None
+    for role, pattern in _COLUMN_ROLES:
+        if (role == "when" or role not in taken) and pattern.search(text):
+            return role
+    return None
+
+
+def _column_roles(header: Sequence[str]) -> dict[str, int]:
+    """The first column of each role in a table's heading row."""
+    roles: dict[str, int] = {}
+    for column, text in enumerate(header):
+        role = _column_role(text, taken=roles)
+        if role is not None:
+            roles.setdefault(role, column)
+    return roles
+
+
+def table_lines_of(rows: Sequence[Sequence[str]]) -> list[str]:
+    """`table_lines` for rows of plain cell texts (a PDF's table has no header cells marked as such)."""
+    return table_lines([[(text, False) for text in row] for row in rows])
+
+
 def _lower_first(text: str) -> str:
     """ "Föräldrar" → "föräldrar" for a cell put after a preposition; a name ("Ekbyhem", "SSPF") stays."""
     first = text.split(" ", 1)[0]
@@ -156,19 +183,9 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     rows = [row for row in rows if any(text for text, _ in row)]
     if not rows:
         return []
-    roles: dict[str, int] = {}
+    roles = _column_roles([text for text, _ in rows[0]]) if len(rows) > 1 else {}
     # Every column that says when or how often ("Antal" and "När"), in the table's order.
-    whens: list[int] = []
-    if len(rows) > 1:
-        for column, (text, _) in enumerate(rows[0]):
-            for role, pattern in _COLUMN_ROLES:
-                if text and len(text) < 40 and pattern.search(text):
-                    if role == "when":
-                        whens.append(column)
-                    elif role in roles:
-                        continue
-                    roles.setdefault(role, column)
-                    break
+    whens = [column for column, (text, _) in enumerate(rows[0]) if _column_role(text, taken=()) == "when"]
     if "activity" not in roles:
         lines: list[str] = []
         for row in rows:
@@ -460,6 +477,62 @@ class _PdfLine:
     size: float
     bold: bool
     column: int = 0
+    #: A ruled table's lines (`table_lines`), written as they are in place of the line's text.
+    table: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class _PdfTable:
+    """A table drawn with ruling lines, as pdfplumber finds it: where it stands and its cells' text by row."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    rows: list[list[str]]
+
+    def holds(self, fragment: _Fragment) -> bool:
+        middle_x, middle_y = (fragment.x0 + fragment.x1) / 2, (fragment.top + fragment.bottom) / 2
+        return self.x0 <= middle_x <= self.x1 and self.top <= middle_y <= self.bottom
+
+
+def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
+    """Each page's ruled activity tables (pdfplumber), for the first `MAX_PDF_PAGES` pages: tables whose header
+    row names an activity column ("Aktivitet", "Åtgärd"). Other tables (statistics, a layout drawn as a grid)
+    are left to be read as lines, as before. A table at the top of a page that goes on from the page before
+    without repeating its header row gets that table's header (when it has as many columns). A file pdfplumber
+    cannot read has no tables (read_pdf reports what pdfminer makes of it)."""
+    import pdfplumber
+
+    found: list[list[_PdfTable]] = []
+    header: list[str] | None = None
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages[:MAX_PDF_PAGES]:
+                tables: list[_PdfTable] = []
+                carried, header = header, None
+                for table in page.find_tables():
+                    rows = [[_words(cell or "") for cell in row] for row in table.extract()]
+                    rows = [row for row in rows if any(row)]
+                    if not rows or max(len(row) for row in rows) < 2:
+                        continue
+                    if _column_roles(rows[0]).get("activity") is not None and len(rows) > 1:
+                        header = rows[0]
+                    elif (
+                        carried is not None
+                        and not tables
+                        and table.bbox[1] < 0.2 * float(page.height)
+                        and len(carried) == len(rows[0])
+                    ):
+                        rows, header = [carried, *rows], carried
+                    else:
+                        header = None
+                        continue
+                    tables.append(_PdfTable(*table.bbox, rows))
+                found.append(tables)
+    except Exception:  # pdfminer (under pdfplumber) raises many kinds; read_pdf reports them.
+        return []
+    return found
 
 
 def read_pdf(data: bytes) -> str:
@@ -468,9 +541,12 @@ def read_pdf(data: bytes) -> str:
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
+        tables = _pdf_tables(data)
         pages = [
-            _page_lines(page)
-            for page in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PDF_PAGES)
+            _page_lines(page, tables[number] if number < len(tables) else [])
+            for number, page in enumerate(
+                extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PDF_PAGES)
+            )
         ]
     except Exception as error:  # pdfminer raises many kinds of errors on a damaged or hostile file.
         if (
@@ -520,13 +596,22 @@ def _fragments(page: Any) -> list[_Fragment]:
     return fragments
 
 
-def _page_lines(page: Any) -> tuple[float, list[_PdfLine]]:
+def _page_lines(page: Any, tables: Sequence[_PdfTable] = ()) -> tuple[float, list[_PdfLine]]:
     """The lines of one page in reading order: full-width lines as they come, and between them the left
-    column before the right one."""
-    fragments = _fragments(page)
-    if not fragments:
+    column before the right one. A ruled table is one line holding its rows, where the table stands; its cells'
+    text is not read again as lines (nor does a table's column look like a second column of text)."""
+    fragments = [
+        fragment for fragment in _fragments(page) if not any(table.holds(fragment) for table in tables)
+    ]
+    if not fragments and not tables:
         return page.height, []
-    gutter = _gutter(fragments, page.width)
+    gutter = _gutter(fragments, page.width) if fragments else None
+    size = (
+        Counter(round(fragment.size, 1) for fragment in fragments).most_common(1)[0][0] if fragments else 10.0
+    )
+    for table in tables:
+        # Stands in the flow as a full-width fragment: the table's own line is made below.
+        fragments.append(_Fragment(table.x0, table.x1, table.top, table.bottom, "", size, False))
     rows: list[list[_Fragment]] = []
     for fragment in sorted(fragments, key=lambda item: (item.top, item.x0)):
         middle = (fragment.top + fragment.bottom) / 2
@@ -537,8 +622,21 @@ def _page_lines(page: Any) -> tuple[float, list[_PdfLine]]:
     ordered: list[_PdfLine] = []
     left: list[_PdfLine] = []
     right: list[_PdfLine] = []
+    by_top = {(table.top, table.x0): table for table in tables}
     for row in rows:
         row.sort(key=lambda item: item.x0)
+        for item in [item for item in row if not item.text]:
+            ordered += left + right
+            left, right = [], []
+            table = by_top[(item.top, item.x0)]
+            ordered.append(
+                _PdfLine(
+                    "", table.x0, table.top, table.bottom, item.size, False, 0, table_lines_of(table.rows)
+                )
+            )
+        row = [item for item in row if item.text]
+        if not row:
+            continue
         if gutter is None or any(item.x0 < gutter < item.x1 for item in row):
             ordered += left + right
             left, right = [], []
@@ -613,7 +711,7 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
     kept: list[_PdfLine] = []
     for height, lines in pages:
         for line in lines:
-            edge = line.top < 0.08 * height or line.bottom > 0.92 * height
+            edge = line.table is None and (line.top < 0.08 * height or line.bottom > 0.92 * height)
             if edge and (re.sub(r"\d+", "#", line.text) in running or _PAGE_NUMBER_RE.match(line.text)):
                 continue
             kept.append(line)
@@ -626,7 +724,8 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
     kept = [
         line
         for line in kept
-        if not (
+        if line.table is not None
+        or not (
             line.size < body_size * 0.9
             and (line.top < 0.08 * heights[id(line)] or line.bottom > 0.92 * heights[id(line)])
         )
@@ -636,11 +735,16 @@ def _pdf_text(pages: list[tuple[float, list[_PdfLine]]]) -> str:
     heading_sizes = sorted({line.size for line in kept if line.size >= body_size * 1.15}, reverse=True)
     margins: dict[int, float] = {}
     for line in kept:
-        margins[line.column] = min(margins.get(line.column, line.x0), line.x0)
+        if line.table is None:
+            margins[line.column] = min(margins.get(line.column, line.x0), line.x0)
     output: list[str] = []
     previous: _PdfLine | None = None
     item_indent: int | None = None
     for line in kept:
+        if line.table is not None:
+            output += line.table
+            item_indent, previous = None, None
+            continue
         gap = line.top - previous.bottom if previous is not None and previous.column == line.column else None
         new_paragraph = gap is None or gap > 0.8 * line.size or gap < -2 * line.size
         words = line.text.split()

@@ -381,6 +381,81 @@ def test_a_two_column_pdf_is_read_column_by_column_without_running_headers(tmp_p
     assert "hastig-" not in text
 
 
+def _table_pdf(path: Path, rows: list[tuple[str, ...]], *, top: float, repeat_headings: int = 1) -> None:
+    """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
+    from fpdf import FPDF
+
+    from trygg.promises.tests.make_corpus_files import FONTS
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.add_font("Body", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("Body", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_font("Body", "B", 16)
+    pdf.cell(0, 10, "Medborgarlöfte för Ekby kommun 2024", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Body", "", 10)
+    pdf.multi_cell(0, 6, "Polisen och Ekby kommun lovar följande under året.")
+    pdf.set_y(top)
+    with pdf.table(col_widths=(100, 40, 50), repeat_headings=repeat_headings) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.output(str(path))
+
+
+def test_a_ruled_table_in_a_pdf_is_read_as_activities_with_who_and_when(tmp_path: Path) -> None:
+    rows = [
+        ("Aktivitet", "Ansvarig", "Tidsplan"),
+        ("Föräldraträffar om droger på högstadieskolorna", "Kommunen", "En gång per termin"),
+        ("Riktade kontroller mot narkotikabrott i centrum", "Polisen", "Minst 20 gånger under året"),
+    ]
+    path = tmp_path / "tabell.pdf"
+    _table_pdf(path, rows, top=60)
+
+    text = read_document(path)
+
+    assert (
+        "- Föräldraträffar om droger på högstadieskolorna – En gång per termin\n  Ansvarig: Kommunen\n"
+        "- Riktade kontroller mot narkotikabrott i centrum – Minst 20 gånger under året\n  Ansvarig: Polisen\n"
+    ) in text
+    assert "Ansvarig Tidsplan" not in text  # the header row is no heading
+    activities = parse_promise_text(text).activities
+    assert [(a.parties, a.quantity, a.per) for a in activities] == [
+        (["Ekby kommun"], 1, "term"),
+        (["Polisen"], 20, "year"),
+    ]
+
+
+def test_a_ruled_table_going_on_over_a_page_without_its_header_keeps_every_row(tmp_path: Path) -> None:
+    rows = [("Aktivitet", "Ansvarig", "När")] + [
+        (f"Kontroller i område {number}", "Polisen", f"{number} gånger per år") for number in range(1, 61)
+    ]
+    path = tmp_path / "lang_tabell.pdf"
+    _table_pdf(path, rows, top=200, repeat_headings=0)
+
+    text = read_document(path)
+
+    assert [line for line in text.splitlines() if line.startswith("- ")] == [
+        f"- Kontroller i område {number} – {number} gånger per år" for number in range(1, 61)
+    ]
+
+
+def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trygg.promises import readers
+
+    rows = [("Brottstyp", "2022", "2023"), ("Skadegörelse", "120", "131"), ("Stöld", "301", "288")]
+    path = tmp_path / "statistik.pdf"
+    _table_pdf(path, rows, top=60)
+
+    text = read_document(path)
+    monkeypatch.setattr(readers, "_pdf_tables", lambda data: [])
+
+    assert "Skadegörelse" in text and text == read_document(path)
+
+
 def test_word_numbering_and_list_styles_become_numbered_and_nested_items() -> None:
     text = read_document(CORPUS / "31_norrfors_numrering.docx")
     assert "1. Polisen ska minska inbrotten på landsbygden genom\n  - riktade kontroller" in text
