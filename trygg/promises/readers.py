@@ -133,6 +133,67 @@ _COLUMN_ROLES = (
 )
 
 
+#: The most rows or columns one table cell may span, the most columns a table is read with and the most grid
+#: places spans may fill in one table: a hostile rowspan="100000" or a thousand wide cells cost no more.
+MAX_CELL_SPAN = 50
+MAX_TABLE_COLUMNS = 100
+MAX_SPAN_PLACES = 20_000
+
+
+def _span(value: str | None) -> int:
+    try:
+        return min(max(int(str(value).strip()), 1), MAX_CELL_SPAN)
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    header: bool
+    #: Rows and columns the cell spans (HTML rowspan and colspan, Word gridSpan).
+    down: int = 1
+    across: int = 1
+    #: A Word cell that goes on from the one above (vMerge): it shows that cell's text.
+    continues: bool = False
+
+
+def _grid(rows: list[list[_Cell]]) -> list[list[tuple[str, bool]]]:
+    """A table's cells on a grid, as the eye reads it: a cell spanning rows gives each of them its text (a
+    "Fokusområde" or "Ansvarig" cell for several activities); a cell spanning columns holds them, its text in
+    the first; a row that is one cell across the whole table is a heading row (its cell marked as a header)."""
+    placed: list[dict[int, tuple[str, bool]]] = [{} for _ in rows]
+    spanning: set[tuple[int, int]] = set()
+    budget = MAX_SPAN_PLACES
+    for number, row in enumerate(rows):
+        column = 0
+        for cell in row:
+            while column in placed[number]:
+                column += 1
+            if column >= MAX_TABLE_COLUMNS:
+                break
+            text = cell.text
+            if cell.continues and number > 0 and column in placed[number - 1]:
+                text = placed[number - 1][column][0]
+            down_span = min(cell.down, len(rows) - number)
+            across_span = min(cell.across, MAX_TABLE_COLUMNS - column)
+            if down_span * across_span > budget:
+                down_span = across_span = 1
+            budget -= down_span * across_span - 1
+            for down in range(down_span):
+                for across in range(across_span):
+                    placed[number + down].setdefault(column + across, ("" if across else text, cell.header))
+            if across_span > 1 and len(row) == 1:
+                spanning.add((number, column))
+            column += across_span
+    width = max((max(cells) + 1 for cells in placed if cells), default=0)
+    grid = [[cells.get(column, ("", False)) for column in range(width)] for cells in placed]
+    for number, column in spanning:
+        if column == 0 and min(rows[number][0].across, MAX_TABLE_COLUMNS) >= width > 1:
+            grid[number] = [(grid[number][0][0], True), *[("", True)] * (width - 1)]
+    return grid
+
+
 def _column_role(text: str, taken: Iterable[str]) -> str | None:
     """What a table's column holds, by its heading; a role already taken by an earlier column is skipped, except
     "when" (a table may say how many and when in two columns)."""
@@ -203,6 +264,12 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         return row[column][0] if column is not None and column < len(row) else ""
 
     for row in rows[1:]:
+        first, *rest = row
+        if rest and first[0] and all(header for _text, header in row) and not any(text for text, _ in rest):
+            # A row that is one cell across the table ("Trygg stadskärna") heads the rows below it.
+            area = first[0]
+            lines += ["", f"### {area}", ""]
+            continue
         if "area" in roles and cell(row, "area") and cell(row, "area") != area:
             area = cell(row, "area")
             lines += ["", f"### {area}", ""]
@@ -337,7 +404,10 @@ class _TextExtractor(HTMLParser):
                 table["row"] = []
                 table["rows"].append(table["row"])
             table["cell"] = []
-            table["row"].append((table["cell"], tag == "th"))
+            spans = dict(attrs)
+            table["row"].append(
+                (table["cell"], tag == "th", _span(spans.get("rowspan")), _span(spans.get("colspan")))
+            )
         elif tag in {"strong", "b"}:
             self.bold += 1
         elif tag in _BLOCK_TAGS:
@@ -395,7 +465,12 @@ class _TextExtractor(HTMLParser):
         elif tag == "table" and self.tables:
             self._flush()
             table = self.tables.pop()
-            rows = [[("".join(cell), header) for cell, header in row] for row in table["rows"]]
+            rows = _grid(
+                [
+                    [_Cell("".join(cell), header, down, across) for cell, header, down, across in row]
+                    for row in table["rows"]
+                ]
+            )
             if self.tables and self.tables[-1]["cell"] is not None:
                 self.tables[-1]["cell"].append(" ".join(" ".join(text for text, _ in row) for row in rows))
             else:
@@ -1024,11 +1099,16 @@ def _list_marker(list_at: tuple[str, int], numbered: bool, counters: dict[tuple[
 
 
 def _docx_table(table: Any) -> list[str]:
-    rows: list[list[tuple[str, bool]]] = []
+    rows: list[list[_Cell]] = []
     for row in table.iter(f"{_W}tr"):
         cells = []
         for cell in row.findall(f"{_W}tc"):
             text = " ".join(_docx_runs_text(paragraph)[0] for paragraph in cell.iter(f"{_W}p"))
-            cells.append((text, False))
+            properties = cell.find(f"{_W}tcPr")
+            across = _span(_value(properties, f"{_W}gridSpan")) if properties is not None else 1
+            merge = properties.find(f"{_W}vMerge") if properties is not None else None
+            # A vertically merged cell goes on from the one above unless it says "restart".
+            below = merge is not None and merge.get(f"{_W}val", "continue") == "continue"
+            cells.append(_Cell(text, False, 1, across, continues=below))
         rows.append(cells)
-    return table_lines(rows)
+    return table_lines(_grid(rows))

@@ -354,6 +354,61 @@ def test_a_partner_column_and_a_target_group_column_are_read_as_an_item_would_sa
     )
 
 
+def test_cells_spanning_rows_and_columns_are_read_where_the_eye_reads_them() -> None:
+    html = (
+        "<table><tr><th>Fokusområde</th><th>Aktivitet</th><th>Ansvarig</th><th>När</th></tr>"
+        '<tr><td rowspan="2">Narkotika</td><td>Föräldraträffar om droger</td><td rowspan="2">Kommunen</td>'
+        "<td>En gång per termin</td></tr>"
+        "<tr><td>Drogfria fester för unga</td><td>Två gånger per år</td></tr>"
+        '<tr><td colspan="4">Trafik</td></tr>'
+        "<tr><td></td><td>Hastighetskontroller</td><td>Polisen</td><td>Varje vecka</td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "### Narkotika\n\n- Föräldraträffar om droger – En gång per termin\n  Ansvarig: Kommunen\n"
+        "- Drogfria fester för unga – Två gånger per år\n  Ansvarig: Kommunen\n\n"
+        "### Trafik\n\n- Hastighetskontroller – Varje vecka\n  Ansvarig: Polisen\n"
+    )
+
+
+def test_a_hostile_span_spans_no_more_than_the_table() -> None:
+    html = (
+        "<table><tr><th>Aktivitet</th><th>Ansvarig</th></tr>"
+        '<tr><td>Kontroller</td><td rowspan="100000" colspan="100000">Polisen</td></tr>'
+        '<tr><td colspan="-3">Möten</td></tr></table>'
+    )
+    assert html_to_text(html) == "- Kontroller\n  Ansvarig: Polisen\n- Möten\n  Ansvarig: Polisen\n"
+
+
+def test_merged_word_cells_are_read_as_the_table_shows_them(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Medborgarlöfte Ekby kommun 2024", level=1)
+    table = document.add_table(rows=5, cols=3)
+    texts = [
+        ("Aktivitet", "Ansvarig", "När"),
+        ("Trafik", "", ""),
+        ("Hastighetskontroller vid skolor", "Polisen", "Varje vecka"),
+        ("Nykterhetskontroller", "", "Varje månad"),
+        ("Skolskjutsvärdar", "Kommunen", "Varje termin"),
+    ]
+    for row, cells in zip(table.rows, texts, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    table.cell(1, 0).merge(table.cell(1, 2))  # the heading row, across the table
+    table.cell(2, 1).merge(table.cell(3, 1))  # the police for both checks
+    path = tmp_path / "sammanslagna.docx"
+    document.save(str(path))
+
+    text = read_document(path)
+
+    assert (
+        "### Trafik\n\n- Hastighetskontroller vid skolor – Varje vecka\n  Ansvarig: Polisen\n"
+        "- Nykterhetskontroller – Varje månad\n  Ansvarig: Polisen\n"
+        "- Skolskjutsvärdar – Varje termin\n  Ansvarig: Kommunen\n"
+    ) in text
+
+
 # --- PDF layout and Word lists ----------------------------------------------------------------------------------
 
 
