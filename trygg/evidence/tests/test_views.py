@@ -473,7 +473,7 @@ def _following_list(document: Any, heading: Any) -> list[Any]:
     return []
 
 
-def test_a_source_with_a_date_and_no_note_gives_the_date_alone_and_one_with_neither_says_it_is_there() -> None:
+def test_a_source_with_only_a_date_gives_the_date_and_one_with_nothing_says_it_is_there() -> None:
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string

@@ -412,7 +412,10 @@ def test_every_weekend_is_once_a_week() -> None:
     promise = parse(
         "Centrum\n\n- Polisen ska synas på torget varje helg.\n- Kommunen ska ha fältassistenter ute alla helger.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "week"), (1, "week")]
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+        (1, "week"),
+        (1, "week"),
+    ]
 
 
 def test_a_target_group_ends_where_a_table_row_joins_its_next_column() -> None:
@@ -428,4 +431,7 @@ def test_the_partners_end_where_how_often_begins() -> None:
         "- Polisen ska tillsammans med Ekbyhem varje vecka gå genom området.\n"
     )
     assert [activity.partners for activity in promise.activities] == [["Skolan", "föreningarna"], ["Ekbyhem"]]
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "term"), (1, "week")]
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+        (1, "term"),
+        (1, "week"),
+    ]

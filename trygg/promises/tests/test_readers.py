@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -436,7 +437,7 @@ def test_a_two_column_pdf_is_read_column_by_column_without_running_headers(tmp_p
     assert "hastig-" not in text
 
 
-def _table_pdf(path: Path, rows: list[tuple[str, ...]], *, top: float, repeat_headings: int = 1) -> None:
+def _table_pdf(path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_headings: int = 1) -> None:
     """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
     from fpdf import FPDF
 
