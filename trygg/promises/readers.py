@@ -244,6 +244,8 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     rows = [row for row in rows if any(text for text, _ in row)]
     if not rows:
         return []
+    if _is_key_value(rows):
+        return _key_value_lines(rows)
     roles = _column_roles([text for text, _ in rows[0]]) if len(rows) > 1 else {}
     # Every column that says when or how often ("Antal" and "När"), in the table's order.
     whens = [column for column, (text, _) in enumerate(rows[0]) if _column_role(text, taken=()) == "when"]
@@ -276,18 +278,64 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         activity, party = cell(row, "activity"), cell(row, "party")
         if not activity:
             continue
-        when = [
-            text
-            for column in whens
-            if column < len(row) and (text := row[column][0]) and text not in activity
-        ]
-        # Who helps and for whom, in the words an item would use, so the parser reads them as from a list.
-        partners, target = cell(row, "partners"), cell(row, "target")
-        extra = [f"tillsammans med {_as_list(partners)}"] if partners and partners not in activity else []
-        extra += [f"för {_lower_first(target)}"] if target and target not in activity else []
-        lines.append(" – ".join([f"- {activity}", *extra, *when]))
-        if party:
-            lines.append(f"  Ansvarig: {party}")
+        when = [row[column][0] for column in whens if column < len(row)]
+        lines += _item_lines(activity, party, cell(row, "partners"), cell(row, "target"), when)
+    return [*lines, ""]
+
+
+def _item_lines(activity: str, party: str, partners: str, target: str, when: Sequence[str]) -> list[str]:
+    """One activity of a table as a list item: its text, who helps and for whom in the words an item would use
+    (so that the parser reads them as from a list), when or how often after a dash each, and who is
+    responsible on a line of its own."""
+    extra = [f"tillsammans med {_as_list(partners)}"] if partners and partners not in activity else []
+    extra += [f"för {_lower_first(target)}"] if target and target not in activity else []
+    extra += [text for text in when if text and text not in activity]
+    return [" – ".join([f"- {activity}", *extra]), *([f"  Ansvarig: {party}"] if party else [])]
+
+
+def _is_key_value(rows: list[list[tuple[str, bool]]]) -> bool:
+    """A table of two columns that names a role in its first ("Aktivitet | Trygghetsvandring", "Ansvarig |
+    Kommunen", "När | Två gånger per år"): a form filled in for each activity, not a list of them. The value
+    beside "Aktivitet" is no column name, which tells it from a table whose first row is its header."""
+    if len(rows) < 2 or any(len(row) != 2 for row in rows):
+        return False
+    first, value = rows[0][0][0], rows[0][1][0]
+    if _column_role(first, taken=()) != "activity" or _column_role(value, taken=()) is not None:
+        return False
+    labelled = sum(1 for row in rows if _column_role(row[0][0], taken=()) is not None)
+    return labelled >= 0.6 * len(rows)
+
+
+def _key_value_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """The items of a form-like table (`_is_key_value`): each "Aktivitet" row starts one, the rows below it give
+    its party, partners, target group and when; an "Område" row heads the items after it; other rows ("Mål",
+    "Uppföljning") are left out."""
+    lines = [""]
+    item: dict[str, list[str]] = {}
+
+    def close() -> None:
+        if item.get("activity"):
+            lines.extend(
+                _item_lines(
+                    " ".join(item["activity"]),
+                    ", ".join(item.get("party", [])),
+                    ", ".join(item.get("partners", [])),
+                    ", ".join(item.get("target", [])),
+                    item.get("when", []),
+                )
+            )
+        item.clear()
+
+    for (label, _), (value, _) in rows:
+        role = _column_role(label, taken=())
+        if role == "activity":
+            close()
+        if role == "area":
+            close()
+            lines += ["", f"### {value}", ""]
+        elif role is not None and value:
+            item.setdefault(role, []).append(value)
+    close()
     return [*lines, ""]
 
 

@@ -371,6 +371,28 @@ def test_cells_spanning_rows_and_columns_are_read_where_the_eye_reads_them() -> 
     )
 
 
+def test_a_table_filled_in_like_a_form_for_each_activity_gives_one_item_each() -> None:
+    form = (
+        "<table><tr><td><b>Aktivitet</b></td><td>Trygghetsvandring i centrum</td></tr>"
+        "<tr><td><b>Ansvarig</b></td><td>Kommunen</td></tr>"
+        "<tr><td><b>Samverkanspart</b></td><td>Polisen, Ekbyhem</td></tr>"
+        "<tr><td><b>När</b></td><td>Två gånger per år</td></tr>"
+        "<tr><td><b>Uppföljning</b></td><td>Protokollet publiceras</td></tr>"
+        "<tr><td><b>Aktivitet</b></td><td>Synlig polis på torget</td></tr>"
+        "<tr><td><b>Ansvarig</b></td><td>Polisen</td></tr></table>"
+    )
+    assert html_to_text(form) == (
+        "- Trygghetsvandring i centrum – tillsammans med Polisen och Ekbyhem – Två gånger per år\n"
+        "  Ansvarig: Kommunen\n- Synlig polis på torget\n  Ansvarig: Polisen\n"
+    )
+    # A table of two columns whose first row is its header is a list of activities, as before.
+    listed = (
+        "<table><tr><td>Aktivitet</td><td>Ansvarig</td></tr>"
+        "<tr><td>Trygghetsvandring i centrum</td><td>Kommunen</td></tr></table>"
+    )
+    assert html_to_text(listed) == "- Trygghetsvandring i centrum\n  Ansvarig: Kommunen\n"
+
+
 def test_a_hostile_span_spans_no_more_than_the_table() -> None:
     html = (
         "<table><tr><th>Aktivitet</th><th>Ansvarig</th></tr>"
