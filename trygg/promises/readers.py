@@ -640,7 +640,9 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                     if not rows or max(len(row) for row in rows) < 2:
                         continue
                     if _column_roles(rows[0]).get("activity") is not None and len(rows) > 1:
-                        header = rows[0]
+                        # A form-like table has no header row to carry over.
+                        cells = [[(text, False) for text in row] for row in rows]
+                        header = None if _is_key_value(cells) else rows[0]
                     elif (
                         carried is not None
                         and not tables

@@ -474,7 +474,8 @@ def _table_pdf(path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_
     pdf.set_font("Body", "", 10)
     pdf.multi_cell(0, 6, "Polisen och Ekby kommun lovar följande under året.")
     pdf.set_y(top)
-    with pdf.table(col_widths=(100, 40, 50), repeat_headings=repeat_headings) as table:
+    widths = (100, 40, 50) if len(rows[0]) == 3 else (50, 140)
+    with pdf.table(col_widths=widths, repeat_headings=repeat_headings) as table:
         for cells in rows:
             row = table.row()
             for cell in cells:
@@ -517,6 +518,18 @@ def test_a_ruled_table_going_on_over_a_page_without_its_header_keeps_every_row(t
     assert [line for line in text.splitlines() if line.startswith("- ")] == [
         f"- Kontroller i område {number} – {number} gånger per år" for number in range(1, 61)
     ]
+
+
+def test_a_ruled_form_like_table_in_a_pdf_gives_its_activity(tmp_path: Path) -> None:
+    rows = [
+        ("Aktivitet", "Trygghetsvandring i centrum"),
+        ("Ansvarig", "Kommunen"),
+        ("När", "Två gånger per år"),
+    ]
+    path = tmp_path / "formular.pdf"
+    _table_pdf(path, rows, top=60)
+
+    assert "- Trygghetsvandring i centrum – Två gånger per år\n  Ansvarig: Kommunen\n" in read_document(path)
 
 
 def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
