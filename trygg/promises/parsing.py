@@ -954,10 +954,22 @@ class _Line:
     guessed: bool = False
 
 
+# Word's bullets in the Symbol and Wingdings fonts come out of a PDF or a copy as characters of the private use
+# area (U+F0B7 "", U+F0A7 "", U+F0D8 "") or, without a character map, as the font's own code: "Ø" for its
+# arrow. Swedish text never starts a line with either.
+_SYMBOL_BULLET_RE = re.compile(r"[\uf000-\uf0ff]|(?m:^(?P<indent>[ \t]*)Ø(?=[ \t]))")
+
+
+def symbol_bullets(text: str) -> str:
+    """Word's symbol-font bullets as "•"."""
+    return _SYMBOL_BULLET_RE.sub(lambda match: f"{match.group('indent') or ''}•", text)
+
+
 def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u2212", "–").replace("\t", "    ").replace("\u00ad", "")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    text = symbol_bullets(text)
     # Runs of blanks carry no meaning past indentation, and patterns that scan them would slow down.
     text = re.sub(r" {40,}", " " * 8, text)
     if re.search(r"(?m)^#{1,6}\s", text):

@@ -24,6 +24,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from trygg.promises.parsing import symbol_bullets
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
@@ -700,7 +702,7 @@ def _fragments(page: Any) -> list[_Fragment]:
     def visit(item: Any) -> None:
         if isinstance(item, LTTextLine):
             chars = [char for char in item if isinstance(char, LTChar)]
-            text = _words(item.get_text())
+            text = symbol_bullets(_words(item.get_text()))
             if not text or not chars:
                 return
             sizes = Counter(round(char.size, 1) for char in chars if char.get_text().strip())

@@ -435,3 +435,17 @@ def test_the_partners_end_where_how_often_begins() -> None:
         (1, "term"),
         (1, "week"),
     ]
+
+
+def test_words_symbol_font_bullets_are_bullets() -> None:
+    # As a Word document's bullets come out of a PDF: the Symbol font's dot in the private use area, and
+    # Wingdings' arrow as the letter of its code.
+    promise = parse(
+        "Trafik\n\nPolisen lovar att:\n\uf0b7 kontrollera hastigheten vid skolan varje vecka\n\n"
+        "Kommunen lovar att:\n\nØ laga belysningen i parken\nØ ta bort klotter inom ett dygn\n"
+    )
+    assert [(activity.text, activity.parties) for activity in promise.activities] == [
+        ("kontrollera hastigheten vid skolan varje vecka", ["Polisen"]),
+        ("laga belysningen i parken", ["Kommunen"]),
+        ("ta bort klotter inom ett dygn", ["Kommunen"]),
+    ]
