@@ -956,8 +956,8 @@ class _Line:
 
 # Word's bullets in the Symbol and Wingdings fonts come out of a PDF or a copy as characters of the private use
 # area (U+F0B7 "", U+F0A7 "", U+F0D8 "") or, without a character map, as the font's own code: "Ø" for its
-# arrow. Swedish text never starts a line with either.
-_SYMBOL_BULLET_RE = re.compile(r"[\uf000-\uf0ff]|(?m:^(?P<indent>[ \t]*)Ø(?=[ \t]))")
+# arrow; its second-level bullet is a Courier "o". Swedish text never starts a line with either.
+_SYMBOL_BULLET_RE = re.compile(r"[\uf000-\uf0ff]|(?m:^(?P<indent>[ \t]*)(?:Ø(?=[ \t])|o(?=[ \t]+[a-zåäö])))")
 
 
 def symbol_bullets(text: str) -> str:

@@ -442,10 +442,13 @@ def test_words_symbol_font_bullets_are_bullets() -> None:
     # Wingdings' arrow as the letter of its code.
     promise = parse(
         "Trafik\n\nPolisen lovar att:\n\uf0b7 kontrollera hastigheten vid skolan varje vecka\n\n"
-        "Kommunen lovar att:\n\nØ laga belysningen i parken\nØ ta bort klotter inom ett dygn\n"
+        "Kommunen lovar att:\n\nØ laga belysningen i parken\nØ ta bort klotter inom ett dygn\n\n"
+        "Skolan\n\nPolisen lovar att:\n  o besöka skolan varje termin\n  o tala med eleverna i årskurs 8\n"
     )
     assert [(activity.text, activity.parties) for activity in promise.activities] == [
         ("kontrollera hastigheten vid skolan varje vecka", ["Polisen"]),
         ("laga belysningen i parken", ["Kommunen"]),
         ("ta bort klotter inom ett dygn", ["Kommunen"]),
+        ("besöka skolan varje termin", ["Polisen"]),
+        ("tala med eleverna i årskurs 8", ["Polisen"]),
     ]
