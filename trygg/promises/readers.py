@@ -18,7 +18,7 @@ import os
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -1083,10 +1083,23 @@ def _docx_numbering(root: Any) -> dict[tuple[str, int], str]:
     return formats
 
 
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _runs(element: Any) -> Iterator[Any]:
+    """The runs under an element in document order, without an `mc:Fallback`: Word writes a text box twice, as a
+    drawing and as the same text for older readers, and its text would be read twice."""
+    for child in element:
+        if child.tag == f"{_W}r":
+            yield child
+        if child.tag != _MC_FALLBACK:
+            yield from _runs(child)
+
+
 def _docx_runs_text(paragraph: Any) -> tuple[str, bool]:
     parts: list[str] = []
     bold_chars = plain_chars = 0
-    for run in paragraph.iter(f"{_W}r"):
+    for run in _runs(paragraph):
         properties = run.find(f"{_W}rPr")
         bold_element = properties.find(f"{_W}b") if properties is not None else None
         bold = bold_element is not None and bold_element.get(f"{_W}val") not in {"0", "false"}

@@ -402,6 +402,28 @@ def test_a_hostile_span_spans_no_more_than_the_table() -> None:
     assert html_to_text(html) == "- Kontroller\n  Ansvarig: Polisen\n- Möten\n  Ansvarig: Polisen\n"
 
 
+def test_a_word_text_box_is_read_once(tmp_path: Path) -> None:
+    import docx
+    from lxml import etree
+
+    document = docx.Document()
+    document.add_heading("Medborgarlöfte Ekby kommun 2024", level=1)
+    document.add_paragraph("Polisen ska kontrollera hastigheten vid skolan varje vecka.")
+    # Word writes a text box twice: as a drawing, and as the same text for readers that know no drawings.
+    box = "<w:txbxContent><w:p><w:r><w:t>Faktaruta: 120 anmälda brott</w:t></w:r></w:p></w:txbxContent>"
+    run = (
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+    document.add_paragraph()._p.append(etree.fromstring(run))
+    path = tmp_path / "faktaruta.docx"
+    document.save(str(path))
+
+    assert read_document(path).count("Faktaruta: 120 anmälda brott") == 1
+
+
 def test_merged_word_cells_are_read_as_the_table_shows_them(tmp_path: Path) -> None:
     import docx
 
