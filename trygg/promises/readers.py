@@ -79,6 +79,10 @@ _SKIPPED_TAGS = {
     "footer", "aside", "select", "object", "canvas", "dialog", "menu", "figure", "picture", "video", "audio",
 }  # fmt: skip
 _SKIPPED_ROLES = {"navigation", "banner", "contentinfo", "search", "dialog", "alertdialog", "complementary"}
+# A panel that is hidden until its heading is clicked (an accordion, "Expanderbar") holds the page's content.
+_DISCLOSURE_NAMES_RE = re.compile(
+    r"accordion|expand|collaps|toggle|disclosure|panel|fällbar|utfäll", re.IGNORECASE
+)
 # Page furniture that sites mark only by class or id: cookie banners, breadcrumbs, share buttons, menus.
 _SKIPPED_NAMES_RE = re.compile(
     r"cookie|consent|kakor|breadcrumb|brodsmul|share|social|dela-|skip|sidebar|sidomeny|toolbar|feedback"
@@ -361,6 +365,8 @@ class _TextExtractor(HTMLParser):
         self.bold_chars = 0
         self.plain_chars = 0
         self.tables: list[dict[str, Any]] = []
+        # The ids of the panels that an accordion's buttons open (aria-controls): hidden, but content.
+        self.disclosed: set[str] = set()
 
     # --- lines ------------------------------------------------------------------------------------
 
@@ -400,11 +406,23 @@ class _TextExtractor(HTMLParser):
         attributes = dict(attrs)
         names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
         role = (attributes.get("role") or "").lower()
+        # An accordion's button ("Trafik", aria-expanded) is the heading of the panel it opens.
+        disclosure = tag == "button" and (
+            "aria-expanded" in attributes
+            or "aria-controls" in attributes
+            or bool(_DISCLOSURE_NAMES_RE.search(names))
+        )
+        if disclosure and not self.skipping:
+            self.disclosed.update((attributes.get("aria-controls") or "").split())
+        hidden = (attributes.get("aria-hidden") or "").lower() == "true" or "hidden" in attributes
+        if hidden and (
+            (attributes.get("id") or "") in self.disclosed or bool(_DISCLOSURE_NAMES_RE.search(names))
+        ):
+            hidden = False
         skip = (
-            tag in _SKIPPED_TAGS
+            (tag in _SKIPPED_TAGS and not disclosure)
             or role in _SKIPPED_ROLES
-            or (attributes.get("aria-hidden") or "").lower() == "true"
-            or "hidden" in attributes
+            or hidden
             or bool(names.strip() and _SKIPPED_NAMES_RE.search(names))
             or (tag == "header" and not self.main)
         )
@@ -441,6 +459,11 @@ class _TextExtractor(HTMLParser):
             self._flush()
             self._blank()
             self.prefix = "#" * int(tag[1]) + " "
+        elif tag in {"button", "summary"}:
+            # What opens a folded part of the page names it.
+            self._flush()
+            self._blank()
+            self.prefix = "#### "
         elif tag == "table":
             self._flush()
             self.tables.append({"rows": [], "row": None, "cell": None})
@@ -504,7 +527,7 @@ class _TextExtractor(HTMLParser):
                 self._blank()
         elif tag == "li":
             self._flush()
-        elif _HEADING_RE.fullmatch(tag):
+        elif _HEADING_RE.fullmatch(tag) or tag in {"button", "summary"}:
             self._flush()
             self._blank()
         elif tag in {"td", "th"} and self.tables:

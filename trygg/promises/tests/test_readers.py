@@ -308,6 +308,23 @@ def test_lines_separated_by_br_stay_lines_and_bold_paragraphs_are_headings() -> 
     assert html_to_text(html) == "#### Trafik\n\n• kontroller varje vecka\n• skyltar vid skolan\n"
 
 
+def test_folded_parts_of_a_page_are_read_under_what_opens_them() -> None:
+    html = (
+        "<main><h1>Medborgarlöften i Ekby</h1>"
+        "<details><summary>Skolan</summary><ul><li>Polisen ska besöka skolan varje termin.</li></ul></details>"
+        '<div class="sv-expandable"><button aria-expanded="false" aria-controls="trafik">Trafik</button>'
+        '<div id="trafik" hidden><ul><li>Polisen ska kontrollera hastigheten varje vecka.</li></ul></div></div>'
+        '<div class="accordion"><button class="accordion__button">Centrum</button>'
+        '<div class="accordion__panel" aria-hidden="true"><p>Kommunen ska laga belysningen.</p></div></div>'
+        '<form><button type="submit">Skicka</button></form><div hidden><p>Text som aldrig visas</p></div></main>'
+    )
+    assert html_to_text(html) == (
+        "# Medborgarlöften i Ekby\n\n#### Skolan\n\n- Polisen ska besöka skolan varje termin.\n\n"
+        "#### Trafik\n\n- Polisen ska kontrollera hastigheten varje vecka.\n\n"
+        "#### Centrum\n\nKommunen ska laga belysningen.\n"
+    )
+
+
 def test_an_activity_table_becomes_items_with_who_is_responsible() -> None:
     html = (
         "<table><tr><th>Fokusområde</th><th>Aktivitet</th><th>Ansvarig</th><th>När</th></tr>"
