@@ -571,6 +571,25 @@ def test_a_ruled_form_like_table_in_a_pdf_gives_its_activity(tmp_path: Path) -> 
     assert "- Trygghetsvandring i centrum – Två gånger per år\n  Ansvarig: Kommunen\n" in read_document(path)
 
 
+def test_a_page_whose_lines_cross_too_often_has_its_tables_read_as_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trygg.promises import readers
+
+    rows = [("Aktivitet", "Ansvarig", "När"), ("Kontroller vid skolan", "Polisen", "Varje vecka")]
+    path = tmp_path / "rutnat.pdf"
+    _table_pdf(path, rows, top=60)
+    assert "- Kontroller vid skolan – Varje vecka" in read_document(path)
+
+    # The table's 3 row lines cross its 4 column lines 12 times.
+    monkeypatch.setattr(readers, "MAX_PDF_PAGE_CROSSINGS", 11)
+    assert "- Kontroller vid skolan" not in read_document(path)
+    monkeypatch.setattr(readers, "MAX_PDF_PAGE_CROSSINGS", 12)
+    assert "- Kontroller vid skolan" in read_document(path)
+    monkeypatch.setattr(readers, "MAX_PDF_CROSSINGS", 11)
+    assert "- Kontroller vid skolan" not in read_document(path)
+
+
 def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
