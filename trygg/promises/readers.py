@@ -367,6 +367,8 @@ class _TextExtractor(HTMLParser):
         self.tables: list[dict[str, Any]] = []
         # The ids of the panels that an accordion's buttons open (aria-controls): hidden, but content.
         self.disclosed: set[str] = set()
+        # For each open button or summary: whether it is a heading of its own.
+        self.folds: list[bool] = []
 
     # --- lines ------------------------------------------------------------------------------------
 
@@ -460,10 +462,14 @@ class _TextExtractor(HTMLParser):
             self._blank()
             self.prefix = "#" * int(tag[1]) + " "
         elif tag in {"button", "summary"}:
-            # What opens a folded part of the page names it.
-            self._flush()
-            self._blank()
-            self.prefix = "#### "
+            # What opens a folded part of the page names it, as a heading of its own unless it stands in one
+            # (<h3><button aria-expanded="false">Trafik</button></h3>).
+            heading = not self.prefix.startswith("#")
+            self.folds.append(heading)
+            if heading:
+                self._flush()
+                self._blank()
+                self.prefix = "#### "
         elif tag == "table":
             self._flush()
             self.tables.append({"rows": [], "row": None, "cell": None})
@@ -527,7 +533,7 @@ class _TextExtractor(HTMLParser):
                 self._blank()
         elif tag == "li":
             self._flush()
-        elif _HEADING_RE.fullmatch(tag) or tag in {"button", "summary"}:
+        elif _HEADING_RE.fullmatch(tag) or (tag in {"button", "summary"} and self.folds and self.folds.pop()):
             self._flush()
             self._blank()
         elif tag in {"td", "th"} and self.tables:

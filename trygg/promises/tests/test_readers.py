@@ -316,12 +316,14 @@ def test_folded_parts_of_a_page_are_read_under_what_opens_them() -> None:
         '<div id="trafik" hidden><ul><li>Polisen ska kontrollera hastigheten varje vecka.</li></ul></div></div>'
         '<div class="accordion"><button class="accordion__button">Centrum</button>'
         '<div class="accordion__panel" aria-hidden="true"><p>Kommunen ska laga belysningen.</p></div></div>'
+        '<h3><button aria-expanded="false" aria-controls="park">Parken</button></h3>'
+        '<div id="park" hidden><p>Kommunen ska röja buskarna.</p></div>'
         '<form><button type="submit">Skicka</button></form><div hidden><p>Text som aldrig visas</p></div></main>'
     )
     assert html_to_text(html) == (
         "# Medborgarlöften i Ekby\n\n#### Skolan\n\n- Polisen ska besöka skolan varje termin.\n\n"
         "#### Trafik\n\n- Polisen ska kontrollera hastigheten varje vecka.\n\n"
-        "#### Centrum\n\nKommunen ska laga belysningen.\n"
+        "#### Centrum\n\nKommunen ska laga belysningen.\n\n### Parken\n\nKommunen ska röja buskarna.\n"
     )
 
 
