@@ -369,6 +369,9 @@ class _TextExtractor(HTMLParser):
         self.disclosed: set[str] = set()
         # For each open button or summary: whether it is a heading of its own.
         self.folds: list[bool] = []
+        # Open definition lists: where their lines start and their (term, description) pairs, to be read as a
+        # form-like table when they are one ("Aktivitet" / "Trygghetsvandring", "Ansvarig" / "Kommunen").
+        self.definitions: list[dict[str, Any]] = []
 
     # --- lines ------------------------------------------------------------------------------------
 
@@ -389,6 +392,12 @@ class _TextExtractor(HTMLParser):
                 and not text.endswith((".", "!", "?"))
             )
             self._emit(("#### " + text) if bold_heading else self.prefix + text)
+            if self.definitions and (kind := self.definitions[-1]["kind"]):
+                pairs = self.definitions[-1]["pairs"]
+                if kind == "dt" or not pairs:
+                    pairs.append(["", ""])
+                side = 1 if kind == "dd" else 0
+                pairs[-1][side] = f"{pairs[-1][side]} {text}".strip()
         self.current = []
         self.prefix = ""
         self.bold_chars = self.plain_chars = 0
@@ -489,8 +498,13 @@ class _TextExtractor(HTMLParser):
             )
         elif tag in {"strong", "b"}:
             self.bold += 1
+        elif tag == "dl":
+            self._flush()
+            self.definitions.append({"start": len(self.lines), "pairs": [], "kind": None})
         elif tag in _BLOCK_TAGS:
             self._flush()
+            if tag in {"dt", "dd"} and self.definitions:
+                self.definitions[-1]["kind"] = tag
             if tag in {"p", "blockquote", "section", "article"}:
                 self._blank()
 
@@ -557,6 +571,14 @@ class _TextExtractor(HTMLParser):
                     self._emit(line)
         elif tag in {"strong", "b"}:
             self.bold = max(self.bold - 1, 0)
+        elif tag == "dl" and self.definitions:
+            self._flush()
+            definitions = self.definitions.pop()
+            rows = [[(term, False), (description, False)] for term, description in definitions["pairs"]]
+            if _is_key_value(rows):
+                del self.lines[definitions["start"] :]
+                for line in _key_value_lines(rows):
+                    self._emit(line)
         elif tag in _BLOCK_TAGS:
             self._flush()
 

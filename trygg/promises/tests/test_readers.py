@@ -412,6 +412,16 @@ def test_a_table_filled_in_like_a_form_for_each_activity_gives_one_item_each() -
     assert html_to_text(listed) == "- Trygghetsvandring i centrum\n  Ansvarig: Kommunen\n"
 
 
+def test_a_definition_list_filled_in_like_a_form_gives_its_activities_and_another_stays_lines() -> None:
+    html = (
+        "<dl><dt>Aktivitet</dt><dd>Trygghetsvandring i centrum</dd><dt>Ansvarig</dt><dd>Kommunen</dd>"
+        "<dt>När</dt><dd>Två gånger per år</dd></dl><dl><dt>Telefon</dt><dd>0372-123 45</dd></dl>"
+    )
+    assert html_to_text(html) == (
+        "- Trygghetsvandring i centrum – Två gånger per år\n  Ansvarig: Kommunen\n\nTelefon\n0372-123 45\n"
+    )
+
+
 def test_a_hostile_span_spans_no_more_than_the_table() -> None:
     html = (
         "<table><tr><th>Aktivitet</th><th>Ansvarig</th></tr>"
