@@ -148,6 +148,8 @@ class Vocabulary:
     periods: dict[str, re.Pattern[str]]
     period_re: re.Pattern[str]
     recurrences: dict[str, re.Pattern[str]]
+    #: Recurrences that say twice ("vår och höst", "varje fredag och lördag").
+    recurrences_twice: dict[str, re.Pattern[str]]
     activity_period_re: re.Pattern[str]
     police_re: re.Pattern[str]
     municipality_re: re.Pattern[str]
@@ -235,6 +237,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
             re.IGNORECASE,
         ),
         recurrences={per: _any_re(patterns) for per, patterns in data["recurrence_without_number"].items()},
+        recurrences_twice={per: _any_re(patterns) for per, patterns in data["recurrence_twice"].items()},
         activity_period_re=_any_re(data["activity_period"]["regex"]),
         police_re=re.compile(parties["police"], re.IGNORECASE),
         municipality_re=re.compile(parties["municipality"], re.IGNORECASE),
@@ -415,13 +418,24 @@ def read_per(text: str, position: int = -1, vocabulary: Vocabulary | None = None
 
 
 def read_recurrence(text: str, vocabulary: Vocabulary | None = None) -> str | None:
+    found = read_recurrence_count(text, vocabulary)
+    return found[1] if found else None
+
+
+def read_recurrence_count(text: str, vocabulary: Vocabulary | None = None) -> tuple[int, str] | None:
+    """How many times per what a recurrence without a number says: "varje vecka" once a week, "varje fredag och
+    lördag" and "vår och höst" twice; the first in the text, the twice form where both start at one place."""
     vocabulary = vocabulary or load_vocabulary()
     found = [
-        (match.start(), per)
-        for per, pattern in vocabulary.recurrences.items()
+        (match.start(), -count, per)
+        for count, recurrences in ((1, vocabulary.recurrences), (2, vocabulary.recurrences_twice))
+        for per, pattern in recurrences.items()
         if (match := pattern.search(text)) is not None
     ]
-    return min(found)[1] if found else None
+    if not found:
+        return None
+    _start, count, per = min(found)
+    return -count, per
 
 
 def _clamped_date(year: int, month: int, day: int) -> date:
@@ -1872,8 +1886,8 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
     if quantity is not None or quantity_max is not None:
         # "Vi lovar att under året: • genomföra minst 50 kontroller": the lead-in's period counts.
         per = read_per(text, amount.position, vocabulary) or draft.per_hint or "period"
-    elif recurrence := read_recurrence(text, vocabulary):
-        quantity, per = 1, recurrence
+    elif recurrence := read_recurrence_count(text, vocabulary):
+        quantity, per = recurrence
     activity = Activity(
         text=draft.text,
         parties=draft.parties,

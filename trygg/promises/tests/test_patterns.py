@@ -452,3 +452,15 @@ def test_words_symbol_font_bullets_are_bullets() -> None:
         ("besöka skolan varje termin", ["Polisen"]),
         ("tala med eleverna i årskurs 8", ["Polisen"]),
     ]
+
+
+def test_a_recurrence_naming_two_times_is_twice() -> None:
+    promise = parse(
+        "Centrum\n\n- Kommunen ska ordna trygghetsvandringar vår och höst.\n"
+        "- Föreningarna ska nattvandra varje fredag och lördag.\n- Polisen ska synas på torget varje fredag.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+        (2, "year"),
+        (2, "week"),
+        (1, "week"),
+    ]
