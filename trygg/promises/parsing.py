@@ -1638,7 +1638,9 @@ class _Walk:
             if block.kind == "responsible":
                 who = vocabulary.responsible_re.match(block.text)
                 if who and self.drafts:
-                    self.drafts[-1].parties = self.names.mentions(who.group("who"), allow_unknown=True)
+                    # "Ansvarig: Polisen/Kommunen" names two, as "Polisen, Kommunen" would.
+                    named = re.sub(r"\s*/\s*", ", ", who.group("who"))
+                    self.drafts[-1].parties = self.names.mentions(named, allow_unknown=True)
                     self.drafts[-1].party_line = block.line
                     self.drafts[-1].inherited = False
                 continue

@@ -464,3 +464,10 @@ def test_a_recurrence_naming_two_times_is_twice() -> None:
         (2, "week"),
         (1, "week"),
     ]
+
+
+def test_a_responsible_line_with_a_slash_names_both() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2025\n\nSkolan\n\n- Kontroller vid skolan\n  Ansvarig: Polisen/Kommunen\n"
+    )
+    assert sorted(promise.activities[0].parties) == ["Ekby kommun", "Polisen"]
