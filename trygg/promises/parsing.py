@@ -713,7 +713,14 @@ class _Names:
 
     def mentions(self, fragment: str, *, allow_unknown: bool, prefixes: bool = True) -> list[str]:
         parties: list[str] = []
+        # "kommunen och/eller polisen" names both; so does "polis/kommun" when each side is a known name.
+        fragment = re.sub(r"\s+och\s*/\s*eller\s+", " och ", fragment, flags=re.IGNORECASE)
+        chunks: list[str] = []
         for chunk in split_list(fragment):
+            sides = chunk.split("/")
+            known = len(sides) > 1 and all(self.canonical(side, allow_unknown=False) for side in sides)
+            chunks += sides if known else [chunk]
+        for chunk in chunks:
             party = self.canonical(chunk, allow_unknown=allow_unknown)
             if party is None and prefixes and len(chunk.split()) > 1:
                 # "kommun och polis varje år ska …": the name is the start of the last chunk.
@@ -923,7 +930,8 @@ def trailing_tag(text: str, names: _Names) -> list[str] | None:
     if bracket:
         parties = names.mentions(bracket.group(1), allow_unknown=True)
         known = [party for party in parties if party in (POLICE, _MUNICIPALITY, _SIGNATORIES)]
-        if known and len(parties) == len(split_list(bracket.group(1).strip())):
+        # "(polis/kommun)" names two as "(kommun och polis)" does.
+        if known and len(parties) == len(split_list(bracket.group(1).strip().replace("/", ", "))):
             return parties
     sentences = split_sentences(text)
     if len(sentences) >= 2:
@@ -933,7 +941,7 @@ def trailing_tag(text: str, names: _Names) -> list[str] | None:
             and not names.vocabulary.promise_verb_re.search(last)
             and not re.search(r"\d", last)
         ):
-            chunks = split_list(last.strip())
+            chunks = split_list(last.strip().replace("/", ", "))
             known = names.mentions(last, allow_unknown=False)
             # An unknown name counts only when every word is capitalised ("Poseidon", "Holmö Turism AB").
             capitalised = all(word[:1].isupper() for word in last.split())
@@ -1638,9 +1646,7 @@ class _Walk:
             if block.kind == "responsible":
                 who = vocabulary.responsible_re.match(block.text)
                 if who and self.drafts:
-                    # "Ansvarig: Polisen/Kommunen" names two, as "Polisen, Kommunen" would.
-                    named = re.sub(r"\s*/\s*", ", ", who.group("who"))
-                    self.drafts[-1].parties = self.names.mentions(named, allow_unknown=True)
+                    self.drafts[-1].parties = self.names.mentions(who.group("who"), allow_unknown=True)
                     self.drafts[-1].party_line = block.line
                     self.drafts[-1].inherited = False
                 continue

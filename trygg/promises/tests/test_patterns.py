@@ -466,8 +466,16 @@ def test_a_recurrence_naming_two_times_is_twice() -> None:
     ]
 
 
-def test_a_responsible_line_with_a_slash_names_both() -> None:
+def test_parties_joined_by_a_slash_or_och_eller_are_each_named() -> None:
     promise = parse(
         "Medborgarlöfte Ekby kommun 2025\n\nSkolan\n\n- Kontroller vid skolan\n  Ansvarig: Polisen/Kommunen\n"
+        "- Polisen/kommunen ska besöka skolan varje termin.\n- Besök på skolan varje termin (polis/kommun).\n"
+        "- Kommunen och/eller polisen ska informera föräldrar.\n- Alkohol/drogkontroller ska göras av polisen.\n"
     )
-    assert sorted(promise.activities[0].parties) == ["Ekby kommun", "Polisen"]
+    assert [sorted(activity.parties) for activity in promise.activities] == [
+        ["Ekby kommun", "Polisen"],
+        ["Ekby kommun", "Polisen"],
+        ["Ekby kommun", "Polisen"],
+        ["Ekby kommun", "Polisen"],
+        ["Polisen"],
+    ]
