@@ -255,6 +255,12 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     roles = _column_roles([text for text, _ in rows[0]]) if len(rows) > 1 else {}
     # Every column that says when or how often ("Antal" and "När"), in the table's order.
     whens = [column for column, (text, _) in enumerate(rows[0]) if _column_role(text, taken=()) == "when"]
+    # A second column of what is done ("Aktivitet | Beskrivning") tells more of the activity.
+    details = [
+        column
+        for column, (text, _) in enumerate(rows[0])
+        if column != roles.get("activity") and _column_role(text, taken=()) == "activity"
+    ]
     if "activity" not in roles:
         lines: list[str] = []
         for row in rows:
@@ -284,6 +290,8 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         activity, party = cell(row, "activity"), cell(row, "party")
         if not activity:
             continue
+        more = [row[column][0] for column in details if column < len(row) and row[column][0]]
+        activity = ": ".join([activity.rstrip(":. "), *more]) if more else activity
         when = [row[column][0] for column in whens if column < len(row)]
         lines += _item_lines(activity, party, cell(row, "partners"), cell(row, "target"), when)
     return [*lines, ""]
@@ -313,17 +321,20 @@ def _is_key_value(rows: list[list[tuple[str, bool]]]) -> bool:
 
 
 def _key_value_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
-    """The items of a form-like table (`_is_key_value`): each "Aktivitet" row starts one, the rows below it give
-    its party, partners, target group and when; an "Område" row heads the items after it; other rows ("Mål",
+    """The items of a form-like table (`_is_key_value`): each row labelled as the first is ("Aktivitet") starts
+    one, the rows below it give its party, partners, target group and when, and another label of what is done
+    ("Beskrivning") tells more of it; an "Område" row heads the items after it; other rows ("Mål",
     "Uppföljning") are left out."""
     lines = [""]
     item: dict[str, list[str]] = {}
+    starts = rows[0][0][0].casefold()
 
     def close() -> None:
         if item.get("activity"):
+            first, *more = item["activity"]
             lines.extend(
                 _item_lines(
-                    " ".join(item["activity"]),
+                    ": ".join([first.rstrip(":. "), *more]) if more else first,
                     ", ".join(item.get("party", [])),
                     ", ".join(item.get("partners", [])),
                     ", ".join(item.get("target", [])),
@@ -334,7 +345,7 @@ def _key_value_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
 
     for (label, _), (value, _) in rows:
         role = _column_role(label, taken=())
-        if role == "activity":
+        if role == "activity" and label.casefold() == starts:
             close()
         if role == "area":
             close()

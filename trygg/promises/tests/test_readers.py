@@ -422,6 +422,27 @@ def test_a_definition_list_filled_in_like_a_form_gives_its_activities_and_anothe
     )
 
 
+def test_a_description_beside_the_activity_tells_more_of_it_in_a_list_and_in_a_form() -> None:
+    listed = (
+        "<table><tr><th>Aktivitet</th><th>Beskrivning</th><th>Ansvarig</th></tr>"
+        "<tr><td>Trygghetsvandring</td><td>Två vandringar per år i centrum</td><td>Kommunen</td></tr>"
+        "<tr><td>Föräldramöten.</td><td></td><td>Polisen</td></tr></table>"
+    )
+    assert html_to_text(listed) == (
+        "- Trygghetsvandring: Två vandringar per år i centrum\n  Ansvarig: Kommunen\n"
+        "- Föräldramöten.\n  Ansvarig: Polisen\n"
+    )
+    form = (
+        "<table><tr><td>Aktivitet</td><td>Trygghetsvandring</td></tr>"
+        "<tr><td>Beskrivning</td><td>Två vandringar per år i centrum</td></tr>"
+        "<tr><td>Ansvarig</td><td>Kommunen</td></tr><tr><td>Aktivitet</td><td>Föräldramöten.</td></tr>"
+        "<tr><td>Ansvarig</td><td>Polisen</td></tr></table>"
+    )
+    assert html_to_text(form) == html_to_text(listed)
+    activity = parse_promise_text("# Löfte 2024\n\n" + html_to_text(form)).activities[0]
+    assert (activity.quantity, activity.per) == (2, "year")
+
+
 def test_a_hostile_span_spans_no_more_than_the_table() -> None:
     html = (
         "<table><tr><th>Aktivitet</th><th>Ansvarig</th></tr>"
