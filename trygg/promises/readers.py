@@ -250,6 +250,19 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     rows = [row for row in rows if any(text for text, _ in row)]
     if not rows:
         return []
+    # A title row across the table ("Medborgarlöfte 2024 – Trafik") above the header row heads the items.
+    titles: list[str] = []
+    while (
+        len(rows) > 2
+        and len(titles) < 2
+        and len([text for text, _ in rows[0] if text]) == 1
+        and rows[0][0][0]
+        and "activity" in _column_roles([text for text, _ in rows[1]])
+    ):
+        titles.append(rows[0][0][0])
+        rows = rows[1:]
+    if titles:
+        return ["", *(line for title in titles for line in ("", f"### {title}", "")), *table_lines(rows)]
     if _is_key_value(rows):
         return _key_value_lines(rows)
     roles = _column_roles([text for text, _ in rows[0]]) if len(rows) > 1 else {}
@@ -716,10 +729,13 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                     rows = [row for row in rows if any(row)]
                     if not rows or max(len(row) for row in rows) < 2:
                         continue
-                    if _column_roles(rows[0]).get("activity") is not None and len(rows) > 1:
+                    # The header row, under a title row across the table when there is one.
+                    titled = len(rows) > 2 and len([text for text in rows[0] if text]) == 1
+                    head = 1 if titled and _column_roles(rows[1]).get("activity") is not None else 0
+                    if _column_roles(rows[head]).get("activity") is not None and len(rows) > head + 1:
                         # A form-like table has no header row to carry over.
                         cells = [[(text, False) for text in row] for row in rows]
-                        header = None if _is_key_value(cells) else rows[0]
+                        header = None if _is_key_value(cells) else rows[head]
                     elif (
                         carried is not None
                         and not tables

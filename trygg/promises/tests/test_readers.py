@@ -443,6 +443,19 @@ def test_a_description_beside_the_activity_tells_more_of_it_in_a_list_and_in_a_f
     assert (activity.quantity, activity.per) == (2, "year")
 
 
+def test_a_title_row_above_the_header_row_heads_the_tables_items() -> None:
+    html = (
+        '<table><tr><td colspan="3"><b>Trygg stadskärna</b></td></tr>'
+        "<tr><td>Aktivitet</td><td>Ansvarig</td><td>När</td></tr>"
+        "<tr><td>Trygghetsvandring</td><td>Kommunen</td><td>Två gånger per år</td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "### Trygg stadskärna\n\n- Trygghetsvandring – Två gånger per år\n  Ansvarig: Kommunen\n"
+    )
+    promise = parse_promise_text("# Medborgarlöfte Ekby kommun 2024\n\n" + html_to_text(html))
+    assert [area.title for area in promise.focus_areas] == ["Trygg stadskärna"]
+
+
 def test_a_hostile_span_spans_no_more_than_the_table() -> None:
     html = (
         "<table><tr><th>Aktivitet</th><th>Ansvarig</th></tr>"
@@ -531,7 +544,9 @@ def test_a_two_column_pdf_is_read_column_by_column_without_running_headers(tmp_p
     assert "hastig-" not in text
 
 
-def _table_pdf(path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_headings: int = 1) -> None:
+def _table_pdf(
+    path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_headings: int = 1, title: str = ""
+) -> None:
     """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
     from fpdf import FPDF
 
@@ -548,6 +563,8 @@ def _table_pdf(path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_
     pdf.set_y(top)
     widths = (100, 40, 50) if len(rows[0]) == 3 else (50, 140)
     with pdf.table(col_widths=widths, repeat_headings=repeat_headings) as table:
+        if title:
+            table.row().cell(title, colspan=len(rows[0]))
         for cells in rows:
             row = table.row()
             for cell in cells:
@@ -621,6 +638,19 @@ def test_a_page_whose_lines_cross_too_often_has_its_tables_read_as_lines(
     assert "- Kontroller vid skolan" in read_document(path)
     monkeypatch.setattr(readers, "MAX_PDF_CROSSINGS", 11)
     assert "- Kontroller vid skolan" not in read_document(path)
+
+
+def test_a_ruled_table_with_a_title_row_in_a_pdf_heads_its_items(tmp_path: Path) -> None:
+    rows = [
+        ("Aktivitet", "Ansvarig", "När"),
+        ("Trygghetsvandring i centrum", "Kommunen", "Två gånger per år"),
+    ]
+    path = tmp_path / "rubrikrad.pdf"
+    _table_pdf(path, rows, top=60, title="Trygg stadskärna")
+
+    assert (
+        "### Trygg stadskärna\n\n- Trygghetsvandring i centrum – Två gånger per år\n  Ansvarig: Kommunen\n"
+    ) in read_document(path)
 
 
 def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
