@@ -747,10 +747,78 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                         header = None
                         continue
                     tables.append(_PdfTable(*table.bbox, rows))
+                if not tables and (ruled := _rows_between_rules(page)) is not None:
+                    tables.append(ruled)
                 found.append(tables)
     except Exception:  # pdfminer (under pdfplumber) raises many kinds; read_pdf reports them.
         return []
     return found
+
+
+# Words further apart than this on a header line stand in different columns.
+_COLUMN_GAP = 10.0
+
+
+def _rows_between_rules(page: Any) -> _PdfTable | None:
+    """An activity table drawn with horizontal rules only (a designed layout: no column lines for pdfplumber to
+    find): a header line whose words name an activity column and another role ("Aktivitet   Ansvarig   När")
+    with a rule right below it, then a row between each two rules, and one more after the last rule. Each word
+    goes to the column whose header starts at or left of it, so a cell's wrapped lines stay in their cell."""
+    width = float(page.width)
+    extents: dict[float, list[float]] = {}
+    for edge in page.horizontal_edges:
+        extent = extents.setdefault(round(float(edge["top"])), [float(edge["x0"]), float(edge["x1"])])
+        extent[0], extent[1] = min(extent[0], float(edge["x0"])), max(extent[1], float(edge["x1"]))
+    rules = sorted(top for top, (x0, x1) in extents.items() if x1 - x0 >= 0.5 * width)
+    if not rules:
+        return None
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(page.extract_words(), key=lambda word: (round(float(word["top"])), float(word["x0"]))):
+        if lines and abs(float(lines[-1][0]["top"]) - float(word["top"])) < 2:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    for number, line in enumerate(lines):
+        phrases: list[list[dict[str, Any]]] = []
+        for word in sorted(line, key=lambda word: float(word["x0"])):
+            if phrases and float(word["x0"]) - float(phrases[-1][-1]["x1"]) <= _COLUMN_GAP:
+                phrases[-1].append(word)
+            else:
+                phrases.append([word])
+        header = [" ".join(word["text"] for word in phrase) for phrase in phrases]
+        roles = _column_roles(header)
+        bottom = max(float(word["bottom"]) for word in line)
+        below = [rule for rule in rules if bottom <= rule <= bottom + 25]
+        if len(header) < 2 or "activity" not in roles or len(roles) < 2 or not below:
+            continue
+        starts = [float(phrase[0]["x0"]) for phrase in phrases]
+        bounds = [rule for rule in rules if rule >= below[0]]
+        rest = [other for other in lines[number + 1 :] if float(other[0]["top"]) > bounds[-1]]
+        # After the last rule: the lines that follow on, up to the first gap wider than a line.
+        end = bounds[-1]
+        for other in rest:
+            if float(other[0]["top"]) - end > 20:
+                break
+            end = max(float(word["bottom"]) for word in other)
+        if end > bounds[-1]:
+            bounds.append(end + 1)
+        rows = [header]
+        for upper, lower in itertools.pairwise(bounds):
+            cells = [""] * len(starts)
+            for other in lines[number + 1 :]:
+                for word in other:
+                    if upper < (float(word["top"]) + float(word["bottom"])) / 2 < lower:
+                        column = max(
+                            (index for index, start in enumerate(starts) if start <= float(word["x0"]) + 3),
+                            default=0,
+                        )
+                        cells[column] = f"{cells[column]} {word['text']}".strip()
+            if any(cells):
+                rows.append(cells)
+        if len(rows) < 2:
+            return None
+        return _PdfTable(min(starts) - 1, float(line[0]["top"]) - 1, width, bounds[-1], rows)
+    return None
 
 
 def read_pdf(data: bytes) -> str:

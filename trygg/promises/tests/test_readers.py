@@ -545,7 +545,13 @@ def test_a_two_column_pdf_is_read_column_by_column_without_running_headers(tmp_p
 
 
 def _table_pdf(
-    path: Path, rows: Sequence[Sequence[str]], *, top: float, repeat_headings: int = 1, title: str = ""
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    top: float,
+    repeat_headings: int = 1,
+    title: str = "",
+    borders: str = "ALL",
 ) -> None:
     """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
     from fpdf import FPDF
@@ -562,7 +568,7 @@ def _table_pdf(
     pdf.multi_cell(0, 6, "Polisen och Ekby kommun lovar följande under året.")
     pdf.set_y(top)
     widths = (100, 40, 50) if len(rows[0]) == 3 else (50, 140)
-    with pdf.table(col_widths=widths, repeat_headings=repeat_headings) as table:
+    with pdf.table(col_widths=widths, repeat_headings=repeat_headings, borders_layout=borders) as table:
         if title:
             table.row().cell(title, colspan=len(rows[0]))
         for cells in rows:
@@ -653,19 +659,45 @@ def test_a_ruled_table_with_a_title_row_in_a_pdf_heads_its_items(tmp_path: Path)
     ) in read_document(path)
 
 
+def test_a_table_drawn_with_horizontal_rules_only_in_a_pdf_is_read_by_its_header_words(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ("Aktivitet", "Ansvarig", "När"),
+        ("Föräldraträffar om droger på högstadieskolorna", "Kommunen", "En gång per termin"),
+        ("Riktade kontroller mot narkotikabrott i centrum", "Polisen", "Minst 20 gånger under året"),
+        ("Trygghetsvandring i Norrområdet", "Kommunen och polisen", "2 per år"),
+    ]
+    path = tmp_path / "linjer.pdf"
+    _table_pdf(path, rows, top=60, borders="HORIZONTAL_LINES")
+
+    text = read_document(path)
+
+    assert [line for line in text.splitlines() if line.startswith(("- ", "  Ansvarig"))] == [
+        "- Föräldraträffar om droger på högstadieskolorna – En gång per termin",
+        "  Ansvarig: Kommunen",
+        "- Riktade kontroller mot narkotikabrott i centrum – Minst 20 gånger under året",
+        "  Ansvarig: Polisen",
+        "- Trygghetsvandring i Norrområdet – 2 per år",
+        "  Ansvarig: Kommunen och polisen",
+    ]
+
+
 def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from trygg.promises import readers
 
     rows = [("Brottstyp", "2022", "2023"), ("Skadegörelse", "120", "131"), ("Stöld", "301", "288")]
-    path = tmp_path / "statistik.pdf"
-    _table_pdf(path, rows, top=60)
+    ruled, rules_only = tmp_path / "statistik.pdf", tmp_path / "statistik_linjer.pdf"
+    _table_pdf(ruled, rows, top=60)
+    _table_pdf(rules_only, rows, top=60, borders="HORIZONTAL_LINES")
 
-    text = read_document(path)
+    texts = [read_document(ruled), read_document(rules_only)]
     monkeypatch.setattr(readers, "_pdf_tables", lambda data: [])
 
-    assert "Skadegörelse" in text and text == read_document(path)
+    assert all("Skadegörelse" in text for text in texts)
+    assert texts == [read_document(ruled), read_document(rules_only)]
 
 
 def test_word_numbering_and_list_styles_become_numbered_and_nested_items() -> None:
