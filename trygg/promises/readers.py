@@ -757,6 +757,7 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
 
 # Words further apart than this on a header line stand in different columns.
 _COLUMN_GAP = 10.0
+MAX_PAGE_RULES = 300
 
 
 def _rows_between_rules(page: Any) -> _PdfTable | None:
@@ -770,7 +771,8 @@ def _rows_between_rules(page: Any) -> _PdfTable | None:
         extent = extents.setdefault(round(float(edge["top"])), [float(edge["x0"]), float(edge["x1"])])
         extent[0], extent[1] = min(extent[0], float(edge["x0"])), max(extent[1], float(edge["x1"]))
     rules = sorted(top for top, (x0, x1) in extents.items() if x1 - x0 >= 0.5 * width)
-    if not rules:
+    # A page of hundreds of rules is no table a person drew; each row is compared with each rule below.
+    if not rules or len(rules) > MAX_PAGE_RULES:
         return None
     lines: list[list[dict[str, Any]]] = []
     for word in sorted(page.extract_words(), key=lambda word: (round(float(word["top"])), float(word["x0"]))):
