@@ -796,10 +796,14 @@ def _rows_between_rules(page: Any) -> _PdfTable | None:
         starts = [float(phrase[0]["x0"]) for phrase in phrases]
         bounds = [rule for rule in rules if rule >= below[0]]
         rest = [other for other in lines[number + 1 :] if float(other[0]["top"]) > bounds[-1]]
-        # After the last rule: the lines that follow on, up to the first gap wider than a line.
+        # After the last rule: the lines that follow on, up to the first gap wider than a line or the first line
+        # of running text (a word of it runs over where a column starts; a cell ends before the next column).
         end = bounds[-1]
         for other in rest:
-            if float(other[0]["top"]) - end > 20:
+            crossing = any(
+                float(word["x0"]) < start - 1 < float(word["x1"]) for word in other for start in starts[1:]
+            )
+            if float(other[0]["top"]) - end > 20 or crossing:
                 break
             end = max(float(word["bottom"]) for word in other)
         if end > bounds[-1]:

@@ -552,6 +552,7 @@ def _table_pdf(
     repeat_headings: int = 1,
     title: str = "",
     borders: str = "ALL",
+    after: str = "",
 ) -> None:
     """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
     from fpdf import FPDF
@@ -575,6 +576,9 @@ def _table_pdf(
             row = table.row()
             for cell in cells:
                 row.cell(cell)
+    if after:
+        pdf.ln(2)
+        pdf.multi_cell(0, 6, after)
     pdf.output(str(path))
 
 
@@ -669,9 +673,15 @@ def test_a_table_drawn_with_horizontal_rules_only_in_a_pdf_is_read_by_its_header
         ("Trygghetsvandring i Norrområdet", "Kommunen och polisen", "2 per år"),
     ]
     path = tmp_path / "linjer.pdf"
-    _table_pdf(path, rows, top=60, borders="HORIZONTAL_LINES")
+    after = (
+        "Uppföljning sker varje kvartal i samverkansgruppen och redovisas för kommunstyrelsen och polisen."
+    )
+    _table_pdf(path, rows, top=60, borders="HORIZONTAL_LINES", after=after)
 
     text = read_document(path)
+
+    # The paragraph after the table's last row (no rule below it) is no part of that row.
+    assert "Uppföljning sker varje kvartal" in text.split("Ansvarig: Kommunen och polisen")[1]
 
     assert [line for line in text.splitlines() if line.startswith(("- ", "  Ansvarig"))] == [
         "- Föräldraträffar om droger på högstadieskolorna – En gång per termin",
