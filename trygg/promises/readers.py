@@ -251,18 +251,13 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     if not rows:
         return []
     # A title row across the table ("Medborgarlöfte 2024 – Trafik") above the header row heads the items.
-    titles: list[str] = []
-    while (
-        len(rows) > 2
-        and len(titles) < 2
-        and len([text for text, _ in rows[0] if text]) == 1
-        and rows[0][0][0]
-        and "activity" in _column_roles([text for text, _ in rows[1]])
-    ):
-        titles.append(rows[0][0][0])
-        rows = rows[1:]
-    if titles:
-        return ["", *(line for title in titles for line in ("", f"### {title}", "")), *table_lines(rows)]
+    if titled := _title_rows([[text for text, _ in row] for row in rows]):
+        titles = [row[0][0] for row in rows[:titled]]
+        return [
+            "",
+            *(line for title in titles for line in ("", f"### {title}", "")),
+            *table_lines(rows[titled:]),
+        ]
     if _is_key_value(rows):
         return _key_value_lines(rows)
     roles = _column_roles([text for text, _ in rows[0]]) if len(rows) > 1 else {}
@@ -308,6 +303,21 @@ def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         when = [row[column][0] for column in whens if column < len(row)]
         lines += _item_lines(activity, party, cell(row, "partners"), cell(row, "target"), when)
     return [*lines, ""]
+
+
+def _title_rows(rows: Sequence[Sequence[str]]) -> int:
+    """How many rows of one cell ("Trygg stadskärna", at most two) stand above a header row that names an
+    activity column, with at least one row below it: 0 when the first row is the header or there is none."""
+    titled = 0
+    while (
+        titled < 2
+        and len(rows) > titled + 2
+        and rows[titled][0]
+        and len([text for text in rows[titled] if text]) == 1
+        and "activity" in _column_roles(rows[titled + 1])
+    ):
+        titled += 1
+    return titled
 
 
 def _item_lines(activity: str, party: str, partners: str, target: str, when: Sequence[str]) -> list[str]:
@@ -730,8 +740,7 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                     if not rows or max(len(row) for row in rows) < 2:
                         continue
                     # The header row, under a title row across the table when there is one.
-                    titled = len(rows) > 2 and len([text for text in rows[0] if text]) == 1
-                    head = 1 if titled and _column_roles(rows[1]).get("activity") is not None else 0
+                    head = _title_rows(rows)
                     if _column_roles(rows[head]).get("activity") is not None and len(rows) > head + 1:
                         # A form-like table has no header row to carry over.
                         cells = [[(text, False) for text in row] for row in rows]
