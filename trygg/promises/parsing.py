@@ -126,6 +126,10 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "(?:" + "|".join(escaped) + ")"
 
 
+def _words_of(table: dict[str, list[str]]) -> list[str]:
+    return [word for words in table.values() for word in words]
+
+
 def _words_re(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + _alternation(phrases) + r"(?!\w)", re.IGNORECASE)
 
@@ -150,6 +154,11 @@ class Vocabulary:
     recurrences: dict[str, re.Pattern[str]]
     #: Recurrences that say twice ("vår och höst", "varje fredag och lördag").
     recurrences_twice: dict[str, re.Pattern[str]]
+    #: "varannan vecka", "var tredje månad": the ordinal, the unit and a "minst" before them (`read_every_nth`).
+    every_nth_re: re.Pattern[str]
+    #: How many of each unit a year has ("vecka" 52), and the n of each ordinal ("annan" 2).
+    units_per_year: dict[str, int]
+    ordinals: dict[str, int]
     activity_period_re: re.Pattern[str]
     police_re: re.Pattern[str]
     municipality_re: re.Pattern[str]
@@ -178,6 +187,8 @@ class Vocabulary:
     label_headings: frozenset[str]
     not_activity_re: re.Pattern[str]
     chrome_re: re.Pattern[str]
+    #: "Fokusområde 1:", "Löfte 2 –": a section's kind and number before its title.
+    area_label_re: re.Pattern[str]
     signing_re: re.Pattern[str]
     speech_re: re.Pattern[str]
     generic_words: frozenset[str]
@@ -201,6 +212,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
     parties = data["parties"]
     sentences = data["sentences"]
     sections = data["sections"]
+    every_nth = data["recurrence_every_nth"]
     return Vocabulary(
         numbers=numbers,
         number_re=re.compile(r"(?<![\w,.])(?:\d+|" + _alternation(numbers) + r")(?!\w)", re.IGNORECASE),
@@ -238,6 +250,14 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         ),
         recurrences={per: _any_re(patterns) for per, patterns in data["recurrence_without_number"].items()},
         recurrences_twice={per: _any_re(patterns) for per, patterns in data["recurrence_twice"].items()},
+        every_nth_re=re.compile(
+            rf"(?P<least>\b{_alternation(quantity['at_least'])}\s+)?\bvart?\s?"
+            rf"(?P<nth>{_alternation(_words_of(every_nth['ordinals']))}|\d{{1,2}}(?::[ae])?)\s+"
+            rf"(?P<unit>{_alternation(_words_of(every_nth['units_per_year']))})(?!\w)",
+            re.IGNORECASE,
+        ),
+        units_per_year={word: int(n) for n, words in every_nth["units_per_year"].items() for word in words},
+        ordinals={word: int(n) for n, words in every_nth["ordinals"].items() for word in words},
         activity_period_re=_any_re(data["activity_period"]["regex"]),
         police_re=re.compile(parties["police"], re.IGNORECASE),
         municipality_re=re.compile(parties["municipality"], re.IGNORECASE),
@@ -269,6 +289,10 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         skip_heading_re=re.compile(_alternation(sections["skip_headings"]) + r"(?:\s|$)"),
         label_headings=frozenset(sections["label_headings"]),
         not_activity_re=_words_re(sections["not_activity_leadins"]),
+        area_label_re=re.compile(
+            rf"^{_alternation(sections['area_labels'])}(?:\s+(?:\d{{1,2}}|[IVX]{{1,4}}))?\s*[:.–—-]\s+(?=\w)",
+            re.IGNORECASE,
+        ),
         chrome_re=_any_re(sections["chrome_lines"]),
         signing_re=_words_re(sections["signing_markers"]),
         speech_re=re.compile(
@@ -436,6 +460,34 @@ def read_recurrence_count(text: str, vocabulary: Vocabulary | None = None) -> tu
         return None
     _start, count, per = min(found)
     return -count, per
+
+
+@dataclass(frozen=True)
+class EveryNth:
+    """A rate read from "varannan vecka" (26 per year) or "minst vartannat år" (at least once in two years)."""
+
+    quantity: int
+    per: str
+    at_least: bool
+
+
+def read_every_nth(text: str, period: Period | None, vocabulary: Vocabulary | None = None) -> EveryNth | None:
+    """The rate of one time in every n days, weeks, months or years, as a number per year; every n years as a
+    number over the promise's period, counting its whole years (once where the period is unknown or shorter)."""
+    vocabulary = vocabulary or load_vocabulary()
+    match = vocabulary.every_nth_re.search(text)
+    if match is None:
+        return None
+    ordinal = match["nth"].lower()
+    nth = vocabulary.ordinals.get(ordinal) or int(ordinal.split(":")[0])
+    if nth < 2:
+        return None
+    per_year = vocabulary.units_per_year[match["unit"].lower()]
+    at_least = match["least"] is not None
+    if per_year < nth:
+        years = period.end.year - period.start.year + 1 if period is not None else 1
+        return EveryNth(max(1, years * per_year // nth), "period", at_least)
+    return EveryNth(round(per_year / nth), "year", at_least)
 
 
 def _clamped_date(year: int, month: int, day: int) -> date:
@@ -1500,9 +1552,9 @@ class _Walk:
     # --- the walk -------------------------------------------------------------------------------------
 
     def open_area(self, kind: AreaKind, block: _Block, parent: int | None = None) -> int:
-        self.areas.append(
-            _Area(kind, area_title(block.text), block.line, block.level, block.guessed, parent=parent)
-        )
+        # "Fokusområde 1: Trafik" is titled "Trafik"; the document's title keeps its words ("Medborgarlöfte – …").
+        title = self.vocabulary.area_label_re.sub("", area_title(block.text))
+        self.areas.append(_Area(kind, title, block.line, block.level, block.guessed, parent=parent))
         return len(self.areas) - 1
 
     def draft(self, text: str, line: int, context: _Context, area: int, *, prose: bool = False) -> _Draft:
@@ -1891,9 +1943,17 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
     candidates = list(_quantity_candidates(text, vocabulary))
     amount = _chosen_quantity(candidates)
     quantity, quantity_max, per = amount.quantity, amount.quantity_max, None
+    at_least = amount.at_least
+    every = read_every_nth(text, promise_period, vocabulary)
     if quantity is not None or quantity_max is not None:
         # "Vi lovar att under året: • genomföra minst 50 kontroller": the lead-in's period counts.
-        per = read_per(text, amount.position, vocabulary) or draft.per_hint or "period"
+        per = read_per(text, amount.position, vocabulary)
+        if per is None and every is not None and quantity is not None and quantity_max is None:
+            # "två möten var tredje månad": two each time, four times a year.
+            quantity, per, at_least = quantity * every.quantity, every.per, at_least or every.at_least
+        per = per or draft.per_hint or "period"
+    elif every is not None:
+        quantity, per, at_least = every.quantity, every.per, every.at_least
     elif recurrence := read_recurrence_count(text, vocabulary):
         quantity, per = recurrence
     activity = Activity(
@@ -1902,7 +1962,7 @@ def build_activity(draft: _Draft, *, promise_period: Period | None, vocabulary: 
         partners=draft.partners,
         quantity=quantity,
         quantity_max=quantity_max,
-        at_least=amount.at_least,
+        at_least=at_least,
         unit=amount.unit,
         per=per,
         target_group=_read_target_group(text, vocabulary),

@@ -479,3 +479,54 @@ def test_parties_joined_by_a_slash_or_och_eller_are_each_named() -> None:
         ["Ekby kommun", "Polisen"],
         ["Polisen"],
     ]
+
+
+def test_every_other_or_every_third_week_month_or_year_is_a_rate() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2023–2026\n\nCentrum\n\n"
+        "- Polisen ska patrullera till fots varannan onsdag.\n"
+        "- Kommunen ska ordna trygghetsvandringar varannan månad.\n"
+        "- Kommunen ska genomföra en trygghetsmätning minst vartannat år.\n"
+        "- Polisen ska hålla två möten med handlarna var tredje månad.\n"
+        "- Fältassistenterna ska besöka fritidsgården var fjortonde dag.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+        (26, "year"),
+        (6, "year"),
+        (2, "period"),
+        (8, "year"),
+        (26, "year"),
+    ]
+    assert promise.activities[2].at_least
+    assert promise.activities[2].unit == "trygghetsmätning"
+    assert all(activity.measurable for activity in promise.activities)
+
+
+def test_every_other_year_in_a_one_year_promise_is_once() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2025\n\nCentrum\n\n- Kommunen ska mäta tryggheten varannat år.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "period")]
+
+
+def test_a_numbered_label_before_an_areas_title_is_not_part_of_it() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2025\n\nFokusområde 1: Trygg stadskärna\n\n- Polisen ska patrullera i centrum.\n\n"
+        "Löfte 2 – Trafiksäkerhet\n\n- Polisen ska kontrollera hastigheten vid skolan.\n\n"
+        "Prioriterat område III. Narkotika\n\n- Polisen ska söka med hund på gymnasiet.\n\n"
+        "Fokusområde 4\n\n- Kommunen ska laga belysningen.\n"
+    )
+    assert titles(promise) == ["Trygg stadskärna", "Trafiksäkerhet", "Narkotika", "Fokusområde 4"]
+
+
+def test_holding_the_yearly_event_is_once_a_year_and_using_the_yearly_survey_promises_no_count() -> None:
+    promise = parse(
+        "Centrum\n\n- Kommunen ska genomföra den årliga trygghetsvandringen i centrum.\n"
+        "- Polisen ska delta i de årliga föräldramötena.\n"
+        "- Kommunen ska använda resultaten från den årliga trygghetsmätningen.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+        (1, "year"),
+        (1, "year"),
+        (None, None),
+    ]
