@@ -16,6 +16,7 @@ import itertools
 import logging
 import os
 import re
+import statistics
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -756,7 +757,7 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                         header = None
                         continue
                     tables.append(_PdfTable(*table.bbox, rows))
-                if not tables and (ruled := _rows_between_rules(page)) is not None:
+                if not tables and (ruled := _rows_under_header(page)) is not None:
                     tables.append(ruled)
                 found.append(tables)
     except Exception:  # pdfminer (under pdfplumber) raises many kinds; read_pdf reports them.
@@ -767,13 +768,21 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
 # Words further apart than this on a header line stand in different columns.
 _COLUMN_GAP = 10.0
 MAX_PAGE_RULES = 300
+#: A table without any lines: a header cell is at most this many words, and a blank band between two lines
+#: taller than this share of the font size ends a row (a wrapped cell's lines stand closer than that).
+_HEADER_WORDS = 4
+_ROW_GAP = 0.4
+#: Header-like lines tried on one page: each try reads the lines below it (a hostile page of thousands of them).
+MAX_HEADER_TRIES = 20
 
 
-def _rows_between_rules(page: Any) -> _PdfTable | None:
-    """An activity table drawn with horizontal rules only (a designed layout: no column lines for pdfplumber to
-    find): a header line whose words name an activity column and another role ("Aktivitet   Ansvarig   När")
-    with a rule right below it, then a row between each two rules, and one more after the last rule. Each word
-    goes to the column whose header starts at or left of it, so a cell's wrapped lines stay in their cell."""
+def _rows_under_header(page: Any) -> _PdfTable | None:
+    """An activity table with no column lines for pdfplumber to find (a designed layout, or a Word table without
+    borders): a header line whose words name an activity column and another role ("Aktivitet   Ansvarig   När").
+    With a rule right below the header, a row stands between each two rules, and one more after the last rule;
+    with no rule at all, a row ends at a blank band between lines taller than a wrapped cell's line spacing
+    (`_rows_by_spacing`). Each word goes to the column whose header starts at or left of it, so a cell's wrapped
+    lines stay in their cell."""
     width = float(page.width)
     extents: dict[float, list[float]] = {}
     for edge in page.horizontal_edges:
@@ -781,14 +790,16 @@ def _rows_between_rules(page: Any) -> _PdfTable | None:
         extent[0], extent[1] = min(extent[0], float(edge["x0"])), max(extent[1], float(edge["x1"]))
     rules = sorted(top for top, (x0, x1) in extents.items() if x1 - x0 >= 0.5 * width)
     # A page of hundreds of rules is no table a person drew; each row is compared with each rule below.
-    if not rules or len(rules) > MAX_PAGE_RULES:
+    if len(rules) > MAX_PAGE_RULES:
         return None
     lines: list[list[dict[str, Any]]] = []
-    for word in sorted(page.extract_words(), key=lambda word: (round(float(word["top"])), float(word["x0"]))):
+    words = page.extract_words(extra_attrs=["size"])
+    for word in sorted(words, key=lambda word: (round(float(word["top"])), float(word["x0"]))):
         if lines and abs(float(lines[-1][0]["top"]) - float(word["top"])) < 2:
             lines[-1].append(word)
         else:
             lines.append([word])
+    tries = 0
     for number, line in enumerate(lines):
         phrases: list[list[dict[str, Any]]] = []
         for word in sorted(line, key=lambda word: float(word["x0"])):
@@ -798,29 +809,31 @@ def _rows_between_rules(page: Any) -> _PdfTable | None:
                 phrases.append([word])
         header = [" ".join(word["text"] for word in phrase) for phrase in phrases]
         roles = _column_roles(header)
-        bottom = max(float(word["bottom"]) for word in line)
-        below = [rule for rule in rules if bottom <= rule <= bottom + 25]
-        if len(header) < 2 or "activity" not in roles or len(roles) < 2 or not below:
+        if len(header) < 2 or "activity" not in roles or len(roles) < 2:
             continue
+        tries += 1
+        if tries > MAX_HEADER_TRIES:
+            return None
+        bottom = max(float(word["bottom"]) for word in line)
         starts = [float(phrase[0]["x0"]) for phrase in phrases]
-        bounds = [rule for rule in rules if rule >= below[0]]
-        rest = [other for other in lines[number + 1 :] if float(other[0]["top"]) > bounds[-1]]
-        # After the last rule: the lines that follow on, up to the first gap wider than a line or the first line
-        # of running text (a word of it runs over where a column starts; a cell ends before the next column).
-        end = bounds[-1]
-        for other in rest:
-            crossing = any(
-                float(word["x0"]) < start - 1 < float(word["x1"]) for word in other for start in starts[1:]
-            )
-            if float(other[0]["top"]) - end > 20 or crossing:
-                break
-            end = max(float(word["bottom"]) for word in other)
-        if end > bounds[-1]:
-            bounds.append(end + 1)
+        body = lines[number + 1 :]
+        below = [rule for rule in rules if bottom <= rule <= bottom + 25]
+        bounds: list[float] | None
+        if below:
+            bounds = _rows_by_rules([rule for rule in rules if rule >= below[0]], body, starts)
+        elif not any(bottom - 5 <= rule <= bottom + 100 for rule in rules) and all(
+            len(phrase) <= _HEADER_WORDS for phrase in phrases
+        ):
+            # Every header cell names a role: a line of a text column beside a heading is no header.
+            bounds = _rows_by_spacing(body, starts, bottom) if len(roles) == len(header) else None
+        else:
+            bounds = None
+        if bounds is None:
+            continue
         rows = [header]
         for upper, lower in itertools.pairwise(bounds):
             cells = [""] * len(starts)
-            for other in lines[number + 1 :]:
+            for other in body:
                 for word in other:
                     if upper < (float(word["top"]) + float(word["bottom"])) / 2 < lower:
                         column = max(
@@ -830,10 +843,123 @@ def _rows_between_rules(page: Any) -> _PdfTable | None:
                         cells[column] = f"{cells[column]} {word['text']}".strip()
             if any(cells):
                 rows.append(cells)
-        if len(rows) < 2:
+        if below and len(rows) < 2:
             return None
+        # Without lines, a table has rows with the activity and something beside it, two at least: lines of
+        # text under a header-like line fill the first column, or run across the columns once by chance.
+        if not below and sum(1 for row in rows[1:] if row[0] and any(row[1:])) < 2:
+            continue
+        if not below:
+            # A short line under the table (a page number, a note) is no row: every row before it holds more
+            # than the first column, and without lines nothing else says where the table ends.
+            while len(rows) > 2 and not any(rows[-1][1:]) and all(any(row[1:]) for row in rows[1:-1]):
+                rows.pop()
+                bounds = bounds[:-1]
         return _PdfTable(min(starts) - 1, float(line[0]["top"]) - 1, width, bounds[-1], rows)
     return None
+
+
+def _crosses_a_column(line: Sequence[dict[str, Any]], starts: Sequence[float]) -> bool:
+    """A line of running text under a table: one of its words runs over where a column starts (a cell's text
+    ends before the next column)."""
+    return any(float(word["x0"]) < start - 1 < float(word["x1"]) for word in line for start in starts[1:])
+
+
+def _rows_by_rules(
+    bounds: list[float], body: Sequence[Sequence[dict[str, Any]]], starts: Sequence[float]
+) -> list[float]:
+    """The rules from the one under the header on, and after the last rule the lines that follow on, up to the
+    first gap wider than a line or the first line of running text."""
+    end = bounds[-1]
+    for other in body:
+        if float(other[0]["top"]) <= bounds[-1]:
+            continue
+        if float(other[0]["top"]) - end > 20 or _crosses_a_column(other, starts):
+            break
+        end = max(float(word["bottom"]) for word in other)
+    return [*bounds, end + 1] if end > bounds[-1] else bounds
+
+
+def _rows_by_spacing(
+    body: Sequence[Sequence[dict[str, Any]]], starts: Sequence[float], top: float
+) -> list[float] | None:
+    """Where the rows of a table without lines begin and end. The table's lines run from the header to the
+    first line that is not set in its columns (running text, whose words do not start where the header's
+    do), a line in another font size or a gap wider than three lines. Its rows end at the wider blank bands
+    between lines: wider than `_ROW_GAP` of the font size and clearly wider than the narrowest band (a wrapped
+    cell's line spacing); where all bands are alike, they all end rows if they are that wide, else none do, and
+    then each line starting with a capital in the first column starts a row."""
+    taken: list[Sequence[dict[str, Any]]] = []
+    size = 0.0
+    end = top
+    for line in body:
+        line_size = max(float(word.get("size", 0)) for word in line)
+        size = size or line_size
+        if (
+            float(line[0]["top"]) - end > 3 * size
+            or abs(line_size - size) > 0.15 * size
+            or _crosses_a_column(line, starts)
+            or not _set_in_columns(line, starts)
+        ):
+            break
+        taken.append(line)
+        end = max(end, max(float(word["bottom"]) for word in line))
+    if not taken:
+        return None
+    # The lines as blocks of text that touch (a cell's lines set without leading), and the bands between.
+    blocks: list[list[float]] = []
+    for line in taken:
+        upper, lower = min(float(word["top"]) for word in line), max(float(word["bottom"]) for word in line)
+        if blocks and upper - blocks[-1][1] <= 0.5:
+            blocks[-1][1] = max(blocks[-1][1], lower)
+        else:
+            blocks.append([upper, lower])
+    bands = [after[0] - before[1] for before, after in itertools.pairwise(blocks)]
+    narrowest = min(bands, default=0.0)
+    if bands and max(bands) <= 1.3 * narrowest + 0.5:
+        row_gap = narrowest - 0.5 if narrowest > _ROW_GAP * size else float("inf")
+    else:
+        row_gap = max(_ROW_GAP * size, 1.3 * narrowest + 0.5)
+    spans: list[list[float]] = [list(blocks[0])]
+    for band, block in zip(bands, blocks[1:], strict=True):
+        if band > row_gap:
+            spans.append(list(block))
+        else:
+            spans[-1][1] = max(spans[-1][1], block[1])
+    if len(spans) == 1 and len(taken) > 1:
+        spans = []
+        for line in taken:
+            first = min(line, key=lambda word: float(word["x0"]))
+            upper, lower = (
+                min(float(word["top"]) for word in line),
+                max(float(word["bottom"]) for word in line),
+            )
+            opens = float(first["x0"]) < starts[1] - 1 and first["text"][:1].isupper()
+            if spans and not opens:
+                spans[-1][1] = max(spans[-1][1], lower)
+            else:
+                spans.append([upper, lower])
+    # A paragraph under the table stands further below its last row than the rows stand apart.
+    gaps = [after[0] - before[1] for before, after in itertools.pairwise(spans)]
+    for index, gap in enumerate(gaps):
+        if index and gap > 1.6 * statistics.median(gaps[:index]) + 1:
+            spans = spans[: index + 1]
+            break
+    bounds = [top]
+    for before, after in itertools.pairwise(spans):
+        bounds.append((before[1] + after[0]) / 2)
+    return [*bounds, spans[-1][1] + 1]
+
+
+def _set_in_columns(line: Sequence[dict[str, Any]], starts: Sequence[float]) -> bool:
+    """Whether a line's words stand in a table's columns: in each column but the first that holds any, the
+    first starts where the column's header does (a cell's text is set from its left edge)."""
+    firsts: dict[int, float] = {}
+    for word in line:
+        x0 = float(word["x0"])
+        column = max((index for index, start in enumerate(starts) if start <= x0 + 3), default=0)
+        firsts[column] = min(firsts.get(column, x0), x0)
+    return all(abs(x0 - starts[column]) <= 3 for column, x0 in firsts.items() if column)
 
 
 def read_pdf(data: bytes) -> str:

@@ -553,6 +553,8 @@ def _table_pdf(
     title: str = "",
     borders: str = "ALL",
     after: str = "",
+    v_align: str = "MIDDLE",
+    padding: float | tuple[float, ...] = 0,
 ) -> None:
     """A promise whose activities stand in a table drawn with ruling lines, as a Word document exported to PDF."""
     from fpdf import FPDF
@@ -569,7 +571,13 @@ def _table_pdf(
     pdf.multi_cell(0, 6, "Polisen och Ekby kommun lovar följande under året.")
     pdf.set_y(top)
     widths = (100, 40, 50) if len(rows[0]) == 3 else (50, 140)
-    with pdf.table(col_widths=widths, repeat_headings=repeat_headings, borders_layout=borders) as table:
+    with pdf.table(
+        col_widths=widths,
+        repeat_headings=repeat_headings,
+        borders_layout=borders,
+        v_align=v_align,
+        padding=padding,
+    ) as table:
         if title:
             table.row().cell(title, colspan=len(rows[0]))
         for cells in rows:
@@ -691,6 +699,92 @@ def test_a_table_drawn_with_horizontal_rules_only_in_a_pdf_is_read_by_its_header
         "- Trygghetsvandring i Norrområdet – 2 per år",
         "  Ansvarig: Kommunen och polisen",
     ]
+
+
+_LINELESS_ROWS = [
+    ("Aktivitet", "Ansvarig", "När"),
+    (
+        "Föräldraträffar om droger på högstadieskolorna i hela kommunen tillsammans med skolans personal",
+        "Kommunen",
+        "En gång per termin",
+    ),
+    ("Riktade kontroller mot narkotikabrott i centrum", "Polisen", "Minst 20 gånger under året"),
+    ("Trygghetsvandring i Norrområdet", "Kommunen och polisen", "Två gånger per år, vår och höst"),
+]
+_LINELESS_ITEMS = [
+    "- Föräldraträffar om droger på högstadieskolorna i hela kommunen tillsammans med skolans personal – En gång "
+    "per termin",
+    "  Ansvarig: Kommunen",
+    "- Riktade kontroller mot narkotikabrott i centrum – Minst 20 gånger under året",
+    "  Ansvarig: Polisen",
+    "- Trygghetsvandring i Norrområdet – Två gånger per år, vår och höst",
+    "  Ansvarig: Kommunen och polisen",
+]
+
+
+@pytest.mark.parametrize(
+    ("v_align", "padding", "after"),
+    [
+        # Cells centred in their rows, a paragraph running across the columns below.
+        (
+            "MIDDLE",
+            0,
+            "Uppföljning sker varje kvartal i samverkansgruppen och redovisas för kommunstyrelsen.",
+        ),
+        # As Word sets a table without borders: cells at the top, space after each row, a short line below.
+        ("TOP", (0, 1, 3, 1), "Sidan 2"),
+    ],
+)
+def test_a_table_without_any_lines_in_a_pdf_is_read_by_its_header_words(
+    tmp_path: Path, v_align: str, padding: tuple[float, ...], after: str
+) -> None:
+    path = tmp_path / "utan_linjer.pdf"
+    _table_pdf(path, _LINELESS_ROWS, top=60, borders="NONE", after=after, v_align=v_align, padding=padding)
+
+    text = read_document(path)
+
+    assert [line for line in text.splitlines() if line.startswith(("- ", "  Ansvarig"))] == _LINELESS_ITEMS
+    # The text below the table is a line of its own, after the last row.
+    assert after in text.split("Ansvarig: Kommunen och polisen")[1].splitlines()
+    activities = parse_promise_text(text).activities
+    assert [(a.parties, a.quantity, a.per) for a in activities] == [
+        (["Ekby kommun"], 1, "term"),
+        (["Polisen"], 20, "year"),
+        (["Ekby kommun", "Polisen"], 2, "year"),
+    ]
+
+
+def test_a_line_with_role_words_over_running_text_is_no_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fpdf import FPDF
+
+    from trygg.promises import readers
+    from trygg.promises.tests.make_corpus_files import FONTS
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.add_font("Body", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.set_font("Body", "", 10)
+    pdf.cell(100, 6, "Aktiviteter")
+    pdf.cell(0, 6, "Ansvar", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        6,
+        "Polisen och kommunen har gått igenom lägesbilden och kommit fram till vilka aktiviteter som ska "
+        "genomföras under året och vem som ansvarar för vad.",
+    )
+    pdf.cell(100, 6, "Aktivitet")
+    pdf.cell(0, 6, "Tidsplan", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, "Se bilagan.", new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "inte_tabell.pdf"
+    pdf.output(str(path))
+
+    text = read_document(path)
+    monkeypatch.setattr(readers, "_pdf_tables", lambda data: [])
+
+    assert "kommit fram till vilka aktiviteter" in text
+    assert text == read_document(path)
 
 
 def test_a_ruled_table_that_holds_no_activities_is_read_as_before(
