@@ -187,6 +187,8 @@ class Vocabulary:
     label_headings: frozenset[str]
     not_activity_re: re.Pattern[str]
     chrome_re: re.Pattern[str]
+    #: "Det kallas för medborgarlöfte": a paragraph about promises in general.
+    explains_promises_re: re.Pattern[str]
     #: "Fokusområde 1:", "Löfte 2 –": a section's kind and number before its title.
     area_label_re: re.Pattern[str]
     signing_re: re.Pattern[str]
@@ -289,6 +291,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         skip_heading_re=re.compile(_alternation(sections["skip_headings"]) + r"(?:\s|$)"),
         label_headings=frozenset(sections["label_headings"]),
         not_activity_re=_words_re(sections["not_activity_leadins"]),
+        explains_promises_re=_any_re(sections["explains_promises"]),
         area_label_re=re.compile(
             rf"^{_alternation(sections['area_labels'])}(?:\s+(?:\d{{1,2}}|[IVX]{{1,4}}))?\s*[:.–—-]\s+(?=\w)",
             re.IGNORECASE,
@@ -1084,8 +1087,12 @@ def _looks_like_heading(stripped: str, vocabulary: Vocabulary) -> bool:
     if not 0 < len(words) <= 12 or len(stripped) > 90:
         return False
     key = heading_key(stripped)
-    # "Det här ska vi göra" holds "ska" and is still a heading.
-    if key in vocabulary.label_headings or _is_skip_heading(key, vocabulary):
+    # "Det här ska vi göra" holds "ska" and is still a heading, and so does "Aktiviteter som polisen ska göra".
+    if (
+        key in vocabulary.label_headings
+        or _is_skip_heading(key, vocabulary)
+        or key.split(" som ", 1)[0] in vocabulary.label_headings
+    ):
         return not stripped.endswith((".", ","))
     return (
         not stripped.endswith((".", ":", ";", ",", "!", "?"))
@@ -1805,10 +1812,15 @@ class _Walk:
         for index, area in enumerate(self.areas):
             if index in by_area or area.kind == "goal":
                 continue
+            explaining = {
+                line
+                for sentence, line, _context in area.sentences
+                if self.vocabulary.explains_promises_re.search(sentence)
+            }
             prose = [
                 self.draft(sentence, line, context, index, prose=True)
                 for sentence, line, context in area.sentences
-                if self.is_prose_promise(sentence)
+                if line not in explaining and self.is_prose_promise(sentence)
             ]
             # Prose above the first heading introduces the promise when the headings below hold the items, and so
             # does prose under headings above the first list ("Vårt löfte" before "Aktiviteter under 2020").

@@ -530,3 +530,25 @@ def test_holding_the_yearly_event_is_once_a_year_and_using_the_yearly_survey_pro
         (1, "year"),
         (None, None),
     ]
+
+
+def test_a_page_explaining_what_a_promise_is_holds_no_activities() -> None:
+    promise = parse(
+        "Medborgarlöfte\n\nEn gång om året lovar polisen och staden att göra något extra för tryggheten i "
+        "stadsdelen. Ett sådant löfte kallas för medborgarlöfte.\n\n"
+        "Aktiviteter som polisen och stadsdelen ska göra\n\n"
+        "Först frågar polisen de boende vad de tycker. Sedan skrivs löftet.\n"
+    )
+    assert promise.activities == []
+
+
+def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
+    promise = parse(
+        "Centrum\n\nÅtgärder som kommunen och polisen ska genomföra\n\n"
+        "Polisen ska patrullera på torget varje fredag. Kommunen ska laga belysningen i parken.\n"
+    )
+    assert [activity.text for activity in promise.activities] == [
+        "Polisen ska patrullera på torget varje fredag.",
+        "Kommunen ska laga belysningen i parken.",
+    ]
+    assert titles(promise) == ["Centrum"]
