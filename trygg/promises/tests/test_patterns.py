@@ -537,7 +537,8 @@ def test_a_page_explaining_what_a_promise_is_holds_no_activities() -> None:
         "Medborgarlöfte\n\nEn gång om året lovar polisen och staden att göra något extra för tryggheten i "
         "stadsdelen. Ett sådant löfte kallas för medborgarlöfte.\n\n"
         "Aktiviteter som polisen och stadsdelen ska göra\n\n"
-        "Först frågar polisen de boende vad de tycker. Sedan skrivs löftet.\n"
+        "Först frågar polisen de boende vad de tycker. Sedan skrivs löftet.\n\n"
+        "Syften med medborgarlöften\n\n- Öka tryggheten i stadsdelen.\n- Stärka förtroendet för polisen.\n"
     )
     assert promise.activities == []
 
