@@ -184,3 +184,63 @@ def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> N
 
     assert any("Felanmälningar" in problem and "broken" in problem for problem in problems)
     assert any("split from its sign" in problem for problem in problems)
+
+
+# The staff pages of daily work, as a maintenance crew or the coordinator opens them on a phone.
+STAFF_LAYOUT_PATHS = [
+    "/personal/",
+    "/personal/aktiviteter/",
+    "/personal/felanmalan/",
+    "/personal/felanmalan/kategorier/",
+    "/personal/moten/",
+    "/personal/matningar/",
+    "/personal/trygghetsmatning/",
+    "/personal/brottsstatistik/",
+    "/personal/lagesbild/ljungby/",
+    "/personal/lagesbild/ljungby/dialoger/",
+    "/personal/lagesbild/ljungby/atgarder/",
+    "/personal/kommun/ljungby/personal/",
+]
+
+# The page itself never scrolls sideways (WCAG 1.4.10): only a table's own region may.
+_PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.appearance
+def test_staff_pages_reflow_on_a_phone_and_their_tables_scroll_in_their_own_region(
+    demo,  # noqa: F811
+    browser,
+) -> None:
+    from tests.browser.conftest import staff_login
+    from trygg.promises.models import Activity
+    from trygg.reports.models import Report
+
+    activity = Activity.objects.filter(executions__isnull=False).order_by("pk").first()
+    report = Report.objects.filter(events__isnull=False).order_by("pk").first()
+    assert activity is not None and report is not None
+    paths = [
+        *STAFF_LAYOUT_PATHS,
+        f"/personal/aktiviteter/{activity.pk}/",
+        f"/personal/felanmalan/{report.pk}/",
+    ]
+    context = browser.new_context(viewport={"width": 375, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    found: dict[str, object] = {}
+    tables = 0
+    try:
+        staff_login(page, demo.url)
+        for path in paths:
+            response = page.goto(f"{demo.url}{path}")
+            assert response is not None and response.status == 200, path
+            tables += page.locator("main table").count()
+            problems = page.evaluate(_BROKEN_CELLS)
+            overflow = page.evaluate(_PAGE_OVERFLOW)
+            if overflow > 1:
+                problems.append(f"the page is {overflow} px wider than the screen")
+            if problems:
+                found[path] = problems[:8]
+    finally:
+        context.close()
+
+    assert tables >= 10
+    assert found == {}

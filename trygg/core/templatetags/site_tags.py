@@ -8,7 +8,7 @@ from django.conf import settings
 from django.forms import BoundField
 from django.http import HttpRequest
 from django.urls import get_urlconf, translate_url
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
@@ -134,6 +134,23 @@ class TableRegionNode(template.Node):
             named,
             mark_safe(content),  # noqa: S308
         )
+
+
+#: A range of years or months ("2022–2024", "2023-01–2023-12"), and a figure written in groups of three
+#: ("100 000"): units a line may not break inside.
+_RANGE = re.compile(r"\b\d{4}(?:-\d{2})?–\d{4}(?:-\d{2})?\b")
+_GROUPED = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
+
+
+@register.filter
+def unbroken_figures(value: object) -> SafeString:
+    """The text, escaped, with each range of years or months, each figure in groups of three and each figure with its
+    unit (`keep_units`) kept on one line:
+    a browser may break a line after an en dash or at a space, and "2022–" or "100" at a line's end with "2024"
+    or "000" below reads as two things (in a narrow table cell)."""
+    text = keep_units(conditional_escape(str(value)))
+    text = _GROUPED.sub(lambda found: found.group().replace(" ", "\u00a0"), text)
+    return mark_safe(_RANGE.sub(lambda found: f'<span class="nowrap">{found.group()}</span>', text))  # noqa: S308
 
 
 @register.tag

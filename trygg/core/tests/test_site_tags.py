@@ -1,44 +1,30 @@
-from django import forms
-from django.template.loader import render_to_string
+"""The site's template filters that keep figures whole in narrow table cells."""
+
+from django.template import Context, Template
+
+from trygg.core.templatetags.site_tags import unbroken_figures
 
 
-class _ExampleForm(forms.Form):
-    place = forms.CharField(label="Plats", help_text="Gatan eller platsen.")
-    area = forms.ChoiceField(
-        label="Område", choices=[("a", "Centrum"), ("b", "Bolmen")], widget=forms.RadioSelect
+def test_a_range_of_years_is_kept_on_one_line_and_a_grouped_figure_joined_by_no_break_spaces() -> None:
+    text = unbroken_figures(
+        "367,5 per 100 000 invånare, +32,6 % mot snittet för 2022–2024 och 2023-01–2023-12."
+    )
+
+    assert text == (
+        '367,5 per 100\u00a0000 invånare, +32,6\u00a0% mot snittet för <span class="nowrap">2022–2024</span> och '
+        '<span class="nowrap">2023-01–2023-12</span>.'
     )
 
 
-def test_item_32_a_field_with_an_error_is_described_by_its_hint_and_its_message() -> None:
-    form = _ExampleForm(data={"place": ""})
-
-    html = render_to_string("core/_field.html", {"field": form["place"]})
-
-    assert 'aria-describedby="id_place-hint id_place-error"' in html
-    assert html.count('id="id_place-error"') == 1
+def test_years_side_by_side_and_other_numbers_are_left_alone() -> None:
+    assert unbroken_figures("2023 2024, årskurs 8 och 15 år") == "2023 2024, årskurs 8 och 15 år"
 
 
-def test_item_32_a_field_without_errors_points_only_at_its_hint() -> None:
-    html = render_to_string("core/_field.html", {"field": _ExampleForm()["place"]})
+def test_the_text_is_escaped_before_any_markup_is_added() -> None:
+    rendered = Template("{% load site_tags %}{{ value|unbroken_figures }}").render(
+        Context({"value": '<script>alert("2022–2024")</script>'})
+    )
 
-    assert 'aria-describedby="id_place-hint"' in html
-
-
-def test_item_32_the_error_summary_links_a_radio_group_to_its_first_choice() -> None:
-    form = _ExampleForm(data={"place": "Torget"})
-
-    html = render_to_string("core/_form_errors.html", {"form": form})
-
-    assert 'href="#id_area_0"' in html
-    assert 'href="#"' not in html
-
-
-def test_item_32_the_hidden_error_prefix_speaks_the_pages_language() -> None:
-    from django.utils import translation
-
-    form = _ExampleForm(data={"place": ""})
-
-    with translation.override("en"):
-        html = render_to_string("core/_field.html", {"field": form["place"]})
-
-    assert '<span class="visually-hidden">Error: </span>' in html
+    assert "<script>" not in rendered
+    assert rendered.startswith("&lt;script&gt;alert(&quot;")
+    assert '<span class="nowrap">2022–2024</span>' in rendered
