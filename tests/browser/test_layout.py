@@ -207,9 +207,11 @@ _PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.document
 
 
 @pytest.mark.appearance
+@pytest.mark.parametrize("width", [320, 375])
 def test_staff_pages_reflow_on_a_phone_and_their_tables_scroll_in_their_own_region(
     demo,  # noqa: F811
     browser,
+    width,
 ) -> None:
     from tests.browser.conftest import staff_login
     from trygg.promises.models import Activity
@@ -223,7 +225,7 @@ def test_staff_pages_reflow_on_a_phone_and_their_tables_scroll_in_their_own_regi
         f"/personal/aktiviteter/{activity.pk}/",
         f"/personal/felanmalan/{report.pk}/",
     ]
-    context = browser.new_context(viewport={"width": 375, "height": 900}, locale="sv-SE")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
     page = context.new_page()
     found: dict[str, object] = {}
     tables = 0
