@@ -211,9 +211,10 @@ _PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.document
 def test_staff_pages_reflow_on_a_phone_and_their_tables_scroll_in_their_own_region(
     demo,  # noqa: F811
     browser,
+    axe,
     width,
 ) -> None:
-    from tests.browser.conftest import staff_login
+    from tests.browser.conftest import axe_violations, staff_login
     from trygg.promises.models import Activity
     from trygg.reports.models import Report
 
@@ -239,6 +240,7 @@ def test_staff_pages_reflow_on_a_phone_and_their_tables_scroll_in_their_own_regi
             overflow = page.evaluate(_PAGE_OVERFLOW)
             if overflow > 1:
                 problems.append(f"the page is {overflow} px wider than the screen")
+            problems += [f"axe: {violation}" for violation in axe_violations(axe, page)]
             if problems:
                 found[path] = problems[:8]
     finally:
