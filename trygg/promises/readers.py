@@ -706,6 +706,9 @@ class _PdfTable:
     x1: float
     bottom: float
     rows: list[list[str]]
+    #: Where the columns of a table without any lines start (`_rows_under_header`): a table going on at the top
+    #: of the next page is read in the same columns.
+    starts: tuple[float, ...] = ()
 
     def holds(self, fragment: _Fragment) -> bool:
         middle_x, middle_y = (fragment.x0 + fragment.x1) / 2, (fragment.top + fragment.bottom) / 2
@@ -722,6 +725,7 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
 
     found: list[list[_PdfTable]] = []
     header: list[str] | None = None
+    lineless: tuple[list[str], tuple[float, ...]] | None = None
     budget = MAX_PDF_CROSSINGS
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -757,8 +761,11 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                         header = None
                         continue
                     tables.append(_PdfTable(*table.bbox, rows))
-                if not tables and (ruled := _rows_under_header(page)) is not None:
+                carried_lineless, lineless = lineless, None
+                if not tables and (ruled := _rows_under_header(page, carried_lineless)) is not None:
                     tables.append(ruled)
+                    if ruled.starts and ruled.bottom > 0.75 * float(page.height):
+                        lineless = (ruled.rows[0], ruled.starts)
                 found.append(tables)
     except Exception:  # pdfminer (under pdfplumber) raises many kinds; read_pdf reports them.
         return []
@@ -776,13 +783,16 @@ _ROW_GAP = 0.4
 MAX_HEADER_TRIES = 20
 
 
-def _rows_under_header(page: Any) -> _PdfTable | None:
+def _rows_under_header(
+    page: Any, carried: tuple[list[str], tuple[float, ...]] | None = None
+) -> _PdfTable | None:
     """An activity table with no column lines for pdfplumber to find (a designed layout, or a Word table without
     borders): a header line whose words name an activity column and another role ("Aktivitet   Ansvarig   När").
     With a rule right below the header, a row stands between each two rules, and one more after the last rule;
     with no rule at all, a row ends at a blank band between lines taller than a wrapped cell's line spacing
     (`_rows_by_spacing`). Each word goes to the column whose header starts at or left of it, so a cell's wrapped
-    lines stay in their cell."""
+    lines stay in their cell. ``carried`` is the header and column starts of a table without lines that ran to
+    the foot of the page before: rows set in those columns at the top of this page go on with it."""
     width = float(page.width)
     extents: dict[float, list[float]] = {}
     for edge in page.horizontal_edges:
@@ -799,6 +809,8 @@ def _rows_under_header(page: Any) -> _PdfTable | None:
             lines[-1].append(word)
         else:
             lines.append([word])
+    if carried is not None and (table := _table_going_on(lines, carried, float(page.height), width)):
+        return table
     tries = 0
     for number, line in enumerate(lines):
         phrases: list[list[dict[str, Any]]] = []
@@ -830,32 +842,84 @@ def _rows_under_header(page: Any) -> _PdfTable | None:
             bounds = None
         if bounds is None:
             continue
-        rows = [header]
-        for upper, lower in itertools.pairwise(bounds):
-            cells = [""] * len(starts)
-            for other in body:
-                for word in other:
-                    if upper < (float(word["top"]) + float(word["bottom"])) / 2 < lower:
-                        column = max(
-                            (index for index, start in enumerate(starts) if start <= float(word["x0"]) + 3),
-                            default=0,
-                        )
-                        cells[column] = f"{cells[column]} {word['text']}".strip()
-            if any(cells):
-                rows.append(cells)
-        if below and len(rows) < 2:
-            return None
-        # Without lines, a table has rows with the activity and something beside it, two at least: lines of
-        # text under a header-like line fill the first column, or run across the columns once by chance.
-        if not below and sum(1 for row in rows[1:] if row[0] and any(row[1:])) < 2:
+        if below:
+            rows = [header, *_cells_between(bounds, body, starts)]
+            if len(rows) < 2:
+                return None
+            return _PdfTable(min(starts) - 1, float(line[0]["top"]) - 1, width, bounds[-1], rows)
+        lineless = _lineless_rows(bounds, body, starts)
+        if lineless is None:
             continue
-        if not below:
-            # A short line under the table (a page number, a note) is no row: every row before it holds more
-            # than the first column, and without lines nothing else says where the table ends.
-            while len(rows) > 2 and not any(rows[-1][1:]) and all(any(row[1:]) for row in rows[1:-1]):
-                rows.pop()
-                bounds = bounds[:-1]
-        return _PdfTable(min(starts) - 1, float(line[0]["top"]) - 1, width, bounds[-1], rows)
+        rows, bottom = lineless
+        return _PdfTable(
+            min(starts) - 1, float(line[0]["top"]) - 1, width, bottom, [header, *rows], tuple(starts)
+        )
+    return None
+
+
+def _cells_between(
+    bounds: Sequence[float], body: Sequence[Sequence[dict[str, Any]]], starts: Sequence[float]
+) -> list[list[str]]:
+    """The rows between each two bounds, each word in the column whose header starts at or left of it."""
+    rows = []
+    for upper, lower in itertools.pairwise(bounds):
+        cells = [""] * len(starts)
+        for other in body:
+            for word in other:
+                if upper < (float(word["top"]) + float(word["bottom"])) / 2 < lower:
+                    column = max(
+                        (index for index, start in enumerate(starts) if start <= float(word["x0"]) + 3),
+                        default=0,
+                    )
+                    cells[column] = f"{cells[column]} {word['text']}".strip()
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+def _lineless_rows(
+    bounds: list[float], body: Sequence[Sequence[dict[str, Any]]], starts: Sequence[float]
+) -> tuple[list[list[str]], float] | None:
+    """The rows of a table without lines and where it ends, or None when they do not make a table: it has rows
+    with the activity and something beside it, two at least (lines of text under a header-like line fill the
+    first column, or run across the columns once by chance). A short line under the table (a page number, a
+    note) is no row: every row before it holds more than the first column, and without lines nothing else says
+    where the table ends."""
+    rows = _cells_between(bounds, body, starts)
+    if sum(1 for row in rows if row[0] and any(row[1:])) < 2:
+        return None
+    while len(rows) > 1 and not any(rows[-1][1:]) and all(any(row[1:]) for row in rows[:-1]):
+        rows.pop()
+        bounds = bounds[:-1]
+    return rows, bounds[-1]
+
+
+def _table_going_on(
+    lines: Sequence[Sequence[dict[str, Any]]],
+    carried: tuple[list[str], tuple[float, ...]],
+    height: float,
+    width: float,
+) -> _PdfTable | None:
+    """A table without lines going on at the top of this page in the columns of the page before, under its
+    header: from the first line with words in two of its columns (a running header above stays text)."""
+    header, starts = carried
+    for number, line in enumerate(lines):
+        top = min(float(word["top"]) for word in line)
+        if top > 0.3 * height:
+            return None
+        columns = {
+            max((i for i, start in enumerate(starts) if start <= float(w["x0"]) + 3), default=0) for w in line
+        }
+        if len(columns) < 2:
+            continue
+        if _crosses_a_column(line, starts) or not _set_in_columns(line, starts):
+            return None
+        bounds = _rows_by_spacing(lines[number:], starts, top - 1)
+        found = _lineless_rows(bounds, lines[number:], starts) if bounds is not None else None
+        if found is None:
+            return None
+        rows, bottom = found
+        return _PdfTable(min(starts) - 1, top - 1, width, bottom, [list(header), *rows], starts)
     return None
 
 

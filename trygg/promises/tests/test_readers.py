@@ -754,6 +754,23 @@ def test_a_table_without_any_lines_in_a_pdf_is_read_by_its_header_words(
     ]
 
 
+def test_a_table_without_lines_going_on_over_a_page_keeps_every_row(tmp_path: Path) -> None:
+    rows = [("Aktivitet", "Ansvarig", "När")] + [
+        (f"Trygghetsvandring nummer {number} i Norrområdet", "Kommunen", "En gång per termin")
+        for number in range(1, 31)
+    ]
+    path = tmp_path / "lang_utan_linjer.pdf"
+    _table_pdf(path, rows, top=60, borders="NONE", repeat_headings=0, v_align="TOP", padding=(0, 1, 3, 1))
+
+    text = read_document(path)
+
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert items == [
+        f"- Trygghetsvandring nummer {number} i Norrområdet – En gång per termin" for number in range(1, 31)
+    ]
+    assert text.count("Ansvarig: Kommunen") == 30
+
+
 def test_a_line_with_role_words_over_running_text_is_no_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
