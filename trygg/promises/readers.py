@@ -1359,19 +1359,25 @@ def read_docx(data: bytes) -> str:
     body = document.find(f"{_W}body")
     lines: list[str] = []
     counters: dict[tuple[str, int], int] = {}
-    for element in list(body) if body is not None else []:
+    for element in _docx_blocks(body) if body is not None else []:
         if element.tag == f"{_W}p":
             lines.append(_docx_paragraph(element, styles, numbering, counters))
-        elif element.tag == f"{_W}tbl":
+        else:
             lines.extend(_docx_table(element))
-        elif element.tag == f"{_W}sdt":
-            # Content controls (tables of contents, cover pages) wrap ordinary paragraphs.
-            for paragraph in element.iter(f"{_W}p"):
-                lines.append(_docx_paragraph(paragraph, styles, numbering, counters))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if not text:
         raise DocumentError("Word-filen innehåller ingen text.")
     return text + "\n"
+
+
+def _docx_blocks(container: Any) -> Iterator[Any]:
+    """The paragraphs and tables of the body in document order, also those inside content controls (a cover
+    page, a table of contents, a form's fields: `w:sdt`) and custom XML, which wrap ordinary blocks."""
+    for element in container:
+        if element.tag in (f"{_W}p", f"{_W}tbl"):
+            yield element
+        elif element.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+            yield from _docx_blocks(element)
 
 
 @dataclass(frozen=True)
@@ -1450,13 +1456,19 @@ def _docx_numbering(root: Any) -> dict[tuple[str, int], str]:
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
+#: What is not on the page: Word's second copy of a text box (`mc:Fallback`), and tracked changes' text that was
+#: deleted or moved away from here (it stands again where it was moved to).
+_NOT_SHOWN = frozenset({_MC_FALLBACK, f"{_W}del", f"{_W}moveFrom"})
+
+
 def _runs(element: Any) -> Iterator[Any]:
-    """The runs under an element in document order, without an `mc:Fallback`: Word writes a text box twice, as a
-    drawing and as the same text for older readers, and its text would be read twice."""
+    """The runs under an element in document order, without what the page does not show (`_NOT_SHOWN`): Word
+    writes a text box twice, as a drawing and as the same text for older readers, and its text would be read
+    twice; text moved by a tracked change is written where it was and where it went."""
     for child in element:
         if child.tag == f"{_W}r":
             yield child
-        if child.tag != _MC_FALLBACK:
+        if child.tag not in _NOT_SHOWN:
             yield from _runs(child)
 
 
@@ -1475,6 +1487,9 @@ def _docx_runs_text(paragraph: Any) -> tuple[str, bool]:
                     plain_chars += 0 if bold else len(child.text.strip())
             elif child.tag in {f"{_W}tab", f"{_W}br", f"{_W}cr"}:
                 parts.append(" ")
+            elif child.tag == f"{_W}noBreakHyphen":
+                # Word keeps a non-breaking hyphen ("Ekby-Norrby", "2023-2024") as an element, not a character.
+                parts.append("-")
     return _words("".join(parts)), bool(bold_chars) and not plain_chars
 
 

@@ -487,6 +487,57 @@ def test_a_word_text_box_is_read_once(tmp_path: Path) -> None:
     assert read_document(path).count("Faktaruta: 120 anmälda brott") == 1
 
 
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def test_word_markup_around_text_reads_as_the_page_shows_it(tmp_path: Path) -> None:
+    import docx
+    from lxml import etree
+
+    document = docx.Document()
+    document.add_heading("Medborgarlöfte Ekby kommun 2024–2025", level=1)
+    # A non-breaking hyphen is an element of its own, not a character in the text.
+    hyphen = document.add_paragraph("Polisen ska besöka Ekby")
+    hyphen._p.append(
+        etree.fromstring(f"<w:r {_W_NS}><w:noBreakHyphen/><w:t>Norrby skola varje termin.</w:t></w:r>")
+    )
+    # Tracked changes: text moved from here to below stays only where it went, deleted text is gone.
+    moved = document.add_paragraph("Kommunen ska laga belysningen i parken.")
+    moved._p.append(
+        etree.fromstring(
+            f"<w:moveFrom {_W_NS} w:id='1' w:author='x' w:date='2024-01-01T00:00:00Z'>"
+            "<w:r><w:t> Flyttad mening.</w:t></w:r></w:moveFrom>"
+        )
+    )
+    moved._p.append(
+        etree.fromstring(
+            f"<w:del {_W_NS} w:id='2' w:author='x' w:date='2024-01-01T00:00:00Z'>"
+            "<w:r><w:delText> Struken mening.</w:delText></w:r></w:del>"
+        )
+    )
+    document.add_paragraph().add_run(" Flyttad mening.")
+    # A content control around an activity table: the table is still read as a table.
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ("Aktivitet", "Ansvarig", "När"), strict=True):
+        cell.text = text
+    for cell, text in zip(
+        table.rows[1].cells, ("Trygghetsvandring i centrum", "Kommunen", "Två gånger per år"), strict=True
+    ):
+        cell.text = text
+    control = etree.fromstring(f"<w:sdt {_W_NS}><w:sdtPr/><w:sdtContent/></w:sdt>")
+    table._tbl.addprevious(control)
+    control[1].append(table._tbl)
+    path = tmp_path / "markering.docx"
+    document.save(str(path))
+
+    text = read_document(path)
+
+    assert "Polisen ska besöka Ekby-Norrby skola varje termin." in text
+    assert text.count("Flyttad mening.") == 1
+    assert "Struken" not in text
+    assert "- Trygghetsvandring i centrum – Två gånger per år\n  Ansvarig: Kommunen" in text
+
+
 def test_merged_word_cells_are_read_as_the_table_shows_them(tmp_path: Path) -> None:
     import docx
 
