@@ -254,7 +254,8 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         recurrences_twice={per: _any_re(patterns) for per, patterns in data["recurrence_twice"].items()},
         every_nth_re=re.compile(
             rf"(?P<least>\b{_alternation(quantity['at_least'])}\s+)?\bvart?\s?"
-            rf"(?P<nth>{_alternation(_words_of(every_nth['ordinals']))}|\d{{1,2}}(?::[ae])?)\s+"
+            # "var 3:e vecka"; a bare number after "var" is the verb's ("Det var 10 år sedan").
+            rf"(?P<nth>{_alternation(_words_of(every_nth['ordinals']))}|\d{{1,2}}:[ae])\s+"
             rf"(?P<unit>{_alternation(_words_of(every_nth['units_per_year']))})(?!\w)",
             re.IGNORECASE,
         ),

@@ -502,6 +502,13 @@ def test_every_other_or_every_third_week_month_or_year_is_a_rate() -> None:
     assert all(activity.measurable for activity in promise.activities)
 
 
+def test_a_number_after_the_verb_var_is_no_rate() -> None:
+    promise = parse(
+        "Centrum\n\n- Kommunen ska laga bänkarna, som var 10 år gamla, och kontrollera dem var 3:e vecka.\n"
+    )
+    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(17, "year")]
+
+
 def test_every_other_year_in_a_one_year_promise_is_once() -> None:
     promise = parse(
         "Medborgarlöfte Ekby kommun 2025\n\nCentrum\n\n- Kommunen ska mäta tryggheten varannat år.\n"
