@@ -1813,15 +1813,17 @@ class _Walk:
         for index, area in enumerate(self.areas):
             if index in by_area or area.kind == "goal":
                 continue
-            explaining = {
-                line
-                for sentence, line, _context in area.sentences
+            # A paragraph saying what a medborgarlöfte is explains promises in general up to that sentence ("Varje
+            # år lovar polisen att satsa på något. Det kallas för medborgarlöfte."); what it says after may promise.
+            explained = {
+                line: position
+                for position, (sentence, line, _context) in enumerate(area.sentences)
                 if self.vocabulary.explains_promises_re.search(sentence)
             }
             prose = [
                 self.draft(sentence, line, context, index, prose=True)
-                for sentence, line, context in area.sentences
-                if line not in explaining and self.is_prose_promise(sentence)
+                for position, (sentence, line, context) in enumerate(area.sentences)
+                if position > explained.get(line, -1) and self.is_prose_promise(sentence)
             ]
             # Prose above the first heading introduces the promise when the headings below hold the items, and so
             # does prose under headings above the first list ("Vårt löfte" before "Aktiviteter under 2020").

@@ -550,6 +550,16 @@ def test_a_page_explaining_what_a_promise_is_holds_no_activities() -> None:
     assert promise.activities == []
 
 
+def test_a_promise_after_the_sentence_explaining_promises_is_read() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nTrygghet i centrum\n\nEtt medborgarlöfte är ett löfte från polisen och "
+        "kommunen till invånarna. Under året ska polisen genomföra fyra trygghetsvandringar i centrum.\n"
+    )
+    assert [activity.text for activity in promise.activities] == [
+        "Under året ska polisen genomföra fyra trygghetsvandringar i centrum."
+    ]
+
+
 def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
     promise = parse(
         "Centrum\n\nÅtgärder som kommunen och polisen ska genomföra\n\n"
