@@ -732,6 +732,7 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
             for page in pdf.pages[:MAX_PDF_PAGES]:
                 tables: list[_PdfTable] = []
                 carried, header = header, None
+                carried_lineless, lineless = lineless, None
                 crossings = len({round(edge["top"]) for edge in page.horizontal_edges}) * len(
                     {round(edge["x0"]) for edge in page.vertical_edges}
                 )
@@ -761,7 +762,6 @@ def _pdf_tables(data: bytes) -> list[list[_PdfTable]]:
                         header = None
                         continue
                     tables.append(_PdfTable(*table.bbox, rows))
-                carried_lineless, lineless = lineless, None
                 if not tables and (ruled := _rows_under_header(page, carried_lineless)) is not None:
                     tables.append(ruled)
                     if ruled.starts and ruled.bottom > 0.75 * float(page.height):
