@@ -11,6 +11,7 @@ XML entity bomb) ends in a DocumentError with a message for the person who suppl
 
 from __future__ import annotations
 
+import codecs
 import io
 import itertools
 import logging
@@ -63,6 +64,12 @@ def read_document(source: str | os.PathLike[str] | bytes, suffix: str | None = N
 
 
 def decode_text(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Word's "Unicode text" and Notepad's "Unicode": UTF-16 with a byte order mark.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise DocumentError("Textfilen är skadad: den börjar som UTF-16 men är det inte.") from error
     if b"\x00" in data[:4096]:
         raise DocumentError("Filen ser ut att vara binär, inte text.")
     try:

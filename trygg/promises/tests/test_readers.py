@@ -35,6 +35,16 @@ def test_plain_text_from_old_windows_exports_keeps_its_swedish_letters() -> None
     )
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_text_saved_as_unicode_by_word_or_notepad_is_read(encoding: str) -> None:
+    # Word's "Unicode text" and Notepad's "Unicode" are UTF-16 with a byte order mark (little-endian by default).
+    text = "Medborgarlöfte 2024\n\n- Polisen ska patrullera i centrum varje fredag.\n"
+    data = text.encode(encoding) if encoding == "utf-16" else b"\xfe\xff" + text.encode(encoding)
+
+    assert read_document(data, ".txt") == text
+    assert "Polisen ska patrullera" in read_document(data, ".html")
+
+
 def test_bytes_without_a_suffix_are_refused_with_a_clear_message() -> None:
     with pytest.raises(DocumentError, match="filändelsen"):
         read_document(b"text", None)
