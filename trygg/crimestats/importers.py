@@ -304,7 +304,13 @@ class _Frame:
 
 def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) -> _Frame:
     data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
-    if mapping.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" and Notepad's "Unicode": UTF-16 with a byte order mark, whatever the mapping says.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CrimeFileError([LineError(1, None, "encoding", "UTF-16")]) from error
+    elif mapping.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
         try:
             data = data.decode(mapping.encoding).encode("utf-8")
         except UnicodeDecodeError as error:

@@ -59,7 +59,10 @@ _CRIME_CODE = re.compile(r"^(\d{4})\s*[-–—:]\s*(.+)$")
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a BOM); otherwise Windows-1252, which Latin-1 files also read correctly as."""
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's "Unicode text", Notepad's "Unicode"); otherwise
+    Windows-1252, which Latin-1 files also read correctly as."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     try:

@@ -32,17 +32,21 @@ _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 @dataclass(frozen=True)
 class CsvDialect:
-    encoding: str  # "utf-8-sig" (with or without a BOM) or "cp1252"
+    encoding: str  # "utf-8-sig" (with or without a BOM), "utf-16" (with a BOM) or "cp1252"
     delimiter: str
 
 
 def csv_dialect(path: str | os.PathLike[str]) -> CsvDialect:
-    """How a CSV was saved: UTF-8 (a BOM or valid UTF-8 throughout) else Windows-1252, and the separator of
-    the header line (semicolon, tab or comma, outside quotes)."""
+    """How a CSV was saved: UTF-8 (a BOM or valid UTF-8 throughout), UTF-16 with a BOM (Excel's "Unicode text")
+    else Windows-1252, and the separator of the header line (semicolon, tab or comma, outside quotes)."""
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
         encoding = "utf-8-sig"
-        if not head.startswith(codecs.BOM_UTF8):
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+            # A read of SNIFF_BYTES may end inside a character; the header line is all that is looked at.
+            head = head[: len(head) - len(head) % 2]
+        elif not head.startswith(codecs.BOM_UTF8):
             decoder = codecs.getincrementaldecoder("utf-8")()
             try:
                 decoder.decode(head)

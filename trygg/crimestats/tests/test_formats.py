@@ -1,3 +1,4 @@
+import codecs
 import contextlib
 import json
 
@@ -98,6 +99,27 @@ def test_two_unrelated_types_of_one_category_are_added_and_the_table_says_so() -
 
     assert table.frame.select("category", "count").rows() == [("misshandel", 15)]
     assert table.combined == {"misshandel": ("Misshandel utomhus", "Misshandel inomhus")}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_files_saved_as_unicode_text_read_as_the_same_figures(encoding: str) -> None:
+    def as_utf16(data: bytes, original: str) -> bytes:
+        text = data.decode(original).lstrip("\ufeff")
+        return text.encode(encoding) if encoding == "utf-16" else codecs.BOM_UTF16_BE + text.encode(encoding)
+
+    expected = _figures(_trygg(samples.SOL_AS_TRYGG_CSV))
+    sol = as_utf16(samples.SOL, "latin-1")
+    trygg_csv = as_utf16(samples.SOL_AS_TRYGG_CSV, "utf-8")
+    # As Excel saves "Unicode text": tabs between the columns.
+    tabbed = as_utf16(samples.SOL_AS_TRYGG_CSV.replace(b",", b"\t"), "utf-8")
+
+    assert formats.detect(sol) == "bra_sol"
+    assert _figures(_read(sol)) == expected
+    assert _figures(_trygg(trygg_csv)) == expected
+    assert _figures(_trygg(tabbed)) == expected
+    assert _figures(_read(as_utf16(samples.KOMMUN_CSV, "utf-8"), "kommuner.csv", year=2025)) == _figures(
+        _trygg(samples.KOMMUN_CSV_AS_TRYGG_CSV)
+    )
 
 
 def test_the_kommun_csv_reads_with_and_without_its_header() -> None:

@@ -34,6 +34,9 @@ MAPPING = {"löpnr": "respondent", "område": "area", "klotter": "p_klotter", "v
     [
         pytest.param(EXCEL_SEMICOLON.encode("cp1252"), id="windows-1252"),
         pytest.param(b"\xef\xbb\xbf" + EXCEL_SEMICOLON.encode("utf-8"), id="utf-8-bom"),
+        # Excel's "Unicode text" and Notepad's "Unicode": UTF-16 with a byte order mark.
+        pytest.param(EXCEL_SEMICOLON.encode("utf-16"), id="utf-16"),
+        pytest.param(EXCEL_SEMICOLON.replace(";", "\t").encode("utf-16"), id="utf-16-tabs"),
     ],
 )
 def test_an_excel_semicolon_file_is_read_as_columns_with_decimal_points(tmp_path: Path, data: bytes) -> None:
