@@ -15,13 +15,14 @@ parses periods and counts, and raises CrimeFileError naming every bad cell (noth
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping
 from functools import cache
 
 import polars as pl
+
+from trygg.core.text import decode_text_file
 
 from . import kommuner
 from .importers import (
@@ -59,20 +60,8 @@ _CRIME_CODE = re.compile(r"^(\d{4})\s*[-–—:]\s*(.+)$")
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's "Unicode text", Notepad's "Unicode"); otherwise
-    Windows-1252, which Latin-1 files also read correctly as."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252 (`core.text.decode_text_file`)."""
+    return decode_text_file(data)
 
 
 @cache

@@ -1,7 +1,8 @@
 """Reading measurements from CSV: every error names its line (the header is line 1) and its column.
 
-Pure: no Django import. Columns: provdatum, amne, varde, testade, positiva, laboratorium, anteckning
-(comma or semicolon separated, decimal point or comma). Which are required depends on the indicator's kind.
+Pure: no Django import. Columns: provdatum, amne, varde, testade, positiva, laboratorium, anteckning, in any case
+and with or without å, ä and ö ("Ämne", "Värde"); comma, semicolon or tab separated, decimal point or comma.
+Which are required depends on the indicator's kind.
 """
 
 from __future__ import annotations
@@ -64,8 +65,17 @@ class MeasurementLineError(LineError):
 
 
 def _delimiter(text: str) -> str:
+    """The separator of the header line: comma, semicolon or tab (Excel's "Unicode text"), the most frequent."""
     first = text.splitlines()[0] if text else ""
-    return "," if first.count(",") >= first.count(";") else ";"
+    return max((",", ";", "\t"), key=first.count)
+
+
+_SWEDISH_LETTERS = str.maketrans("åäö", "aao")
+
+
+def _column_name(name: str) -> str:
+    """A header cell as the column it names: "Ämne" and "amne" are both amne."""
+    return name.strip().lower().translate(_SWEDISH_LETTERS)
 
 
 def measurements_parse(
@@ -75,12 +85,15 @@ def measurements_parse(
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     errors: list[MeasurementLineError] = []
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        written = next(reader)
     except StopIteration:
         return [], [MeasurementLineError(1, None, "empty_file")]
-    unknown = [name for name in header if name not in COLUMNS]
-    for name in unknown:
-        errors.append(MeasurementLineError(1, name, "unknown_column", params={"known": ", ".join(COLUMNS)}))
+    header = [_column_name(name) for name in written]
+    for name, column in zip(written, header, strict=True):
+        if column not in COLUMNS:
+            errors.append(
+                MeasurementLineError(1, name.strip(), "unknown_column", params={"known": ", ".join(COLUMNS)})
+            )
     for name in REQUIRED[kind]:
         if name not in header:
             errors.append(MeasurementLineError(1, name, "missing_column"))

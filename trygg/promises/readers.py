@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from trygg.core.text import decode_text_file
 from trygg.promises.parsing import symbol_bullets
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
@@ -64,19 +65,11 @@ def read_document(source: str | os.PathLike[str] | bytes, suffix: str | None = N
 
 
 def decode_text(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Word's "Unicode text" and Notepad's "Unicode": UTF-16 with a byte order mark.
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise DocumentError("Textfilen är skadad: den börjar som UTF-16 men är det inte.") from error
-    if b"\x00" in data[:4096]:
+    """A text or HTML file as text (`core.text.decode_text_file`); bytes with NUL in them, other than UTF-16
+    marked as such, are binary."""
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DocumentError("Filen ser ut att vara binär, inte text.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older Swedish Windows exports are cp1252; it decodes å, ä and ö correctly.
-        return data.decode("cp1252", errors="replace")
+    return decode_text_file(data)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -195,6 +195,20 @@ def test_the_import_command_counts_each_new_sampling_occasion_once(
     assert Execution.objects.filter(activity=wastewater_activity).count() == 2
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16", "utf-8-sig"])
+def test_the_import_command_reads_a_file_as_excel_or_notepad_saved_it(wastewater, tmp_path, encoding):
+    # Swedish Excel's "CSV (semikolonavgränsad)" is Windows-1252, its "Unicode text" UTF-16 with tabs.
+    separator = "\t" if encoding == "utf-16" else ";"
+    text = separator.join(["provdatum", "ämne", "värde", "laboratorium"]) + "\n"
+    text += separator.join(["2023-03-14", "kokain", "9,8", "Länslab Växjö"]) + "\n"
+    path = tmp_path / "matningar.csv"
+    path.write_bytes(text.encode(encoding))
+
+    call_command("import_measurements", str(path), "--indicator", str(wastewater.pk))
+
+    assert [(m.value, m.lab) for m in Measurement.objects.all()] == [(Decimal("9.8"), "Länslab Växjö")]
+
+
 def test_the_staff_page_of_another_municipality_is_not_found_and_others_get_403(
     login, outsider, police_officer, wastewater
 ):

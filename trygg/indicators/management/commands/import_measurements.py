@@ -13,6 +13,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from trygg.accounts.models import User
+from trygg.core.text import decode_text_file
 from trygg.indicators import services
 from trygg.indicators.importing import measurements_parse
 from trygg.indicators.models import Indicator, Measurement
@@ -38,8 +39,8 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"Ingen användare {options['by']!r}.")
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
+            text = decode_text_file(path.read_bytes())
+        except OSError as error:
             raise CommandError(f"{path}: kan inte läsas ({error}).") from None
         rows, errors = measurements_parse(
             text, kind=indicator.kind, substances=frozenset(Measurement.Substance.values)
