@@ -670,7 +670,7 @@ MAX_PDF_PAGES = 60
 MAX_PDF_PAGE_CROSSINGS = 3000
 MAX_PDF_CROSSINGS = 20_000
 _BULLET_START_RE = re.compile(r"^(?:[•·▪◦‣●○■□►➢✓✔*]|[-–—−](?=\s)|\d{1,2}[.)](?=\s))")
-_PAGE_NUMBER_RE = re.compile(r"^(?:sida\s+)?\d{1,3}(?:\s*(?:av|/|\()\s*\d{1,3}\)?)?$", re.IGNORECASE)
+_PAGE_NUMBER_RE = re.compile(r"^(?:sidan?\s+)?\d{1,3}(?:\s*(?:av|/|\()\s*\d{1,3}\)?)?$", re.IGNORECASE)
 
 
 @dataclass

@@ -570,3 +570,10 @@ def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
         "Kommunen ska laga belysningen i parken.",
     ]
     assert titles(promise) == ["Centrum"]
+
+
+@pytest.mark.parametrize("footer", ["Sida 2", "Sidan 2", "Sidan 2 av 5", "sida 3/4"])
+def test_a_page_number_line_is_no_part_of_the_area(footer: str) -> None:
+    promise = parse(f"# Medborgarlöfte\n\n## Centrum\n\n- Polisen ska patrullera varje fredag.\n\n{footer}\n")
+    assert footer not in promise.focus_areas[0].description
+    assert [activity.text for activity in promise.activities] == ["Polisen ska patrullera varje fredag."]
