@@ -14,7 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from . import bra, kolada, kommuner, longform, pxstat
+from trygg.core.text import decode_text_file
+
+from . import bra, kolada, kommuner, pxstat
 from .importers import (
     DEFAULT_MAPPING,
     FORMAT_NAMES,
@@ -48,7 +50,7 @@ def detect(data: bytes) -> str:
     """The format key of FORMAT_NAMES that the content looks like; "trygg" when nothing else fits."""
     if data.startswith(WORKBOOK_MAGIC):
         return "bra_workbook"
-    text = longform.decode_text(data[: 1 << 16])
+    text = decode_text_file(data[: 1 << 16])
     stripped = text.lstrip("\ufeff \r\n\t")
     if stripped.startswith(("{", "[")):
         return "json"
@@ -110,14 +112,14 @@ def read_crime_statistics(
         )
     if kind == "bra_sol":
         return bra.read_sol(
-            longform.decode_text(data),
+            decode_text_file(data),
             categories=categories,
             municipalities=municipalities,
             max_errors=max_errors,
         )
     if kind == "bra_kommun_csv":
         return bra.read_kommun_csv(
-            longform.decode_text(data),
+            decode_text_file(data),
             file_name=file_name,
             categories=categories,
             municipalities=municipalities,

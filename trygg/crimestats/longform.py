@@ -22,8 +22,6 @@ from functools import cache
 
 import polars as pl
 
-from trygg.core.text import decode_text_file
-
 from . import kommuner
 from .importers import (
     CRIME_SCHEMA,
@@ -57,11 +55,6 @@ _PERIOD = re.compile(r"^(\d{4})\s*(prel\.?)?\s*(.*?)\s*(prel\.?)?$", re.IGNORECA
 _NUMBERED = re.compile(r"^([-MKQ]?)\s*(\d{1,2})$", re.IGNORECASE)
 _QUARTER = re.compile(r"^(?:kvartal|kv\.?|q|k)\s*([1-4])$", re.IGNORECASE)
 _CRIME_CODE = re.compile(r"^(\d{4})\s*[-–—:]\s*(.+)$")
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252 (`core.text.decode_text_file`)."""
-    return decode_text_file(data)
 
 
 @cache

@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from trygg.core.text import decode_text_file
+
 from . import kommuner, longform
 from .importers import (
     MAX_REPORTED_ERRORS,
@@ -152,7 +154,7 @@ def decode_px(data: bytes) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    return longform.decode_text(data)
+    return decode_text_file(data)
 
 
 def _strings(value: str) -> list[str]:
@@ -804,6 +806,6 @@ def cube_as_population(
 
 def read_json(data: bytes) -> object:
     try:
-        return json.loads(longform.decode_text(data))
+        return json.loads(decode_text_file(data))
     except json.JSONDecodeError as error:
         raise CrimeFileError([LineError(error.lineno, str(error.colno), "bad_json", error.msg)]) from error

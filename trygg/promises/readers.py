@@ -867,10 +867,7 @@ def _cells_between(
         for other in body:
             for word in other:
                 if upper < (float(word["top"]) + float(word["bottom"])) / 2 < lower:
-                    column = max(
-                        (index for index, start in enumerate(starts) if start <= float(word["x0"]) + 3),
-                        default=0,
-                    )
+                    column = _column_of(word, starts)
                     cells[column] = f"{cells[column]} {word['text']}".strip()
         if any(cells):
             rows.append(cells)
@@ -907,10 +904,7 @@ def _table_going_on(
         top = min(float(word["top"]) for word in line)
         if top > 0.3 * height:
             return None
-        columns = {
-            max((i for i, start in enumerate(starts) if start <= float(w["x0"]) + 3), default=0) for w in line
-        }
-        if len(columns) < 2:
+        if len({_column_of(word, starts) for word in line}) < 2:
             continue
         if _crosses_a_column(line, starts) or not _set_in_columns(line, starts):
             return None
@@ -1015,13 +1009,18 @@ def _rows_by_spacing(
     return [*bounds, spans[-1][1] + 1]
 
 
+def _column_of(word: dict[str, Any], starts: Sequence[float]) -> int:
+    """The column a word stands in: the last whose header starts at or left of it (a few points of slack)."""
+    x0 = float(word["x0"])
+    return max((index for index, start in enumerate(starts) if start <= x0 + 3), default=0)
+
+
 def _set_in_columns(line: Sequence[dict[str, Any]], starts: Sequence[float]) -> bool:
     """Whether a line's words stand in a table's columns: in each column but the first that holds any, the
     first starts where the column's header does (a cell's text is set from its left edge)."""
     firsts: dict[int, float] = {}
     for word in line:
-        x0 = float(word["x0"])
-        column = max((index for index, start in enumerate(starts) if start <= x0 + 3), default=0)
+        x0, column = float(word["x0"]), _column_of(word, starts)
         firsts[column] = min(firsts.get(column, x0), x0)
     return all(abs(x0 - starts[column]) <= 3 for column, x0 in firsts.items() if column)
 
