@@ -21,6 +21,15 @@ def titles(promise: ParsedPromise) -> list[str | None]:
     return [area.title for area in promise.focus_areas]
 
 
+def texts(promise: ParsedPromise) -> list[str]:
+    return [activity.text for activity in promise.activities]
+
+
+def rates(promise: ParsedPromise) -> list[tuple[int | None, str | None]]:
+    """Each activity's quantity and what it is per ("year", "week", "period" …)."""
+    return [(activity.quantity, activity.per) for activity in promise.activities]
+
+
 def by_text(promise: ParsedPromise) -> dict[str, Any]:
     return {activity.text: activity for activity in promise.activities}
 
@@ -101,7 +110,7 @@ def test_the_police_template_keeps_only_what_we_will_do() -> None:
         "## Det här ska vi åstadkomma tillsammans\n\n- Färre ska använda narkotika.\n- Ökad trygghet\n\n"
         "## Följ med i hur det går\n\n- Uppföljning två gånger per år\n\n## Läs mer\n\n- Ekby kommun ska hålla möten.\n"
     )
-    assert [activity.text for activity in promise.activities] == ["Polisen ska genomföra fyra insatser."]
+    assert texts(promise) == ["Polisen ska genomföra fyra insatser."]
     assert titles(promise) == ["Det här ska vi göra"]
 
 
@@ -143,7 +152,7 @@ def test_a_numbered_parent_without_a_colon_is_a_lead_in_for_the_bullets_that_com
         "• fotpatrullering på kvällar\n\n• minst två besök per vecka på fritidsgården\n\n"
         "2. Kommunen ska städa parken varje vecka.\n"
     )
-    assert [activity.text for activity in promise.activities] == [
+    assert texts(promise) == [
         "fotpatrullering på kvällar",
         "minst två besök per vecka på fritidsgården",
         "Kommunen ska städa parken varje vecka.",
@@ -264,7 +273,7 @@ def test_page_debris_gives_no_activities_and_no_areas() -> None:
         "Våra löften\n\n- Polisen ska hålla fyra möten.\n\nTill toppen\nTelefon: 0123-456 78\n"
     )
     assert titles(promise) == ["Våra löften"]
-    assert [activity.text for activity in promise.activities] == ["Polisen ska hålla fyra möten."]
+    assert texts(promise) == ["Polisen ska hålla fyra möten."]
 
 
 # Confidence and the source line ------------------------------------------------------------------------------
@@ -335,7 +344,7 @@ def test_prose_under_headings_above_the_first_list_introduces_the_promise() -> N
         "## Trafik\n\nKommunen ska bygga två farthinder.\n"
     )
     assert titles(promise) == ["Aktiviteter under 2025", "Trafik"]
-    assert [activity.text for activity in promise.activities][-1] == "Kommunen ska bygga två farthinder."
+    assert texts(promise)[-1] == "Kommunen ska bygga två farthinder."
 
 
 def test_items_the_activities_below_are_the_means_to_are_goals_not_activities() -> None:
@@ -343,7 +352,7 @@ def test_items_the_activities_below_are_the_means_to_are_goals_not_activities() 
         "Medborgarlöfte 2025\n\n- Minska stölderna i hamnen.\n\n"
         "Det ska vi åstadkomma genom följande aktiviteter\n\n- Polisen ska patrullera hamnen.\n"
     )
-    assert [activity.text for activity in promise.activities] == ["Polisen ska patrullera hamnen."]
+    assert texts(promise) == ["Polisen ska patrullera hamnen."]
 
 
 def test_a_comma_list_of_partners_ending_in_och_is_read_whole() -> None:
@@ -402,7 +411,7 @@ def test_the_signing_section_holds_no_activities() -> None:
         "… att kommunen ska laga belysningen i parken\n\nSkriver under\n\n"
         "Kommunstyrelsens ordförande och lokalpolisområdets chef skriver under löftet.\n"
     )
-    assert [activity.text for activity in promise.activities] == [
+    assert texts(promise) == [
         "… att polisen ska synas mer på torget",
         "… att kommunen ska laga belysningen i parken",
     ]
@@ -412,7 +421,7 @@ def test_every_weekend_is_once_a_week() -> None:
     promise = parse(
         "Centrum\n\n- Polisen ska synas på torget varje helg.\n- Kommunen ska ha fältassistenter ute alla helger.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+    assert rates(promise) == [
         (1, "week"),
         (1, "week"),
     ]
@@ -431,7 +440,7 @@ def test_the_partners_end_where_how_often_begins() -> None:
         "- Polisen ska tillsammans med Ekbyhem varje vecka gå genom området.\n"
     )
     assert [activity.partners for activity in promise.activities] == [["Skolan", "föreningarna"], ["Ekbyhem"]]
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+    assert rates(promise) == [
         (1, "term"),
         (1, "week"),
     ]
@@ -459,7 +468,7 @@ def test_a_recurrence_naming_two_times_is_twice() -> None:
         "Centrum\n\n- Kommunen ska ordna trygghetsvandringar vår och höst.\n"
         "- Föreningarna ska nattvandra varje fredag och lördag.\n- Polisen ska synas på torget varje fredag.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+    assert rates(promise) == [
         (2, "year"),
         (2, "week"),
         (1, "week"),
@@ -490,7 +499,7 @@ def test_every_other_or_every_third_week_month_or_year_is_a_rate() -> None:
         "- Polisen ska hålla två möten med handlarna var tredje månad.\n"
         "- Fältassistenterna ska besöka fritidsgården var fjortonde dag.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+    assert rates(promise) == [
         (26, "year"),
         (6, "year"),
         (2, "period"),
@@ -506,14 +515,14 @@ def test_a_number_after_the_verb_var_is_no_rate() -> None:
     promise = parse(
         "Centrum\n\n- Kommunen ska laga bänkarna, som var 10 år gamla, och kontrollera dem var 3:e vecka.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(17, "year")]
+    assert rates(promise) == [(17, "year")]
 
 
 def test_every_other_year_in_a_one_year_promise_is_once() -> None:
     promise = parse(
         "Medborgarlöfte Ekby kommun 2025\n\nCentrum\n\n- Kommunen ska mäta tryggheten varannat år.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [(1, "period")]
+    assert rates(promise) == [(1, "period")]
 
 
 def test_a_numbered_label_before_an_areas_title_is_not_part_of_it() -> None:
@@ -532,7 +541,7 @@ def test_holding_the_yearly_event_is_once_a_year_and_using_the_yearly_survey_pro
         "- Polisen ska delta i de årliga föräldramötena.\n"
         "- Kommunen ska använda resultaten från den årliga trygghetsmätningen.\n"
     )
-    assert [(activity.quantity, activity.per) for activity in promise.activities] == [
+    assert rates(promise) == [
         (1, "year"),
         (1, "year"),
         (None, None),
@@ -555,9 +564,7 @@ def test_a_promise_after_the_sentence_explaining_promises_is_read() -> None:
         "Medborgarlöfte Ekby kommun 2024\n\nTrygghet i centrum\n\nEtt medborgarlöfte är ett löfte från polisen och "
         "kommunen till invånarna. Under året ska polisen genomföra fyra trygghetsvandringar i centrum.\n"
     )
-    assert [activity.text for activity in promise.activities] == [
-        "Under året ska polisen genomföra fyra trygghetsvandringar i centrum."
-    ]
+    assert texts(promise) == ["Under året ska polisen genomföra fyra trygghetsvandringar i centrum."]
 
 
 def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
@@ -565,7 +572,7 @@ def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
         "Centrum\n\nÅtgärder som kommunen och polisen ska genomföra\n\n"
         "Polisen ska patrullera på torget varje fredag. Kommunen ska laga belysningen i parken.\n"
     )
-    assert [activity.text for activity in promise.activities] == [
+    assert texts(promise) == [
         "Polisen ska patrullera på torget varje fredag.",
         "Kommunen ska laga belysningen i parken.",
     ]
@@ -576,4 +583,4 @@ def test_a_label_heading_with_a_relative_clause_is_a_heading() -> None:
 def test_a_page_number_line_is_no_part_of_the_area(footer: str) -> None:
     promise = parse(f"# Medborgarlöfte\n\n## Centrum\n\n- Polisen ska patrullera varje fredag.\n\n{footer}\n")
     assert footer not in promise.focus_areas[0].description
-    assert [activity.text for activity in promise.activities] == ["Polisen ska patrullera varje fredag."]
+    assert texts(promise) == ["Polisen ska patrullera varje fredag."]
