@@ -29,6 +29,7 @@ from typing import IO
 
 import polars as pl
 
+from trygg.core.fileerrors import Gettext, MessageError, gettext_noop
 from trygg.core.fileerrors import LineError as BaseLineError
 
 MAX_REPORTED_ERRORS = 1000
@@ -83,11 +84,6 @@ MONTH_NAMES: dict[str, int] = {
 # "2023", "2023-04", "2023M04", "2023K2" or "2023Q2", each possibly followed by "prel." (a preliminary figure).
 PERIOD_PATTERN = r"(?i)^(\d{4})(?:[-M](\d{2})|[KQ]([1-4]))?(\s*prel\.?)?$"
 YEAR_PATTERN = r"(?i)^(\d{4})(\s*prel\.?)?$"
-
-
-def gettext_noop(message: str) -> str:
-    # Marks a message for makemessages without importing Django; the web layer translates `error.template`.
-    return message
 
 
 MESSAGES: dict[str, str] = {
@@ -153,19 +149,15 @@ class LineError(BaseLineError):
     sheet: str | None = None
     path: str | None = None
 
-    @property
-    def location(self) -> str:
+    def location_in(self, gettext: Gettext = gettext_noop) -> str:
         if self.path is not None:
             return f"JSON {self.path}"
-        parts = [f"blad {self.sheet}"] if self.sheet else []
+        parts = [f"{gettext('blad')} {self.sheet}"] if self.sheet else []
         if self.line:
-            parts.append(f"rad {self.line}")
+            parts.append(f"{gettext('rad')} {self.line}")
         if self.column is not None:
-            parts.append(f"kolumn {self.column}")
+            parts.append(f"{gettext('kolumn')} {self.column}")
         return ", ".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
 
 
 class CrimeFileError(Exception):
@@ -181,7 +173,7 @@ class CrimeFileError(Exception):
         super().__init__(shown + (f"\n… och {more} fel till" if more > 0 else ""))
 
 
-class MappingFileError(Exception):
+class MappingFileError(MessageError):
     """The column-mapping file itself is wrong (unknown key, bad pattern…)."""
 
 
@@ -232,15 +224,19 @@ def mapping_from_toml(source: str | os.PathLike[str] | IO[bytes]) -> ColumnMappi
         else:
             data = tomllib.load(source)
     except tomllib.TOMLDecodeError as error:
-        raise MappingFileError(f"Mappningsfilen är inte giltig TOML: {error}") from error
+        raise MappingFileError(
+            gettext_noop("Mappningsfilen är inte giltig TOML: %(error)s"), error=str(error)
+        ) from error
     values: dict[str, object] = {}
     for section, content in data.items():
         allowed = _MAPPING_SECTIONS.get(section)
         if allowed is None or not isinstance(content, dict):
-            raise MappingFileError(f"Okänd del [{section}] i mappningsfilen.")
+            raise MappingFileError(gettext_noop("Okänd del [%(section)s] i mappningsfilen."), section=section)
         for key, value in content.items():
             if key not in allowed:
-                raise MappingFileError(f"Okänd nyckel {key} i [{section}].")
+                raise MappingFileError(
+                    gettext_noop("Okänd nyckel %(key)s i [%(section)s]."), key=key, section=section
+                )
             values["period_columns" if section == "periods" else key] = value
     columns = {"kommun_code", "kommun_name", "kommun", "period", "year", "month", "count"} & set(values)
     explicit = "columns" in data
@@ -251,33 +247,38 @@ def mapping_from_toml(source: str | os.PathLike[str] | IO[bytes]) -> ColumnMappi
         merged["missing_values"] = tuple(str(item) for item in merged["missing_values"])  # type: ignore[attr-defined]
     mapping = ColumnMapping(**merged)  # type: ignore[arg-type]
     if explicit and not columns and mapping.period_columns is None:
-        raise MappingFileError("[columns] måste namnge minst kommun och period.")
+        raise MappingFileError(gettext_noop("[columns] måste namnge minst kommun och period."))
     _check_mapping(mapping)
     return mapping
 
 
 def _check_mapping(mapping: ColumnMapping) -> None:
     if not (mapping.kommun_code or mapping.kommun):
-        raise MappingFileError("Ange kolumnen för kommunkoden: kommun_code eller kommun.")
+        raise MappingFileError(gettext_noop("Ange kolumnen för kommunkoden: kommun_code eller kommun."))
     if not (mapping.period or mapping.year or mapping.period_columns):
-        raise MappingFileError("Ange perioden: period, year (och month) eller [periods] columns.")
+        raise MappingFileError(
+            gettext_noop("Ange perioden: period, year (och month) eller [periods] columns.")
+        )
     if not mapping.period_columns and not mapping.count:
-        raise MappingFileError("Ange kolumnen count (antal).")
+        raise MappingFileError(gettext_noop("Ange kolumnen count (antal)."))
     if mapping.period_columns:
         try:
             re.compile(mapping.period_columns)
         except re.error as error:
             raise MappingFileError(
-                f"[periods] columns är inget giltigt reguljärt uttryck: {error}"
+                gettext_noop("[periods] columns är inget giltigt reguljärt uttryck: %(error)s"),
+                error=str(error),
             ) from error
     try:
         codecs.lookup(mapping.encoding)
     except LookupError as error:
-        raise MappingFileError(f"Okänd teckenkodning {mapping.encoding}.") from error
+        raise MappingFileError(
+            gettext_noop("Okänd teckenkodning %(name)s."), name=mapping.encoding
+        ) from error
     for name in (item.name for item in fields(mapping)):
         value = getattr(mapping, name)
         if name in _MAPPING_SECTIONS["columns"] and value is not None and not isinstance(value, str):
-            raise MappingFileError(f"{name} ska vara ett kolumnnamn i citattecken.")
+            raise MappingFileError(gettext_noop("%(name)s ska vara ett kolumnnamn i citattecken."), name=name)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["category"] or None,
             )
         except importers.MappingFileError as error:
-            form.add_error("mapping", str(error))
+            form.add_error("mapping", error.message_in(_))
         except importers.CrimeFileError as error:
             errors, error_total = error.errors[:100], error.total
             form.add_error("file", _("Filen har fel och ingenting importerades."))

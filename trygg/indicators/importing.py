@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from trygg.core.fileerrors import LineError
+from trygg.core.fileerrors import LineError, gettext_noop
 
 COLUMNS = ("provdatum", "amne", "varde", "testade", "positiva", "laboratorium", "anteckning")
 REQUIRED = {
@@ -33,11 +33,6 @@ class Row:
     positive: int | None
     lab: str
     note: str
-
-
-def gettext_noop(message: str) -> str:
-    # Marks a message for makemessages without importing Django; a web layer translates `error.template`.
-    return message
 
 
 MESSAGES: dict[str, str] = {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from trygg.accounts.models import User
 from trygg.audit.models import AuditEntry
 from trygg.audit.services import audit_changes, audit_record
+from trygg.core.fileerrors import LineError
 from trygg.core.validators import validate_not_reserved
 from trygg.followup import rules as followup_rules
 from trygg.followup.models import Execution
@@ -173,9 +174,9 @@ def measurement_record(
 class ImportErrors(ValidationError):
     """The file has errors; nothing was imported. ``.errors`` are (line, column, message)."""
 
-    def __init__(self, errors: Sequence[object]) -> None:
+    def __init__(self, errors: Sequence[LineError]) -> None:
         self.errors = list(errors)
-        super().__init__([str(error) for error in self.errors])
+        super().__init__([error.text_in(_) for error in self.errors])
 
 
 @transaction.atomic

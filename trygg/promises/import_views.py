@@ -561,7 +561,7 @@ def promise_import(request: HttpRequest) -> HttpResponse:
                 else form.cleaned_data["text"]
             )
         except DocumentError as error:
-            form.add_error("file", str(error))
+            form.add_error("file", error.message_in(_))
         else:
             parsed = parse_promise_text(text)
             if not parsed.activities:

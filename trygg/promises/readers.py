@@ -26,13 +26,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from trygg.core.fileerrors import MessageError, gettext_noop
 from trygg.core.text import decode_text_file
 from trygg.promises.parsing import symbol_bullets
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
-class DocumentError(Exception):
+class DocumentError(MessageError):
     """A file that cannot be read as a promise; the message is meant for the person who supplied it."""
 
 
@@ -40,7 +41,9 @@ def read_document(source: str | os.PathLike[str] | bytes, suffix: str | None = N
     """The text of a .txt, .md, .html, .pdf or .docx document given as a path or as bytes."""
     if isinstance(source, bytes):
         if not suffix:
-            raise DocumentError("Filtypen är okänd: ange filändelsen (.txt, .md, .html, .pdf eller .docx).")
+            raise DocumentError(
+                gettext_noop("Filtypen är okänd: ange filändelsen (.txt, .md, .html, .pdf eller .docx).")
+            )
         data = source
     else:
         path = Path(source)
@@ -48,11 +51,18 @@ def read_document(source: str | os.PathLike[str] | bytes, suffix: str | None = N
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise DocumentError(f"Filen {path.name} kunde inte läsas: {error.strerror or error}.") from error
+            raise DocumentError(
+                gettext_noop("Filen %(name)s kunde inte läsas: %(reason)s."),
+                name=path.name,
+                reason=error.strerror or str(error),
+            ) from error
     suffix = suffix.lower() if suffix.startswith(".") else f".{suffix.lower()}"
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
-            f"Filtypen {suffix} stöds inte. Använd .txt, .md, .html, .pdf eller .docx, eller klistra in texten."
+            gettext_noop(
+                "Filtypen %(suffix)s stöds inte. Använd .txt, .md, .html, .pdf eller .docx, eller klistra in texten."
+            ),
+            suffix=suffix,
         )
     if suffix == ".pdf":
         return read_pdf(data)
@@ -68,7 +78,7 @@ def decode_text(data: bytes) -> str:
     """A text or HTML file as text (`core.text.decode_text_file`); bytes with NUL in them, other than UTF-16
     marked as such, are binary."""
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DocumentError("Filen ser ut att vara binär, inte text.")
+        raise DocumentError(gettext_noop("Filen ser ut att vara binär, inte text."))
     return decode_text_file(data)
 
 
@@ -651,11 +661,14 @@ def html_to_text(html: str) -> str:
         return extractor.text()
     except _TooComplex as error:
         raise DocumentError(
-            "Webbsidan har för många element för att vara ett medborgarlöfte. Klistra in texten i stället."
+            gettext_noop(
+                "Webbsidan har för många element för att vara ett medborgarlöfte. Klistra in texten i stället."
+            )
         ) from error
     except (AssertionError, ValueError, RecursionError) as error:
         raise DocumentError(
-            f"Webbsidan kunde inte läsas ({error}). Spara den igen eller klistra in texten."
+            gettext_noop("Webbsidan kunde inte läsas (%(detail)s). Spara den igen eller klistra in texten."),
+            detail=str(error),
         ) from error
 
 
@@ -1044,15 +1057,18 @@ def read_pdf(data: bytes) -> str:
             or "encrypt" in type(error).__name__.lower()
         ):
             raise DocumentError(
-                "PDF-filen är lösenordsskyddad. Spara den utan lösenord och försök igen."
+                gettext_noop("PDF-filen är lösenordsskyddad. Spara den utan lösenord och försök igen.")
             ) from error
         raise DocumentError(
-            f"PDF-filen kunde inte läsas ({type(error).__name__}). Är den hel och verkligen en PDF?"
+            gettext_noop("PDF-filen kunde inte läsas (%(kind)s). Är den hel och verkligen en PDF?"),
+            kind=type(error).__name__,
         ) from error
     text = _pdf_text(pages)
     if not text.strip():
         raise DocumentError(
-            "PDF-filen innehåller ingen text (kanske en inskannad bild). Klistra in texten i stället."
+            gettext_noop(
+                "PDF-filen innehåller ingen text (kanske en inskannad bild). Klistra in texten i stället."
+            )
         )
     return text
 
@@ -1297,7 +1313,8 @@ MAX_DOCX_ENTRIES = 1000
 MAX_DOCX_PART_BYTES = 20 * 1024 * 1024
 MAX_DOCX_TOTAL_BYTES = 60 * 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_NOT_A_DOCX = "Word-filen kunde inte läsas. Spara den som .docx (inte .doc) och försök igen."
+_TOO_LARGE_DOCX = gettext_noop("Word-filen är för stor uppackad för att vara ett medborgarlöfte.")
+_NOT_A_DOCX = gettext_noop("Word-filen kunde inte läsas. Spara den som .docx (inte .doc) och försök igen.")
 
 
 def _docx_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
@@ -1312,7 +1329,7 @@ def _docx_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
         while chunk := handle.read(1024 * 1024):
             size += len(chunk)
             if size > MAX_DOCX_PART_BYTES:
-                raise DocumentError("Word-filen är för stor uppackad för att vara ett medborgarlöfte.")
+                raise DocumentError(_TOO_LARGE_DOCX)
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -1329,7 +1346,7 @@ def _docx_xml(archive: zipfile.ZipFile, name: str) -> Any | None:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise DocumentError(
-            "Word-filen innehåller otillåten XML (DTD eller entiteter) och läses inte."
+            gettext_noop("Word-filen innehåller otillåten XML (DTD eller entiteter) och läses inte.")
         ) from error
     except Exception as error:  # ElementTree.ParseError and expat errors on damaged XML.
         raise DocumentError(_NOT_A_DOCX) from error
@@ -1346,7 +1363,7 @@ def read_docx(data: bytes) -> str:
             len(entries) > MAX_DOCX_ENTRIES
             or sum(entry.file_size for entry in entries) > MAX_DOCX_TOTAL_BYTES
         ):
-            raise DocumentError("Word-filen är för stor uppackad för att vara ett medborgarlöfte.")
+            raise DocumentError(_TOO_LARGE_DOCX)
         try:
             document = _docx_xml(archive, "word/document.xml")
             styles = _docx_styles(_docx_xml(archive, "word/styles.xml"))
@@ -1365,7 +1382,7 @@ def read_docx(data: bytes) -> str:
             lines.extend(_docx_table(element))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if not text:
-        raise DocumentError("Word-filen innehåller ingen text.")
+        raise DocumentError(gettext_noop("Word-filen innehåller ingen text."))
     return text + "\n"
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import polars as pl
 
 from trygg.core.fileerrors import LineError as BaseLineError
+from trygg.core.fileerrors import gettext_noop
 
 from .thresholds import DEFAULT_K, MIN_K
 
@@ -46,11 +47,6 @@ Int8Array = npt.NDArray[np.int8]
 FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.intp]
 ScalarT = TypeVar("ScalarT", bound=np.generic)
-
-
-def gettext_noop(message: str) -> str:
-    # Marks a message for makemessages without importing Django; the web layer translates `error.template`.
-    return message
 
 
 MESSAGES: dict[str, str] = {

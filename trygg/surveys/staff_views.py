@@ -286,9 +286,14 @@ def survey_import(request: HttpRequest, pk: int) -> HttpResponse:
                 handle.write(chunk)
         try:
             importing.source_columns(path, kind)
-        except (analysis.SurveyFileError, Exception) as error:
+        except Exception as error:  # whatever the file held: the page says why, in its language where it can
             path.unlink(missing_ok=True)
-            form.add_error("file", _("Filen kunde inte läsas: %(error)s") % {"error": error})
+            detail = (
+                "; ".join(item.text_in(_) for item in error.errors[:5])
+                if isinstance(error, analysis.SurveyFileError)
+                else error
+            )
+            form.add_error("file", _("Filen kunde inte läsas: %(error)s") % {"error": detail})
         else:
             request.session[f"{UPLOAD_SESSION_KEY}{survey.pk}"] = {
                 "token": token,

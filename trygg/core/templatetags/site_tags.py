@@ -10,9 +10,10 @@ from django.http import HttpRequest
 from django.urls import get_urlconf, translate_url
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 
 from trygg.core.charts import NARROW_MEDIA, NARROW_PARAMETER
+from trygg.core.fileerrors import LineError, MessageError
 
 register = template.Library()
 
@@ -140,6 +141,12 @@ class TableRegionNode(template.Node):
 #: ("100 000"): units a line may not break inside.
 _RANGE = re.compile(r"\b\d{4}(?:-\d{2})?–\d{4}(?:-\d{2})?\b")
 _GROUPED = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
+
+
+@register.filter
+def message_in_language(error: MessageError | LineError) -> str:
+    """An import error's message (marked in a pure module with gettext_noop) in the page's language."""
+    return error.message_in(gettext)
 
 
 @register.filter

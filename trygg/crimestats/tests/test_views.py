@@ -112,6 +112,34 @@ def test_an_upload_with_errors_lists_them_and_imports_nothing(
     assert ImportRun.objects.count() == runs
 
 
+def test_an_upload_with_errors_or_a_bad_mapping_is_explained_in_english_on_the_english_page(
+    login, coordinator: User, with_statistics: Municipality
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(coordinator)
+    upload = SimpleUploadedFile(
+        "x.csv", b"kommunkod,kommun,brottskategori,period,antal\n0781,L,klotter,2000,-1\n"
+    )
+    response = client.post("/en/personal/brottsstatistik/", {"kind": "crime", "file": upload})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "row 2, column antal: The number ”-1” is negative; it must be 0 or greater." in page
+    assert "negativt" not in page
+
+    upload.seek(0)
+    mapping = SimpleUploadedFile("mappning.toml", b"[kolumner]\nkommun = 'x'\n")
+    response = client.post(
+        "/en/personal/brottsstatistik/", {"kind": "crime", "file": upload, "mapping": mapping}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Unknown section [kolumner] in the mapping file." in page
+    assert "Okänd del" not in page
+
+
 def test_an_upload_is_previewed_with_its_format_and_imported_only_when_confirmed(
     login, coordinator: User, with_statistics: Municipality
 ) -> None:

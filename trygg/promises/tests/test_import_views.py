@@ -227,6 +227,28 @@ def test_an_unreadable_file_is_an_error_on_the_form(
     assert "PDF-filen kunde inte läsas" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "english"),
+    [
+        ("lofte.pdf", b"not a pdf at all", "The PDF file could not be read ("),
+        ("lofte.txt", b"\x00\x01binary", "The file looks binary, not like text."),
+        ("lofte.docx", b"PK\x03\x04 and then nothing", "The Word file could not be read. Save it as .docx"),
+    ],
+)
+def test_an_unreadable_file_is_explained_in_english_on_the_english_page(
+    login, coordinator: User, home_municipality: Municipality, name: str, content: bytes, english: str
+) -> None:
+    response = login(coordinator).post(
+        f"/en{URL}",
+        {"municipality": home_municipality.pk, "file": SimpleUploadedFile(name, content), "text": ""},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert english in page
+    assert "kunde inte läsas" not in page and "binär" not in page
+
+
 def test_a_file_of_the_wrong_kind_or_too_large_is_refused(
     login, coordinator: User, home_municipality: Municipality, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -108,6 +108,13 @@ def test_an_import_with_errors_names_row_and_column_and_imports_nothing(
     assert "Ingenting importerades" in page
     assert not SurveyDataFile.objects.exists()
 
+    english = client.post(
+        f"/en{upload['Location']}",
+        {"column_0": "respondent", "column_1": "area", "column_2": "p_klotter", "column_3": "weight"},
+    ).content.decode()
+    assert "Row 3, column klotter: The code ”7” is not allowed here." in english
+    assert "inte tillåten" not in english
+
     fixed = b"lopnr,omrade,klotter,vikt\n1,Centrum,2,1\n2,Centrum,4,1\n"
     upload = client.post(
         reverse("surveys:staff_import", args=[survey.pk]), {"file": SimpleUploadedFile("svar.csv", fixed)}
