@@ -60,8 +60,8 @@ class LineError:
         return self.message_in()
 
     def location_in(self, gettext: Gettext = gettext_noop) -> str:
-        where = f"{gettext('rad')} {self.line}"
-        return where + (f", {gettext('kolumn')} {self.column}" if self.column is not None else "")
+        line, column = gettext("rad"), gettext("kolumn")
+        return f"{line} {self.line}" + (f", {column} {self.column}" if self.column is not None else "")
 
     def text_in(self, gettext: Gettext = gettext_noop) -> str:
         """Where and what: "rad 3, kolumn datum: …", in the language `gettext` gives."""

@@ -152,11 +152,12 @@ class LineError(BaseLineError):
     def location_in(self, gettext: Gettext = gettext_noop) -> str:
         if self.path is not None:
             return f"JSON {self.path}"
-        parts = [f"{gettext('blad')} {self.sheet}"] if self.sheet else []
+        sheet, line, column = gettext("blad"), gettext("rad"), gettext("kolumn")
+        parts = [f"{sheet} {self.sheet}"] if self.sheet else []
         if self.line:
-            parts.append(f"{gettext('rad')} {self.line}")
+            parts.append(f"{line} {self.line}")
         if self.column is not None:
-            parts.append(f"{gettext('kolumn')} {self.column}")
+            parts.append(f"{column} {self.column}")
         return ", ".join(parts)
 
 

@@ -2,14 +2,14 @@
 
 from django.utils import translation
 
-from trygg.core.fileerrors import LineError, MessageError, gettext_noop
+from trygg.core.fileerrors import LineError, MessageError
 from trygg.core.templatetags.site_tags import message_in_language
 from trygg.crimestats.importers import LineError as CrimeLineError
 from trygg.promises.readers import DocumentError
 
 
 class Example(LineError):
-    MESSAGES = {"bad": gettext_noop("Värdet %(value)s är fel (%(why)s).")}
+    MESSAGES = {"bad": "Värdet %(value)s är fel (%(why)s)."}
 
 
 CATALOGUE = {
@@ -52,9 +52,7 @@ def test_a_crime_file_error_names_its_sheet() -> None:
 
 
 def test_the_template_filter_gives_a_document_error_in_the_active_language() -> None:
-    error = DocumentError(
-        gettext_noop("Filen %(name)s kunde inte läsas: %(reason)s."), name="l.pdf", reason="x"
-    )
+    error = DocumentError("Filen %(name)s kunde inte läsas: %(reason)s.", name="l.pdf", reason="x")
 
     with translation.override("en"):
         assert message_in_language(error) == "The file l.pdf could not be read: x."
