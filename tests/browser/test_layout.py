@@ -53,6 +53,10 @@ _BROKEN_CELLS = """() => {
       if (scroller.getAttribute('role') !== 'region' || !named || scroller.tabIndex !== 0) {
         problems.push(`table "${caption}": its scroll region is not a named, focusable region`);
       }
+      // The caption is read without scrolling: it wraps inside the region's visible width.
+      if (table.caption && table.caption.getBoundingClientRect().right > scroller.getBoundingClientRect().right + 1) {
+        problems.push(`the caption "${caption}" runs out of its scroll region's sight`);
+      }
     } else if (table.getBoundingClientRect().right > viewport + 1) {
       problems.push(`table "${caption}" runs off the page and does not scroll on its own`);
     }
@@ -184,6 +188,21 @@ def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> N
 
     assert any("Felanmälningar" in problem and "broken" in problem for problem in problems)
     assert any("split from its sign" in problem for problem in problems)
+
+
+def test_the_check_itself_finds_a_caption_that_runs_out_of_sight_in_its_scroll_region(browser) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 600})
+    page = context.new_page()
+    page.set_content(
+        "<html><body><main><div role='region' aria-label='T' tabindex='0' style='overflow-x: auto'>"
+        "<table style='min-width: 40rem'><caption>Resultat per område och år, med antal svar och "
+        "konfidensintervall</caption><tr><th>Område</th><td>1</td></tr></table></div></main></body></html>"
+    )
+
+    problems = page.evaluate(_BROKEN_CELLS)
+    context.close()
+
+    assert any("runs out of its scroll region's sight" in problem for problem in problems)
 
 
 # The staff pages of daily work, as a maintenance crew or the coordinator opens them on a phone.
