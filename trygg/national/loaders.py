@@ -82,7 +82,8 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     content = [(number, line) for number, line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not content:
         return [], []
-    delimiter = ";" if content[0][1].count(";") > content[0][1].count(",") else ","
+    # Comma, semicolon (Swedish Excel's CSV) or tab (Excel's "Unicode text"): the one the header line uses most.
+    delimiter = max((",", ";", "\t"), key=content[0][1].count)
     header = [name.strip().casefold() for name in next(csv.reader([content[0][1]], delimiter=delimiter))]
     rows = []
     for number, line in content[1:]:

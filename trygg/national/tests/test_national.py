@@ -37,6 +37,37 @@ def test_the_example_files_load_and_are_marked_as_examples(db) -> None:
     assert PoliceAreaCoverage.objects.filter(kommun_code="0781", police_area__name="LPO Ljungby").exists()
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+def test_the_loaders_read_files_saved_by_swedish_excel_in_each_of_its_encodings(
+    db, tmp_path, encoding
+) -> None:
+    # Excel saves "CSV (semikolonavgränsad)" in Windows-1252, "Unicode-text" in UTF-16 and "CSV UTF-8" with a BOM.
+    # ("Unicode text" is also tab-separated.)
+    separator = "\t" if encoding == "utf-16" else ";"
+    groups = tmp_path / "grupper.csv"
+    groups.write_text(
+        "kommun;kommungrupp\nLjungby kommun;C6\nHärjedalens kommun;C8\n".replace(";", separator),
+        encoding=encoding,
+    )
+    areas = tmp_path / "omraden.csv"
+    areas.write_text(
+        (
+            "region;polisomrade;lokalpolisomrade;kommunkod;giltig_fran;giltig_till;kalla\n"
+            "Region Syd;Polisområde Kronoberg;LPO Älmhult;0765;2015-01-01;;Länsstyrelsens förteckning, 2024\n"
+        ).replace(";", separator),
+        encoding=encoding,
+    )
+
+    call_command("load_municipality_groups", str(groups))
+    call_command("load_police_areas", str(areas))
+
+    assert sorted(GroupAssignment.objects.values_list("kommun_code", "group__code")) == [
+        ("0781", "C6"),
+        ("2361", "C8"),
+    ]
+    assert PoliceAreaCoverage.objects.filter(kommun_code="0765", police_area__name="LPO Älmhult").exists()
+
+
 def test_marks_split_the_comparable_shares_in_quarters_and_leave_small_counts_out() -> None:
     shares = {str(code): Share(done, 20) for code, done in enumerate([2, 5, 8, 10, 12, 15, 18, 20])}
     shares["small"] = Share(1, 3)

@@ -85,6 +85,22 @@ def test_import_gazetteer_creates_and_updates_places(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+def test_import_gazetteer_reads_a_file_in_each_encoding_swedish_excel_saves(
+    tmp_path: Path, encoding: str
+) -> None:
+    Municipality.objects.create(name="Ljungby kommun", slug="ljungby", scb_code="0781", county="K")
+    csv = tmp_path / "places.csv"
+    text = "name,kind,lat,lon\nÅsavägen,gata,56.8322,13.9398\nÖstra torget,torg,56.8331,13.9407\n"
+    # Excel's "Unicode text" is UTF-16 and separated by tabs.
+    csv.write_text(text.replace(",", "\t") if encoding == "utf-16" else text, encoding=encoding)
+
+    call_command("import_gazetteer", str(csv), "--municipality", "ljungby")
+
+    assert sorted(Place.objects.values_list("name", flat=True)) == ["Åsavägen", "Östra torget"]
+
+
+@pytest.mark.django_db
 def test_import_gazetteer_names_line_and_column_and_imports_nothing(tmp_path: Path) -> None:
     Municipality.objects.create(name="Ljungby kommun", slug="ljungby", scb_code="0781", county="K")
     csv = tmp_path / "places.csv"

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from trygg.core.text import decode_text_file
 from trygg.national.loaders import DATA, read_police_areas
 from trygg.national.services import police_areas_load
 
@@ -29,9 +30,10 @@ class Command(BaseCommand):
         if path is None:
             raise CommandError("Ange en fil, eller --example.")
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: filen kan inte läsas som UTF-8 ({error}).") from error
+            # UTF-8 (with or without a byte order mark), UTF-16 or Windows-1252, as offices save a CSV file.
+            text = decode_text_file(path.read_bytes())
+        except OSError as error:
+            raise CommandError(f"{path}: filen kan inte läsas ({error.strerror or error}).") from error
         result = read_police_areas(text)
         for problem in result.problems:
             self.stderr.write(f"{path.name} rad {problem.line}: {problem.message}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from trygg.core.text import decode_text_file
 from trygg.municipalities.models import Municipality
 
 if TYPE_CHECKING:
@@ -41,7 +42,11 @@ def _without_comments(text: str) -> str:
 def read_rows(text: str, path: str) -> tuple[list[PlaceRow], list[str]]:
     from trygg.reports.services import PlaceRow  # imports shapely and pyproj: not when Django starts
 
-    reader = csv.reader(io.StringIO(_without_comments(text), newline=""))
+    content = _without_comments(text)
+    # A comma, or a tab in a file Excel saved as "Unicode text": the one the first line of text uses.
+    first = next((line for line in content.split("\n") if line.strip()), "")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
         header: list[str] = []
         while not "".join(header).strip():
@@ -168,11 +173,8 @@ class Command(BaseCommand):
                 data = handle.read()
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            raise CommandError(f"{path}: line {line}: the file is not UTF-8 text") from None
+        # UTF-8 (with or without a byte order mark), UTF-16 or Windows-1252, as offices save a CSV file.
+        text = decode_text_file(data)
         rows, errors = read_rows(text, path)
         if errors:
             more = len(errors) - MAX_ERRORS
