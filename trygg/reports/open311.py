@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -456,6 +457,24 @@ _PARAMETERS = {
 }
 
 
+# A client that did not hear the answer to its post sends it again (FixMyStreet retries a send that failed, a
+# phone app one that timed out): the same key posting the same parameters on the same or the next day (UTC) gets
+# the report the first post filed, with its service_request_id, and no second report. The post's parameters,
+# keyed with the site's secret, make the submission id; nothing of them is stored.
+REPLAY_SALT = "trygg.reports.open311.replay"
+
+
+def _replay_submission_ids(key: Open311Key, data: QueryDict, now: dt.datetime) -> list[uuid.UUID]:
+    """The submission id of this post today, then the one the same post had yesterday."""
+    fields = sorted((name, value) for name, values in data.lists() if name != "api_key" for value in values)
+    digest = salted_hmac(REPLAY_SALT, json.dumps([key.pk, fields]), algorithm="sha256").hexdigest()
+    today = now.astimezone(dt.UTC).date()
+    return [
+        uuid.uuid5(uuid.NAMESPACE_URL, f"{REPLAY_SALT}:{day.isoformat()}:{digest}")
+        for day in (today, today - dt.timedelta(days=1))
+    ]
+
+
 def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
     _refuse_control_characters(data, ["jurisdiction_id", "service_code", "api_key"])
@@ -482,6 +501,10 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     latitude, longitude, place_name = _point(data, municipality)
     name = " ".join(part for part in (data.get("first_name", ""), data.get("last_name", "")) if part)
+    candidates = _replay_submission_ids(key, data, timezone.now())
+    replayed = (
+        Report.objects.filter(submission_id__in=candidates).values_list("submission_id", flat=True).first()
+    )
     try:
         submitted = services.report_submit(
             municipality=municipality,
@@ -492,7 +515,7 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
             place_name=place_name,
             reporter_name=name,
             reporter_email=data.get("email", ""),
-            submission_id=uuid.uuid4(),
+            submission_id=replayed or candidates[0],
             attributes=_attributes(data),
             source=Report.Source.OPEN311,
             open311_key=key,

@@ -426,6 +426,57 @@ def test_a_post_as_fixmystreet_sends_it_files_a_report_and_answers_with_its_id_o
     assert_schema("post_response", json.loads(json_answer.content))
 
 
+def test_a_post_sent_again_after_a_lost_answer_gets_the_same_report_and_files_no_second(
+    client: Client, reports_demo: Municipality, api_key: str
+) -> None:
+    fields = {
+        "api_key": api_key,
+        "service_code": "klotter",
+        "description": "Tags på elskåpet vid skolan.",
+        "email": "cy@example.se",
+        "attribute[fixmystreet_id]": "4711",
+        "attribute[report_url]": "https://fixamingata.se/report/4711",
+    }
+    with time_machine.travel(NOW, tick=False):
+        first = post(client, **fields)
+        before = Report.objects.count()
+        again = post(client, **fields)
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        next_day = post(client, "xml", **fields)
+
+    assert first.status_code == again.status_code == next_day.status_code == 201
+    reference = json.loads(first.content)[0]["service_request_id"]
+    assert json.loads(again.content)[0]["service_request_id"] == reference
+    [row] = as_fixmystreet_reads(next_day.content)["service_requests"]["request"]
+    assert row["service_request_id"] == reference
+    assert Report.objects.count() == before
+    assert_schema("post_response", json.loads(again.content))
+
+
+def test_posts_that_differ_in_anything_or_come_from_another_key_or_days_later_are_reports_of_their_own(
+    client: Client, reports_demo: Municipality, api_key: str
+) -> None:
+    other_key = open311_key_create(municipality=reports_demo, name="Appen", by=None)[1]
+    fields = {
+        "service_code": "klotter",
+        "description": "Klotter på bänken.",
+        "attribute[fixmystreet_id]": "1",
+    }
+    with time_machine.travel(NOW, tick=False):
+        references = [
+            post(client, api_key=api_key, **fields),
+            # The same words about another report of the same client.
+            post(client, api_key=api_key, **{**fields, "attribute[fixmystreet_id]": "2"}),
+            post(client, api_key=api_key, **{**fields, "lat": "56.8391"}),
+            post(client, api_key=other_key, **fields),
+        ]
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        references.append(post(client, api_key=api_key, **fields))
+
+    assert [response.status_code for response in references] == [201] * 5
+    assert len({json.loads(response.content)[0]["service_request_id"] for response in references}) == 5
+
+
 def test_an_offensive_answer_outside_the_list_is_refused(
     client: Client, reports_demo: Municipality, api_key: str
 ) -> None:
