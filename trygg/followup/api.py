@@ -5,13 +5,14 @@ the CSRF token, like the staff pages. Bearer tokens for other systems are added 
 """
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import SessionAuth
@@ -25,6 +26,9 @@ from trygg.promises import selectors as promise_selectors
 from . import selectors, services
 from .models import Execution
 from .promise_page import promise_page_build
+
+# Where an Idempotency-Key header's text becomes a submission id (uuid5 of the person and the key).
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f0c2a4e-3a8d-5b7e-9a51-7c2f0e4d1b93")
 
 router = Router(tags=["uppföljning"])
 
@@ -97,6 +101,13 @@ class ExecutionIn(Schema):
     place: str = ""
     area: str | None = None
     link_note: str = ""
+    submission_id: uuid.UUID | None = Field(
+        None,
+        description=(
+            "The client's id for this post: sent again (after a lost answer) it gives the execution recorded the "
+            "first time. An Idempotency-Key header does the same."
+        ),
+    )
 
 
 def _execution(execution: Execution) -> dict[str, Any]:
@@ -190,6 +201,11 @@ def execution_create(request: HttpRequest, activity_id: int, payload: ExecutionI
         if area is None:
             raise HttpError(400, "Okänt område.")
     user: User = request.user  # type: ignore[assignment]
+    submission_id = payload.submission_id
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if submission_id is None and key:
+        # The client's key, which may be any text, made an id of its own for this person (never shared).
+        submission_id = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{user.pk}:{key[:255]}")
     try:
         execution = services.execution_record(
             activity=activity,
@@ -202,6 +218,7 @@ def execution_create(request: HttpRequest, activity_id: int, payload: ExecutionI
             place=payload.place,
             area=area,
             link_note=payload.link_note,
+            submission_id=submission_id,
         )
     except PermissionDenied as error:
         raise HttpError(403, "Du får inte registrera utföranden för den här aktiviteten.") from error

@@ -1,3 +1,6 @@
+import uuid
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +52,12 @@ class ExecutionRecordForm(ExecutionForm):
         required=False,
         help_text=_("Visas bara för personalen. Högst 10 MB."),
     )
+    # One id per form shown: the same form posted twice records one execution (services.execution_record).
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: object, **kwargs: Any) -> None:
+        kwargs["initial"] = {"submission_id": uuid.uuid4(), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
 
     def clean_attachment(self) -> object:
         attachment = self.cleaned_data.get("attachment")

@@ -77,6 +77,9 @@ class Execution(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    # The staff form's (or an API client's) id for one submission: the same form sent twice (a double click, a
+    # phone that resent the post on a weak connection) records one execution. Empty for other sources.
+    submission_id = models.UUIDField(_("inskickning"), unique=True, null=True, blank=True, editable=False)
 
     objects = ExecutionQuerySet.as_manager()
 

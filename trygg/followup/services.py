@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
@@ -101,6 +102,13 @@ def _check_execution(
         raise ValidationError({"area": _("Området hör till en annan kommun.")})
 
 
+def _recorded_submission(activity: Activity, submission_id: uuid.UUID) -> Execution | None:
+    recorded = Execution.objects.filter(submission_id=submission_id).first()
+    if recorded is not None and recorded.activity_id != activity.pk:
+        raise ValidationError(_("Formuläret har redan skickats för en annan aktivitet. Ladda om sidan."))
+    return recorded
+
+
 @transaction.atomic
 def execution_record(
     *,
@@ -115,8 +123,15 @@ def execution_record(
     area: Area | None = None,
     attachment: UploadedFile | None = None,
     link_note: str = "",
+    submission_id: uuid.UUID | None = None,
 ) -> Execution:
+    """Record that (part of) the activity was carried out. A `submission_id` sent again (the same form posted
+    twice) gives the execution recorded the first time, and records nothing."""
     _require(by, activity)
+    if submission_id is not None:
+        recorded = _recorded_submission(activity, submission_id)
+        if recorded is not None:
+            return recorded
     _check_execution(activity=activity, done_on=done_on, count=count, area=area, today=today)
     if not description.strip():
         raise ValidationError({"description": _("Beskriv vad som gjordes.")})
@@ -130,10 +145,19 @@ def execution_record(
         area=area,
         link_note=link_note,
         recorded_by=by,
+        submission_id=submission_id,
     )
     if attachment is not None:
         execution.attachment = attachment
-    execution.save()
+    try:
+        with transaction.atomic():
+            execution.save()
+    except IntegrityError:
+        # The same submission sent twice at once: the other request recorded it first.
+        recorded = _recorded_submission(activity, submission_id) if submission_id is not None else None
+        if recorded is None:
+            raise
+        return recorded
     audit_record(
         actor=by,
         action=AuditEntry.Action.CREATE,

@@ -117,6 +117,7 @@ def execution_record(request: HttpRequest, pk: int) -> HttpResponse:
                 area=data["area"],
                 attachment=data["attachment"],
                 link_note=data["link_note"],
+                submission_id=data["submission_id"],
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -43,6 +43,27 @@ def test_verified_staff_of_the_party_record_through_the_api_with_a_csrf_token(
     assert Execution.objects.get().participants == 12
 
 
+def test_a_post_sent_again_with_its_submission_id_or_idempotency_key_records_once(
+    police_officer, login, police_activity
+):
+    client = login(police_officer)
+    url = f"/api/staff/activities/{police_activity.pk}/executions"
+    with_id = {**_payload(), "submission_id": "0d7f3c1e-5b2a-4c8e-9f10-2a3b4c5d6e7f"}
+
+    answers = [client.post(url, with_id, content_type="application/json") for _ in range(2)]
+    keyed = [
+        client.post(url, _payload(), content_type="application/json", HTTP_IDEMPOTENCY_KEY="logg-17")
+        for _ in range(2)
+    ]
+    unmarked = [client.post(url, _payload(), content_type="application/json") for _ in range(2)]
+
+    assert [answer.status_code for answer in answers + keyed + unmarked] == [201] * 6
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert keyed[0].json()["id"] == keyed[1].json()["id"] != answers[0].json()["id"]
+    assert unmarked[0].json()["id"] != unmarked[1].json()["id"]
+    assert Execution.objects.count() == 4
+
+
 def test_the_api_write_refuses_anonymous_other_parties_and_other_municipalities(
     client, crew_member, outsider, login, police_activity
 ):

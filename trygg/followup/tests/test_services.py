@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -31,6 +32,22 @@ def test_staff_of_the_responsible_party_record_an_execution_with_an_audit_entry(
     assert AuditEntry.objects.filter(model="followup.execution", object_id=str(execution.pk)).count() == 1
     progress = staff_activity_progress(activity=municipality_activity, today=TODAY)
     assert progress.result.done == 2
+
+
+def test_a_submission_recorded_once_is_given_back_and_not_counted_again_and_belongs_to_its_activity(
+    coordinator, police_activity, municipality_activity
+):
+    submission_id = uuid.UUID("3e1b7a52-0c4d-4f6e-8a9b-1c2d3e4f5a6b")
+    first = _record(police_activity, coordinator, submission_id=submission_id, count=3)
+    again = _record(police_activity, coordinator, submission_id=submission_id, count=3)
+
+    assert again.pk == first.pk
+    assert Execution.objects.count() == 1
+    assert AuditEntry.objects.filter(model="followup.execution").count() == 1
+    assert staff_activity_progress(activity=police_activity, today=TODAY).result.done == 3
+    with pytest.raises(ValidationError):
+        _record(municipality_activity, coordinator, submission_id=submission_id)
+    assert Execution.objects.count() == 1
 
 
 def test_another_partys_staff_cannot_record_and_nothing_is_stored(crew_member, police_activity):

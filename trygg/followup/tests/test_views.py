@@ -294,6 +294,47 @@ def test_the_responsible_partys_staff_record_an_execution(login, police_officer,
     assert Execution.objects.get().recorded_by == police_officer
 
 
+def _form_submission_id(client, activity) -> str:
+    page = client.get(reverse("followup:staff_activity", args=[activity.pk])).content.decode()
+    found = re.search(r'<input type="hidden" name="submission_id" value="([0-9a-f-]{36})"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_same_record_form_posted_twice_records_one_execution_and_a_new_form_another(
+    login, police_officer, police_activity
+):
+    client = login(police_officer)
+    submission = {**RECORD, "submission_id": _form_submission_id(client, police_activity)}
+
+    first = client.post(_record_url(police_activity), submission)
+    again = client.post(_record_url(police_activity), submission)
+
+    assert first.status_code == again.status_code == 302
+    assert Execution.objects.count() == 1
+    next_form = _form_submission_id(client, police_activity)
+    assert next_form != submission["submission_id"]
+    client.post(_record_url(police_activity), {**RECORD, "submission_id": next_form})
+    assert Execution.objects.count() == 2
+
+
+def test_a_refused_record_form_keeps_its_submission_id_so_the_corrected_post_records_once(
+    login, police_officer, police_activity
+):
+    client = login(police_officer)
+    submission_id = _form_submission_id(client, police_activity)
+
+    refused = client.post(
+        _record_url(police_activity), {**RECORD, "description": "", "submission_id": submission_id}
+    )
+
+    assert refused.status_code == 400
+    assert f'value="{submission_id}"' in refused.content.decode()
+    for _ in range(2):
+        client.post(_record_url(police_activity), {**RECORD, "submission_id": submission_id})
+    assert Execution.objects.count() == 1
+
+
 def test_another_partys_staff_get_403_and_nothing_changes(login, crew_member, police_activity):
     client = login(crew_member)
 
