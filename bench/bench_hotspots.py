@@ -10,9 +10,15 @@ clusters), then times, in the same run and interleaved:
 * hotspots — ``trygg.reports.geo.hotspots`` from arrays: validation, projection, the
   grid, Gi* for every cell and the sorted list of hot cells;
 * hotspots from CSV — ``hotspots_from_csv`` on the same points written to a CSV file
-  (what ``trygg hotspots`` does), so the cost of reading is visible too.
+  (what ``trygg hotspots`` does), so the cost of reading is visible too;
+* the whole ``trygg hotspots`` command, and, as its like-for-like baseline, an independent numpy
+  program run the same way: a fresh interpreter that reads the CSV with ``np.loadtxt``, projects with
+  pyproj and bins with ``np.bincount`` (no Gi*). Issue 21 measured the command against such a pass
+  (1.26 s = 1.2×, so its pass took about 1.05 s, as this program does on this machine; the in-memory
+  baseline above takes 0.14 s).
 
-Prints the median and best time of each and the ratios to the baseline.
+Prints the median and best time of each and the ratios to the baseline; the whole command also
+against the independent program.
 """
 
 from __future__ import annotations
@@ -37,6 +43,23 @@ import pyproj
 from benchresults import compile_trygg, emit
 
 from trygg.reports import geo
+
+# The independent program: everything a person would write with numpy alone to bin the file's points.
+INDEPENDENT = """
+import sys
+import numpy as np
+import pyproj
+points = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, usecols=(1, 2))
+cell = int(sys.argv[2])
+transformer = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+x, y = transformer.transform(points[:, 1], points[:, 0])
+ix = np.floor(np.asarray(x) / cell).astype(np.int64)
+iy = np.floor(np.asarray(y) / cell).astype(np.int64)
+ix -= ix.min()
+iy -= iy.min()
+height = int(iy.max()) + 1
+print(int(np.bincount(ix * height + iy, minlength=(int(ix.max()) + 1) * height).sum()))
+"""
 
 CENTRE = (56.8334, 13.9408)  # Ljungby, roughly the town centre
 # (share of points, lat, lon, spread in metres) for a few made-up clusters.
@@ -135,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             runs["trygg hotspots (whole command)"] = lambda: subprocess.run(
                 whole, check=True, stdout=subprocess.DEVNULL
             )
+            independent = [sys.executable, "-c", INDEPENDENT, str(path), str(args.cell)]
+            runs["independent numpy program"] = lambda: subprocess.run(
+                independent, check=True, stdout=subprocess.DEVNULL
+            )
 
         # Warm up (PROJ database, transformer caches), and check the results agree.
         counts = baseline(lat, lon, args.cell)
@@ -145,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         assert sum(row["count"] for row in every["hot"]) == args.points
         if not args.no_csv:
             assert geo.hotspots_from_csv(path, cell=args.cell) == result
+            counted = subprocess.run(independent, check=True, capture_output=True, text=True).stdout
+            assert int(counted) == args.points, counted
         print(
             f"study area: {result['cells']:,} cells, {int((counts > 0).sum()):,} non-empty, "
             f"{len(result['hot']):,} hot (z ≥ {geo.HOT_Z})"
@@ -163,8 +192,25 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(values)
         print(f"{name:32} {median:8.3f}s {min(values):8.3f}s {median / base:10.2f}×")
     print(f"({args.repeat} runs each, interleaved; ratio = median / median of the baseline)")
+    if not args.no_csv:
+        whole_median = statistics.median(times["trygg hotspots (whole command)"])
+        independent_median = statistics.median(times["independent numpy program"])
+        print(
+            f"whole command ÷ independent numpy program (both whole processes): "
+            f"{whole_median / independent_median:.2f}×"
+        )
+        emit(
+            "bench_hotspots",
+            f"trygg hotspots (whole command) against a whole numpy program, {args.points:,} points".replace(
+                ",", " "
+            ),
+            whole_median,
+            "s",
+            baseline=independent_median,
+            baseline_name="independent numpy program (np.loadtxt, pyproj, bincount)",
+        )
     for name, values in times.items():
-        if not name.startswith("baseline"):
+        if not name.startswith(("baseline", "independent")):
             emit(
                 "bench_hotspots",
                 f"{name}, {args.points:,} points".replace(",", " "),
