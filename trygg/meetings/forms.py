@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from trygg.accounts.models import User
@@ -233,13 +234,13 @@ class WalkForm(_ScopedModelForm):
         try:
             return routes.route_parse(self.cleaned_data.get("route_text", ""))
         except routes.RouteError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(error.message_in(gettext)) from None
 
     def clean_stops_text(self) -> list[routes.Stop]:
         try:
             return routes.stops_parse(self.cleaned_data.get("stops_text", ""))
         except routes.RouteError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(error.message_in(gettext)) from None
 
 
 def _route_json(route: dict[str, Any] | None) -> str:

@@ -11,9 +11,12 @@ import json
 import math
 from typing import Any, TypedDict
 
+from trygg.core.fileerrors import MessageError, gettext_noop
 
-class RouteError(ValueError):
-    """The text is not a route or a list of stops; the message says why, in Swedish."""
+
+class RouteError(MessageError, ValueError):
+    """The text is not a route or a list of stops; the message says why (a Swedish template marked for
+    translation: the form shows it with `message_in(gettext)`)."""
 
 
 class Stop(TypedDict):
@@ -24,7 +27,7 @@ class Stop(TypedDict):
 
 def _coordinate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RouteError("Koordinaterna måste vara tal.")
+        raise RouteError(gettext_noop("Koordinaterna måste vara tal."))
     return float(value)
 
 
@@ -36,22 +39,26 @@ def route_parse(text: str) -> dict[str, Any] | None:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise RouteError(
-            f"Rutten är inte giltig GeoJSON (rad {error.lineno}, kolumn {error.colno})."
+            gettext_noop("Rutten är inte giltig GeoJSON (rad %(line)d, kolumn %(column)d)."),
+            line=error.lineno,
+            column=error.colno,
         ) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") != "LineString":
-        raise RouteError("Rutten ska vara en GeoJSON LineString.")
+        raise RouteError(gettext_noop("Rutten ska vara en GeoJSON LineString."))
     points = data.get("coordinates")
     if not isinstance(points, list) or len(points) < 2:
-        raise RouteError("En rutt behöver minst två punkter.")
+        raise RouteError(gettext_noop("En rutt behöver minst två punkter."))
     clean = []
     for point in points:
         if not isinstance(point, list | tuple) or len(point) < 2:
-            raise RouteError("Varje punkt ska vara [longitud, latitud].")
+            raise RouteError(gettext_noop("Varje punkt ska vara [longitud, latitud]."))
         longitude, latitude = _coordinate(point[0]), _coordinate(point[1])
         if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
-            raise RouteError("En punkt ligger utanför jordklotet: skriv longitud först, sedan latitud.")
+            raise RouteError(
+                gettext_noop("En punkt ligger utanför jordklotet: skriv longitud först, sedan latitud.")
+            )
         clean.append([longitude, latitude])
     return {"type": "LineString", "coordinates": clean}
 
@@ -80,13 +87,19 @@ def stops_parse(text: str) -> list[Stop]:
             stops.append({"name": parts[0], "latitude": None, "longitude": None})
             continue
         if len(parts) != 3 or not parts[0]:
-            raise RouteError(f"Rad {number}: skriv ”namn” eller ”namn; latitud; longitud”.")
+            raise RouteError(
+                gettext_noop("Rad %(number)d: skriv ”namn” eller ”namn; latitud; longitud”."), number=number
+            )
         try:
             latitude, longitude = float(parts[1].replace(",", ".")), float(parts[2].replace(",", "."))
         except ValueError:
-            raise RouteError(f"Rad {number}: latitud och longitud ska vara tal.") from None
+            raise RouteError(
+                gettext_noop("Rad %(number)d: latitud och longitud ska vara tal."), number=number
+            ) from None
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise RouteError(f"Rad {number}: punkten ligger utanför jordklotet.")
+            raise RouteError(
+                gettext_noop("Rad %(number)d: punkten ligger utanför jordklotet."), number=number
+            )
         stops.append({"name": parts[0], "latitude": latitude, "longitude": longitude})
     return stops
 
