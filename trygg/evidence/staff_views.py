@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trygg.accounts.decorators import staff_required
+from trygg.core.submissions import once_per_form
 from trygg.municipalities.models import Municipality
 
 from . import rules, selectors, services
@@ -66,6 +67,7 @@ def _ranking_response(
 
 
 @staff_required
+@once_per_form
 def focus_area_create(request: HttpRequest, municipality: str, year: int) -> HttpResponse:
     found = _municipality(request, municipality)
     if request.method != "POST" or not rules.can_create_focus_area(request.user, found):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
 from trygg.core.files import stored_file_response
+from trygg.core.submissions import once_per_form
 from trygg.promises.models import Activity
 
 from . import rules, selectors, services
@@ -168,6 +169,7 @@ def execution_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+@once_per_form
 def planned_date_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _editable_activity(request, pk)
     form = PlannedDateForm(request.POST, prefix="plan")

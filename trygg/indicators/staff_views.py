@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
 from trygg.core.forms import form_add_service_errors
+from trygg.core.submissions import once_per_form
 from trygg.promises.choices import activities_to_link, activity_select_choices
 from trygg.promises.models import Activity
 
@@ -104,6 +105,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def indicator_create(request: HttpRequest) -> HttpResponse:
     municipalities = rules.manageable_municipalities(request.user).order_by("name")
     if not municipalities.exists():

@@ -20,6 +20,7 @@ from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
 from trygg.core.files import stored_file_response
 from trygg.core.forms import form_add_service_errors
+from trygg.core.submissions import once_per_form
 from trygg.problems.models import Problem
 
 from . import rules, selectors, services
@@ -104,6 +105,7 @@ def _meeting_details(form: MeetingForm) -> services.MeetingDetails:
 
 
 @staff_required
+@once_per_form
 def meeting_new(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.staff_municipality_get(user=request.user, slug=municipality)
     if not rules.can_plan_in(request.user, found):
@@ -246,6 +248,7 @@ def _walk_details(form: WalkForm) -> services.WalkDetails:
 
 
 @staff_required
+@once_per_form
 def walk_new(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.staff_municipality_get(user=request.user, slug=municipality)
     if not rules.can_plan_in(request.user, found):
@@ -450,6 +453,7 @@ def _watch_details(form: WatchForm) -> services.WatchDetails:
 
 
 @staff_required
+@once_per_form
 def watch_new(request: HttpRequest, municipality: str) -> HttpResponse:
     found = selectors.staff_municipality_get(user=request.user, slug=municipality)
     if not rules.can_manage_watches(request.user, found):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from trygg.accounts.decorators import staff_required
+from trygg.core.submissions import once_per_form
 from trygg.core.templatetags.site_tags import anchor
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
@@ -646,6 +647,7 @@ def _draft_from_forms(
 
 @staff_required
 @require_POST
+@once_per_form
 def promise_import_save(request: HttpRequest) -> HttpResponse:
     """Step 2: the reviewed draft becomes a draft promise, or the review page comes back with its errors."""
     _editable_municipality_from_post(request)

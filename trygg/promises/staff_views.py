@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from trygg.accounts.decorators import staff_required
 from trygg.accounts.models import User
+from trygg.core.submissions import once_per_form
 from trygg.core.templatetags.site_tags import anchor
 from trygg.followup import selectors as followup_selectors
 from trygg.followup import services as followup_services
@@ -301,6 +302,7 @@ def promise_staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@once_per_form
 def promise_new(request: HttpRequest) -> HttpResponse:
     municipalities = municipality_rules.editable_municipalities(request.user).order_by("name")
     choices = [(municipality.pk, municipality.name) for municipality in municipalities]
@@ -385,6 +387,7 @@ def _signatory_values(editor: PromiseEditor, form: SignatoryForm) -> dict[str, A
 
 @staff_required
 @require_POST
+@once_per_form
 def signatory_add(request: HttpRequest, pk: int) -> HttpResponse:
     editor = _editable(request, pk)
     form = _signatory_form(editor, "ny-undertecknare", data=request.POST)
@@ -465,6 +468,7 @@ def _found_focus_area(editor: PromiseEditor, pk: int) -> Any:
 
 @staff_required
 @require_POST
+@once_per_form
 def focus_area_add(request: HttpRequest, pk: int) -> HttpResponse:
     editor = _editable(request, pk)
     form = _focus_area_form(editor, "nytt-fokusomrade", data=request.POST)
@@ -556,6 +560,7 @@ def _activity_values(editor: PromiseEditor, form: ActivityForm) -> dict[str, Any
 
 @staff_required
 @require_POST
+@once_per_form
 def activity_add(request: HttpRequest, pk: int, focus_area: int) -> HttpResponse:
     editor = _editable(request, pk)
     _found_focus_area(editor, focus_area)
@@ -629,6 +634,7 @@ def activity_move(request: HttpRequest, pk: int, activity: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+@once_per_form
 def planned_date_add(request: HttpRequest, pk: int, activity: int) -> HttpResponse:
     editor = _editable(request, pk)
     found = editor.activity(activity)

@@ -15,6 +15,7 @@ from trygg.accounts.decorators import staff_required
 from trygg.core.csvexport import csv_response, csv_wants_excel
 from trygg.core.forms import form_add_service_errors
 from trygg.core.site import site_url
+from trygg.core.submissions import once_per_form
 from trygg.municipalities import rules as municipality_rules
 from trygg.municipalities.models import Area
 
@@ -78,6 +79,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@once_per_form
 def survey_create(request: HttpRequest) -> HttpResponse:
     municipalities = municipality_rules.editable_municipalities(request.user)
     if not municipalities.exists():

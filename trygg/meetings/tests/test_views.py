@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 import uuid
 
 import html5lib
@@ -311,3 +312,25 @@ def test_the_walk_protocol_pdf_is_tagged_pdf_ua(client, walk):
 
     types = assert_pdf_ua(response.content, title=walk.title)
     assert "/Figure" in types  # the route drawing, with its alternative text
+
+
+def test_a_meeting_form_sent_twice_from_the_page_plans_one_meeting(login, coordinator, kommun) -> None:
+    client = login(coordinator)
+    url = reverse("meetings:staff_meeting_new", args=["ljungby"])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    data = {
+        "csrfmiddlewaretoken": token.group(1),
+        "title": "Dialogmöte i Agunnaryd",
+        "kind": "medborgardialog",
+        "starts_at": "2026-12-10T18:30",
+        "organisers": [kommun.pk],
+        "is_public": "on",
+    }
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Meeting.objects.filter(title="Dialogmöte i Agunnaryd").count() == 1
