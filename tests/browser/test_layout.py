@@ -174,33 +174,36 @@ def test_no_table_cell_breaks_a_word_or_a_number_and_no_chart_text_is_under_12_p
     assert found == {}
 
 
-def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> None:
+def _problems_at_320(browser, html: str) -> list[str]:
+    """What the table check finds in `html` shown 320 px wide (the control tests' page)."""
     context = browser.new_context(viewport={"width": 320, "height": 600})
-    page = context.new_page()
-    page.set_content(
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        return page.evaluate(_BROKEN_CELLS)
+    finally:
+        context.close()
+
+
+def test_the_check_itself_finds_a_number_broken_in_a_squeezed_cell(browser) -> None:
+    problems = _problems_at_320(
+        browser,
         "<html><body style='overflow-wrap: anywhere'><main><table style='width: 100%'><caption>T</caption>"
         "<tr><th>Felanmälningar</th><td>+15,2 %</td><td>1 724,4</td><td>2,96</td><td>Anmälda brott per 100 000</td>"
-        "<td>Anmälda brott per 100 000</td><td>Anmälda brott per 100 000</td></tr></table></main></body></html>"
+        "<td>Anmälda brott per 100 000</td><td>Anmälda brott per 100 000</td></tr></table></main></body></html>",
     )
-
-    problems = page.evaluate(_BROKEN_CELLS)
-    context.close()
 
     assert any("Felanmälningar" in problem and "broken" in problem for problem in problems)
     assert any("split from its sign" in problem for problem in problems)
 
 
 def test_the_check_itself_finds_a_caption_that_runs_out_of_sight_in_its_scroll_region(browser) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 600})
-    page = context.new_page()
-    page.set_content(
+    problems = _problems_at_320(
+        browser,
         "<html><body><main><div role='region' aria-label='T' tabindex='0' style='overflow-x: auto'>"
         "<table style='min-width: 40rem'><caption>Resultat per område och år, med antal svar och "
-        "konfidensintervall</caption><tr><th>Område</th><td>1</td></tr></table></div></main></body></html>"
+        "konfidensintervall</caption><tr><th>Område</th><td>1</td></tr></table></div></main></body></html>",
     )
-
-    problems = page.evaluate(_BROKEN_CELLS)
-    context.close()
 
     assert any("runs out of its scroll region's sight" in problem for problem in problems)
 
