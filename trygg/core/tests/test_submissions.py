@@ -1,7 +1,10 @@
 """A staff form posted twice makes its thing once (trygg/core/submissions.py)."""
 
+import itertools
 import threading
+import time
 import uuid
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -110,3 +113,28 @@ def test_a_cache_that_does_not_answer_lets_every_post_through(monkeypatch) -> No
     view(_post(data))
 
     assert counting.runs == 2
+
+
+def test_a_first_post_that_never_answers_lets_the_second_through_even_when_the_clock_stands_still(
+    cache: LocMemCache, monkeypatch
+) -> None:
+    counting = Counting()
+    view = once_per_form(counting)
+    monkeypatch.setattr(submissions, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(submissions, "POLL_SECONDS", 0.01)
+    request = _post({"csrfmiddlewaretoken": "a" * 64, "title": "Dialogmöte"})
+    key = submissions._post_key(request)
+    assert key is not None
+    cache.set(key, PENDING, 60)  # the first post's process was killed while it ran
+    readings = itertools.count()
+
+    def standing_clock() -> float:
+        assert next(readings) < 1000, "the wait reads a clock that stands still, for ever"
+        return 0.0
+
+    # The clock as libfaketime's absolute time gives it: standing, the monotonic one too.
+    monkeypatch.setattr(submissions, "time", SimpleNamespace(sleep=time.sleep, monotonic=standing_clock))
+    response = view(request)
+
+    assert counting.runs == 1
+    assert response["Location"] == "/made/1/"
