@@ -84,6 +84,9 @@ bench: install
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	mkdir -p var && rm -f var/bench-results.jsonl
 	@for script in bench/bench_*.py; do echo "== $$script"; BENCH_RESULTS=var/bench-results.jsonl $(PY) $$script || exit 1; done
+	@echo "== bench/bench_import_crimestats.py on PostgreSQL"
+	BENCH_RESULTS=var/bench-results.jsonl $(PY) tools/with_postgres.py -- \
+		sh -c '$(PY) bench/bench_import_crimestats.py --database-url "$$DATABASE_URL"'
 	$(PY) tools/bench_table.py var/bench-results.jsonl docs/performance.md
 
 messages: install
