@@ -137,3 +137,12 @@ def resolve(text: str) -> Region:
         if county is not None:
             return Region(RegionKind.COUNTY, county, counties()[county])
     return Region(RegionKind.UNRESOLVED, "", cleaned)
+
+
+def same_kommun(first: str, second: str) -> bool:
+    """Whether two names name one kommun: "Stockholms stad" and "Stockholms kommun", "Munkedal kommun" and
+    "Munkedals kommun"; names outside SCB's list only when they are written alike."""
+    if normalise(first) == normalise(second):
+        return True
+    one, other = resolve(first), resolve(second)
+    return one.kind is RegionKind.KOMMUN and one.code == other.code

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from trygg.accounts.decorators import staff_required
 from trygg.core.submissions import once_per_form
 from trygg.core.templatetags.site_tags import anchor
+from trygg.crimestats.kommuner import same_kommun
 from trygg.municipalities import rules
 from trygg.municipalities.models import Municipality
 
@@ -447,7 +448,7 @@ def _render_preview(
     text_municipality = find_municipality(source_text)
     other_municipality = (
         text_municipality
-        if municipality and text_municipality and text_municipality.casefold() != municipality.name.casefold()
+        if municipality and text_municipality and not same_kommun(text_municipality, municipality.name)
         else None
     )
     has_period = bool(form["valid_from"].value() and form["valid_until"].value())

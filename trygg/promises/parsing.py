@@ -661,10 +661,48 @@ def find_municipality_line(text: str, vocabulary: Vocabulary | None = None) -> t
             names[name] += 1
             first_line.setdefault(name, number)
     if not names:
-        return None, None
+        return _titled_kommun(text)
     # Counter keeps first-seen order, so a tie goes to the name the text mentions first.
     name = names.most_common(1)[0][0]
     return name, first_line[name]
+
+
+# A kommun named beside the word medborgarlöfte without "kommun" after it: the police's page for each kommun is
+# titled "Munkedal – medborgarlöften"; titles also say "Medborgarlöfte 2024 för Lilla Edet", "Medborgarlöften i
+# Umeå" and "Vännäs medborgarlöfte". Only a name in SCB's list of the 290 kommuner is taken.
+_NAME_WORDS = r"[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)?"
+_TITLED_KOMMUN_RES = (
+    re.compile(rf"^\s*(?P<name>{_NAME_WORDS})\s*[–—:-]\s*[Mm]edborgarlöft"),
+    re.compile(
+        rf"[Mm]edborgarlöft\w*(?:\s+(?:år\s+)?\d{{4}}(?:\s*[–—-]\s*\d{{4}})?)?\s+(?:för\s+|i\s+)?"
+        rf"(?P<name>{_NAME_WORDS})(?![\w-])"
+    ),
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME_WORDS})\s+[Mm]edborgarlöft"),
+)
+
+
+def _official_kommun(words: str) -> str | None:
+    """ "Munkedal", "Munkedals" or "Lilla Edet" → the kommun's official name, if SCB's list has it."""
+    from trygg.crimestats.kommuner import RegionKind, resolve
+    from trygg.municipalities.names import official_name
+
+    # The whole span first, then each of its two words ("Polisen Munkedal", "Munkedal Polisen").
+    for candidate in dict.fromkeys([words, *words.replace("-", " ").split()[:2]]):
+        region = resolve(f"{candidate} kommun")
+        if region.kind is RegionKind.KOMMUN:
+            return official_name(region.name)
+    return None
+
+
+def _titled_kommun(text: str) -> tuple[str | None, int | None]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "edborgarlöft" not in line:
+            continue
+        for pattern in _TITLED_KOMMUN_RES:
+            for match in pattern.finditer(line):
+                if name := _official_kommun(match.group("name")):
+                    return name, number
+    return None, None
 
 
 def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | None:

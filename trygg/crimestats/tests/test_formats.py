@@ -62,6 +62,23 @@ def test_a_district_an_unknown_kommun_or_a_near_miss_is_not_guessed(text: str) -
     assert not kommuner.resolve(text).resolved
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Stockholms stad", "Stockholms kommun", True),
+        ("Munkedal kommun", "Munkedals kommun", True),
+        ("Ljungby kommun", "LJUNGBY KOMMUN", True),
+        ("Ljungby kommun", "Markaryds kommun", False),
+        ("Ekdala kommun", "Ekdala kommun", True),
+        ("Ekdala kommun", "Norrvik kommun", False),
+        ("Ekdala kommun", "Ljungby kommun", False),
+    ],
+)
+def test_two_spellings_of_one_kommun_are_the_same_kommun(first: str, second: str, same: bool) -> None:
+    assert kommuner.same_kommun(first, second) is same
+    assert kommuner.same_kommun(second, first) is same
+
+
 def test_each_format_is_recognised_by_its_content() -> None:
     assert formats.detect(samples.SOL) == "bra_sol"
     assert formats.detect(samples.KOMMUN_CSV) == "bra_kommun_csv"

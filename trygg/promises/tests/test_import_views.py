@@ -202,6 +202,29 @@ def test_pasted_text_is_previewed_and_saved(
     )
 
 
+def test_a_police_page_names_its_kommun_by_its_title_and_only_another_kommun_is_noted(
+    login, coordinator: User, home_municipality: Municipality
+) -> None:
+    client: Client = login(coordinator)
+    kommun = Party.objects.get(municipality=home_municipality, kind=Party.Kind.MUNICIPALITY)
+    promises = "\n\nLöften\n\n1. Att kommunen och polisen ska genomföra två trygghetsvandringar under 2025.\n"
+
+    own = client.post(
+        URL, {"municipality": home_municipality.pk, "text": "Ljungby – medborgarlöften" + promises}
+    )
+    other = client.post(
+        URL, {"municipality": home_municipality.pk, "text": "Markaryd – medborgarlöften" + promises}
+    )
+
+    assert own.status_code == other.status_code == 200
+    assert "Texten nämner" not in own.content.decode()
+    data = form_data(own.content)
+    assert data[f"activity-{activity_index(data, 'Att kommunen och polisen')}-parties"][0] == str(kommun.pk)
+    assert "Texten nämner Markaryds kommun, men utkastet sparas för Ljungby kommun." in " ".join(
+        other.content.decode().split()
+    )
+
+
 def test_text_without_activities_is_an_error_that_keeps_the_pasted_text(
     login, coordinator: User, home_municipality: Municipality
 ) -> None:

@@ -11,6 +11,7 @@ from trygg.promises.parsing import (
     Period,
     check_activity,
     find_municipality,
+    find_municipality_line,
     find_period,
     parse_promise_text,
     read_quantity,
@@ -282,6 +283,43 @@ def test_signing_and_update_dates_are_not_the_validity_period() -> None:
 )
 def test_the_municipality_is_named_as_the_text_names_it(text: str, name: str | None) -> None:
     assert find_municipality(text) == name
+
+
+# The police's page for each kommun is titled "<kommun> – medborgarlöften" and never says "kommun"; other titles
+# put the name after the word or before it in the genitive. Names not in SCB's list (the corpus's) stay unnamed.
+@pytest.mark.parametrize(
+    ("text", "name", "line"),
+    [
+        (
+            "Munkedal – medborgarlöften\n\nMedborgarlöften 2023-2024 grundar sig i en problembild.",
+            "Munkedals kommun",
+            1,
+        ),
+        ("Upplands Väsby - medborgarlöften", "Upplands Väsby kommun", 1),
+        ("Malung-Sälen: Medborgarlöfte 2024", "Malung-Sälens kommun", 1),
+        ("Om oss\nMedborgarlöfte 2024 för Lilla Edet\nPolisen ska hålla möten.", "Lilla Edets kommun", 2),
+        ("Medborgarlöften i Umeå 2025–2027", "Umeå kommun", 1),
+        ("Medborgarlöfte år 2025 Vännäs", "Vännäs kommun", 1),
+        ("Läs Arjeplogs medborgarlöfte här.", "Arjeplogs kommun", 1),
+        ("Gotland – medborgarlöften", "Region Gotland", 1),
+        ("Medborgarlöfte Ekdala\nPolisen ska vara synlig.", None, None),
+        ("Polisen – medborgarlöften\nVara synlig i centrum.", None, None),
+        ("Ljungby – medborgarlöften\nMarkaryds kommun och polisen lovar", "Markaryds kommun", 2),
+        ("Ljungby är en stad.\nPolisen ska vara synlig.", None, None),
+    ],
+)
+def test_a_kommun_named_beside_the_word_medborgarlofte_is_found_in_scbs_list(
+    text: str, name: str | None, line: int | None
+) -> None:
+    assert find_municipality_line(text) == (name, line)
+
+
+def test_the_kommun_of_a_police_page_title_is_the_one_the_activities_name() -> None:
+    text = "Munkedal – medborgarlöften\n\nLöften\n\n1. Att kommunen och polisen ska stödja grannsamverkan."
+    promise = parse_promise_text(text)
+
+    assert promise.municipality == "Munkedals kommun"
+    assert promise.focus_areas[0].activities[0].parties == ["Munkedals kommun", "Polisen"]
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ class Command(BaseCommand):
             title=options["title"],
             period=period,
         )
-        if draft.text_municipality and draft.text_municipality.casefold() != municipality.name.casefold():
+        if draft.text_municipality and not kommuner.same_kommun(draft.text_municipality, municipality.name):
             self.stderr.write(
                 _("Obs: texten nämner %(text)s, men löftet sparas för %(chosen)s.")
                 % {"text": draft.text_municipality, "chosen": municipality.name}
