@@ -1951,8 +1951,10 @@ def _activity_doubts(
         doubts.append("no_party")
     elif draft.inherited:
         doubts.append("inherited_party")
+    # An item that is an infinitive is a verb: "genomföra trygghetsvandringar", "Att öka samverkan", "Att
+    # samordnat arbeta för …" (the police's pages list their promises so).
     if not vocabulary.promise_verb_re.search(draft.text) and not re.match(
-        r"^(?:att\s+)?[a-zåäö]+a\b", draft.text
+        r"^(?:[Aa]tt\s+(?:[a-zåäö]+t\s+)?)?[a-zåäö]+a\b", draft.text
     ):
         doubts.append("no_verb")
     if len(draft.text) > 280:

@@ -292,6 +292,18 @@ def test_every_area_and_activity_carries_a_confidence_and_the_doubtful_ones_are_
     assert all(0 < area.confidence <= 1 for area in promise.focus_areas)
 
 
+def test_an_item_that_is_an_infinitive_after_att_is_not_doubted_for_want_of_a_verb() -> None:
+    promise = parse(
+        "Löften\n\n1. Att öka samverkan mellan polis och skola.\n2. Att samordnat arbeta mot narkotika.\n"
+        "3. genomföra trygghetsvandringar.\n4. Att fler vuxna på stan.\n"
+    )
+    doubts = {text: activity.doubts for text, activity in by_text(promise).items()}
+    assert "no_verb" not in doubts["Att öka samverkan mellan polis och skola."]
+    assert "no_verb" not in doubts["Att samordnat arbeta mot narkotika."]
+    assert "no_verb" not in doubts["genomföra trygghetsvandringar."]
+    assert "no_verb" in doubts["Att fler vuxna på stan."]
+
+
 def test_an_area_named_only_by_the_document_title_is_a_low_confidence_guess() -> None:
     promise = parse("Polisen ska hålla två möten per år. Kommunen ska städa parken varje vecka.")
     assert promise.focus_areas[0].confidence < LOW_CONFIDENCE
