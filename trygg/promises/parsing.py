@@ -1816,6 +1816,8 @@ class _Walk:
         verb = self.vocabulary.promise_verb_re.search(sentence)
         if verb is None or self.is_goal(sentence) or self.vocabulary.not_activity_re.search(sentence):
             return False
+        if _PROMISE_IN_FORCE_RE.search(sentence):
+            return False
         if ends_open(sentence, self.vocabulary) or self.is_page_date(sentence):
             return False
         opener = sentence.split()[0].lower() if sentence.split() else ""
@@ -1938,6 +1940,13 @@ def _read_place(text: str, vocabulary: Vocabulary) -> str | None:
     if proper and not re.match(r"[A-ZÅÄÖ][\w-]*\s+(?:kommun|stad)", proper.group(1)):
         return proper.group(1)
     return None
+
+
+# A sentence about the promise being in force ("… ska 2018 års löften gälla för 2019 också", "Löftet ska gälla i
+# två år") says when, not what is done.
+_PROMISE_IN_FORCE_RE = re.compile(
+    r"(?<!\w)(?:medborgar)?löfte(?:t|n|na)?\s+(?:\w+\s+)?gäll(?:a|er)(?!\w)", re.IGNORECASE
+)
 
 
 def _activity_doubts(

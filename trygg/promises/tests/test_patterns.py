@@ -292,6 +292,19 @@ def test_every_area_and_activity_carries_a_confidence_and_the_doubtful_ones_are_
     assert all(0 < area.confidence <= 1 for area in promise.focus_areas)
 
 
+def test_a_sentence_about_the_promise_being_in_force_is_not_an_activity() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nEftersom läget är oförändrat ska förra årets löften gälla även i år. "
+        "Läget är detsamma, så 2023 års löften ska gälla även 2024. "
+        "Kommunen och polisen ska genomföra två trygghetsvandringar. Polisen ska, som löftet säger, hålla två möten. "
+        "Medborgarlöftet ska också gälla under 2025.\n"
+    )
+    assert texts(promise) == [
+        "Kommunen och polisen ska genomföra två trygghetsvandringar.",
+        "Polisen ska, som löftet säger, hålla två möten.",
+    ]
+
+
 def test_an_item_that_is_an_infinitive_after_att_is_not_doubted_for_want_of_a_verb() -> None:
     promise = parse(
         "Löften\n\n1. Att öka samverkan mellan polis och skola.\n2. Att samordnat arbeta mot narkotika.\n"
