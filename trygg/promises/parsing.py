@@ -177,6 +177,7 @@ class Vocabulary:
     promise_verb_re: re.Pattern[str]
     not_passive: frozenset[str]
     agentless_verbs: frozenset[str]
+    deponent_verbs: frozenset[str]
     non_party_openers: frozenset[str]
     goal_verbs_re: re.Pattern[str]
     vague_re: re.Pattern[str]
@@ -283,6 +284,7 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         promise_verb_re=_words_re(sentences["promise_verbs"]),
         not_passive=frozenset(sentences["not_passive"]),
         agentless_verbs=frozenset(sentences["agentless_verbs"]),
+        deponent_verbs=frozenset(sentences["deponent_verbs"]),
         non_party_openers=frozenset(sentences["non_party_openers"]),
         goal_verbs_re=re.compile(r"^" + _alternation(sentences["goal_verbs"]) + r"(?!\w)", re.IGNORECASE),
         vague_re=_words_re(data["vague"]["phrases"]),
@@ -876,6 +878,8 @@ def _is_passive(verb: str, after: str, vocabulary: Vocabulary) -> bool:
             continue
         if low in vocabulary.agentless_verbs:
             return True
+        if low in vocabulary.deponent_verbs:
+            return False
         if low.endswith(("as", "ås", "es")) and len(low) >= 3:
             return True
         if low.endswith(("a", "å")):

@@ -333,6 +333,11 @@ def test_the_kommun_of_a_police_page_title_is_the_one_the_activities_name() -> N
         ("Trygghetsvandringar ska genomföras i centrum.", []),
         ("Belysningen ska ses över och vid behov åtgärdas av kommunen.", ["Kommunen"]),
         ("Under hösten ska polisen besöka skolorna.", ["Polisen"]),
+        # Verbs with a passive ending and an active meaning: the subject does them.
+        ("Polisen ska synas i centrum varje fredag.", ["Polisen"]),
+        ("Kommunen och polisen ska träffas fyra gånger per år.", ["Kommunen", "Polisen"]),
+        ("Löftet innebär att polisen ska finnas på torget varje lördag.", ["Polisen"]),
+        ("Belysningen ska ses över av kommunen.", ["Kommunen"]),
     ],
 )
 def test_parties_are_read_in_their_canonical_forms(line: str, parties: list[str]) -> None:
