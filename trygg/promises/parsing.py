@@ -1447,6 +1447,18 @@ _MEANS_RE = re.compile(
     re.IGNORECASE,
 )
 _PROMISING_RE = re.compile(r"(?<!\w)(?:lovar|avger|åtar\s+sig|förbinder\s+sig)(?!\w)", re.IGNORECASE)
+# A paragraph saying that what follows are the areas the promise focuses on (the police's page for Vännäs).
+_AREAS_FOLLOW_RE = re.compile(
+    r"(?<!\w)(?:fokuser|koncentrer|inrikt)\w*\s+(?:sig\s+|arbetet\s+)?på\s+(?:\w+\s+)?(?:fokus|prioriterade\s+)?områden(?!\w)",
+    re.IGNORECASE,
+)
+# A sentence saying that activities will be attached or drawn up ("Till varje område kommer det kopplas
+# aktiviteter som …"): it names none.
+_ACTIVITIES_LATER_RE = re.compile(
+    r"(?<!\w)(?:kopplas|knyts|tas\s+fram|arbetas\s+fram)\s+(?:\w+\s+){0,3}?aktiviteter(?!\w)"
+    r"|(?<!\w)aktiviteter(?:na)?\s+(?:\w+\s+){0,2}?(?:kopplas|knyts|tas\s+fram|arbetas\s+fram)(?!\w)",
+    re.IGNORECASE,
+)
 _ANAPHORIC_OPENERS = frozenset(
     {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet", "här", "följande"}
 )
@@ -1735,7 +1747,18 @@ class _Walk:
                 self.areas[target].description.append(block.text)
                 for sentence in split_sentences(block.text):
                     self.areas[target].sentences.append((sentence, block.line, context))
-                last = (split_sentences(block.text) or [""])[-1]
+                sentences = split_sentences(block.text) or [""]
+                last = sentences[-1]
+                if (
+                    following is not None
+                    and following.kind == "item"
+                    and any(_AREAS_FOLLOW_RE.search(sentence) for sentence in sentences[-2:])
+                    and not _PROMISING_RE.search(last)
+                ):
+                    # "Polisen och kommunen kommer under 2023–2025 att fokusera på fem områden." over a list:
+                    # the items are the areas ("Öka tryggheten på platser som upplevs som otrygga"), not activities.
+                    negative = True
+                    continue
                 if following is not None and following.kind == "item" and _PROMISING_RE.search(last):
                     # "X och Y lovar att …" right above the list speaks for its items.
                     info = self.classify(last)
@@ -1820,7 +1843,11 @@ class _Walk:
         verb = self.vocabulary.promise_verb_re.search(sentence)
         if verb is None or self.is_goal(sentence) or self.vocabulary.not_activity_re.search(sentence):
             return False
-        if _PROMISE_IN_FORCE_RE.search(sentence):
+        if (
+            _PROMISE_IN_FORCE_RE.search(sentence)
+            or _AREAS_FOLLOW_RE.search(sentence)
+            or _ACTIVITIES_LATER_RE.search(sentence)
+        ):
             return False
         if ends_open(sentence, self.vocabulary) or self.is_page_date(sentence):
             return False

@@ -305,6 +305,29 @@ def test_a_sentence_about_the_promise_being_in_force_is_not_an_activity() -> Non
     ]
 
 
+def test_a_list_of_the_areas_a_promise_focuses_on_holds_no_activities() -> None:
+    # The shape of the police's page for a kommun whose promise names its areas and leaves the activities for later.
+    promise = parse(
+        "Ekby – medborgarlöften\n\nMedborgarlöftet bygger på en enkät bland invånarna.\n\n"
+        "## Medborgarlöfte 2024–2026\n\nPolisen och kommunen ska under 2024–2026 fokusera på tre områden. "
+        "Till varje område kommer det att kopplas aktiviteter som parterna tar fram tillsammans.\n\n"
+        "- Öka tryggheten i centrum.\n- Minska skadegörelsen.\n- Förebygga inbrott.\n\n"
+        "## Återkoppling\n\nÅterkoppling om det arbete som bedrivs sker via webbplatsen och i sociala medier.\n"
+    )
+    assert texts(promise) == []
+
+
+def test_areas_named_before_a_promising_lead_in_keep_its_activities() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nLöftet har tre fokusområden. Polisen lovar att:\n\n"
+        "- genomföra fyra trafikkontroller per år.\n- besöka skolorna två gånger per termin.\n"
+    )
+    assert texts(promise) == [
+        "genomföra fyra trafikkontroller per år.",
+        "besöka skolorna två gånger per termin.",
+    ]
+
+
 def test_an_item_that_is_an_infinitive_after_att_is_not_doubted_for_want_of_a_verb() -> None:
     promise = parse(
         "Löften\n\n1. Att öka samverkan mellan polis och skola.\n2. Att samordnat arbeta mot narkotika.\n"
