@@ -1958,9 +1958,12 @@ def _read_target_group(text: str, vocabulary: Vocabulary) -> str | None:
     if match is None:
         return None
     # A dash between spaces joins a table's columns ("… fastighetsägare – Två gånger per år"): the group ends there.
-    stops = r"\s+(?:för\s+att|i\s+syfte|genom\s+att|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
+    # "möta kvinnor och män genom olika former av dialog": "genom" begins the means, not the group.
+    stops = r"\s+(?:för\s+att|i\s+syfte|genom|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
     group = re.split(stops, match.group(1))[0]
-    return group.strip(" ,") or None
+    # A list cut short by a stop ends in its conjunction ("… i centralorterna och" before "på landsbygden").
+    group = re.sub(r"\s+(?:och|samt|eller)$", "", group.strip(" ,"))
+    return group or None
 
 
 def _read_place(text: str, vocabulary: Vocabulary) -> str | None:

@@ -482,6 +482,28 @@ def test_a_target_group_ends_where_a_table_row_joins_its_next_column() -> None:
     assert promise.activities[0].target_group == "boende och fastighetsägare"
 
 
+def test_a_target_group_ends_where_the_means_begin_and_never_on_a_conjunction() -> None:
+    promise = parse(
+        "Byarna\n\n- Kommunen ska möta unga och äldre genom samtal i byarna och på torget.\n"
+        "- Polisen ska hålla föreläsningar för elever och på fritidsgårdar.\n"
+    )
+    assert [activity.target_group for activity in promise.activities] == ["unga och äldre", "elever"]
+
+
+def test_an_auxiliary_and_an_adverb_over_a_list_lend_its_items_their_parties() -> None:
+    # The parent item holds the doers and "skall"; each item below holds the verb (as Gällivare wrote in 2017).
+    promise = parse(
+        "Medborgarlöften 2024\n\n1. Polisen ska genom\n\n- Trafikkontroller vid skolorna\n\n"
+        "2. Polisen och kommunen skall tillsammans\n\n- Minska mopedåkningen på torget\n"
+        "- Genomföra två föräldramöten\n"
+    )
+    assert [(activity.text, activity.parties) for activity in promise.activities] == [
+        ("Trafikkontroller vid skolorna", ["Polisen"]),
+        ("Minska mopedåkningen på torget", ["Polisen", "Kommunen"]),
+        ("Genomföra två föräldramöten", ["Polisen", "Kommunen"]),
+    ]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
