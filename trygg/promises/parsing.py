@@ -748,6 +748,8 @@ class _Names:
         return self.known[key]
 
     def _canonical(self, chunk: str, *, allow_unknown: bool) -> str | None:
+        # "Tekniska verken (TVAB)": the name without its abbreviation in brackets.
+        chunk = re.sub(r"(?<=\S)\s*\([^()]*\)$", "", chunk.strip(" \t.,;:!?”“\"'"))
         chunk = chunk.strip(" \t.,;:()!?”“\"'")
         if chunk[:1] in "båostBÅOST":
             chunk = _SOFT_OPENERS_RE.sub("", chunk)
@@ -803,8 +805,13 @@ class _Names:
             and not re.search(r"\d", chunk)
             # "Allt klotter på skolorna" is the thing done: a name rarely holds a preposition.
             and not any(word in _PREPOSITIONS for word in words[1:])
-            # A single plural noun ("Trafikkontroller ska ske") is the thing done, not who does it.
-            and not (len(words) == 1 and re.search(r"(?:er|ar|or)$", chunk))
+            # A single plural noun ("Trafikkontroller ska ske") is the thing done, not who does it; a company's
+            # name may end so ("Kirunabostäder").
+            and not (
+                len(words) == 1
+                and re.search(r"(?:er|ar|or)$", chunk)
+                and not _ORGANISATION_END_RE.search(chunk)
+            )
         )
 
     def mentions(self, fragment: str, *, allow_unknown: bool, prefixes: bool = True) -> list[str]:
@@ -1459,6 +1466,8 @@ _ACTIVITIES_LATER_RE = re.compile(
     r"|(?<!\w)aktiviteter(?:na)?\s+(?:\w+\s+){0,2}?(?:kopplas|knyts|tas\s+fram|arbetas\s+fram)(?!\w)",
     re.IGNORECASE,
 )
+# How the names of housing companies, utilities and agencies end ("Kirunabostäder", "Nyköpingshem", "Tekniska verken").
+_ORGANISATION_END_RE = re.compile(r"(?:bostäder|hem|bolaget|verken|verket|tjänsten)$")
 _ANAPHORIC_OPENERS = frozenset(
     {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet", "här", "följande"}
 )
@@ -1569,7 +1578,30 @@ class _Walk:
             parties = self.names.leading_mentions(stripped[verb.end() :])
         if not parties and re.search(r"(?<!\w)vi(?!\w)", stripped, re.IGNORECASE):
             return [_SIGNATORIES]
-        return parties or None
+        return parties or self._named_doer(stripped) or None
+
+    def _named_doer(self, sentence: str) -> list[str]:
+        """An organisation no list knows, doing what the lead-in's items say: "Tekniska verken kommer även att:",
+        "Gällande trafik kommer Tekniska verken att:" (the verb second, the name after it). Only a name of two
+        words or more, or one word ending like an organisation ("Kirunabostäder"), so that a topic ("Trafik
+        kommer att prioriteras:") is not taken for one."""
+        verb = _COMMITMENT_RE.search(sentence)
+        if verb is None:
+            return []
+        after = re.match(
+            r"\s*([A-ZÅÄÖ][\w-]*(?:\s+[\w-]+){0,3}?)\s+(?:även|också|att|tillsammans|gemensamt|under|i|på)(?!\w)",
+            sentence[verb.end() :],
+        )
+        for candidate in (after.group(1) if after else "", sentence[: verb.start()].strip()):
+            words = candidate.split()
+            organisation = len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 1
+            if len(words) == 1:
+                organisation = bool(_ORGANISATION_END_RE.search(candidate))
+            if candidate and organisation and words[0].lower() not in self.vocabulary.not_names:
+                found = self.names.mentions(candidate, allow_unknown=True)
+                if found and all(self.names._looks_like_a_name(name) for name in found if name[:1].isupper()):
+                    return found
+        return []
 
     def classify(self, text: str, previous: str | None = None) -> _LeadIn:
         """A lead-in line (and the paragraph right before it): its parties, whether it names a topic of its

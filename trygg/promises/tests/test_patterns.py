@@ -504,6 +504,22 @@ def test_an_auxiliary_and_an_adverb_over_a_list_lend_its_items_their_parties() -
     ]
 
 
+def test_a_company_or_utility_no_list_knows_does_what_its_item_or_lead_in_says() -> None:
+    promise = parse(
+        "Medborgarlöfte Ekby kommun 2024\n\nPolisen och kommunen lovar att:\n\n"
+        "- Ekby Energi (EEAB) ska byta ut belysningen längs gång- och cykelvägarna.\n"
+        "- Ekbybostäder ska förbättra belysningen vid sina hus på Skolgatan (4).\n\n"
+        "Gällande trafiken kommer Tekniska verken även att:\n\n- Arbeta med en cykelplan för centrum.\n\n"
+        "Trafik kommer att prioriteras:\n\n- genomföra kontroller vid skolorna.\n"
+    )
+    assert [(activity.parties, activity.quantity) for activity in promise.activities] == [
+        (["Ekby Energi"], None),
+        (["Ekbybostäder"], None),
+        (["Tekniska verken"], None),
+        (["Polisen", "Ekby kommun"], None),
+    ]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
