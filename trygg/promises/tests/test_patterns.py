@@ -520,6 +520,16 @@ def test_a_company_or_utility_no_list_knows_does_what_its_item_or_lead_in_says()
     ]
 
 
+def test_the_chosen_themes_are_no_activities_and_all_three_is_no_count() -> None:
+    promise = parse(
+        "Medborgarlöften 2024\n\nInför arbetet valdes tre temaområden:\n\n- Trafik\n- Klotter och skadegörelse\n\n"
+        "Kommunens löften:\n\n- Att se över belysningen i alla tre stadsdelarna.\n"
+    )
+    assert [(activity.text, activity.quantity) for activity in promise.activities] == [
+        ("Att se över belysningen i alla tre stadsdelarna.", None)
+    ]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
