@@ -518,7 +518,12 @@ _PROMISE_YEAR_RE = re.compile(
     r"((?:19|20)\d{2})(?![\d-])",
     re.IGNORECASE,
 )
-_DURING_YEAR_RE = re.compile(r"\bunder\s+((?:19|20)\d{2})(?![\d-])", re.IGNORECASE)
+# "under 2024", also with a season or a half ("under hösten 2015", "under första halvåret 2024").
+_DURING_YEAR_RE = re.compile(
+    r"\bunder\s+(?:(?:våren|sommaren|hösten|vintern|första\s+halvåret|andra\s+halvåret|året)\s+)?"
+    r"((?:19|20)\d{2})(?![\d-])",
+    re.IGNORECASE,
+)
 # "Ekholm den 12 mars 2023", "Granby 2023-03-12": a place and a date alone sign the text.
 _SIGNING_LINE_RE = re.compile(
     r"^[A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)?,?\s+(?:den\s+)?(?:\d{1,2}\s+(?:"

@@ -267,6 +267,11 @@ def test_the_validity_period_is_read_in_its_many_spellings(text: str, start: dat
     assert find_period(text) == Period(start, end)
 
 
+def test_a_year_promised_in_with_its_season_is_the_period() -> None:
+    text = "Kungsholm – medborgarlöften\n\n- Kommunen bjuder in föräldrar vid minst två tillfällen under hösten 2015.\n"
+    assert find_period(text) == Period(date(2015, 1, 1), date(2015, 12, 31))
+
+
 def test_signing_and_update_dates_are_not_the_validity_period() -> None:
     text = "Kommunstyrelsen fastställde löftet den 19 mars 2020.\nSidan uppdaterad 2021-01-29"
     assert find_period(text) is None
