@@ -688,27 +688,36 @@ _TITLED_KOMMUN_RES = (
 )
 
 
-def _official_kommun(words: str) -> str | None:
+def _official_kommun(words: str, *, whole: bool = False) -> str | None:
     """ "Munkedal", "Munkedals" or "Lilla Edet" → the kommun's official name, if SCB's list has it."""
     from trygg.crimestats.kommuner import RegionKind, resolve
     from trygg.municipalities.names import official_name
 
-    # The whole span first, then each of its two words ("Polisen Munkedal", "Munkedal Polisen").
-    for candidate in dict.fromkeys([words, *words.replace("-", " ").split()[:2]]):
+    # The whole span first, then (unless `whole`) each of its two words ("Polisen Munkedal", "Munkedal Polisen").
+    parts = [] if whole else words.replace("-", " ").split()[:2]
+    for candidate in dict.fromkeys([words, *parts]):
         region = resolve(f"{candidate} kommun")
         if region.kind is RegionKind.KOMMUN:
             return official_name(region.name)
     return None
 
 
+# Last: a kommun's name inside a sentence about the promise, after a word in lower case so that neither a sentence's
+# first word nor a person's surname after a first name is taken ("Medborgarlöftet för 2021–2022 inriktas på
+# Halmstads stadskärna").
+_KOMMUN_IN_SENTENCE_RE = re.compile(rf"(?<=[a-zåäö,] )(?P<name>{_NAME_WORDS})(?![\w-])")
+
+
 def _titled_kommun(text: str) -> tuple[str | None, int | None]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "edborgarlöft" not in line:
-            continue
-        for pattern in _TITLED_KOMMUN_RES:
-            for match in pattern.finditer(line):
-                if name := _official_kommun(match.group("name")):
-                    return name, number
+    lines = [
+        (number, line) for number, line in enumerate(text.splitlines(), start=1) if "edborgarlöft" in line
+    ]
+    for patterns in (_TITLED_KOMMUN_RES, (_KOMMUN_IN_SENTENCE_RE,)):
+        for number, line in lines:
+            for pattern in patterns:
+                for match in pattern.finditer(line):
+                    if name := _official_kommun(match.group("name"), whole=pattern is _KOMMUN_IN_SENTENCE_RE):
+                        return name, number
     return None, None
 
 

@@ -311,6 +311,9 @@ def test_the_municipality_is_named_as_the_text_names_it(text: str, name: str | N
         ("Polisen – medborgarlöften\nVara synlig i centrum.", None, None),
         ("Ljungby – medborgarlöften\nMarkaryds kommun och polisen lovar", "Markaryds kommun", 2),
         ("Ljungby är en stad.\nPolisen ska vara synlig.", None, None),
+        ("Medborgarlöftet för 2022 inriktas på Halmstads stadskärna.", "Halmstads kommun", 1),
+        ("Lund skrev under medborgarlöftet med kommunalrådet Anna Lund.", None, None),
+        ("Medborgarlöftet\nPolisen i Falun ska synas.", None, None),
     ],
 )
 def test_a_kommun_named_beside_the_word_medborgarlofte_is_found_in_scbs_list(
