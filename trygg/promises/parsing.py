@@ -932,6 +932,8 @@ _PARTNERS_END_RE = re.compile(
     r"\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
     r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
     r"|finnas|vara|synas|verka|skapa|stärka|öka|minska|samverka|patrullera|kontrollera|arbetar|finns"
+    r"|bidra|bevaka|jobba|diskutera|närvara|fortsätta|utveckla|stödja|driva|bedriva|följa|sprida|medverka"
+    r"|uppmärksamma|förebygga|motverka|främja|bistå|planera|förbättra|förstärka|erbjuder"
     r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus"
     # How often, which starts the rest too: "… och fritidsgården en gång per termin".
     r"|varje|minst|högst|per|en\s+gång|\w+\s+gånger|\d+)(?!\w)"

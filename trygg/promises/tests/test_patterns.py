@@ -530,6 +530,15 @@ def test_the_chosen_themes_are_no_activities_and_all_three_is_no_count() -> None
     ]
 
 
+def test_the_partners_end_where_the_verb_of_a_lead_in_item_begins() -> None:
+    promise = parse(
+        "Centrum\n\nPolisen och kommunen lovar att:\n\n"
+        "- i samverkan med andra aktörer bidra till en tryggare stadskärna\n"
+        "- tillsammans med handlarna bevaka nya arbetssätt\n"
+    )
+    assert [activity.partners for activity in promise.activities] == [["andra aktörer"], ["handlarna"]]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
