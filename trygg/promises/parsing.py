@@ -928,12 +928,16 @@ def _noun_phrase(phrase: str) -> str:
     return phrase
 
 
-_PARTNERS_END_RE = re.compile(
-    r"\s(?:och\s+)?(?:ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
+# Verbs that begin what an item says is done, after the names of who does it with whom.
+_ITEM_VERBS = (
+    r"ska|skall|lovar|kommer|genomföra|genomför|initiera|arbeta|bjuder|se|ta|ge|gå|få|ha"
     r"|bli|göra|hålla|sätta|starta|erbjuda|informera|utbilda|besöka|delta|anordna|ordna|träffa"
     r"|finnas|vara|synas|verka|skapa|stärka|öka|minska|samverka|patrullera|kontrollera|arbetar|finns"
     r"|bidra|bevaka|jobba|diskutera|närvara|fortsätta|utveckla|stödja|driva|bedriva|följa|sprida|medverka"
     r"|uppmärksamma|förebygga|motverka|främja|bistå|planera|förbättra|förstärka|erbjuder"
+)
+_PARTNERS_END_RE = re.compile(
+    rf"\s(?:och\s+)?(?:{_ITEM_VERBS}"
     r"|för\s+att|i\s+syfte|under|vid|på|genom|om|att|med\s+fokus"
     # How often, which starts the rest too: "… och fritidsgården en gång per termin".
     r"|varje|minst|högst|per|en\s+gång|\w+\s+gånger|\d+)(?!\w)"
@@ -2006,8 +2010,12 @@ def _read_target_group(text: str, vocabulary: Vocabulary) -> str | None:
     if match is None:
         return None
     # A dash between spaces joins a table's columns ("… fastighetsägare – Två gånger per år"): the group ends there.
-    # "möta kvinnor och män genom olika former av dialog": "genom" begins the means, not the group.
-    stops = r"\s+(?:för\s+att|i\s+syfte|genom|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
+    # "möta kvinnor och män genom olika former av dialog": "genom" begins the means, not the group; so does a
+    # verb ("… deras vårdnadshavare genomföra insatser", "där barn och ungdomar vistas").
+    stops = (
+        r"\s+(?:för\s+att|i\s+syfte|genom|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
+        rf"|\s+(?:{_ITEM_VERBS}|vistas|bor|som\s+målgrupp)(?!\w)"
+    )
     group = re.split(stops, match.group(1))[0]
     # A list cut short by a stop ends in its conjunction ("… i centralorterna och" before "på landsbygden").
     group = re.sub(r"\s+(?:och|samt|eller)$", "", group.strip(" ,"))

@@ -486,8 +486,15 @@ def test_a_target_group_ends_where_the_means_begin_and_never_on_a_conjunction() 
     promise = parse(
         "Byarna\n\n- Kommunen ska möta unga och äldre genom samtal i byarna och på torget.\n"
         "- Polisen ska hålla föreläsningar för elever och på fritidsgårdar.\n"
+        "- Kommunen ska ordna en trygghetsvandring med unga vuxna som målgrupp.\n"
+        "- Polisen ska öka närvaron i miljöer där barn och ungdomar vistas.\n"
     )
-    assert [activity.target_group for activity in promise.activities] == ["unga och äldre", "elever"]
+    assert [activity.target_group for activity in promise.activities] == [
+        "unga och äldre",
+        "elever",
+        "unga vuxna",
+        "barn och ungdomar",
+    ]
 
 
 def test_an_auxiliary_and_an_adverb_over_a_list_lend_its_items_their_parties() -> None:
