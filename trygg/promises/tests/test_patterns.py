@@ -546,6 +546,15 @@ def test_the_partners_end_where_the_verb_of_a_lead_in_item_begins() -> None:
     assert [activity.partners for activity in promise.activities] == [["andra aktörer"], ["handlarna"]]
 
 
+def test_a_photo_caption_titles_nothing_and_what_worries_residents_is_no_activity() -> None:
+    promise = parse(
+        "Medborgarlöfte 2024\n\nBild från torget i Ekby\n\nMedborgarlöfte 2024:\n\n"
+        "- Polisen ska hålla fyra möten.\n\nDet som oroar flest i Ekby är:\n\n- Inbrott\n- Stöld\n"
+    )
+    assert titles(promise) == ["Medborgarlöfte 2024"]
+    assert texts(promise) == ["Polisen ska hålla fyra möten."]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
