@@ -1863,7 +1863,26 @@ class _Walk:
             if self.is_goal(block.text):
                 continue
             target = goal_area if goal_area is not None else current
-            self.drafts.append(self.draft(block.text, block.line, inherited, target))
+            for text in self.split_by_doer(block.text):
+                self.drafts.append(self.draft(text, block.line, inherited, target))
+
+    def split_by_doer(self, text: str) -> list[str]:
+        """An item of two sentences whose second names another doer and what it will do is two activities
+        ("Polisen ska öka sin närvaro i byarna. Polis och kommun ska arbeta förebyggande …"); a sentence that
+        names no doer, or the same one, adds to the activity before it."""
+        sentences = split_sentences(text)
+        if len(sentences) < 2:
+            return [text]
+        pieces = [[sentences[0]]]
+        doers = subject_parties(sentences[0], self.names)
+        for sentence in sentences[1:]:
+            own = subject_parties(sentence, self.names) if self.says_who_does(sentence) else []
+            if own and doers and own != doers:
+                pieces.append([sentence])
+                doers = own
+            else:
+                pieces[-1].append(sentence)
+        return [" ".join(piece) for piece in pieces] if len(pieces) > 1 else [text]
 
     def says_who_does(self, text: str) -> bool:
         """An item with a promise verb and a doer: "Vi ska tillsammans arbeta …", "Kommunen ska …"."""

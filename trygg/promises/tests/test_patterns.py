@@ -555,6 +555,20 @@ def test_a_photo_caption_titles_nothing_and_what_worries_residents_is_no_activit
     assert texts(promise) == ["Polisen ska hålla fyra möten."]
 
 
+def test_an_item_whose_second_sentence_names_another_doer_is_two_activities() -> None:
+    promise = parse(
+        "Byarna\n\n- Polisen ska synas i byarna varje vecka. Polis och kommun ska hålla två möten med skolorna.\n"
+        "- Polisen ska hålla fyra kontroller. Polisen ska också besöka skolan.\n"
+        "- Kommunen ska städa torget. Detta ska ske varje vecka.\n"
+    )
+    assert [(activity.text, activity.parties) for activity in promise.activities] == [
+        ("Polisen ska synas i byarna varje vecka.", ["Polisen"]),
+        ("Polis och kommun ska hålla två möten med skolorna.", ["Polisen", "Kommunen"]),
+        ("Polisen ska hålla fyra kontroller. Polisen ska också besöka skolan.", ["Polisen"]),
+        ("Kommunen ska städa torget. Detta ska ske varje vecka.", ["Kommunen"]),
+    ]
+
+
 def test_the_partners_end_where_how_often_begins() -> None:
     promise = parse(
         "Skolan\n\n- Kommunen ska tillsammans med skolan och föreningarna en gång per termin ordna en träff.\n"
