@@ -2029,13 +2029,16 @@ def _read_target_group(text: str, vocabulary: Vocabulary) -> str | None:
     if match is None:
         return None
     # A dash between spaces joins a table's columns ("… fastighetsägare – Två gånger per år"): the group ends there.
-    # "möta kvinnor och män genom olika former av dialog": "genom" begins the means, not the group; so does a
-    # verb ("… deras vårdnadshavare genomföra insatser", "där barn och ungdomar vistas").
+    # "möta kvinnor och män genom olika former av dialog": "genom" begins the means, not the group.
     stops = (
         r"\s+(?:för\s+att|i\s+syfte|genom|under\s+året|under|vid|på|om|med|till)\s|\s+[–—]\s+"
-        rf"|\s+(?:{_ITEM_VERBS}|vistas|bor|som\s+målgrupp)(?!\w)"
+        r"|\s+som\s+målgrupp(?!\w)"
     )
     group = re.split(stops, match.group(1))[0]
+    # So does a verb ("… deras vårdnadshavare genomföra insatser", "där barn och ungdomar vistas"), except in a
+    # relative clause that says who ("äldre som bor ensamma").
+    if not re.search(r"(?<!\w)som(?!\w)", group):
+        group = re.split(rf"\s+(?:{_ITEM_VERBS}|vistas|bor)(?!\w)", group)[0]
     # A list cut short by a stop ends in its conjunction ("… i centralorterna och" before "på landsbygden").
     group = re.sub(r"\s+(?:och|samt|eller)$", "", group.strip(" ,"))
     return group or None

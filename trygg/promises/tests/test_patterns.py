@@ -488,12 +488,16 @@ def test_a_target_group_ends_where_the_means_begin_and_never_on_a_conjunction() 
         "- Polisen ska hålla föreläsningar för elever och på fritidsgårdar.\n"
         "- Kommunen ska ordna en trygghetsvandring med unga vuxna som målgrupp.\n"
         "- Polisen ska öka närvaron i miljöer där barn och ungdomar vistas.\n"
+        "- Polisen ska informera äldre som bor ensamma om bedrägerier.\n"
+        "- Polisen ska besöka ungdomar som ska börja gymnasiet.\n"
     )
     assert [activity.target_group for activity in promise.activities] == [
         "unga och äldre",
         "elever",
         "unga vuxna",
         "barn och ungdomar",
+        "äldre som bor ensamma",
+        "ungdomar som ska börja gymnasiet",
     ]
 
 
