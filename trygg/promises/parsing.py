@@ -780,7 +780,7 @@ class _Names:
             return self.vocabulary.other_parties[low]
         if low.endswith("s") and low[:-1] in self.vocabulary.other_parties and allow_unknown:
             return self.vocabulary.other_parties[low[:-1]]
-        if allow_unknown and self._looks_like_a_name(chunk):
+        if allow_unknown and self.looks_like_a_name(chunk):
             return chunk
         return None
 
@@ -809,7 +809,7 @@ class _Names:
             return _MUNICIPALITY
         return chunk if region else None
 
-    def _looks_like_a_name(self, chunk: str) -> bool:
+    def looks_like_a_name(self, chunk: str) -> bool:
         words = chunk.split()
         return (
             chunk[0].isupper()
@@ -1602,9 +1602,10 @@ class _Walk:
 
     def _named_doer(self, sentence: str) -> list[str]:
         """An organisation no list knows, doing what the lead-in's items say: "Tekniska verken kommer även att:",
-        "Gällande trafik kommer Tekniska verken att:" (the verb second, the name after it). Only a name of two
-        words or more, or one word ending like an organisation ("Kirunabostäder"), so that a topic ("Trafik
-        kommer att prioriteras:") is not taken for one."""
+        "Gällande trafik kommer Tekniska verken att:" (the verb second, the name after it). Only a capitalised
+        name that ends like an organisation ("Kirunabostäder", "Tekniska verken") or has two capitalised words
+        ("Ekby Energi"), so that a topic ("Trafik kommer att prioriteras:", "Gällande trafiken kommer …") is not
+        taken for one."""
         verb = _COMMITMENT_RE.search(sentence)
         if verb is None:
             return []
@@ -1614,12 +1615,13 @@ class _Walk:
         )
         for candidate in (after.group(1) if after else "", sentence[: verb.start()].strip()):
             words = candidate.split()
-            organisation = len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 1
-            if len(words) == 1:
-                organisation = bool(_ORGANISATION_END_RE.search(candidate))
-            if candidate and organisation and words[0].lower() not in self.vocabulary.not_names:
+            capitalised = sum(word[:1].isupper() for word in words)
+            organisation = candidate[:1].isupper() and (
+                capitalised >= 2 or bool(_ORGANISATION_END_RE.search(candidate))
+            )
+            if organisation and words[0].lower() not in self.vocabulary.not_names:
                 found = self.names.mentions(candidate, allow_unknown=True)
-                if found and all(self.names._looks_like_a_name(name) for name in found if name[:1].isupper()):
+                if found and all(self.names.looks_like_a_name(name) for name in found if name[:1].isupper()):
                     return found
         return []
 

@@ -521,12 +521,14 @@ def test_a_company_or_utility_no_list_knows_does_what_its_item_or_lead_in_says()
         "- Ekby Energi (EEAB) ska byta ut belysningen längs gång- och cykelvägarna.\n"
         "- Ekbybostäder ska förbättra belysningen vid sina hus på Skolgatan (4).\n\n"
         "Gällande trafiken kommer Tekniska verken även att:\n\n- Arbeta med en cykelplan för centrum.\n\n"
-        "Trafik kommer att prioriteras:\n\n- genomföra kontroller vid skolorna.\n"
+        "Trafik kommer att prioriteras:\n\n- genomföra kontroller vid skolorna.\n\n"
+        "Gällande trafiken kommer följande att göras:\n\n- genomföra fler kontroller vid skolorna.\n"
     )
     assert [(activity.parties, activity.quantity) for activity in promise.activities] == [
         (["Ekby Energi"], None),
         (["Ekbybostäder"], None),
         (["Tekniska verken"], None),
+        (["Polisen", "Ekby kommun"], None),
         (["Polisen", "Ekby kommun"], None),
     ]
 
