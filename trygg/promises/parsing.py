@@ -23,6 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from trygg.crimestats.kommuner import RegionKind, resolve
+from trygg.municipalities.names import official_name
+
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
 
 ISSUE_CODES = ("no_quantity", "no_party", "vague", "no_period")
@@ -690,9 +693,6 @@ _TITLED_KOMMUN_RES = (
 
 def _official_kommun(words: str, *, whole: bool = False) -> str | None:
     """ "Munkedal", "Munkedals" or "Lilla Edet" → the kommun's official name, if SCB's list has it."""
-    from trygg.crimestats.kommuner import RegionKind, resolve
-    from trygg.municipalities.names import official_name
-
     # The whole span first, then (unless `whole`) each of its two words ("Polisen Munkedal", "Munkedal Polisen").
     parts = [] if whole else words.replace("-", " ").split()[:2]
     for candidate in dict.fromkeys([words, *parts]):
