@@ -141,6 +141,10 @@ def _any_re(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
 
 
+#: The prepositions before a place ("på torget", "i centrum", "kring stationen").
+_PLACE_PREPOSITION = "(?:på|i|vid|inom|runt|utanför|kring)"
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     numbers: dict[str, int]
@@ -202,6 +206,8 @@ class Vocabulary:
     place_re: re.Pattern[str]
     target_group_re: re.Pattern[str]
     target_group_object_re: re.Pattern[str]
+    #: An item of a list of people: a group's word among its first three ("deras föräldrar", "unga vuxna").
+    target_group_item_re: re.Pattern[str]
 
 
 def _number_table(numbers: dict[str, dict[str, int]]) -> dict[str, int]:
@@ -309,8 +315,9 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
         ),
         generic_words=frozenset(word.lower() for word in data["leadins"]["generic_words"]),
         incomplete_endings=frozenset(word.lower() for word in data["leadins"]["incomplete_endings"]),
+        # Two prepositions for one place ("i och kring Strängnäs resecentrum") are one.
         place_re=re.compile(
-            r"(?<!\w)(?:på|i|vid|inom|runt|utanför|kring)\s+((?:[\w-]+\s+){0,3}?[\w-]*"
+            rf"(?<!\w){_PLACE_PREPOSITION}(?:\s+(?:och|eller)\s+{_PLACE_PREPOSITION})?\s+((?:[\w-]+\s+){{0,3}}?[\w-]*"
             + _alternation(data["places"]["suffixes"])
             + r")(?!\w)",
             re.IGNORECASE,
@@ -325,6 +332,9 @@ def vocabulary_from_dict(data: dict[str, Any]) -> Vocabulary:
             + _alternation(data["target_groups"]["heads"])
             + r"(?!\w)[^.;:()]*)",
             re.IGNORECASE,
+        ),
+        target_group_item_re=re.compile(
+            r"^(?:[\w-]+\s+){0,2}?" + _alternation(data["target_groups"]["heads"]) + r"(?!\w)", re.IGNORECASE
         ),
     )
 
@@ -2041,9 +2051,25 @@ def _read_target_group(text: str, vocabulary: Vocabulary) -> str | None:
     # relative clause that says who ("äldre som bor ensamma").
     if not re.search(r"(?<!\w)som(?!\w)", group):
         group = re.split(rf"\s+(?:{_ITEM_VERBS}|vistas|bor)(?!\w)", group)[0]
+    group = _people_listed(group, vocabulary)
     # A list cut short by a stop ends in its conjunction ("… i centralorterna och" before "på landsbygden").
     group = re.sub(r"\s+(?:och|samt|eller)$", "", group.strip(" ,"))
     return group or None
+
+
+def _people_listed(group: str, vocabulary: Vocabulary) -> str:
+    """A target group's list, up to its first item that names no people: in "brott mot äldre, stölder och
+    inbrott" the group is "äldre" and the rest are crimes; "medborgare, föreningar och företagare" stays whole.
+    A "som" clause says who and is kept as it stands ("ungdomar som riskerar kriminalitet eller missbruk"); a
+    number is never an item ("i åldern 13 och 17 år")."""
+    head, clause, rest = group.partition(" som ")
+    parts = re.split(r"(,\s+|\s+(?:och|samt|eller)\s+)(?=[^\W\d_])", head)
+    kept = parts[0]
+    for separator, item in zip(parts[1::2], parts[2::2], strict=True):
+        if not vocabulary.target_group_item_re.match(item):
+            return kept
+        kept += separator + item
+    return kept + clause + rest
 
 
 def _read_place(text: str, vocabulary: Vocabulary) -> str | None:

@@ -725,3 +725,42 @@ def test_a_page_number_line_is_no_part_of_the_area(footer: str) -> None:
     promise = parse(f"# Medborgarlöfte\n\n## Centrum\n\n- Polisen ska patrullera varje fredag.\n\n{footer}\n")
     assert footer not in promise.focus_areas[0].description
     assert texts(promise) == ["Polisen ska patrullera varje fredag."]
+
+
+@pytest.mark.parametrize(
+    ("item", "place"),
+    [
+        ("Kommunen ska göra fyra trygghetsvandringar i och kring Ekby resecentrum.", "Ekby resecentrum"),
+        ("Polisen ska patrullera på och runt torget varje fredag.", "torget"),
+        ("Polisen ska patrullera vid eller i skolorna varje vecka.", "skolorna"),
+        ("Polisen ska patrullera i centrum varje fredag.", "centrum"),
+    ],
+)
+def test_two_prepositions_before_one_place_are_no_part_of_it(item: str, place: str) -> None:
+    promise = parse(f"Trygghet\n\n- {item}\n")
+    assert [activity.place for activity in promise.activities] == [place]
+
+
+@pytest.mark.parametrize(
+    ("item", "group"),
+    [
+        ("Polisen ska informera om brott mot äldre, stölder och inbrott två gånger per år.", "äldre"),
+        (
+            "Kommunen ska bjuda in medborgare, föreningar och företagare till två möten.",
+            "medborgare, föreningar och företagare",
+        ),
+        ("Polisen ska hålla två möten för alla medborgare och specifikt med unga.", "alla medborgare"),
+        ("Kommunen ska bjuda in elever och deras föräldrar till ett möte.", "elever och deras föräldrar"),
+        (
+            "Kommunen ska varje vecka stödja ungdomar som riskerar kriminalitet eller missbruk.",
+            "ungdomar som riskerar kriminalitet eller missbruk",
+        ),
+        (
+            "Polisen ska hålla en kampanj riktad till årskurs 3 för att motverka att unga vuxna langar alkohol.",
+            "årskurs 3",
+        ),
+    ],
+)
+def test_a_target_groups_list_ends_at_its_first_item_that_names_no_people(item: str, group: str) -> None:
+    promise = parse(f"Trygghet\n\n- {item}\n")
+    assert [activity.target_group for activity in promise.activities] == [group]
