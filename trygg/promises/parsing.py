@@ -836,6 +836,7 @@ class _Names:
                 and re.search(r"(?:er|ar|or)$", chunk)
                 and not _ORGANISATION_END_RE.search(chunk)
             )
+            and not (len(words) == 1 and _DONE_THING_END_RE.search(chunk))
         )
 
     def mentions(self, fragment: str, *, allow_unknown: bool, prefixes: bool = True) -> list[str]:
@@ -1498,6 +1499,14 @@ _ACTIVITIES_LATER_RE = re.compile(
 )
 # How the names of housing companies, utilities and agencies end ("Kirunabostäder", "Nyköpingshem", "Tekniska verken").
 _ORGANISATION_END_RE = re.compile(r"(?:bostäder|hem|bolaget|verken|verket|tjänsten)$")
+# A single noun for something done, in its definite form ("Dialogen ska bidra till lägesbilden", "Kampanjen ska
+# nå alla elever"), is what the sentence is about, not who does it.
+_DONE_THING_END_RE = re.compile(
+    r"(?:dialogen|mötet|mötena|träffen|träffarna|insatsen|insatserna|arbetet|kampanjen|vandringen|vandringarna|"
+    r"satsningen|projektet|löftet|utbildningen|kontrollen|kontrollerna|aktiviteten|aktiviteterna|åtgärden|"
+    r"åtgärderna)$",
+    re.IGNORECASE,
+)
 _ANAPHORIC_OPENERS = frozenset(
     {"detta", "det", "dessa", "den", "de", "arbetet", "löftet", "medborgarlöftet", "här", "följande"}
 )
@@ -2076,10 +2085,11 @@ def _read_place(text: str, vocabulary: Vocabulary) -> str | None:
     masked = mask_non_quantities(text, vocabulary)
     if match := vocabulary.place_re.search(masked):
         return match.group(1).strip()
+    # A proper name after a preposition ("i Läggesta"), but not the kommun itself ("i Storumans kommun").
     proper = re.search(r"(?<=[a-zåäö,] )(?:på|i|vid)\s+([A-ZÅÄÖ][\w-]+(?:\s+[A-ZÅÄÖ][\w-]+){0,2})", masked)
-    if proper and not re.match(r"[A-ZÅÄÖ][\w-]*\s+(?:kommun|stad)", proper.group(1)):
-        return proper.group(1)
-    return None
+    if proper is None or re.match(r"\s+(?:kommun|stad)(?!\w)", masked[proper.end() :]):
+        return None
+    return proper.group(1)
 
 
 # A sentence about the promise being in force ("… ska 2018 års löften gälla för 2019 också", "Löftet ska gälla i

@@ -764,3 +764,34 @@ def test_two_prepositions_before_one_place_are_no_part_of_it(item: str, place: s
 def test_a_target_groups_list_ends_at_its_first_item_that_names_no_people(item: str, group: str) -> None:
     promise = parse(f"Trygghet\n\n- {item}\n")
     assert [activity.target_group for activity in promise.activities] == [group]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dialogen ska bidra till lägesbilden inför nästa år.",
+        "Kampanjen ska nå alla elever i årskurs 9.",
+        "Trygghetsvandringen ska genomföras i maj.",
+    ],
+)
+def test_a_noun_for_something_done_is_not_who_does_it(sentence: str) -> None:
+    promise = parse(f"Trygghet\n\n{sentence}\n")
+    assert [activity.parties for activity in promise.activities] == [[]]
+
+
+def test_a_company_named_as_the_doer_is_still_a_party() -> None:
+    promise = parse("Trygghet\n\n- Ekbybostäder ska laga belysningen på gården varje höst.\n")
+    assert [activity.parties for activity in promise.activities] == [["Ekbybostäder"]]
+
+
+@pytest.mark.parametrize(
+    ("item", "place"),
+    [
+        ("Kommunen ska starta fyra grannsamverkansområden i Ekby kommun.", None),
+        ("Kommunen ska starta fyra grannsamverkansområden i Ekbys kommun.", None),
+        ("Polisen ska hålla fyra möten i Läggesta.", "Läggesta"),
+    ],
+)
+def test_the_kommun_itself_is_no_place_within_it(item: str, place: str | None) -> None:
+    promise = parse(f"Trygghet\n\n- {item}\n")
+    assert [activity.place for activity in promise.activities] == [place]
