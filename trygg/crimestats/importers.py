@@ -18,6 +18,7 @@ file (TOML) described in `ColumnMapping` and in docs/lagesbild.md.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import io
 import os
@@ -304,7 +305,15 @@ class _Frame:
     columns: dict[str, str]  # lower-cased, stripped header name → the name as written
 
 
-def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) -> _Frame:
+def _read_frame(
+    source: str | os.PathLike[str] | bytes, mapping: ColumnMapping, *, integers: str | None = None
+) -> _Frame:
+    """The file as a frame of text, after its header line (and the mapping's skipped lines).
+
+    `integers` names a column (as the mapping names it) that is read as whole numbers when every cell of it is one
+    that polars reads the same as the text's cast would (`read_crime_file`'s count): a column of ten million
+    numbers then costs no text to build and cast. Any cell polars does not read that way ("1 234", "..", "5 ")
+    reads the whole file as text instead, as before; an empty cell is then null, not ""."""
     data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" and Notepad's "Unicode": UTF-16 with a byte order mark, whatever the mapping says.
@@ -335,12 +344,7 @@ def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) 
         raise CrimeFileError([LineError(header_line, None, "encoding", "UTF-8")]) from error
     delimiter = mapping.delimiter or max((";", "\t", ","), key=lambda char: first_line.count(char.encode()))
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            separator=delimiter,
-            infer_schema=False,
-            has_header=True,
-        )
+        frame = _read_csv(data, delimiter, _header_name(first_line, delimiter, integers))
     except pl.exceptions.ComputeError as error:
         message = str(error).splitlines()[0][:200]
         code = "encoding" if "utf-8" in message.lower() else "unparsable"
@@ -350,11 +354,46 @@ def _read_frame(source: str | os.PathLike[str] | bytes, mapping: ColumnMapping) 
     except pl.exceptions.NoDataError as error:
         raise CrimeFileError([LineError(header_line, None, "empty_file")]) from error
     # Empty cells read as "" (a column without any costs no pass).
-    with_nulls = [name for name, count in zip(frame.columns, frame.null_count().row(0), strict=True) if count]
+    with_nulls = [
+        name
+        for name, count in zip(frame.columns, frame.null_count().row(0), strict=True)
+        if count and frame.schema[name] == pl.String
+    ]
     if with_nulls:
         frame = frame.with_columns(pl.col(with_nulls).fill_null(""))
     columns = {name.strip().lower(): name for name in frame.columns}
     return _Frame(frame=frame, header_line=header_line, columns=columns)
+
+
+def _header_name(first_line: bytes, delimiter: str, wanted: str | None) -> str | None:
+    """The header's own spelling of the column `wanted` (compared as `_Frame.columns` does), or None."""
+    if not wanted:
+        return None
+    try:
+        header = next(csv.reader([first_line.decode("utf-8").rstrip("\r")], delimiter=delimiter), [])
+    except csv.Error:  # a header polars reads its own way (a lone carriage return): every column as text
+        return None
+    return next((name for name in header if name.strip().lower() == wanted.strip().lower()), None)
+
+
+def _read_csv(data: bytes, delimiter: str, integers: str | None) -> pl.DataFrame:
+    """Every column as text, or `integers` as Int64 when polars reads all of its cells as numbers.
+
+    Each column in one piece (`rechunk`): polars parses a large file in a few hundred pieces, and a frame of such
+    columns is put together again by each later step that adds a column to it (on ten million rows a third of a
+    second each, several seconds over the validation), where joining them at once costs a twentieth of a second."""
+    if integers is not None:
+        try:
+            return pl.read_csv(
+                io.BytesIO(data),
+                separator=delimiter,
+                infer_schema=False,
+                has_header=True,
+                schema_overrides={integers: pl.Int64},
+            ).rechunk()
+        except pl.exceptions.ComputeError:
+            pass  # a cell that is no plain number, or an error the text read reports in its own words
+    return pl.read_csv(io.BytesIO(data), separator=delimiter, infer_schema=False, has_header=True).rechunk()
 
 
 def _column(found: _Frame, wanted: str, errors: list[LineError]) -> str | None:
@@ -589,7 +628,8 @@ def read_crime_file(
     `categories` maps each category code to its other accepted spellings (name, aliases). `municipalities`,
     when given, is the set of kommun codes that exist: any other code is an error.
     """
-    found = _read_frame(source, mapping)
+    # The count is read as numbers where it can be: only a long file has one count column.
+    found = _read_frame(source, mapping, integers=None if mapping.period_columns else mapping.count)
     errors: list[LineError] = []
     code_column = _column(found, mapping.kommun, errors) if mapping.kommun else None
     if not mapping.kommun and mapping.kommun_code:
@@ -629,6 +669,9 @@ def read_crime_file(
         count_source: str | pl.Expr = pl.col("_period_column")
     else:
         assert count_column is not None
+        if frame.schema[count_column] == pl.Int64 and frame.get_column(count_column).null_count():
+            # Numbers with empty cells among them: the empty cells are judged as text, as in a file read as text.
+            frame = frame.with_columns(pl.col(count_column).cast(pl.String).fill_null(""))
         frame = frame.with_columns(pl.col(count_column).alias("_count_raw"))
         count_source = count_column
         if not period_column:
@@ -681,6 +724,7 @@ def read_crime_file(
 
     # The count: a plain integer casts directly; only when some cell does not are spaces (thousands separators)
     # removed and the source's marks for a missing figure ("..") skipped.
+    # A column read as numbers is the count as it stands.
     frame = frame.with_columns(pl.col("_count_raw").cast(pl.Int64, strict=False).alias("count"))
     skipped = 0
     if frame.get_column("count").null_count():
@@ -781,8 +825,9 @@ def read_crime_file(
         checks.add(pl.col("_year_bad"), "bad_year", year_column, pl.col("_year_raw"))
         checks.add(pl.col("_month_bad"), "bad_month", month_column or "", pl.col("_month_raw"))
     not_integer = pl.col("count").is_null()
-    checks.add(not_integer, "bad_count", count_source, pl.col("_count_raw"))
-    checks.add(~not_integer & (pl.col("count") < 0), "negative_count", count_source, pl.col("_count_raw"))
+    raw_count = pl.col("_count_raw").cast(pl.String)
+    checks.add(not_integer, "bad_count", count_source, raw_count)
+    checks.add(~not_integer & (pl.col("count") < 0), "negative_count", count_source, raw_count)
     if checks.total:
         raise CrimeFileError(checks.errors, checks.total)
 

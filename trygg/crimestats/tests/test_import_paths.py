@@ -4,6 +4,7 @@ whose figures change; and a file imported last with the same settings is skipped
 
 import csv
 import io
+import sqlite3
 
 import polars as pl
 import pytest
@@ -231,9 +232,12 @@ def test_the_merge_on_postgresql_rewrites_only_the_years_whose_figures_changed(
     assert rewritten and all(after[key] != before[key] for key in rewritten)
 
 
+@pytest.mark.parametrize("parameters", [999, 32_000])
 def test_a_file_of_more_year_rows_than_one_statement_takes_is_stored_figure_for_figure(
-    kommuner: list[Municipality],
+    kommuner: list[Municipality], monkeypatch: pytest.MonkeyPatch, parameters: int
 ) -> None:
+    # 999 parameters (Django's figure for SQLite) take 58 rows a statement: the 80 rows need two statements.
+    monkeypatch.setattr(services, "SQLITE_STATEMENT_PARAMETERS", parameters)
     categories = ["skadegorelse", "klotter", "bostadsinbrott", "inbrott-fritidshus"]
     lines = [
         f"{code},{name},{category},{year}-{month:02d}{' prel.' if (year, month) == (2024, 12) else ''},"
@@ -292,3 +296,14 @@ def test_new_rows_with_whole_years_beside_months_keep_every_figure_in_its_own_pe
     assert _stored() == _expected(text)
     row = ReportedCrime.objects.get(municipality__scb_code="0780", category__code="skadegorelse", year=2023)
     assert (row.whole_year, row.m01, row.m02, row.q1) == (1000, 90, None, None)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's limit of parameters per statement")
+def test_an_insert_on_sqlite_binds_as_many_parameters_as_sqlite_allows_up_to_the_chosen_bound() -> None:
+    connection.ensure_connection()
+    limit = services._sqlite_parameter_limit()
+    assert (connection.features.max_query_params or 999) <= limit <= services.SQLITE_STATEMENT_PARAMETERS
+    assert limit == min(
+        connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER),
+        services.SQLITE_STATEMENT_PARAMETERS,
+    )

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trygg.crimestats import importers
 from trygg.crimestats.importers import (
     ColumnMapping,
     CrimeFileError,
@@ -266,3 +267,34 @@ def test_a_figure_given_twice_is_found_in_any_order_and_spelling(
     with pytest.raises(CrimeFileError) as raised:
         read_crime_file((HEADER + "".join(lines)).encode(), categories=CATEGORIES)
     assert [(error.line, error.code, error.params) for error in raised.value.errors] == expected
+
+
+# Counts as sources write them: plain, signed, padded, with thousands separators, missing marks, empty, not numbers.
+_COUNTS = ["0", "17", "+5", "05", " 5", "5 ", "-3", "1 234", "1\u00a0234", "..", "", "5.0", "1e3", "x", '"7"']
+
+
+def _outcome(data: bytes) -> object:
+    try:
+        table = read_crime_file(data, categories=CATEGORIES)
+    except CrimeFileError as error:
+        return (
+            "errors",
+            error.total,
+            [(e.line, e.column, e.code, e.value, e.params, str(e)) for e in error.errors],
+        )
+    return ("rows", table.frame.rows(), table.skipped)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_COUNTS), min_size=1, max_size=12))
+def test_a_count_column_read_as_numbers_reads_as_the_same_column_read_as_text(counts: list[str]) -> None:
+    data = (
+        HEADER
+        + "".join(f"0781,Ljungby,klotter,2023-{month:02},{count}\n" for month, count in enumerate(counts, 1))
+    ).encode()
+    as_numbers = _outcome(data)
+    # The reference: the header's count column is not looked for, so every column is read as text.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importers, "_header_name", lambda *_arguments: None)
+        as_text = _outcome(data)
+    assert as_numbers == as_text
