@@ -458,11 +458,10 @@ def _write_years_sqlite(writes: _YearWrites, progress: Progress | None) -> None:
 def _sqlite_parameter_limit() -> int:
     """How many parameters one statement may bind: SQLite's own limit (`SQLITE_LIMIT_VARIABLE_NUMBER`, 32,766 by
     default since 3.32) up to `SQLITE_STATEMENT_PARAMETERS`, or Django's 999 where the limit cannot be read."""
-    fallback = connection.features.max_query_params or 999
     raw = connection.connection
     if raw is None or not hasattr(raw, "getlimit"):
-        return fallback
-    return max(fallback, min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), SQLITE_STATEMENT_PARAMETERS))
+        return connection.features.max_query_params or 999
+    return min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), SQLITE_STATEMENT_PARAMETERS)
 
 
 def _insert_sqlite(cursor: Any, table: str, inserted: pl.DataFrame, progress: Progress | None) -> None:

@@ -302,7 +302,7 @@ def test_new_rows_with_whole_years_beside_months_keep_every_figure_in_its_own_pe
 def test_an_insert_on_sqlite_binds_as_many_parameters_as_sqlite_allows_up_to_the_chosen_bound() -> None:
     connection.ensure_connection()
     limit = services._sqlite_parameter_limit()
-    assert (connection.features.max_query_params or 999) <= limit <= services.SQLITE_STATEMENT_PARAMETERS
+    assert 999 <= limit <= services.SQLITE_STATEMENT_PARAMETERS
     assert limit == min(
         connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER),
         services.SQLITE_STATEMENT_PARAMETERS,

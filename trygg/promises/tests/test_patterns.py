@@ -752,6 +752,10 @@ def test_two_prepositions_before_one_place_are_no_part_of_it(item: str, place: s
         ("Polisen ska hålla två möten för alla medborgare och specifikt med unga.", "alla medborgare"),
         ("Kommunen ska bjuda in elever och deras föräldrar till ett möte.", "elever och deras föräldrar"),
         (
+            "Kommunen ska bjuda in ungdomar i åldern 13 och 17 år till fyra träffar.",
+            "ungdomar i åldern 13 och 17 år",
+        ),
+        (
             "Kommunen ska varje vecka stödja ungdomar som riskerar kriminalitet eller missbruk.",
             "ungdomar som riskerar kriminalitet eller missbruk",
         ),
