@@ -141,8 +141,12 @@ def resolve(text: str) -> Region:
 
 def same_kommun(first: str, second: str) -> bool:
     """Whether two names name one kommun: "Stockholms stad" and "Stockholms kommun", "Munkedal kommun" and
-    "Munkedals kommun"; names outside SCB's list only when they are written alike."""
-    if normalise(first) == normalise(second):
-        return True
-    one, other = resolve(first), resolve(second)
-    return one.kind is RegionKind.KOMMUN and one.code == other.code
+    "Munkedals kommun"; names outside SCB's list when they are written alike but for a genitive s ("Kalvik
+    kommun" and "Kalviks kommun": texts write both)."""
+    one, other = normalise(first).split(), normalise(second).split()
+    if len(one) == len(other) and one[-1:] == other[-1:]:
+        pairs = zip(one[:-1], other[:-1], strict=True)
+        if all(a == b or a.rstrip("s") == b.rstrip("s") for a, b in pairs):
+            return True
+    found, other_found = resolve(first), resolve(second)
+    return found.kind is RegionKind.KOMMUN and found.code == other_found.code

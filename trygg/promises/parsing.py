@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from trygg.crimestats.kommuner import RegionKind, resolve
+from trygg.crimestats.kommuner import RegionKind, resolve, same_kommun
 from trygg.municipalities.names import official_name
 
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
@@ -739,14 +739,6 @@ def find_municipality(text: str, vocabulary: Vocabulary | None = None) -> str | 
 # Parties
 
 
-def _same_place(name: str, other: str) -> bool:
-    """ "Kalvik kommun" and "Kalviks kommun" name one municipality; texts write both."""
-    first, second = name.lower().split(), other.lower().split()
-    if len(first) != len(second) or first[-1:] != second[-1:]:
-        return False
-    return all(a == b or a.rstrip("s") == b.rstrip("s") for a, b in zip(first[:-1], second[:-1], strict=True))
-
-
 _SOFT_OPENERS_RE = re.compile(r"^(?:både|även|också|sedan|så\s+väl|tillsammans)\s+")
 _UNIT_OF_MUNICIPALITY_RE = re.compile(r"(?:kommunens|stadens|kommunernas|regionens)\s+\w")
 _NAMED_MUNICIPALITY_RE = re.compile(
@@ -811,7 +803,7 @@ class _Names:
             if named.group("rest") and not named.group("genitive"):
                 return None
             full_name = f"{named.group('name')} {named.group('kind')}"
-            if self.municipality and _same_place(full_name, self.municipality):
+            if self.municipality and same_kommun(full_name, self.municipality):
                 return _MUNICIPALITY
             return full_name
         region = _REGION_RE.fullmatch(low)

@@ -72,6 +72,9 @@ def test_a_district_an_unknown_kommun_or_a_near_miss_is_not_guessed(text: str) -
         ("Ekdala kommun", "Ekdala kommun", True),
         ("Ekdala kommun", "Norrvik kommun", False),
         ("Ekdala kommun", "Ljungby kommun", False),
+        ("Kalvik kommun", "Kalviks kommun", True),
+        ("Kalvik kommun", "Kalvik stad", False),
+        ("Ljungby", "Ljungbys kommun", True),
     ],
 )
 def test_two_spellings_of_one_kommun_are_the_same_kommun(first: str, second: str, same: bool) -> None:
